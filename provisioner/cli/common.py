@@ -1,0 +1,51 @@
+"""Options and helpers shared by commands that talk to a portal."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_SANDBOX_STATE = Path(".provision") / "sandbox.json"
+
+
+def sandbox_state_path(explicit: str | None = None) -> Path:
+    """Where the sandbox portal keeps its state between CLI runs."""
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("PROVISION_SANDBOX_STATE", str(DEFAULT_SANDBOX_STATE)))
+
+
+def portal_options(fn: F) -> F:
+    """--webhook-url (B24_WEBHOOK_URL) and --sandbox-state on a command that talks to a portal."""
+
+    @click.option("--webhook-url", envvar="B24_WEBHOOK_URL", default=None, metavar="URL",
+                  help="Incoming-webhook URL https://<portal>/rest/<user>/<token>/ "
+                       "(env B24_WEBHOOK_URL). Without it the local sandbox portal is used.")
+    @click.option("--sandbox-state", default=None, metavar="FILE",
+                  help="State file of the local sandbox portal "
+                       "(env PROVISION_SANDBOX_STATE; default .provision/sandbox.json).")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class PortalChoice:
+    """Which portal a command talks to; never holds a secret in its repr."""
+
+    webhook_url: str | None
+    sandbox_state: Path
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.webhook_url is None
