@@ -1,0 +1,68 @@
+"""The sandbox portal's state: one JSON-serialisable dict, persisted in a local file.
+
+Sections are owned by the code that uses them: "auth" by the protocol layer (app.py), the CRM
+sections by the handlers. A new store is filled by the registered seeders, so that a new sandbox
+looks like a new real portal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Seeder = Callable[["Store"], None]
+SEEDERS: list[Seeder] = []
+
+
+def seeder(fn: Seeder) -> Seeder:
+    """Register a function that fills part of a new portal's state."""
+    SEEDERS.append(fn)
+    return fn
+
+
+class Store:
+    """State of one sandbox portal. Mutate only under `lock`."""
+
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        self.data: dict[str, Any] = data if data is not None else {"ids": {}}
+        self.lock = threading.RLock()
+
+    @classmethod
+    def new(cls) -> Store:
+        store = cls()
+        for fn in SEEDERS:
+            fn(store)
+        return store
+
+    @classmethod
+    def load(cls, path: Path) -> Store:
+        """Open the portal kept in `path`, creating a new one there when the file is absent."""
+        if not path.exists():
+            store = cls.new()
+            store.save(path)
+            return store
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, path: Path) -> None:
+        """Write atomically, so that a killed process never leaves half a portal behind."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(self.data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+
+    def section(self, name: str, default: Any) -> Any:
+        """The named part of the state, created from `default` on first use."""
+        return self.data.setdefault(name, default)
+
+    def next_id(self, counter: str, start: int = 1) -> int:
+        """Next value of a named id sequence (ids are never reused, as in a database)."""
+        ids: dict[str, int] = self.data.setdefault("ids", {})
+        value = ids.get(counter, start - 1) + 1
+        ids[counter] = value
+        return value
