@@ -1,0 +1,71 @@
+"""A requests transport adapter that hands requests to the sandbox app in-process.
+
+Mounted on `http://sandbox.invalid/` (the app) and on oauth.bitrix.info's token URL (the
+sandbox's token rotation), so that a real client, refresh included, works offline.
+Injected faults surface as the exceptions requests itself raises.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import HTTPResponse
+
+from provisioner.sandbox import phpform
+from provisioner.sandbox.faults import ConnectionDropped, RequestTimedOut
+
+if TYPE_CHECKING:
+    from provisioner.sandbox.portal import Sandbox
+
+OAUTH_TOKEN_URL = "https://oauth.bitrix.info/oauth/token/"
+
+
+class SandboxAdapter(HTTPAdapter):
+    """Answers from the sandbox app instead of the network."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        super().__init__()
+        self.sandbox = sandbox
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: Any = None, verify: Any = True, cert: Any = None,
+             proxies: Mapping[str, str] | None = None) -> requests.Response:
+        url = urlsplit(request.url or "")
+        body = request.body or b""
+        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        if (request.url or "").startswith(OAUTH_TOKEN_URL):
+            status, answer = self.sandbox.oauth_answer(
+                {**phpform.parse_query(url.query), **phpform.parse_query(data.decode())})
+            return self._response(request, status, {"Content-Type": "application/json"},
+                                  json.dumps(answer).encode())
+        try:
+            status, headers, payload = self.sandbox.app.handle(
+                request.method or "GET", url.path, url.query, dict(request.headers), data)
+        except ConnectionDropped:
+            raise requests.ConnectionError(
+                "sandbox: connection dropped after the call was committed",
+                request=request) from None
+        except RequestTimedOut:
+            raise requests.ReadTimeout("sandbox: injected read timeout", request=request) from None
+        return self._response(request, status, headers, payload)
+
+    def _response(self, request: requests.PreparedRequest, status: int,
+                  headers: Mapping[str, str], payload: bytes) -> requests.Response:
+        raw = HTTPResponse(body=io.BytesIO(payload), headers=dict(headers), status=status,
+                           reason=HTTPStatus(status).phrase, preload_content=False,
+                           decode_content=False)
+        return self.build_response(request, raw)
+
+
+def mount(session: requests.Session, sandbox: Sandbox) -> requests.Session:
+    adapter = SandboxAdapter(sandbox)
+    session.mount(sandbox.base_url + "/", adapter)
+    session.mount(OAUTH_TOKEN_URL, adapter)
+    return session
