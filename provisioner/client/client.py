@@ -1,0 +1,231 @@
+"""BitrixClient: calls, paging, batch, rate limiting, retries and token refresh in one place.
+
+Retries (bitrix24-rest.md §1.6, §1.9): QUERY_LIMIT_EXCEEDED always (the portal refused before
+running anything), with exponential back-off and jitter; OPERATION_TIME_LIMIT by waiting until
+its reset time when that is known and within `RetryPolicy.max_operation_wait`; 5xx and network
+faults for reads only. A write that may have been applied is raised with `maybe_committed=True`
+so the caller reads back before deciding. `expired_token` refreshes the OAuth pair once.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import requests
+
+from provisioner.client import batch as batching
+from provisioner.client import errors
+from provisioner.client.auth import OAUTH_TOKEN_URL, Auth, OAuthAuth, TokenCallback, WebhookAuth
+from provisioner.client.models import BatchResult, ClientStats, OAuthTokens, Response
+from provisioner.client.policy import RetryPolicy, all_reads, is_read
+from provisioner.client.ratelimit import Clock, LeakyBucket, RateLimit, Sleep
+from provisioner.client.redact import client_logger
+from provisioner.client.transport import Timeout, Transport, as_int
+from provisioner.client.urls import check_method, parse_webhook_url
+
+log = client_logger()
+DEFAULT_TIMEOUT: Timeout = (10.0, 75.0)  # the cloud cuts a request at 60 s (§1.9)
+DEFAULT_RATE = RateLimit()
+DEFAULT_RETRY = RetryPolicy()
+
+
+class InsecureTLSWarning(UserWarning):
+    """TLS certificate verification was switched off with insecure=True."""
+
+
+class BitrixClient:
+    """A Bitrix24 REST client; build it with `from_webhook` or `from_oauth`."""
+
+    def __init__(self, auth: Auth, *, session: requests.Session | None = None,
+                 rate: RateLimit = DEFAULT_RATE, clock: Clock = time.monotonic,
+                 sleep: Sleep = time.sleep, now: Clock = time.time,
+                 rng: random.Random | None = None, retry: RetryPolicy = DEFAULT_RETRY,
+                 timeout: Timeout = DEFAULT_TIMEOUT, insecure: bool = False) -> None:
+        """Prefer the constructors; `clock`/`sleep` drive the bucket and waits, `now` is unix
+        time (for OPERATION_TIME_LIMIT resets), `rng` the back-off jitter."""
+        if insecure:
+            warnings.warn("TLS certificate verification is off (insecure=True); use this only "
+                          "against a portal you trust on a network you trust",
+                          InsecureTLSWarning, stacklevel=3)
+        self._auth = auth
+        self.stats = ClientStats()
+        self.bucket = LeakyBucket(rate, clock, sleep)
+        self.retry = retry
+        self._sleep = sleep
+        self._now = now
+        self._rng = rng if rng is not None else random.Random()
+        self.transport = Transport(session or requests.Session(), timeout=timeout,
+                                   verify=not insecure, secrets=auth.secrets, stats=self.stats)
+
+    @classmethod
+    def from_webhook(cls, url: str, session: requests.Session | None = None,
+                     rate: RateLimit = DEFAULT_RATE, *, clock: Clock = time.monotonic,
+                     sleep: Sleep = time.sleep, now: Clock = time.time,
+                     rng: random.Random | None = None, retry: RetryPolicy = DEFAULT_RETRY,
+                     timeout: Timeout = DEFAULT_TIMEOUT, insecure: bool = False) -> BitrixClient:
+        """A client for an incoming webhook `https://<portal>/rest/<user>/<code>/`."""
+        return cls(WebhookAuth(parse_webhook_url(url)), session=session, rate=rate, clock=clock,
+                   sleep=sleep, now=now, rng=rng, retry=retry, timeout=timeout,
+                   insecure=insecure)
+
+    @classmethod
+    def from_oauth(cls, endpoint: str, access_token: str, refresh_token: str, client_id: str,
+                   client_secret: str, session: requests.Session | None = None,
+                   on_tokens: TokenCallback | None = None, *, token_url: str = OAUTH_TOKEN_URL,
+                   rate: RateLimit = DEFAULT_RATE, clock: Clock = time.monotonic,
+                   sleep: Sleep = time.sleep, now: Clock = time.time,
+                   rng: random.Random | None = None, retry: RetryPolicy = DEFAULT_RETRY,
+                   timeout: Timeout = DEFAULT_TIMEOUT, insecure: bool = False) -> BitrixClient:
+        """A client for an OAuth application; `on_tokens` receives every rotated pair."""
+        tokens = OAuthTokens(access_token=access_token, refresh_token=refresh_token)
+        auth = OAuthAuth(endpoint, tokens, client_id, client_secret, on_tokens, token_url)
+        return cls(auth, session=session, rate=rate, clock=clock, sleep=sleep, now=now, rng=rng,
+                   retry=retry, timeout=timeout, insecure=insecure)
+
+    def __repr__(self) -> str:
+        return f"BitrixClient({self._auth!r})"
+
+    __str__ = __repr__
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def call(self, method: str, params: Mapping[str, Any] | None = None) -> Response:
+        """Call one method; return its envelope or raise a typed BitrixAPIError."""
+        return self._call(check_method(method), dict(params or {}), read=is_read(method))
+
+    def list_all(self, method: str, params: Mapping[str, Any] | None = None,
+                 key: str | None = None) -> list[Any]:
+        """Every row of a list method, following `next` page by page (50 a page).
+
+        `key` unwraps D7 results such as `{"types": [...]}` (`key="types"`).
+        """
+        page = dict(params or {})
+        rows: list[Any] = []
+        while True:
+            response = self.call(method, page)
+            rows.extend(_rows(response.result, key, method))
+            start = as_int(page.get("start")) or 0
+            if response.next is None:
+                return rows
+            if response.next <= start:
+                raise errors.MalformedResponse(
+                    "MALFORMED_RESPONSE", f"paging does not advance (next={response.next} "
+                    f"after start={start})", method=method)
+            page["start"] = response.next
+
+    def batch(self, calls: batching.Calls, halt: bool = False) -> BatchResult:
+        """Up to 50 commands in one request; per-command errors are in `.errors[key]`.
+
+        `$result[key][...]` references in parameters are sent as they are: the portal resolves
+        them. Commands given as a sequence are keyed "0", "1", ...
+        """
+        commands = batching.keyed(calls)
+        if not commands:
+            return BatchResult()
+        for _, method, _ in commands:
+            check_method(method)
+        body = batching.request_body(commands, as_list=not isinstance(calls, Mapping), halt=halt)
+        response = self._call("batch", body, read=all_reads(m for _, m, _ in commands))
+        return batching.parse(response.result, {k: m for k, m, _ in commands},
+                              self._auth.secrets())
+
+    def batch_calls(self, calls: Sequence[batching.Call], halt: bool = True) -> list[Any]:
+        """Results of many calls in order, 50 per batch request; raises the first failure.
+
+        The error is a BatchCommandError (and its typed class) whose key is the command's
+        index in `calls`. With `halt`, no further batch is sent after a failure; without it,
+        every command runs and the first failure is raised at the end.
+        """
+        results: list[Any] = []
+        first: errors.BitrixAPIError | None = None
+        for offset in range(0, len(calls), batching.MAX_COMMANDS):
+            chunk = {str(offset + i): call
+                     for i, call in enumerate(calls[offset:offset + batching.MAX_COMMANDS])}
+            out = self.batch(chunk, halt=halt)
+            first = first or out.first_error(list(chunk))
+            if first is not None and halt:
+                raise first
+            results.extend(out.results.get(key) for key in chunk)
+        if first is not None:
+            raise first
+        return results
+
+    # -- the retry loop --------------------------------------------------------------------
+
+    def _call(self, method: str, params: dict[str, Any], *, read: bool) -> Response:
+        attempt = 0
+        refreshed = False
+        while True:
+            try:
+                return self._once(method, params, read=read)
+            except errors.ExpiredToken:
+                if refreshed or not self._refresh():
+                    raise
+                refreshed = True
+            except errors.BitrixAPIError as exc:
+                delay = self._retry_delay(exc, read=read, attempt=attempt)
+                if delay is None:
+                    raise
+                attempt += 1
+                self.stats.retries += 1
+                log.warning("%s: %s, retry %d in %.2fs", method, exc.error, attempt, delay)
+                self._wait(delay)
+
+    def _once(self, method: str, params: Mapping[str, Any], *, read: bool) -> Response:
+        self.stats.waited += self.bucket.acquire()
+        started = time.perf_counter()
+        try:
+            response = self.transport.post(self._auth.url_for(method), self._auth.body(params),
+                                           method=method, write=not read)
+        except errors.BitrixAPIError as exc:
+            log.debug("%s failed: %s in %.3fs", method, exc.error, time.perf_counter() - started)
+            raise
+        log.debug("%s ok in %.3fs", method, time.perf_counter() - started)
+        return response
+
+    def _retry_delay(self, exc: errors.BitrixAPIError, *, read: bool,
+                     attempt: int) -> float | None:
+        """Seconds to wait before trying again, or None when `exc` must be raised."""
+        if attempt >= self.retry.max_retries:
+            return None
+        if isinstance(exc, errors.RateLimited):
+            return self.retry.backoff(attempt, self._rng)
+        if isinstance(exc, errors.OperationTimeLimit):
+            return self._operation_wait(exc)
+        if isinstance(exc, (errors.ServerError, errors.TransportError)) and read:
+            return self.retry.backoff(attempt, self._rng)
+        return None
+
+    def _operation_wait(self, exc: errors.OperationTimeLimit) -> float | None:
+        if exc.reset_at is None:
+            return None
+        wait = max(0.0, exc.reset_at - self._now()) + 1.0  # a second past the bucket's expiry
+        return wait if wait <= self.retry.max_operation_wait else None
+
+    def _refresh(self) -> bool:
+        refreshed = self._auth.refresh(self.transport)
+        if refreshed:
+            self.stats.refreshes += 1
+            log.info("OAuth access token refreshed")
+        return refreshed
+
+    def _wait(self, seconds: float) -> None:
+        self.stats.waited += seconds
+        self._sleep(seconds)
+
+
+def _rows(result: Any, key: str | None, method: str) -> list[Any]:
+    """The rows of one page; PHP sends a list, or an object when its keys are not 0..n-1."""
+    if key is not None:
+        result = result.get(key) if isinstance(result, Mapping) else None
+    if isinstance(result, Mapping):
+        return list(result.values())
+    if isinstance(result, list):
+        return result
+    where = f"result[{key!r}]" if key is not None else "result"
+    raise errors.MalformedResponse("MALFORMED_RESPONSE",
+                                   f"{where} of a list method is not a list", method=method)
