@@ -2,10 +2,69 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
+
+from provisioner.cli.common import sandbox_state_path
+
+STATE_HELP = ("State file of the local sandbox portal "
+              "(env PROVISION_SANDBOX_STATE; default .provision/sandbox.json).")
 
 
 def register(group: click.Group) -> None:
     @group.group()
     def sandbox() -> None:
         """The local sandbox portal: an emulator of a Bitrix24 portal for offline work."""
+
+    @sandbox.command()
+    @click.option("--port", default=8024, show_default=True, type=click.IntRange(0, 65535),
+                  help="Port on 127.0.0.1 (0 picks a free one).")
+    @click.option("--state", default=None, metavar="FILE", help=STATE_HELP)
+    @click.option("--no-rate-limit", is_flag=True,
+                  help="Switch off the leaky-bucket limit (50 burst, 2/s) of a real portal.")
+    def serve(port: int, state: str | None, no_rate_limit: bool) -> None:
+        """Serve the sandbox portal over HTTP on 127.0.0.1 until Ctrl-C.
+
+        Prints the incoming-webhook URL. Its token is a local test credential of this sandbox
+        only (kept in the state file), not a secret of any real portal.
+        """
+        from provisioner.sandbox import server
+
+        path = sandbox_state_path(state)
+
+        def ready(sb: Any) -> None:
+            click.echo(f"Sandbox portal on {sb.base_url} (state: {path})")
+            click.echo(f"Incoming webhook (local test credential): {sb.webhook_url}")
+            click.echo("Press Ctrl-C to stop.")
+
+        try:
+            server.serve(port, path, rate_limit=not no_rate_limit, on_ready=ready)
+        except OSError as exc:
+            raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}")
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
+
+    @sandbox.command()
+    @click.option("--state", default=None, metavar="FILE", help=STATE_HELP)
+    def reset(state: str | None) -> None:
+        """Replace the sandbox portal with a brand-new one (a new webhook token too)."""
+        from provisioner.sandbox import Sandbox
+
+        path = sandbox_state_path(state)
+        Sandbox.open(path).reset()
+        click.echo(f"Sandbox portal reset: {path}")
+
+    @sandbox.command()
+    @click.option("--state", default=None, metavar="FILE", help=STATE_HELP)
+    def show(state: str | None) -> None:
+        """Summarise what the sandbox portal holds, section by section."""
+        from provisioner.sandbox import Sandbox
+        from provisioner.sandbox.summary import summarise
+
+        path = sandbox_state_path(state)
+        click.echo(f"Sandbox portal: {path}")
+        for line in summarise(Sandbox.open(path).store.data):
+            click.echo(line)
+
+

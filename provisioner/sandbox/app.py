@@ -18,8 +18,14 @@ import provisioner.sandbox.handlers  # noqa: F401  (the handler modules register
 from provisioner.sandbox import auth, batch, envelope, phpform
 from provisioner.sandbox.clock import Clock, VirtualClock
 from provisioner.sandbox.core import PAGE_SIZE, REGISTRY, BitrixError, CallContext, Method, Result
-from provisioner.sandbox.faults import (ConnectionDropped, Fault, FaultKind, FaultPlan,
-                                        RequestTimedOut, fault_error)
+from provisioner.sandbox.faults import (
+    ConnectionDropped,
+    Fault,
+    FaultKind,
+    FaultPlan,
+    RequestTimedOut,
+    fault_error,
+)
 from provisioner.sandbox.handlers import system  # noqa: F401  (basic methods)
 from provisioner.sandbox.ratelimit import LeakyBucket, RateLimit, RequestCounter
 from provisioner.sandbox.store import Store

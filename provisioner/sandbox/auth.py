@@ -62,11 +62,12 @@ def seed_auth(store: Store) -> None:
                             "refresh": {}}
     store.data["auth"] = auth
     add_webhook(store, ALL_SCOPES, user_id=1)
-    app = {"id": 1, "client_id": "local." + secrets.token_hex(8),
+    client_id = "local." + secrets.token_hex(8)
+    app = {"id": 1, "client_id": client_id,
            "client_secret": secrets.token_urlsafe(24), "code": SANDBOX_APP_CODE, "version": 1,
            "status": "L", "scopes": list(ALL_SCOPES)}
     auth["apps"].append(app)
-    issue_pair(store, app["client_id"], 1, time.time())
+    issue_pair(store, client_id, 1, time.time())
 
 
 def add_webhook(store: Store, scopes: tuple[str, ...] | list[str], *, user_id: int = 1,

@@ -38,8 +38,7 @@ class SandboxAdapter(HTTPAdapter):
              timeout: Any = None, verify: Any = True, cert: Any = None,
              proxies: Mapping[str, str] | None = None) -> requests.Response:
         url = urlsplit(request.url or "")
-        body = request.body or b""
-        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        data = _body_bytes(request.body)
         if (request.url or "").startswith(OAUTH_TOKEN_URL):
             status, answer = self.sandbox.oauth_answer(
                 {**phpform.parse_query(url.query), **phpform.parse_query(data.decode())})
@@ -47,7 +46,7 @@ class SandboxAdapter(HTTPAdapter):
                                   json.dumps(answer).encode())
         try:
             status, headers, payload = self.sandbox.app.handle(
-                request.method or "GET", url.path, url.query, dict(request.headers), data)
+                request.method or "GET", url.path, url.query, _headers(request), data)
         except ConnectionDropped:
             raise requests.ConnectionError(
                 "sandbox: connection dropped after the call was committed",
@@ -62,6 +61,24 @@ class SandboxAdapter(HTTPAdapter):
                            reason=HTTPStatus(status).phrase, preload_content=False,
                            decode_content=False)
         return self.build_response(request, raw)
+
+
+def _body_bytes(body: Any) -> bytes:
+    """A prepared body is bytes, str, or (for streamed uploads) an iterable or file."""
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bytes):
+        return body
+    if hasattr(body, "read"):
+        return _body_bytes(body.read())
+    return b"".join(_body_bytes(part) for part in body)
+
+
+def _headers(request: requests.PreparedRequest) -> dict[str, str]:
+    return {k: v.decode("latin-1") if isinstance(v, bytes) else v
+            for k, v in request.headers.items()}
 
 
 def mount(session: requests.Session, sandbox: Sandbox) -> requests.Session:

@@ -59,7 +59,7 @@ def app_info(ctx: CallContext, params: dict[str, Any]) -> Result:
     """For a webhook: its scopes and the licence; for an app: the app record (S21 appInfo)."""
     if ctx.auth_type == "webhook":
         return Result({"SCOPE": sorted(ctx.scopes), "LICENSE": LICENSE})
-    app = next((a for a in auth.section(ctx.store)["apps"] if a["client_id"] == ctx.app_id), {})
+    app: dict[str, Any] = next((a for a in auth.section(ctx.store)["apps"] if a["client_id"] == ctx.app_id), {})
     return Result({"ID": app.get("id"), "CODE": app.get("code"), "VERSION": app.get("version"),
                    "STATUS": app.get("status"), "INSTALLED": True, "PAYMENT_EXPIRED": "N",
                    "DAYS": None, "LANGUAGE_ID": "en", "LICENSE": LICENSE,
