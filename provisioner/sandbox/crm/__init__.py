@@ -5,3 +5,4 @@ registers the seeders that fill a new portal.
 """
 
 from provisioner.sandbox.crm import seed as _seed  # noqa: F401  (registers the seeders)
+from provisioner.sandbox.crm import people as _people  # noqa: F401

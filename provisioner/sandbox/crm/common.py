@@ -121,3 +121,12 @@ def d7_fields(params: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(fields, dict):
         raise BitrixError(0, "Invalid value for parameter {fields}. Should be array.", 400)
     return fields
+
+
+def require_intranet(ctx: CallContext) -> None:
+    """D7 CRM controllers refuse extranet users (bitrix24-rest.md §1.6, §6)."""
+    users: dict[str, dict[str, Any]] = ctx.store.section("users", {})
+    user = users.get(str(ctx.user_id))
+    if user is not None and user.get("USER_TYPE") == "extranet":
+        raise BitrixError("allowed_only_intranet_user", "Action allowed only for intranet users",
+                          403)
