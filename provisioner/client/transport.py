@@ -76,8 +76,7 @@ class Transport:
         try:
             body = json.loads(http.content)  # JSON is UTF-8; do not let requests guess
         except ValueError:
-            text = http.content.decode("utf-8", "replace")
-            raise self._undecodable(text, status, method=method, write=write) from None
+            raise self._undecodable(http.content, status, method=method, write=write) from None
         if not isinstance(body, dict):
             raise errors.MalformedResponse(
                 "MALFORMED_RESPONSE",
@@ -85,9 +84,9 @@ class Transport:
                 status=status, method=method, maybe_committed=write)
         return body
 
-    def _undecodable(self, text: str, status: int, *, method: str,
+    def _undecodable(self, content: bytes, status: int, *, method: str,
                      write: bool) -> errors.BitrixAPIError:
-        what = _describe(text)
+        what = _describe(content)
         if status >= 500:
             return errors.ServerError(f"HTTP_{status}", f"the portal answered {what}",
                                       status=status, method=method, maybe_committed=write)
@@ -95,14 +94,15 @@ class Transport:
                                         status=status, method=method, maybe_committed=write)
 
 
-def _describe(text: str) -> str:
-    stripped = text.lstrip()
+def _describe(content: bytes) -> str:
+    # Only the shape is described: the body itself may echo request parameters.
+    stripped = content.lstrip()
     if not stripped:
         return "an empty body instead of JSON"
-    if stripped.startswith("<"):
+    if stripped.startswith(b"<"):
         return "an HTML page instead of JSON (a proxy, login or maintenance page?)"
-    if stripped[0] in "{[":
-        return f"invalid or truncated JSON ({len(text)} bytes)"
+    if stripped[:1] in (b"{", b"["):
+        return f"invalid or truncated JSON ({len(content)} bytes)"
     return "a body that is not JSON"
 
 

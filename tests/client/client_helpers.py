@@ -36,7 +36,7 @@ def ok(result: Any, **extra: Any) -> dict[str, Any]:
 def request_json(mock: responses.RequestsMock, index: int) -> Any:
     """The JSON body of the index-th request seen by `mock`."""
     body = mock.calls[index].request.body
-    assert body is not None
+    assert isinstance(body, (bytes, str))
     return json.loads(body)
 
 

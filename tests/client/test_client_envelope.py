@@ -111,7 +111,7 @@ class _RecordingSession(requests.Session):
         super().__init__()
         self.seen: list[dict[str, Any]] = []
 
-    def post(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def post(self, *args: Any, **kwargs: Any) -> requests.Response:
         self.seen.append(kwargs)
         return super().post(*args, **kwargs)
 
