@@ -82,8 +82,9 @@ class Running:
 
     def __init__(self, server: SandboxServer) -> None:
         self.server = server
-        self.thread = threading.Thread(target=server.serve_forever, name="sandbox-http",
-                                       daemon=True)
+        # a short poll interval keeps stop() (and so each test) fast
+        self.thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+                                       name="sandbox-http", daemon=True)
         self.thread.start()
 
     @property

@@ -44,7 +44,7 @@ def test_oauth_token_in_auth_param_access_token_param_and_bearer(
         http: requests.Session, sb: Sandbox) -> None:
     token = sb.oauth().access_token
     for r in (http.post(BASE + "test.echo", json={"auth": token, "x": 1}),
-              http.get(BASE + "test.echo.json", params={"access_token": token, "x": 1}),
+              http.get(BASE + "test.echo.json", params={"access_token": token, "x": "1"}),
               http.post(BASE + "test.echo", data={"auth": token, "x": "1"}),
               http.post(BASE + "test.echo", json={"x": 1},
                         headers={"Authorization": f"Bearer {token}"})):
