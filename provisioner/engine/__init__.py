@@ -1,0 +1,26 @@
+"""The engine: desired state -> plan -> apply, and export; kind-independent.
+
+    desired = load_desired("portal-config")       # ConfigError with every problem
+    live = read_live(client)                       # one batch
+    plan = make_plan(desired, live, PlanOptions()) # pure
+    print(render_text(plan))
+    apply(plan, client, allow_destroy=False, progress=print)
+"""
+
+from __future__ import annotations
+
+from provisioner.engine.applier import ApplyFailed, ApplyReport, DestroyRefused, apply
+from provisioner.engine.exporter import export, export_documents
+from provisioner.engine.live import LiveState, live_from_results, read_live
+from provisioner.engine.loader import DesiredState, load_desired, load_text
+from provisioner.engine.model import Action, Change, Note, Plan, PlanOptions
+from provisioner.engine.planner import make_plan
+from provisioner.engine.render import render_json, render_text
+from provisioner.engine.schema import json_schema, schema_text
+
+__all__ = [
+    "Action", "ApplyFailed", "ApplyReport", "Change", "DesiredState", "DestroyRefused",
+    "LiveState", "Note", "Plan", "PlanOptions", "apply", "export", "export_documents",
+    "json_schema", "live_from_results", "load_desired", "load_text", "make_plan", "read_live",
+    "render_json", "render_text", "schema_text",
+]

@@ -1,0 +1,144 @@
+"""apply: run a plan's writes in dependency order, batched, and report what was done.
+
+Every kind's apply is a generator of rounds; round N of all kinds goes out together in batches
+of at most 50 calls (with halt), so a typical apply is one or two requests. A new deal pipeline
+takes two rounds: (1) crm.category.add plus, in the same batch, crm.status.list of the stages the
+portal made for it (`$result[...]` reference); (2) the stage writes that reconcile them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from provisioner.engine.model import Action, Change, Plan
+from provisioner.errors import ProvisionError
+from provisioner.kinds import KINDS, Call, Kind, Script
+
+BATCH_LIMIT = 50
+Progress = Callable[[str], None]
+
+
+class WriteClient(Protocol):
+    def batch(self, calls: Any, halt: bool = False) -> Any: ...
+
+
+@dataclass
+class ApplyReport:
+    """What apply did; `failed` and `not_done` are set when it stopped on an error."""
+
+    done: list[str] = field(default_factory=list)
+    failed: str | None = None
+    error: str | None = None
+    not_done: list[str] = field(default_factory=list)
+    manual: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"Apply complete: {len(self.done)} call{'s' if len(self.done) != 1 else ''} made."
+        if self.manual:
+            text += f" {len(self.manual)} manual change(s) left for an administrator."
+        return text
+
+
+class DestroyRefused(ProvisionError):
+    """The plan holds destructive changes and apply was not allowed to destroy."""
+
+
+class ApplyFailed(ProvisionError):
+    """A write was refused; the report says what was done and what was not."""
+
+    def __init__(self, report: ApplyReport) -> None:
+        self.report = report
+        lines = [f"apply stopped: {report.failed}: {report.error}",
+                 f"done ({len(report.done)}):", *(f"  {d}" for d in report.done),
+                 f"not done ({len(report.not_done)}):", *(f"  {d}" for d in report.not_done),
+                 "Nothing is half-made: run plan and apply again to finish."]
+        super().__init__("\n".join(lines))
+
+
+def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
+          progress: Progress = lambda _line: None, kinds: Sequence[Kind] = KINDS) -> ApplyReport:
+    """Make the portal match the plan; raise DestroyRefused / ApplyFailed."""
+    if plan.destructive and not allow_destroy:
+        names = ", ".join(str(c.address) for c in plan.destructive)
+        raise DestroyRefused(f"the plan deletes or replaces {names}; "
+                             "run again with --allow-destroy to allow it")
+    report = ApplyReport(manual=[str(c.address) for c in plan.changes
+                                 if c.action is Action.MANUAL])
+    scripts = [_script(kind, plan) for kind in kinds]
+    _run(client, [s for s in scripts if s is not None], report, progress)
+    return report
+
+
+def _script(kind: Kind, plan: Plan) -> Script | None:
+    mine = [c for c in plan.changes if c.kind == kind.name and c.action is not Action.MANUAL]
+    if not mine:
+        return None
+    return kind.apply(mine, plan.desired_nodes, plan.live_nodes)
+
+
+def _run(client: WriteClient, scripts: list[Script], report: ApplyReport,
+         progress: Progress) -> None:
+    pending: list[tuple[Script, list[Call]]] = []
+    for script in scripts:
+        _advance(script, None, pending)
+    round_no = 0
+    while pending:
+        round_no += 1
+        calls = [call for _, cs in pending for call in cs]
+        results = _execute(client, calls, round_no, report, progress)
+        current, pending, offset = pending, [], 0
+        for script, cs in current:
+            _advance(script, results[offset:offset + len(cs)], pending)
+            offset += len(cs)
+
+
+def _advance(script: Script, results: list[Any] | None,
+             pending: list[tuple[Script, list[Call]]]) -> None:
+    try:
+        calls = next(script) if results is None else script.send(results)
+    except StopIteration:
+        return
+    if calls:
+        pending.append((script, calls))
+    else:
+        _advance(script, [], pending)
+
+
+def chunks(calls: Sequence[Call], limit: int = BATCH_LIMIT) -> list[list[Call]]:
+    """Split into batches of at most `limit`, never separating a call from the one it refers to."""
+    groups: list[list[Call]] = []
+    for call in calls:
+        if call.with_previous and groups:
+            groups[-1].append(call)
+        else:
+            groups.append([call])
+    out: list[list[Call]] = []
+    for group in groups:
+        if not out or len(out[-1]) + len(group) > limit:
+            out.append([])
+        out[-1].extend(group)
+    return out
+
+
+def _execute(client: WriteClient, calls: list[Call], round_no: int, report: ApplyReport,
+             progress: Progress) -> list[Any]:
+    results: list[Any] = []
+    for number, batch in enumerate(chunks(calls)):
+        keys = [c.key or f"r{round_no}_{number}_{i}" for i, c in enumerate(batch)]
+        out = client.batch({k: (c.method, dict(c.params)) for k, c in zip(keys, batch)}, halt=True)
+        for key, call in zip(keys, batch):
+            if key in out.errors or key not in out.results:
+                _fail(report, call, out.errors.get(key), calls[len(results):])
+            progress(call.label)
+            report.done.append(call.label)
+            results.append(out.results[key])
+    return results
+
+
+def _fail(report: ApplyReport, call: Call, error: Any, rest: list[Call]) -> None:
+    report.failed = call.label
+    report.error = str(error) if error is not None else "not run (an earlier call failed)"
+    report.not_done = [c.label for c in rest[1:]]
+    raise ApplyFailed(report)

@@ -1,0 +1,161 @@
+"""Load the desired state: read *.toml files, merge them, check shapes, let each kind parse."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from provisioner.engine.locate import LineIndex, render_path
+from provisioner.engine.shape import Issue, Path, Prop, Scalar, Table, check
+from provisioner.errors import ConfigError, Problem, ProvisionError
+from provisioner.kinds import KINDS, Kind, Report
+
+EDITOR_KEYS = ("schema", "$schema")  # allowed at the top for editors, ignored otherwise
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Desired parts by kind name; a kind absent from the mapping was not declared."""
+
+    parts: Mapping[str, Any]
+    files: tuple[str, ...] = ()
+
+
+@dataclass
+class _Sources:
+    texts: dict[str, str] = field(default_factory=dict)
+    origins: dict[Path, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    _index: dict[str, LineIndex] = field(default_factory=dict)
+
+    def file_of(self, path: Path) -> str:
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.origins:
+                return self.origins[path[:end]]
+        return next(iter(self.texts), "")
+
+    def problem(self, issue: Issue) -> Problem:
+        name = self.file_of(issue.path)
+        index = self._index.setdefault(name, LineIndex(self.texts.get(name, "")))
+        return Problem(name, render_path(issue.path), issue.message, issue.fix,
+                       index.find(issue.path))
+
+
+def root_shape(kinds: Sequence[Kind] = KINDS) -> Table:
+    """The shape of a whole desired-state file, assembled from the kinds' paths."""
+    root: dict[str, Any] = {}
+    for kind in kinds:
+        node = root
+        for step in kind.path[:-1]:
+            node = node.setdefault(step, {})
+        node[kind.path[-1]] = kind.shape
+    props = {k: Prop(_table(v)) for k, v in root.items()}
+    for key in EDITOR_KEYS:
+        props[key] = Prop(Scalar("string", "JSON Schema of this format, for editors."))
+    return Table(props, "provision desired state (Bitrix24 configuration as code).")
+
+
+def _table(node: Any) -> Any:
+    if isinstance(node, dict):
+        return Table({k: Prop(_table(v)) for k, v in node.items()})
+    return node
+
+
+def find_files(path: str | FsPath) -> list[FsPath]:
+    base = FsPath(path)
+    if base.is_dir():
+        files = sorted(base.glob("*.toml"))
+        if not files:
+            raise ProvisionError(f"{base}: no *.toml files in this directory")
+        return files
+    if not base.exists():
+        raise ProvisionError(f"{base}: no such file or directory")
+    return [base]
+
+
+def load_desired(path: str | FsPath, kinds: Sequence[Kind] = KINDS) -> DesiredState:
+    """Read CONFIG (a directory of *.toml or one file); raise ConfigError with every problem."""
+    sources = _Sources()
+    tree: dict[str, Any] = {}
+    for file in find_files(path):
+        name = str(file)
+        sources.texts[name] = file.read_text(encoding="utf-8")
+        _merge(tree, _parse_toml(name, sources), (), name, sources)
+    return parse_tree(tree, sources, kinds)
+
+
+def load_text(text: str, name: str = "desired.toml", kinds: Sequence[Kind] = KINDS) -> DesiredState:
+    """The desired state from one TOML text (for tests and tools)."""
+    sources = _Sources(texts={name: text})
+    tree: dict[str, Any] = {}
+    _merge(tree, _parse_toml(name, sources), (), name, sources)
+    return parse_tree(tree, sources, kinds)
+
+
+def _parse_toml(name: str, sources: _Sources) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(sources.texts[name])
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_of(str(exc))
+        sources.problems.append(Problem(name, "(syntax)", f"not valid TOML: {exc}",
+                                        "fix the TOML syntax at this line", line))
+        return {}
+    for key in EDITOR_KEYS:
+        data.pop(key, None)
+    return data
+
+
+def _line_of(message: str) -> int | None:
+    marker = "at line "
+    if marker not in message:
+        return None
+    digits = message.split(marker, 1)[1].split(",", 1)[0].split(")", 1)[0]
+    return int(digits) if digits.isdigit() else None
+
+
+def _merge(dst: dict[str, Any], src: dict[str, Any], path: Path, name: str,
+           sources: _Sources) -> None:
+    for key, value in src.items():
+        here = (*path, key)
+        if key not in dst:
+            dst[key] = value
+            sources.origins[here] = name
+        elif isinstance(dst[key], dict) and isinstance(value, dict):
+            _merge(dst[key], value, here, name, sources)
+        else:
+            first = sources.file_of(here)
+            issue = Issue(here, f"defined in both {first} and {name}",
+                          "keep one definition (merge them into one file)")
+            sources.problems.append(sources.problem(issue))
+
+
+def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -> DesiredState:
+    issues = check(root_shape(kinds), tree)
+    report = Report()
+    parts: dict[str, Any] = {}
+    for kind in kinds:
+        subtree = _get(tree, kind.path)
+        if subtree is None or _under(issues, kind.path):
+            continue
+        parts[kind.name] = kind.parse(subtree, kind.path, report)
+    problems = sources.problems + [sources.problem(i) for i in [*issues, *report.issues]]
+    if problems:
+        raise ConfigError(problems)
+    return DesiredState(parts, tuple(sources.texts))
+
+
+def _get(tree: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = tree
+    for step in path:
+        if not isinstance(node, dict) or step not in node:
+            return None
+        node = node[step]
+    return node
+
+
+def _under(issues: Sequence[Issue], path: tuple[str, ...]) -> bool:
+    return any(tuple(i.path[:len(path)]) == path or tuple(path[:len(i.path)]) == i.path
+               for i in issues)

@@ -1,0 +1,140 @@
+"""The plan as data: actions, changes, notes, and the helpers model classes use for attributes.
+
+Model classes (one per object, shared by desired and live) are frozen dataclasses. Fields made
+with `attribute()` are compared; fields made with `live_only()` (portal ids, flags) never are.
+An attribute whose desired value is None is not managed and never compared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from provisioner.engine.address import Address
+
+Attrs = Mapping[str, Any]
+
+
+def attribute(*, immutable: bool = False, default: Any = dataclasses.MISSING) -> Any:
+    """A compared attribute; immutable ones can only change by replacing the object."""
+    meta = {"attr": True, "immutable": immutable}
+    if default is dataclasses.MISSING:
+        return field(metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def live_only(default: Any = None) -> Any:
+    """A value that exists only on the live side (portal id, system flag); never compared."""
+    return field(default=default, compare=False, metadata={"live": True})
+
+
+def attributes(obj: Any) -> dict[str, Any]:
+    """The compared attributes of a model object, in declaration order."""
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.metadata.get("attr")}
+
+
+def immutable_names(obj: Any) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(obj) if f.metadata.get("immutable"))
+
+
+class Resource(Protocol):
+    """What the planner needs from a model object."""
+
+    @property
+    def address(self) -> Address: ...
+
+    @property
+    def scope(self) -> str:
+        """The collection the object belongs to (deletions are planned per managed scope)."""
+        ...
+
+    @property
+    def system(self) -> bool:
+        """A system object the portal refuses to delete; never planned for deletion."""
+        ...
+
+
+class Action(enum.Enum):
+    """The closed set of things a plan can ask for."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+    MANUAL = "manual"
+
+    @property
+    def symbol(self) -> str:
+        return {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "manual": "!"}[
+            self.value]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change: attributes before and after (None = absent); the reason is for people only."""
+
+    address: Address
+    kind: str
+    action: Action
+    before: Attrs | None
+    after: Attrs | None
+    reason: str = ""
+    destructive: bool = False
+
+    def changed(self) -> list[str]:
+        """Attribute names that differ (all present ones for create/delete)."""
+        before, after = self.before or {}, self.after or {}
+        names = list(dict.fromkeys([*before, *after]))
+        return [n for n in names if before.get(n) != after.get(n) or self.before is None
+                or self.after is None]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the plan leaves alone on purpose, with the reason (not a change)."""
+
+    address: Address
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    allow_destroy: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The changes that make live match desired, plus what apply needs to resolve addresses."""
+
+    changes: tuple[Change, ...]
+    notes: tuple[Note, ...] = ()
+    fingerprint: str = ""
+    options: PlanOptions = PlanOptions()
+    desired_nodes: Mapping[Address, Any] = field(default_factory=dict, compare=False, repr=False)
+    live_nodes: Mapping[Address, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    @property
+    def has_actionable(self) -> bool:
+        """True when apply would send something (manual changes alone do not count)."""
+        return any(c.action is not Action.MANUAL for c in self.changes)
+
+    @property
+    def destructive(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.destructive)
+
+    def summary(self) -> dict[str, int]:
+        count = {a: sum(1 for c in self.changes if c.action is a) for a in Action}
+        return {
+            "add": count[Action.CREATE] + count[Action.REPLACE],
+            "change": count[Action.UPDATE],
+            "destroy": count[Action.DELETE] + count[Action.REPLACE],
+            "manual": count[Action.MANUAL],
+        }

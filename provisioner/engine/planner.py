@@ -1,0 +1,91 @@
+"""make_plan: the pure middle phase. Desired and live in, a sorted tuple of changes out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from provisioner.engine.address import Address
+from provisioner.engine.live import LiveState
+from provisioner.engine.loader import DesiredState
+from provisioner.engine.model import (Action, Change, Note, Plan, PlanOptions, attributes,
+                                      immutable_names)
+from provisioner.kinds import KINDS, Kind, Pairing
+
+UNMANAGED = "not in the desired state; would be deleted with --allow-destroy"
+SYSTEM = "a system object: the portal keeps it, it is never deleted"
+
+
+def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOptions(),
+              kinds: Sequence[Kind] = KINDS) -> Plan:
+    """Compare kind by kind; no I/O, no clock, no environment."""
+    changes: list[Change] = []
+    notes: list[Note] = []
+    d_nodes: dict[Address, Any] = {}
+    l_nodes: dict[Address, Any] = {}
+    for kind in kinds:
+        pairing = kind.pair(desired.parts.get(kind.name), live.parts[kind.name])
+        found, left = diff(kind, pairing, options)
+        changes.extend(found)
+        notes.extend([*pairing.notes, *left])
+        d_nodes.update(pairing.desired)
+        l_nodes.update(pairing.live)
+    return Plan(tuple(sorted(changes, key=change_order)), tuple(sorted(notes, key=_note_order)),
+                live.fingerprint, options, d_nodes, l_nodes)
+
+
+def change_order(change: Change) -> tuple[Any, ...]:
+    """Parents before children; deletions after the rest of their tree, children first."""
+    is_delete = change.action is Action.DELETE
+    return (change.address.parts[0], 100 - change.address.depth if is_delete else 0,
+            change.address.parts)
+
+
+def _note_order(note: Note) -> tuple[Any, ...]:
+    return (note.address.parts,)
+
+
+def diff(kind: Kind, pairing: Pairing, options: PlanOptions) -> tuple[list[Change], list[Note]]:
+    changes = [c for a, d in pairing.desired.items() if (c := _compare(kind, d, pairing.live.get(a)))]
+    notes: list[Note] = []
+    for address, node in pairing.live.items():
+        if address in pairing.desired or node.scope not in pairing.managed:
+            continue
+        if node.system:
+            notes.append(Note(address, kind.name, SYSTEM))
+        elif not options.allow_destroy:
+            notes.append(Note(address, kind.name, UNMANAGED))
+        else:
+            changes.append(_finish(kind, Change(address, kind.name, Action.DELETE,
+                                                _present(attributes(node)), None)))
+    return changes, notes
+
+
+def _compare(kind: Kind, desired: Any, live: Any | None) -> Change | None:
+    want = _present(attributes(desired))
+    if live is None:
+        return _finish(kind, Change(desired.address, kind.name, Action.CREATE, None, want))
+    have = {k: v for k, v in attributes(live).items() if k in want}
+    differ = [k for k in want if want[k] != have.get(k)]
+    if not differ:
+        return None
+    fixed = sorted(immutable_names(desired) & set(differ))
+    if not fixed:
+        return _finish(kind, Change(desired.address, kind.name, Action.UPDATE, have, want))
+    if live.system:
+        return Change(desired.address, kind.name, Action.MANUAL, have, want,
+                      f"{', '.join(fixed)} of a system object cannot change on the portal and "
+                      "the portal does not delete it: change it by hand or keep the live value")
+    reason = (f"{', '.join(fixed)} cannot change on the portal: deleted and created again "
+              "(move its records out first)")
+    return _finish(kind, Change(desired.address, kind.name, Action.REPLACE, have, want, reason))
+
+
+def _finish(kind: Kind, change: Change) -> Change:
+    reason = change.reason or kind.explain(change)
+    return Change(change.address, change.kind, change.action, change.before, change.after,
+                  reason, kind.is_destructive(change))
+
+
+def _present(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attrs.items() if v is not None}

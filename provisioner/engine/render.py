@@ -1,0 +1,85 @@
+"""Renderers of a plan: the versioned JSON document (canonical) and Terraform-style text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from provisioner.engine.model import Action, Change, Note, Plan
+
+FORMAT_VERSION = "1"
+NO_CHANGES = "No changes. The portal matches the desired state."
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON-ready data; the text renderer works from this same document."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "live_fingerprint": plan.fingerprint,
+        "options": {"allow_destroy": plan.options.allow_destroy},
+        "changes": [_change(c) for c in plan.changes],
+        "notes": [_note(n) for n in plan.notes],
+        "summary": plan.summary(),
+    }
+
+
+def _change(c: Change) -> dict[str, Any]:
+    return {"address": str(c.address), "kind": c.kind, "action": c.action.value,
+            "before": dict(c.before) if c.before is not None else None,
+            "after": dict(c.after) if c.after is not None else None,
+            "reason": c.reason, "destructive": c.destructive}
+
+
+def _note(n: Note) -> dict[str, Any]:
+    return {"address": str(n.address), "kind": n.kind, "reason": n.reason}
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan_document(plan), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_text(plan: Plan) -> str:
+    return text_from_document(plan_document(plan))
+
+
+def text_from_document(doc: dict[str, Any]) -> str:
+    lines: list[str] = []
+    for change in doc["changes"]:
+        lines.extend(_change_lines(change))
+    if doc["notes"]:
+        lines.append("Left alone:")
+        lines.extend(f"  # {n['address']}: {n['reason']}" for n in doc["notes"])
+    lines.append(summary_line(doc["summary"]) if doc["changes"] else NO_CHANGES)
+    if any(c["destructive"] for c in doc["changes"]):
+        lines.append("Destructive changes are marked (destructive): apply needs --allow-destroy.")
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(summary: dict[str, int]) -> str:
+    text = (f"Plan: {summary['add']} to add, {summary['change']} to change, "
+            f"{summary['destroy']} to destroy")
+    return text + (f", {summary['manual']} manual." if summary["manual"] else ".")
+
+
+def _change_lines(change: dict[str, Any]) -> list[str]:
+    action = Action(change["action"])
+    mark = " (destructive)" if change["destructive"] else ""
+    lines = [f"{action.symbol:>3} {change['address']}{mark}"]
+    before, after = change["before"] or {}, change["after"] or {}
+    if action in (Action.UPDATE, Action.REPLACE, Action.MANUAL):
+        names = [k for k in after if before.get(k) != after.get(k)]
+        rows = [(k, f"{_value(before.get(k))} -> {_value(after.get(k))}") for k in names]
+    else:
+        shown = after if action is Action.CREATE else before
+        rows = [(k, _value(v)) for k, v in shown.items()]
+    width = max((len(k) for k, _ in rows), default=0) + 1
+    lines.extend(f"      {(k + ':').ljust(width)} {v}" for k, v in rows)
+    if change["reason"]:
+        lines.append(f"      # {change['reason']}")
+    return lines
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,83 @@
+"""The kind contract's types: what a kind receives and returns (see the package docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from provisioner.engine.address import Address
+from provisioner.engine.model import Change, Note, Resource
+from provisioner.engine.shape import Issue, Path, Shape
+
+
+@dataclass
+class Report:
+    """Collects the problems a kind finds while parsing; the loader adds file and line."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, path: Path, message: str, fix: str = "") -> None:
+        self.issues.append(Issue(path, message, fix))
+
+
+@dataclass(frozen=True)
+class ReadCall:
+    """One batched read; `list_key` unwraps D7 list results when the rest must be paged."""
+
+    method: str
+    params: Mapping[str, Any]
+    list_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One REST write. `key` names it for `$result[key]` references; `with_previous` keeps it
+    in the same batch as the call before it (references only resolve inside one batch)."""
+
+    method: str
+    params: Mapping[str, Any]
+    label: str
+    key: str | None = None
+    with_previous: bool = False
+
+
+# A kind's apply is a generator: it yields a round of calls and receives their results (same
+# order); the engine runs the rounds of every kind together, so independent writes share batches.
+Script = Generator[list[Call], list[Any], None]
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Desired and live objects of one kind under the same addresses, ready to be compared."""
+
+    desired: Mapping[Address, Resource]
+    live: Mapping[Address, Resource]
+    managed: frozenset[str]  # scopes whose live objects absent from desired may be deleted
+    notes: tuple[Note, ...] = ()
+
+
+class Kind(Protocol):
+    """A resource kind; see `provisioner.kinds` for the contract in words."""
+
+    name: str
+    path: tuple[str, ...]
+    shape: Shape
+    files: Mapping[str, str]  # export file name -> what goes there (for docs)
+
+    def parse(self, tree: Any, path: Path, report: Report) -> Any: ...
+
+    def read_calls(self) -> Mapping[str, ReadCall]: ...
+
+    def from_live(self, results: Mapping[str, Any]) -> Any: ...
+
+    def pair(self, desired: Any | None, live: Any) -> Pairing: ...
+
+    def explain(self, change: Change) -> str: ...
+
+    def is_destructive(self, change: Change) -> bool: ...
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script: ...
+
+    def export(self, live: Any) -> Mapping[str, dict[str, Any]]: ...

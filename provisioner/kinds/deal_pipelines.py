@@ -1,0 +1,289 @@
+"""Kind `deal.pipelines`: deal pipelines (crm.category, entityTypeId 2) and their stages.
+
+Pipelines are matched by the key stamped on the portal (originatorId "provision", originId =
+key); unstamped ones by name; the default pipeline (category 0) by being the default.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from provisioner.engine.address import Address
+from provisioner.engine.model import Action, Change, Note, attribute, live_only
+from provisioner.engine.shape import MapOf, Path, Prop, Scalar, Table
+from provisioner.kinds import statuses as st
+from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script
+from provisioner.kinds.slug import slugify
+
+ORIGINATOR = "provision"
+DEAL = 2
+STAGE_STEP = "stage"
+KEY_PATTERN = r"[A-Za-z0-9_-]{1,50}"
+# The portal makes these stages itself with every pipeline, whatever their length (§2.4).
+PORTAL_DEFAULT_CODES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE",
+                        "WON", "LOSE", "APOLOGY")
+NEW_PIPELINE_REASON = ("the portal adds its default stages to a new pipeline; apply updates those "
+                       "with a desired code and deletes the others (made by this apply, they hold "
+                       "no deals)")
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """A deal pipeline. `default` is identity (category 0), not an attribute."""
+
+    key: str
+    name: str = attribute()
+    sort: int | None = attribute(default=None)
+    default: bool = field(default=False, compare=False)
+    id: int | None = live_only()
+    origin: str | None = live_only()
+    system: bool = live_only(False)
+
+    @property
+    def address(self) -> Address:
+        return Address.of("deal.pipeline", self.key)
+
+    @property
+    def scope(self) -> str:
+        return "deal.pipeline"
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    pipeline: Pipeline
+    stages: tuple[st.Stage, ...]
+
+
+def _shape() -> MapOf:
+    table = Table({
+        "name": Prop(st.NAME, required=True),
+        "sort": Prop(Scalar("integer", "Order among pipelines (optional).")),
+        "default": Prop(Scalar("boolean", "The portal's default pipeline (category 0); at most "
+                                          "one.", default=False)),
+        "stages": Prop(st.stage_shape("the pipeline"), required=True),
+    }, "A deal pipeline.")
+    return MapOf(table, KEY_PATTERN, "Deal pipelines by a key of yours (stamped on the portal).",
+                 "use Latin letters, digits, `_` and `-` (at most 50)")
+
+
+class DealPipelines:
+    """The kind object registered in `provisioner.kinds.KINDS`."""
+
+    name = "deal.pipelines"
+    path = ("deal", "pipelines")
+    shape = _shape()
+    files = {"deal-pipelines.toml": "deal pipelines and their stages"}
+
+    # ---- desired ----------------------------------------------------------------------------
+
+    def parse(self, tree: Any, path: Path, report: Report) -> tuple[PipelineSpec, ...]:
+        specs = [self._parse_one(key, value, (*path, key), report) for key, value in tree.items()]
+        defaults = [s.pipeline.key for s in specs if s.pipeline.default]
+        for key in defaults[1:]:
+            report.add((*path, key, "default"), f"more than one default pipeline ({defaults[0]}, "
+                       f"{key})", "keep `default = true` on one pipeline only")
+        return tuple(specs)
+
+    def _parse_one(self, key: str, value: dict[str, Any], path: Path,
+                   report: Report) -> PipelineSpec:
+        sort = value.get("sort")
+        if isinstance(sort, int) and sort < 0:
+            report.add((*path, "sort"), f"sort {sort} is negative", "use 0 or more")
+        pipeline = Pipeline(key, value["name"], sort, bool(value.get("default", False)))
+        stages = st.parse_stages(value["stages"], pipeline.address, STAGE_STEP)
+        budget, why = (22, "DEAL_STAGE limit") if pipeline.default else (
+            17, "22 minus the `C<id>:` prefix, safe for pipeline ids up to 999")
+        st.check_codes([s.code for s in stages], (*path, "stages"), report, budget, why,
+                       exempt=PORTAL_DEFAULT_CODES)
+        if stages:
+            st.check_semantics(stages, (*path, "stages"), report)
+        return PipelineSpec(pipeline, tuple(stages))
+
+    # ---- live -------------------------------------------------------------------------------
+
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        return {"deal_categories": ReadCall("crm.category.list", {"entityTypeId": DEAL},
+                                            "categories"),
+                "statuses": ReadCall("crm.status.list", {})}
+
+    def from_live(self, results: Mapping[str, Any]) -> tuple[PipelineSpec, ...]:
+        cats = results["deal_categories"]
+        cats = cats.get("categories", []) if isinstance(cats, dict) else cats
+        rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
+        specs = []
+        for cat in sorted(cats, key=lambda c: (int(c.get("sort") or 0), int(c["id"]))):
+            pipeline = _live_pipeline(cat)
+            stages = [st.live_stage(r, None, STAGE_STEP) for r in rows.get(entity_id(pipeline.id), [])]
+            specs.append(PipelineSpec(pipeline, tuple(stages)))
+        return tuple(specs)
+
+    # ---- compare ----------------------------------------------------------------------------
+
+    def pair(self, desired: tuple[PipelineSpec, ...] | None,
+             live: tuple[PipelineSpec, ...]) -> Pairing:
+        wanted = desired or ()
+        keys = live_keys([s.pipeline for s in live], [s.pipeline for s in wanted])
+        live_specs = {keys[s.pipeline.id]: _rekey(s, keys[s.pipeline.id])  # type: ignore[index]
+                      for s in live}
+        d_nodes: dict[Address, Any] = {}
+        for spec in wanted:
+            matched = live_specs.get(spec.pipeline.key)
+            stages = st.settle_sorts(spec.stages, matched.stages if matched else ())
+            d_nodes.update(st.by_address([spec.pipeline, *stages]))
+        l_nodes: dict[Address, Any] = {}
+        for spec in live_specs.values():
+            l_nodes.update(st.by_address([spec.pipeline, *spec.stages]))
+        managed = {f"{s.pipeline.address}.{STAGE_STEP}" for s in wanted}
+        if wanted:
+            managed.add("deal.pipeline")
+        return Pairing(d_nodes, l_nodes, frozenset(managed), _default_note(wanted, live_specs))
+
+    def explain(self, change: Change) -> str:
+        if change.action is Action.CREATE and change.address.depth == 1:
+            return NEW_PIPELINE_REASON
+        return ""
+
+    def is_destructive(self, change: Change) -> bool:
+        return change.action in (Action.DELETE, Action.REPLACE)
+
+    # ---- apply ------------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        created = [c for c in changes if c.address.depth == 1 and c.action is Action.CREATE]
+        new_keys = {c.address.key for c in created}
+        first: list[Call] = []
+        for c in created:
+            first.extend(_create_calls(desired[c.address]))
+        first.extend(_pipeline_call(c, desired, live) for c in changes
+                     if c.address.depth == 1 and c.action is not Action.CREATE)
+        stage_changes = [c for c in changes if c.address.depth == 2]
+        for key, group in _by_pipeline(stage_changes).items():
+            if key not in new_keys:
+                pipe = live[Address.of("deal.pipeline", key)]
+                first.extend(st.list_calls(st.ops_from_changes(group, desired, live),
+                                           entity_id(pipe.id)))
+        results = yield first
+        second: list[Call] = []
+        for index, c in enumerate(created):
+            category, rows = results[2 * index], results[2 * index + 1]
+            spec_stages = [n for a, n in desired.items() if a.parent == c.address]
+            second.extend(_reconcile(c.address, int(category["category"]["id"]), rows,
+                                     spec_stages))
+        if second:
+            yield second
+
+    # ---- export -----------------------------------------------------------------------------
+
+    def export(self, live: tuple[PipelineSpec, ...]) -> Mapping[str, dict[str, Any]]:
+        keys = live_keys([s.pipeline for s in live], [])
+        pipelines: dict[str, Any] = {}
+        for spec in live:
+            p = spec.pipeline
+            table: dict[str, Any] = {"name": p.name}
+            if p.default:
+                table["default"] = True
+            if p.sort is not None:
+                table["sort"] = p.sort
+            table["stages"] = [st.export_stage(s) for s in spec.stages]
+            pipelines[keys[p.id]] = table  # type: ignore[index]
+        return {"deal-pipelines.toml": {"deal": {"pipelines": pipelines}}} if pipelines else {}
+
+
+def entity_id(category_id: int | None) -> str:
+    return "DEAL_STAGE" if not category_id else f"DEAL_STAGE_{category_id}"
+
+
+def _live_pipeline(cat: Mapping[str, Any]) -> Pipeline:
+    stamped = cat.get("originatorId") == ORIGINATOR and cat.get("originId")
+    return Pipeline(key="", name=str(cat.get("name") or ""), sort=int(cat.get("sort") or 0),
+                    default=cat.get("isDefault") == "Y" or int(cat["id"]) == 0,
+                    id=int(cat["id"]), origin=str(cat["originId"]) if stamped else None,
+                    system=cat.get("isDefault") == "Y" or int(cat["id"]) == 0)
+
+
+def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int | None, str]:
+    """Address keys for live pipelines: the default's desired key, the stamp, a name match, or
+    a key made from the name; made unique with the portal id when two would collide."""
+    default_key = next((p.key for p in desired if p.default), "default")
+    by_name = {p.name: p.key for p in desired if not p.default}
+    stamped = {p.origin for p in live if p.origin}
+    keys: dict[int | None, str] = {}
+    for p in live:
+        if p.default:
+            key = default_key
+        elif p.origin:
+            key = p.origin
+        elif p.name in by_name and by_name[p.name] not in stamped:
+            key = by_name.pop(p.name)
+        else:
+            key = slugify(p.name) or f"pipeline_{p.id}"
+        keys[p.id] = f"{key}_{p.id}" if key in keys.values() else key
+    return keys
+
+
+def _rekey(spec: PipelineSpec, key: str) -> PipelineSpec:
+    pipe = replace(spec.pipeline, key=key)
+    return PipelineSpec(pipe, tuple(replace(s, owner=pipe.address) for s in spec.stages))
+
+
+def _default_note(wanted: Sequence[PipelineSpec],
+                  live: Mapping[str, PipelineSpec]) -> tuple[Note, ...]:
+    if not wanted or any(s.pipeline.default for s in wanted):
+        return ()
+    default = next((s.pipeline for s in live.values() if s.pipeline.default), None)
+    if default is None:
+        return ()
+    return (Note(default.address, "deal.pipelines", "the default pipeline is never deleted; "
+                 "declare it with `default = true` to manage it"),)
+
+
+def _by_pipeline(changes: Sequence[Change]) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes:
+        out.setdefault(c.address.parts[0][1], []).append(c)
+    return out
+
+
+def _fields(p: Pipeline) -> dict[str, Any]:
+    fields: dict[str, Any] = {"name": p.name}
+    if p.sort is not None:
+        fields["sort"] = p.sort
+    return fields
+
+
+def _create_calls(p: Pipeline) -> list[Call]:
+    ref = f"new_{p.key}"
+    fields = {**_fields(p), "originatorId": ORIGINATOR, "originId": p.key}
+    return [Call("crm.category.add", {"entityTypeId": DEAL, "fields": fields},
+                 f"+ {p.address}", key=ref),
+            Call("crm.status.list",
+                 {"filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{ref}][category][id]"}},
+                 f"  read the stages the portal made for {p.address}", with_previous=True)]
+
+
+def _pipeline_call(c: Change, desired: Mapping[Address, Any], live: Mapping[Address, Any]) -> Call:
+    current: Pipeline = live[c.address]
+    label = f"{c.action.symbol} {c.address}"
+    if c.action is Action.DELETE:
+        return Call("crm.category.delete", {"entityTypeId": DEAL, "id": current.id}, label)
+    fields = _fields(desired[c.address])
+    if not current.default:
+        fields.update(originatorId=ORIGINATOR, originId=c.address.key)
+    return Call("crm.category.update", {"entityTypeId": DEAL, "id": current.id, "fields": fields},
+                label)
+
+
+def _reconcile(owner: Address, category: int, rows: Any, wanted: Sequence[st.Stage]) -> list[Call]:
+    """Stage writes for a pipeline this apply created: update the portal's default stages that
+    share a desired code, delete the other non-system ones, add the rest."""
+    made = {s.code: s for s in (st.live_stage(r, owner, STAGE_STEP) for r in rows or [])}
+    codes = {s.code for s in wanted}
+    ops = [st.Op("update" if s.code in made else "create", s, made.get(s.code),
+                 f"{'~' if s.code in made else '+'} {s.address}") for s in wanted]
+    ops += [st.Op("delete", None, s, f"- {s.address} (made by the portal with the pipeline)")
+            for s in made.values() if s.code not in codes and not s.system]
+    return st.list_calls(ops, entity_id(category))

@@ -1,0 +1,59 @@
+"""Kind `lead.statuses`: the lead stage list (crm.status list STATUS)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from provisioner.engine.address import Address
+from provisioner.engine.model import Action, Change
+from provisioner.engine.shape import Path
+from provisioner.kinds import statuses as st
+from provisioner.kinds.base import Pairing, ReadCall, Report, Script
+
+ENTITY = "STATUS"
+STEP = "lead.status"
+MAX_CODE = 21
+
+
+class LeadStatuses:
+    """The kind object registered in `provisioner.kinds.KINDS`."""
+
+    name = "lead.statuses"
+    path = ("lead", "statuses")
+    shape = st.stage_shape("leads")
+    files = {"lead.toml": "the lead stages"}
+
+    def parse(self, tree: Any, path: Path, report: Report) -> tuple[st.Stage, ...]:
+        stages = st.parse_stages(tree, None, STEP)
+        st.check_codes([s.code for s in stages], path, report, MAX_CODE, "STATUS list limit")
+        if stages:
+            st.check_semantics(stages, path, report)
+        return tuple(stages)
+
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        return {"statuses": ReadCall("crm.status.list", {})}
+
+    def from_live(self, results: Mapping[str, Any]) -> tuple[st.Stage, ...]:
+        rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
+        return tuple(st.live_stage(r, None, STEP) for r in rows.get(ENTITY, []))
+
+    def pair(self, desired: tuple[st.Stage, ...] | None, live: tuple[st.Stage, ...]) -> Pairing:
+        wanted = st.settle_sorts(desired or (), live)
+        managed = frozenset({STEP}) if desired is not None else frozenset()
+        return Pairing(st.by_address(wanted), st.by_address(live), managed)
+
+    def explain(self, change: Change) -> str:
+        return ""
+
+    def is_destructive(self, change: Change) -> bool:
+        return change.action in (Action.DELETE, Action.REPLACE)
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        yield st.list_calls(st.ops_from_changes(changes, desired, live), ENTITY)
+
+    def export(self, live: tuple[st.Stage, ...]) -> Mapping[str, dict[str, Any]]:
+        if not live:
+            return {}
+        return {"lead.toml": {"lead": {"statuses": [st.export_stage(s) for s in live]}}}

@@ -1,0 +1,122 @@
+"""Kind `lists`: reference lists of crm.status (SOURCE, CONTACT_TYPE, INDUSTRY, ...)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from provisioner.engine.address import Address
+from provisioner.engine.model import Action, Change
+from provisioner.engine.shape import MapOf, Path, Prop, Table, closest
+from provisioner.errors import ProvisionError
+from provisioner.kinds import statuses as st
+from provisioner.kinds.base import Pairing, ReadCall, Report, Script
+
+KNOWN = ("SOURCE", "CONTACT_TYPE", "COMPANY_TYPE", "EMPLOYEES", "INDUSTRY", "DEAL_TYPE",
+         "HONORIFIC", "CALL_LIST", "EVENT_TYPE")
+# Stage lists belong to other kinds: their rows carry semantics and a pipeline.
+STAGE_LISTS = re.compile(r"STATUS|QUOTE_STATUS|INVOICE_STATUS|DEAL_STAGE(_\d+)?|DYNAMIC_\w+|"
+                         r"SMART_\w+")
+MAX_CODE = 50
+
+
+@dataclass(frozen=True)
+class LiveLists:
+    offered: tuple[str, ...]
+    items: Mapping[str, tuple[st.Item, ...]]
+
+
+def owner(entity: str) -> Address:
+    return Address.of("list", entity)
+
+
+class ReferenceLists:
+    """The kind object registered in `provisioner.kinds.KINDS`."""
+
+    name = "lists"
+    path = ("lists",)
+    shape = MapOf(Table({"items": Prop(st.item_shape(), required=True)}, "A reference list."),
+                  r"[A-Z][A-Z0-9_]*",
+                  "Reference lists by ENTITY_ID (crm.status.entity.types).",
+                  "write the list's ENTITY_ID in capitals, e.g. SOURCE", KNOWN)
+    files = {"lists.toml": "reference lists"}
+
+    def parse(self, tree: Any, path: Path, report: Report) -> dict[str, tuple[st.Item, ...]]:
+        out: dict[str, tuple[st.Item, ...]] = {}
+        for entity, table in tree.items():
+            if not self._check_entity(entity, (*path, entity), report):
+                continue
+            items = st.parse_items(table["items"], owner(entity))
+            st.check_codes([i.code for i in items], (*path, entity, "items"), report, MAX_CODE,
+                           "reference list limit")
+            out[entity] = tuple(items)
+        return out
+
+    def _check_entity(self, entity: str, path: Path, report: Report) -> bool:
+        if STAGE_LISTS.fullmatch(entity):
+            report.add(path, f"`{entity}` is a stage list, not a reference list",
+                       "declare lead stages under [[lead.statuses]] and deal stages under "
+                       "[[deal.pipelines.<key>.stages]]")
+            return False
+        near = closest(entity, KNOWN)
+        if entity not in KNOWN and near:
+            report.add(path, f"unknown reference list `{entity}`", f"did you mean `{near}`?")
+            return False
+        return True
+
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        return {"statuses": ReadCall("crm.status.list", {}),
+                "entity_types": ReadCall("crm.status.entity.types", {})}
+
+    def from_live(self, results: Mapping[str, Any]) -> LiveLists:
+        offered = tuple(str(t["ID"]) for t in results["entity_types"] if _is_reference(t))
+        rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
+        items = {e: tuple(st.live_item(r, owner(e)) for r in rows.get(e, [])) for e in offered}
+        return LiveLists(offered, items)
+
+    def pair(self, desired: Mapping[str, tuple[st.Item, ...]] | None, live: LiveLists) -> Pairing:
+        wanted = desired or {}
+        missing = sorted(set(wanted) - set(live.offered))
+        if missing:
+            raise ProvisionError(f"the portal offers no reference list {', '.join(missing)} "
+                                 f"(it offers {', '.join(live.offered)})")
+        d_nodes: dict[Address, Any] = {}
+        for entity, items in wanted.items():
+            d_nodes.update(st.by_address(st.settle_sorts(items, live.items.get(entity, ()))))
+        l_nodes: dict[Address, Any] = {}
+        for items in live.items.values():
+            l_nodes.update(st.by_address(items))
+        managed = frozenset(f"{owner(e)}.item" for e in wanted)
+        return Pairing(d_nodes, l_nodes, managed)
+
+    def explain(self, change: Change) -> str:
+        return ""
+
+    def is_destructive(self, change: Change) -> bool:
+        return change.action in (Action.DELETE, Action.REPLACE)
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        calls = []
+        for entity, group in _by_list(changes).items():
+            calls.extend(st.list_calls(st.ops_from_changes(group, desired, live), entity))
+        yield calls
+
+    def export(self, live: LiveLists) -> Mapping[str, dict[str, Any]]:
+        lists = {e: {"items": [st.export_item(i) for i in items]}
+                 for e, items in live.items.items() if items}
+        return {"lists.toml": {"lists": lists}} if lists else {}
+
+
+def _is_reference(descriptor: Mapping[str, Any]) -> bool:
+    return not any(k in descriptor for k in ("ENTITY_TYPE_ID", "PREFIX", "SEMANTIC_INFO")) and \
+        not STAGE_LISTS.fullmatch(str(descriptor.get("ID")))
+
+
+def _by_list(changes: Sequence[Change]) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes:
+        out.setdefault(c.address.parts[0][1], []).append(c)
+    return out

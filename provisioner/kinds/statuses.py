@@ -1,0 +1,319 @@
+"""Rows of `crm.status` lists shared by several kinds: stages (deal, lead) and list items.
+
+Holds their model classes, TOML shapes, the checks of a stage list (codes, semantics order),
+the SORT settlement against live rows, and the ordered REST writes for one list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from provisioner.engine.address import Address
+from provisioner.engine.model import Action, Change, attribute, live_only
+from provisioner.engine.shape import ArrayOf, Path, Prop, Scalar, Table
+from provisioner.kinds.base import Call, Report
+
+SEMANTICS = ("process", "success", "failure")
+_TO_PORTAL = {"process": "", "success": "S", "failure": "F"}
+_FROM_PORTAL = {"": "process", "S": "success", "F": "failure"}
+STAGE_CODE = r"[0-9A-Za-z_-]+"
+COLOR = r"#[0-9A-Fa-f]{6}"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of a pipeline or of the lead list; SEMANTICS is immutable on the portal."""
+
+    code: str
+    name: str = attribute()
+    color: str | None = attribute(default=None)
+    semantics: str = attribute(immutable=True, default="process")
+    sort: int = attribute(default=0)
+    owner: Address | None = field(default=None, compare=False)
+    step: str = field(default="stage", compare=False)
+    id: int | None = live_only()
+    system: bool = live_only(False)
+
+    @property
+    def address(self) -> Address:
+        return _address(self.owner, self.step, self.code)
+
+    @property
+    def scope(self) -> str:
+        return _scope(self.owner, self.step)
+
+
+@dataclass(frozen=True)
+class Item:
+    """An item of a reference list (SOURCE, CONTACT_TYPE, ...)."""
+
+    code: str
+    name: str = attribute()
+    sort: int = attribute(default=0)
+    owner: Address | None = field(default=None, compare=False)
+    step: str = field(default="item", compare=False)
+    id: int | None = live_only()
+    system: bool = live_only(False)
+
+    @property
+    def address(self) -> Address:
+        return _address(self.owner, self.step, self.code)
+
+    @property
+    def scope(self) -> str:
+        return _scope(self.owner, self.step)
+
+
+Row = TypeVar("Row", Stage, Item)
+
+
+def _address(owner: Address | None, step: str, code: str) -> Address:
+    return owner.child(step, code) if owner else Address.of(step, code)
+
+
+def _scope(owner: Address | None, step: str) -> str:
+    return f"{owner}.{step}" if owner else step
+
+
+# ---- TOML shapes -------------------------------------------------------------------------
+
+NAME = Scalar("string", "Display name.", non_blank=True)
+
+
+def stage_shape(where: str) -> ArrayOf:
+    code = Scalar("string", "STATUS_ID without the list prefix, e.g. NEW.", pattern=STAGE_CODE,
+                  fix="use only Latin letters, digits, `_` and `-`")
+    item = Table({
+        "code": Prop(code, required=True),
+        "name": Prop(NAME, required=True),
+        "color": Prop(Scalar("string", "Colour #RRGGBB.", pattern=COLOR,
+                             fix="write #RRGGBB, e.g. #39A8EF")),
+        "semantics": Prop(Scalar("string", "process (default), success or failure.",
+                                 enum=SEMANTICS, default="process")),
+    }, "A stage; stages are ordered as written.")
+    return ArrayOf(item, f"Stages of {where}, in order: process stages, one success stage, "
+                         "then failure stages.")
+
+
+def item_shape() -> ArrayOf:
+    code = Scalar("string", "STATUS_ID of the item, e.g. WEB.", pattern=r"[^:\s][^:]*",
+                  fix="write a code without `:` and not starting with a space", non_blank=True)
+    return ArrayOf(Table({"code": Prop(code, required=True), "name": Prop(NAME, required=True)},
+                         "An item; items are ordered as written."), "Items of the list, in order.")
+
+
+# ---- parsing and checks --------------------------------------------------------------------
+
+def parse_stages(rows: list[dict[str, Any]], owner: Address | None, step: str) -> list[Stage]:
+    return [Stage(code=r["code"], name=r["name"], color=_color(r.get("color")),
+                  semantics=r.get("semantics", "process"), sort=10 * (i + 1), owner=owner,
+                  step=step) for i, r in enumerate(rows)]
+
+
+def parse_items(rows: list[dict[str, Any]], owner: Address) -> list[Item]:
+    return [Item(code=r["code"], name=r["name"], sort=10 * (i + 1), owner=owner)
+            for i, r in enumerate(rows)]
+
+
+def _color(value: str | None) -> str | None:
+    return value.upper() if value else None
+
+
+def check_codes(codes: Sequence[str], path: Path, report: Report, max_len: int, why: str,
+                exempt: Iterable[str] = ()) -> None:
+    """Duplicate codes and codes longer than the portal accepts for this list."""
+    seen: dict[str, int] = {}
+    for index, code in enumerate(codes):
+        where = (*path, index, "code")
+        if code in seen:
+            report.add(where, f'duplicate code "{code}" (also at {seen[code]})',
+                       "give every entry its own code")
+        seen.setdefault(code, index)
+        if len(code) > max_len and code not in exempt:
+            report.add(where, f'code "{code}" is {len(code)} characters; the portal accepts '
+                              f"at most {max_len} here", f"shorten it to {max_len} ({why})")
+
+
+def check_semantics(stages: Sequence[Stage], path: Path, report: Report) -> None:
+    """Process stages first, then exactly one success stage, then at least one failure stage."""
+    order = [SEMANTICS.index(s.semantics) for s in stages]
+    for index in range(1, len(order)):
+        if order[index] < order[index - 1]:
+            report.add((*path, index, "semantics"),
+                       f'"{stages[index].semantics}" stage after a "{stages[index - 1].semantics}"'
+                       " stage", "order stages: process stages, one success, then failures")
+            return
+    for name, want in (("process", "at least one"), ("success", "exactly one"),
+                       ("failure", "at least one")):
+        count = sum(1 for s in stages if s.semantics == name)
+        if count == 0 or (name == "success" and count > 1):
+            report.add(path, f'{count} "{name}" stages; a stage list needs {want}',
+                       f'add or remove stages with semantics = "{name}"')
+
+
+# ---- live rows -----------------------------------------------------------------------------
+
+def strip_prefix(status_id: str) -> str:
+    return status_id.split(":", 1)[1] if ":" in status_id else status_id
+
+
+def row_sort_key(row: Mapping[str, Any]) -> tuple[int, int]:
+    return int(row.get("SORT") or 0), int(row.get("ID") or 0)
+
+
+def live_stage(row: Mapping[str, Any], owner: Address | None, step: str) -> Stage:
+    return Stage(code=strip_prefix(str(row["STATUS_ID"])), name=str(row.get("NAME") or ""),
+                 color=_color(row.get("COLOR") or None),
+                 semantics=_FROM_PORTAL.get(str(row.get("SEMANTICS") or ""), "process"),
+                 sort=int(row.get("SORT") or 0), owner=owner, step=step, id=int(row["ID"]),
+                 system=row.get("SYSTEM") == "Y")
+
+
+def live_item(row: Mapping[str, Any], owner: Address) -> Item:
+    return Item(code=strip_prefix(str(row["STATUS_ID"])), name=str(row.get("NAME") or ""),
+                sort=int(row.get("SORT") or 0), owner=owner, id=int(row["ID"]),
+                system=row.get("SYSTEM") == "Y")
+
+
+# ---- SORT settlement -----------------------------------------------------------------------
+
+def settle_sorts(desired: Sequence[Row], live: Iterable[Row]) -> list[Row]:
+    """Give desired rows SORT values that keep the live SORT of every row already in order,
+    so that inserting one stage changes one stage; renumber 10, 20, ... only when no room."""
+    live_sort = {row.code: row.sort for row in live}
+    anchored = _anchors([live_sort.get(row.code) for row in desired])
+    sorts = _fill(anchored)
+    if sorts is None:
+        sorts = [10 * (i + 1) for i in range(len(desired))]
+    return [replace(row, sort=sort) for row, sort in zip(desired, sorts)]
+
+
+def _anchors(values: list[int | None]) -> list[int | None]:
+    """Keep the longest strictly increasing run of known SORT values (positive ones)."""
+    idx = [i for i, v in enumerate(values) if v is not None and v > 0]
+    best: dict[int, list[int]] = {}
+    for i in idx:
+        prev = [best[j] for j in best if j < i and values[j] < values[i]]  # type: ignore[operator]
+        best[i] = max(prev, key=len, default=[]) + [i]
+    keep = set(max(best.values(), key=len, default=[]))
+    return [v if i in keep else None for i, v in enumerate(values)]
+
+
+def _fill(values: list[int | None]) -> list[int] | None:
+    out: list[int] = []
+    i = 0
+    while i < len(values):
+        if values[i] is not None:
+            out.append(values[i])  # type: ignore[arg-type]
+            i += 1
+            continue
+        j = i
+        while j < len(values) and values[j] is None:
+            j += 1
+        low = out[-1] if out else 0
+        gap = j - i
+        high = values[j] if j < len(values) else low + 10 * (gap + 1)
+        if high is None or high - low - 1 < gap:
+            return None
+        out.extend(low + (high - low) * (k + 1) // (gap + 1) for k in range(gap))
+        i = j
+    return out
+
+
+# ---- writes --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Op:
+    """One write to a status list: create, update or delete of one row."""
+
+    verb: str  # "create" | "update" | "delete"
+    desired: Stage | Item | None
+    live: Stage | Item | None
+    label: str
+
+
+def ops_from_changes(changes: Sequence[Change], desired: Mapping[Address, Any],
+                     live: Mapping[Address, Any]) -> list[Op]:
+    ops: list[Op] = []
+    for c in changes:
+        d, lv, label = desired.get(c.address), live.get(c.address), f"{c.action.symbol} {c.address}"
+        if c.action in (Action.DELETE, Action.REPLACE):
+            ops.append(Op("delete", None, lv, label))
+        if c.action in (Action.CREATE, Action.REPLACE):
+            ops.append(Op("create", d, None, label))
+        if c.action is Action.UPDATE:
+            ops.append(Op("update", d, lv, label))
+    return ops
+
+
+def ordered(ops: Sequence[Op]) -> list[Op]:
+    """Deletes, then rows moving up (highest first), then the other updates and the creates by
+    SORT, so that no step puts a process stage after the success stage or a failure before it."""
+    def target(op: Op) -> int:
+        return op.desired.sort if op.desired else 0
+
+    deletes = [o for o in ops if o.verb == "delete"]
+    updates = [o for o in ops if o.verb == "update"]
+    ups = sorted((o for o in updates if o.live and target(o) > o.live.sort), key=lambda o: -target(o))
+    rest = sorted((o for o in updates if o not in ups), key=target)
+    creates = sorted((o for o in ops if o.verb == "create"), key=target)
+    return [*deletes, *ups, *rest, *creates]
+
+
+def op_call(op: Op, entity_id: str, category_id: int | None = None) -> Call:
+    if op.verb == "delete":
+        assert op.live is not None
+        return Call("crm.status.delete", {"id": op.live.id}, op.label)
+    assert op.desired is not None
+    fields = _fields(op.desired)
+    if op.verb == "update":
+        assert op.live is not None
+        return Call("crm.status.update", {"id": op.live.id, "fields": fields}, op.label)
+    fields = {"ENTITY_ID": entity_id, "STATUS_ID": op.desired.code, **fields}
+    if isinstance(op.desired, Stage) and op.desired.semantics != "process":
+        fields["SEMANTICS"] = _TO_PORTAL[op.desired.semantics]
+    if category_id is not None:
+        fields["CATEGORY_ID"] = category_id
+    return Call("crm.status.add", {"fields": fields}, op.label)
+
+
+def _fields(row: Stage | Item) -> dict[str, Any]:
+    # NAME and SORT always travel together: an update without SORT may reset it to 10 (§3.4).
+    fields: dict[str, Any] = {"NAME": row.name, "SORT": row.sort}
+    if isinstance(row, Stage) and row.color:
+        fields["COLOR"] = row.color
+    return fields
+
+
+def list_calls(ops: Sequence[Op], entity_id: str, category_id: int | None = None) -> list[Call]:
+    return [op_call(op, entity_id, category_id) for op in ordered(ops)]
+
+
+# ---- export --------------------------------------------------------------------------------
+
+def export_stage(stage: Stage) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": stage.code, "name": stage.name}
+    if stage.color:
+        out["color"] = stage.color
+    if stage.semantics != "process":
+        out["semantics"] = stage.semantics
+    return out
+
+
+def export_item(item: Item) -> dict[str, Any]:
+    return {"code": item.code, "name": item.name}
+
+
+def by_address(rows: Iterable[Any]) -> dict[Address, Any]:
+    return {row.address: row for row in rows}
+
+
+def group(rows: Iterable[Mapping[str, Any]], key: Callable[[Mapping[str, Any]], str]
+          ) -> dict[str, list[Mapping[str, Any]]]:
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for row in sorted(rows, key=row_sort_key):
+        out.setdefault(key(row), []).append(row)
+    return out
