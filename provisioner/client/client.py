@@ -58,6 +58,7 @@ class BitrixClient:
         self._sleep = sleep
         self._now = now
         self._rng = rng if rng is not None else random.Random()
+        self._resets: dict[str, float] = {}  # method -> last `time.operating_reset_at` seen
         self.transport = Transport(session or requests.Session(), timeout=timeout,
                                    verify=not insecure, secrets=auth.secrets, stats=self.stats)
 
@@ -185,6 +186,9 @@ class BitrixClient:
             log.debug("%s failed: %s in %.3fs", method, exc.error, time.perf_counter() - started)
             raise
         log.debug("%s ok in %.3fs", method, time.perf_counter() - started)
+        reset_at = as_int((response.time or {}).get("operating_reset_at"))
+        if reset_at is not None:
+            self._resets[method] = reset_at
         return response
 
     def _retry_delay(self, exc: errors.BitrixAPIError, *, read: bool,
@@ -201,9 +205,11 @@ class BitrixClient:
         return None
 
     def _operation_wait(self, exc: errors.OperationTimeLimit) -> float | None:
-        if exc.reset_at is None:
+        # The refusal may not say when the budget resets; the method's last success did.
+        reset_at = exc.reset_at if exc.reset_at is not None else self._resets.get(exc.method)
+        if reset_at is None:
             return None
-        wait = max(0.0, exc.reset_at - self._now()) + 1.0  # a second past the bucket's expiry
+        wait = max(0.0, reset_at - self._now()) + 1.0  # a second past the bucket's expiry
         return wait if wait <= self.retry.max_operation_wait else None
 
     def _refresh(self) -> bool:

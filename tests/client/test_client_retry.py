@@ -211,3 +211,20 @@ def test_operation_time_limit_without_a_reset_time_is_raised(
     assert str(info.value) == ("crm.status.list: OPERATION_TIME_LIMIT: Method is blocked due to "
                                "operation time limit. (HTTP 429)")
     assert clock.sleeps == []
+
+
+def test_operation_time_limit_uses_the_reset_time_of_the_last_success(
+        mocked: responses.RequestsMock, webhook: Callable[..., BitrixClient],
+        clock: VirtualClock) -> None:
+    reset_at = int(clock.unix()) + 20
+    first = ok([])
+    first["time"] = {**first["time"], "operating": 470.5, "operating_reset_at": reset_at}
+    mocked.post(url("crm.status.list"), json=first)
+    mocked.post(url("crm.status.list"), status=429, json={
+        "error": "OPERATION_TIME_LIMIT",
+        "error_description": "Method is blocked due to operation time limit."})
+    mocked.post(url("crm.status.list"), json=ok([{"ID": "1"}]))
+    client = webhook()
+    client.call("crm.status.list")
+    assert client.call("crm.status.list").result == [{"ID": "1"}]
+    assert clock.sleeps == [pytest.approx(reset_at - clock.unix_start + 1.0)]
