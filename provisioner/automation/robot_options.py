@@ -108,14 +108,14 @@ def _task(raw: dict[str, Any], key: str, add: Add) -> dict[str, Any] | None:
     if None in (title, creator, assignee, deadline) or None in flags.values():
         return None
     assert creator is not None and assignee is not None  # narrowed above, for mypy
-    fields: dict[str, Any] = {"TITLE": title, "CREATED_BY": creator[0],
-                              "RESPONSIBLE_ID": assignee,
-                              "TASK_CONTROL": flags["accept_result"],
-                              "ALLOW_CHANGE_DEADLINE": flags["allow_change_deadline"]}
+    fields: dict[str, Any] = {"TITLE": title}
     if description is not None:
         fields["DESCRIPTION"] = description
+    fields |= {"CREATED_BY": creator[0], "RESPONSIBLE_ID": assignee}
     if deadline:
         fields["DEADLINE"] = deadline
+    fields |= {"TASK_CONTROL": flags["accept_result"],
+               "ALLOW_CHANGE_DEADLINE": flags["allow_change_deadline"]}
     return {"Fields": fields, "AUTO_LINK_TO_CRM_ENTITY": flags["link_to_item"]}
 
 
