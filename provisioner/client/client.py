@@ -138,7 +138,8 @@ class BitrixClient:
         """Results of many calls in order, 50 per batch request; raises the first failure.
 
         The error is a BatchCommandError (and its typed class) whose key is the command's
-        index in `calls`. With `halt`, no further batch is sent after a failure; without it,
+        index in `calls`; commands are keyed by that index, so a `$result[3]` reference works
+        only within the same group of 50 (use `batch()` with named keys for chains). With `halt`, no further batch is sent after a failure; without it,
         every command runs and the first failure is raised at the end.
         """
         results: list[Any] = []

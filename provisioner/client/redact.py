@@ -33,16 +33,26 @@ class RedactingFilter(logging.Filter):
     """Last line of defence: a record of the client's logger is redacted before any handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record: let logging report it as usual
+            return True
         clean = redact(message)
         if clean != message:
             record.msg, record.args = clean, None
         return True
 
 
+# urllib3 logs every request line at DEBUG, path and query included: with a webhook that is the
+# code, with the token refresh the client secret. A logger's filters only see records created on
+# that very logger, so each one is guarded by name.
+GUARDED_LOGGERS = ("provisioner.client", "urllib3.connectionpool")
+
+
 def client_logger() -> logging.Logger:
-    """The client's logger, with the redacting filter installed once."""
-    logger = logging.getLogger("provisioner.client")
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(RedactingFilter())
-    return logger
+    """The client's logger; the redacting filter is installed once on every guarded logger."""
+    for name in GUARDED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
+    return logging.getLogger(GUARDED_LOGGERS[0])

@@ -150,3 +150,18 @@ def test_the_logger_filter_redacts_foreign_records(caplog: pytest.LogCaptureFixt
     client_logger().warning("posting to %s", f"{BASE}scope.json")
     assert caplog.records[-1].getMessage() == \
         "posting to https://portal.example.com/rest/7/***/scope.json"
+
+
+def test_urllib3_request_lines_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    from provisioner.client.redact import client_logger
+    client_logger()
+    logging.getLogger("urllib3.connectionpool").debug(
+        '%s://%s:%s "%s %s %s" %s %s', "https", "portal.example.com", 443, "GET",
+        f"/oauth/token/?grant_type=refresh_token&client_secret={CLIENT_SECRET}"
+        f"&refresh_token={REFRESH}", "HTTP/1.1", 200, 512)
+    logging.getLogger("urllib3.connectionpool").debug(
+        '%s "%s %s"', "https", "POST", f"/rest/7/{TOKEN}/scope.json")
+    assert [r.getMessage() for r in caplog.records[-2:]] == [
+        ('https://portal.example.com:443 "GET /oauth/token/?grant_type=refresh_token'
+        '&client_secret=***&refresh_token=*** HTTP/1.1" 200 512'),
+        'https "POST /rest/7/***/scope.json"']
