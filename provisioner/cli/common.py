@@ -49,3 +49,23 @@ class PortalChoice:
     @property
     def is_sandbox(self) -> bool:
         return self.webhook_url is None
+
+
+def portal_choice(webhook_url: str | None, sandbox_state: str | None) -> PortalChoice:
+    return PortalChoice(webhook_url or None, sandbox_state_path(sandbox_state))
+
+
+def connect(choice: PortalChoice, notice: Callable[[str], None] | None = None) -> Any:
+    """A BitrixClient for the chosen portal: the webhook, else the local sandbox (announced
+    through `notice` first, so that it is the first line a user sees)."""
+    from provisioner.client import BitrixClient
+
+    if choice.webhook_url:
+        return BitrixClient.from_webhook(choice.webhook_url)
+    from provisioner.sandbox import Sandbox
+
+    if notice is not None:
+        notice(f"Using the local sandbox portal ({choice.sandbox_state}); "
+               "set --webhook-url or B24_WEBHOOK_URL for a real portal.")
+    sandbox = Sandbox.open(choice.sandbox_state)
+    return BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session())

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import tomli_w
+from provisioner.engine import tomlout
 
 from provisioner.engine.live import LiveState
 from provisioner.engine.schema import SCHEMA_FILE, json_schema
@@ -22,7 +22,7 @@ def export_documents(live: LiveState, kinds: Sequence[Kind] = KINDS) -> dict[str
     for kind in kinds:
         for name, tree in kind.export(live.parts[kind.name]).items():
             _merge(trees.setdefault(name, {}), tree)
-    return {name: HEADER.format(schema=SCHEMA_FILE) + tomli_w.dumps(tree, multiline_strings=False)
+    return {name: HEADER.format(schema=SCHEMA_FILE) + tomlout.dumps(tree)
             for name, tree in sorted(trees.items())}
 
 
