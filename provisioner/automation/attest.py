@@ -1,0 +1,132 @@
+"""Sign-off: the record that a runbook was carried out on a portal, stage by stage.
+
+One TOML file per portal, `attestations/<portal>.toml` beside the config directory (never inside
+it: that directory is the desired state). Each stage records who, when, a snapshot of the desired
+automation carried out and its fingerprint. A later change of the desired automation no longer
+matches the fingerprint, so its manual items reappear. Holds the portal's host, never a token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import tomli_w
+
+from provisioner.automation.model import StageAutomation
+from provisioner.errors import ConfigError, Problem
+
+HEADER = ("# Written by `provision attest`: runbooks of robots and triggers carried out on this "
+          "portal.\n# Review it like code; it holds no secret.\n")
+
+
+@dataclass(frozen=True)
+class StageAttestation:
+    stage: str  # address, e.g. deal.pipeline[sales].stage[NEW]
+    fingerprint: str
+    date: str  # ISO date the runbook was carried out
+    by: str  # who carried it out
+    automation: StageAutomation
+
+
+@dataclass(frozen=True)
+class Attestations:
+    portal: str
+    stages: Mapping[str, StageAttestation] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unattested:
+    """A stage whose desired automation is not (or no longer) attested."""
+
+    stage: str
+    reason: str
+
+
+def fingerprint(automation: StageAutomation) -> str:
+    """A stable hash of the automation: same content, same fingerprint, on every machine."""
+    text = json.dumps(automation.to_data(), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def portal_name(webhook_url: str | None) -> str:
+    """The portal's host from a webhook URL (the token is dropped); "sandbox" without one."""
+    if not webhook_url:
+        return "sandbox"
+    return (urlparse(webhook_url).hostname or "portal").lower()
+
+
+def attestation_path(config: Path, portal: str) -> Path:
+    """`<dir beside the config>/attestations/<portal>.toml`."""
+    base = config.parent if config.is_dir() or config.suffix == ".toml" else config
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", portal)
+    return base / "attestations" / f"{safe}.toml"
+
+
+def read_attestations(path: Path, portal: str) -> Attestations:
+    """The portal's attestations; none when the file does not exist."""
+    if not path.exists():
+        return Attestations(portal)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        stages = {addr: _stage(addr, raw) for addr, raw in data.get("stages", {}).items()}
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError([Problem(str(path), "stages", f"unreadable attestation file: {exc}",
+                                   "restore it from version control")]) from exc
+    return Attestations(str(data.get("portal", portal)), stages)
+
+
+def _stage(address: str, raw: dict[str, Any]) -> StageAttestation:
+    return StageAttestation(address, raw["fingerprint"], str(raw["date"]), raw["by"],
+                            StageAutomation.from_data(raw["automation"]))
+
+
+def write_attestations(path: Path, att: Attestations) -> None:
+    data = {"portal": att.portal, "stages": {
+        addr: {"fingerprint": s.fingerprint, "date": s.date, "by": s.by,
+               "automation": s.automation.to_data()}
+        for addr, s in sorted(att.stages.items())}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER + tomli_w.dumps(data), encoding="utf-8")
+
+
+def attest(att: Attestations, desired: Mapping[str, StageAutomation], by: str, date: str,
+           stages: Iterable[str] | None = None) -> Attestations:
+    """Record that the desired automation of `stages` (default: all given) was carried out."""
+    chosen = list(desired) if stages is None else list(stages)
+    unknown = [s for s in chosen if s not in desired]
+    if unknown:
+        raise ConfigError([Problem("attestations", s, "no such stage in the desired state",
+                                   "name a stage address from `provision runbook`")
+                           for s in unknown])
+    new = dict(att.stages)
+    for addr in chosen:
+        new[addr] = StageAttestation(addr, fingerprint(desired[addr]), date, by, desired[addr])
+    return Attestations(att.portal, new)
+
+
+def recorded(att: Attestations) -> dict[str, StageAutomation]:
+    """What was carried out per stage; an entry whose snapshot was edited by hand is ignored."""
+    return {addr: s.automation for addr, s in att.stages.items()
+            if fingerprint(s.automation) == s.fingerprint}
+
+
+def check(att: Attestations, desired: Mapping[str, StageAutomation]) -> list[Unattested]:
+    """Stages whose desired automation is not attested as carried out, in address order."""
+    out = []
+    for addr in sorted(desired):
+        auto, rec = desired[addr], att.stages.get(addr)
+        if rec is None:
+            if not auto.is_empty():
+                out.append(Unattested(addr, "never attested"))
+        elif rec.fingerprint != fingerprint(auto):
+            out.append(Unattested(addr, f"changed since attested on {rec.date} by {rec.by}"))
+    return out
