@@ -13,7 +13,7 @@ from provisioner.engine.model import (Action, Change, Note, Plan, PlanOptions, a
 from provisioner.kinds import KINDS, Kind, Pairing
 
 UNMANAGED = "not in the desired state; would be deleted with --allow-destroy"
-SYSTEM = "a system object: the portal keeps it, it is never deleted"
+SYSTEM = "kept by the portal (system or default), never deleted"
 
 
 def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOptions(),

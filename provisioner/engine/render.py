@@ -50,7 +50,7 @@ def text_from_document(doc: dict[str, Any]) -> str:
         lines.append("Left alone:")
         lines.extend(f"  # {n['address']}: {n['reason']}" for n in doc["notes"])
     lines.append(summary_line(doc["summary"]) if doc["changes"] else NO_CHANGES)
-    if any(c["destructive"] for c in doc["changes"]):
+    if any(c["destructive"] for c in doc["changes"]) and not doc["options"]["allow_destroy"]:
         lines.append("Destructive changes are marked (destructive): apply needs --allow-destroy.")
     return "\n".join(lines) + "\n"
 

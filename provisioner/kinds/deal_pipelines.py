@@ -6,13 +6,12 @@ key); unstamped ones by name; the default pipeline (category 0) by being the def
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change, Note, attribute, live_only
+from provisioner.engine.model import Action, Change, attribute, live_only
 from provisioner.engine.shape import MapOf, Path, Prop, Scalar, Table
 from provisioner.kinds import statuses as st
 from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script
@@ -139,7 +138,7 @@ class DealPipelines:
         managed = {f"{s.pipeline.address}.{STAGE_STEP}" for s in wanted}
         if wanted:
             managed.add("deal.pipeline")
-        return Pairing(d_nodes, l_nodes, frozenset(managed), _default_note(wanted, live_specs))
+        return Pairing(d_nodes, l_nodes, frozenset(managed))
 
     def explain(self, change: Change) -> str:
         if change.action is Action.CREATE and change.address.depth == 1:
@@ -228,17 +227,6 @@ def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int
 def _rekey(spec: PipelineSpec, key: str) -> PipelineSpec:
     pipe = replace(spec.pipeline, key=key)
     return PipelineSpec(pipe, tuple(replace(s, owner=pipe.address) for s in spec.stages))
-
-
-def _default_note(wanted: Sequence[PipelineSpec],
-                  live: Mapping[str, PipelineSpec]) -> tuple[Note, ...]:
-    if not wanted or any(s.pipeline.default for s in wanted):
-        return ()
-    default = next((s.pipeline for s in live.values() if s.pipeline.default), None)
-    if default is None:
-        return ()
-    return (Note(default.address, "deal.pipelines", "the default pipeline is never deleted; "
-                 "declare it with `default = true` to manage it"),)
 
 
 def _by_pipeline(changes: Sequence[Change]) -> dict[str, list[Change]]:

@@ -6,7 +6,6 @@ the SORT settlement against live rows, and the ordered REST writes for one list.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar

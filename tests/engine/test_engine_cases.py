@@ -1,0 +1,54 @@
+"""Golden scenarios: tests/cases/<behaviour>/ holds desired.toml, setup.json (REST calls that
+make the starting live state on a fresh sandbox), case.json (options) and the expected
+plan.txt / plan.json. After the plan is checked it is applied and a new plan must be empty."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engine_helpers import run_setup, sandbox_client
+
+from provisioner import engine
+
+CASES = Path(__file__).resolve().parent.parent / "cases"
+NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
+
+
+def _read(case: Path, name: str, default: Any) -> Any:
+    path = case / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else default
+
+
+def _desired(case: Path, client: Any, tmp_path: Path, how: str) -> engine.DesiredState:
+    if how == "export":
+        engine.export(engine.read_live(client), tmp_path / "exported")
+        for name in ("deal-pipelines.toml", "lead.toml", "lists.toml"):
+            _golden(case / f"exported-{name}", (tmp_path / "exported" / name).read_text("utf-8"),
+                    False)
+        return engine.load_desired(tmp_path / "exported")
+    return engine.load_desired(case / "desired.toml")
+
+
+def _golden(path: Path, actual: str, update: bool) -> None:
+    if update or not path.exists():
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8"), f"{path} differs"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_case(name: str, tmp_path: Path, update_golden: bool) -> None:
+    case = CASES / name
+    options = _read(case, "case.json", {})
+    _, client = sandbox_client()
+    run_setup(client, _read(case, "setup.json", []))
+    desired = _desired(case, client, tmp_path, options.get("desired", "file"))
+    allow = bool(options.get("allow_destroy", False))
+    plan = engine.make_plan(desired, engine.read_live(client), engine.PlanOptions(allow))
+    _golden(case / "plan.txt", engine.render_text(plan), update_golden)
+    _golden(case / "plan.json", engine.render_json(plan), update_golden)
+    engine.apply(plan, client, allow_destroy=allow)
+    again = engine.make_plan(desired, engine.read_live(client), engine.PlanOptions(allow))
+    assert [c for c in again.changes if c.action is not engine.Action.MANUAL] == []
