@@ -1,0 +1,203 @@
+"""Custom ("user") fields of CRM objects: one storage for crm.<entity>.userfield.* and
+userfieldconfig.*, with the rules of bitrix24-rest.md §4.2-§4.6 (S21 UserFieldProxy,
+CUserTypeEntity, CUserFieldEnum).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from typing import Any
+
+from provisioner.sandbox.crm import state, ufsettings
+from provisioner.sandbox.crm.common import core_error, legacy_error, php_int, yn
+from provisioner.sandbox.store import Store
+
+# The portal's languages, as the docs' crm.deal.userfield.get example lists them.
+LANGUAGES = ("ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "la", "ms", "pl",
+             "ru", "sc", "tc", "th", "tr", "ua", "vn")
+LABEL_KEYS = ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL", "ERROR_MESSAGE",
+              "HELP_MESSAGE")
+FLAG_KEYS = ("MANDATORY", "SHOW_IN_LIST", "EDIT_IN_LIST", "IS_SEARCHABLE")
+FLAG_DEFAULTS = {"MANDATORY": "N", "SHOW_IN_LIST": "Y", "EDIT_IN_LIST": "Y",
+                 "IS_SEARCHABLE": "N"}  # SHOW_IN_LIST Y: [S21], §10 item 7
+NAME_ALPHABET = re.compile(r"^[0-9A-Z_]+$")
+
+
+def legacy_field_name(raw: Any) -> str:
+    """Trim, upper-case and put the UF_CRM_ prefix in front (§4.3, checklist §9 item 16)."""
+    name = str(raw or "").strip().upper()
+    if not name:
+        raise legacy_error("The 'FIELD_NAME' field is not found.")
+    if not name.startswith("UF_CRM_"):
+        name = "UF_CRM_" + (name[3:] if name.startswith("UF_") else name)
+    return name
+
+
+def check_field_name(store: Store, entity_id: str, name: str) -> None:
+    if len(name) > 50:
+        raise core_error("Field name is too long (more than 50 characters).")
+    if len(name) < 4 or not name.startswith("UF_") or not NAME_ALPHABET.match(name):
+        raise core_error("Field name contains invalid characters. "
+                         "Allowed characters are: A-Z, 0-9 and _.")
+    if any(f["ENTITY_ID"] == entity_id and f["FIELD_NAME"] == name
+           for f in state.userfields(store).values()):
+        raise core_error(f"The field {name} for the {entity_id} object already exists.")
+
+
+def check_type(raw: Any) -> str:
+    type_id = str(raw or "").strip()
+    if not type_id:
+        raise legacy_error("The 'USER_TYPE_ID' field is not found.")
+    if type_id not in ufsettings.TYPE_IDS:
+        raise core_error("Incorrect custom type specified.")
+    return type_id
+
+
+def show_filter(value: Any, type_id: str) -> str:
+    """Input Y is stored as the mask E, or I for employee fields; never read back as Y (§4.2)."""
+    text = str(value or "N").strip().upper()
+    if text == "Y":
+        return "I" if type_id == "employee" else "E"
+    return text if text in ("N", "I", "E", "S") else "N"
+
+
+def label_map(value: Any, fallback: str) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {lang: str(value.get(lang, fallback) or "") for lang in LANGUAGES}
+    return {lang: str(value if value is not None else fallback) for lang in LANGUAGES}
+
+
+def new_labels(fields: dict[str, Any], name: str) -> dict[str, dict[str, str]]:
+    """On add a string fills every language; a map's missing languages get LABEL (§4.5)."""
+    label = fields.get("LABEL")
+    out = {}
+    for key in LABEL_KEYS:
+        fallback = str(label) if label not in (None, "") else (
+            name if key not in ("ERROR_MESSAGE", "HELP_MESSAGE") else "")
+        out[key] = label_map(fields.get(key), fallback)
+    return out
+
+
+def replace_labels(field: dict[str, Any], fields: dict[str, Any]) -> None:
+    """On update a sent label key replaces the whole map; missing languages become ""."""
+    for key in LABEL_KEYS:
+        if key in fields:
+            field[key] = label_map(fields[key], "")
+
+
+def _random_xml_id(value: str) -> str:
+    return hashlib.md5((secrets.token_hex(8) + value).encode()).hexdigest()
+
+
+def _item(store: Store, raw: dict[str, Any]) -> dict[str, Any]:
+    sort = php_int(raw.get("SORT"))
+    value = str(raw.get("VALUE")).strip()
+    xml_id = str(raw.get("XML_ID") or "").strip() or _random_xml_id(value)
+    return {"ID": store.next_id("enum"), "VALUE": value, "DEF": yn(raw.get("DEF")),
+            "SORT": sort if sort > 0 else 500, "XML_ID": xml_id}
+
+
+def _blank(raw: dict[str, Any]) -> bool:
+    return str(raw.get("VALUE") if raw.get("VALUE") is not None else "").strip() == ""
+
+
+def _patch_item(item: dict[str, Any], raw: dict[str, Any]) -> None:
+    item["VALUE"] = str(raw["VALUE"]).strip()
+    if php_int(raw.get("SORT")) > 0:  # SORT <= 0 is not applied (§4.6)
+        item["SORT"] = php_int(raw["SORT"])
+    if "DEF" in raw:
+        item["DEF"] = yn(raw["DEF"])
+    if str(raw.get("XML_ID") or "").strip():
+        item["XML_ID"] = str(raw["XML_ID"]).strip()
+
+
+def patch_items(store: Store, field: dict[str, Any], sent: Any, replace: bool = False) -> None:
+    """Legacy update patches: by ID update, without ID add, DEL:"Y"/empty VALUE delete, others
+    kept. userfieldconfig passes replace=True: items not mentioned are deleted (§4.6)."""
+    if not isinstance(sent, list):
+        sent = list(sent.values()) if isinstance(sent, dict) else []
+    current = {int(i["ID"]): dict(i) for i in field["LIST"]}
+    result = {} if replace else dict(current)
+    added = []
+    for raw in (r for r in sent if isinstance(r, dict)):
+        item_id = php_int(raw.get("ID"))
+        if item_id:
+            if item_id not in current:
+                continue  # an ID of another field is ignored
+            if yn(raw.get("DEL")) == "Y" or ("VALUE" in raw and _blank(raw)):
+                result.pop(item_id, None)
+                continue
+            item = result.get(item_id, current[item_id])
+            _patch_item(item, {**item, **raw})
+            result[item_id] = item
+        elif not _blank(raw):
+            added.append(_item(store, raw))
+    items = list(result.values()) + added
+    _check_xml_ids(items)
+    field["LIST"] = _one_default(items, field["MULTIPLE"])
+
+
+def _check_xml_ids(items: list[dict[str, Any]]) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item["XML_ID"] in seen:
+            raise core_error(f"List item with XML_ID={item['XML_ID']} already exists.")
+        seen.add(item["XML_ID"])
+
+
+def _one_default(items: list[dict[str, Any]], multiple: str) -> list[dict[str, Any]]:
+    """On a non-multiple field only the first item marked default stays default (§4.6)."""
+    items = sorted(items, key=lambda i: (int(i["SORT"]), int(i["ID"])))
+    if multiple != "Y":
+        first = next((i for i in items if i["DEF"] == "Y"), None)
+        for item in items:
+            item["DEF"] = "Y" if item is first else "N"
+    return items
+
+
+def create_field(store: Store, entity_id: str, name: str, type_id: str,
+                 fields: dict[str, Any]) -> dict[str, Any]:
+    """Store a new field; name and type were already checked by the caller's dialect."""
+    sort = php_int(fields.get("SORT"))
+    field: dict[str, Any] = {
+        "ID": store.next_id("userfield"), "ENTITY_ID": entity_id, "FIELD_NAME": name,
+        "USER_TYPE_ID": type_id, "XML_ID": str(fields["XML_ID"]) if fields.get("XML_ID")
+        else None, "SORT": sort if sort > 0 else 100,
+        "MULTIPLE": "N" if type_id == "boolean" else yn(fields.get("MULTIPLE")),
+        "SHOW_FILTER": show_filter(fields.get("SHOW_FILTER"), type_id),
+        **{k: yn(fields.get(k), FLAG_DEFAULTS[k]) for k in FLAG_KEYS},
+        "SETTINGS": ufsettings.new_settings(type_id, fields.get("SETTINGS")),
+        **new_labels(fields, name), "LIST": []}
+    if type_id == "enumeration":
+        patch_items(store, field, fields.get("LIST"))
+    state.userfields(store)[str(field["ID"])] = field
+    return field
+
+
+def update_field(store: Store, field: dict[str, Any], fields: dict[str, Any],
+                 replace_enum: bool = False) -> None:
+    """Only sent keys change; ENTITY_ID, FIELD_NAME, USER_TYPE_ID, MULTIPLE are dropped (§4.2)."""
+    if "XML_ID" in fields:
+        field["XML_ID"] = str(fields["XML_ID"]) if fields["XML_ID"] else None
+    if "SORT" in fields:
+        sort = php_int(fields["SORT"])
+        field["SORT"] = sort if sort > 0 else 100
+    if "SHOW_FILTER" in fields:
+        field["SHOW_FILTER"] = show_filter(fields["SHOW_FILTER"], field["USER_TYPE_ID"])
+    for key in FLAG_KEYS:
+        if key in fields:
+            field[key] = yn(fields[key], field[key])
+    ufsettings.merge_settings(field["USER_TYPE_ID"], field["SETTINGS"], fields.get("SETTINGS"))
+    replace_labels(field, fields)
+    if field["USER_TYPE_ID"] == "enumeration" and "LIST" in fields:
+        patch_items(store, field, fields["LIST"], replace=replace_enum)
+
+
+def find(store: Store, field_id: int) -> dict[str, Any] | None:
+    return state.userfields(store).get(str(field_id))
+
+
+def delete_field(store: Store, field_id: int) -> None:
+    state.userfields(store).pop(str(field_id), None)
