@@ -127,9 +127,11 @@ def _merge(dst: dict[str, Any], src: dict[str, Any], path: Path, name: str,
             _merge(dst[key], value, here, name, sources)
         else:
             first = sources.file_of(here)
-            issue = Issue(here, f"defined in both {first} and {name}",
-                          "keep one definition (merge them into one file)")
-            sources.problems.append(sources.problem(issue))
+            line = LineIndex(sources.texts[name]).find(here)
+            sources.problems.append(Problem(name, render_path(here),
+                                            f"defined in both {first} and {name}",
+                                            "keep one definition (merge them into one file)",
+                                            line))
 
 
 def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -> DesiredState:
@@ -138,7 +140,7 @@ def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -
     parts: dict[str, Any] = {}
     for kind in kinds:
         subtree = _get(tree, kind.path)
-        if subtree is None or _under(issues, kind.path):
+        if subtree is None or _blocked(issues, kind.path):
             continue
         parts[kind.name] = kind.parse(subtree, kind.path, report)
     problems = sources.problems + [sources.problem(i) for i in [*issues, *report.issues]]
@@ -156,6 +158,7 @@ def _get(tree: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return node
 
 
-def _under(issues: Sequence[Issue], path: tuple[str, ...]) -> bool:
-    return any(tuple(i.path[:len(path)]) == path or tuple(path[:len(i.path)]) == i.path
-               for i in issues)
+def _blocked(issues: Sequence[Issue], path: tuple[str, ...]) -> bool:
+    """A kind parses its subtree despite problems inside it (to report them all in one run),
+    but not when the subtree itself or a table above it has the wrong type."""
+    return any(tuple(path[:len(i.path)]) == i.path for i in issues)

@@ -43,7 +43,9 @@ class LineIndex:
             self._arrays[keys] = self._arrays.get(keys, -1) + 1
             for other in [k for k in self._arrays if k[:len(keys)] == keys and k != keys]:
                 del self._arrays[other]
-            return self._record(self._resolve(keys), number)
+            path = self._resolve(keys)
+            self._record(path[:-1], number)
+            return self._record(path, number)
         if m := _TABLE.match(line):
             return self._record(self._resolve(tuple(split_dotted(m[1]))), number)
         if m := _KEY.match(line):
@@ -59,7 +61,8 @@ class LineIndex:
         return tuple(out)
 
     def _record(self, path: Path, number: int) -> Path:
-        self.lines.setdefault(path, number)
+        for end in range(1, len(path) + 1):
+            self.lines.setdefault(path[:end], number)
         return path
 
     def find(self, path: Path) -> int | None:

@@ -79,7 +79,8 @@ class DealPipelines:
     # ---- desired ----------------------------------------------------------------------------
 
     def parse(self, tree: Any, path: Path, report: Report) -> tuple[PipelineSpec, ...]:
-        specs = [self._parse_one(key, value, (*path, key), report) for key, value in tree.items()]
+        specs = [self._parse_one(key, value, (*path, key), report) for key, value in tree.items()
+                 if isinstance(value, dict)]
         defaults = [s.pipeline.key for s in specs if s.pipeline.default]
         for key in defaults[1:]:
             report.add((*path, key, "default"), f"more than one default pipeline ({defaults[0]}, "
@@ -91,13 +92,15 @@ class DealPipelines:
         sort = value.get("sort")
         if isinstance(sort, int) and sort < 0:
             report.add((*path, "sort"), f"sort {sort} is negative", "use 0 or more")
-        pipeline = Pipeline(key, value["name"], sort, bool(value.get("default", False)))
-        stages = st.parse_stages(value["stages"], pipeline.address, STAGE_STEP)
+        name = value.get("name") if isinstance(value.get("name"), str) else ""
+        pipeline = Pipeline(key, name, sort if isinstance(sort, int) else None,
+                            value.get("default") is True)
+        stages = st.parse_stages(value.get("stages"), pipeline.address, STAGE_STEP)
         budget, why = (22, "DEAL_STAGE limit") if pipeline.default else (
             17, "22 minus the `C<id>:` prefix, safe for pipeline ids up to 999")
         st.check_codes([s.code for s in stages], (*path, "stages"), report, budget, why,
                        exempt=PORTAL_DEFAULT_CODES)
-        if stages:
+        if stages and st.semantics_valid(value.get("stages")):
             st.check_semantics(stages, (*path, "stages"), report)
         return PipelineSpec(pipeline, tuple(stages))
 

@@ -27,7 +27,7 @@ class LeadStatuses:
     def parse(self, tree: Any, path: Path, report: Report) -> tuple[st.Stage, ...]:
         stages = st.parse_stages(tree, None, STEP)
         st.check_codes([s.code for s in stages], path, report, MAX_CODE, "STATUS list limit")
-        if stages:
+        if stages and st.semantics_valid(tree):
             st.check_semantics(stages, path, report)
         return tuple(stages)
 

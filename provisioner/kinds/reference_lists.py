@@ -46,9 +46,10 @@ class ReferenceLists:
     def parse(self, tree: Any, path: Path, report: Report) -> dict[str, tuple[st.Item, ...]]:
         out: dict[str, tuple[st.Item, ...]] = {}
         for entity, table in tree.items():
-            if not self._check_entity(entity, (*path, entity), report):
+            if not isinstance(table, dict) or not self._check_entity(entity, (*path, entity),
+                                                                     report):
                 continue
-            items = st.parse_items(table["items"], owner(entity))
+            items = st.parse_items(table.get("items"), owner(entity))
             st.check_codes([i.code for i in items], (*path, entity, "items"), report, MAX_CODE,
                            "reference list limit")
             out[entity] = tuple(items)

@@ -106,19 +106,39 @@ def item_shape() -> ArrayOf:
 
 # ---- parsing and checks --------------------------------------------------------------------
 
-def parse_stages(rows: list[dict[str, Any]], owner: Address | None, step: str) -> list[Stage]:
-    return [Stage(code=r["code"], name=r["name"], color=_color(r.get("color")),
-                  semantics=r.get("semantics", "process"), sort=10 * (i + 1), owner=owner,
-                  step=step) for i, r in enumerate(rows)]
+def tables(rows: Any) -> list[dict[str, Any]]:
+    """The tables of an array of tables; the shape check reports anything else."""
+    return [r if isinstance(r, dict) else {} for r in rows] if isinstance(rows, list) else []
 
 
-def parse_items(rows: list[dict[str, Any]], owner: Address) -> list[Item]:
-    return [Item(code=r["code"], name=r["name"], sort=10 * (i + 1), owner=owner)
-            for i, r in enumerate(rows)]
+def _text(row: Mapping[str, Any], key: str) -> str:
+    value = row.get(key)
+    return value if isinstance(value, str) else ""
 
 
-def _color(value: str | None) -> str | None:
-    return value.upper() if value else None
+def parse_stages(rows: Any, owner: Address | None, step: str) -> list[Stage]:
+    """Stages from (possibly faulty) tables; faults are reported by the shape check."""
+    return [Stage(code=_text(r, "code"), name=_text(r, "name"), color=_color(r.get("color")),
+                  semantics=_semantics(r), sort=10 * (i + 1), owner=owner, step=step)
+            for i, r in enumerate(tables(rows))]
+
+
+def semantics_valid(rows: Any) -> bool:
+    return all(r.get("semantics", "process") in SEMANTICS for r in tables(rows))
+
+
+def _semantics(row: Mapping[str, Any]) -> str:
+    value = row.get("semantics", "process")
+    return value if value in SEMANTICS else "process"
+
+
+def parse_items(rows: Any, owner: Address) -> list[Item]:
+    return [Item(code=_text(r, "code"), name=_text(r, "name"), sort=10 * (i + 1), owner=owner)
+            for i, r in enumerate(tables(rows))]
+
+
+def _color(value: Any) -> str | None:
+    return value.upper() if isinstance(value, str) and value else None
 
 
 def check_codes(codes: Sequence[str], path: Path, report: Report, max_len: int, why: str,
@@ -127,8 +147,10 @@ def check_codes(codes: Sequence[str], path: Path, report: Report, max_len: int, 
     seen: dict[str, int] = {}
     for index, code in enumerate(codes):
         where = (*path, index, "code")
+        if not code:
+            continue
         if code in seen:
-            report.add(where, f'duplicate code "{code}" (also at {seen[code]})',
+            report.add(where, f'duplicate code "{code}" (first at [{seen[code]}])',
                        "give every entry its own code")
         seen.setdefault(code, index)
         if len(code) > max_len and code not in exempt:
