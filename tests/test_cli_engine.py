@@ -1,0 +1,172 @@
+"""The engine's commands end to end against a sandbox state file: the seed's must-show flow,
+exit codes, stderr/stdout separation, confirmation, export and schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from provisioner.cli import main
+from provisioner.client import BitrixClient
+from provisioner.engine import schema_text
+from provisioner.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "portal-config"
+NOTICE = "Using the local sandbox portal ({state}); set --webhook-url or B24_WEBHOOK_URL for a " \
+         "real portal."
+SEED_PLAN = """\
+  ~ deal.pipeline[sales]
+      name: "General" -> "Продажи"
+  ~ deal.pipeline[sales].stage[APOLOGY]
+      name: "Failure reason analysis" -> "Анализ причины провала"
+  + deal.pipeline[sales].stage[DATA_COLLECTION]
+      name:      "Сбор данных"
+      color:     "#2FC6F6"
+      semantics: "process"
+      sort:      15
+  ~ deal.pipeline[sales].stage[EXECUTING]
+      name:  "In progress" -> "В работе"
+      color: "#47E4C2" -> "#FFA900"
+  ~ deal.pipeline[sales].stage[FINAL_INVOICE]
+      name:  "Final invoice" -> "Закрывающие документы"
+      color: "#FFA900" -> "#FFD700"
+  ~ deal.pipeline[sales].stage[LOSE]
+      name: "Deal failed" -> "Сделка провалена"
+  ~ deal.pipeline[sales].stage[NEW]
+      name: "New" -> "Новая"
+  ~ deal.pipeline[sales].stage[PREPARATION]
+      name:  "Document preparation" -> "Оформление"
+      color: "#2FC6F6" -> "#55D0E0"
+  ~ deal.pipeline[sales].stage[PREPAYMENT_INVOICE]
+      name:  "Prepayment invoice" -> "Оплата"
+      color: "#55D0E0" -> "#47E4C2"
+  ~ deal.pipeline[sales].stage[WON]
+      name: "Deal successful" -> "Сделка успешна"
+Plan: 1 to add, 9 to change, 0 to destroy.
+"""
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    return tmp_path / "sandbox.json"
+
+
+def run(state: Path, *args: str, stdin: str | None = None) -> Result:
+    return CliRunner(env={"B24_WEBHOOK_URL": None}).invoke(
+        main, [*args, "--sandbox-state", str(state)], input=stdin)
+
+
+def test_seed_plan_apply_then_no_changes(state: Path) -> None:
+    planned = run(state, "plan", str(CONFIG))
+    assert planned.exit_code == 0
+    assert planned.stderr.splitlines()[0] == NOTICE.format(state=state)
+    assert planned.stdout == SEED_PLAN
+
+    applied = run(state, "apply", str(CONFIG), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert applied.stdout.startswith(SEED_PLAN)
+    assert applied.stdout.endswith("+ deal.pipeline[sales].stage[DATA_COLLECTION]\n"
+                                   "Apply complete: 10 calls made.\n")
+
+    again = run(state, "plan", str(CONFIG), "--detailed-exitcode")
+    assert (again.exit_code, again.stdout) == (
+        0, "No changes. The portal matches the desired state.\n")
+
+    sb = Sandbox.open(state)
+    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
+    rows = client.call("crm.status.list", {"filter": {"ENTITY_ID": "DEAL_STAGE"}}).result
+    names = [r["NAME"] for r in sorted(rows, key=lambda r: int(r["SORT"]))]
+    assert names[:4] == ["Новая", "Сбор данных", "Оформление", "Оплата"]
+    assert names[-3:] == ["Сделка успешна", "Сделка провалена", "Анализ причины провала"]
+
+
+def test_plan_detailed_exitcode_2_and_pure_json(state: Path) -> None:
+    result = run(state, "plan", str(CONFIG), "--json", "--detailed-exitcode")
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert doc["format_version"] == "1"
+    assert doc["summary"] == {"add": 1, "change": 9, "destroy": 0, "manual": 0}
+    assert doc["changes"][2] == {
+        "address": "deal.pipeline[sales].stage[DATA_COLLECTION]", "kind": "deal.pipelines",
+        "action": "create", "before": None, "reason": "", "destructive": False,
+        "after": {"name": "Сбор данных", "color": "#2FC6F6", "semantics": "process", "sort": 15}}
+    assert result.stderr.startswith("Using the local sandbox portal")
+
+
+def test_apply_asks_and_only_yes_applies(state: Path) -> None:
+    refused = run(state, "apply", str(CONFIG), stdin="y\n")
+    assert refused.exit_code == 1
+    assert "Apply these changes? Only 'yes' is accepted:" in refused.stdout
+    assert refused.stderr.endswith("Apply cancelled.\n")
+    assert run(state, "plan", str(CONFIG), "--detailed-exitcode").exit_code == 2
+    accepted = run(state, "apply", str(CONFIG), stdin="yes\n")
+    assert accepted.exit_code == 0
+    assert run(state, "plan", str(CONFIG), "--detailed-exitcode").exit_code == 0
+
+
+def test_replace_needs_allow_destroy(state: Path, tmp_path: Path) -> None:
+    text = (CONFIG / "deal-pipelines.toml").read_text(encoding="utf-8")
+    moved = text.replace('[[deal.pipelines.sales.stages]]\ncode = "EXECUTING"\nname = "В работе"\n'
+                         'color = "#FFA900"\n\n', "")
+    moved += ('\n[[deal.pipelines.sales.stages]]\ncode = "EXECUTING"\nname = "Отложена"\n'
+              'semantics = "failure"\n')
+    config = tmp_path / "c.toml"
+    config.write_text(moved, encoding="utf-8")
+    refused = run(state, "apply", str(config), "--auto-approve")
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[-1] == (
+        "Error: the plan deletes or replaces objects; run again with --allow-destroy to allow it")
+    done = run(state, "apply", str(config), "--auto-approve", "--allow-destroy")
+    assert done.exit_code == 0, done.output
+    assert "-/+ deal.pipeline[sales].stage[EXECUTING] (destructive)" in done.stdout
+    assert run(state, "plan", str(config), "--detailed-exitcode").exit_code == 0
+
+
+def test_invalid_config_touches_no_portal(state: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[deal.pipelines.x]\nname = 1\n", encoding="utf-8")
+    result = run(state, "plan", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("2 problems in the desired state:\n")
+    assert "Traceback" not in result.output
+    assert not state.exists()
+
+
+def test_missing_config_is_one_clear_error(state: Path, tmp_path: Path) -> None:
+    result = run(state, "plan", str(tmp_path / "nope"))
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {tmp_path / 'nope'}: no such file or directory\n")
+
+
+def test_export_then_plan_has_no_changes(state: Path, tmp_path: Path) -> None:
+    assert run(state, "apply", str(CONFIG), "--auto-approve").exit_code == 0
+    out = tmp_path / "exported"
+    exported = run(state, "export", "--out", str(out))
+    assert exported.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "deal-pipelines.toml", "lead.toml", "lists.toml", "provision.schema.json"]
+    text = (out / "deal-pipelines.toml").read_text(encoding="utf-8")
+    assert text.startswith("#:schema ./provision.schema.json\n")
+    # the default pipeline carries no stamp on the portal: it is exported as `default`
+    assert '[deal.pipelines.default]\nname = "Продажи"\ndefault = true\n' in text
+    result = run(state, "plan", str(out), "--detailed-exitcode")
+    assert (result.exit_code, result.stdout) == (
+        0, "No changes. The portal matches the desired state.\n")
+
+
+def test_schema_command_and_committed_schema_match() -> None:
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0
+    assert result.stdout == schema_text()
+    committed = (CONFIG / "provision.schema.json").read_text(encoding="utf-8")
+    assert committed == schema_text(), "regenerate: provision schema --out portal-config/..."
+
+
+def test_drift_is_not_implemented_yet(state: Path) -> None:
+    result = run(state, "drift", str(CONFIG))
+    assert result.exit_code == 1
+    assert "not implemented yet" in result.output
