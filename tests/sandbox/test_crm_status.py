@@ -221,8 +221,8 @@ def test_update_errors(portal: Portal) -> None:
 def test_delete_system_needs_forced(portal: Portal) -> None:
     won = row(portal, "DEAL_STAGE", "LOSE")
     assert portal.error("crm.status.delete", {"id": won["ID"]}) == (
-        "", 'CRM System Status can be deleted only if parameter FORCED is specified and equal '
-        'to "Y".', 400)
+        "", ('CRM System Status can be deleted only if parameter FORCED is specified and equal '
+             'to "Y".'), 400)
     assert portal.value("crm.status.delete", {"id": won["ID"], "params": {"FORCED": "Y"}}) is True
     assert portal.error("crm.status.get", {"id": won["ID"]})[1] == "Status is not found."
 

@@ -4,5 +4,5 @@ Handlers in provisioner.sandbox.handlers stay thin and call these modules. Impor
 registers the seeders that fill a new portal.
 """
 
-from provisioner.sandbox.crm import seed as _seed  # noqa: F401  (registers the seeders)
 from provisioner.sandbox.crm import people as _people  # noqa: F401
+from provisioner.sandbox.crm import seed as _seed  # noqa: F401  (registers the seeders)

@@ -79,7 +79,7 @@ def category_json(owner: Owner, cat: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_categories(store: Store, owner: Owner, code: Any = None) -> list[dict[str, Any]]:
-    cats = state.categories(store, owner.entity_type_id).values()
+    cats = list(state.categories(store, owner.entity_type_id).values())
     if code is not None:
         cats = [c for c in cats if c.get("code", "") == str(code)]
     return sorted(cats, key=lambda c: (int(c["sort"]), int(c["id"])))

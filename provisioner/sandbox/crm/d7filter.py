@@ -44,6 +44,12 @@ def _compare(op: str, have: Any, want: Any) -> bool:
     return not equal if op in ("!", "!=") else equal
 
 
+def _condition(op: str, name: str, want: Any) -> Callable[[dict[str, Any]], bool]:
+    def check(row: dict[str, Any]) -> bool:
+        return _compare(op, row.get(name), want)
+    return check
+
+
 def make_filter(flt: dict[str, Any], allowed: Collection[str]) -> Callable[[dict[str, Any]], bool]:
     """A predicate over rows; raises for fields the method does not allow."""
     conditions: list[Callable[[dict[str, Any]], bool]] = []
@@ -57,10 +63,13 @@ def make_filter(flt: dict[str, Any], allowed: Collection[str]) -> Callable[[dict
         op, name = _split(str(key))
         if name not in allowed:
             raise invalid(f"Invalid filter: field '{name}' is not allowed in filter")
-        conditions.append(lambda row, o=op, n=name, w=want: _compare(o, row.get(n), w))
-    if logic_or:
-        return lambda row: any(c(row) for c in conditions) if conditions else True
-    return lambda row: all(c(row) for c in conditions)
+        conditions.append(_condition(op, name, want))
+
+    def check(row: dict[str, Any]) -> bool:
+        if logic_or and conditions:
+            return any(c(row) for c in conditions)
+        return all(c(row) for c in conditions)
+    return check
 
 
 def apply_order(rows: list[dict[str, Any]], order: dict[str, Any],
@@ -72,9 +81,12 @@ def apply_order(rows: list[dict[str, Any]], order: dict[str, Any],
             raise invalid("Invalid order: allowed sort directions are ASC, DESC. "
                           f"But got '{direction}' for field '{name}'")
     for name, direction in reversed(list(order.items())):
-        rows = sorted(rows, key=lambda r, n=name: _sort_key(r.get(n)),
-                      reverse=str(direction).upper() == "DESC")
+        rows = sorted(rows, key=_key_of(name), reverse=str(direction).upper() == "DESC")
     return rows
+
+
+def _key_of(name: str) -> Callable[[dict[str, Any]], tuple[int, float, str]]:
+    return lambda row: _sort_key(row.get(name))
 
 
 def _sort_key(value: Any) -> tuple[int, float, str]:

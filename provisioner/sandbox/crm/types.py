@@ -5,7 +5,7 @@ bitrix24-rest.md §6 (Controller\\Type); docs pages api-reference/crm/universal/
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from provisioner.sandbox.core import BitrixError
@@ -30,7 +30,7 @@ LIST_KEYS = ("id", "title", "code", "createdBy", "entityTypeId", "customSectionI
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def is_valid_entity_type_id(value: int) -> bool:
@@ -44,7 +44,8 @@ def _taken(store: Store) -> set[int]:
 def _next_entity_type_id(store: Store) -> int:
     taken = _taken(store)
     candidates = [*range(128, 193), *range(1030, 1_000_000, 2)]
-    return next(v for v in candidates if v not in taken)
+    value: int = next(v for v in candidates if v not in taken)
+    return value
 
 
 def _entity_type_id(store: Store, fields: dict[str, Any]) -> int:

@@ -31,7 +31,7 @@ def legacy_field_name(raw: Any) -> str:
     if not name:
         raise legacy_error("The 'FIELD_NAME' field is not found.")
     if not name.startswith("UF_CRM_"):
-        name = "UF_CRM_" + (name[3:] if name.startswith("UF_") else name)
+        name = "UF_CRM_" + (name.removeprefix("UF_"))
     return name
 
 

@@ -49,7 +49,8 @@ def fields(ctx: CallContext, params: dict[str, Any]) -> Result:
 def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
     """Every pipeline in one page, total = count (§1.7); only filter.code is honoured."""
     owner = _owner(ctx, params)
-    flt = params.get("filter") if isinstance(params.get("filter"), dict) else {}
+    flt = params.get("filter")
+    flt = flt if isinstance(flt, dict) else {}
     rows = [cats.category_json(owner, c)
             for c in cats.list_categories(ctx.store, owner, flt.get("code"))]
     return Result({"categories": rows}, total=len(rows))

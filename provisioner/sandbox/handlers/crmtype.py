@@ -7,7 +7,11 @@ from typing import Any
 from provisioner.sandbox.core import REGISTRY, BitrixError, CallContext, Result, paginate
 from provisioner.sandbox.crm import d7filter, state, types
 from provisioner.sandbox.crm.common import (
-    d7_fields, d7_int_param, is_crm_admin, require_d7_admin, require_intranet,
+    d7_fields,
+    d7_int_param,
+    is_crm_admin,
+    require_d7_admin,
+    require_intranet,
 )
 
 DOCS = "api-reference/crm/universal/user-defined-object-types/"

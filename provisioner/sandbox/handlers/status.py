@@ -7,7 +7,10 @@ from typing import Any
 from provisioner.sandbox.core import REGISTRY, CallContext, Result
 from provisioner.sandbox.crm import state, statuses
 from provisioner.sandbox.crm.common import (
-    legacy_error, legacy_id, legacy_param, require_legacy_admin,
+    legacy_error,
+    legacy_id,
+    legacy_param,
+    require_legacy_admin,
 )
 from provisioner.sandbox.crm.lists import all_lists, descriptor
 
@@ -137,6 +140,7 @@ def update(ctx: CallContext, params: dict[str, Any]) -> Result:
 def delete(ctx: CallContext, params: dict[str, Any]) -> Result:
     require_legacy_admin(ctx)
     row_id = legacy_id(params, BAD_ID)
-    extra = params.get("params") if isinstance(params.get("params"), dict) else {}
+    extra = params.get("params")
+    extra = extra if isinstance(extra, dict) else {}
     statuses.delete_status(ctx.store, row_id, forced=str(extra.get("FORCED", "")).upper() == "Y")
     return Result(True)

@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from provisioner.sandbox.core import REGISTRY, BitrixError, CallContext, Handler, Result
 from provisioner.sandbox.crm import state, ufsettings
 from provisioner.sandbox.crm import userfields as uf
 from provisioner.sandbox.crm.common import (
-    legacy_error, legacy_id, legacy_param, require_legacy_admin,
+    legacy_error,
+    legacy_id,
+    legacy_param,
+    require_legacy_admin,
 )
 
 ENTITIES = {"lead": "CRM_LEAD", "deal": "CRM_DEAL", "contact": "CRM_CONTACT",
@@ -73,10 +77,13 @@ def _sorted(rows: list[dict[str, Any]], order: dict[str, Any]) -> list[dict[str,
     rows = sorted(rows, key=lambda f: (int(f["SORT"]), int(f["ID"])))
     for key, direction in reversed([(str(k).upper(), v) for k, v in order.items()]):
         if key in ORDER_KEYS:
-            rows.sort(key=lambda f, k=key: (int(f[k]) if k in ("ID", "SORT")
-                                            else str(f[k] or "")),
-                      reverse=str(direction).upper() == "DESC")
+            rows.sort(key=_order_key(key), reverse=str(direction).upper() == "DESC")
     return rows
+
+
+def _order_key(key: str) -> Callable[[dict[str, Any]], tuple[int, str]]:
+    numeric = key in ("ID", "SORT")
+    return lambda f: (int(f[key]), "") if numeric else (0, str(f[key] or ""))
 
 
 def make_list(entity_id: str) -> Handler:

@@ -109,6 +109,11 @@ def get_types(ctx: CallContext, params: dict[str, Any]) -> Result:
                              for t, title in ufsettings.TYPES}})
 
 
+def _dict(params: dict[str, Any], name: str) -> dict[str, Any]:
+    value = params.get(name)
+    return value if isinstance(value, dict) else {}
+
+
 def _require_reader(ctx: CallContext) -> None:
     users: dict[str, dict[str, Any]] = ctx.store.section("users", {})
     if users.get(str(ctx.user_id), {}).get("USER_TYPE") == "extranet":
@@ -120,14 +125,13 @@ def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
     """Paged by 50 as {"fields": [...]}; labels only with select.language (§4.5, §4.8)."""
     _check_module(ctx, params)
     _require_reader(ctx)
-    select = params.get("select") if isinstance(params.get("select"), dict) else {}
+    select = _dict(params, "select")
     lang = select.get("language")
     allowed = _allowed_entities(ctx)
     rows = [field_json(f, (str(lang),) if lang else None, with_enum=False)
             for f in state.userfields(ctx.store).values() if f["ENTITY_ID"] in allowed]
-    flt = params.get("filter") if isinstance(params.get("filter"), dict) else {}
-    keep = d7filter.make_filter(flt, FILTER_KEYS)
-    order = params.get("order") if isinstance(params.get("order"), dict) else {}
+    keep = d7filter.make_filter(_dict(params, "filter"), FILTER_KEYS)
+    order = _dict(params, "order")
     rows = sorted((r for r in rows if keep(r)), key=lambda r: int(r["id"]))
     rows = d7filter.apply_order(rows, order, FILTER_KEYS)
     page = paginate(rows, ctx.start)
