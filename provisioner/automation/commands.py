@@ -33,13 +33,17 @@ def no_location(file: str) -> Locate:
     return lambda _key: (file, None)
 
 
+DEFAULT_LOCATE = no_location("portal-config")
+
+
 def desired_by_stage(pipelines: list[PipelineInfo]) -> dict[str, StageAutomation]:
     return {f"{p.address}.stage[{s.code}]": s.automation for p in pipelines for s in p.stages}
 
 
 def load_pipelines(tree: dict[str, Any], catalog: Catalog | None,
-                   locate: Locate) -> list[PipelineInfo]:
+                   locate: Locate | None) -> list[PipelineInfo]:
     """Parse and validate the automation of every stage; ConfigError with all problems."""
+    locate = locate or DEFAULT_LOCATE
     pipelines, problems = pipelines_from_config(tree, locate)
     for pipe in pipelines:
         for stage in pipe.stages:
@@ -53,7 +57,7 @@ def load_pipelines(tree: dict[str, Any], catalog: Catalog | None,
 
 
 def make_runbook(tree: dict[str, Any], catalog: Catalog | None, attestations: att.Attestations,
-                 lang: str = "ru", locate: Locate = no_location("portal-config")) -> Runbook:
+                 lang: str = "ru", locate: Locate | None = None) -> Runbook:
     """The runbook of the portal: desired automation minus what is attested as carried out."""
     pipelines = load_pipelines(tree, catalog, locate)
 
@@ -66,7 +70,7 @@ def make_runbook(tree: dict[str, Any], catalog: Catalog | None, attestations: at
 
 def runbook_command(config_tree: dict[str, Any], catalog: Catalog | None, out_dir: Path, *,
                     portal: str, attestation_file: Path, lang: str = "ru",
-                    locate: Locate = no_location("portal-config")) -> RunbookResult:
+                    locate: Locate | None = None) -> RunbookResult:
     """Write runbook.md and runbook.html into out_dir; return the manual items left to do."""
     attestations = att.read_attestations(attestation_file, portal)
     book = make_runbook(config_tree, catalog, attestations, lang, locate)
@@ -80,7 +84,7 @@ def runbook_command(config_tree: dict[str, Any], catalog: Catalog | None, out_di
 
 def attest_command(config_tree: dict[str, Any], *, portal: str, attestation_file: Path, by: str,
                    date: str, stages: list[str] | None = None,
-                   locate: Locate = no_location("portal-config")) -> att.Attestations:
+                   locate: Locate | None = None) -> att.Attestations:
     """Record that the runbook was carried out (for `stages`, default every stage) and save."""
     if not by.strip():
         raise ConfigError([Problem(str(attestation_file), "by", "who carried it out is required",

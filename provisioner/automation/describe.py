@@ -13,8 +13,14 @@ from typing import Any
 from provisioner.automation import catalogue as cat
 from provisioner.automation.model import RESPONSIBLE, Condition, Delay, Robot, Trigger
 from provisioner.automation.robot_options import HEAD
-from provisioner.automation.words import (HIDDEN_PROPERTIES, OPERATORS, PROPERTY_LABELS, plural,
-                                          quote, word)
+from provisioner.automation.words import (
+    HIDDEN_PROPERTIES,
+    OPERATORS,
+    PROPERTY_LABELS,
+    plural,
+    quote,
+    word,
+)
 
 LabelOf = Callable[[str], str | None]  # field id -> its label on the portal, when known
 _DATEADD = re.compile(r'^=(work)?dateadd\(\{=System:Now\},"(\d+)([ihd])"')

@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.automation import describe as d
-from provisioner.automation.model import (Robot, StageAutomation, Trigger, stage_address,
-                                          trigger_keys)
+from provisioner.automation.model import (
+    Robot,
+    StageAutomation,
+    Trigger,
+    stage_address,
+    trigger_keys,
+)
 from provisioner.automation.words import quote, word
 
 

@@ -12,8 +12,14 @@ from typing import Any
 
 from provisioner.automation import catalogue as cat
 from provisioner.automation import syntax
-from provisioner.automation.model import (RESPONSIBLE, Condition, Delay, Robot, StageAutomation,
-                                          Trigger)
+from provisioner.automation.model import (
+    RESPONSIBLE,
+    Condition,
+    Delay,
+    Robot,
+    StageAutomation,
+    Trigger,
+)
 from provisioner.automation.robot_options import FRIENDLY_OPTIONS, robot_properties
 from provisioner.errors import Problem
 

@@ -10,8 +10,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from provisioner.automation.model import (NOW_BASIS, Condition, ConditionItem, Delay, Robot,
-                                          StageAutomation, Trigger)
+from provisioner.automation.model import (
+    NOW_BASIS,
+    Condition,
+    ConditionItem,
+    Delay,
+    DelayKind,
+    Robot,
+    StageAutomation,
+    Trigger,
+)
 
 _EMAIL = re.compile(r"^[^@\s{}]+@[^@\s{}]+\.[^@\s{}]+$")
 _USER_ID = re.compile(r"^user_(\d+)$")
@@ -74,7 +82,7 @@ def delay_from_portal(data: dict[str, Any] | None) -> Delay | None:
         return None
     match = _FIELD_EXPR.match(data.get("basis") or NOW_BASIS)
     in_time = data.get("inTime")
-    kind = "at" if data["type"] == "in" else data["type"]
+    kind: DelayKind = {"in": "at", "before": "before"}.get(data["type"], "after")  # type: ignore[assignment]
     return Delay(kind, int(data.get("value", 0)), data.get("valueType", "i"),
                  match.group(1) if match else None, bool(data.get("workTime")),
                  (int(in_time[0]), int(in_time[1])) if in_time else None)

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from provisioner.automation import catalogue as cat
-from provisioner.automation.model import Condition, Robot, StageAutomation, Trigger, pipeline_address
+from provisioner.automation.model import (
+    Condition,
+    Robot,
+    StageAutomation,
+    Trigger,
+    pipeline_address,
+)
 from provisioner.automation.parse import Locate, Reporter
 from provisioner.errors import Problem
 
@@ -101,7 +107,7 @@ def _robot(entity: str, robot: Robot, catalog: Catalog, key: str, rep: Reporter)
     for path, value in _walk(robot.properties):
         where = f"{key}.{_toml_key(path, robot.via_options)}"
         for fid in _DOC_FIELD.findall(value):
-            _field(entity, _strip_printable(fid), catalog, where, rep)
+            _field(entity, fid, catalog, where, rep)
         if _EMAIL.match(value):
             _user(value, catalog, where, rep)
 
@@ -133,7 +139,7 @@ def _field(entity: str, field_id: str, catalog: Catalog, key: str, rep: Reporter
     if catalog.fields is None or entity not in catalog.fields:
         return
     known = catalog.fields[entity]
-    if field_id in known:
+    if any(name in known for name in _document_names(field_id)):
         return
     near = difflib.get_close_matches(field_id, list(known), n=3)
     fix = ("did you mean " + " or ".join(near) + "?") if near else \
@@ -167,5 +173,9 @@ def _toml_key(path: tuple[str, ...], via_options: bool) -> str:
     return "properties." + ".".join(path).replace(".[", "[")
 
 
-def _strip_printable(field_id: str) -> str:
-    return field_id[: -len("_PRINTABLE")] if field_id.endswith("_PRINTABLE") else field_id
+def _document_names(field_id: str) -> tuple[str, ...]:
+    """The document offers X_PRINTABLE for a field X or X_ID (ASSIGNED_BY_PRINTABLE)."""
+    if not field_id.endswith("_PRINTABLE"):
+        return (field_id,)
+    base = field_id.removesuffix("_PRINTABLE")
+    return field_id, base, f"{base}_ID"
