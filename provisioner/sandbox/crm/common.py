@@ -85,9 +85,11 @@ def yn(value: Any, default: str = "N") -> str:
 
 
 def is_crm_admin(ctx: CallContext) -> bool:
-    """CRM administrators have CONFIG WRITE; the store names them in section "access"."""
+    """CRM administrators have CONFIG WRITE: the users in section "access" plus the portal
+    admins the protocol layer keeps in section "auth" (a portal admin administers the CRM)."""
     access: dict[str, list[int]] = ctx.store.section("access", {"crm_admins": [1]})
-    return ctx.user_id in access.get("crm_admins", [])
+    portal_admins = ctx.store.data.get("auth", {}).get("admins", [])
+    return ctx.user_id in access.get("crm_admins", []) or ctx.user_id in portal_admins
 
 
 def require_legacy_admin(ctx: CallContext) -> None:

@@ -78,6 +78,8 @@ def _relation_list(store: Store, entries: Any) -> list[dict[str, Any]]:
     """A full replacement list; bad entries are dropped silently (save errors are swallowed)."""
     known = set(BUILT_IN_TYPES) | _taken(store)
     out: dict[int, dict[str, Any]] = {}
+    if isinstance(entries, dict):  # form data: parent[0][entityTypeId]=2 gives a dict
+        entries = list(entries.values())
     for entry in entries if isinstance(entries, list) else []:
         etid = as_int(entry.get("entityTypeId")) if isinstance(entry, dict) else None
         if etid is None or etid not in known:

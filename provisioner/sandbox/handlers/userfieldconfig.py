@@ -81,9 +81,12 @@ def field_json(field: dict[str, Any], langs: tuple[str, ...] | None = uf.LANGUAG
 
 def _upper_fields(given: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     out = {UPPER[k]: given[k] for k in keys if k in given and k in UPPER}
-    if isinstance(given.get("enum"), list):
+    items = given.get("enum")
+    if isinstance(items, dict):  # form data: enum[0][value]=A gives a dict
+        items = list(items.values())
+    if isinstance(items, list):
         out["LIST"] = [{UPPER.get(k, k.upper()): v for k, v in item.items()}
-                       for item in given["enum"] if isinstance(item, dict)]
+                       for item in items if isinstance(item, dict)]
     return out
 
 
