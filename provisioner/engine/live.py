@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS, Kind, ReadCall
+from provisioner.kinds.extensions import follow_up_reads
 
 
 class Client(Protocol):
@@ -42,13 +43,20 @@ def read_calls(kinds: Sequence[Kind] = KINDS) -> dict[str, ReadCall]:
 
 def read_live(client: Client, kinds: Sequence[Kind] = KINDS) -> LiveState:
     """One `batch` with every kind's reads; lists that page are read to the end."""
-    calls = read_calls(kinds)
+    results = _read(client, read_calls(kinds))
+    # Reads that depend on the first batch (kinds/extensions.py): one more batch, if any.
+    results.update(_read(client, follow_up_reads(kinds, results)))
+    return live_from_results(results, kinds)
+
+
+def _read(client: Client, calls: Mapping[str, ReadCall]) -> dict[str, Any]:
+    if not calls:
+        return {}
     out = client.batch({k: (c.method, dict(c.params)) for k, c in calls.items()}, halt=False)
     if out.errors:
         key, err = sorted(out.errors.items())[0]
         raise ProvisionError(f"reading the portal failed: {calls[key].method}: {err}")
-    results = {k: _complete(client, calls[k], out.results[k], out.nexts.get(k)) for k in calls}
-    return live_from_results(results, kinds)
+    return {k: _complete(client, calls[k], out.results[k], out.nexts.get(k)) for k in calls}
 
 
 def live_from_results(results: Mapping[str, Any], kinds: Sequence[Kind] = KINDS) -> LiveState:

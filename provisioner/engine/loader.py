@@ -12,6 +12,7 @@ from provisioner.engine.locate import LineIndex, render_path
 from provisioner.engine.shape import Issue, Path, Prop, Scalar, Table, check
 from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.kinds import KINDS, Kind, Report
+from provisioner.kinds.extensions import link_parts
 
 EDITOR_KEYS = ("schema", "$schema")  # allowed at the top for editors, ignored otherwise
 
@@ -143,6 +144,7 @@ def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -
         if subtree is None or _blocked(issues, kind.path):
             continue
         parts[kind.name] = kind.parse(subtree, kind.path, report)
+    link_parts(kinds, parts, report)  # cross-kind references: kinds/extensions.py
     problems = sources.problems + [sources.problem(i) for i in [*issues, *report.issues]]
     if problems:
         raise ConfigError(problems)

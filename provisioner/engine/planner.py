@@ -11,6 +11,7 @@ from provisioner.engine.loader import DesiredState
 from provisioner.engine.model import (Action, Change, Note, Plan, PlanOptions, attributes,
                                       immutable_names)
 from provisioner.kinds import KINDS, Kind, Pairing
+from provisioner.kinds.extensions import manual_changes
 
 UNMANAGED = "not in the desired state; would be deleted with --allow-destroy"
 SYSTEM = "kept by the portal (system or default), never deleted"
@@ -27,6 +28,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
         pairing = kind.pair(desired.parts.get(kind.name), live.parts[kind.name])
         found, left = diff(kind, pairing, options)
         changes.extend(found)
+        changes.extend(manual_changes(pairing))  # kind-made `!` changes (kinds/extensions.py)
         notes.extend([*pairing.notes, *left])
         d_nodes.update(pairing.desired)
         l_nodes.update(pairing.live)

@@ -15,7 +15,7 @@ from typing import Any, Union
 
 Path = tuple[str | int, ...]
 
-_TOML_TYPES = {"string": str, "integer": int, "boolean": bool}
+_TOML_TYPES = {"string": str, "integer": int, "boolean": bool, "number": float}
 _TYPE_WORDS = {str: "a string", int: "an integer", bool: "a boolean", dict: "a table",
                list: "an array", float: "a number"}
 
@@ -71,7 +71,16 @@ class ArrayOf:
     doc: str = ""
 
 
-Shape = Union[Scalar, Table, MapOf, ArrayOf]
+@dataclass(frozen=True)
+class OneOf:
+    """Any one of several shapes, e.g. a label: a string or a table of languages.
+    (Added for the custom-field kind: kinds/fields*.py.)"""
+
+    options: tuple[Shape, ...]
+    doc: str = ""
+
+
+Shape = Union[Scalar, Table, MapOf, ArrayOf, OneOf]
 
 
 def type_word(value: Any) -> str:
@@ -91,7 +100,27 @@ def check(shape: Shape, value: Any, path: Path = ()) -> list[Issue]:
         return _check_table(shape, value, path)
     if isinstance(shape, MapOf):
         return _check_map(shape, value, path)
+    if isinstance(shape, OneOf):
+        return _check_one_of(shape, value, path)
     return _check_array(shape, value, path)
+
+
+def _check_one_of(shape: OneOf, value: Any, path: Path) -> list[Issue]:
+    """Fine if one option fits; else the issues of the first option of the value's type."""
+    found = [check(option, value, path) for option in shape.options]
+    if any(not issues for issues in found):
+        return []
+    for issues in found:
+        if not any(i.path == path and i.message.startswith("must be ") for i in issues):
+            return issues
+    words = " or ".join(dict.fromkeys(_shape_word(o) for o in shape.options))
+    return _wrong_type(path, words, value)
+
+
+def _shape_word(shape: Shape) -> str:
+    if isinstance(shape, Scalar):
+        return _TYPE_WORDS[_TOML_TYPES[shape.type]]
+    return "an array" if isinstance(shape, ArrayOf) else "a table"
 
 
 def _wrong_type(path: Path, want: str, value: Any) -> list[Issue]:
@@ -163,6 +192,9 @@ def to_json_schema(shape: Shape) -> dict[str, Any]:
         return _scalar_schema(shape)
     if isinstance(shape, Table):
         return _table_schema(shape)
+    if isinstance(shape, OneOf):
+        return _drop_empty({"description": shape.doc,
+                            "anyOf": [to_json_schema(o) for o in shape.options]})
     if isinstance(shape, MapOf):
         value = to_json_schema(shape.value)
         out: dict[str, Any] = {"type": "object", "description": shape.doc,
