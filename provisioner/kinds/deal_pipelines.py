@@ -102,6 +102,7 @@ class DealPipelines:
                        exempt=PORTAL_DEFAULT_CODES)
         if stages and st.semantics_valid(value.get("stages")):
             st.check_semantics(stages, (*path, "stages"), report)
+            st.check_success_code(stages, (*path, "stages"), report, "WON")
         return PipelineSpec(pipeline, tuple(stages))
 
     # ---- live -------------------------------------------------------------------------------

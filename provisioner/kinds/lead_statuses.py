@@ -29,6 +29,7 @@ class LeadStatuses:
         st.check_codes([s.code for s in stages], path, report, MAX_CODE, "STATUS list limit")
         if stages and st.semantics_valid(tree):
             st.check_semantics(stages, path, report)
+            st.check_success_code(stages, path, report, "CONVERTED")
         return tuple(stages)
 
     def read_calls(self) -> Mapping[str, ReadCall]:

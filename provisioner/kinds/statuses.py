@@ -158,6 +158,16 @@ def check_codes(codes: Sequence[str], path: Path, report: Report, max_len: int, 
                               f"at most {max_len} here", f"shorten it to {max_len} ({why})")
 
 
+def check_success_code(stages: Sequence[Stage], path: Path, report: Report, code: str) -> None:
+    """The portal keeps exactly one success stage per list: its own system stage `code`, which
+    it never deletes; another success code could never be created next to it."""
+    for index, stage in enumerate(stages):
+        if stage.semantics == "success" and stage.code != code:
+            report.add((*path, index, "code"), f'the success stage has code "{stage.code}"',
+                       f'write code = "{code}" (any name): the portal keeps its system success '
+                       f"stage {code} in every list and allows only one success stage")
+
+
 def check_semantics(stages: Sequence[Stage], path: Path, report: Report) -> None:
     """Process stages first, then exactly one success stage, then at least one failure stage."""
     order = [SEMANTICS.index(s.semantics) for s in stages]

@@ -96,6 +96,14 @@ def test_code_limits_per_list() -> None:
     assert any('lead.statuses[1].code: "bad code" is not valid' in p for p in out)
 
 
+def test_success_stage_must_be_the_portals_own() -> None:
+    text = '[deal.pipelines.sales]\nname = "x"\n' + STAGES.replace('"WON"', '"PAID"')
+    assert problems(text) == [
+        'd.toml:9: deal.pipelines.sales.stages[1].code: the success stage has code "PAID"\n'
+        '    fix: write code = "WON" (any name): the portal keeps its system success stage WON '
+        "in every list and allows only one success stage"]
+
+
 def test_reference_list_names() -> None:
     text = ('[lists.SOURSE]\nitems = [{code = "A", name = "B"}]\n'
             '[lists.DEAL_STAGE_3]\nitems = []\n')
