@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from provisioner.engine.model import Action, Change, Plan
+from provisioner.engine.model import Action, Plan
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS, Call, Kind, Script
 
