@@ -65,8 +65,8 @@ def portal_name(webhook_url: str | None) -> str:
 
 
 def attestation_path(config: Path, portal: str) -> Path:
-    """`<dir beside the config>/attestations/<portal>.toml`."""
-    base = config.parent if config.is_dir() or config.suffix == ".toml" else config
+    """`attestations/<portal>.toml` beside `config` (a directory of TOML files or one file)."""
+    base = config.parent  # beside the config directory or file, never inside it
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", portal)
     return base / "attestations" / f"{safe}.toml"
 

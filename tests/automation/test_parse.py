@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from provisioner.automation.model import (RESPONSIBLE, Condition, ConditionItem, Delay, Robot,
-                                          Trigger)
+from provisioner.automation.model import (
+    RESPONSIBLE,
+    Condition,
+    ConditionItem,
+    Delay,
+    Robot,
+    Trigger,
+)
 from provisioner.automation.parse import parse_stage_automation
 from tests.automation.helpers import locate, seed_stage
 

@@ -33,12 +33,12 @@ def test_unknown_and_inactive_users_are_located() -> None:
     auto, _ = parse_stage_automation(raw, key, locate)
     problems = validate_stage("deal", "sales", "PREPARATION", auto, seed_catalog(), key, locate)
     assert [p.render() for p in problems] == [
-        f"seed.toml: {key}.robots[1].creator: no active user with the e-mail "
+        (f"seed.toml: {key}.robots[1].creator: no active user with the e-mail "
         "nobody@example.com on the portal\n"
-        "    fix: invite the user first, or name another user by e-mail",
-        f"seed.toml: {key}.robots[1].responsible: no active user with the e-mail "
+        "    fix: invite the user first, or name another user by e-mail"),
+        (f"seed.toml: {key}.robots[1].responsible: no active user with the e-mail "
         "gone@example.com on the portal\n"
-        "    fix: invite the user first, or name another user by e-mail"]
+        "    fix: invite the user first, or name another user by e-mail")]
 
 
 def test_trigger_on_a_missing_stage_is_located() -> None:
