@@ -5,14 +5,31 @@ The public surface the engine and the CLI use; see each module for details.
 
 from __future__ import annotations
 
-from provisioner.automation.attest import (Attestations, attestation_path, check, fingerprint,
-                                           portal_name, read_attestations, recorded,
-                                           write_attestations)
-from provisioner.automation.commands import (RunbookResult, attest_command, make_runbook,
-                                             runbook_command)
+from provisioner.automation.attest import (
+                                           Attestations,
+                                           attestation_path,
+                                           check,
+                                           fingerprint,
+                                           portal_name,
+                                           read_attestations,
+                                           recorded,
+                                           write_attestations,
+)
+from provisioner.automation.commands import (
+                                           RunbookResult,
+                                           attest_command,
+                                           make_runbook,
+                                           runbook_command,
+)
 from provisioner.automation.manual import ManualItem, Where, manual_changes
-from provisioner.automation.model import (PipelineInfo, Robot, StageAutomation, StageInfo,
-                                          Trigger, stage_address)
+from provisioner.automation.model import (
+                                           PipelineInfo,
+                                           Robot,
+                                           StageAutomation,
+                                           StageInfo,
+                                           Trigger,
+                                           stage_address,
+)
 from provisioner.automation.parse import parse_stage_automation
 from provisioner.automation.runbook import build_runbook, render_markdown
 from provisioner.automation.runbook_html import render_html
