@@ -78,7 +78,7 @@ def _dict_errors(ours: dict[str, Any], docs: dict[str, Any], method: str, path: 
               if k not in ours and k not in MISSING.get(method, set())]
     errors += [f"{path}: extra {k}" for k in ours
                if k not in docs and k not in EXTRA.get(method, set())]
-    for k in ours.keys() & docs.keys():
+    for k in (k for k in docs if k in ours):  # docs order: deterministic messages
         errors += shape_errors(ours[k], docs[k], method, f"{path}.{k}")
     return errors
 
