@@ -1,0 +1,211 @@
+"""Seeded fault injection during apply: nothing lost, nothing duplicated, re-run converges.
+
+The fast subset of bench/faults.py (which runs thousands): 30 seeded runs over generated
+desired states and portal-config/, plus one targeted test per fault kind.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from reliability_harness import (
+    ALL_KINDS,
+    Killed,
+    RecordingAdapter,
+    ScheduledFaults,
+    Tally,
+    duplicates,
+    generated_case,
+    make_client,
+    plan_and_apply,
+    reread_violations,
+    run_once,
+)
+
+from provisioner import engine
+from provisioner.client.errors import OperationTimeLimit, ServerError, TransportError
+from provisioner.sandbox import Sandbox
+from provisioner.sandbox.faults import FaultKind, FaultPlan
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTAL_CONFIG = ROOT / "portal-config"
+NEW_PIPELINE = """
+[deal.pipelines.hr]
+name = "Кандидаты"
+
+[[deal.pipelines.hr.stages]]
+code = "CALL"
+name = "Первый созвон"
+
+[[deal.pipelines.hr.stages]]
+code = "INTERVIEW"
+name = "Собеседование"
+
+[[deal.pipelines.hr.stages]]
+code = "WON"
+name = "Принят"
+semantics = "success"
+
+[[deal.pipelines.hr.stages]]
+code = "LOSE"
+name = "Отказ"
+semantics = "failure"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _quiet() -> Iterator[None]:
+    logging.disable(logging.WARNING)  # the client logs each retry; thousands of lines otherwise
+    yield
+    logging.disable(logging.NOTSET)
+
+
+def _assert_clean(tally: Tally) -> None:
+    assert tally.failures == [], tally.failures[:3]
+    assert tally.converged == tally.runs
+    assert (tally.duplicates, tally.unintended_deletions, tally.reread_violations,
+            tally.crashes) == (0, 0, 0, 0)
+
+
+def test_30_seeded_runs_of_generated_desired_states() -> None:
+    tally = Tally()
+    for seed in range(30):
+        desired, setup, allow_destroy, _ = generated_case(seed)
+        tally.add(run_once(seed, desired, scenario="generated", setup=setup,
+                           allow_destroy=allow_destroy))
+    _assert_clean(tally)
+    assert sum(tally.injected.values()) >= 20  # the faults did strike
+    assert tally.first_errors["none"] < tally.runs  # and some of them stopped an apply
+
+
+def test_every_fault_kind_at_every_request_of_portal_config() -> None:
+    """Each kind at request 1 (the read), 2 (the write) and 3 (after it): all converge."""
+    desired = engine.load_desired(PORTAL_CONFIG)
+    tally = Tally()
+    for index, kind in enumerate(ALL_KINDS):
+        for at in (1, 2, 3):
+            seed = 1000 + 10 * index + at
+            tally.add(run_once(seed, desired, scenario=f"{kind}@{at}", faults=1, kinds=(kind,),
+                               max_requests=1 if at == 1 else at))
+    _assert_clean(tally)
+    assert set(tally.injected) == set(ALL_KINDS)
+
+
+def _new_pipeline_sandbox() -> tuple[Sandbox, engine.DesiredState]:
+    return Sandbox.in_memory(), engine.load_text(NEW_PIPELINE, "hr.toml")
+
+
+def _hr_pipelines(sb: Sandbox) -> list[dict[str, object]]:
+    return [c for c in sb.store.data["categories"]["2"].values() if c.get("originId") == "hr"]
+
+
+@pytest.mark.parametrize("kind,commit", [(FaultKind.DROP_AFTER_COMMIT, False),
+                                         (FaultKind.TIMEOUT, True)])
+def test_write_lost_in_transit_is_not_repeated(kind: FaultKind, commit: bool) -> None:
+    """The category was created but the answer was lost: the error says so (maybe committed),
+    the applier sends nothing more, and the re-run finds the pipeline by its stamp."""
+    sb, desired = _new_pipeline_sandbox()
+    adapter = RecordingAdapter(sb)
+    client = make_client(sb, adapter, oauth=False)
+    plan = engine.make_plan(desired, engine.read_live(client))
+    sb.faults.add(kind, method="batch", commit=commit)
+    with pytest.raises(TransportError) as caught:
+        engine.apply(plan, client)
+    assert caught.value.maybe_committed
+    assert len(_hr_pipelines(sb)) == 1  # it did happen
+    writes_after = [e for e in adapter.log[adapter.log.index(next(
+        e for e in adapter.log if e.outcome == "uncertain")) + 1:] if e.write]
+    assert writes_after == [] and reread_violations(adapter.log) == 0
+    plan_and_apply(make_client(sb, RecordingAdapter(sb), oauth=False), desired, False, [])
+    assert len(_hr_pipelines(sb)) == 1 and duplicates(sb.store.data) == []
+    again = engine.make_plan(desired, engine.read_live(client))
+    assert again.changes == ()
+
+
+def test_server_error_on_a_write_is_uncertain_and_not_retried() -> None:
+    sb, desired = _new_pipeline_sandbox()
+    client = make_client(sb, RecordingAdapter(sb), oauth=False)
+    plan = engine.make_plan(desired, engine.read_live(client))
+    sb.faults.add(FaultKind.SERVER_ERROR, method="batch")
+    before = sb.requests.total
+    with pytest.raises(ServerError) as caught:
+        engine.apply(plan, client)
+    assert caught.value.maybe_committed
+    assert sb.requests.total == before + 1  # one attempt, no blind retry of the write
+    assert _hr_pipelines(sb) == []  # the fault struck before the method ran
+
+
+def test_expired_oauth_token_mid_apply_is_refreshed_and_apply_completes() -> None:
+    sb, desired = _new_pipeline_sandbox()
+    client = make_client(sb, RecordingAdapter(sb), oauth=True)
+    plan = engine.make_plan(desired, engine.read_live(client))
+    sb.faults.add(FaultKind.EXPIRED_TOKEN, method="batch", count=1)
+    engine.apply(plan, client)
+    assert client.stats.refreshes == 1
+    assert len(_hr_pipelines(sb)) == 1
+    assert engine.make_plan(desired, engine.read_live(client)).changes == ()
+
+
+def test_rate_limit_is_retried_and_operation_time_limit_stops_cleanly() -> None:
+    sb, desired = _new_pipeline_sandbox()
+    client = make_client(sb, RecordingAdapter(sb), oauth=False)
+    plan = engine.make_plan(desired, engine.read_live(client))
+    sb.faults.add(FaultKind.RATE_LIMIT, method="batch", count=2)
+    engine.apply(plan, client)
+    assert client.stats.retries == 2 and len(_hr_pipelines(sb)) == 1
+
+    sb2, _ = _new_pipeline_sandbox()
+    client2 = make_client(sb2, RecordingAdapter(sb2), oauth=False)
+    plan2 = engine.make_plan(desired, engine.read_live(client2))
+    sb2.faults.add(FaultKind.TIME_LIMIT, method="batch", count=10)
+    with pytest.raises(OperationTimeLimit):
+        engine.apply(plan2, client2)
+    assert _hr_pipelines(sb2) == []  # refused before running: nothing half-made
+
+
+@pytest.mark.parametrize("mode", ["kill_before", "kill_after"])
+@pytest.mark.parametrize("at", [2, 3])
+def test_process_killed_between_rounds_converges(mode: str, at: int) -> None:
+    sb, desired = _new_pipeline_sandbox()
+    adapter = RecordingAdapter(sb, kill_at=at, kill_mode=mode)
+    with pytest.raises(Killed):
+        plan_and_apply(make_client(sb, adapter, oauth=False), desired, False, [])
+    sb.app.faults = sb.faults = FaultPlan()
+    client = make_client(sb, RecordingAdapter(sb), oauth=False)
+    plan_and_apply(client, desired, False, [])
+    final = engine.make_plan(desired, engine.read_live(client))
+    assert [c for c in final.changes if c.action is not engine.Action.MANUAL] == []
+    assert len(_hr_pipelines(sb)) == 1 and duplicates(sb.store.data) == []
+
+
+def test_scheduled_faults_strike_the_requests_they_name() -> None:
+    plan = ScheduledFaults({2: "server_error", 3: "kill_before"})
+    taken = [plan.take("batch") for _ in range(3)]
+    assert taken[0] is None and taken[1] is not None and taken[2] is None
+    assert plan.injected == {"server_error": 1}  # kills are the transport's business
+
+
+def test_generated_states_are_valid_and_varied() -> None:
+    texts = {generated_case(seed)[3] for seed in range(20)}
+    assert len(texts) == 20
+    assert generated_case(7)[3] == generated_case(7)[3]  # seeded: same seed, same case
+
+
+@pytest.mark.xfail(strict=True, reason="engine defect: a pipeline whose apply died between "
+                   "round 1 (crm.category.add) and round 2 keeps the portal's default stages; "
+                   "the re-run only notes them (deleted only with --allow-destroy). See "
+                   "docs/reliability.md, 'Known gaps'.")
+def test_killed_new_pipeline_leaves_no_portal_default_stages() -> None:
+    sb, desired = _new_pipeline_sandbox()
+    with pytest.raises(Killed):
+        plan_and_apply(make_client(sb, RecordingAdapter(sb, kill_at=3, kill_mode="kill_before"),
+                                   oauth=False), desired, False, [])
+    client = make_client(sb, RecordingAdapter(sb), oauth=False)
+    plan_and_apply(client, desired, False, [])
+    hr = _hr_pipelines(sb)[0]
+    codes = sorted(r["STATUS_ID"] for r in sb.store.data["statuses"].values()
+                   if r["ENTITY_ID"] == f"DEAL_STAGE_{hr['id']}")
+    assert codes == sorted(f"C{hr['id']}:{c}" for c in ("CALL", "INTERVIEW", "WON", "LOSE"))
