@@ -28,9 +28,11 @@ from __future__ import annotations
 
 from provisioner.kinds.base import Call, Kind, Pairing, ReadCall, Report, Script
 from provisioner.kinds.deal_pipelines import DealPipelines
+from provisioner.kinds.fields import ENTITIES, Fields
 from provisioner.kinds.lead_statuses import LeadStatuses
 from provisioner.kinds.reference_lists import ReferenceLists
 
-KINDS: tuple[Kind, ...] = (DealPipelines(), LeadStatuses(), ReferenceLists())
+KINDS: tuple[Kind, ...] = (DealPipelines(), LeadStatuses(), ReferenceLists(),
+                           *(Fields(e) for e in ENTITIES))
 
 __all__ = ["KINDS", "Call", "Kind", "Pairing", "ReadCall", "Report", "Script"]

@@ -1,0 +1,91 @@
+"""`required_from`: a field required from a pipeline stage on — checked, then planned as manual.
+
+No REST method reads or writes stage-dependent required fields (bitrix24-rest.md §5), so the
+rule becomes a manual change (`!`) with the steps an administrator clicks, on every plan: it
+cannot be read back, so nothing can tell that it was done, and it is never reported as applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from provisioner.engine.address import Address
+from provisioner.engine.model import Action, Change
+from provisioner.engine.shape import Path
+from provisioner.kinds.base import Report
+
+STEP = "required_from"
+
+
+@dataclass(frozen=True)
+class Section:
+    """How the portal's menu names the entity: «Сделки», or a smart process's title."""
+
+    menu: tuple[str, ...]  # e.g. ("CRM", "Сделки")
+    item: str  # "any deal", "any item"
+
+
+DEALS = Section(("CRM", "Сделки"), "any deal")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A resolved rule: the field, the pipeline and the stage with the names the portal shows."""
+
+    field: Address
+    field_label: str
+    pipeline: str
+    pipeline_name: str
+    stage: str
+    stage_name: str
+    section: Section
+
+    @property
+    def address(self) -> Address:
+        return self.field.child(STEP, self.pipeline)
+
+
+@dataclass(frozen=True)
+class StageNames:
+    """A pipeline as `resolve` needs it: key, name and stages in order (code -> name)."""
+
+    key: str
+    name: str
+    stages: Mapping[str, str]
+
+
+def resolve(raw: str, path: Path, field: Address, field_label: str,
+            pipelines: Sequence[StageNames], section: Section, report: Report) -> Rule | None:
+    """Check `"<pipeline>:<stage>"` against the desired pipelines; None (and a problem) if not."""
+    key, _, code = raw.partition(":")
+    where = (*path, STEP)
+    pipe = next((p for p in pipelines if p.key == key), None)
+    if pipe is None:
+        known = ", ".join(p.key for p in pipelines) or "none declared"
+        report.add(where, f'required_from names pipeline "{key}", which the desired state does '
+                   f"not declare", f"use one of: {known}")
+        return None
+    if code not in pipe.stages:
+        report.add(where, f'pipeline "{key}" has no stage "{code}"',
+                   f"use one of: {', '.join(pipe.stages)}")
+        return None
+    return Rule(field, field_label, key, pipe.name, code, pipe.stages[code], section)
+
+
+def manual_change(rule: Rule, kind: str) -> Change:
+    return Change(rule.address, kind, Action.MANUAL, None, {"stage": rule.stage}, steps(rule))
+
+
+def steps(rule: Rule) -> str:
+    menu = " → ".join(f"«{m}»" for m in rule.section.menu)
+    return (f"no REST method writes or reads stage-dependent required fields: in the portal "
+            f"open {menu}, pipeline «{rule.pipeline_name}», open {rule.section.item}; on the "
+            f"field «{rule.field_label}» open its menu → «Обязательное поле» → «На стадии» → "
+            f"choose from stage «{rule.stage_name}» on → «Сохранить». It cannot be read back, "
+            "so it stays listed as manual on every plan")
+
+
+def rules_of(specs: Sequence[Any]) -> list[Rule]:
+    return [r for spec in specs for r in spec.required_from if isinstance(r, Rule)]
