@@ -31,8 +31,9 @@ from provisioner.kinds.deal_pipelines import DealPipelines
 from provisioner.kinds.fields import ENTITIES, Fields
 from provisioner.kinds.lead_statuses import LeadStatuses
 from provisioner.kinds.reference_lists import ReferenceLists
+from provisioner.kinds.smart_processes import SmartProcesses
 
 KINDS: tuple[Kind, ...] = (DealPipelines(), LeadStatuses(), ReferenceLists(),
-                           *(Fields(e) for e in ENTITIES))
+                           *(Fields(e) for e in ENTITIES), SmartProcesses())
 
 __all__ = ["KINDS", "Call", "Kind", "Pairing", "ReadCall", "Report", "Script"]

@@ -1,0 +1,320 @@
+"""Kind `smart_processes`: smart process types (crm.type), their pipelines, stages and fields.
+
+Reads: crm.type.list, crm.status.list and userfieldconfig.list once per label language in the
+first batch; then, per type, crm.type.get (relations) and crm.category.list (its pipelines), and
+userfieldconfig.get per enumeration field (lists carry no items) in one second batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from provisioner.engine.address import Address
+from provisioner.engine.model import Action, Change
+from provisioner.engine.shape import Path
+from provisioner.kinds import fields_manual as fm
+from provisioner.kinds import smart_processes_apply as ap
+from provisioner.kinds import statuses as st
+from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script
+from provisioner.kinds.extensions import ManualPairing
+from provisioner.kinds.fields import explain as field_explain
+from provisioner.kinds.fields import pair_fields
+from provisioner.kinds.fields_model import LANGS, FieldSpec, live_field
+from provisioner.kinds.slug import slugify
+from provisioner.kinds.smart_processes_model import (
+    PipelineSpec,
+    SmartProcess,
+    SpaPipeline,
+    SpaSpec,
+    entity_names,
+    export_spa,
+    live_spa,
+    parse_spa,
+    spa_shape,
+)
+
+CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
+           "CRM_SMART_INVOICE"]
+FILE = "smart-processes.toml"
+DELETE_REASON = ("deleting a smart process deletes its pipelines, stages and fields; the portal "
+                 "refuses while it has items")
+
+
+class SmartProcesses:
+    """The kind object registered in `provisioner.kinds.KINDS`."""
+
+    name = "smart_processes"
+    path = ("smart_processes",)
+    shape = spa_shape()
+    files = {"smart-processes.toml": "smart processes with their pipelines, stages and fields"}
+
+    # ---- desired ----------------------------------------------------------------------------
+
+    def parse(self, tree: Any, path: Path, report: Report) -> tuple[SpaSpec, ...]:
+        specs = [parse_spa(code, table, (*path, code), report) for code, table in tree.items()]
+        known = {"lead", "deal", "contact", "company", "quote", *tree}
+        for spec in specs:
+            for side in ("parents", "children"):
+                for name in getattr(spec.spa, side):
+                    if name not in known:
+                        report.add((*path, spec.spa.code, side), f'unknown entity "{name}"',
+                                   "use lead, deal, contact, company, quote or a declared "
+                                   "smart process code")
+        return tuple(_link(s, report) for s in specs)
+
+    # ---- live -------------------------------------------------------------------------------
+
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        calls = {"crm_types": ReadCall("crm.type.list", {}, "types"),
+                 "statuses": ReadCall("crm.status.list", {})}
+        for lang in LANGS:
+            calls[f"spa_fields_{lang}"] = ReadCall("userfieldconfig.list", {
+                "moduleId": "crm", "select": {"0": "*", "language": lang},
+                "filter": {"!@entityId": CLASSIC}}, "fields")
+        return calls
+
+    def more_reads(self, results: Mapping[str, Any]) -> Mapping[str, ReadCall]:
+        calls: dict[str, ReadCall] = {}
+        for t in _types(results):
+            calls[f"spa_type_{t['id']}"] = ReadCall("crm.type.get", {"id": t["id"]})
+            calls[f"spa_cats_{t['entityTypeId']}"] = ReadCall(
+                "crm.category.list", {"entityTypeId": t["entityTypeId"]}, "categories")
+        for row in _rows(results, f"spa_fields_{LANGS[0]}"):
+            if row.get("userTypeId") == "enumeration":
+                calls[f"spa_uf_{row['id']}"] = ReadCall("userfieldconfig.get",
+                                                        {"moduleId": "crm", "id": row["id"]})
+        return calls
+
+    def from_live(self, results: Mapping[str, Any]) -> tuple[SpaSpec, ...]:
+        types = _types(results)
+        keys = _type_keys(types)
+        names = entity_names({int(t["entityTypeId"]): keys[int(t["id"])] for t in types})
+        statuses = st.group(results.get("statuses") or [], lambda r: str(r.get("ENTITY_ID")))
+        specs = []
+        for t in types:
+            spa = replace(live_spa(t, _unwrap(results.get(f"spa_type_{t['id']}"), "type"),
+                                   names), code=keys[int(t["id"])])
+            pipes = _live_pipelines(spa, results.get(f"spa_cats_{t['entityTypeId']}"), statuses)
+            specs.append(SpaSpec(spa, pipes, _live_fields(spa, results)))
+        return tuple(specs)
+
+    # ---- compare ----------------------------------------------------------------------------
+
+    def pair(self, desired: tuple[SpaSpec, ...] | None, live: tuple[SpaSpec, ...]) -> Pairing:
+        wanted = desired or ()
+        live_by = {s.spa.code: s for s in _match_types(live, wanted)}
+        d_nodes: dict[Address, Any] = {}
+        l_nodes: dict[Address, Any] = {}
+        managed: set[str] = {"smart_process"} if wanted else set()
+        manual: list[Change] = []
+        for spec in wanted:
+            have = live_by.get(spec.spa.code)
+            have = _match_pipelines(have, spec) if have else None
+            d_nodes[spec.spa.address] = spec.spa
+            for p in spec.pipelines:
+                stages = st.settle_sorts(p.stages, _stages_of(have, p.pipeline.key))
+                d_nodes.update(st.by_address([p.pipeline, *stages]))
+                managed.add(f"{p.pipeline.address}.stage")
+            if spec.pipelines:
+                managed.add(f"{spec.spa.address}.pipeline")
+            fields = pair_fields(spec.fields, have.fields if have else (),
+                                 frozenset({f"{spec.spa.address}.field"}), self.name)
+            d_nodes.update(fields.desired)
+            l_nodes.update(fields.live)
+            managed |= fields.managed
+            manual.extend(fields.manual)
+            if have:
+                live_by[spec.spa.code] = replace(have, fields=())
+        for spec in live_by.values():
+            l_nodes[spec.spa.address] = spec.spa
+            for p in spec.pipelines:
+                l_nodes.update(st.by_address([p.pipeline, *p.stages]))
+            for f in spec.fields:
+                l_nodes.update({f.field.address: f.field, **{i.address: i for i in f.items}})
+        return ManualPairing(d_nodes, l_nodes, frozenset(managed), manual=tuple(manual))
+
+    def explain(self, change: Change) -> str:
+        if change.address.depth == 1 and change.action is Action.DELETE:
+            return DELETE_REASON
+        if change.address.depth >= 2 and change.address.parts[1][0] == "field":
+            return field_explain(change)
+        return ""
+
+    def is_destructive(self, change: Change) -> bool:
+        return change.action in (Action.DELETE, Action.REPLACE)
+
+    # ---- apply ------------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        tasks: list[Script] = []
+        for code, group in _by_spa(changes).items():
+            address = Address.of("smart_process", code)
+            own = next((c for c in group if c.address == address), None)
+            if own is not None and own.action is Action.CREATE:
+                tasks.append(ap.new_spa(desired[address], desired, live))
+            elif own is not None and own.action is Action.DELETE:
+                tasks.append(ap.once([_delete(live[address])]))
+            else:
+                tasks.append(ap.existing_spa(desired[address], group, desired, live))
+        yield from ap.parallel(tasks)
+
+    # ---- export -----------------------------------------------------------------------------
+
+    def export(self, live: tuple[SpaSpec, ...]) -> Mapping[str, dict[str, Any]]:
+        if not live:
+            return {}
+        out = {s.spa.code: export_spa(_exportable(s)) for s in live}
+        return {FILE: {"smart_processes": out}}
+
+
+def _delete(spa: SmartProcess) -> Call:
+    return Call("crm.type.delete", {"id": spa.id}, f"- {spa.address}")
+
+
+def _exportable(spec: SpaSpec) -> SpaSpec:
+    """Pipelines are exported only when the type has its own stages (else not declarable)."""
+    return spec if spec.spa.features.get("stages") else replace(spec, pipelines=())
+
+
+def _link(spec: SpaSpec, report: Report) -> SpaSpec:
+    """Resolve the fields' `required_from` against the smart process's own pipelines."""
+    pipes = [fm.StageNames(p.pipeline.key, p.pipeline.name, {s.code: s.name for s in p.stages})
+             for p in spec.pipelines]
+    section = fm.Section(("CRM", spec.spa.title), "any item")
+    fields = []
+    for f in spec.fields:
+        label = (f.field.label or {}).get(LANGS[0], f.field.name)
+        rules = [fm.resolve(raw, f.path, f.field.address, label, pipes, section, report)
+                 for raw in f.required_from]
+        fields.append(replace(f, required_from=tuple(r for r in rules if r)))
+    return replace(spec, fields=tuple(fields))
+
+
+def _unwrap(value: Any, key: str) -> Any:
+    return value.get(key, value) if isinstance(value, dict) else value
+
+
+def _rows(results: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = _unwrap(results.get(key), "fields" if key.startswith("spa_fields") else "types")
+    return list(value or [])
+
+
+def _types(results: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return sorted(_rows(results, "crm_types"), key=lambda t: int(t["id"]))
+
+
+def _type_keys(types: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+    """Our code if stamped, else one made from the title (unique)."""
+    keys: dict[int, str] = {}
+    for t in types:
+        key = str(t.get("code") or "") or _slug(str(t.get("title") or ""), int(t["id"]))
+        keys[int(t["id"])] = f"{key}_{t['id']}" if key in keys.values() else key
+    return keys
+
+
+def _slug(title: str, type_id: int) -> str:
+    slug = slugify(title)
+    return slug if slug[:1].isalpha() else f"spa_{slug or type_id}"
+
+
+def _live_pipelines(spa: SmartProcess, cats: Any, statuses: Mapping[str, Any]
+                    ) -> tuple[PipelineSpec, ...]:
+    rows = _unwrap(cats, "categories") or []
+    out = []
+    for cat in sorted(rows, key=lambda c: (int(c.get("sort") or 0), int(c["id"]))):
+        pipe = SpaPipeline(spa.address, str(cat.get("code") or "") or
+                           (slugify(str(cat.get("name") or "")) or f"pipeline_{cat['id']}"),
+                           str(cat.get("name") or ""), cat.get("isDefault") == "Y",
+                           id=int(cat["id"]), code=str(cat.get("code") or "") or None,
+                           system=cat.get("isDefault") == "Y")
+        stages = [st.live_stage(r, pipe.address, "stage")
+                  for r in statuses.get(ap.stage_list(spa.entity_type_id or 0, cat["id"]), [])]
+        out.append(PipelineSpec(pipe, tuple(stages)))
+    return tuple(out)
+
+
+def _live_fields(spa: SmartProcess, results: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
+    entity = f"CRM_{spa.id}"
+    per_lang = {lang: {str(r["id"]): r for r in _rows(results, f"spa_fields_{lang}")
+                       if r.get("entityId") == entity} for lang in LANGS}
+    out = []
+    for fid, row in per_lang[LANGS[0]].items():
+        full = _unwrap(results.get(f"spa_uf_{fid}"), "field") or {}
+        upper = _upper(row, full.get("enum") or [])
+        texts = {lang: _upper_labels(per_lang[lang].get(fid, {}), lang) for lang in LANGS}
+        name = str(row["fieldName"]).removeprefix(f"UF_CRM_{spa.id}_")
+        out.append(live_field(upper, (spa.address, "field"), name, texts, spa=True))
+    return tuple(out)
+
+
+def _upper(row: Mapping[str, Any], enum: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    keys = {"id": "ID", "userTypeId": "USER_TYPE_ID", "sort": "SORT", "multiple": "MULTIPLE",
+            "mandatory": "MANDATORY", "showFilter": "SHOW_FILTER", "showInList": "SHOW_IN_LIST",
+            "editInList": "EDIT_IN_LIST", "isSearchable": "IS_SEARCHABLE", "settings": "SETTINGS"}
+    out = {v: row.get(k) for k, v in keys.items()}
+    out["LIST"] = [{"ID": i["id"], "VALUE": i.get("value"), "DEF": i.get("def"),
+                    "SORT": i.get("sort"), "XML_ID": i.get("xmlId")} for i in enum]
+    return out
+
+
+def _upper_labels(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    keys = {"editFormLabel": "EDIT_FORM_LABEL", "helpMessage": "HELP_MESSAGE"}
+    return {v: (row.get(k) or {}).get(lang) for k, v in keys.items()}
+
+
+def _match_types(live: Sequence[SpaSpec], wanted: Sequence[SpaSpec]) -> list[SpaSpec]:
+    """Unstamped live types take the code of a desired type with the same title."""
+    stamped = {s.spa.code for s in live if s.spa.code}
+    by_title = {s.spa.title: s.spa.code for s in wanted if s.spa.code not in stamped}
+    out = []
+    for spec in live:
+        code = spec.spa.code
+        if spec.spa.title in by_title and code not in {w.spa.code for w in wanted}:
+            code = by_title.pop(spec.spa.title)
+        out.append(_rekey(spec, code) if code != spec.spa.code else spec)
+    return out
+
+
+def _rekey(spec: SpaSpec, code: str) -> SpaSpec:
+    spa = replace(spec.spa, code=code)
+    pipes = tuple(_repipe(p, spa.address, p.pipeline.key) for p in spec.pipelines)
+    return SpaSpec(spa, pipes, tuple(_refield(f, spa.address) for f in spec.fields))
+
+
+def _refield(spec: FieldSpec, owner: Address) -> FieldSpec:
+    f = replace(spec.field, owner=owner)
+    return replace(spec, field=f, items=tuple(replace(i, owner=f.address) for i in spec.items))
+
+
+def _repipe(p: PipelineSpec, owner: Address, key: str) -> PipelineSpec:
+    pipe = replace(p.pipeline, owner=owner, key=key)
+    return PipelineSpec(pipe, tuple(replace(s, owner=pipe.address) for s in p.stages))
+
+
+def _match_pipelines(have: SpaSpec, spec: SpaSpec) -> SpaSpec:
+    """Live pipelines keyed by code, default, or name of a desired pipeline."""
+    default = next((p.pipeline.key for p in spec.pipelines if p.pipeline.default), None)
+    by_name = {p.pipeline.name: p.pipeline.key for p in spec.pipelines}
+    out = []
+    for p in have.pipelines:
+        key = p.pipeline.code or (default if p.pipeline.default and default else None) or \
+            by_name.pop(p.pipeline.name, p.pipeline.key)
+        out.append(_repipe(p, have.spa.address, key))
+    return replace(have, pipelines=tuple(out))
+
+
+def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...]:
+    for p in have.pipelines if have else ():
+        if p.pipeline.key == key:
+            return p.stages
+    return ()
+
+
+def _by_spa(changes: Sequence[Change]) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes:
+        out.setdefault(c.address.parts[0][1], []).append(c)
+    return out

@@ -1,0 +1,191 @@
+"""REST writes of smart processes: types, their pipelines and stages, their fields.
+
+Dependent writes run as small scripts in lockstep (`parallel`), so independent ones share a
+batch. A new smart process: (1) crm.type.add and, chained by `$result`, crm.category.list of the
+pipeline the portal made with it; (2) that pipeline renamed and its stages read, other pipelines
+added (their stages read by `$result`), its fields added; (3) the stage writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from provisioner.engine.address import Address
+from provisioner.engine.model import Action, Change
+from provisioner.kinds import statuses as st
+from provisioner.kinds.base import Call, Script
+from provisioner.kinds.fields_apply import Target, create_call, field_calls
+from provisioner.kinds.fields_model import EnumItem, Field
+from provisioner.kinds.smart_processes_model import BUILT_IN, FLAGS, SmartProcess, SpaPipeline
+
+
+def parallel(tasks: Sequence[Script]) -> Script:
+    """Run scripts in lockstep: round N of every script goes out together."""
+    pending: list[tuple[Script, list[Call]]] = []
+    for task in tasks:
+        _advance(task, None, pending)
+    while pending:
+        results = yield [c for _, calls in pending for c in calls]
+        current, pending, offset = pending, [], 0
+        for task, calls in current:
+            _advance(task, results[offset:offset + len(calls)], pending)
+            offset += len(calls)
+
+
+def _advance(task: Script, results: list[Any] | None,
+             pending: list[tuple[Script, list[Call]]]) -> None:
+    try:
+        calls = next(task) if results is None else task.send(results)
+    except StopIteration:
+        return
+    if calls:
+        pending.append((task, calls))
+    else:
+        _advance(task, [], pending)
+
+
+def once(calls: list[Call]) -> Script:
+    if calls:
+        yield calls
+
+
+def stage_list(etid: int | str, category: int | str) -> str:
+    return f"DYNAMIC_{etid}_STAGE_{category}"
+
+
+def type_fields(spa: SmartProcess, live: Mapping[Address, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": spa.title, "code": spa.code,
+                           **{FLAGS[k]: "Y" if v else "N" for k, v in spa.features.items()}}
+    out["relations"] = {"parent": _relations(spa.parents, live),
+                        "child": _relations(spa.children, live)}
+    return out
+
+
+def _relations(names: Sequence[str], live: Mapping[Address, Any]) -> list[dict[str, Any]]:
+    """Built-in entities and smart processes already on the portal (a new one: next apply)."""
+    out = []
+    for name in names:
+        target = live.get(Address.of("smart_process", name))
+        etid = BUILT_IN.get(name) or (target.entity_type_id if target else None)
+        if etid:
+            out.append({"entityTypeId": etid, "isChildrenListEnabled": "true"})
+    return out
+
+
+def reconcile(owner: Address, etid: int, category: int, rows: Any,
+              wanted: Sequence[st.Stage]) -> list[Call]:
+    """Stage writes for a pipeline made in this apply: update the portal's stages that share a
+    desired code, delete its other non-system stages, add the rest."""
+    made = {s.code: s for s in (st.live_stage(r, owner, "stage") for r in rows or [])}
+    codes = {s.code for s in wanted}
+    ops = [st.Op("update" if s.code in made else "create", s, made.get(s.code),
+                 f"{'~' if s.code in made else '+'} {s.address}") for s in wanted]
+    ops += [st.Op("delete", None, s, f"- {s.address} (made by the portal with the pipeline)")
+            for s in made.values() if s.code not in codes and not s.system]
+    return st.list_calls(ops, stage_list(etid, category), category)
+
+
+def children(desired: Mapping[Address, Any], parent: Address, cls: type) -> list[Any]:
+    return [n for a, n in desired.items() if a.parent == parent and isinstance(n, cls)]
+
+
+def new_pipeline(pipe: SpaPipeline, etid: int, desired: Mapping[Address, Any]) -> Script:
+    ref = f"cat_{pipe.owner.key}_{pipe.key}"
+    results = yield [
+        Call("crm.category.add", {"entityTypeId": etid, "fields": {"name": pipe.name}},
+             f"+ {pipe.address}", key=ref),
+        Call("crm.status.list", {"filter": {
+            "ENTITY_ID": f"DYNAMIC_{etid}_STAGE_$result[{ref}][category][id]"}},
+            f"  read the stages the portal made for {pipe.address}", with_previous=True)]
+    category = int(results[0]["category"]["id"])
+    yield reconcile(pipe.address, etid, category, results[1],
+                    sorted(children(desired, pipe.address, st.Stage), key=lambda s: s.sort))
+
+
+def default_pipeline(pipe: SpaPipeline, etid: int, category: int,
+                     desired: Mapping[Address, Any]) -> Script:
+    results = yield [
+        Call("crm.category.update", {"entityTypeId": etid, "id": category,
+                                     "fields": {"name": pipe.name}}, f"~ {pipe.address}"),
+        Call("crm.status.list", {"filter": {"ENTITY_ID": stage_list(etid, category)}},
+             f"  read the stages the portal made for {pipe.address}")]
+    yield reconcile(pipe.address, etid, category, results[1],
+                    sorted(children(desired, pipe.address, st.Stage), key=lambda s: s.sort))
+
+
+def new_spa(spa: SmartProcess, desired: Mapping[Address, Any],
+            live: Mapping[Address, Any]) -> Script:
+    ref = f"type_{spa.code}"
+    results = yield [
+        Call("crm.type.add", {"fields": type_fields(spa, live)}, f"+ {spa.address}", key=ref),
+        Call("crm.category.list", {"entityTypeId": f"$result[{ref}][type][entityTypeId]"},
+             f"  read the pipeline the portal made for {spa.address}", with_previous=True)]
+    made, cats = results[0]["type"], results[1]
+    cats = cats.get("categories", []) if isinstance(cats, dict) else cats
+    etid, type_id = int(made["entityTypeId"]), int(made["id"])
+    default_id = next(int(c["id"]) for c in cats if c.get("isDefault") == "Y")
+    tasks: list[Script] = []
+    for pipe in children(desired, spa.address, SpaPipeline):
+        tasks.append(default_pipeline(pipe, etid, default_id, desired) if pipe.default
+                     else new_pipeline(pipe, etid, desired))
+    target = Target(entity_id=f"CRM_{type_id}", prefix=f"UF_CRM_{type_id}_")
+    fields = [create_call(target, f, sorted(children(desired, f.address, EnumItem),
+                                            key=lambda i: i.sort), f"+ {f.address}")
+              for f in children(desired, spa.address, Field)]
+    tasks.append(once(fields))
+    yield from parallel(tasks)
+
+
+def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[Address, Any],
+                 live: Mapping[Address, Any]) -> Script:
+    """Changes of a smart process that is on the portal already (itself, pipelines, fields)."""
+    current: SmartProcess = live[spa.address]
+    etid = int(current.entity_type_id or 0)
+    calls: list[Call] = []
+    tasks: list[Script] = []
+    own = next((c for c in changes if c.address == spa.address), None)
+    if own is not None:
+        calls.append(Call("crm.type.update", {"id": current.id, "fields": type_fields(
+            desired[spa.address], live)}, f"~ {spa.address}"))
+    for c in changes:
+        if c.address.depth == 2 and c.address.parts[-1][0] == "pipeline":
+            if c.action is Action.CREATE:
+                tasks.append(new_pipeline(desired[c.address], etid, desired))
+            else:
+                calls.append(_pipeline_call(c, etid, desired, live))
+    calls.extend(_stage_calls(changes, etid, desired, live))
+    target = Target(entity_id=f"CRM_{current.id}", prefix=f"UF_CRM_{current.id}_")
+    calls.extend(field_calls(target, [c for c in changes if _is_field_change(c)], desired, live,
+                             lambda a: a.depth == 2))
+    yield from parallel([once(calls), *tasks])
+
+
+def _is_field_change(c: Change) -> bool:
+    return c.address.depth >= 2 and c.address.parts[1][0] == "field"
+
+
+def _pipeline_call(c: Change, etid: int, desired: Mapping[Address, Any],
+                   live: Mapping[Address, Any]) -> Call:
+    current: SpaPipeline = live[c.address]
+    label = f"{c.action.symbol} {c.address}"
+    if c.action is Action.DELETE:
+        return Call("crm.category.delete", {"entityTypeId": etid, "id": current.id}, label)
+    return Call("crm.category.update", {"entityTypeId": etid, "id": current.id,
+                                        "fields": {"name": desired[c.address].name}}, label)
+
+
+def _stage_calls(changes: Sequence[Change], etid: int, desired: Mapping[Address, Any],
+                 live: Mapping[Address, Any]) -> list[Call]:
+    by_pipe: dict[Address, list[Change]] = {}
+    for c in changes:
+        if c.address.depth == 3 and c.address.parts[1][0] == "pipeline":
+            by_pipe.setdefault(c.address.parent, []).append(c)  # type: ignore[arg-type]
+    calls: list[Call] = []
+    for pipe_address, group in by_pipe.items():
+        pipe = live.get(pipe_address)
+        if pipe is None:
+            continue  # a new pipeline: its stages go with it
+        calls.extend(st.list_calls(st.ops_from_changes(group, desired, live),
+                                   stage_list(etid, pipe.id), pipe.id))
+    return calls
