@@ -59,6 +59,8 @@ class Fields:
         specs = []
         for name, table in tree.items():
             spec = parse_field(name, table, (None, self.step), (*path, name), report)
+            if spec is None:
+                continue
             if spec.required_from and self.entity != "deal":
                 report.add((*path, name, fm.STEP), f"required_from is for deal fields, not "
                            f"{ENTITIES[self.entity]}", "remove it (smart-process fields take it "

@@ -14,7 +14,7 @@ from typing import Any
 
 from provisioner.engine.address import Address
 from provisioner.engine.model import attribute, live_only
-from provisioner.engine.shape import ArrayOf, MapOf, OneOf, Path, Prop, Scalar, Table
+from provisioner.engine.shape import ArrayOf, MapOf, OneOf, Path, Prop, Scalar, Table, check
 from provisioner.kinds import field_types as ft
 from provisioner.kinds.base import Report
 from provisioner.kinds.slug import slugify
@@ -171,8 +171,11 @@ def xml_id_for(value: str, taken: set[str]) -> str:
     return xml_id
 
 
-def parse_field(name: str, table: Mapping[str, Any], where: tuple[Address | None, str],
-                path: Path, report: Report, spa: bool = False) -> FieldSpec:
+def parse_field(name: str, table: Any, where: tuple[Address | None, str], path: Path,
+                report: Report, spa: bool = False) -> FieldSpec | None:
+    """The field, or None when its table does not fit the shape (the loader reports that)."""
+    if check(field_shape(spa), table, path):
+        return None
     type_ = str(table["type"])
     given = dict(table.get("settings", {}))
     for key, message, fix in ft.check_settings(type_, given):

@@ -48,12 +48,13 @@ class SmartProcesses:
     name = "smart_processes"
     path = ("smart_processes",)
     shape = spa_shape()
-    files = {"smart-processes.toml": "smart processes with their pipelines, stages and fields"}
+    files = {"smart-processes.toml": "smart processes, their pipelines, stages, fields"}
 
     # ---- desired ----------------------------------------------------------------------------
 
     def parse(self, tree: Any, path: Path, report: Report) -> tuple[SpaSpec, ...]:
-        specs = [parse_spa(code, table, (*path, code), report) for code, table in tree.items()]
+        specs = [s for code, table in tree.items()
+                 if (s := parse_spa(code, table, (*path, code), report))]
         known = {"lead", "deal", "contact", "company", "quote", *tree}
         for spec in specs:
             for side in ("parents", "children"):

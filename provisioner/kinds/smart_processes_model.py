@@ -15,7 +15,7 @@ from typing import Any
 
 from provisioner.engine.address import Address
 from provisioner.engine.model import attribute, live_only
-from provisioner.engine.shape import ArrayOf, MapOf, Path, Prop, Scalar, Table
+from provisioner.engine.shape import ArrayOf, MapOf, Path, Prop, Scalar, Table, check
 from provisioner.kinds import statuses as st
 from provisioner.kinds.base import Report
 from provisioner.kinds.fields_model import FieldSpec, fields_shape, parse_field
@@ -118,21 +118,40 @@ def spa_shape() -> MapOf:
                  "use lower-case Latin letters, digits and `_`, starting with a letter")
 
 
-def parse_spa(code: str, table: Mapping[str, Any], path: Path, report: Report) -> SpaSpec:
+def parse_spa(code: str, table: Any, path: Path, report: Report) -> SpaSpec | None:
+    """The smart process, or None when its own keys do not fit the shape (reported already);
+    pipelines and fields that do not fit are left out the same way."""
+    top = spa_shape().value
+    assert isinstance(top, Table)
+    own = Table({k: v for k, v in top.props.items() if k not in ("pipelines", "fields")})
+    if not isinstance(table, dict) or check(own, {k: v for k, v in table.items()
+                                                  if k not in ("pipelines", "fields")}, path):
+        return None
     spa = SmartProcess(code, table["title"],
                        {k: bool(table.get(k, False)) for k in FLAGS},
                        tuple(sorted(table.get("parents", []))),
                        tuple(sorted(table.get("children", []))))
-    pipes = tuple(_pipeline(spa.address, k, v, (*path, "pipelines", k), report)
-                  for k, v in table.get("pipelines", {}).items())
+    pipes = tuple(p for k, v in _table(table.get("pipelines")).items()
+                  if (p := _pipeline(spa.address, k, v, (*path, "pipelines", k), report)))
     _check_pipelines(spa, pipes, path, report)
-    fields = tuple(parse_field(n, t, (spa.address, "field"), (*path, "fields", n), report,
-                               spa=True) for n, t in table.get("fields", {}).items())
+    fields = tuple(f for n, t in _table(table.get("fields")).items()
+                   if (f := parse_field(n, t, (spa.address, "field"), (*path, "fields", n),
+                                        report, spa=True)))
     return SpaSpec(spa, pipes, fields)
 
 
-def _pipeline(owner: Address, key: str, table: Mapping[str, Any], path: Path,
-              report: Report) -> PipelineSpec:
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _pipeline(owner: Address, key: str, table: Any, path: Path,
+              report: Report) -> PipelineSpec | None:
+    shape = spa_shape().value
+    assert isinstance(shape, Table)
+    pipelines = shape.props["pipelines"].shape
+    assert isinstance(pipelines, MapOf)
+    if check(pipelines.value, table, path):
+        return None
     pipe = SpaPipeline(owner, key, table["name"], bool(table.get("default", False)))
     stages = st.parse_stages(table["stages"], pipe.address, "stage")
     st.check_codes([s.code for s in stages], (*path, "stages"), report, MAX_STAGE,

@@ -1,0 +1,177 @@
+"""Custom fields of the classic entities against the sandbox: the portal state after apply, the
+refusals, and the validation messages."""
+
+from __future__ import annotations
+
+import pytest
+from kinds_support import converge, deal_field, plan, sandbox_client, setup_case
+
+from provisioner import engine
+from provisioner.errors import ConfigError
+from provisioner.kinds.fields_model import xml_id_for
+
+PIPELINE = """
+[deal.pipelines.sales]
+name = "Продажи"
+default = true
+stages = [{ code = "NEW", name = "Новая" }, { code = "PREPARATION", name = "Оформление" },
+          { code = "WON", name = "Успех", semantics = "success" },
+          { code = "LOSE", name = "Провал", semantics = "failure" }]
+"""
+FIELD = """
+[deal.fields.EQUIPMENT_TYPE]
+type = "enumeration"
+label = "Тип оборудования"
+items = ["стандартное"]
+"""
+
+
+def _items(row: dict[str, object]) -> dict[str, tuple[str, str]]:
+    return {str(i["XML_ID"]): (str(i["ID"]), str(i["VALUE"])) for i in row["LIST"]}  # type: ignore[attr-defined]
+
+
+def test_renamed_item_is_updated_in_place_with_the_same_id() -> None:
+    client, desired = setup_case("field-enum-item-renamed")
+    before = _items(deal_field(client, "EQUIPMENT_TYPE"))
+    assert converge(client, desired).changes == ()
+    after = _items(deal_field(client, "EQUIPMENT_TYPE"))
+    assert after["krupnoe"] == (before["krupnoe"][0], "большое")
+    assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}
+
+
+def test_added_item_gets_its_generated_xml_id() -> None:
+    client, desired = setup_case("field-enum-item-added")
+    assert converge(client, desired).changes == ()
+    items = _items(deal_field(client, "EQUIPMENT_TYPE"))
+    assert sorted(items) == ["krupnoe", "osoboe", "standartnoe"]
+    assert items["osoboe"][1] == "особое"
+
+
+def test_removed_item_is_refused_without_allow_destroy() -> None:
+    client, desired = setup_case("field-enum-item-removed")
+    cautious = plan(client, desired)
+    assert cautious.changes == ()
+    assert [(str(n.address), n.reason) for n in cautious.notes] == [
+        ("deal.field[EQUIPMENT_TYPE].item[krupnoe]",
+         "not in the desired state; would be deleted with --allow-destroy")]
+    with pytest.raises(engine.DestroyRefused) as err:
+        engine.apply(plan(client, desired, allow=True), client)
+    assert str(err.value) == ("the plan deletes or replaces deal.field[EQUIPMENT_TYPE]"
+                              ".item[krupnoe]; run again with --allow-destroy to allow it")
+    assert len(_items(deal_field(client, "EQUIPMENT_TYPE"))) == 3
+    assert converge(client, desired).changes == ()
+    assert sorted(_items(deal_field(client, "EQUIPMENT_TYPE"))) == ["osoboe", "standartnoe"]
+
+
+def test_type_change_deletes_and_creates_the_field() -> None:
+    client, desired = setup_case("field-type-change-replaces")
+    old = deal_field(client, "UNITS")
+    first = plan(client, desired, allow=True)
+    assert [(str(c.address), c.action, c.destructive) for c in first.changes] == [
+        ("deal.field[UNITS]", engine.Action.REPLACE, True)]
+    with pytest.raises(engine.DestroyRefused):
+        engine.apply(first, client)
+    assert converge(client, desired).changes == ()
+    new = deal_field(client, "UNITS")
+    assert (new["USER_TYPE_ID"], old["USER_TYPE_ID"]) == ("integer", "string")
+    assert new["ID"] != old["ID"]
+
+
+def test_every_type_is_created_with_its_settings() -> None:
+    client, desired = setup_case("field-each-type-created")
+    assert converge(client, desired).changes == ()
+    rows = {r["FIELD_NAME"]: r for r in client.call("crm.deal.userfield.list", {}).result}
+    types = {name.removeprefix("UF_CRM_"): r["USER_TYPE_ID"] for name, r in rows.items()}
+    assert sorted(types.values()) == sorted([
+        "string", "integer", "double", "boolean", "date", "datetime", "enumeration", "money",
+        "url", "address", "employee", "crm", "crm_status", "file", "iblock_section",
+        "iblock_element"])
+    settings = {name.removeprefix("UF_CRM_"): r["SETTINGS"] for name, r in rows.items()}
+    assert (settings["NOTE"]["ROWS"], settings["NOTE"]["DEFAULT_VALUE"]) == (3, "—")
+    assert settings["WEIGHT"]["PRECISION"] == 3
+    assert (settings["URGENT"]["DEFAULT_VALUE"], settings["URGENT"]["DISPLAY"]) == (1, "RADIO")
+    assert settings["CALL_AT"]["DEFAULT_VALUE"] == {"VALUE": "", "TYPE": "NOW"}
+    assert {k: settings["PARTNER"][k] for k in ("LEAD", "CONTACT", "COMPANY", "DEAL")} == {
+        "LEAD": "N", "CONTACT": "Y", "COMPANY": "Y", "DEAL": "N"}
+    assert settings["BRANCH"]["ENTITY_TYPE"] == "INDUSTRY"
+    assert settings["CATALOG_ITEM"]["ACTIVE_FILTER"] == "Y"
+    assert rows["UF_CRM_CURATOR"]["SHOW_FILTER"] == "I"  # employee filter mask
+    size = rows["UF_CRM_SIZE"]
+    assert size["MULTIPLE"] == "Y"
+    assert [(i["XML_ID"], i["DEF"]) for i in size["LIST"]] == [("malyy", "N"), ("L", "Y")]
+
+
+def test_labels_are_written_per_language() -> None:
+    client, desired = setup_case("field-labels-changed")
+    assert converge(client, desired).changes == ()
+    row = client.call("crm.contact.userfield.get",
+                      {"id": deal_field(client, "VIP", "contact")["ID"]}).result
+    assert (row["EDIT_FORM_LABEL"]["ru"], row["EDIT_FORM_LABEL"]["en"]) == ("VIP-клиент",
+                                                                          "VIP client")
+    assert row["LIST_COLUMN_LABEL"]["ru"] == "VIP"
+    assert row["HELP_MESSAGE"]["en"] == "Special care"
+
+
+def test_required_from_stays_manual_and_is_never_applied() -> None:
+    client, desired = setup_case("field-required-from-manual")
+    report = engine.apply(plan(client, desired), client)
+    assert report.manual == ["deal.field[EQUIPMENT_TYPE].required_from[sales]"]
+    again = plan(client, desired)
+    assert [(str(c.address), c.action) for c in again.changes] == [
+        ("deal.field[EQUIPMENT_TYPE].required_from[sales]", engine.Action.MANUAL)]
+    assert not again.has_actionable
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        engine.load_text(text)
+    return [f"{p.key}: {p.message} | {p.fix}" for p in err.value.problems]
+
+
+def test_required_from_names_a_declared_pipeline_and_stage() -> None:
+    assert _problems(PIPELINE + FIELD + 'required_from = "sale:PREPARATION"\n') == [
+        ('deal.fields.EQUIPMENT_TYPE.required_from: required_from names pipeline "sale", which '
+        "the desired state does not declare | use one of: sales")]
+    assert _problems(PIPELINE + FIELD + 'required_from = "sales:PAYMENT"\n') == [
+        ('deal.fields.EQUIPMENT_TYPE.required_from: pipeline "sales" has no stage "PAYMENT" | '
+        "use one of: NEW, PREPARATION, WON, LOSE")]
+    assert _problems(FIELD + 'required_from = "sales:PREPARATION"\n') == [
+        ('deal.fields.EQUIPMENT_TYPE.required_from: required_from names pipeline "sales", which '
+        "the desired state does not declare | use one of: none declared")]
+
+
+def test_field_checks() -> None:
+    text = """
+[contact.fields.VIP]
+type = "boolean"
+label = 5
+multiple = true
+settings = { rows = 2 }
+required_from = "sales:NEW"
+"""
+    assert _problems(text) == [
+        ("contact.fields.VIP.label: must be a string or a table, not an integer | write a string "
+        "or a table here")]
+    text = text.replace("label = 5", 'label = "VIP"')
+    assert _problems(text) == [
+        ("contact.fields.VIP.multiple: boolean fields cannot be multiple on the portal | remove "
+        "`multiple = true`"),
+        ("contact.fields.VIP.settings.rows: `rows` is not a setting of boolean fields | keys for "
+        "boolean: default_value, display"),
+        ("contact.fields.VIP.required_from: required_from is for deal fields, not contacts | "
+        "remove it (smart-process fields take it too)")]
+
+
+def test_generated_xml_ids_are_transliterations_made_unique() -> None:
+    assert xml_id_for("крупное", set()) == "krupnoe"
+    assert xml_id_for("Крупное!", {"krupnoe"}) == "krupnoe_2"
+    assert xml_id_for("—", set()) == "item"
+
+
+def test_reads_take_one_batch_for_classic_fields() -> None:
+    client = sandbox_client()
+    start = client.stats.requests
+    engine.read_live(client)
+    # One batch for every kind's first reads; one more for smart-process follow-ups (none here:
+    # a new portal has no smart process, so no second batch).
+    assert client.stats.requests - start == 1
