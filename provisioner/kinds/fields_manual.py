@@ -80,8 +80,9 @@ def manual_change(rule: Rule, kind: str) -> Change:
 
 def steps(rule: Rule) -> str:
     menu = " → ".join(f"«{m}»" for m in rule.section.menu)
+    pipeline = f", pipeline «{rule.pipeline_name}»" if rule.pipeline_name else ""
     return (f"no REST method writes or reads stage-dependent required fields: in the portal "
-            f"open {menu}, pipeline «{rule.pipeline_name}», open {rule.section.item}; on the "
+            f"open {menu}{pipeline}, open {rule.section.item}; on the "
             f"field «{rule.field_label}» open its menu → «Обязательное поле» → «На стадии» → "
             f"choose from stage «{rule.stage_name}» on → «Сохранить». It cannot be read back, "
             "so it stays listed as manual on every plan")

@@ -182,7 +182,8 @@ def _exportable(spec: SpaSpec) -> SpaSpec:
 
 def _link(spec: SpaSpec, report: Report) -> SpaSpec:
     """Resolve the fields' `required_from` against the smart process's own pipelines."""
-    pipes = [fm.StageNames(p.pipeline.key, p.pipeline.name, {s.code: s.name for s in p.stages})
+    pipes = [fm.StageNames(p.pipeline.key, p.pipeline.name or "",
+                           {s.code: s.name for s in p.stages})
              for p in spec.pipelines]
     section = fm.Section(("CRM", spec.spa.title), "any item")
     fields = []

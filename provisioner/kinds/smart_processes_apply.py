@@ -105,12 +105,13 @@ def new_pipeline(pipe: SpaPipeline, etid: int, desired: Mapping[Address, Any]) -
 
 def default_pipeline(pipe: SpaPipeline, etid: int, category: int,
                      desired: Mapping[Address, Any]) -> Script:
-    results = yield [
-        Call("crm.category.update", {"entityTypeId": etid, "id": category,
-                                     "fields": {"name": pipe.name}}, f"~ {pipe.address}"),
-        Call("crm.status.list", {"filter": {"ENTITY_ID": stage_list(etid, category)}},
-             f"  read the stages the portal made for {pipe.address}")]
-    yield reconcile(pipe.address, etid, category, results[1],
+    rename = [Call("crm.category.update", {"entityTypeId": etid, "id": category,
+                                           "fields": {"name": pipe.name}}, f"~ {pipe.address}")
+              ] if pipe.name is not None else []
+    results = yield [*rename, Call("crm.status.list", {"filter": {
+        "ENTITY_ID": stage_list(etid, category)}},
+        f"  read the stages the portal made for {pipe.address}")]
+    yield reconcile(pipe.address, etid, category, results[-1],
                     sorted(children(desired, pipe.address, st.Stage), key=lambda s: s.sort))
 
 

@@ -61,7 +61,7 @@ class SpaPipeline:
 
     owner: Address = field(compare=False)
     key: str = field(compare=True)
-    name: str = attribute()
+    name: str | None = attribute()  # None: not managed (pipelines need categories to rename)
     default: bool = field(default=False, compare=False)
     id: int | None = live_only()
     code: str | None = live_only()
@@ -132,7 +132,7 @@ def parse_spa(code: str, table: Any, path: Path, report: Report) -> SpaSpec | No
                        tuple(sorted(table.get("parents", []))),
                        tuple(sorted(table.get("children", []))))
     pipes = tuple(p for k, v in _table(table.get("pipelines")).items()
-                  if (p := _pipeline(spa.address, k, v, (*path, "pipelines", k), report)))
+                  if (p := _pipeline(spa, k, v, (*path, "pipelines", k), report)))
     _check_pipelines(spa, pipes, path, report)
     fields = tuple(f for n, t in _table(table.get("fields")).items()
                    if (f := parse_field(n, t, (spa.address, "field"), (*path, "fields", n),
@@ -144,7 +144,7 @@ def _table(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _pipeline(owner: Address, key: str, table: Any, path: Path,
+def _pipeline(spa: SmartProcess, key: str, table: Any, path: Path,
               report: Report) -> PipelineSpec | None:
     shape = spa_shape().value
     assert isinstance(shape, Table)
@@ -152,7 +152,9 @@ def _pipeline(owner: Address, key: str, table: Any, path: Path,
     assert isinstance(pipelines, MapOf)
     if check(pipelines.value, table, path):
         return None
-    pipe = SpaPipeline(owner, key, table["name"], bool(table.get("default", False)))
+    # Without custom pipelines the portal refuses crm.category writes: the name is not managed.
+    name = table["name"] if spa.features["categories"] else None
+    pipe = SpaPipeline(spa.address, key, name, bool(table.get("default", False)))
     stages = st.parse_stages(table["stages"], pipe.address, "stage")
     st.check_codes([s.code for s in stages], (*path, "stages"), report, MAX_STAGE,
                    "50 minus the `DT<type>_<pipeline>:` prefix")
@@ -174,10 +176,10 @@ def _check_pipelines(spa: SmartProcess, pipes: tuple[PipelineSpec, ...], path: P
         report.add((*path, "pipelines"), f"{len(defaults)} default pipelines; a smart process "
                    "has exactly one", "mark one pipeline `default = true`")
     if len(pipes) > 1 and not spa.features["categories"]:
-        report.add((*path, "categories"), "several pipelines need `categories = true`",
+        report.add((*path, "pipelines"), "several pipelines need `categories = true`",
                    "add `categories = true`")
     if pipes and not spa.features["stages"]:
-        report.add((*path, "stages"), "declared stages need `stages = true`",
+        report.add((*path, "pipelines"), "declared stages need `stages = true`",
                    "add `stages = true`")
 
 
