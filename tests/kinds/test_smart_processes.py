@@ -89,8 +89,8 @@ def test_deleting_a_smart_process_needs_consent() -> None:
     bold = plan(client, desired, allow=True)
     assert [(str(c.address), c.action, c.destructive, c.reason) for c in bold.changes] == [
         ("smart_process[two]", engine.Action.DELETE, True,
-         "deleting a smart process deletes its pipelines, stages and fields; the portal refuses "
-         "while it has items")]
+         ("deleting a smart process deletes its pipelines, stages and fields; the portal refuses "
+         "while it has items"))]
     with pytest.raises(engine.DestroyRefused):
         engine.apply(bold, client)
     assert sorted(_types(client)) == ["one", "two"]
@@ -135,6 +135,6 @@ show_in_list = false
         'smart_processes.hr.parents: unknown entity "dealz"',
         "smart_processes.hr.pipelines: declared stages need `stages = true`",
         "smart_processes.hr.pipelines: several pipelines need `categories = true`",
-        'smart_processes.hr.pipelines.a.stages[1].code: the success stage must have code '
-        '"SUCCESS"',
+        ('smart_processes.hr.pipelines.a.stages[1].code: the success stage must have code '
+        '"SUCCESS"'),
         "smart_processes.hr.fields.X.show_in_list: unknown key `show_in_list`"]
