@@ -21,6 +21,7 @@ from provisioner.kinds import fields_manual as fm
 from provisioner.kinds import statuses as st
 from provisioner.kinds.base import Pairing, ReadCall, Report, Script
 from provisioner.kinds.extensions import ManualPairing
+from provisioner.kinds.field_types import TYPES
 from provisioner.kinds.fields_apply import Target, field_calls
 from provisioner.kinds.fields_model import (
     LANGS,
@@ -98,6 +99,8 @@ class Fields:
         rows = per_lang[LANGS[0]]
         specs = []
         for fid, row in rows.items():
+            if row.get("USER_TYPE_ID") not in TYPES:
+                continue  # app and module types (rest_*, resourcebooking): not managed
             texts = {lang: per_lang[lang].get(fid, {}) for lang in LANGS}
             name = str(row["FIELD_NAME"]).removeprefix(PREFIX)
             specs.append(live_field(row, (None, self.step), name, texts))

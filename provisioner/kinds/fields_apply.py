@@ -81,9 +81,8 @@ def _camel(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_call(target: Target, f: Field, items: Sequence[EnumItem], label: str) -> Call:
-    names = [n for n in ("label", "list_label", "filter_label", "error_message", "help", "sort",
-                         "mandatory", "show_filter", "show_in_list", "edit_in_list",
-                         "searchable", "settings")]
+    names = ("label", "list_label", "filter_label", "error_message", "help", "sort", "mandatory",
+             "show_filter", "show_in_list", "edit_in_list", "searchable", "settings")
     fields = {"USER_TYPE_ID": f.type, "MULTIPLE": _yn(f.multiple), **portal_fields(f, names)}
     if f.type == "enumeration":
         fields["LIST"] = [_item(i) for i in items]

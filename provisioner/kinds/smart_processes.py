@@ -19,6 +19,7 @@ from provisioner.kinds import smart_processes_apply as ap
 from provisioner.kinds import statuses as st
 from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script
 from provisioner.kinds.extensions import ManualPairing
+from provisioner.kinds.field_types import TYPES
 from provisioner.kinds.fields import explain as field_explain
 from provisioner.kinds.fields import pair_fields
 from provisioner.kinds.fields_model import LANGS, FieldSpec, live_field
@@ -244,6 +245,8 @@ def _live_fields(spa: SmartProcess, results: Mapping[str, Any]) -> tuple[FieldSp
                        if r.get("entityId") == entity} for lang in LANGS}
     out = []
     for fid, row in per_lang[LANGS[0]].items():
+        if row.get("userTypeId") not in TYPES:
+            continue  # app and module types: not managed
         full = _unwrap(results.get(f"spa_uf_{fid}"), "field") or {}
         upper = _upper(row, full.get("enum") or [])
         texts = {lang: _upper_labels(per_lang[lang].get(fid, {}), lang) for lang in LANGS}
