@@ -1,9 +1,18 @@
-"""read_live: the portal's state in as few requests as the API allows (one batch)."""
+"""read_live: the portal's state in as few requests as the API allows.
+
+Every kind's reads go out together in batches of 50 (bitrix24-rest.md §1.8). A list that pages
+(§1.7: 50 rows a page, `total` in the first answer) is read to the end without following `next`
+one page at a time: the spare slots of the first batch already ask for the likely next pages of
+the lists known to page, and once the first answers tell `total`, every page still missing goes
+out together in the next batch. Pages past `total` are dropped, so no row is read twice. Reads
+that depend on the first results (kinds/extensions.py) go out after them, the same way.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -12,6 +21,14 @@ from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS, Kind, ReadCall
 from provisioner.kinds.extensions import follow_up_reads
 
+BATCH = 50  # sub-calls per batch (§1.8)
+PAGE = 50  # rows per page of a list method (§1.7)
+# List methods that page by 50 (§1.7), and how many of a batch's spare slots each may take for
+# pages asked for before `total` is known (custom fields are many, smart process types few).
+PAGED = {"userfieldconfig.list": 4, "crm.item.list": 4, "user.get": 2, "department.get": 1,
+         "crm.type.list": 1, "crm.dealcategory.list": 1}
+PAGE_KEY = "{key}~page{start}"
+
 
 class Client(Protocol):
     """The part of `provisioner.client.BitrixClient` the engine uses."""
@@ -19,16 +36,15 @@ class Client(Protocol):
     def batch(self, calls: Mapping[str, tuple[str, Mapping[str, Any]]], halt: bool = False
               ) -> Any: ...
 
-    def list_all(self, method: str, params: Mapping[str, Any], key: str | None = None
-                 ) -> list[Any]: ...
-
 
 @dataclass(frozen=True)
 class LiveState:
-    """Live parts by kind name, and a fingerprint of what was read (to refuse stale plans)."""
+    """Live parts by kind name, a fingerprint of what was read (to refuse stale plans) and the
+    HTTP requests the read took."""
 
     parts: Mapping[str, Any]
     fingerprint: str = ""
+    requests: int = 0
 
 
 def read_calls(kinds: Sequence[Kind] = KINDS) -> dict[str, ReadCall]:
@@ -42,21 +58,13 @@ def read_calls(kinds: Sequence[Kind] = KINDS) -> dict[str, ReadCall]:
 
 
 def read_live(client: Client, kinds: Sequence[Kind] = KINDS) -> LiveState:
-    """One `batch` with every kind's reads; lists that page are read to the end."""
-    results = _read(client, read_calls(kinds))
-    # Reads that depend on the first batch (kinds/extensions.py): one more batch, if any.
-    results.update(_read(client, follow_up_reads(kinds, results)))
-    return live_from_results(results, kinds)
-
-
-def _read(client: Client, calls: Mapping[str, ReadCall]) -> dict[str, Any]:
-    if not calls:
-        return {}
-    out = client.batch({k: (c.method, dict(c.params)) for k, c in calls.items()}, halt=False)
-    if out.errors:
-        key, err = sorted(out.errors.items())[0]
-        raise ProvisionError(f"reading the portal failed: {calls[key].method}: {err}")
-    return {k: _complete(client, calls[k], out.results[k], out.nexts.get(k)) for k in calls}
+    """Every kind's reads batched; lists that page are read to the end, their pages batched."""
+    reader = _Reader(client)
+    results = reader.read(read_calls(kinds))
+    # Reads that depend on the first results (kinds/extensions.py) go out after them.
+    results.update(reader.read(follow_up_reads(kinds, results)))
+    live = live_from_results(results, kinds)
+    return LiveState(live.parts, live.fingerprint, reader.requests)
 
 
 def live_from_results(results: Mapping[str, Any], kinds: Sequence[Kind] = KINDS) -> LiveState:
@@ -65,10 +73,113 @@ def live_from_results(results: Mapping[str, Any], kinds: Sequence[Kind] = KINDS)
     return LiveState(parts, fingerprint(results))
 
 
-def _complete(client: Client, call: ReadCall, first: Any, nxt: Any) -> Any:
+class _Reader:
+    """Sends reads in full batches and puts paged lists back together."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.requests = 0
+
+    def read(self, calls: Mapping[str, ReadCall]) -> dict[str, Any]:
+        if not calls:
+            return {}
+        first = {k: (c.method, dict(c.params)) for k, c in calls.items()}
+        guessed = _guess_pages(calls, _spare(len(first)))
+        out = self._send({**first, **guessed}, set(guessed))
+        missing: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        for key, call in calls.items():
+            for start in _starts(out.totals.get(key), out.nexts.get(key)):
+                page_key = PAGE_KEY.format(key=key, start=start)
+                if page_key not in out.results:
+                    missing[page_key] = (call.method, {**call.params, "start": start})
+        more = self._send(missing, set())
+        pages = {**out.results, **more.results}
+        return {key: _joined(key, call, out, pages) for key, call in calls.items()}
+
+    def _send(self, commands: Mapping[str, tuple[str, Mapping[str, Any]]],
+              guessed: set[str]) -> _Answers:
+        answers = _Answers()
+        keys = list(commands)
+        for offset in range(0, len(keys), BATCH):
+            chunk = {k: commands[k] for k in keys[offset:offset + BATCH]}
+            out = self.client.batch(chunk, halt=False)
+            self.requests += 1
+            answers.add(out, chunk, guessed)
+        return answers
+
+
+class _Answers:
+    """Results, totals and nexts of several batches; failed reads raise."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, Any] = {}
+        self.totals: dict[str, int] = {}
+        self.nexts: dict[str, int] = {}
+
+    def add(self, out: Any, chunk: Mapping[str, tuple[str, Any]], guessed: set[str]) -> None:
+        # A guessed page may fail past the end of its list; one that is needed is asked again.
+        errors = {k: e for k, e in out.errors.items() if k not in guessed}
+        if errors:
+            key, err = min(errors.items())
+            raise ProvisionError(f"reading the portal failed: {chunk[key][0]}: {err}")
+        self.results.update(out.results)
+        self.totals.update(out.totals)
+        self.nexts.update(out.nexts)
+
+
+def _spare(count: int) -> int:
+    return math.ceil(count / BATCH) * BATCH - count
+
+
+def _guess_pages(calls: Mapping[str, ReadCall], spare: int) -> dict[str, tuple[str, Any]]:
+    """Pages 2, 3, ... of the lists known to page, in the slots the first batch leaves free,
+    shared out by PAGED's weights (the slots rounding leaves go to the heaviest lists)."""
+    paged = sorted(((k, c) for k, c in calls.items() if c.method.lower() in PAGED),
+                   key=lambda kc: -PAGED[kc[1].method.lower()])
+    if not paged or spare <= 0:
+        return {}
+    weight = sum(PAGED[c.method.lower()] for _, c in paged)
+    shares = [spare * PAGED[c.method.lower()] // weight for _, c in paged]
+    for index in range(spare - sum(shares)):
+        shares[index % len(shares)] += 1
+    guessed: dict[str, tuple[str, Any]] = {}
+    for (key, call), share in zip(paged, shares):
+        for n in range(1, share + 1):
+            guessed[PAGE_KEY.format(key=key, start=n * PAGE)] = (
+                call.method, {**call.params, "start": n * PAGE})
+    return guessed
+
+
+def _starts(total: int | None, nxt: int | None) -> range:
+    """Starts of the pages after the first one, from the first answer's total."""
     if not nxt:
+        return range(0)
+    if total is None:
+        raise ProvisionError("reading the portal failed: a paged list did not say its total")
+    return range(nxt, total, PAGE)
+
+
+def _joined(key: str, call: ReadCall, out: _Answers, pages: Mapping[str, Any]) -> Any:
+    """The first answer as it came, or every row of a paged list in order (a plain list)."""
+    first = out.results[key]
+    starts = _starts(out.totals.get(key), out.nexts.get(key))
+    if not starts:
         return first
-    return client.list_all(call.method, dict(call.params), key=call.list_key)
+    rows = _rows(first, call.list_key)
+    for start in starts:
+        rows.extend(_rows(pages[PAGE_KEY.format(key=key, start=start)], call.list_key))
+    return rows
+
+
+def _rows(result: Any, key: str | None) -> list[Any]:
+    """The rows of one page; PHP sends a list, or an object when its keys are not 0..n-1."""
+    if key is not None and isinstance(result, Mapping):
+        result = result.get(key)
+    if isinstance(result, Mapping):
+        return list(result.values())
+    if isinstance(result, list):
+        return list(result)
+    raise ProvisionError("reading the portal failed: a page of a list is not a list")
 
 
 def fingerprint(results: Mapping[str, Any]) -> str:
