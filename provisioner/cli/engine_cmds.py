@@ -11,8 +11,11 @@ from typing import Any, TypeVar
 import click
 
 from provisioner import engine
+from provisioner.automation import portal_name
 from provisioner.cli.common import connect, portal_choice, portal_options
 from provisioner.errors import ConfigError, ProvisionError
+from provisioner.kinds import KINDS
+from provisioner.kinds.extensions import with_local_records
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIRM = "Apply these changes? Only 'yes' is accepted"
@@ -48,6 +51,8 @@ def _plan(config: str, webhook_url: str | None, sandbox_state: str | None,
     desired = engine.load_desired(config)  # before any portal is touched
     client = _client(webhook_url, sandbox_state)
     live = engine.read_live(client)
+    # Records kept beside CONFIG for this portal (attested robots): kinds/extensions.py
+    live = with_local_records(live, Path(config), portal_name(webhook_url), KINDS)
     return engine.make_plan(desired, live, engine.PlanOptions(allow_destroy)), client
 
 

@@ -37,7 +37,8 @@ class ApplyReport:
     def summary(self) -> str:
         text = f"Apply complete: {len(self.done)} call{'s' if len(self.done) != 1 else ''} made."
         if self.manual:
-            text += f" {len(self.manual)} manual change(s) left for an administrator."
+            text += (f" {len(self.manual)} manual change(s) left for an administrator, not "
+                     "applied: run `provision runbook` for the steps, then `provision attest`.")
         return text
 
 

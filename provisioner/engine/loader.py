@@ -44,6 +44,10 @@ class _Sources:
         return Problem(name, render_path(issue.path), issue.message, issue.fix,
                        index.find(issue.path))
 
+    def locate(self, path: Path) -> tuple[str, int | None]:
+        found = self.problem(Issue(path, ""))
+        return found.file, found.line
+
 
 def root_shape(kinds: Sequence[Kind] = KINDS) -> Table:
     """The shape of a whole desired-state file, assembled from the kinds' paths."""
@@ -137,7 +141,7 @@ def _merge(dst: dict[str, Any], src: dict[str, Any], path: Path, name: str,
 
 def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -> DesiredState:
     issues = check(root_shape(kinds), tree)
-    report = Report()
+    report = Report(locate=sources.locate)  # locate: kinds/base.py Report
     parts: dict[str, Any] = {}
     for kind in kinds:
         subtree = _get(tree, kind.path)

@@ -9,6 +9,9 @@ from provisioner.engine.model import Action, Change, Note, Plan
 
 FORMAT_VERSION = "1"
 NO_CHANGES = "No changes. The portal matches the desired state."
+MANUAL_HINT = ("Manual changes (!) are never applied: carry them out on the portal (`provision "
+               "runbook` writes the steps for robots and triggers), then record it with "
+               "`provision attest`.")
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -49,6 +52,8 @@ def text_from_document(doc: dict[str, Any]) -> str:
     if doc["notes"]:
         lines.append("Left alone:")
         lines.extend(f"  # {n['address']}: {n['reason']}" for n in doc["notes"])
+    if doc["summary"]["manual"]:
+        lines.append(MANUAL_HINT)
     lines.append(summary_line(doc["summary"]) if doc["changes"] else NO_CHANGES)
     if any(c["destructive"] for c in doc["changes"]) and not doc["options"]["allow_destroy"]:
         lines.append("Destructive changes are marked (destructive): apply needs --allow-destroy.")
@@ -74,8 +79,8 @@ def _change_lines(change: dict[str, Any]) -> list[str]:
         rows = [(k, _value(v)) for k, v in shown.items()]
     width = max((len(k) for k, _ in rows), default=0) + 1
     lines.extend(f"      {(k + ':').ljust(width)} {v}" for k, v in rows)
-    if change["reason"]:
-        lines.append(f"      # {change['reason']}")
+    # A reason may hold several lines (the steps of a manual change): each gets its own `#`.
+    lines.extend(f"      # {line}" for line in change["reason"].splitlines())
     return lines
 
 

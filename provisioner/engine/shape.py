@@ -80,7 +80,15 @@ class OneOf:
     doc: str = ""
 
 
-Shape = Union[Scalar, Table, MapOf, ArrayOf, OneOf]
+@dataclass(frozen=True)
+class Opaque:
+    """A subtree its kind checks itself (every problem located by the kind's parser), with the
+    JSON Schema editors get. (Hook for the automation kind: a stage's robots and triggers.)"""
+
+    schema: Mapping[str, Any]
+
+
+Shape = Union[Scalar, Table, MapOf, ArrayOf, OneOf, Opaque]  # noqa: UP007
 
 
 def type_word(value: Any) -> str:
@@ -102,6 +110,8 @@ def check(shape: Shape, value: Any, path: Path = ()) -> list[Issue]:
         return _check_map(shape, value, path)
     if isinstance(shape, OneOf):
         return _check_one_of(shape, value, path)
+    if isinstance(shape, Opaque):
+        return []  # the kind's parser reports (see Opaque)
     return _check_array(shape, value, path)
 
 
@@ -195,6 +205,8 @@ def to_json_schema(shape: Shape) -> dict[str, Any]:
     if isinstance(shape, OneOf):
         return _drop_empty({"description": shape.doc,
                             "anyOf": [to_json_schema(o) for o in shape.options]})
+    if isinstance(shape, Opaque):
+        return dict(shape.schema)
     if isinstance(shape, MapOf):
         value = to_json_schema(shape.value)
         out: dict[str, Any] = {"type": "object", "description": shape.doc,

@@ -26,6 +26,7 @@ Adding a kind (custom fields, smart processes, robots) = a new module + a line i
 
 from __future__ import annotations
 
+from provisioner.kinds.automation import Automation
 from provisioner.kinds.base import Call, Kind, Pairing, ReadCall, Report, Script
 from provisioner.kinds.deal_pipelines import DealPipelines
 from provisioner.kinds.fields import ENTITIES, Fields
@@ -34,6 +35,6 @@ from provisioner.kinds.reference_lists import ReferenceLists
 from provisioner.kinds.smart_processes import SmartProcesses
 
 KINDS: tuple[Kind, ...] = (DealPipelines(), LeadStatuses(), ReferenceLists(),
-                           *(Fields(e) for e in ENTITIES), SmartProcesses())
+                           *(Fields(e) for e in ENTITIES), SmartProcesses(), Automation())
 
 __all__ = ["KINDS", "Call", "Kind", "Pairing", "ReadCall", "Report", "Script"]

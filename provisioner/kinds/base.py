@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -16,6 +16,9 @@ class Report:
     """Collects the problems a kind finds while parsing; the loader adds file and line."""
 
     issues: list[Issue] = field(default_factory=list)
+    # Set by the loader: file and line of a key path, for kinds that check their desired part
+    # against the live portal later, during plan (the automation kind keeps it from `link`).
+    locate: Callable[[Path], tuple[str, int | None]] | None = None
 
     def add(self, path: Path, message: str, fix: str = "") -> None:
         self.issues.append(Issue(path, message, fix))

@@ -14,6 +14,11 @@ from provisioner.engine.address import Address
 from provisioner.engine.model import Action, Change, attribute, live_only
 from provisioner.engine.shape import MapOf, Path, Prop, Scalar, Table
 from provisioner.kinds import statuses as st
+from provisioner.kinds.automation_stages import (
+    StageRobots,
+    parse_stages_automation,
+    with_automation,
+)
 from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script
 from provisioner.kinds.slug import slugify
 
@@ -54,6 +59,8 @@ class Pipeline:
 class PipelineSpec:
     pipeline: Pipeline
     stages: tuple[st.Stage, ...]
+    # robots and triggers of the stages, gathered by the automation kind (kinds/automation.py)
+    automation: tuple[StageRobots, ...] = field(default=(), compare=False)
 
 
 def _shape() -> MapOf:
@@ -62,7 +69,7 @@ def _shape() -> MapOf:
         "sort": Prop(Scalar("integer", "Order among pipelines (optional).")),
         "default": Prop(Scalar("boolean", "The portal's default pipeline (category 0); at most "
                                           "one.", default=False)),
-        "stages": Prop(st.stage_shape("the pipeline"), required=True),
+        "stages": Prop(with_automation(st.stage_shape("the pipeline")), required=True),
     }, "A deal pipeline.")
     return MapOf(table, KEY_PATTERN, "Deal pipelines by a key of yours (stamped on the portal).",
                  "use Latin letters, digits, `_` and `-` (at most 50)")
@@ -103,7 +110,9 @@ class DealPipelines:
         if stages and st.semantics_valid(value.get("stages")):
             st.check_semantics(stages, (*path, "stages"), report)
             st.check_success_code(stages, (*path, "stages"), report, "WON")
-        return PipelineSpec(pipeline, tuple(stages))
+        automation = parse_stages_automation(value.get("stages"), (*path, "stages"), report,
+                                             "deal", key, str(name))
+        return PipelineSpec(pipeline, tuple(stages), automation)
 
     # ---- live -------------------------------------------------------------------------------
 

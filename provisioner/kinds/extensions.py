@@ -12,16 +12,25 @@ through one function here so the engine keeps no per-kind `if`:
 - `Pairing.manual`: kind-made manual changes (`!`) the REST API cannot apply or read back (per-stage
   required fields). A kind returns a `ManualPairing`; the planner adds them through
   `manual_changes`.
+- `link_always = True`: `link` runs even when the kind has no subtree of its own (it gets None);
+  the automation kind gathers the robots and triggers written under other kinds' stages.
+- `add_local(part, config, portal) -> part`: after the portal is read, a kind may add records kept
+  beside the config for what REST cannot read back (the automation kind's attestations of
+  `provision attest`). Called by the CLI through `with_local_records`; not in the fingerprint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from provisioner.engine.model import Change
 from provisioner.kinds.base import Kind, Pairing, ReadCall, Report
+
+if TYPE_CHECKING:
+    from provisioner.engine.live import LiveState
 
 
 @dataclass(frozen=True)
@@ -35,8 +44,8 @@ def link_parts(kinds: Sequence[Kind], parts: dict[str, Any], report: Report) -> 
     """Let kinds resolve references into other kinds' desired parts (in place)."""
     for kind in kinds:
         link = getattr(kind, "link", None)
-        if link is not None and kind.name in parts:
-            parts[kind.name] = link(parts[kind.name], parts, kind.path, report)
+        if link is not None and (kind.name in parts or getattr(kind, "link_always", False)):
+            parts[kind.name] = link(parts.get(kind.name), parts, kind.path, report)
 
 
 def follow_up_reads(kinds: Sequence[Kind], results: Mapping[str, Any]) -> dict[str, ReadCall]:
@@ -51,3 +60,14 @@ def follow_up_reads(kinds: Sequence[Kind], results: Mapping[str, Any]) -> dict[s
 
 def manual_changes(pairing: Pairing) -> tuple[Change, ...]:
     return tuple(getattr(pairing, "manual", ()))
+
+
+def with_local_records(live: LiveState, config: Path, portal: str,
+                       kinds: Sequence[Kind]) -> LiveState:
+    """The live state plus what kinds keep beside the config for this portal (`add_local`)."""
+    parts = dict(live.parts)
+    for kind in kinds:
+        add = getattr(kind, "add_local", None)
+        if add is not None and kind.name in parts:
+            parts[kind.name] = add(parts[kind.name], config, portal)
+    return replace(live, parts=parts)

@@ -1,0 +1,179 @@
+"""Kind `automation`: robots and triggers of stages (manual changes) and the app's own robot and
+trigger types (`[app.robots.*]`, `[app.triggers.*]`, reconciled with an application token).
+
+Stage robots and triggers are written under their stages (the deal pipeline kind keeps them,
+`automation_stages.parse_stages_automation`); this kind gathers them in `link`, reads what they
+name (stages, custom fields, users by e-mail, the portal language from `app.info`) in the same
+first batch as every other kind, refuses the plan with every located problem when something does
+not exist, and plans each difference from what `provision attest` recorded as a manual change
+whose reason is the steps. Nothing here is ever applied: no public REST method reaches them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path as FsPath
+from typing import Any
+
+from provisioner.automation import (
+    Catalog,
+    StageAutomation,
+    attestation_path,
+    read_attestations,
+    recorded,
+)
+from provisioner.automation.model import pipeline_address
+from provisioner.engine.address import Address
+from provisioner.engine.model import Action, Change
+from provisioner.engine.shape import Path, Shape
+from provisioner.errors import ConfigError
+from provisioner.kinds import automation_app as app
+from provisioner.kinds import automation_stages as stg
+from provisioner.kinds.base import Pairing, ReadCall, Report, Script
+from provisioner.kinds.deal_pipelines import DealPipelines, live_keys
+from provisioner.kinds.extensions import ManualPairing
+from provisioner.kinds.fields import Fields
+
+ENTITIES = ("deal", "contact", "company", "lead")  # whose fields robots and conditions name
+PREFIX = "UF_CRM_"
+
+
+@dataclass(frozen=True)
+class AutomationDesired:
+    """The app's types, and (from `link`) every stage's automation with what apply creates."""
+
+    app: app.AppTypes | None = None
+    stages: tuple[stg.StageRobots, ...] = ()
+    pipelines: tuple[Any, ...] = ()  # desired deal Pipeline objects (to match live keys)
+    stage_codes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # desired custom
+    locate: stg.Locate | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class AutomationLive:
+    """What the portal answered, plus (from `add_local`) the attested stage automation."""
+
+    lang: str = "ru"
+    pipelines: tuple[Any, ...] = ()  # deal PipelineSpec as the deal pipeline kind reads them
+    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    users: tuple[Mapping[str, Any], ...] = ()
+    app: app.AppLive = field(default_factory=app.AppLive)
+    recorded: Mapping[str, StageAutomation] = field(default_factory=dict)
+
+
+class Automation:
+    """The kind object registered in `provisioner.kinds.KINDS`."""
+
+    name = "automation"
+    path: tuple[str, ...] = ("app",)
+    shape: Shape = app.app_shape()
+    files: Mapping[str, str] = {}
+    link_always = True  # kinds/extensions.py: gathers stages even without an [app] table
+
+    # ---- desired ----------------------------------------------------------------------------
+
+    def parse(self, tree: Any, path: Path, report: Report) -> AutomationDesired:
+        return AutomationDesired(app=app.parse_app(tree, path, report))
+
+    def link(self, part: AutomationDesired | None, parts: Mapping[str, Any], path: Path,
+             report: Report) -> AutomationDesired:
+        """Gather the stages' robots and triggers, and the stages and fields apply creates."""
+        deal = tuple(parts.get("deal.pipelines", ()))
+        stages = tuple(s for spec in deal for s in getattr(spec, "automation", ()))
+        codes = {pipeline_address("deal", spec.pipeline.key):
+                 frozenset(s.code for s in spec.stages) for spec in deal}
+        fields = {entity: {PREFIX + spec.field.name: _label(spec.field.label, spec.field.name)
+                           for spec in parts.get(f"{entity}.fields", ())}
+                  for entity in ENTITIES}
+        return replace(part or AutomationDesired(), stages=stages,
+                       pipelines=tuple(spec.pipeline for spec in deal), stage_codes=codes,
+                       fields=fields, locate=report.locate)
+
+    # ---- live -------------------------------------------------------------------------------
+
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        calls: dict[str, ReadCall] = {"app_info": ReadCall("app.info", {}),
+                                      "automation_users": ReadCall("user.get", {})}
+        calls.update(DealPipelines().read_calls())
+        for entity in ENTITIES:
+            calls.update(Fields(entity).read_calls())  # the same reads as the field kinds
+        return calls
+
+    def more_reads(self, results: Mapping[str, Any]) -> Mapping[str, ReadCall]:
+        """The app's types, only when the token is an application's (a webhook is refused)."""
+        if not app.is_app(results.get("app_info")):
+            return {}
+        return {"app_robots": ReadCall("bizproc.robot.list", {}),
+                "app_triggers": ReadCall("crm.automation.trigger.list", {})}
+
+    def from_live(self, results: Mapping[str, Any]) -> AutomationLive:
+        info = results.get("app_info")
+        lang = "en" if isinstance(info, Mapping) and info.get("LANGUAGE_ID") == "en" else "ru"
+        return AutomationLive(lang, tuple(DealPipelines().from_live(results)),
+                              {e: _live_fields(e, results) for e in ENTITIES},
+                              tuple(results.get("automation_users") or ()), app.app_live(results))
+
+    def add_local(self, part: AutomationLive, config: FsPath, portal: str) -> AutomationLive:
+        """The stage automation `provision attest` recorded for this portal beside CONFIG."""
+        return replace(part, recorded=recorded(read_attestations(
+            attestation_path(config, portal), portal)))
+
+    # ---- compare ----------------------------------------------------------------------------
+
+    def pair(self, desired: AutomationDesired | None, live: AutomationLive) -> Pairing:
+        wanted = desired or AutomationDesired()
+        d_nodes, l_nodes, manual = app.pair_app(wanted.app, live.app)
+        cat = self.catalog(wanted, live)
+        problems = stg.validate(wanted.stages, cat, wanted.locate)
+        if problems:
+            raise ConfigError(problems)
+        manual += stg.manual(wanted.stages, live.recorded, live.lang, cat)
+        managed = frozenset({app.ROBOT, app.TRIGGER}) if wanted.app and d_nodes else frozenset()
+        return ManualPairing(d_nodes, l_nodes, managed, manual=tuple(manual))
+
+    def catalog(self, wanted: AutomationDesired, live: AutomationLive) -> Catalog:
+        """Stages and fields on the portal or created by this apply; active users."""
+        keys = live_keys([s.pipeline for s in live.pipelines], list(wanted.pipelines))
+        stages: dict[str, set[str]] = {}
+        for spec in live.pipelines:
+            address = pipeline_address("deal", keys[spec.pipeline.id])
+            stages.setdefault(address, set()).update(s.code for s in spec.stages)
+        for address, codes in wanted.stage_codes.items():
+            stages.setdefault(address, set()).update(codes)
+        fields = {e: {**wanted.fields.get(e, {}), **live.fields.get(e, {})} for e in ENTITIES}
+        return stg.catalog(stages, fields, live.users)
+
+    def explain(self, change: Change) -> str:
+        return ""
+
+    def is_destructive(self, change: Change) -> bool:
+        return change.action in (Action.DELETE, Action.REPLACE)
+
+    # ---- apply ------------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        yield app.app_calls(changes, desired)
+
+    # ---- export -----------------------------------------------------------------------------
+
+    def export(self, live: AutomationLive) -> Mapping[str, dict[str, Any]]:
+        """Nothing: stage robots cannot be read, app robot definitions neither."""
+        return {}
+
+
+def _label(label: Mapping[str, str] | None, name: str) -> str:
+    return (label or {}).get("ru") or next(iter((label or {}).values()), name)
+
+
+def _live_fields(entity: str, results: Mapping[str, Any]) -> dict[str, str]:
+    """FIELD_NAME -> label from the first label language the field kind reads."""
+    key = next(iter(Fields(entity).read_calls()))
+    out = {}
+    for row in results.get(key) or []:
+        label = row.get("EDIT_FORM_LABEL") or row.get("LIST_COLUMN_LABEL")
+        name = str(row.get("FIELD_NAME", ""))
+        out[name] = label if isinstance(label, str) and label else name
+    return out
