@@ -114,6 +114,7 @@ def test_replace_needs_allow_destroy(state: Path, tmp_path: Path) -> None:
                          'color = "#FFA900"\n\n', "")
     moved += ('\n[[deal.pipelines.sales.stages]]\ncode = "EXECUTING"\nname = "Отложена"\n'
               'semantics = "failure"\n')
+    moved += "\n" + (CONFIG / "fields.toml").read_text(encoding="utf-8")  # the robots name them
     config = tmp_path / "c.toml"
     config.write_text(moved, encoding="utf-8")
     refused = run(state, "apply", str(config), "--auto-approve")

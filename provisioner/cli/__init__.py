@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from provisioner import __version__
-from provisioner.cli import engine_cmds, sandbox_cmds
+from provisioner.cli import automation_cmds, engine_cmds, sandbox_cmds
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,3 +21,4 @@ def main() -> None:
 
 engine_cmds.register(main)
 sandbox_cmds.register(main)
+automation_cmds.register(main)

@@ -14,6 +14,10 @@ from provisioner.cli import main
 
 CONFIG = ROOT / "portal-config"
 MANUAL = ["deal.field[EQUIPMENT_TYPE].required_from[sales]"]
+ROBOTS = ["deal.pipeline[sales].stage[DATA_COLLECTION].trigger[OPENLINE_ANSWER]",
+          "deal.pipeline[sales].stage[NEW].robot[1]", "deal.pipeline[sales].stage[NEW].robot[2]",
+          "deal.pipeline[sales].stage[PREPARATION].robot[1]",
+          "deal.pipeline[sales].stage[PREPAYMENT_INVOICE].robot[1]"]  # kinds/automation.py
 
 
 def test_portal_config_converges_and_exports_round_trip(tmp_path: Path) -> None:
@@ -21,7 +25,7 @@ def test_portal_config_converges_and_exports_round_trip(tmp_path: Path) -> None:
     desired = engine.load_desired(CONFIG)
     again = converge(client, desired)
     assert [(str(c.address), c.action) for c in again.changes] == [
-        (MANUAL[0], engine.Action.MANUAL)]
+        (a, engine.Action.MANUAL) for a in [*MANUAL, *ROBOTS]]
     assert not again.has_actionable
     engine.export(engine.read_live(client), tmp_path)
     exported = engine.load_desired(tmp_path)
@@ -51,4 +55,4 @@ def test_cli_detailed_exitcode_is_0_with_only_manual_items(tmp_path: Path) -> No
     again = runner.invoke(main, ["plan", str(CONFIG), "--detailed-exitcode", *args])
     assert again.exit_code == 0, again.output
     assert "! deal.field[EQUIPMENT_TYPE].required_from[sales]" in again.output
-    assert "Plan: 0 to add, 0 to change, 0 to destroy, 1 manual." in again.output
+    assert "Plan: 0 to add, 0 to change, 0 to destroy, 6 manual." in again.output

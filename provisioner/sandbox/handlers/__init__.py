@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 
 # One module per method family. `system` belongs to the protocol layer and may not exist yet.
-_MODULES = ("status", "category", "userfield", "userfieldconfig", "crmtype", "users", "items")
+_MODULES = ("status", "category", "userfield", "userfieldconfig", "crmtype", "users", "items",
+            "automation")
 _OPTIONAL = ("system",)
 
 for _name in _MODULES:
