@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from provisioner.engine import records
 from provisioner.engine.model import Action, Plan
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS, Call, Kind, Script
@@ -59,17 +60,30 @@ class ApplyFailed(ProvisionError):
 
 
 def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
-          progress: Progress = lambda _line: None, kinds: Sequence[Kind] = KINDS) -> ApplyReport:
-    """Make the portal match the plan; raise DestroyRefused / ApplyFailed."""
-    if plan.destructive and not allow_destroy:
-        names = ", ".join(str(c.address) for c in plan.destructive)
-        raise DestroyRefused(f"the plan deletes or replaces {names}; "
-                             "run again with --allow-destroy to allow it")
+          allow_data_loss: bool = False, progress: Progress = lambda _line: None,
+          kinds: Sequence[Kind] = KINDS) -> ApplyReport:
+    """Make the portal match the plan; raise DestroyRefused / DataLossRefused / ApplyFailed.
+
+    With data loss allowed, the records counted in what the plan deletes are deleted first
+    (the portal refuses to delete a stage, pipeline or smart process that holds records)."""
+    records.check_safe(plan, allow_destroy, allow_data_loss)
     report = ApplyReport(manual=[str(c.address) for c in plan.changes
                                  if c.action is Action.MANUAL])
+    purge = records.purge_calls(client, plan, kinds) if plan.data_loss else []
     scripts = [_script(kind, plan) for kind in kinds]
-    _run(client, [s for s in scripts if s is not None], report, progress)
+    _run(client, [s for s in [_once(purge), *scripts] if s is not None], report, progress)
     return report
+
+
+def _once(calls: list[Call]) -> Script | None:
+    """A one-round script (the record deletions that go before everything else)."""
+    if not calls:
+        return None
+
+    def script() -> Script:
+        yield calls
+
+    return script()
 
 
 def _script(kind: Kind, plan: Plan) -> Script | None:

@@ -103,7 +103,38 @@ class Note:
 
 @dataclass(frozen=True)
 class PlanOptions:
+    """How to plan: deletions planned at all, and which addresses the plan may touch.
+
+    `protect`, `targets` and `excludes` are address patterns (`deal.pipeline[sales]` also
+    covers its stages; see `engine.scope`). `allow_data_loss` is recorded for the plan file."""
+
     allow_destroy: bool = False
+    allow_data_loss: bool = False
+    protect: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Records:
+    """The records a destructive change would take with it (counted on the portal)."""
+
+    count: int
+    noun: str  # "deals", "leads", "items"
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """A kind's answer to `records(change, live_nodes)` (engine/records.py): how to count,
+    and delete, the records a destructive change would take with it."""
+
+    noun: str  # plural, for people: "deals"
+    list_method: str  # crm.deal.list
+    params: Mapping[str, Any]  # filter (and entityTypeId)
+    delete_method: str  # crm.deal.delete
+    list_key: str | None = None  # "items" for crm.item.list
+    id_key: str = "ID"
+    delete_params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,6 +147,7 @@ class Plan:
     options: PlanOptions = PlanOptions()
     desired_nodes: Mapping[Address, Any] = field(default_factory=dict, compare=False, repr=False)
     live_nodes: Mapping[Address, Any] = field(default_factory=dict, compare=False, repr=False)
+    records: Mapping[Address, Records] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -129,6 +161,12 @@ class Plan:
     @property
     def destructive(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.destructive)
+
+    @property
+    def data_loss(self) -> tuple[Change, ...]:
+        """Destructive changes whose object still holds records on the portal."""
+        return tuple(c for c in self.destructive
+                     if (r := self.records.get(c.address)) is not None and r.count > 0)
 
     def summary(self) -> dict[str, int]:
         count = {a: sum(1 for c in self.changes if c.action is a) for a in Action}

@@ -10,6 +10,7 @@ from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
 from provisioner.engine.model import (Action, Change, Note, Plan, PlanOptions, attributes,
                                       immutable_names)
+from provisioner.engine.scope import limit
 from provisioner.kinds import KINDS, Kind, Pairing
 from provisioner.kinds.extensions import manual_changes
 
@@ -32,6 +33,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
         notes.extend([*pairing.notes, *left])
         d_nodes.update(pairing.desired)
         l_nodes.update(pairing.live)
+    changes, notes = limit(changes, notes, options)  # protect, --target, --exclude
     return Plan(tuple(sorted(changes, key=change_order)), tuple(sorted(notes, key=_note_order)),
                 live.fingerprint, options, d_nodes, l_nodes)
 

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from provisioner.engine.model import Action, Change, Note, Plan
+from provisioner.engine.render_safety import (destructive_document, destructive_lines,
+                                              options_document)
 
 FORMAT_VERSION = "1"
 NO_CHANGES = "No changes. The portal matches the desired state."
@@ -19,8 +21,9 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "live_fingerprint": plan.fingerprint,
-        "options": {"allow_destroy": plan.options.allow_destroy},
+        "options": options_document(plan.options),
         "changes": [_change(c) for c in plan.changes],
+        "destructive": destructive_document(plan),
         "notes": [_note(n) for n in plan.notes],
         "summary": plan.summary(),
     }
@@ -52,11 +55,10 @@ def text_from_document(doc: dict[str, Any]) -> str:
     if doc["notes"]:
         lines.append("Left alone:")
         lines.extend(f"  # {n['address']}: {n['reason']}" for n in doc["notes"])
+    lines.extend(destructive_lines(doc))
     if doc["summary"]["manual"]:
         lines.append(MANUAL_HINT)
     lines.append(summary_line(doc["summary"]) if doc["changes"] else NO_CHANGES)
-    if any(c["destructive"] for c in doc["changes"]) and not doc["options"]["allow_destroy"]:
-        lines.append("Destructive changes are marked (destructive): apply needs --allow-destroy.")
     return "\n".join(lines) + "\n"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change, attribute, live_only
+from provisioner.engine.model import Action, Change, Note, RecordQuery, attribute, live_only
 from provisioner.engine.shape import MapOf, Path, Prop, Scalar, Table
 from provisioner.kinds import statuses as st
 from provisioner.kinds.automation_stages import (
@@ -41,7 +41,9 @@ class Pipeline:
     key: str
     name: str = attribute()
     sort: int | None = attribute(default=None)
+    stamp: str | None = attribute(default=None)  # originId; desired only with moved_from
     default: bool = field(default=False, compare=False)
+    moved_from: str | None = field(default=None, compare=False)
     id: int | None = live_only()
     origin: str | None = live_only()
     system: bool = live_only(False)
@@ -70,6 +72,10 @@ def _shape() -> MapOf:
         "default": Prop(Scalar("boolean", "The portal's default pipeline (category 0); at most "
                                           "one.", default=False)),
         "stages": Prop(with_automation(st.stage_shape("the pipeline")), required=True),
+        "moved_from": Prop(Scalar("string", "The key this pipeline had before you renamed it "
+                                  "here: the portal's pipeline stamped with that key is kept and "
+                                  "re-stamped with the new key.", pattern=KEY_PATTERN,
+                                  fix="use Latin letters, digits, `_` and `-` (at most 50)")),
     }, "A deal pipeline.")
     return MapOf(table, KEY_PATTERN, "Deal pipelines by a key of yours (stamped on the portal).",
                  "use Latin letters, digits, `_` and `-` (at most 50)")
@@ -100,8 +106,9 @@ class DealPipelines:
         if isinstance(sort, int) and sort < 0:
             report.add((*path, "sort"), f"sort {sort} is negative", "use 0 or more")
         name = value.get("name") if isinstance(value.get("name"), str) else ""
+        moved = value.get("moved_from") if isinstance(value.get("moved_from"), str) else None
         pipeline = Pipeline(key, name, sort if isinstance(sort, int) else None,
-                            value.get("default") is True)
+                            key if moved else None, value.get("default") is True, moved)
         stages = st.parse_stages(value.get("stages"), pipeline.address, STAGE_STEP)
         budget, why = (22, "DEAL_STAGE limit") if pipeline.default else (
             17, "22 minus the `C<id>:` prefix, safe for pipeline ids up to 999")
@@ -141,8 +148,12 @@ class DealPipelines:
         live_specs = {keys[s.pipeline.id]: _rekey(s, keys[s.pipeline.id])  # type: ignore[index]
                       for s in live}
         d_nodes: dict[Address, Any] = {}
+        notes: list[Note] = []
         for spec in wanted:
             matched = live_specs.get(spec.pipeline.key)
+            if matched is not None:
+                matched = self._follow_moves(spec, matched, notes)
+                live_specs[spec.pipeline.key] = matched
             stages = st.settle_sorts(spec.stages, matched.stages if matched else ())
             d_nodes.update(st.by_address([spec.pipeline, *stages]))
         l_nodes: dict[Address, Any] = {}
@@ -151,7 +162,24 @@ class DealPipelines:
         managed = {f"{s.pipeline.address}.{STAGE_STEP}" for s in wanted}
         if wanted:
             managed.add("deal.pipeline")
-        return Pairing(d_nodes, l_nodes, frozenset(managed))
+        return Pairing(d_nodes, l_nodes, frozenset(managed), tuple(notes))
+
+    def _follow_moves(self, spec: PipelineSpec, live: PipelineSpec,
+                      notes: list[Note]) -> PipelineSpec:
+        stages, moved = st.follow_moves(spec.stages, live.stages)
+        notes.extend(Note(a, self.name, text) for a, text in moved)
+        return PipelineSpec(live.pipeline, tuple(stages))
+
+    def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
+        """The deals a deleted pipeline or stage holds (engine/records.py)."""
+        node = live.get(change.address)
+        if isinstance(node, Pipeline) and node.id:
+            flt: dict[str, Any] = {"CATEGORY_ID": node.id}
+        elif isinstance(node, st.Stage) and node.status_id:
+            flt = {"STAGE_ID": node.status_id}
+        else:
+            return None
+        return RecordQuery("deals", "crm.deal.list", {"filter": flt}, "crm.deal.delete")
 
     def explain(self, change: Change) -> str:
         if change.action is Action.CREATE and change.address.depth == 1:
@@ -212,7 +240,7 @@ def entity_id(category_id: int | None) -> str:
 def _live_pipeline(cat: Mapping[str, Any]) -> Pipeline:
     stamped = cat.get("originatorId") == ORIGINATOR and cat.get("originId")
     return Pipeline(key="", name=str(cat.get("name") or ""), sort=int(cat.get("sort") or 0),
-                    default=cat.get("isDefault") == "Y" or int(cat["id"]) == 0,
+                    stamp=str(cat["originId"]) if stamped else None, default=cat.get("isDefault") == "Y" or int(cat["id"]) == 0,
                     id=int(cat["id"]), origin=str(cat["originId"]) if stamped else None,
                     system=cat.get("isDefault") == "Y" or int(cat["id"]) == 0)
 
@@ -223,12 +251,13 @@ def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int
     default_key = next((p.key for p in desired if p.default), "default")
     by_name = {p.name: p.key for p in desired if not p.default}
     stamped = {p.origin for p in live if p.origin}
+    moved = {p.moved_from: p.key for p in desired if p.moved_from and p.key not in stamped}
     keys: dict[int | None, str] = {}
     for p in live:
         if p.default:
             key = default_key
         elif p.origin:
-            key = p.origin
+            key = moved.get(p.origin, p.origin)
         elif p.name in by_name and by_name[p.name] not in stamped:
             key = by_name.pop(p.name)
         else:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change
+from provisioner.engine.model import Action, Change, Note, RecordQuery
 from provisioner.engine.shape import Path
 from provisioner.kinds import statuses as st
 from provisioner.kinds.base import Pairing, ReadCall, Report, Script
@@ -40,9 +40,19 @@ class LeadStatuses:
         return tuple(st.live_stage(r, None, STEP) for r in rows.get(ENTITY, []))
 
     def pair(self, desired: tuple[st.Stage, ...] | None, live: tuple[st.Stage, ...]) -> Pairing:
-        wanted = st.settle_sorts(desired or (), live)
+        rows, moved = st.follow_moves(desired or (), live)
+        wanted = st.settle_sorts(desired or (), rows)
         managed = frozenset({STEP}) if desired is not None else frozenset()
-        return Pairing(st.by_address(wanted), st.by_address(live), managed)
+        notes = tuple(Note(a, self.name, text) for a, text in moved)
+        return Pairing(st.by_address(wanted), st.by_address(rows), managed, notes)
+
+    def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
+        """The leads a deleted lead stage holds (engine/records.py)."""
+        node = live.get(change.address)
+        if not isinstance(node, st.Stage) or not node.status_id:
+            return None
+        return RecordQuery("leads", "crm.lead.list", {"filter": {"STATUS_ID": node.status_id}},
+                           "crm.lead.delete")
 
     def explain(self, change: Change) -> str:
         return ""

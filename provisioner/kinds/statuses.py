@@ -33,8 +33,10 @@ class Stage:
     sort: int = attribute(default=0)
     owner: Address | None = field(default=None, compare=False)
     step: str = field(default="stage", compare=False)
+    moved_from: str | None = field(default=None, compare=False)
     id: int | None = live_only()
     system: bool = live_only(False)
+    status_id: str | None = live_only()  # the portal's STATUS_ID, prefix included (C3:NEW)
 
     @property
     def address(self) -> Address:
@@ -92,6 +94,11 @@ def stage_shape(where: str) -> ArrayOf:
                              fix="write #RRGGBB, e.g. #39A8EF")),
         "semantics": Prop(Scalar("string", "process (default), success or failure.",
                                  enum=SEMANTICS, default="process")),
+        "moved_from": Prop(Scalar("string", "The code this stage has on the portal, when you "
+                                  "renamed the code here: that stage is kept (its deals stay) "
+                                  "and updated; the portal keeps the old code, as a STATUS_ID "
+                                  "never changes.", pattern=STAGE_CODE,
+                                  fix="use only Latin letters, digits, `_` and `-`")),
     }, "A stage; stages are ordered as written.")
     return ArrayOf(item, f"Stages of {where}, in order: process stages, one success stage, "
                          "then failure stages.")
@@ -119,7 +126,8 @@ def _text(row: Mapping[str, Any], key: str) -> str:
 def parse_stages(rows: Any, owner: Address | None, step: str) -> list[Stage]:
     """Stages from (possibly faulty) tables; faults are reported by the shape check."""
     return [Stage(code=_text(r, "code"), name=_text(r, "name"), color=_color(r.get("color")),
-                  semantics=_semantics(r), sort=10 * (i + 1), owner=owner, step=step)
+                  semantics=_semantics(r), sort=10 * (i + 1), owner=owner, step=step,
+                  moved_from=_text(r, "moved_from") or None)
             for i, r in enumerate(tables(rows))]
 
 
@@ -200,7 +208,30 @@ def live_stage(row: Mapping[str, Any], owner: Address | None, step: str) -> Stag
                  color=_color(row.get("COLOR") or None),
                  semantics=_FROM_PORTAL.get(str(row.get("SEMANTICS") or ""), "process"),
                  sort=int(row.get("SORT") or 0), owner=owner, step=step, id=int(row["ID"]),
-                 system=row.get("SYSTEM") == "Y")
+                 system=row.get("SYSTEM") == "Y", status_id=str(row["STATUS_ID"]))
+
+
+MOVED = ("matched by moved_from: the portal keeps this stage under its code {old} (a STATUS_ID "
+         "never changes); its records stay, its name, colour and order follow this config")
+
+
+def follow_moves(desired: Sequence[Stage], live: Sequence[Stage]
+                 ) -> tuple[list[Stage], list[tuple[Address, str]]]:
+    """Live stages re-keyed under the desired code that names them in `moved_from` (when no
+    live stage has the desired code yet), with a note for each."""
+    codes = {s.code for s in live}
+    moves = {d.moved_from: d.code for d in desired if d.moved_from and d.code not in codes}
+    out: list[Stage] = []
+    notes: list[tuple[Address, str]] = []
+    for stage in live:
+        new = moves.get(stage.code)
+        if new is None:
+            out.append(stage)
+            continue
+        moved = replace(stage, code=new)
+        out.append(moved)
+        notes.append((moved.address, MOVED.format(old=stage.code)))
+    return out, notes
 
 
 def live_item(row: Mapping[str, Any], owner: Address) -> Item:

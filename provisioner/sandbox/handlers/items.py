@@ -72,9 +72,9 @@ def _delete(store: Store, kind: str, rid: int) -> bool:
     if rec is None or rec["kind"] != kind:
         return False
     entity_id, status_id = rec["key"].split("|", 1)
+    del store.section("crm_records", {})[str(rid)]  # first: the count follows the records
     state.set_item_count(store, entity_id, status_id,
                          state.item_count(store, entity_id, status_id) - 1)
-    del _records(store)[str(rid)]
     return True
 
 
@@ -99,7 +99,8 @@ def lead_list(ctx: CallContext, params: dict[str, Any]) -> Result:
 def item_list(ctx: CallContext, params: dict[str, Any]) -> Result:
     """`{"items": [...]}` of one smart process (`entityTypeId`), 50 a page, `total`."""
     etid = d7_int_param(params, "entityTypeId")
-    flt = params.get("filter") if isinstance(params.get("filter"), dict) else {}
+    given = params.get("filter")
+    flt: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
     rows = _select(ctx.store, "item", {**flt, "entityTypeId": etid})
     page = paginate([{"id": r["ID"], "entityTypeId": etid, "categoryId": r["categoryId"],
                       "stageId": r["stageId"]} for r in rows], ctx.start)

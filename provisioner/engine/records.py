@@ -1,0 +1,130 @@
+"""Records inside what a plan deletes: count them before apply, refuse, or delete them first.
+
+A kind may offer the optional hook `records(change, live_nodes) -> RecordQuery | None` for its
+destructive changes: which list method counts the records (deals in a stage or a pipeline, leads
+in a lead stage, items of a smart process) and which method deletes one. The portal refuses to
+delete a stage, pipeline or smart process that still holds records (bitrix24-rest.md §2.2, §3.4,
+§6), so `--allow-data-loss` makes apply delete those records first.
+
+Counting is one `batch` of list calls whose `total` is the count (`select: ["ID"]`, one page).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from provisioner.engine.address import Address
+from provisioner.engine.model import Plan, RecordQuery, Records
+from provisioner.errors import ProvisionError
+from provisioner.kinds import KINDS, Call, Kind
+
+BATCH = 50
+PAGE = 50
+
+
+class DataLossRefused(ProvisionError):
+    """The plan deletes objects that still hold records and data loss was not allowed."""
+
+
+def queries(plan: Plan, kinds: Sequence[Kind] = KINDS) -> dict[Address, RecordQuery]:
+    """The record queries of the plan's destructive changes, outermost object only (deleting a
+    pipeline counts its deals once, not once more per stage)."""
+    by_name = {k.name: k for k in kinds}
+    out: dict[Address, RecordQuery] = {}
+    for change in plan.destructive:
+        hook = getattr(by_name.get(change.kind), "records", None)
+        query = hook(change, plan.live_nodes) if hook is not None else None
+        if query is not None:
+            out[change.address] = query
+    return {a: q for a, q in out.items() if not _inside(a, out)}
+
+
+def _inside(address: Address, others: Mapping[Address, Any]) -> bool:
+    parent = address.parent
+    while parent is not None:
+        if parent in others:
+            return True
+        parent = parent.parent
+    return False
+
+
+def count_records(plan: Plan, client: Any, kinds: Sequence[Kind] = KINDS) -> Plan:
+    """The plan with `records` filled in: one list call per destructive object, batched."""
+    found = queries(plan, kinds)
+    if not found:
+        return plan
+    keys = {f"n{i}": a for i, a in enumerate(found)}
+    counts: dict[Address, Records] = {}
+    items = list(keys.items())
+    for start in range(0, len(items), BATCH):
+        chunk = dict(items[start:start + BATCH])
+        out = client.batch({k: _count_call(found[a]) for k, a in chunk.items()}, halt=False)
+        for key, address in chunk.items():
+            counts[address] = Records(_total(out, key, found[address]), found[address].noun)
+    return dataclasses.replace(plan, records=counts)
+
+
+def _count_call(query: RecordQuery) -> tuple[str, dict[str, Any]]:
+    return query.list_method, {**query.params, "select": [query.id_key]}
+
+
+def _total(out: Any, key: str, query: RecordQuery) -> int:
+    if key in out.errors:
+        raise ProvisionError(f"counting {query.noun} failed: {query.list_method}: "
+                             f"{out.errors[key]}")
+    total = out.totals.get(key)
+    return int(total) if total is not None else len(_rows(out.results.get(key), query))
+
+
+def _rows(result: Any, query: RecordQuery) -> list[Any]:
+    if query.list_key and isinstance(result, dict):
+        result = result.get(query.list_key, [])
+    return list(result or [])
+
+
+def check_safe(plan: Plan, allow_destroy: bool, allow_data_loss: bool) -> None:
+    """Raise unless the consent the plan needs was given (safety lives in the plan)."""
+    from provisioner.engine.applier import DestroyRefused
+
+    if plan.destructive and not allow_destroy:
+        names = ", ".join(str(c.address) for c in plan.destructive)
+        raise DestroyRefused(f"the plan deletes or replaces {names}; "
+                             "run again with --allow-destroy to allow it")
+    if plan.data_loss and not allow_data_loss:
+        held = ", ".join(f"{c.address} ({plan.records[c.address].count} "
+                         f"{plan.records[c.address].noun})" for c in plan.data_loss)
+        raise DataLossRefused(f"the plan deletes objects that still hold records: {held}; "
+                              "the records would be deleted with them: run again with "
+                              "--allow-destroy --allow-data-loss to allow it")
+
+
+def purge_listing(plan: Plan, kinds: Sequence[Kind] = KINDS
+                  ) -> list[tuple[RecordQuery, int]]:
+    """The record sets apply deletes first (only those counted non-empty)."""
+    found = queries(plan, kinds)
+    return [(found[c.address], plan.records[c.address].count) for c in plan.data_loss
+            if c.address in found]
+
+
+def purge_calls(client: Any, plan: Plan, kinds: Sequence[Kind] = KINDS) -> list[Call]:
+    """List the ids (pages in batches) and return the delete calls, one per record."""
+    calls: list[Call] = []
+    for query, count in purge_listing(plan, kinds):
+        for rid in _ids(client, query, count):
+            calls.append(Call(query.delete_method, {**query.delete_params, "id": rid},
+                              f"- {query.noun[:-1]} {rid} (data loss allowed)"))
+    return calls
+
+
+def _ids(client: Any, query: RecordQuery, count: int) -> list[Any]:
+    pages = {f"p{s}": (query.list_method, {**query.params, "select": [query.id_key], "start": s})
+             for s in range(0, count + PAGE, PAGE)}
+    ids: list[Any] = []
+    names = list(pages)
+    for start in range(0, len(names), BATCH):
+        out = client.batch({k: pages[k] for k in names[start:start + BATCH]}, halt=False)
+        for key in names[start:start + BATCH]:
+            ids.extend(row[query.id_key] for row in _rows(out.results.get(key), query))
+    return list(dict.fromkeys(ids))
