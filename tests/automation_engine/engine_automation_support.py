@@ -1,0 +1,53 @@
+"""Helpers of the automation kind's tests: the CLI against a sandbox state file, the seed config
+copied where a test may edit it, and the blocks of a plan's text that belong to one address."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from provisioner.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CONFIG = ROOT / "portal-config"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def run(state: Path, *args: str) -> Result:
+    """`provision ARGS --sandbox-state STATE`, never a real portal."""
+    return CliRunner(env={"B24_WEBHOOK_URL": None}).invoke(
+        main, [*args, "--sandbox-state", str(state)])
+
+
+def config_copy(tmp: Path) -> Path:
+    """portal-config/ copied into tmp/portal-config (attestations go to tmp/attestations)."""
+    target = tmp / "portal-config"
+    shutil.copytree(CONFIG, target, ignore=shutil.ignore_patterns("*.json"))
+    return target
+
+
+def edit(config: Path, old: str, new: str, name: str = "deal-pipelines.toml") -> None:
+    text = (config / name).read_text(encoding="utf-8")
+    assert old in text, old
+    (config / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def stage_automation(plan_text: str) -> str:
+    """The manual changes of stage robots and triggers in a plan's text (header and body)."""
+    out: list[str] = []
+    keep = False
+    for line in plan_text.splitlines():
+        if not line.startswith("      "):
+            keep = line.startswith("  ! ") and (".robot[" in line or ".trigger[" in line)
+        if keep:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def golden(name: str, text: str, update: bool) -> str:
+    path = FIXTURES / name
+    if update:
+        path.write_text(text, encoding="utf-8")
+    return path.read_text(encoding="utf-8")
