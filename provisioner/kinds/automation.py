@@ -34,9 +34,11 @@ from provisioner.kinds.base import Pairing, ReadCall, Report, Script
 from provisioner.kinds.deal_pipelines import DealPipelines, live_keys
 from provisioner.kinds.extensions import ManualPairing
 from provisioner.kinds.fields import Fields
+from provisioner.kinds.smart_processes import SmartProcesses
 
 ENTITIES = ("deal", "contact", "company", "lead")  # whose fields robots and conditions name
 PREFIX = "UF_CRM_"
+SPA = "smart_processes"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class AutomationDesired:
     app: app.AppTypes | None = None
     stages: tuple[stg.StageRobots, ...] = ()
     pipelines: tuple[Any, ...] = ()  # desired deal Pipeline objects (to match live keys)
+    spa: tuple[Any, ...] | None = None  # the smart-process kind's desired part
     stage_codes: Mapping[str, frozenset[str]] = field(default_factory=dict)
     fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # desired custom
     locate: stg.Locate | None = field(default=None, compare=False)
@@ -57,6 +60,7 @@ class AutomationLive:
 
     lang: str = "ru"
     pipelines: tuple[Any, ...] = ()  # deal PipelineSpec as the deal pipeline kind reads them
+    spa: tuple[Any, ...] = ()  # SpaSpec as the smart-process kind reads them
     fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     users: tuple[Mapping[str, Any], ...] = ()
     app: app.AppLive = field(default_factory=app.AppLive)
@@ -81,14 +85,19 @@ class Automation:
              report: Report) -> AutomationDesired:
         """Gather the stages' robots and triggers, and the stages and fields apply creates."""
         deal = tuple(parts.get("deal.pipelines", ()))
-        stages = tuple(s for spec in deal for s in getattr(spec, "automation", ()))
-        codes = {pipeline_address("deal", spec.pipeline.key):
-                 frozenset(s.code for s in spec.stages) for spec in deal}
+        spa = parts.get(SPA)
+        spa_pipes = [(f"spa:{s.spa.code}", p) for s in spa or () for p in s.pipelines]
+        pipes = [("deal", spec) for spec in deal] + spa_pipes
+        stages = tuple(s for _, spec in pipes for s in getattr(spec, "automation", ()))
+        codes = {pipeline_address(entity, spec.pipeline.key):
+                 frozenset(s.code for s in spec.stages) for entity, spec in pipes}
         fields = {entity: {PREFIX + spec.field.name: _label(spec.field.label, spec.field.name)
                            for spec in parts.get(f"{entity}.fields", ())}
                   for entity in ENTITIES}
+        _need_automation_flag(spa or (), report)
         return replace(part or AutomationDesired(), stages=stages,
-                       pipelines=tuple(spec.pipeline for spec in deal), stage_codes=codes,
+                       pipelines=tuple(spec.pipeline for spec in deal), spa=spa,
+                       stage_codes=codes,
                        fields=fields, locate=report.locate)
 
     # ---- live -------------------------------------------------------------------------------
@@ -97,23 +106,28 @@ class Automation:
         calls: dict[str, ReadCall] = {"app_info": ReadCall("app.info", {}),
                                       "automation_users": ReadCall("user.get", {})}
         calls.update(DealPipelines().read_calls())
+        calls.update(SmartProcesses().read_calls())
         for entity in ENTITIES:
             calls.update(Fields(entity).read_calls())  # the same reads as the field kinds
         return calls
 
     def more_reads(self, results: Mapping[str, Any]) -> Mapping[str, ReadCall]:
-        """The app's types, only when the token is an application's (a webhook is refused)."""
-        if not app.is_app(results.get("app_info")):
-            return {}
-        return {"app_robots": ReadCall("bizproc.robot.list", {}),
-                "app_triggers": ReadCall("crm.automation.trigger.list", {})}
+        """The smart processes' pipelines (as their kind reads them); the app's types, only
+        when the token is an application's (a webhook is refused)."""
+        calls = dict(SmartProcesses().more_reads(results))
+        if app.is_app(results.get("app_info")):
+            calls["app_robots"] = ReadCall("bizproc.robot.list", {})
+            calls["app_triggers"] = ReadCall("crm.automation.trigger.list", {})
+        return calls
 
     def from_live(self, results: Mapping[str, Any]) -> AutomationLive:
         info = results.get("app_info")
         lang = "en" if isinstance(info, Mapping) and info.get("LANGUAGE_ID") == "en" else "ru"
-        return AutomationLive(lang, tuple(DealPipelines().from_live(results)),
-                              {e: _live_fields(e, results) for e in ENTITIES},
-                              tuple(results.get("automation_users") or ()), app.app_live(results))
+        return AutomationLive(
+            lang=lang, pipelines=tuple(DealPipelines().from_live(results)),
+            spa=SmartProcesses().from_live(results),
+            fields={e: _live_fields(e, results) for e in ENTITIES},
+            users=tuple(results.get("automation_users") or ()), app=app.app_live(results))
 
     def add_local(self, part: AutomationLive, config: FsPath, portal: str) -> AutomationLive:
         """The stage automation `provision attest` recorded for this portal beside CONFIG."""
@@ -140,8 +154,9 @@ class Automation:
         for spec in live.pipelines:
             address = pipeline_address("deal", keys[spec.pipeline.id])
             stages.setdefault(address, set()).update(s.code for s in spec.stages)
-        for address, codes in wanted.stage_codes.items():
-            stages.setdefault(address, set()).update(codes)
+        for found in (_spa_stages(wanted.spa, live.spa), wanted.stage_codes):
+            for address, codes in found.items():
+                stages.setdefault(address, set()).update(codes)
         fields = {e: {**wanted.fields.get(e, {}), **live.fields.get(e, {})} for e in ENTITIES}
         return stg.catalog(stages, fields, live.users)
 
@@ -177,3 +192,25 @@ def _live_fields(entity: str, results: Mapping[str, Any]) -> dict[str, str]:
         name = str(row.get("FIELD_NAME", ""))
         out[name] = label if isinstance(label, str) and label else name
     return out
+
+
+def _spa_stages(desired: tuple[Any, ...] | None, live: tuple[Any, ...]) -> dict[str, set[str]]:
+    """Stage codes of the smart processes' pipelines on the portal, under the desired keys (the
+    smart-process kind's own matching of types and pipelines)."""
+    out: dict[str, set[str]] = {}
+    for address in SmartProcesses().pair(desired, live).live:
+        steps = dict(address.parts)
+        if address.depth == 3 and "stage" in steps:
+            key = pipeline_address(f"spa:{steps['smart_process']}", steps["pipeline"])
+            out.setdefault(key, set()).add(steps["stage"])
+    return out
+
+
+def _need_automation_flag(spa: Sequence[Any], report: Report) -> None:
+    """Robots run on a smart process only with automation on (crm.type isAutomationEnabled)."""
+    for spec in spa:
+        placed = [s for p in spec.pipelines for s in p.automation]
+        if placed and not spec.spa.features.get("automation"):
+            report.add(placed[0].path, f"robots and triggers need automation on the smart "
+                       f"process {spec.spa.code}", "add `automation = true` to "
+                       f"[smart_processes.{spec.spa.code}]")

@@ -13,7 +13,7 @@ from typing import Any
 
 from provisioner.automation import PipelineInfo, StageAutomation, StageInfo
 from provisioner.automation import attest as att
-from provisioner.automation.runbook import Runbook, build_runbook
+from provisioner.automation.runbook import Runbook
 from provisioner.errors import ConfigError, Problem
 from provisioner.kinds import automation_stages as stg
 from provisioner.kinds.automation import Automation as _Kind
@@ -33,16 +33,21 @@ def parts(desired: Any, live: Any) -> tuple[AutomationDesired, AutomationLive]:
 def runbook(desired: Any, live: Any, portal: str, lang: str | None = None) -> Runbook:
     """ConfigError with every located problem, else the runbook of the portal."""
     want, have = parts(desired, live)
-    cat = _Kind().catalog(AutomationDesired(pipelines=want.pipelines), have)
+    cat = _Kind().catalog(AutomationDesired(pipelines=want.pipelines, spa=want.spa), have)
     problems = [_apply_first(p) for p in stg.validate(want.stages, cat, want.locate)]
     if problems:
         raise ConfigError(problems)
-    pipes = pipelines(desired.parts.get("deal.pipelines", ()), want.stages)
+    pipes = pipelines(desired.parts.get("deal.pipelines", ()),
+                      desired.parts.get("smart_processes", ()), want.stages)
+    chosen = lang or have.lang
+    # Built here rather than with automation.build_runbook: a smart process's steps need its
+    # title (the CRM menu item), which the library's PipelineInfo does not carry.
+    items = stg.items(want.stages, have.recorded, chosen, cat)
 
     def label_of(field_id: str) -> str | None:
         return cat.field_label("deal", field_id)
 
-    return build_runbook(portal, pipes, have.recorded, lang or have.lang, label_of)
+    return Runbook(portal, chosen, tuple(pipes), tuple(items), label_of)
 
 
 def _apply_first(problem: Problem) -> Problem:
@@ -51,16 +56,21 @@ def _apply_first(problem: Problem) -> Problem:
     return Problem(problem.file, problem.key, problem.message, APPLY_FIRST, problem.line)
 
 
-def pipelines(deal: Sequence[Any], stages: Sequence[stg.StageRobots]) -> list[PipelineInfo]:
-    """Every desired deal pipeline with all its stages (in order) and their automation."""
-    by_stage = {(s.pipeline_key, s.code): s.automation for s in stages}
+def pipelines(deal: Sequence[Any], spa: Sequence[Any],
+              stages: Sequence[stg.StageRobots]) -> list[PipelineInfo]:
+    """Every desired deal and smart-process pipeline with all its stages (in order) and their
+    automation; a smart process's pipeline is titled «process: pipeline»."""
+    by_stage = {(s.entity, s.pipeline_key, s.code): s.automation for s in stages}
+    pipes = [("deal", spec, spec.pipeline.name) for spec in deal]
+    pipes += [(f"spa:{s.spa.code}", p, f"{s.spa.title}: {p.pipeline.name or p.pipeline.key}")
+              for s in spa for p in s.pipelines]
     out = []
-    for spec in deal:
+    for entity, spec, title in pipes:
         key = spec.pipeline.key
         infos = tuple(StageInfo(s.code, s.name, s.color or "",
-                                by_stage.get((key, s.code), StageAutomation()))
+                                by_stage.get((entity, key, s.code), StageAutomation()))
                       for s in spec.stages)
-        out.append(PipelineInfo("deal", key, spec.pipeline.name, infos))
+        out.append(PipelineInfo(entity, key, title, infos))
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from provisioner.automation import (
@@ -73,10 +73,12 @@ class StageRobots:
     name: str
     path: Path  # key path of the stage table, e.g. ("deal", "pipelines", "sales", "stages", 0)
     automation: StageAutomation
+    entity_name: str = ""  # a smart process's title (the CRM menu item of its items)
 
     @property
     def address(self) -> str:
-        return stage_address(self.entity, self.pipeline_key, self.code)
+        """As the plan shows it: `smart_process[hr].pipeline[hiring].stage[NEW]` for SPAs."""
+        return engine_text(stage_address(self.entity, self.pipeline_key, self.code))
 
 
 def with_automation(stages: ArrayOf) -> ArrayOf:
@@ -89,7 +91,7 @@ def with_automation(stages: ArrayOf) -> ArrayOf:
 
 
 def parse_stages_automation(rows: Any, path: Path, report: Report, entity: str, key: str,
-                            name: str) -> tuple[StageRobots, ...]:
+                            name: str, entity_name: str = "") -> tuple[StageRobots, ...]:
     """The automation of every stage table in `rows` (at `path`); problems go to `report`."""
     out = []
     for index, row in enumerate(rows if isinstance(rows, list) else []):
@@ -101,7 +103,7 @@ def parse_stages_automation(rows: Any, path: Path, report: Report, entity: str, 
         for problem in problems:
             report.add(to_path(stage_path, problem.key), problem.message, problem.fix)
         out.append(StageRobots(entity, key, name, code, str(row.get("name", code)), stage_path,
-                               automation))
+                               automation, entity_name))
     return tuple(out)
 
 
@@ -152,21 +154,26 @@ def validate(stages: Iterable[StageRobots], cat: Catalog, locate: Locate | None)
 
 # ---- manual changes ---------------------------------------------------------------------
 
-def manual(stages: Iterable[StageRobots], recorded: Mapping[str, StageAutomation], lang: str,
-           cat: Catalog) -> list[Change]:
-    """The manual changes of every stage: desired automation minus what is attested."""
-    changes: list[Change] = []
+def items(stages: Iterable[StageRobots], recorded: Mapping[str, StageAutomation], lang: str,
+          cat: Catalog) -> list[ManualItem]:
+    """The manual items of every stage: desired automation minus what is attested."""
+    out: list[ManualItem] = []
     for stage in stages:
         entity = stage.entity
 
         def label_of(field_id: str, entity: str = entity) -> str | None:
             return cat.field_label(entity, field_id)
 
-        where = Where(entity, stage.pipeline_name, stage.name, label_of=label_of)
-        items = manual_changes(stage.pipeline_key, stage.code, stage.automation,
-                               recorded.get(stage.address), lang, where)
-        changes.extend(as_change(item) for item in items)
-    return changes
+        where = Where(entity, stage.pipeline_name, stage.name, stage.entity_name, label_of)
+        out += [replace(item, address=engine_text(item.address)) for item in manual_changes(
+            stage.pipeline_key, stage.code, stage.automation, recorded.get(stage.address), lang,
+            where)]
+    return out
+
+
+def manual(stages: Iterable[StageRobots], recorded: Mapping[str, StageAutomation], lang: str,
+           cat: Catalog) -> list[Change]:
+    return [as_change(item) for item in items(stages, recorded, lang, cat)]
 
 
 def as_change(item: ManualItem) -> Change:
@@ -174,6 +181,15 @@ def as_change(item: ManualItem) -> Change:
                         *(f"  {n}. {step}" for n, step in enumerate(item.steps, 1))])
     return Change(parse_address(item.address), KIND, Action.MANUAL, item.before, item.after,
                   reason)
+
+
+def engine_text(text: str) -> str:
+    """The automation library's `spa:hr.pipeline[...]` -> the engine's
+    `smart_process[hr].pipeline[...]` (the smart-process kind's addresses)."""
+    if not text.startswith("spa:"):
+        return text
+    code, rest = text[4:].split(".", 1)
+    return f"smart_process[{code}].{rest}"
 
 
 def parse_address(text: str) -> Address:

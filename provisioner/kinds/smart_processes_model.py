@@ -17,6 +17,11 @@ from provisioner.engine.address import Address
 from provisioner.engine.model import attribute, live_only
 from provisioner.engine.shape import ArrayOf, MapOf, Path, Prop, Scalar, Table, check
 from provisioner.kinds import statuses as st
+from provisioner.kinds.automation_stages import (
+    StageRobots,
+    parse_stages_automation,
+    with_automation,
+)
 from provisioner.kinds.base import Report
 from provisioner.kinds.fields_model import FieldSpec, fields_shape, parse_field
 
@@ -80,6 +85,8 @@ class SpaPipeline:
 class PipelineSpec:
     pipeline: SpaPipeline
     stages: tuple[st.Stage, ...]
+    # robots and triggers of the stages, gathered by the automation kind (kinds/automation.py)
+    automation: tuple[StageRobots, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def spa_shape() -> MapOf:
         "name": Prop(st.NAME, required=True),
         "default": Prop(Scalar("boolean", "The smart process's default pipeline.",
                                default=False)),
-        "stages": Prop(st.stage_shape("the pipeline"), required=True),
+        "stages": Prop(with_automation(st.stage_shape("the pipeline")), required=True),
     }, "A pipeline of the smart process.")
     props = {
         "title": Prop(st.NAME, required=True),
@@ -166,7 +173,9 @@ def _pipeline(spa: SmartProcess, key: str, table: Any, path: Path,
                    f'the success stage must have code "{SUCCESS_CODE}"',
                    f'write code = "{SUCCESS_CODE}": the portal keeps its own success stage and '
                    "allows one")
-    return PipelineSpec(pipe, tuple(stages))
+    automation = parse_stages_automation(table["stages"], (*path, "stages"), report,
+                                         f"spa:{spa.code}", key, str(table["name"]), spa.title)
+    return PipelineSpec(pipe, tuple(stages), automation)
 
 
 def _check_pipelines(spa: SmartProcess, pipes: tuple[PipelineSpec, ...], path: Path,

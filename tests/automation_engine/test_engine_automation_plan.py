@@ -15,6 +15,7 @@ from provisioner.sandbox.store import Store
 
 SEED_STAGES = ["NEW", "DATA_COLLECTION", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING",
                "FINAL_INVOICE", "WON", "LOSE", "APOLOGY"]
+SPA_STAGES = ["NEW", "MANAGER_APPROVAL", "INTERVIEW", "OFFER_APPROVAL", "SUCCESS", "FAIL"]
 ROBOTS = ["Контроль скорости реакции", "Обращение VIP-клиента", "Задача по VIP-сделке",
           "Счёт не оплачен"]
 AUTOMATED = {"NEW", "DATA_COLLECTION", "PREPARATION", "PREPAYMENT_INVOICE"}
@@ -117,7 +118,7 @@ def test_runbook_writes_markdown_and_html_with_every_stage_and_robot(
         "### 5. Добавить робота «Счёт не оплачен» на стадию «Оплата»"]
     dom = Dom()
     dom.feed((out / "runbook.html").read_text(encoding="utf-8"))
-    assert dom.stages == SEED_STAGES
+    assert dom.stages == SEED_STAGES + SPA_STAGES  # the smart process's pipeline too
     for title in [*ROBOTS, "Диалог взят в работу"]:
         assert sum(title in card for card in dom.cards) == 1, title
 
