@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from provisioner import engine
 from provisioner.errors import ConfigError
 
-settings.register_profile("ci", max_examples=150, deadline=None,
+settings.register_profile("ci", max_examples=150, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("deep", max_examples=5000, deadline=None,
+settings.register_profile("deep", max_examples=5000, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
