@@ -23,8 +23,9 @@ from provisioner.kinds.extensions import follow_up_reads
 
 BATCH = 50  # sub-calls per batch (§1.8)
 PAGE = 50  # rows per page of a list method (§1.7)
-# List methods that page by 50 (§1.7), and how many of a batch's spare slots each may take for
-# pages asked for before `total` is known (custom fields are many, smart process types few).
+# List methods that page by 50 (§1.7), and how many pages after the first one the first batch
+# asks for before `total` is known, in its spare slots (a portal has a few hundred custom
+# fields of smart processes, rarely more than 50 smart processes).
 PAGED = {"userfieldconfig.list": 4, "crm.item.list": 4, "user.get": 2, "department.get": 1,
          "crm.type.list": 1, "crm.dealcategory.list": 1}
 PAGE_KEY = "{key}~page{start}"
@@ -132,19 +133,13 @@ def _spare(count: int) -> int:
 
 
 def _guess_pages(calls: Mapping[str, ReadCall], spare: int) -> dict[str, tuple[str, Any]]:
-    """Pages 2, 3, ... of the lists known to page, in the slots the first batch leaves free,
-    shared out by PAGED's weights (the slots rounding leaves go to the heaviest lists)."""
-    paged = sorted(((k, c) for k, c in calls.items() if c.method.lower() in PAGED),
-                   key=lambda kc: -PAGED[kc[1].method.lower()])
-    if not paged or spare <= 0:
-        return {}
-    weight = sum(PAGED[c.method.lower()] for _, c in paged)
-    shares = [spare * PAGED[c.method.lower()] // weight for _, c in paged]
-    for index in range(spare - sum(shares)):
-        shares[index % len(shares)] += 1
+    """Pages 2, 3, ... of the lists known to page, in the slots the first batch leaves free:
+    at most PAGED[method] pages each. A page past the end costs the portal a query inside the
+    batch (sub-calls run one after another), so the look-ahead stays short."""
     guessed: dict[str, tuple[str, Any]] = {}
-    for (key, call), share in zip(paged, shares):
-        for n in range(1, share + 1):
+    for key, call in calls.items():
+        ahead = min(PAGED.get(call.method.lower(), 0), spare - len(guessed))
+        for n in range(1, ahead + 1):
             guessed[PAGE_KEY.format(key=key, start=n * PAGE)] = (
                 call.method, {**call.params, "start": n * PAGE})
     return guessed

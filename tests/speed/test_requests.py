@@ -1,0 +1,167 @@
+"""Request counts of plans and applies (docs/benchmarks.md): exact numbers on small portals.
+
+The sandbox counts every HTTP request; a `batch` of up to 50 calls is one (bitrix24-rest.md
+§1.8). The lower bound of a plan is ceil(read calls / 50); of an apply, ceil(write calls / 50)
+plus the dependency depth. These tests pin the numbers, so that a change that costs a request
+shows up here; `python -m bench.run` measures large portals.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provisioner.client import BitrixClient
+from provisioner.engine.applier import apply
+from provisioner.engine.cost import apply_requests
+from provisioner.engine.live import PAGED, LiveState, read_live
+from provisioner.engine.loader import load_desired
+from provisioner.engine.model import Plan
+from provisioner.engine.planner import make_plan
+from provisioner.kinds import KINDS
+from provisioner.sandbox import Sandbox
+from provisioner.sandbox.crm import categories as cats
+from provisioner.sandbox.crm import types
+from provisioner.sandbox.crm import userfields as uf
+
+PORTAL_CONFIG = Path(__file__).resolve().parents[2] / "portal-config"
+LANGUAGES = 2  # the smart-process field list is read once per label language (ru, en)
+LOOK_AHEAD = PAGED["userfieldconfig.list"]
+
+
+class Recording:
+    """Forwards to a BitrixClient and keeps every sub-call of every batch."""
+
+    def __init__(self, client: BitrixClient) -> None:
+        self.client = client
+        self.sub_calls: list[tuple[str, str]] = []
+        self.batches: list[int] = []
+
+    def batch(self, calls: Mapping[str, tuple[str, Mapping[str, Any]]], halt: bool = False
+              ) -> Any:
+        self.batches.append(len(calls))
+        self.sub_calls.extend((m, repr(sorted(dict(p).items()))) for m, p in calls.values())
+        return self.client.batch(calls, halt=halt)
+
+
+def portal() -> tuple[Sandbox, Recording]:
+    sb = Sandbox.in_memory()
+    return sb, Recording(BitrixClient.from_webhook(sb.webhook_url, session=sb.session()))
+
+
+def requests_of(sb: Sandbox, fn: Any) -> tuple[Any, int]:
+    before = sb.requests.total
+    value = fn()
+    return value, sb.requests.total - before
+
+
+def spa_fields(sb: Sandbox, processes: int, fields: int) -> int:
+    """Smart processes with custom fields, every third an enumeration, written into the store;
+    returns the number of enumeration fields."""
+    enums = 0
+    with sb.stores.transaction() as store, store.lock:
+        for n in range(processes):
+            spa = types.add_type(store, {"title": f"Process {n}", "isCategoriesEnabled": "Y",
+                                         "isStagesEnabled": "Y"}, 1)
+            entity = f"CRM_{spa['id']}"
+            for i in range(fields):
+                enum = i % 3 == 0
+                enums += enum
+                items = [{"VALUE": "a", "XML_ID": "a"}] if enum else None
+                uf.create_field(store, entity, f"UF_{entity}_F{i}",
+                                "enumeration" if enum else "string", {"LABEL": f"F{i}",
+                                                                      "LIST": items})
+        sb.stores.commit(store)
+    return enums
+
+
+def no_repeats(client: Recording) -> bool:
+    return len(client.sub_calls) == len(set(client.sub_calls))
+
+
+# ---- portal-config/ ------------------------------------------------------------------------
+
+def test_portal_config_apply_from_empty_then_no_op_plan() -> None:
+    """portal-config/ on a new portal: 1 request to read, 3 to apply (one per round: the smart
+    process, then its pipelines and fields, then the stages the portal made for them), then
+    a no-op plan reads in 2 (the smart process's own reads depend on the first batch)."""
+    sb, client = portal()
+    desired = load_desired(PORTAL_CONFIG)
+    plan, read = requests_of(sb, lambda: make_plan(desired, read_live(client)))
+    assert read == 1
+    assert plan.has_actionable
+    calls_before = len(client.sub_calls)
+    report, wrote = requests_of(sb, lambda: apply(plan, client))
+    writes = len(client.sub_calls) - calls_before
+    assert writes == len(report.done)
+    assert wrote == 3, "portal-config/ changed? recount and update this test"
+    assert wrote <= math.ceil(writes / 50) + 2
+    client.sub_calls.clear()
+    again, read = requests_of(sb, lambda: make_plan(desired, read_live(client)))
+    assert read == 2
+    assert not again.has_actionable
+    assert no_repeats(client)
+
+
+def test_apply_estimate_of_portal_config_is_close() -> None:
+    sb, client = portal()
+    desired = load_desired(PORTAL_CONFIG)
+    plan: Plan = make_plan(desired, read_live(client))
+    estimate = apply_requests(plan.changes, plan.desired_nodes, plan.live_nodes, KINDS)
+    _, wrote = requests_of(sb, lambda: apply(plan, client))
+    assert abs(estimate - wrote) <= 1
+
+
+# ---- reads ---------------------------------------------------------------------------------
+
+def test_read_of_a_new_portal_is_one_request() -> None:
+    sb, client = portal()
+    live, read = requests_of(sb, lambda: read_live(client))
+    assert read == 1 == live.requests == len(client.batches)
+    assert no_repeats(client)
+
+
+def test_many_pipelines_still_one_request() -> None:
+    """crm.category.list and crm.status.list answer everything at once: no paging."""
+    sb, client = portal()
+    with sb.stores.transaction() as store, store.lock:
+        for n in range(120):
+            cats.add_category(store, cats.Owner(2, "DEAL"), {"name": f"Line {n}"})
+        sb.stores.commit(store)
+    live, read = requests_of(sb, lambda: read_live(client))
+    assert read == 1
+    assert len(live.parts["deal.pipelines"]) == 121
+
+
+@pytest.mark.parametrize("fields", [49, 50, 51, 250, 251, 900])
+def test_paged_lists_are_read_once_with_their_pages_batched(fields: int) -> None:
+    """userfieldconfig.list pages by 50: the first batch also asks for the next LOOK_AHEAD
+    pages; any page still missing goes out in one more batch (or more, by 50); the reads that
+    depend on the complete list (enumeration items, the type, its pipelines) go last."""
+    sb, client = portal()
+    enums = spa_fields(sb, 1, fields)
+    live, read = requests_of(sb, lambda: read_live(client))
+    pages = math.ceil(fields / 50)
+    missing = LANGUAGES * max(0, pages - 1 - LOOK_AHEAD)
+    follow_ups = 2 + enums  # crm.type.get, crm.category.list, one userfieldconfig.get each
+    assert read == live.requests == 1 + math.ceil(missing / 50) + math.ceil(follow_ups / 50)
+    assert no_repeats(client), "a page was read twice"
+    listed = sum(1 for m, _ in client.sub_calls if m == "userfieldconfig.list")
+    assert listed == LANGUAGES * max(pages, 1 + LOOK_AHEAD)  # guessed pages past the end
+    spa = live.parts["smart_processes"][0]
+    assert len(spa.fields) == fields
+
+
+def test_no_op_plan_of_a_small_portal_meets_the_lower_bound() -> None:
+    """8 smart processes of 30 fields: 3 requests, which is ceil(read calls / 50)."""
+    sb, client = portal()
+    spa_fields(sb, 8, 30)
+    live, read = requests_of(sb, lambda: read_live(client))
+    guessed_past_end = LANGUAGES * (1 + LOOK_AHEAD - math.ceil(8 * 30 / 50))
+    needed = len(client.sub_calls) - max(0, guessed_past_end)
+    assert read == 3 == math.ceil(needed / 50)
+    assert isinstance(live, LiveState)
