@@ -120,7 +120,8 @@ def test_replace_needs_allow_destroy(state: Path, tmp_path: Path) -> None:
     refused = run(state, "apply", str(config), "--auto-approve")
     assert refused.exit_code == 1
     assert refused.stderr.splitlines()[-1] == (
-        "Error: the plan deletes or replaces objects; run again with --allow-destroy to allow it")
+        "Error: the plan deletes or replaces deal.pipeline[sales].stage[EXECUTING]; run again "
+        "with --allow-destroy to allow it")
     done = run(state, "apply", str(config), "--auto-approve", "--allow-destroy")
     assert done.exit_code == 0, done.output
     assert "-/+ deal.pipeline[sales].stage[EXECUTING] (destructive)" in done.stdout
@@ -148,8 +149,9 @@ def test_export_then_plan_has_no_changes(state: Path, tmp_path: Path) -> None:
     out = tmp_path / "exported"
     exported = run(state, "export", "--out", str(out))
     assert exported.exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == [
-        "deal-pipelines.toml", "lead.toml", "lists.toml", "provision.schema.json"]
+    assert (out / ".provision-ids.json").exists()  # the portal's ids, for migrations
+    assert {"deal-pipelines.toml", "lead.toml", "lists.toml", "provision.schema.json"} <= {
+        p.name for p in out.iterdir()}
     text = (out / "deal-pipelines.toml").read_text(encoding="utf-8")
     assert text.startswith("#:schema ./provision.schema.json\n")
     # the default pipeline carries no stamp on the portal: it is exported as `default`
@@ -167,7 +169,13 @@ def test_schema_command_and_committed_schema_match() -> None:
     assert committed == schema_text(), "regenerate: provision schema --out portal-config/..."
 
 
-def test_drift_is_not_implemented_yet(state: Path) -> None:
-    result = run(state, "drift", str(CONFIG))
-    assert result.exit_code == 1
-    assert "not implemented yet" in result.output
+def test_usage_errors_exit_1_not_2(state: Path) -> None:
+    """2 means "changes present" / "drift": a usage error must never look like it."""
+    unknown = run(state, "plan", str(CONFIG), "--no-such-option")
+    assert (unknown.exit_code, unknown.stderr.splitlines()[-1]) == (
+        1, "Error: No such option '--no-such-option'.")
+    bad = CliRunner().invoke(main, ["drift", "--portal"])
+    assert (bad.exit_code, bad.stderr.splitlines()[-1]) == (
+        1, "Error: Option '--portal' requires an argument.")
+    assert CliRunner().invoke(main, ["no-such-command"]).exit_code == 1
+    assert CliRunner().invoke(main, ["--help"]).exit_code == 0

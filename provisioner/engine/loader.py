@@ -9,12 +9,13 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from provisioner.engine.locate import LineIndex, render_path
-from provisioner.engine.shape import Issue, Path, Prop, Scalar, Table, check
+from provisioner.engine.shape import Issue, Opaque, Path, Prop, Scalar, Table, check
 from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.kinds import KINDS, Kind, Report
 from provisioner.kinds.extensions import link_parts
 
 EDITOR_KEYS = ("schema", "$schema")  # allowed at the top for editors, ignored otherwise
+SETTINGS = "provision"  # `[provision]`: settings of the tool, not of the portal
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class DesiredState:
 
     parts: Mapping[str, Any]
     files: tuple[str, ...] = ()
+    protect: tuple[str, ...] = ()  # `[provision] protect = [...]`: address patterns
+    texts: Mapping[str, str] = field(default_factory=dict)  # file -> TOML (for plan files)
 
 
 @dataclass
@@ -60,6 +63,11 @@ def root_shape(kinds: Sequence[Kind] = KINDS) -> Table:
     props = {k: Prop(_table(v)) for k, v in root.items()}
     for key in EDITOR_KEYS:
         props[key] = Prop(Scalar("string", "JSON Schema of this format, for editors."))
+    props[SETTINGS] = Prop(Table({"protect": Prop(Opaque({
+        "type": "array", "items": {"type": "string"},
+        "description": "Addresses never deleted or replaced, e.g. \"deal.pipeline[sales]\" "
+                       "(covers its stages too)."}))},
+        "Settings of provision itself."))
     return Table(props, "provision desired state (Bitrix24 configuration as code).")
 
 
@@ -149,10 +157,37 @@ def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -
             continue
         parts[kind.name] = kind.parse(subtree, kind.path, report)
     link_parts(kinds, parts, report)  # cross-kind references: kinds/extensions.py
+    protect = _protect(tree, report)
     problems = sources.problems + [sources.problem(i) for i in [*issues, *report.issues]]
     if problems:
         raise ConfigError(problems)
-    return DesiredState(parts, tuple(sources.texts))
+    return DesiredState(parts, tuple(sources.texts), protect, dict(sources.texts))
+
+
+def _protect(tree: Mapping[str, Any], report: Report) -> tuple[str, ...]:
+    from provisioner.engine.scope import parse_pattern
+
+    value = _get(tree, (SETTINGS, "protect"))
+    out: list[str] = []
+    if value is not None and not isinstance(value, list):
+        report.add((SETTINGS, "protect"), "protect must be an array of addresses",
+                   'write protect = ["deal.pipeline[sales]"]')
+    for index, item in enumerate(value if isinstance(value, list) else []):
+        try:
+            out.append(parse_pattern(str(item)).text)
+        except ProvisionError as exc:
+            report.add((SETTINGS, "protect", index), str(exc), "write an address such as "
+                       "deal.pipeline[sales] or deal.pipeline[sales].stage[NEW]")
+    return tuple(out)
+
+
+def load_texts(texts: Mapping[str, str], kinds: Sequence[Kind] = KINDS) -> DesiredState:
+    """The desired state from file texts kept in a plan file (names as they were loaded)."""
+    sources = _Sources(texts=dict(texts))
+    tree: dict[str, Any] = {}
+    for name in texts:
+        _merge(tree, _parse_toml(name, sources), (), name, sources)
+    return parse_tree(tree, sources, kinds)
 
 
 def _get(tree: Mapping[str, Any], path: tuple[str, ...]) -> Any:

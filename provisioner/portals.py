@@ -1,0 +1,222 @@
+"""The portals file: named portals (staging, production, ...) and how to reach them.
+
+```toml
+[portals.staging]
+webhook_url_env = "B24_STAGING_WEBHOOK"        # the URL is read from this variable
+
+[portals.production]
+webhook_url_file = "~/.config/provision/prod.url"  # or from this file (first line)
+enterprise = true                              # Enterprise rate limit (250 burst, 5/s)
+protect = ["deal.pipeline[sales]"]             # never deleted or replaced on this portal
+
+[portals.app]
+oauth_endpoint = "https://example.bitrix24.ru/rest/"
+oauth_client_id_env = "B24_CLIENT_ID"          # every OAuth secret: *_env or *_file
+oauth_client_secret_env = "B24_CLIENT_SECRET"
+oauth_access_token_env = "B24_ACCESS_TOKEN"
+oauth_refresh_token_env = "B24_REFRESH_TOKEN"
+
+[portals.local]
+sandbox = ".provision/local.json"              # a local sandbox portal
+```
+
+Secrets come only from the environment or a file the portals file names; an inline webhook URL
+(or anything that looks like one) is a validation error. A portal is named in plan files and id
+maps by its host only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from provisioner.errors import ProvisionError
+
+FILE_NAME = "portals.toml"
+OAUTH_SECRETS = ("client_id", "client_secret", "access_token", "refresh_token")
+_SECRET_URL = re.compile(r"/rest/\d+/[^/\s]+")
+_KEYS = {"webhook_url_env", "webhook_url_file", "oauth_endpoint", "sandbox", "protect",
+         "enterprise", *(f"oauth_{s}_{w}" for s in OAUTH_SECRETS for w in ("env", "file"))}
+INLINE = ("a secret never goes in the portals file: name an environment variable "
+          "(webhook_url_env) or a file (webhook_url_file) that holds it")
+
+
+class PortalsError(ProvisionError):
+    """The portals file is wrong, or a portal's secret cannot be found."""
+
+
+@dataclass(frozen=True)
+class Portal:
+    """One named portal; holds where its secrets are, never the secrets."""
+
+    name: str
+    webhook_url_env: str | None = None
+    webhook_url_file: Path | None = None
+    oauth_endpoint: str | None = None
+    oauth: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # secret -> (how, where)
+    sandbox: Path | None = None
+    protect: tuple[str, ...] = ()
+    enterprise: bool = False
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.sandbox is not None
+
+    def webhook_url(self) -> str:
+        if self.webhook_url_env:
+            return _from_env(self.name, self.webhook_url_env)
+        assert self.webhook_url_file is not None
+        return _from_file(self.name, self.webhook_url_file)
+
+    def secret(self, name: str) -> str:
+        how, where = self.oauth[name]
+        return _from_env(self.name, where) if how == "env" else _from_file(self.name, Path(where))
+
+    def host(self) -> str:
+        """The portal's host, for plan files and id maps (never a token)."""
+        if self.sandbox is not None:
+            return f"sandbox:{self.sandbox.name}"
+        url = self.oauth_endpoint or self.webhook_url()
+        return urlsplit(url).hostname or "unknown"
+
+
+def _from_env(portal: str, name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise PortalsError(f"portal {portal}: environment variable {name} is not set")
+    return value
+
+
+def _from_file(portal: str, path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").strip().splitlines()
+    except OSError as exc:
+        raise PortalsError(f"portal {portal}: cannot read {path}: {exc.strerror}") from None
+    if not lines or not lines[0].strip():
+        raise PortalsError(f"portal {portal}: {path} is empty")
+    return lines[0].strip()
+
+
+def find_file(config: str | Path | None, explicit: str | Path | None) -> Path | None:
+    """`--portals FILE`, else portals.toml beside the config, else in the current directory."""
+    if explicit:
+        return Path(explicit)
+    if config is not None:
+        base = Path(config)
+        beside = (base if base.is_dir() else base.parent) / FILE_NAME
+        if beside.exists():
+            return beside
+    here = Path(FILE_NAME)
+    return here if here.exists() else None
+
+
+def load(path: Path) -> dict[str, Portal]:
+    """Every portal of the file; all problems in one PortalsError."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PortalsError(f"{path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PortalsError(f"{path}: not valid TOML: {exc}") from None
+    problems: list[str] = []
+    if set(data) - {"portals"}:
+        problems.append(f"{path}: unknown top-level key(s) {', '.join(sorted(set(data) - {'portals'}))}"
+                        "; declare portals as [portals.<name>]")
+    portals: dict[str, Portal] = {}
+    for name, table in (data.get("portals") or {}).items():
+        if not isinstance(table, dict):
+            problems.append(f"{path}: portals.{name}: must be a table")
+            continue
+        found = _portal(name, table, path.parent, problems, f"{path}: portals.{name}")
+        if found is not None:
+            portals[name] = found
+    if problems:
+        raise PortalsError("\n".join(problems))
+    return portals
+
+
+def _portal(name: str, table: dict[str, Any], base: Path, problems: list[str],
+            where: str) -> Portal | None:
+    before = len(problems)
+    _check_keys(table, problems, where)
+    means = [m for m in ("webhook_url_env", "webhook_url_file", "oauth_endpoint", "sandbox")
+             if m in table]
+    if len(means) != 1:
+        problems.append(f"{where}: give exactly one of webhook_url_env, webhook_url_file, "
+                        f"oauth_endpoint (with oauth_*_env/_file) or sandbox"
+                        f"{' (found ' + ', '.join(means) + ')' if means else ''}")
+    oauth = _oauth(table, base, problems, where) if "oauth_endpoint" in table else {}
+    protect = table.get("protect", [])
+    if not isinstance(protect, list) or not all(isinstance(p, str) for p in protect):
+        problems.append(f'{where}.protect: write a list of addresses, e.g. ["deal.pipeline[sales]"]')
+        protect = []
+    if len(problems) > before:
+        return None
+    return Portal(name, table.get("webhook_url_env"), _path(table.get("webhook_url_file"), base),
+                  table.get("oauth_endpoint"), oauth, _path(table.get("sandbox"), base),
+                  tuple(protect), table.get("enterprise") is True)
+
+
+def _check_keys(table: dict[str, Any], problems: list[str], where: str) -> None:
+    for key, value in table.items():
+        if isinstance(value, str) and _SECRET_URL.search(value):
+            problems.append(f"{where}.{key}: looks like a webhook URL with its token; {INLINE}")
+        elif key not in _KEYS:
+            hint = INLINE if "url" in key or "token" in key or "secret" in key else \
+                f"known keys: {', '.join(sorted(_KEYS))}"
+            problems.append(f"{where}.{key}: unknown key; {hint}")
+
+
+def _oauth(table: dict[str, Any], base: Path, problems: list[str],
+           where: str) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for secret in OAUTH_SECRETS:
+        env, file = table.get(f"oauth_{secret}_env"), table.get(f"oauth_{secret}_file")
+        if (env is None) == (file is None):
+            problems.append(f"{where}: give one of oauth_{secret}_env or oauth_{secret}_file")
+            continue
+        out[secret] = ("env", str(env)) if env is not None else ("file", str(_path(file, base)))
+    return out
+
+
+def _path(value: Any, base: Path) -> Path | None:
+    if value is None:
+        return None
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def choose(path: Path | None, name: str) -> Portal:
+    if path is None:
+        raise PortalsError(f"--portal {name}: no portals file (write {FILE_NAME} beside the "
+                           "config or pass --portals FILE)")
+    portals = load(path)
+    if name not in portals:
+        known = ", ".join(sorted(portals)) or "none"
+        raise PortalsError(f"--portal {name}: not in {path} (portals: {known})")
+    return portals[name]
+
+
+def connect(portal: Portal) -> Any:
+    """A BitrixClient for the portal (its sandbox, webhook or OAuth app)."""
+    from provisioner.client import BitrixClient, RateLimit
+
+    rate = RateLimit.enterprise() if portal.enterprise else RateLimit()
+    if portal.sandbox is not None:
+        from provisioner.sandbox import Sandbox
+
+        sb = Sandbox.open(portal.sandbox)
+        return BitrixClient.from_webhook(sb.webhook_url, session=sb.session(),
+                                         rate=RateLimit.unlimited())
+    if portal.oauth_endpoint:
+        s = portal.secret
+        return BitrixClient.from_oauth(portal.oauth_endpoint, s("access_token"),
+                                       s("refresh_token"), s("client_id"), s("client_secret"),
+                                       rate=rate)
+    return BitrixClient.from_webhook(portal.webhook_url(), rate=rate)

@@ -1,0 +1,48 @@
+"""The portals file: secrets only from the environment or a file, never inline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from safety_helpers import write
+
+from provisioner import portals
+
+
+def test_inline_webhook_url_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "portals.toml",
+                 '[portals.prod]\nwebhook_url = "https://x.bitrix24.ru/rest/1/abc123/"\n')
+    with pytest.raises(portals.PortalsError) as err:
+        portals.load(path)
+    text = str(err.value)
+    assert "abc123" not in text
+    assert text.splitlines() == [
+        (f"{path}: portals.prod.webhook_url: looks like a webhook URL with its token; "
+         f"{portals.INLINE}"),
+        (f"{path}: portals.prod: give exactly one of webhook_url_env, webhook_url_file, "
+         "oauth_endpoint (with oauth_*_env/_file) or sandbox")]
+
+
+def test_webhook_from_env_or_file_and_host_only(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "prod.url", "https://prod.bitrix24.ru/rest/1/secret/\n")
+    path = write(tmp_path / "portals.toml",
+                 '[portals.staging]\nwebhook_url_env = "B24_STAGING"\n\n'
+                 '[portals.prod]\nwebhook_url_file = "prod.url"\nenterprise = true\n'
+                 'protect = ["deal.pipeline[sales]"]\n')
+    found = portals.load(path)
+    monkeypatch.setenv("B24_STAGING", "https://stage.bitrix24.ru/rest/7/tok/")
+    assert found["staging"].host() == "stage.bitrix24.ru"
+    assert (found["prod"].host(), found["prod"].enterprise, found["prod"].protect) == (
+        "prod.bitrix24.ru", True, ("deal.pipeline[sales]",))
+    monkeypatch.delenv("B24_STAGING")
+    with pytest.raises(portals.PortalsError, match="environment variable B24_STAGING is not set"):
+        found["staging"].host()
+
+
+def test_unknown_portal_names_the_known_ones(tmp_path: Path) -> None:
+    path = write(tmp_path / "portals.toml", '[portals.local]\nsandbox = "l.json"\n')
+    with pytest.raises(portals.PortalsError) as err:
+        portals.choose(path, "prod")
+    assert str(err.value) == f"--portal prod: not in {path} (portals: local)"
