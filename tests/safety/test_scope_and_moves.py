@@ -1,0 +1,73 @@
+"""--target / --exclude, protect, and moved_from, planned against a fresh sandbox."""
+
+from __future__ import annotations
+
+from safety_helpers import client_of
+
+from provisioner import engine
+from provisioner.sandbox import Sandbox
+
+CONFIG = """\
+[deal.pipelines.main]
+name = "General"
+default = true
+
+[[deal.pipelines.main.stages]]
+code = "{new}"
+name = "Входящие"
+{moved}
+[[deal.pipelines.main.stages]]
+code = "WON"
+name = "Deal successful"
+semantics = "success"
+
+[[deal.pipelines.main.stages]]
+code = "LOSE"
+name = "Deal failed"
+semantics = "failure"
+"""
+
+
+def _plan(text: str, **options: object) -> list[str]:
+    client = client_of(Sandbox.in_memory())
+    plan = engine.make_plan(engine.load_text(text), engine.read_live(client),
+                            engine.PlanOptions(**options))  # type: ignore[arg-type]
+    return [f"{c.action.symbol} {c.address}" for c in plan.changes] + \
+        [f"# {n.address}: {n.reason}" for n in plan.notes]
+
+
+def test_moved_from_keeps_the_live_stage_and_says_its_code_stays() -> None:
+    text = CONFIG.format(new="INBOX", moved='moved_from = "NEW"\n')
+    assert _plan(text) == [
+        "~ deal.pipeline[main].stage[INBOX]",
+        ("# deal.pipeline[main].stage[APOLOGY]: not in the desired state; would be deleted "
+        "with --allow-destroy"),
+        ("# deal.pipeline[main].stage[EXECUTING]: not in the desired state; would be deleted "
+        "with --allow-destroy"),
+        ("# deal.pipeline[main].stage[FINAL_INVOICE]: not in the desired state; would be "
+        "deleted with --allow-destroy"),
+        ("# deal.pipeline[main].stage[INBOX]: matched by moved_from: the portal keeps this "
+        "stage under its code NEW (a STATUS_ID never changes); its records stay, its name, "
+        "colour and order follow this config"),
+        ("# deal.pipeline[main].stage[PREPARATION]: not in the desired state; would be "
+        "deleted with --allow-destroy"),
+        ("# deal.pipeline[main].stage[PREPAYMENT_INVOICE]: not in the desired state; would be "
+        "deleted with --allow-destroy")]
+
+
+def test_without_moved_from_a_new_code_is_create_and_delete() -> None:
+    changes = _plan(CONFIG.format(new="INBOX", moved=""), allow_destroy=True)
+    assert changes[:2] == ["+ deal.pipeline[main].stage[INBOX]",
+                           "- deal.pipeline[main].stage[APOLOGY]"]
+
+
+def test_protect_keeps_deletions_out_and_targets_limit() -> None:
+    text = CONFIG.format(new="NEW", moved="")
+    protected = _plan(text, allow_destroy=True, protect=("deal.pipeline[main].stage[APOLOGY]",))
+    assert "# deal.pipeline[main].stage[APOLOGY]: protected (protect = [...]): never deleted " \
+           "or replaced" in protected
+    assert "- deal.pipeline[main].stage[APOLOGY]" not in protected
+    targeted = _plan(text, allow_destroy=True, targets=("deal.pipeline[main].stage[NEW]",))
+    assert targeted == ["~ deal.pipeline[main].stage[NEW]"]
+    excluded = _plan(text, allow_destroy=True, excludes=("deal.pipeline[main]",))
+    assert excluded == []
