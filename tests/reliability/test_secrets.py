@@ -112,6 +112,10 @@ def test_no_command_prints_logs_or_writes_the_webhook_token(
         "bad config plan": ["plan", str(ROOT / "tests/fixtures/broken/hand/default-as-word.toml"),
                             "--webhook-url", url],
     }
+    if any(p.name == "out" for p in main.commands["plan"].params):  # plan files, when built
+        plan_file = str(tmp_path / "saved-plan.json")
+        runs["plan --out"] = ["plan", str(config), "--out", plan_file, "--webhook-url", url]
+        runs["apply PLANFILE"] = ["apply", plan_file, "--webhook-url", url]
     texts: dict[str, str] = {}
     for name, args in runs.items():
         env = {"B24_WEBHOOK_URL": url} if name.startswith("env") else {}
@@ -125,6 +129,7 @@ def test_no_command_prints_logs_or_writes_the_webhook_token(
     assert (out_dir / "deal-pipelines.toml").exists()
     texts["export files"] = tree_text(out_dir)
     texts["runbook files"] = tree_text(tmp_path / "runbook")
+    texts["plan file"] = "".join(p.read_text("utf-8") for p in tmp_path.glob("saved-plan.json"))
     texts["config dir (attestations)"] = tree_text(config)
     texts["log file"] = log_file.read_text("utf-8")
     assert "batch" in texts["log file"]  # the log did record the requests
