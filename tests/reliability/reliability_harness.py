@@ -213,18 +213,19 @@ def _user_fields(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def object_ids(data: Mapping[str, Any]) -> set[tuple[str, int]]:
-    """Portal ids of the objects the engine manages (stages/items, pipelines)."""
+    """Portal ids of the objects the engine manages: stages and items, pipelines, user fields,
+    smart processes."""
     ids = {("status", int(r["ID"])) for r in data.get("statuses", {}).values()}
     for cats in data.get("categories", {}).values():
         ids.update(("category", int(c["id"])) for c in cats.values())
+    ids.update(("field", int(r["ID"])) for r in _user_fields(data) if "ID" in r)
+    ids.update(("type", int(t["id"])) for t in data.get("crm_types", {}).values()
+               if isinstance(t, dict) and "id" in t)
     return ids
 
 
-def stages_of(data: Mapping[str, Any], categories: set[int]) -> set[tuple[str, int]]:
-    """Stages that go with deleted deal pipelines (crm.category.delete removes them, §2.2)."""
-    lists = {f"DEAL_STAGE_{c}" for c in categories}
-    return {("status", int(r["ID"])) for r in data.get("statuses", {}).values()
-            if r["ENTITY_ID"] in lists}
+SORT_OF_NODE = {"Pipeline": "category", "SpaPipeline": "category", "Field": "field",
+                "SmartProcess": "type", "Stage": "status", "Item": "status"}
 
 
 def planned_deletions(plan: engine.Plan) -> set[tuple[str, int]]:
@@ -234,9 +235,34 @@ def planned_deletions(plan: engine.Plan) -> set[tuple[str, int]]:
         if change.action not in (engine.Action.DELETE, engine.Action.REPLACE):
             continue
         node = plan.live_nodes.get(change.address)
-        if node is not None and node.id is not None:
-            out.add(("category" if change.address.depth == 1 and
-                     change.kind == "deal.pipelines" else "status", int(node.id)))
+        sort = SORT_OF_NODE.get(type(node).__name__)
+        if node is not None and sort is not None and getattr(node, "id", None) is not None:
+            out.add((sort, int(node.id)))
+    return out
+
+
+def taken_along(data: Mapping[str, Any], deleted: set[tuple[str, int]]) -> set[tuple[str, int]]:
+    """What the portal deletes with a deleted object: a pipeline's stages (crm.category.delete),
+    a smart process's pipelines, stages and fields (crm.type.delete), §2.2, §6."""
+    types = {i for sort, i in deleted if sort == "type"}
+    out: set[tuple[str, int]] = set()
+    prefixes: list[str] = []
+    for t in data.get("crm_types", {}).values():
+        if isinstance(t, dict) and t.get("id") in types:
+            etid = t["entityTypeId"]
+            out.update(("category", int(c["id"])) for c in
+                       data.get("categories", {}).get(str(etid), {}).values())
+            prefixes.append(f"DYNAMIC_{etid}_")
+            out.update(("field", int(r["ID"])) for r in _user_fields(data)
+                       if r.get("ENTITY_ID") in (f"CRM_{t['id']}", f"CRM_{etid}"))
+    categories = {i for sort, i in deleted | out if sort == "category"}
+    suffixes = tuple(f"_{c}" for c in categories)
+    for row in data.get("statuses", {}).values():
+        entity = str(row["ENTITY_ID"])
+        if (prefixes and entity.startswith(tuple(prefixes))) or (
+                suffixes and ("DEAL_STAGE_" in entity or "_STAGE_" in entity)
+                and entity.endswith(suffixes)):
+            out.add(("status", int(row["ID"])))
     return out
 
 
@@ -309,7 +335,7 @@ def run_once(seed: int, desired: engine.DesiredState, *, scenario: str,
     _recover(sb, desired, allow_destroy, plans, result)
     after = object_ids(sb.store.data)
     allowed = set().union(*(planned_deletions(p) for p in plans)) if plans else set()
-    allowed |= stages_of(start, {i for kind, i in allowed if kind == "category"})
+    allowed |= taken_along(start, allowed)
     result.unintended_deletions = sorted((before - after) - allowed)
     result.duplicates = duplicates(sb.store.data)
     return result
@@ -408,6 +434,49 @@ def _stage_block(table: str, rng: random.Random, success: str, failures: list[st
     return out
 
 
+FIELD_OWNERS = ("deal", "contact", "company")
+FIELD_NAMES = ("VIP", "EQUIPMENT_TYPE", "SEGMENT", "NOTE", "PRIORITY", "LOYAL")
+ENUM_VALUES = ("стандартное", "крупное", "особое", "малое", "среднее")
+SPA_KEYS = ("hr_candidates", "projects")
+SPA_CODES = ("CALL", "INTERVIEW", "OFFER", "REVIEW", "APPROVAL")
+
+
+def _kind_paths() -> set[tuple[str, ...]]:
+    from provisioner.kinds import KINDS
+    return {tuple(k.path) for k in KINDS}
+
+
+def _fields(rng: random.Random, table: str) -> list[str]:
+    out: list[str] = []
+    for name in rng.sample(FIELD_NAMES, rng.randint(1, 2)):
+        # one type per name: a type change is a replace, refused without --allow-destroy
+        kind = {"VIP": "boolean", "LOYAL": "boolean", "NOTE": "string"}.get(name, "enumeration")
+        out += ["", f"[{table}.{name}]", f"type = {_q(kind)}",
+                f"label = {_q(rng.choice(NAMES))}"]
+        if kind == "enumeration":
+            items = rng.sample(ENUM_VALUES, rng.randint(1, 4))
+            out.append("items = [" + ", ".join(_q(i) for i in items) + "]")
+    return out
+
+
+def _smart_process(rng: random.Random, key: str) -> list[str]:
+    out = ["", f"[smart_processes.{key}]", f"title = {_q(rng.choice(NAMES))}",
+           "categories = true", "stages = true", "",
+           f"[smart_processes.{key}.pipelines.main]", f"name = {_q(rng.choice(NAMES))}",
+           "default = true"]
+    rows = [("NEW", "process"), *((c, "process") for c in rng.sample(SPA_CODES,
+                                                                      rng.randint(0, 3))),
+            ("SUCCESS", "success"), ("FAIL", "failure")]
+    for code, semantics in rows:
+        out += ["", f"[[smart_processes.{key}.pipelines.main.stages]]", f"code = {_q(code)}",
+                f"name = {_q(rng.choice(NAMES))}"]
+        if semantics != "process":
+            out.append(f"semantics = {_q(semantics)}")
+    if rng.random() < 0.5:
+        out += _fields(rng, f"smart_processes.{key}.fields")
+    return out
+
+
 def generate_desired(rng: random.Random) -> str:
     """A random valid desired state (pipelines, lead statuses, reference lists) as TOML."""
     lines: list[str] = []
@@ -423,6 +492,12 @@ def generate_desired(rng: random.Random) -> str:
                                                           rng.randint(0, 2))])
     if rng.random() < 0.3:
         lines += _stage_block("lead.statuses", rng, "CONVERTED", ["JUNK"])
+    kinds = _kind_paths()
+    for owner in FIELD_OWNERS:
+        if (owner, "fields") in kinds and rng.random() < 0.3:
+            lines += _fields(rng, f"{owner}.fields")
+    if ("smart_processes",) in kinds and rng.random() < 0.3:
+        lines += _smart_process(rng, rng.choice(SPA_KEYS))
     if rng.random() < 0.5 or not lines:
         lines += ["", "[lists.SOURCE]", "items = ["]
         for code in rng.sample(SOURCE_CODES, rng.randint(1, 8)):

@@ -209,3 +209,25 @@ def test_killed_new_pipeline_leaves_no_portal_default_stages() -> None:
     codes = sorted(r["STATUS_ID"] for r in sb.store.data["statuses"].values()
                    if r["ENTITY_ID"] == f"DEAL_STAGE_{hr['id']}")
     assert codes == sorted(f"C{hr['id']}:{c}" for c in ("CALL", "INTERVIEW", "WON", "LOSE"))
+
+
+def test_the_reread_rule_checker_catches_a_blind_retry() -> None:
+    """The harness would see it if the applier wrote again after an uncertain write."""
+    from reliability_harness import Exchange
+
+    blind = [Exchange("batch", False, "ok"), Exchange("batch", True, "uncertain"),
+             Exchange("batch", True, "ok")]
+    careful = [Exchange("batch", False, "ok"), Exchange("batch", True, "uncertain"),
+               Exchange("batch", False, "ok"), Exchange("batch", True, "ok")]
+    assert reread_violations(blind) == 1 and reread_violations(careful) == 0
+
+
+def test_generated_states_cover_fields_and_smart_processes_when_those_kinds_exist() -> None:
+    texts = "".join(generated_case(seed)[3] for seed in range(40))
+    from provisioner.kinds import KINDS
+
+    paths = {tuple(k.path) for k in KINDS}
+    if ("deal", "fields") in paths:
+        assert ".fields." in texts
+    if ("smart_processes",) in paths:
+        assert "[smart_processes." in texts
