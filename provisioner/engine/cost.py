@@ -12,9 +12,10 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from provisioner.engine.model import Action, Change
+if TYPE_CHECKING:  # model.py imports Cost from here: no engine import at run time
+    from provisioner.engine.model import Change
 
 BATCH = 50
 BURST = 50  # requests a portal takes at once (non-Enterprise cloud plans)
@@ -41,6 +42,12 @@ class Cost:
                 "apply_seconds": self.apply_seconds}
 
 
+def plan_cost(read_requests: int, changes: Sequence[Change], desired: Mapping[Any, Any],
+              live: Mapping[Any, Any], kinds: Sequence[Any]) -> Cost:
+    """The cost of a plan made from a live state read in `read_requests` requests."""
+    return Cost(read_requests, apply_requests(changes, desired, live, kinds))
+
+
 def cost_line(doc: Mapping[str, int]) -> str:
     """`REST cost: read 1 request; apply needs ~3 requests (~0 s under the rate limit).`"""
     read, apply = doc["read_requests"], doc["apply_requests"]
@@ -57,14 +64,15 @@ def apply_requests(changes: Sequence[Change], desired: Mapping[Any, Any],
     from provisioner.engine.applier import chunks  # the applier imports the kinds
 
     first: list[Any] = []
-    later = 0
+    later: dict[int, int] = {}  # round -> calls
     for kind in kinds:
-        mine = [c for c in changes if c.kind == kind.name and c.action is not Action.MANUAL]
+        mine = [c for c in changes if c.kind == kind.name and c.action.value != "manual"]
         if mine:
             calls = _first_round(kind, mine, desired, live)
             first.extend(calls)
-            later += _later_calls(mine, calls)
-    return len(chunks(first, BATCH)) + math.ceil(later / BATCH)
+            for number, count in _later_rounds(mine, calls).items():
+                later[number] = later.get(number, 0) + count
+    return len(chunks(first, BATCH)) + sum(math.ceil(n / BATCH) for n in later.values())
 
 
 def _first_round(kind: Any, changes: list[Change], desired: Mapping[Any, Any],
@@ -79,22 +87,34 @@ def _first_round(kind: Any, changes: list[Change], desired: Mapping[Any, Any],
     return list(calls)
 
 
-def _later_calls(changes: Sequence[Change], calls: Sequence[Any]) -> int:
-    """Changes the first round does not send: one call each, except enumeration items of a
-    field being created, which travel inside the field's add (bitrix24-rest.md §4.6)."""
+def _later_rounds(changes: Sequence[Change], calls: Sequence[Any]) -> dict[int, int]:
+    """Calls of the changes the first round does not send, by round: one round after the
+    parent's (a stage after its new pipeline, after its new smart process), one call each;
+    enumeration items of a field being created travel inside its add (bitrix24-rest.md §4.6)."""
     written: set[str] = set()
     for call in calls:
         written.update(_addresses(call.label))
-    created = {str(c.address) for c in changes if c.action is Action.CREATE}
-    later = 0
+    by_address = {str(c.address): c for c in changes}
+    rounds: dict[str, int] = {}
+
+    def round_of(change: Change) -> int:
+        key = str(change.address)
+        if key in written:
+            return 0
+        if key not in rounds:
+            parent = by_address.get(str(change.address.parent))
+            rounds[key] = 1 + (round_of(parent) if parent is not None else 0)
+        return rounds[key]
+
+    out: dict[int, int] = {}
     for change in changes:
-        if str(change.address) in written:
-            continue
-        parent = change.address.parent
+        number = round_of(change)
+        parent = by_address.get(str(change.address.parent))
         bundled = (change.address.parts[-1][0] == "item" and parent is not None
-                   and str(parent) in created and change.action is Action.CREATE)
-        later += 0 if bundled else 1
-    return later
+                   and parent.action.value == "create" and change.action.value == "create")
+        if number and not bundled:
+            out[number] = out.get(number, 0) + 1
+    return out
 
 
 def _addresses(label: str) -> set[str]:
