@@ -18,36 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "portal-config"
 NOTICE = "Using the local sandbox portal ({state}); set --webhook-url or B24_WEBHOOK_URL for a " \
          "real portal."
-SEED_PLAN = """\
-  ~ deal.pipeline[sales]
-      name: "General" -> "Продажи"
-  ~ deal.pipeline[sales].stage[APOLOGY]
-      name: "Failure reason analysis" -> "Анализ причины провала"
-  + deal.pipeline[sales].stage[DATA_COLLECTION]
-      name:      "Сбор данных"
-      color:     "#2FC6F6"
-      semantics: "process"
-      sort:      15
-  ~ deal.pipeline[sales].stage[EXECUTING]
-      name:  "In progress" -> "В работе"
-      color: "#47E4C2" -> "#FFA900"
-  ~ deal.pipeline[sales].stage[FINAL_INVOICE]
-      name:  "Final invoice" -> "Закрывающие документы"
-      color: "#FFA900" -> "#FFD700"
-  ~ deal.pipeline[sales].stage[LOSE]
-      name: "Deal failed" -> "Сделка провалена"
-  ~ deal.pipeline[sales].stage[NEW]
-      name: "New" -> "Новая"
-  ~ deal.pipeline[sales].stage[PREPARATION]
-      name:  "Document preparation" -> "Оформление"
-      color: "#2FC6F6" -> "#55D0E0"
-  ~ deal.pipeline[sales].stage[PREPAYMENT_INVOICE]
-      name:  "Prepayment invoice" -> "Оплата"
-      color: "#55D0E0" -> "#47E4C2"
-  ~ deal.pipeline[sales].stage[WON]
-      name: "Deal successful" -> "Сделка успешна"
-Plan: 1 to add, 9 to change, 0 to destroy.
-"""
+GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 @pytest.fixture
@@ -60,21 +31,30 @@ def run(state: Path, *args: str, stdin: str | None = None) -> Result:
         main, [*args, "--sandbox-state", str(state)], input=stdin)
 
 
-def test_seed_plan_apply_then_no_changes(state: Path) -> None:
+def _golden(name: str, actual: str, update: bool) -> None:
+    path = GOLDEN / name
+    if update or not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8"), f"{path} differs"
+
+
+def test_seed_plan_apply_then_no_changes(state: Path, update_golden: bool) -> None:
     planned = run(state, "plan", str(CONFIG))
     assert planned.exit_code == 0
     assert planned.stderr.splitlines()[0] == NOTICE.format(state=state)
-    assert planned.stdout == SEED_PLAN
+    _golden("seed-plan.txt", planned.stdout, update_golden)
 
     applied = run(state, "apply", str(CONFIG), "--auto-approve")
     assert applied.exit_code == 0, applied.output
-    assert applied.stdout.startswith(SEED_PLAN)
-    assert applied.stdout.endswith("+ deal.pipeline[sales].stage[DATA_COLLECTION]\n"
-                                   "Apply complete: 10 calls made.\n")
+    assert applied.stdout.startswith(planned.stdout)
+    _golden("seed-apply.txt", applied.stdout[len(planned.stdout):], update_golden)
 
     again = run(state, "plan", str(CONFIG), "--detailed-exitcode")
-    assert (again.exit_code, again.stdout) == (
-        0, "No changes. The portal matches the desired state.\n")
+    assert again.exit_code == 0, again.output
+    _golden("seed-plan-after-apply.txt", again.stdout, update_golden)
+    assert all(line.startswith("  ! ") for line in again.stdout.splitlines()
+               if line.startswith("  ") and line[2] in "+~-!")
 
     sb = Sandbox.open(state)
     client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
@@ -89,8 +69,10 @@ def test_plan_detailed_exitcode_2_and_pure_json(state: Path) -> None:
     assert result.exit_code == 2
     doc = json.loads(result.stdout)
     assert doc["format_version"] == "1"
-    assert doc["summary"] == {"add": 1, "change": 9, "destroy": 0, "manual": 0}
-    assert doc["changes"][2] == {
+    assert doc["summary"] == {"add": 19, "change": 9, "destroy": 0, "manual": 6}
+    stage = next(c for c in doc["changes"]
+                 if c["address"] == "deal.pipeline[sales].stage[DATA_COLLECTION]")
+    assert stage == {
         "address": "deal.pipeline[sales].stage[DATA_COLLECTION]", "kind": "deal.pipelines",
         "action": "create", "before": None, "reason": "", "destructive": False,
         "after": {"name": "Сбор данных", "color": "#2FC6F6", "semantics": "process", "sort": 15}}
