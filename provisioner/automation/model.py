@@ -187,7 +187,10 @@ class PipelineInfo:
 
 
 def pipeline_address(entity: str, key: str) -> str:
-    """`deal.pipeline[sales]`; a lead has one unnamed pipeline: `lead`."""
+    """`deal.pipeline[sales]`, `smart_process[hr].pipeline[hiring]` (entity "spa:hr"), the
+    engine's own addresses; a lead has one unnamed pipeline: `lead`."""
+    if entity.startswith("spa:"):
+        return f"smart_process[{entity[4:]}].pipeline[{key}]"
     return entity if entity == "lead" else f"{entity}.pipeline[{key}]"
 
 

@@ -52,7 +52,7 @@ def test_spa_robot_is_planned_manual_runbooked_and_attested(tmp_path: Path) -> N
     book = run(state, "runbook", str(config), "--out", str(tmp_path / "book"))
     assert book.exit_code == 0, book.output
     markdown = (tmp_path / "book" / "runbook.md").read_text(encoding="utf-8")
-    assert "## «Кандидаты: Найм» (spa:hr_candidates.pipeline[hiring])" in markdown
+    assert "## «Кандидаты: Найм» (smart_process[hr_candidates].pipeline[hiring])" in markdown
     assert f"`{ADDRESS}.robot[1]`" in markdown
 
     signed = run(state, "attest", str(config), "--by", "Ольга", "--stage", ADDRESS)
