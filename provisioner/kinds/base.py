@@ -84,3 +84,17 @@ class Kind(Protocol):
               live: Mapping[Address, Any]) -> Script: ...
 
     def export(self, live: Any) -> Mapping[str, dict[str, Any]]: ...
+
+
+Children = Mapping[Address, Sequence[Any]]
+
+
+def by_parent(nodes: Mapping[Address, Any]) -> dict[Address, list[Any]]:
+    """The nodes under each parent address, in `nodes` order: built once per apply, so that
+    finding a field's items or a pipeline's stages is not a scan of every node."""
+    out: dict[Address, list[Any]] = {}
+    for address, node in nodes.items():
+        parent = address.parent
+        if parent is not None:
+            out.setdefault(parent, []).append(node)
+    return out

@@ -19,7 +19,7 @@ from provisioner.kinds.automation_stages import (
     parse_stages_automation,
     with_automation,
 )
-from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script
+from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script, by_parent
 from provisioner.kinds.slug import slugify
 
 ORIGINATOR = "provision"
@@ -208,9 +208,10 @@ class DealPipelines:
                                            entity_id(pipe.id)))
         results = yield first
         second: list[Call] = []
+        kids = by_parent(desired) if created else {}
         for index, c in enumerate(created):
             category, rows = results[2 * index], results[2 * index + 1]
-            spec_stages = [n for a, n in desired.items() if a.parent == c.address]
+            spec_stages = kids.get(c.address, [])
             second.extend(_reconcile(c.address, int(category["category"]["id"]), rows,
                                      spec_stages))
         if second:

@@ -14,7 +14,7 @@ from typing import Any
 from provisioner.engine.address import Address
 from provisioner.engine.model import Action, Change
 from provisioner.kinds import field_types as ft
-from provisioner.kinds.base import Call
+from provisioner.kinds.base import Call, Children, by_parent
 from provisioner.kinds.fields_model import FLAG_KEYS, LABEL_KEYS, LANGS, EnumItem, Field
 
 CAMEL = {"SORT": "sort", "MULTIPLE": "multiple", "MANDATORY": "mandatory",
@@ -101,7 +101,7 @@ def delete_call(target: Target, live: Field, label: str) -> Call:
 
 def update_call(target: Target, field_change: Change | None, item_changes: Sequence[Change],
                 desired: Mapping[Address, Any], live: Mapping[Address, Any],
-                address: Address) -> Call:
+                address: Address, kids: Children) -> Call:
     """One update for a field's own changes and all its item changes."""
     f: Field = desired[address]
     names = [n for n in (field_change.changed() if field_change else ())
@@ -111,7 +111,7 @@ def update_call(target: Target, field_change: Change | None, item_changes: Seque
                      [*([field_change] if field_change else []), *item_changes])
     if item_changes:
         fields["LIST"] = (_item_patch(item_changes, desired, live) if target.legacy
-                          else _item_list(address, desired, live))
+                          else _item_list(items_of(kids, address), live))
     if target.legacy:
         return Call(f"crm.{target.entity}.userfield.update",
                     {"id": live[address].id, "fields": fields}, label)
@@ -136,34 +136,40 @@ def _item_patch(changes: Sequence[Change], desired: Mapping[Address, Any],
     return out
 
 
-def _item_list(field: Address, desired: Mapping[Address, Any],
-               live: Mapping[Address, Any]) -> list[dict[str, Any]]:
+def items_of(kids: Children, field: Address) -> list[EnumItem]:
+    """The desired enumeration items of a field, by SORT."""
+    return sorted((n for n in kids.get(field, ()) if isinstance(n, EnumItem)),
+                  key=lambda i: i.sort)
+
+
+def _item_list(items: Sequence[EnumItem], live: Mapping[Address, Any]) -> list[dict[str, Any]]:
     """userfieldconfig `enum` replaces the list: every desired item, with its ID if it has one."""
-    items = [n for a, n in desired.items() if a.parent == field and isinstance(n, EnumItem)]
-    return [_item(i, live[i.address].id if i.address in live else None)
-            for i in sorted(items, key=lambda i: i.sort)]
+    return [_item(i, live[i.address].id if i.address in live else None) for i in items]
 
 
 def field_calls(target: Target, changes: Sequence[Change], desired: Mapping[Address, Any],
-                live: Mapping[Address, Any], is_field: Any) -> list[Call]:
-    """The calls for the changes of one owner's fields (`is_field(address)` tells fields)."""
+                live: Mapping[Address, Any], is_field: Any, kids: Children | None = None
+                ) -> list[Call]:
+    """The calls for the changes of one owner's fields (`is_field(address)` tells fields);
+    `kids` is `by_parent(desired)` when the caller has it already."""
+    kids = by_parent(desired) if kids is None else kids
     calls: list[Call] = []
     by_field: dict[Address, list[Change]] = {}
     for c in changes:
         key = c.address if is_field(c.address) else c.address.parent
         by_field.setdefault(key, []).append(c)  # type: ignore[arg-type]
     for address, group in by_field.items():
-        calls.extend(_one_field(target, address, group, desired, live))
+        calls.extend(_one_field(target, address, group, desired, live, kids))
     return calls
 
 
 def _one_field(target: Target, address: Address, group: Sequence[Change],
-               desired: Mapping[Address, Any], live: Mapping[Address, Any]) -> list[Call]:
+               desired: Mapping[Address, Any], live: Mapping[Address, Any],
+               kids: Children) -> list[Call]:
     own = next((c for c in group if c.address == address), None)
     items = [c for c in group if c.address != address]
     label = f"{own.action.symbol} {address}" if own else ""
-    new_items = sorted((n for a, n in desired.items() if a.parent == address
-                        and isinstance(n, EnumItem)), key=lambda i: i.sort)
+    new_items = items_of(kids, address)
     if own and own.action is Action.CREATE:
         return [create_call(target, desired[address], new_items, label)]
     if own and own.action is Action.DELETE:
@@ -171,4 +177,4 @@ def _one_field(target: Target, address: Address, group: Sequence[Change],
     if own and own.action is Action.REPLACE:
         return [delete_call(target, live[address], f"- {address} (replace)"),
                 create_call(target, desired[address], new_items, f"+ {address} (replace)")]
-    return [update_call(target, own, items, desired, live, address)]
+    return [update_call(target, own, items, desired, live, address, kids)]

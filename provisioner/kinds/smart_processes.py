@@ -17,7 +17,7 @@ from provisioner.engine.shape import Path
 from provisioner.kinds import fields_manual as fm
 from provisioner.kinds import smart_processes_apply as ap
 from provisioner.kinds import statuses as st
-from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script
+from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script, by_parent
 from provisioner.kinds.extensions import ManualPairing
 from provisioner.kinds.field_types import TYPES
 from provisioner.kinds.fields import explain as field_explain
@@ -152,15 +152,16 @@ class SmartProcesses:
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
               live: Mapping[Address, Any]) -> Script:
         tasks: list[Script] = []
+        kids = by_parent(desired)
         for code, group in _by_spa(changes).items():
             address = Address.of("smart_process", code)
             own = next((c for c in group if c.address == address), None)
             if own is not None and own.action is Action.CREATE:
-                tasks.append(ap.new_spa(desired[address], desired, live))
+                tasks.append(ap.new_spa(desired[address], kids, live))
             elif own is not None and own.action is Action.DELETE:
                 tasks.append(ap.once([_delete(live[address])]))
             else:
-                tasks.append(ap.existing_spa(desired[address], group, desired, live))
+                tasks.append(ap.existing_spa(desired[address], group, desired, live, kids))
         yield from ap.parallel(tasks)
 
     # ---- export -----------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from typing import Any
 from provisioner.engine.address import Address
 from provisioner.engine.model import Action, Change
 from provisioner.kinds import statuses as st
-from provisioner.kinds.base import Call, Script
-from provisioner.kinds.fields_apply import Target, create_call, field_calls
-from provisioner.kinds.fields_model import EnumItem, Field
+from provisioner.kinds.base import Call, Children, Script
+from provisioner.kinds.fields_apply import Target, create_call, field_calls, items_of
+from provisioner.kinds.fields_model import Field
 from provisioner.kinds.smart_processes_model import BUILT_IN, FLAGS, SmartProcess, SpaPipeline
 
 
@@ -86,11 +86,12 @@ def reconcile(owner: Address, etid: int, category: int, rows: Any,
     return st.list_calls(ops, stage_list(etid, category), category)
 
 
-def children(desired: Mapping[Address, Any], parent: Address, cls: type) -> list[Any]:
-    return [n for a, n in desired.items() if a.parent == parent and isinstance(n, cls)]
+def children(kids: Children, parent: Address, cls: type) -> list[Any]:
+    """The desired nodes of type `cls` under `parent` (`kids` is `by_parent(desired)`)."""
+    return [n for n in kids.get(parent, ()) if isinstance(n, cls)]
 
 
-def new_pipeline(pipe: SpaPipeline, etid: int, desired: Mapping[Address, Any]) -> Script:
+def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
     ref = f"cat_{pipe.owner.key}_{pipe.key}"
     results = yield [
         Call("crm.category.add", {"entityTypeId": etid, "fields": {"name": pipe.name}},
@@ -100,11 +101,10 @@ def new_pipeline(pipe: SpaPipeline, etid: int, desired: Mapping[Address, Any]) -
             f"  read the stages the portal made for {pipe.address}", with_previous=True)]
     category = int(results[0]["category"]["id"])
     yield reconcile(pipe.address, etid, category, results[1],
-                    sorted(children(desired, pipe.address, st.Stage), key=lambda s: s.sort))
+                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
 
 
-def default_pipeline(pipe: SpaPipeline, etid: int, category: int,
-                     desired: Mapping[Address, Any]) -> Script:
+def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children) -> Script:
     rename = [Call("crm.category.update", {"entityTypeId": etid, "id": category,
                                            "fields": {"name": pipe.name}}, f"~ {pipe.address}")
               ] if pipe.name is not None else []
@@ -112,11 +112,10 @@ def default_pipeline(pipe: SpaPipeline, etid: int, category: int,
         "ENTITY_ID": stage_list(etid, category)}},
         f"  read the stages the portal made for {pipe.address}")]
     yield reconcile(pipe.address, etid, category, results[-1],
-                    sorted(children(desired, pipe.address, st.Stage), key=lambda s: s.sort))
+                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
 
 
-def new_spa(spa: SmartProcess, desired: Mapping[Address, Any],
-            live: Mapping[Address, Any]) -> Script:
+def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any]) -> Script:
     ref = f"type_{spa.code}"
     results = yield [
         Call("crm.type.add", {"fields": type_fields(spa, live)}, f"+ {spa.address}", key=ref),
@@ -127,19 +126,18 @@ def new_spa(spa: SmartProcess, desired: Mapping[Address, Any],
     etid, type_id = int(made["entityTypeId"]), int(made["id"])
     default_id = next(int(c["id"]) for c in cats if c.get("isDefault") == "Y")
     tasks: list[Script] = []
-    for pipe in children(desired, spa.address, SpaPipeline):
-        tasks.append(default_pipeline(pipe, etid, default_id, desired) if pipe.default
-                     else new_pipeline(pipe, etid, desired))
+    for pipe in children(kids, spa.address, SpaPipeline):
+        tasks.append(default_pipeline(pipe, etid, default_id, kids) if pipe.default
+                     else new_pipeline(pipe, etid, kids))
     target = Target(entity_id=f"CRM_{type_id}", prefix=f"UF_CRM_{type_id}_")
-    fields = [create_call(target, f, sorted(children(desired, f.address, EnumItem),
-                                            key=lambda i: i.sort), f"+ {f.address}")
-              for f in children(desired, spa.address, Field)]
+    fields = [create_call(target, f, items_of(kids, f.address), f"+ {f.address}")
+              for f in children(kids, spa.address, Field)]
     tasks.append(once(fields))
     yield from parallel(tasks)
 
 
 def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[Address, Any],
-                 live: Mapping[Address, Any]) -> Script:
+                 live: Mapping[Address, Any], kids: Children) -> Script:
     """Changes of a smart process that is on the portal already (itself, pipelines, fields)."""
     current: SmartProcess = live[spa.address]
     etid = int(current.entity_type_id or 0)
@@ -152,13 +150,13 @@ def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[
     for c in changes:
         if c.address.depth == 2 and c.address.parts[-1][0] == "pipeline":
             if c.action is Action.CREATE:
-                tasks.append(new_pipeline(desired[c.address], etid, desired))
+                tasks.append(new_pipeline(desired[c.address], etid, kids))
             else:
                 calls.append(_pipeline_call(c, etid, desired, live))
     calls.extend(_stage_calls(changes, etid, desired, live))
     target = Target(entity_id=f"CRM_{current.id}", prefix=f"UF_CRM_{current.id}_")
     calls.extend(field_calls(target, [c for c in changes if _is_field_change(c)], desired, live,
-                             lambda a: a.depth == 2))
+                             lambda a: a.depth == 2, kids))
     yield from parallel([once(calls), *tasks])
 
 
