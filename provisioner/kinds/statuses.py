@@ -6,6 +6,7 @@ the SORT settlement against live rows, and the ordered REST writes for one list.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -254,14 +255,38 @@ def settle_sorts(desired: Sequence[Row], live: Iterable[Row]) -> list[Row]:
 
 
 def _anchors(values: list[int | None]) -> list[int | None]:
-    """Keep the longest strictly increasing run of known SORT values (positive ones)."""
-    idx = [i for i, v in enumerate(values) if v is not None and v > 0]
-    best: dict[int, list[int]] = {}
-    for i in idx:
-        prev = [best[j] for j in best if j < i and values[j] < values[i]]  # type: ignore[operator]
-        best[i] = max(prev, key=len, default=[]) + [i]
-    keep = set(max(best.values(), key=len, default=[]))
+    """Keep the longest strictly increasing run of known SORT values (positive ones); among
+    runs of that length, the one ending first, each step taking its earliest predecessor.
+    Patience sorting, O(n log n): a list of 3,000 items settles as fast as its length."""
+    parent, node = _run_parents(values)
+    keep: set[int] = set()
+    while node is not None:
+        keep.add(node)
+        node = parent[node]
     return [v if i in keep else None for i, v in enumerate(values)]
+
+
+def _run_parents(values: list[int | None]) -> tuple[dict[int, int | None], int | None]:
+    """Each known index's predecessor in its longest run, and the last index of the longest
+    run. Level k holds the indices whose longest run ending there has k + 1 values, in
+    index order; their values never increase, so `keys` (the values negated) stays sorted."""
+    level: list[list[int]] = []
+    keys: list[list[int]] = []
+    tops: list[int] = []  # the lowest value of each level
+    parent: dict[int, int | None] = {}
+    for i, v in enumerate(values):
+        if v is None or v <= 0:
+            continue
+        k = bisect.bisect_left(tops, v)
+        parent[i] = level[k - 1][bisect.bisect_right(keys[k - 1], -v)] if k else None
+        if k == len(tops):
+            tops.append(v)
+            level.append([])
+            keys.append([])
+        tops[k] = min(tops[k], v)
+        level[k].append(i)
+        keys[k].append(-v)
+    return parent, (level[-1][0] if level else None)
 
 
 def _fill(values: list[int | None]) -> list[int] | None:
@@ -317,10 +342,13 @@ def ordered(ops: Sequence[Op]) -> list[Op]:
     def target(op: Op) -> int:
         return op.desired.sort if op.desired else 0
 
+    def moves_up(op: Op) -> bool:
+        return op.live is not None and target(op) > op.live.sort
+
     deletes = [o for o in ops if o.verb == "delete"]
     updates = [o for o in ops if o.verb == "update"]
-    ups = sorted((o for o in updates if o.live and target(o) > o.live.sort), key=lambda o: -target(o))
-    rest = sorted((o for o in updates if o not in ups), key=target)
+    ups = sorted((o for o in updates if moves_up(o)), key=lambda o: -target(o))
+    rest = sorted((o for o in updates if not moves_up(o)), key=target)
     creates = sorted((o for o in ops if o.verb == "create"), key=target)
     return [*deletes, *ups, *rest, *creates]
 
