@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from provisioner.client.errors import BitrixAPIError
+from provisioner.client.policy import is_read
 from provisioner.engine import records
 from provisioner.engine.model import Action, Plan
 from provisioner.errors import ProvisionError
@@ -34,6 +36,8 @@ class ApplyReport:
     error: str | None = None
     not_done: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)
+    # writes sent whose answer was lost (timeout, dropped connection, 5xx, unreadable answer)
+    uncertain: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         text = f"Apply complete: {len(self.done)} call{'s' if len(self.done) != 1 else ''} made."
@@ -48,15 +52,27 @@ class DestroyRefused(ProvisionError):
 
 
 class ApplyFailed(ProvisionError):
-    """A write was refused; the report says what was done and what was not."""
+    """A write was refused, or its answer was lost (`maybe_committed`, the portal's error as
+    `__cause__`); the report says what was done, what may have been, and what was not."""
 
-    def __init__(self, report: ApplyReport) -> None:
+    def __init__(self, report: ApplyReport, maybe_committed: bool = False) -> None:
         self.report = report
-        lines = [f"apply stopped: {report.failed}: {report.error}",
-                 f"done ({len(report.done)}):", *(f"  {d}" for d in report.done),
-                 f"not done ({len(report.not_done)}):", *(f"  {d}" for d in report.not_done),
-                 "Nothing is half-made: run plan and apply again to finish."]
+        self.maybe_committed = maybe_committed
+        lines = [f"{report.failed}: {report.error}" if maybe_committed else
+                 f"apply stopped: {report.failed}: {report.error}",
+                 f"done ({len(report.done)}):", *(f"  {d}" for d in report.done)]
+        if maybe_committed:
+            head = (f"may have been applied, outcome unknown ({len(report.uncertain)}): the "
+                    "portal's answer to them was lost")
+            lines += [head, *(f"  {d}" for d in report.uncertain)]
+        lines += [f"not done ({len(report.not_done)}):", *(f"  {d}" for d in report.not_done),
+                  AGAIN_UNCERTAIN if maybe_committed else AGAIN]
         super().__init__("\n".join(lines))
+
+
+AGAIN = "Nothing is half-made: run plan and apply again to finish."
+AGAIN_UNCERTAIN = ("Run plan and apply again: they read the portal first, so what was applied "
+                   "is seen and not made twice.")
 
 
 def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
@@ -142,7 +158,8 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
     results: list[Any] = []
     for number, batch in enumerate(chunks(calls)):
         keys = [c.key or f"r{round_no}_{number}_{i}" for i, c in enumerate(batch)]
-        out = client.batch({k: (c.method, dict(c.params)) for k, c in zip(keys, batch)}, halt=True)
+        commands = {k: (c.method, dict(c.params)) for k, c in zip(keys, batch)}
+        out = _send(client, commands, report, batch, calls[len(results) + len(batch):])
         for key, call in zip(keys, batch):
             if key in out.errors or key not in out.results:
                 _fail(report, call, out.errors.get(key), calls[len(results):])
@@ -150,6 +167,20 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
             report.done.append(call.label)
             results.append(out.results[key])
     return results
+
+
+def _send(client: WriteClient, commands: dict[str, tuple[str, dict[str, Any]]],
+          report: ApplyReport, batch: list[Call], rest: list[Call]) -> Any:
+    """One write batch; when its answer is lost, ApplyFailed says which writes may have run."""
+    try:
+        return client.batch(commands, halt=True)
+    except BitrixAPIError as exc:
+        if not exc.maybe_committed:
+            raise  # refused before anything ran (rate or time limit): nothing to add
+        report.failed, report.error = exc.method or "batch", exc.detail()
+        report.uncertain = [c.label for c in batch if not is_read(c.method)]
+        report.not_done = [c.label for c in rest]
+        raise ApplyFailed(report, maybe_committed=True) from exc
 
 
 def _fail(report: ApplyReport, call: Call, error: Any, rest: list[Call]) -> None:

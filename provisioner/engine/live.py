@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from provisioner.client.errors import MalformedResponse
+from provisioner.engine.shape import type_word
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS, Kind, ReadCall
 from provisioner.kinds.extensions import follow_up_reads
@@ -70,8 +72,46 @@ def read_live(client: Client, kinds: Sequence[Kind] = KINDS) -> LiveState:
 
 def live_from_results(results: Mapping[str, Any], kinds: Sequence[Kind] = KINDS) -> LiveState:
     """Normalise raw read results (also used by tests with hand-built results)."""
-    parts = {kind.name: kind.from_live(results) for kind in kinds}
+    parts = {kind.name: _from_live(kind, results) for kind in kinds}
     return LiveState(parts, fingerprint(results))
+
+
+# What a kind's from_live raises when an answer has the right envelope but not the shape the
+# portal documents (a string for a list, a row without its code): a portal fault, not a bug.
+_SHAPE_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError)
+
+
+def _from_live(kind: Kind, results: Mapping[str, Any]) -> Any:
+    try:
+        return kind.from_live(results)
+    except _SHAPE_ERRORS as exc:
+        raise _malformed(kind, results, exc) from exc
+
+
+def _malformed(kind: Kind, results: Mapping[str, Any], exc: Exception) -> MalformedResponse:
+    """Name the read whose answer is of the wrong type, else every read of the kind."""
+    calls = {k: c for k, c in kind.read_calls().items() if k in results}
+    for key, call in calls.items():
+        wrong = _wrong_rows(results[key], call.list_key)
+        if wrong:
+            return MalformedResponse("MALFORMED_RESPONSE", f"the portal answered {wrong}",
+                                     method=call.method)
+    methods = ", ".join(dict.fromkeys(c.method for c in calls.values())) or kind.name
+    what = f"lacks {exc}" if isinstance(exc, KeyError) else f"is not as documented ({exc})"
+    return MalformedResponse("MALFORMED_RESPONSE", f"an answer of the portal {what}; "
+                             f"reading {kind.name} failed", method=methods)
+
+
+def _wrong_rows(result: Any, list_key: str | None) -> str | None:
+    """What is wrong with an answer that should be a list of rows (tables), if anything."""
+    rows = result.get(list_key) if list_key and isinstance(result, Mapping) else result
+    if isinstance(rows, Mapping):
+        rows = list(rows.values())  # PHP sends a list as an object when its keys have gaps
+    if not isinstance(rows, list):
+        return f"{type_word(rows)} where a list of rows was expected"
+    bad = next((r for r in rows if not isinstance(r, Mapping)), None)
+    return None if bad is None else f"a list holding {type_word(bad)} where rows (tables) " \
+                                    "were expected"
 
 
 class _Reader:

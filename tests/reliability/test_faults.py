@@ -112,9 +112,10 @@ def test_write_lost_in_transit_is_not_repeated(kind: FaultKind, commit: bool) ->
     client = make_client(sb, adapter, oauth=False)
     plan = engine.make_plan(desired, engine.read_live(client))
     sb.faults.add(kind, method="batch", commit=commit)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(engine.ApplyFailed) as caught:
         engine.apply(plan, client)
-    assert caught.value.maybe_committed
+    assert caught.value.maybe_committed and isinstance(caught.value.__cause__, TransportError)
+    assert caught.value.report.uncertain == ["+ deal.pipeline[hr]"]
     assert len(_hr_pipelines(sb)) == 1  # it did happen
     writes_after = [e for e in adapter.log[adapter.log.index(next(
         e for e in adapter.log if e.outcome == "uncertain")) + 1:] if e.write]
@@ -131,9 +132,9 @@ def test_server_error_on_a_write_is_uncertain_and_not_retried() -> None:
     plan = engine.make_plan(desired, engine.read_live(client))
     sb.faults.add(FaultKind.SERVER_ERROR, method="batch")
     before = sb.requests.total
-    with pytest.raises(ServerError) as caught:
+    with pytest.raises(engine.ApplyFailed) as caught:
         engine.apply(plan, client)
-    assert caught.value.maybe_committed
+    assert caught.value.maybe_committed and isinstance(caught.value.__cause__, ServerError)
     assert sb.requests.total == before + 1  # one attempt, no blind retry of the write
     assert _hr_pipelines(sb) == []  # the fault struck before the method ran
 
