@@ -14,6 +14,7 @@ from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.kinds import KINDS, Kind, Report
 from provisioner.kinds.extensions import link_parts
 
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a desired state is kilobytes; refuse anything absurd
 EDITOR_KEYS = ("schema", "$schema")  # allowed at the top for editors, ignored otherwise
 SETTINGS = "provision"  # `[provision]`: settings of the tool, not of the portal
 
@@ -95,9 +96,33 @@ def load_desired(path: str | FsPath, kinds: Sequence[Kind] = KINDS) -> DesiredSt
     tree: dict[str, Any] = {}
     for file in find_files(path):
         name = str(file)
-        sources.texts[name] = file.read_text(encoding="utf-8")
+        text = _read_file(file, sources.problems)
+        if text is None:
+            continue
+        sources.texts[name] = text
         _merge(tree, _parse_toml(name, sources), (), name, sources)
     return parse_tree(tree, sources, kinds)
+
+
+def _read_file(file: FsPath, problems: list[Problem]) -> str | None:
+    """The exact text of a file (no newline translation: tomllib must see what is there), or
+    None with a located problem when it is too big or not UTF-8."""
+    size = file.stat().st_size
+    if size > MAX_FILE_BYTES:
+        problems.append(Problem(str(file), "(size)", f"the file is {size / 2**20:.1f} MiB; a "
+                                f"desired-state file may be at most {MAX_FILE_BYTES // 2**20} MiB",
+                                "split it into several *.toml files in one directory, or check "
+                                "that this is the right file"))
+        return None
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(Problem(str(file), "(encoding)", f"not UTF-8: byte 0x{data[exc.start]:02x} "
+                                f"at offset {exc.start} cannot be decoded",
+                                "save the file as UTF-8 (TOML files must be UTF-8)", line))
+        return None
 
 
 def load_text(text: str, name: str = "desired.toml", kinds: Sequence[Kind] = KINDS) -> DesiredState:
@@ -115,6 +140,11 @@ def _parse_toml(name: str, sources: _Sources) -> dict[str, Any]:
         line = getattr(exc, "lineno", None) or _line_of(str(exc))
         sources.problems.append(Problem(name, "(syntax)", f"not valid TOML: {exc}",
                                         "fix the TOML syntax at this line", line))
+        return {}
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        sources.problems.append(Problem(name, "(syntax)", "arrays or tables nested too deep "
+                                        "to read", "nest arrays and tables a few levels deep "
+                                        "at most"))
         return {}
     for key in EDITOR_KEYS:
         data.pop(key, None)

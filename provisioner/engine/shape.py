@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
 Path = tuple[str | int, ...]
+
+MAX_TEXT = 65_535  # no string the portal stores is longer (a TEXT column); names say their own
+# C0, DEL and C1 controls (ESC starts ANSI sequences that repaint a terminal showing a plan), and
+# the bidi embeddings, overrides and isolates that make a name read differently than it is.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MULTILINE_OK = "\t\n"
 
 _TOML_TYPES = {"string": str, "integer": int, "boolean": bool, "number": float}
 _TYPE_WORDS = {str: "a string", int: "an integer", bool: "a boolean", dict: "a table",
@@ -38,6 +45,8 @@ class Scalar:
     default: Any = None
     fix: str = ""  # how to write a valid value when the pattern does not match
     non_blank: bool = False
+    max_length: int = MAX_TEXT  # characters the portal stores (names: 255)
+    multiline: bool = False  # a text of several lines: tab and newline allowed
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,8 @@ def _check_scalar(shape: Scalar, value: Any, path: Path) -> list[Issue]:
     want = _TOML_TYPES[shape.type]
     if type(value) is not want:
         return _wrong_type(path, _TYPE_WORDS[want], value)
+    if isinstance(value, str) and (text_issue := _check_text(shape, value, path)):
+        return [text_issue]
     if shape.non_blank and isinstance(value, str) and not value.strip():
         return [Issue(path, "must not be empty", "write a non-empty text")]
     if shape.enum is not None and value not in shape.enum:
@@ -150,6 +161,33 @@ def _check_scalar(shape: Scalar, value: Any, path: Path) -> list[Issue]:
     if shape.pattern and isinstance(value, str) and not re.fullmatch(shape.pattern, value):
         return [Issue(path, f'"{value}" is not valid', shape.fix or f"match {shape.pattern}")]
     return []
+
+
+def _check_text(shape: Scalar, value: str, path: Path) -> Issue | None:
+    """Control and bidi characters, and length. The value is never echoed: it may be huge, or
+    hold the very sequences that would repaint the terminal."""
+    for found in _CONTROL.finditer(value):
+        char = found.group()
+        if shape.multiline and char in _MULTILINE_OK:
+            continue
+        allowed = " (tab and line breaks are fine here)" if shape.multiline else ""
+        return Issue(path, f"contains the invisible character {_char_name(char)} at position "
+                     f"{found.start() + 1}", f"remove it{allowed}; write plain text")
+    if len(value) > shape.max_length:
+        return Issue(path, f"is {len(value)} characters long; the portal stores at most "
+                     f"{shape.max_length}", f"shorten it to {shape.max_length} characters or "
+                     "fewer")
+    return None
+
+
+_C0_NAMES = {"\0": "NUL", "\a": "BEL", "\b": "BS", "\t": "TAB", "\n": "LF (line break)",
+             "\v": "VT", "\f": "FF", "\r": "CR (line break)", "\x1b": "ESC",
+             "\x7f": "DEL"}
+
+
+def _char_name(char: str) -> str:
+    name = _C0_NAMES.get(char) or unicodedata.name(char, "a control character")
+    return f"U+{ord(char):04X} ({name})"
 
 
 def _check_table(shape: Table, value: Any, path: Path) -> list[Issue]:
@@ -179,6 +217,10 @@ def _check_map(shape: MapOf, value: Any, path: Path) -> list[Issue]:
         return _wrong_type(path, "a table", value)
     issues: list[Issue] = []
     for key, item in value.items():
+        if _CONTROL.search(key):
+            issues.append(Issue((*path, key), "the key holds an invisible character",
+                                "write the key in plain text"))
+            continue
         if not re.fullmatch(shape.key_pattern, key):
             issues.append(Issue((*path, key), f"`{key}` is not a valid name here",
                                 shape.key_fix or f"use a name matching {shape.key_pattern}"))
@@ -229,6 +271,8 @@ def _scalar_schema(shape: Scalar) -> dict[str, Any]:
         out["default"] = shape.default
     if shape.non_blank:
         out["minLength"] = 1
+    if shape.max_length != MAX_TEXT:
+        out["maxLength"] = shape.max_length
     return _drop_empty(out)
 
 

@@ -14,7 +14,17 @@ from typing import Any
 
 from provisioner.engine.address import Address
 from provisioner.engine.model import attribute, live_only
-from provisioner.engine.shape import ArrayOf, MapOf, OneOf, Path, Prop, Scalar, Table, check
+from provisioner.engine.shape import (
+    MAX_TEXT,
+    ArrayOf,
+    MapOf,
+    OneOf,
+    Path,
+    Prop,
+    Scalar,
+    Table,
+    check,
+)
 from provisioner.kinds import field_types as ft
 from provisioner.kinds.base import Report
 from provisioner.kinds.slug import slugify
@@ -104,14 +114,17 @@ class FieldSpec:
 
 # ---- TOML shape ----------------------------------------------------------------------------
 
-def _label_shape(doc: str) -> OneOf:
-    langs = MapOf(Scalar("string"), "|".join(LANGS), "Text per language.",
+def _label_shape(doc: str, multiline: bool = False) -> OneOf:
+    # Labels are 255 characters on the portal (b_user_field_lang); help texts may span lines.
+    text = Scalar("string", multiline=multiline, max_length=MAX_TEXT if multiline else 255)
+    langs = MapOf(text, "|".join(LANGS), "Text per language.",
                   f"write one of the languages {', '.join(LANGS)}")
-    return OneOf((Scalar("string"), langs), doc)
+    return OneOf((text, langs), doc)
 
 
-_ITEM = OneOf((Scalar("string", non_blank=True), Table({
-    "value": Prop(Scalar("string", non_blank=True), required=True),
+_VALUE = Scalar("string", non_blank=True, max_length=255)
+_ITEM = OneOf((_VALUE, Table({
+    "value": Prop(_VALUE, required=True),
     "xml_id": Prop(Scalar("string", "Stable id of the item (XML_ID).", pattern=r"[^\s].{0,99}",
                           fix="write a non-blank id")),
     "default": Prop(Scalar("boolean", "Selected by default.")),
@@ -125,8 +138,8 @@ def field_shape(spa: bool = False) -> Table:
                       required=True),
         "list_label": Prop(_label_shape("Column title in lists (default: label).")),
         "filter_label": Prop(_label_shape("Title in the filter (default: label).")),
-        "help": Prop(_label_shape("Help text.")),
-        "error_message": Prop(_label_shape("Error text.")),
+        "help": Prop(_label_shape("Help text.", multiline=True)),
+        "error_message": Prop(_label_shape("Error text.", multiline=True)),
         "sort": Prop(Scalar("integer", "Order among fields.", default=100)),
         "multiple": Prop(Scalar("boolean", "Several values (cannot change later).",
                                 default=False)),

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.engine.address import Address
+from provisioner.engine.locate import render_path
 from provisioner.engine.model import Action, Change
 from provisioner.engine.shape import MapOf, Path, Prop, Table, closest
-from provisioner.errors import ProvisionError
+from provisioner.errors import ConfigError, Problem
 from provisioner.kinds import statuses as st
 from provisioner.kinds.base import Pairing, ReadCall, Report, Script
 
@@ -20,6 +21,16 @@ KNOWN = ("SOURCE", "CONTACT_TYPE", "COMPANY_TYPE", "EMPLOYEES", "INDUSTRY", "DEA
 STAGE_LISTS = re.compile(r"STATUS|QUOTE_STATUS|INVOICE_STATUS|DEAL_STAGE(_\d+)?|DYNAMIC_\w+|"
                          r"SMART_\w+")
 MAX_CODE = 50
+Locate = Callable[[Path], tuple[str, int | None]]
+
+
+@dataclass(frozen=True)
+class DesiredLists:
+    """Items by list; `locate` (from the loader) places a list the portal refuses later, in
+    plan, at its file and line."""
+
+    lists: Mapping[str, tuple[st.Item, ...]]
+    locate: Locate | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,7 @@ class ReferenceLists:
                   "write the list's ENTITY_ID in capitals, e.g. SOURCE", KNOWN)
     files = {"lists.toml": "reference lists"}
 
-    def parse(self, tree: Any, path: Path, report: Report) -> dict[str, tuple[st.Item, ...]]:
+    def parse(self, tree: Any, path: Path, report: Report) -> DesiredLists:
         out: dict[str, tuple[st.Item, ...]] = {}
         for entity, table in tree.items():
             if not isinstance(table, dict) or not self._check_entity(entity, (*path, entity),
@@ -53,7 +64,7 @@ class ReferenceLists:
             st.check_codes([i.code for i in items], (*path, entity, "items"), report, MAX_CODE,
                            "reference list limit")
             out[entity] = tuple(items)
-        return out
+        return DesiredLists(out, report.locate)
 
     def _check_entity(self, entity: str, path: Path, report: Report) -> bool:
         if STAGE_LISTS.fullmatch(entity):
@@ -77,12 +88,12 @@ class ReferenceLists:
         items = {e: tuple(st.live_item(r, owner(e)) for r in rows.get(e, [])) for e in offered}
         return LiveLists(offered, items)
 
-    def pair(self, desired: Mapping[str, tuple[st.Item, ...]] | None, live: LiveLists) -> Pairing:
-        wanted = desired or {}
+    def pair(self, desired: DesiredLists | None, live: LiveLists) -> Pairing:
+        wanted = desired.lists if desired is not None else {}
         missing = sorted(set(wanted) - set(live.offered))
         if missing:
-            raise ProvisionError(f"the portal offers no reference list {', '.join(missing)} "
-                                 f"(it offers {', '.join(live.offered)})")
+            assert desired is not None
+            raise ConfigError([_not_offered(e, live, desired.locate) for e in missing])
         d_nodes: dict[Address, Any] = {}
         for entity, items in wanted.items():
             d_nodes.update(st.by_address(st.settle_sorts(items, live.items.get(entity, ()))))
@@ -109,6 +120,15 @@ class ReferenceLists:
         lists = {e: {"items": [st.export_item(i) for i in items]}
                  for e, items in live.items.items() if items}
         return {"lists.toml": {"lists": lists}} if lists else {}
+
+
+def _not_offered(entity: str, live: LiveLists, locate: Locate | None) -> Problem:
+    path = ("lists", entity)
+    file, line = locate(path) if locate is not None else ("", None)
+    offered = ", ".join(live.offered) or "none"
+    return Problem(file, render_path(path), f"the portal offers no reference list `{entity}`",
+                   f"use one of the lists this portal offers ({offered}), or remove the table",
+                   line)
 
 
 def _is_reference(descriptor: Mapping[str, Any]) -> bool:

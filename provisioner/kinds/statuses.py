@@ -82,7 +82,8 @@ def _scope(owner: Address | None, step: str) -> str:
 
 # ---- TOML shapes -------------------------------------------------------------------------
 
-NAME = Scalar("string", "Display name.", non_blank=True)
+# crm.category name: <= 255 (bitrix24-rest.md §2); the same limit for stage and item names.
+NAME = Scalar("string", "Display name.", non_blank=True, max_length=255)
 
 
 def stage_shape(where: str) -> ArrayOf:
