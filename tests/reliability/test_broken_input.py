@@ -2,7 +2,9 @@
 
 The corpus is tests/fixtures/broken/: generated/ (written by make_corpus.py) and hand/. Each case
 names the key its error must point at (`# expect:`); `# phase: plan` cases are valid files that
-only the portal can refuse (validate accepts them, plan must refuse them before any write).
+only the portal can refuse (validate accepts them, plan must refuse them before any write);
+`# phase: accept` cases look hostile but are legal (HTML in a name is text to the portal):
+validate and plan accept them and the plan shows the text exactly as written.
 """
 
 from __future__ import annotations
