@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from provisioner.engine.address import Address
+from provisioner.engine.cost import Cost
 
 Attrs = Mapping[str, Any]
 
@@ -33,11 +34,25 @@ def live_only(default: Any = None) -> Any:
 
 def attributes(obj: Any) -> dict[str, Any]:
     """The compared attributes of a model object, in declaration order."""
-    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.metadata.get("attr")}
+    return {name: getattr(obj, name) for name in _names(type(obj))[0]}
 
 
 def immutable_names(obj: Any) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(obj) if f.metadata.get("immutable"))
+    return _names(type(obj))[1]
+
+
+# Per class, once: the planner asks for every node of both sides (design.md "Speed").
+_NAMES: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _names(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The compared attribute names of a model class, and the immutable ones."""
+    names = _NAMES.get(cls)
+    if names is None:
+        fields = dataclasses.fields(cls)
+        names = _NAMES[cls] = (tuple(f.name for f in fields if f.metadata.get("attr")),
+                               frozenset(f.name for f in fields if f.metadata.get("immutable")))
+    return names
 
 
 class Resource(Protocol):
@@ -148,6 +163,8 @@ class Plan:
     desired_nodes: Mapping[Address, Any] = field(default_factory=dict, compare=False, repr=False)
     live_nodes: Mapping[Address, Any] = field(default_factory=dict, compare=False, repr=False)
     records: Mapping[Address, Records] = field(default_factory=dict)
+    # The REST cost line (engine/cost.py): set by make_plan when the live state counted its reads.
+    cost: Cost | None = field(default=None, compare=False)
 
     @property
     def empty(self) -> bool:

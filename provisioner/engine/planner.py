@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from provisioner.engine.address import Address
+from provisioner.engine.cost import plan_cost
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
 from provisioner.engine.model import (Action, Change, Note, Plan, PlanOptions, attributes,
@@ -34,8 +35,11 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
         d_nodes.update(pairing.desired)
         l_nodes.update(pairing.live)
     changes, notes = limit(changes, notes, options)  # protect, --target, --exclude
-    return Plan(tuple(sorted(changes, key=change_order)), tuple(sorted(notes, key=_note_order)),
-                live.fingerprint, options, d_nodes, l_nodes)
+    ordered = tuple(sorted(changes, key=change_order))
+    # The REST cost line: only when the live state counted its reads (read_live does).
+    cost = plan_cost(live.requests, ordered, d_nodes, l_nodes, kinds) if live.requests else None
+    return Plan(ordered, tuple(sorted(notes, key=_note_order)), live.fingerprint, options,
+                d_nodes, l_nodes, cost=cost)
 
 
 def change_order(change: Change) -> tuple[Any, ...]:

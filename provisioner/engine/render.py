@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from provisioner.engine.cost import cost_line
 from provisioner.engine.model import Action, Change, Note, Plan
 from provisioner.engine.render_safety import (destructive_document, destructive_lines,
                                               options_document)
@@ -25,6 +26,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "changes": [_change(c) for c in plan.changes],
         "destructive": destructive_document(plan),
         "notes": [_note(n) for n in plan.notes],
+        **({"cost": plan.cost.document()} if plan.cost is not None else {}),
         "summary": plan.summary(),
     }
 
@@ -58,6 +60,8 @@ def text_from_document(doc: dict[str, Any]) -> str:
     lines.extend(destructive_lines(doc))
     if doc["summary"]["manual"]:
         lines.append(MANUAL_HINT)
+    if "cost" in doc:
+        lines.append(cost_line(doc["cost"]))
     lines.append(summary_line(doc["summary"]) if doc["changes"] else NO_CHANGES)
     return "\n".join(lines) + "\n"
 

@@ -30,6 +30,7 @@ FIRST_PLAN = """\
       handler: "https://fax.example.com/robot"
   + app.trigger[invoice_paid]
       name: "Счёт оплачен"
+REST cost: read 2 requests; apply needs ~1 request (~0 s under the rate limit).
 Plan: 2 to add, 0 to change, 0 to destroy.
 """
 WEBHOOK = ("app robot and trigger types need an application (OAuth) token; this portal "
@@ -62,6 +63,7 @@ def test_plan_apply_then_no_changes_with_an_app_token(sb: Sandbox) -> None:
     report = engine.apply(first, client)
     assert report.done == ["+ app.robot[send.fax]", "+ app.trigger[invoice_paid]"]
     assert engine.render_text(plan(client, APP)) == (
+        "REST cost: read 2 requests; apply needs no request.\n"
         "No changes. The portal matches the desired state.\n")
     assert client.call("bizproc.robot.list", {}).result == ["send.fax"]
     assert client.call("crm.automation.trigger.list", {}).result == [
@@ -79,6 +81,7 @@ def test_rename_and_delete_with_consent(sb: Sandbox) -> None:
     assert engine.render_text(renamed) == (
         "  ~ app.trigger[invoice_paid]\n"
         '      name: "Счёт оплачен" -> "Оплата получена"\n'
+        "REST cost: read 2 requests; apply needs ~1 request (~0 s under the rate limit).\n"
         "Plan: 0 to add, 1 to change, 0 to destroy.\n")
     engine.apply(renamed, client)
     assert client.call("crm.automation.trigger.list", {}).result == [
@@ -111,6 +114,7 @@ def test_a_webhook_is_told_plainly_and_nothing_is_sent(tmp_path: Path) -> None:
         f"      # {WEBHOOK}\n"
         "Manual changes (!) are never applied: carry them out on the portal (`provision runbook` "
         "writes the steps for robots and triggers), then record it with `provision attest`.\n"
+        "REST cost: read 1 request; apply needs no request.\n"
         "Plan: 0 to add, 0 to change, 0 to destroy, 2 manual.\n")
     applied = run(state, "apply", str(config), "--auto-approve")
     assert applied.exit_code == 0

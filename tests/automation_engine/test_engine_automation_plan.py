@@ -46,7 +46,9 @@ def test_fresh_sandbox_plan_lists_the_seed_robots_and_triggers_as_manual(
         "  ! deal.pipeline[sales].stage[NEW].robot[2]",
         "  ! deal.pipeline[sales].stage[PREPARATION].robot[1]",
         "  ! deal.pipeline[sales].stage[PREPAYMENT_INVOICE].robot[1]"]
-    assert planned.stdout.splitlines()[-2] == HINT
+    assert planned.stdout.splitlines()[-3] == HINT
+    assert planned.stdout.splitlines()[-2] == (
+        "REST cost: read 1 request; apply needs ~3 requests (~0 s under the rate limit).")
     assert planned.stdout.splitlines()[-1].endswith(", 6 manual.")
 
 
