@@ -25,6 +25,7 @@ from provisioner.kinds import KINDS
 from provisioner.kinds.extensions import with_local_records
 
 CONFIRM = "Apply these changes? Only 'yes' is accepted"
+AGAIN = "Nothing was applied: run `provision apply` again to review the new plan."
 ID_MAP = "id-map.json"
 
 
@@ -97,7 +98,11 @@ def apply_config(config: str, where: Where, consent: Consent, auto_approve: bool
     if not auto_approve and click.prompt(CONFIRM, default="", show_default=False) != "yes":
         err("Apply cancelled.")
         sys.exit(1)
-    _run_apply(plan, target, consent.allow_destroy, consent.allow_data_loss)
+    # Another apply (or a person) may have changed the portal while the question waited: read
+    # it again right before the first write and refuse, naming what changed, when it did.
+    now = make(config, desired, target, plan.options)
+    planfile.check_unchanged(plan, now, AGAIN)
+    _run_apply(now, target, consent.allow_destroy, consent.allow_data_loss)
     _after_apply(config, desired, target, id_map)
 
 
@@ -117,8 +122,10 @@ def apply_saved(path: str, where: Where, consent: Consent, id_map: str | None) -
 
 
 def _run_apply(plan: Plan, target: Target, destroy: bool, data_loss: bool) -> None:
+    """Apply a plan made from a read just now (the engine's own re-read would lack the
+    attestations kept beside CONFIG)."""
     report = apply_plan(plan, target.client, allow_destroy=destroy, allow_data_loss=data_loss,
-                          progress=click.echo)
+                        progress=click.echo, reread=False)
     click.echo(report.summary())
     for address in report.manual:
         click.echo(f"  ! {address}: manual, not applied")

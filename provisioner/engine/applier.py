@@ -14,8 +14,10 @@ from typing import Any, Protocol
 
 from provisioner.client.errors import BitrixAPIError
 from provisioner.client.policy import is_read
-from provisioner.engine import records
+from provisioner.engine import planfile, records
+from provisioner.engine.live import read_live
 from provisioner.engine.model import Action, Plan
+from provisioner.engine.planner import make_plan
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS, Call, Kind, Script
 
@@ -77,18 +79,37 @@ AGAIN_UNCERTAIN = ("Run plan and apply again: they read the portal first, so wha
 
 def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
           allow_data_loss: bool = False, progress: Progress = lambda _line: None,
-          kinds: Sequence[Kind] = KINDS) -> ApplyReport:
-    """Make the portal match the plan; raise DestroyRefused / DataLossRefused / ApplyFailed.
+          kinds: Sequence[Kind] = KINDS, reread: bool = True) -> ApplyReport:
+    """Make the portal match the plan; raise DestroyRefused / DataLossRefused / StalePlan /
+    ApplyFailed.
 
-    With data loss allowed, the records counted in what the plan deletes are deleted first
-    (the portal refuses to delete a stage, pipeline or smart process that holds records)."""
+    First the portal is read again and the plan made again from its desired state; when the
+    live objects it was computed from changed (another apply, a person), StalePlan names what
+    changed and nothing is written. `reread=False` is for callers that have just done so
+    (the CLI, after its question). With data loss allowed, the records counted in what the
+    plan deletes are deleted first (the portal refuses to delete a stage, pipeline or smart
+    process that holds records)."""
     records.check_safe(plan, allow_destroy, allow_data_loss)
+    if reread:
+        plan = replanned(plan, client, kinds)
     report = ApplyReport(manual=[str(c.address) for c in plan.changes
                                  if c.action is Action.MANUAL])
     purge = records.purge_calls(client, plan, kinds) if plan.data_loss else []
     scripts = [_script(kind, plan) for kind in kinds]
     _run(client, [s for s in [_once(purge), *scripts] if s is not None], report, progress)
     return report
+
+
+def replanned(plan: Plan, client: WriteClient, kinds: Sequence[Kind] = KINDS) -> Plan:
+    """The plan made again from a fresh read; StalePlan when the portal changed since `plan`.
+    A plan not made by make_plan (no desired state) is returned as it is."""
+    if plan.desired is None:
+        return plan
+    now = make_plan(plan.desired, read_live(client, kinds), plan.options, kinds)
+    if plan.records:
+        now = records.count_records(now, client, kinds)
+    planfile.check_unchanged(plan, now)
+    return now
 
 
 def _once(calls: list[Call]) -> Script | None:

@@ -165,6 +165,9 @@ class Plan:
     records: Mapping[Address, Records] = field(default_factory=dict)
     # The REST cost line (engine/cost.py): set by make_plan when the live state counted its reads.
     cost: Cost | None = field(default=None, compare=False)
+    # The DesiredState the plan was made from (make_plan): apply plans again from it after
+    # reading the portal, and refuses when the live objects changed (engine/applier.py).
+    desired: Any = field(default=None, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:

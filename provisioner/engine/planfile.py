@@ -113,15 +113,27 @@ def check_fresh(saved: SavedPlan, now: Plan, portal: str) -> None:
     """Refuse a plan made for another portal, or one whose live objects changed since."""
     if saved.portal != portal:
         raise StalePlan(f"the plan was made for portal {saved.portal}, not {portal}")
+    _refuse_changed(saved.snapshot, saved.document["changes"], now,
+                    "Run `provision plan --out FILE` again and review the new plan.")
+
+
+def check_unchanged(plan: Plan, now: Plan,
+                    again: str = "Nothing was applied: plan again and review the new plan."
+                    ) -> None:
+    """Refuse `plan` when `now` (planned from the same desired state after reading the portal
+    again, right before the first write) was computed from other live objects: another apply
+    or a person changed the portal meanwhile."""
+    _refuse_changed(snapshot(plan), plan_document(plan)["changes"], now, again)
+
+
+def _refuse_changed(then: Snapshot, changes: Any, now: Plan, again: str) -> None:
     snap = snapshot(now)
-    if fingerprint(snap) != saved.fingerprint:
-        lines = changes_between(saved.snapshot, snap)
+    if fingerprint(snap) != fingerprint(then):
+        lines = changes_between(then, snap)
         raise StalePlan("plan is stale: the portal changed since the plan was made "
-                        "(portal then -> portal now):\n" + "\n".join(lines) +
-                        "\nRun `provision plan --out FILE` again and review the new plan.")
-    if plan_document(now)["changes"] != saved.document["changes"]:
-        raise StalePlan("plan is stale: planning again gives different changes; "
-                        "run `provision plan --out FILE` again")
+                        "(portal then -> portal now):\n" + "\n".join(lines) + "\n" + again)
+    if plan_document(now)["changes"] != changes:
+        raise StalePlan("plan is stale: planning again gives different changes.\n" + again)
 
 
 def changes_between(before: Snapshot, after: Snapshot) -> list[str]:

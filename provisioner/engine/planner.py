@@ -39,7 +39,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
     # The REST cost line: only when the live state counted its reads (read_live does).
     cost = plan_cost(live.requests, ordered, d_nodes, l_nodes, kinds) if live.requests else None
     return Plan(ordered, tuple(sorted(notes, key=_note_order)), live.fingerprint, options,
-                d_nodes, l_nodes, cost=cost)
+                d_nodes, l_nodes, cost=cost, desired=desired)
 
 
 def change_order(change: Change) -> tuple[Any, ...]:

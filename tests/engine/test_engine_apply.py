@@ -7,6 +7,7 @@ from engine_helpers import sandbox_client, stage_codes, stage_names
 
 from provisioner import engine
 from provisioner.engine import ApplyFailed
+from provisioner.engine.planfile import StalePlan
 
 HR = """
 [deal.pipelines.hr]
@@ -34,7 +35,7 @@ def test_new_pipeline_is_stamped_and_reconciled_in_two_requests() -> None:
     plan = engine.make_plan(desired, engine.read_live(client))
     before = client.stats.requests
     engine.apply(plan, client)
-    assert client.stats.requests - before == 2
+    assert client.stats.requests - before == 3  # a read (is the plan stale?), two writes
     cats = client.call("crm.category.list", {"entityTypeId": 2}).result["categories"]
     hr = next(c for c in cats if c["name"] == "Кандидаты")
     assert (hr["originatorId"], hr["originId"]) == ("provision", "hr")
@@ -64,11 +65,15 @@ def test_failed_apply_says_what_was_done_and_a_rerun_finishes() -> None:
             '{code = "X1", name = "Первый"}, {code = "X2", name = "Второй"}]\n')
     desired = engine.load_text(text)
     plan = engine.make_plan(desired, engine.read_live(client))
-    # someone adds X1 by hand between plan and apply: the portal refuses the duplicate
+    # someone adds X1 by hand between plan and apply: apply's re-read notices...
     client.call("crm.status.add", {"fields": {"ENTITY_ID": "SOURCE", "STATUS_ID": "X1",
                                               "NAME": "вручную", "SORT": 5}})
-    with pytest.raises(ApplyFailed) as err:
+    with pytest.raises(StalePlan) as stale:
         engine.apply(plan, client)
+    assert "  + list[SOURCE].item[X1]: appeared on the portal\n" in str(stale.value)
+    # ... and when the add lands after that re-read, the portal refuses the duplicate
+    with pytest.raises(ApplyFailed) as err:
+        engine.apply(plan, client, reread=False)
     report = err.value.report
     assert report.done == ["~ list[SOURCE].item[CALL]"]
     assert report.failed == "+ list[SOURCE].item[X1]"

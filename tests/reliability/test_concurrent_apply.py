@@ -39,10 +39,6 @@ code = "LOSE"
 name = "Отказ"
 semantics = "failure"
 """
-D9 = ("D9 engine.apply() and the interactive `apply CONFIG` (plan, prompt, apply) do not re-read "
-      "the portal before writing: a plan made before another apply is applied as it is, and two "
-      "plans made from one read create the pipeline twice (engine/applier.py apply; "
-      "cli/flows.py apply_config)")
 
 
 def config(tmp_path: Path, name: str, stage: str) -> Path:
@@ -110,18 +106,20 @@ class ConcurrentApplyAtPrompt(io.BytesIO):
         return super().readline(size)
 
 
-@pytest.mark.xfail(strict=True, reason=D9)
 def test_interactive_apply_notices_an_apply_made_while_it_waited(tmp_path: Path) -> None:
     state = str(tmp_path / "portal.json")
     first, second = config(tmp_path, "Кандидаты", "Созвон"), config(tmp_path, "HR", "Звонок")
     other = ["apply", str(first), "--auto-approve", "--sandbox-state", state]
     result = CliRunner().invoke(main, ["apply", str(second), "--sandbox-state", state],
                                 input=ConcurrentApplyAtPrompt(other))
-    assert len(hr_pipelines(Path(state))) == 1
-    assert result.exit_code == 1 and "stale" in result.stderr
+    assert [p["name"] for p in hr_pipelines(Path(state))] == ["Кандидаты"]  # the other's only
+    assert result.exit_code == 1, result.stderr
+    assert "Error: plan is stale: the portal changed since the plan was made" in result.stderr
+    assert "  + deal.pipeline[hr]: appeared on the portal\n" in result.stderr
+    assert result.stderr.endswith("Nothing was applied: run `provision apply` again to review "
+                                  "the new plan.\n")
 
 
-@pytest.mark.xfail(strict=True, reason=D9)
 def test_two_library_applies_planned_from_one_read_do_not_duplicate() -> None:
     sb = Sandbox.in_memory()
     client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
@@ -138,6 +136,9 @@ def test_two_library_applies_planned_from_one_read_do_not_duplicate() -> None:
         except Exception as exc:  # noqa: BLE001 - a stale-plan refusal, whatever its class
             outcomes.append(type(exc).__name__)
     assert duplicates(sb.store.data) == [], outcomes
+    assert outcomes == ["applied", "StalePlan"]
+    names = [c["name"] for c in sb.store.data["categories"]["2"].values()]
+    assert "A" in names and "B" not in names  # not one write of the stale plan
 
 
 def test_the_portal_itself_refuses_a_second_stage_with_one_code() -> None:

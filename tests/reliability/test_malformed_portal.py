@@ -106,7 +106,8 @@ def test_list_answers_of_the_wrong_type_are_refused_by_the_client() -> None:
 @pytest.mark.parametrize("kind", ["html", "truncated"])
 @responses.activate
 def test_unreadable_answer_to_a_write_is_an_error_not_a_success(kind: str) -> None:
-    responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))
+    responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))  # plan
+    responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))  # read again
     body = b"<html>502</html>" if kind == "html" else b'{"result": {"result": {"r1'
     responses.add(responses.POST, f"{URL}batch.json", body=body)
     code, err, exc = run(["apply", str(CONFIG), "--auto-approve", "--webhook-url", URL])
@@ -117,7 +118,8 @@ def test_unreadable_answer_to_a_write_is_an_error_not_a_success(kind: str) -> No
 
 @responses.activate
 def test_unreadable_answer_to_a_write_says_the_writes_may_have_happened() -> None:
-    responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))
+    responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))  # plan
+    responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))  # read again
     responses.add(responses.POST, f"{URL}batch.json", body=b"<html>502</html>", status=502)
     code, err, exc = run(["apply", str(CONFIG), "--auto-approve", "--webhook-url", URL])
     assert exc is None and code == 1
@@ -127,11 +129,13 @@ def test_unreadable_answer_to_a_write_says_the_writes_may_have_happened() -> Non
 
 
 def test_library_apply_keeps_the_uncertainty_on_the_exception() -> None:
-    """What D8 would build on: the client marks the error as maybe committed."""
+    """The client marks the error as maybe committed; apply keeps it on ApplyFailed."""
     sb = Sandbox.in_memory()
     client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
     plan = engine.make_plan(engine.load_desired(CONFIG), engine.read_live(client))
     with responses.RequestsMock() as mock:
+        # apply reads the portal again first (is the plan stale?), then writes
+        mock.add(responses.POST, sb.webhook_url + "batch.json", json=batch_body(READS))
         mock.add(responses.POST, sb.webhook_url + "batch.json", body=b"<html>oops</html>")
         plain = BitrixClient.from_webhook(sb.webhook_url)  # default session: responses answers
         with pytest.raises(Exception) as caught:

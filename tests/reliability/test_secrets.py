@@ -141,7 +141,9 @@ def test_error_messages_over_http_hold_no_token(portal: tuple[Sandbox, Running, 
                                                 tmp_path: Path, log_file: Path,
                                                 kind: str) -> None:
     sb, _, url = portal
-    sb.app.faults = ScheduledFaults({2: kind})  # the write batch: no retry, no back-off wait
+    # request 1 reads for the plan, 2 reads again before writing (stale check), 3 writes: no
+    # retry, no back-off wait
+    sb.app.faults = ScheduledFaults({3: kind})
     result = CliRunner().invoke(main, ["apply", str(ROOT / "portal-config"), "--auto-approve",
                                        "--webhook-url", url])
     assert result.exit_code == 1
