@@ -11,6 +11,7 @@ from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
 from provisioner.engine.model import (Action, Change, Note, Plan, PlanOptions, attributes,
                                       immutable_names)
+from provisioner.engine.nodes import Nodes
 from provisioner.engine.scope import limit
 from provisioner.kinds import KINDS, Kind, Pairing
 from provisioner.kinds.extensions import manual_changes
@@ -36,10 +37,11 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
         l_nodes.update(pairing.live)
     changes, notes = limit(changes, notes, options)  # protect, --target, --exclude
     ordered = tuple(sorted(changes, key=change_order))
+    want, have = Nodes(d_nodes), Nodes(l_nodes)
     # The REST cost line: only when the live state counted its reads (read_live does).
-    cost = plan_cost(live.requests, ordered, d_nodes, l_nodes, kinds) if live.requests else None
+    cost = plan_cost(live.requests, ordered, want, have, kinds) if live.requests else None
     return Plan(ordered, tuple(sorted(notes, key=_note_order)), live.fingerprint, options,
-                d_nodes, l_nodes, cost=cost, desired=desired)
+                want, have, cost=cost, desired=desired)
 
 
 def change_order(change: Change) -> tuple[Any, ...]:

@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from provisioner.engine.address import Address
 from provisioner.engine.model import Change, Note, Resource
+from provisioner.engine.nodes import Nodes
+from provisioner.engine.nodes import by_parent as index_by_parent
 from provisioner.engine.shape import Issue, Path, Shape
 
 
@@ -89,12 +91,7 @@ class Kind(Protocol):
 Children = Mapping[Address, Sequence[Any]]
 
 
-def by_parent(nodes: Mapping[Address, Any]) -> dict[Address, list[Any]]:
-    """The nodes under each parent address, in `nodes` order: built once per apply, so that
-    finding a field's items or a pipeline's stages is not a scan of every node."""
-    out: dict[Address, list[Any]] = {}
-    for address, node in nodes.items():
-        parent = address.parent
-        if parent is not None:
-            out.setdefault(parent, []).append(node)
-    return out
+def by_parent(nodes: Mapping[Address, Any]) -> Children:
+    """The desired objects under each parent address: a plan's `Nodes` keep the index (made
+    once, on first use), any other mapping is indexed in one pass."""
+    return nodes.children() if isinstance(nodes, Nodes) else index_by_parent(nodes)

@@ -152,12 +152,12 @@ def field_calls(target: Target, changes: Sequence[Change], desired: Mapping[Addr
                 ) -> list[Call]:
     """The calls for the changes of one owner's fields (`is_field(address)` tells fields);
     `kids` is `by_parent(desired)` when the caller has it already."""
-    kids = by_parent(desired) if kids is None else kids
     calls: list[Call] = []
     by_field: dict[Address, list[Change]] = {}
     for c in changes:
         key = c.address if is_field(c.address) else c.address.parent
         by_field.setdefault(key, []).append(c)  # type: ignore[arg-type]
+    kids = by_parent(desired) if kids is None else kids
     for address, group in by_field.items():
         calls.extend(_one_field(target, address, group, desired, live, kids))
     return calls
