@@ -34,7 +34,7 @@ from provisioner.kinds.base import Pairing, ReadCall, Report, Script
 from provisioner.kinds.deal_pipelines import DealPipelines, live_keys
 from provisioner.kinds.extensions import ManualPairing
 from provisioner.kinds.fields import Fields
-from provisioner.kinds.smart_processes import SmartProcesses
+from provisioner.kinds.smart_processes import SmartProcesses, live_stage_codes
 
 ENTITIES = ("deal", "contact", "company", "lead")  # whose fields robots and conditions name
 PREFIX = "UF_CRM_"
@@ -197,13 +197,8 @@ def _live_fields(entity: str, results: Mapping[str, Any]) -> dict[str, str]:
 def _spa_stages(desired: tuple[Any, ...] | None, live: tuple[Any, ...]) -> dict[str, set[str]]:
     """Stage codes of the smart processes' pipelines on the portal, under the desired keys (the
     smart-process kind's own matching of types and pipelines)."""
-    out: dict[str, set[str]] = {}
-    for address in SmartProcesses().pair(desired, live).live:
-        steps = dict(address.parts)
-        if address.depth == 3 and "stage" in steps:
-            key = pipeline_address(f"spa:{steps['smart_process']}", steps["pipeline"])
-            out.setdefault(key, set()).add(steps["stage"])
-    return out
+    return {pipeline_address(f"spa:{code}", key): codes
+            for (code, key), codes in live_stage_codes(desired, live).items()}
 
 
 def _need_automation_flag(spa: Sequence[Any], report: Report) -> None:

@@ -271,16 +271,39 @@ def _upper_labels(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
     return {v: (row.get(k) or {}).get(lang) for k, v in keys.items()}
 
 
+def live_stage_codes(desired: tuple[SpaSpec, ...] | None, live: tuple[SpaSpec, ...]
+                     ) -> dict[tuple[str, str], set[str]]:
+    """The codes of the live stages of each pipeline, by (type code, pipeline key) as `pair`
+    matches them (for the automation kind's catalog), without pairing anything else."""
+    wanted = desired or ()
+    by_code = {s.spa.code: s for s in wanted}
+    out: dict[tuple[str, str], set[str]] = {}
+    for code, have in dict(zip(_type_codes(live, wanted), live)).items():
+        spec = by_code.get(code)
+        keys = _pipeline_keys(have, spec) if spec else [p.pipeline.key for p in have.pipelines]
+        for pipe, key in zip(have.pipelines, keys):
+            if pipe.stages:
+                out.setdefault((code, key), set()).update(s.code for s in pipe.stages)
+    return out
+
+
 def _match_types(live: Sequence[SpaSpec], wanted: Sequence[SpaSpec]) -> list[SpaSpec]:
     """Unstamped live types take the code of a desired type with the same title."""
+    return [_rekey(spec, code) if code != spec.spa.code else spec
+            for spec, code in zip(live, _type_codes(live, wanted))]
+
+
+def _type_codes(live: Sequence[SpaSpec], wanted: Sequence[SpaSpec]) -> list[str]:
+    """The code of each live type: its own, or that of a desired type with the same title."""
     stamped = {s.spa.code for s in live if s.spa.code}
     by_title = {s.spa.title: s.spa.code for s in wanted if s.spa.code not in stamped}
+    codes = {w.spa.code for w in wanted}
     out = []
     for spec in live:
         code = spec.spa.code
-        if spec.spa.title in by_title and code not in {w.spa.code for w in wanted}:
+        if spec.spa.title in by_title and code not in codes:
             code = by_title.pop(spec.spa.title)
-        out.append(_rekey(spec, code) if code != spec.spa.code else spec)
+        out.append(code)
     return out
 
 
@@ -302,14 +325,16 @@ def _repipe(p: PipelineSpec, owner: Address, key: str) -> PipelineSpec:
 
 def _match_pipelines(have: SpaSpec, spec: SpaSpec) -> SpaSpec:
     """Live pipelines keyed by code, default, or name of a desired pipeline."""
+    keys = _pipeline_keys(have, spec)
+    return replace(have, pipelines=tuple(_repipe(p, have.spa.address, key)
+                                         for p, key in zip(have.pipelines, keys)))
+
+
+def _pipeline_keys(have: SpaSpec, spec: SpaSpec) -> list[str]:
     default = next((p.pipeline.key for p in spec.pipelines if p.pipeline.default), None)
     by_name = {p.pipeline.name: p.pipeline.key for p in spec.pipelines}
-    out = []
-    for p in have.pipelines:
-        key = p.pipeline.code or (default if p.pipeline.default and default else None) or \
-            by_name.pop(p.pipeline.name, p.pipeline.key)
-        out.append(_repipe(p, have.spa.address, key))
-    return replace(have, pipelines=tuple(out))
+    return [p.pipeline.code or (default if p.pipeline.default and default else None) or
+            by_name.pop(p.pipeline.name, p.pipeline.key) for p in have.pipelines]
 
 
 def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...]:
