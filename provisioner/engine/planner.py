@@ -72,6 +72,8 @@ def diff(kind: Kind, pairing: Pairing, options: PlanOptions) -> tuple[list[Chang
 
 
 def _compare(kind: Kind, desired: Any, live: Any | None) -> Change | None:
+    if desired == live:  # every compared attribute equal (they are dataclass fields)
+        return None
     want = _present(attributes(desired))
     if live is None:
         return _finish(kind, Change(desired.address, kind.name, Action.CREATE, None, want))

@@ -34,7 +34,7 @@ NEW_PIPELINE_REASON = ("the portal adds its default stages to a new pipeline; ap
                        "no deals)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pipeline:
     """A deal pipeline. `default` is identity (category 0), not an attribute."""
 
@@ -57,7 +57,7 @@ class Pipeline:
         return "deal.pipeline"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PipelineSpec:
     pipeline: Pipeline
     stages: tuple[st.Stage, ...]

@@ -43,7 +43,7 @@ SPA_UNSUPPORTED = ("list_label", "filter_label", "error_message", "show_in_list"
 Labels = Mapping[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Field:
     """A custom field. TYPE and MULTIPLE cannot change on the portal (a replace loses data)."""
 
@@ -77,7 +77,7 @@ class Field:
         return f"{self.owner}.{self.step}" if self.owner else self.step
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnumItem:
     """An item of an enumeration field, keyed by XML_ID; VALUE can be renamed in place."""
 
@@ -102,7 +102,7 @@ class EnumItem:
         return f"{self.owner}.item"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldSpec:
     """A field with its items and, desired only, its `required_from` rules (raw, then linked)."""
 
@@ -300,8 +300,10 @@ def project(desired: Field, live: Field) -> Field:
     for key in LABEL_KEYS:
         want, have = getattr(desired, key), getattr(live, key)
         if want is not None and have is not None:
-            changes[key] = {lang: have.get(lang, "") for lang in want}
-    return replace(live, **changes)
+            seen = {lang: have.get(lang, "") for lang in want}
+            if seen != have or list(seen) != list(have):  # the desired languages' order
+                changes[key] = seen
+    return replace(live, **changes) if changes else live
 
 
 # ---- export --------------------------------------------------------------------------------

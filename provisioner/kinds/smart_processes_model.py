@@ -38,7 +38,7 @@ SUCCESS_CODE = "SUCCESS"  # the portal's system success stage of every SPA pipel
 MAX_STAGE = 37  # 50 minus `DT{e}_{c}:`, safe for entityTypeId and category ids up to 4 digits
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SmartProcess:
     """A smart process type; feature flags and relations are plain attributes."""
 
@@ -60,7 +60,7 @@ class SmartProcess:
         return "smart_process"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SpaPipeline:
     """A pipeline of a smart process; `default` is identity, not an attribute."""
 
@@ -81,7 +81,7 @@ class SpaPipeline:
         return f"{self.owner}.pipeline"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PipelineSpec:
     pipeline: SpaPipeline
     stages: tuple[st.Stage, ...]
@@ -89,7 +89,7 @@ class PipelineSpec:
     automation: tuple[StageRobots, ...] = field(default=(), compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SpaSpec:
     spa: SmartProcess
     pipelines: tuple[PipelineSpec, ...] = ()

@@ -23,7 +23,7 @@ STAGE_CODE = r"[0-9A-Za-z_-]+"
 COLOR = r"#[0-9A-Fa-f]{6}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stage:
     """A stage of a pipeline or of the lead list; SEMANTICS is immutable on the portal."""
 
@@ -48,7 +48,7 @@ class Stage:
         return _scope(self.owner, self.step)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """An item of a reference list (SOURCE, CONTACT_TYPE, ...)."""
 
@@ -252,7 +252,9 @@ def settle_sorts(desired: Sequence[Row], live: Iterable[Row]) -> list[Row]:
     sorts = _fill(anchored)
     if sorts is None:
         sorts = [10 * (i + 1) for i in range(len(desired))]
-    return [replace(row, sort=sort) for row, sort in zip(desired, sorts)]
+    # a row keeps its object when its SORT stands (most rows of a large, settled portal)
+    return [row if row.sort == sort else replace(row, sort=sort)
+            for row, sort in zip(desired, sorts)]
 
 
 def _anchors(values: list[int | None]) -> list[int | None]:
@@ -313,7 +315,7 @@ def _fill(values: list[int | None]) -> list[int] | None:
 
 # ---- writes --------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Op:
     """One write to a status list: create, update or delete of one row."""
 
