@@ -95,15 +95,22 @@ def apply_config(config: str, where: Where, consent: Consent, auto_approve: bool
     if not plan.has_actionable:
         return
     check_safe(plan, consent.allow_destroy, consent.allow_data_loss)
-    if not auto_approve and click.prompt(CONFIRM, default="", show_default=False) != "yes":
+    if not auto_approve:
+        plan = _confirmed(config, desired, target, plan)
+    _run_apply(plan, target, consent.allow_destroy, consent.allow_data_loss)
+    _after_apply(config, desired, target, id_map)
+
+
+def _confirmed(config: str, desired: DesiredState, target: Target, plan: Plan) -> Plan:
+    """Ask; then, as another apply (or a person) may have changed the portal while the question
+    waited, read it again and refuse, naming what changed, when it did. With --auto-approve the
+    plan's own read is that fresh read, so no second one is made."""
+    if click.prompt(CONFIRM, default="", show_default=False) != "yes":
         err("Apply cancelled.")
         sys.exit(1)
-    # Another apply (or a person) may have changed the portal while the question waited: read
-    # it again right before the first write and refuse, naming what changed, when it did.
     now = make(config, desired, target, plan.options)
     planfile.check_unchanged(plan, now, AGAIN)
-    _run_apply(now, target, consent.allow_destroy, consent.allow_data_loss)
-    _after_apply(config, desired, target, id_map)
+    return now
 
 
 def apply_saved(path: str, where: Where, consent: Consent, id_map: str | None) -> None:

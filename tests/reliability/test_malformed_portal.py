@@ -107,7 +107,6 @@ def test_list_answers_of_the_wrong_type_are_refused_by_the_client() -> None:
 @responses.activate
 def test_unreadable_answer_to_a_write_is_an_error_not_a_success(kind: str) -> None:
     responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))  # plan
-    responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))  # read again
     body = b"<html>502</html>" if kind == "html" else b'{"result": {"result": {"r1'
     responses.add(responses.POST, f"{URL}batch.json", body=body)
     code, err, exc = run(["apply", str(CONFIG), "--auto-approve", "--webhook-url", URL])
@@ -119,7 +118,6 @@ def test_unreadable_answer_to_a_write_is_an_error_not_a_success(kind: str) -> No
 @responses.activate
 def test_unreadable_answer_to_a_write_says_the_writes_may_have_happened() -> None:
     responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))  # plan
-    responses.add(responses.POST, f"{URL}batch.json", json=batch_body(READS))  # read again
     responses.add(responses.POST, f"{URL}batch.json", body=b"<html>502</html>", status=502)
     code, err, exc = run(["apply", str(CONFIG), "--auto-approve", "--webhook-url", URL])
     assert exc is None and code == 1
