@@ -140,8 +140,8 @@ def test_export_then_plan_has_no_changes(state: Path, tmp_path: Path) -> None:
     assert '[deal.pipelines.default]\nname = "Продажи"\ndefault = true\n' in text
     result = run(state, "plan", str(out), "--detailed-exitcode")
     assert (result.exit_code, result.stdout) == (
-        0, "REST cost: read 2 requests; apply needs no request.\n"
-        "No changes. The portal matches the desired state.\n")
+        0, ("REST cost: read 2 requests; apply needs no request.\n"
+        "No changes. The portal matches the desired state.\n"))
 
 
 def test_schema_command_and_committed_schema_match() -> None:

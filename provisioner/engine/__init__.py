@@ -35,7 +35,30 @@ _WHERE = {
     "schema": ("json_schema", "schema_text"),
 }
 _MODULE = {name: module for module, names in _WHERE.items() for name in names}
-__all__ = sorted(_MODULE)
+__all__ = [
+    "Action",
+    "ApplyFailed",
+    "ApplyReport",
+    "Change",
+    "DesiredState",
+    "DestroyRefused",
+    "LiveState",
+    "Note",
+    "Plan",
+    "PlanOptions",
+    "apply",
+    "export",
+    "export_documents",
+    "json_schema",
+    "live_from_results",
+    "load_desired",
+    "load_text",
+    "make_plan",
+    "read_live",
+    "render_json",
+    "render_text",
+    "schema_text",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from provisioner.engine import tomlout
-
 from provisioner.engine.live import LiveState
 from provisioner.engine.schema import SCHEMA_FILE, json_schema
 from provisioner.kinds import KINDS, Kind

@@ -9,8 +9,15 @@ from provisioner.engine.address import Address
 from provisioner.engine.cost import plan_cost
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
-from provisioner.engine.model import (Action, Change, Note, Plan, PlanOptions, attributes,
-                                      immutable_names)
+from provisioner.engine.model import (
+    Action,
+    Change,
+    Note,
+    Plan,
+    PlanOptions,
+    attributes,
+    immutable_names,
+)
 from provisioner.engine.nodes import Nodes
 from provisioner.engine.scope import limit
 from provisioner.kinds import KINDS, Kind, Pairing
@@ -18,9 +25,10 @@ from provisioner.kinds.extensions import manual_changes
 
 UNMANAGED = "not in the desired state; would be deleted with --allow-destroy"
 SYSTEM = "kept by the portal (system or default), never deleted"
+DEFAULT_OPTIONS = PlanOptions()  # frozen: safe to share
 
 
-def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOptions(),
+def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEFAULT_OPTIONS,
               kinds: Sequence[Kind] = KINDS) -> Plan:
     """Compare kind by kind; no I/O, no clock, no environment."""
     changes: list[Change] = []

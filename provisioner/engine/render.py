@@ -7,8 +7,11 @@ from typing import Any
 
 from provisioner.engine.cost import cost_line
 from provisioner.engine.model import Action, Change, Note, Plan
-from provisioner.engine.render_safety import (destructive_document, destructive_lines,
-                                              options_document)
+from provisioner.engine.render_safety import (
+    destructive_document,
+    destructive_lines,
+    options_document,
+)
 
 FORMAT_VERSION = "1"
 NO_CHANGES = "No changes. The portal matches the desired state."

@@ -65,10 +65,19 @@ class Pairing:
 class Kind(Protocol):
     """A resource kind; see `provisioner.kinds` for the contract in words."""
 
-    name: str
-    path: tuple[str, ...]
-    shape: Shape
-    files: Mapping[str, str]  # export file name -> what goes there (for docs)
+    # Read-only members: a kind sets them as plain class attributes.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def path(self) -> tuple[str, ...]: ...
+
+    @property
+    def shape(self) -> Shape: ...
+
+    @property
+    def files(self) -> Mapping[str, str]:  # export file name -> what goes there (for docs)
+        ...
 
     def parse(self, tree: Any, path: Path, report: Report) -> Any: ...
 

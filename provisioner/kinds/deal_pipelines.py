@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.engine.address import Address
 from provisioner.engine.model import Action, Change, Note, RecordQuery, attribute, live_only
@@ -87,7 +87,7 @@ class DealPipelines:
     name = "deal.pipelines"
     path = ("deal", "pipelines")
     shape = _shape()
-    files = {"deal-pipelines.toml": "deal pipelines and their stages"}
+    files: ClassVar[Mapping[str, str]] = {"deal-pipelines.toml": "deal pipelines and their stages"}
 
     # ---- desired ----------------------------------------------------------------------------
 
@@ -105,7 +105,8 @@ class DealPipelines:
         sort = value.get("sort")
         if isinstance(sort, int) and sort < 0:
             report.add((*path, "sort"), f"sort {sort} is negative", "use 0 or more")
-        name = value.get("name") if isinstance(value.get("name"), str) else ""
+        raw_name = value.get("name")
+        name = raw_name if isinstance(raw_name, str) else ""
         moved = value.get("moved_from") if isinstance(value.get("moved_from"), str) else None
         pipeline = Pipeline(key, name, sort if isinstance(sort, int) else None,
                             key if moved else None, value.get("default") is True, moved)
@@ -145,7 +146,7 @@ class DealPipelines:
              live: tuple[PipelineSpec, ...]) -> Pairing:
         wanted = desired or ()
         keys = live_keys([s.pipeline for s in live], [s.pipeline for s in wanted])
-        live_specs = {keys[s.pipeline.id]: _rekey(s, keys[s.pipeline.id])  # type: ignore[index]
+        live_specs = {keys[s.pipeline.id]: _rekey(s, keys[s.pipeline.id])
                       for s in live}
         d_nodes: dict[Address, Any] = {}
         notes: list[Note] = []
@@ -230,7 +231,7 @@ class DealPipelines:
             if p.sort is not None:
                 table["sort"] = p.sort
             table["stages"] = [st.export_stage(s) for s in spec.stages]
-            pipelines[keys[p.id]] = table  # type: ignore[index]
+            pipelines[keys[p.id]] = table
         return {"deal-pipelines.toml": {"deal": {"pipelines": pipelines}}} if pipelines else {}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.engine.address import Address
 from provisioner.engine.model import Action, Change, Note, RecordQuery
@@ -22,7 +22,7 @@ class LeadStatuses:
     name = "lead.statuses"
     path = ("lead", "statuses")
     shape = st.stage_shape("leads")
-    files = {"lead.toml": "the lead stages"}
+    files: ClassVar[Mapping[str, str]] = {"lead.toml": "the lead stages"}
 
     def parse(self, tree: Any, path: Path, report: Report) -> tuple[st.Stage, ...]:
         stages = st.parse_stages(tree, None, STEP)

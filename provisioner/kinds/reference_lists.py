@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.engine.address import Address
 from provisioner.engine.locate import render_path
@@ -52,7 +52,7 @@ class ReferenceLists:
                   r"[A-Z][A-Z0-9_]*",
                   "Reference lists by ENTITY_ID (crm.status.entity.types).",
                   "write the list's ENTITY_ID in capitals, e.g. SOURCE", KNOWN)
-    files = {"lists.toml": "reference lists"}
+    files: ClassVar[Mapping[str, str]] = {"lists.toml": "reference lists"}
 
     def parse(self, tree: Any, path: Path, report: Report) -> DesiredLists:
         out: dict[str, tuple[st.Item, ...]] = {}

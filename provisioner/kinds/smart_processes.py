@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.engine.address import Address
 from provisioner.engine.model import Action, Change
@@ -49,7 +49,7 @@ class SmartProcesses:
     name = "smart_processes"
     path = ("smart_processes",)
     shape = spa_shape()
-    files = {"smart-processes.toml": "smart processes, their pipelines, stages, fields"}
+    files: ClassVar[Mapping[str, str]] = {"smart-processes.toml": "smart processes, their pipelines, stages, fields"}
 
     # ---- desired ----------------------------------------------------------------------------
 

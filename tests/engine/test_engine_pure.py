@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from hypothesis import given
@@ -114,7 +115,7 @@ def test_settled_sorts_are_strictly_increasing(sorts: list[int], order: list[int
     live = [Item(f"L{i}", "x", s) for i, s in enumerate(sorts)]
     wanted = [Item(f"L{i}", "x") if i < len(sorts) else Item(f"N{i}", "x") for i in order]
     out = [i.sort for i in settle_sorts(wanted, live)]
-    assert all(a < b for a, b in zip(out, out[1:])) and all(s > 0 for s in out)
+    assert all(a < b for a, b in itertools.pairwise(out)) and all(s > 0 for s in out)
 
 
 def test_chunks_keep_references_in_one_batch() -> None:

@@ -44,8 +44,8 @@ def test_valid_file_parses_with_derived_sort() -> None:
 def test_unknown_key_suggests_the_closest() -> None:
     text = '[deal.pipelines.sales]\nname = "x"\ndefualt = true\n' + STAGES
     assert problems(text) == [
-        "d.toml:3: deal.pipelines.sales.defualt: unknown key `defualt`\n"
-        "    fix: did you mean `default`?"]
+        ("d.toml:3: deal.pipelines.sales.defualt: unknown key `defualt`\n"
+        "    fix: did you mean `default`?")]
 
 
 def test_wrong_type_bad_colour_empty_name() -> None:
@@ -53,20 +53,20 @@ def test_wrong_type_bad_colour_empty_name() -> None:
             + STAGES.replace('name = "Новая"', 'name = "Новая"\ncolor = "blue"'))
     assert problems(text) == [
         "d.toml:2: deal.pipelines.sales.name: must not be empty\n    fix: write a non-empty text",
-        "d.toml:3: deal.pipelines.sales.sort: must be an integer, not a string\n"
-        "    fix: write an integer here",
-        'd.toml:8: deal.pipelines.sales.stages[0].color: "blue" is not valid\n'
-        "    fix: write #RRGGBB, e.g. #39A8EF"]
+        ("d.toml:3: deal.pipelines.sales.sort: must be an integer, not a string\n"
+        "    fix: write an integer here"),
+        ('d.toml:8: deal.pipelines.sales.stages[0].color: "blue" is not valid\n'
+        "    fix: write #RRGGBB, e.g. #39A8EF")]
 
 
 def test_duplicate_codes_and_semantics_order() -> None:
     text = ('[deal.pipelines.sales]\nname = "x"\n' + STAGES
             + '\n[[deal.pipelines.sales.stages]]\ncode = "NEW"\nname = "Снова"\n')
     assert problems(text) == [
-        'd.toml:18: deal.pipelines.sales.stages[3].semantics: "process" stage after a '
-        '"failure" stage\n    fix: order stages: process stages, one success, then failures',
-        'd.toml:19: deal.pipelines.sales.stages[3].code: duplicate code "NEW" (first at [0])\n'
-        "    fix: give every entry its own code"]
+        ('d.toml:18: deal.pipelines.sales.stages[3].semantics: "process" stage after a '
+        '"failure" stage\n    fix: order stages: process stages, one success, then failures'),
+        ('d.toml:19: deal.pipelines.sales.stages[3].code: duplicate code "NEW" (first at [0])\n'
+        "    fix: give every entry its own code")]
 
 
 def test_missing_failure_stage_and_two_defaults() -> None:
@@ -75,10 +75,10 @@ def test_missing_failure_stage_and_two_defaults() -> None:
             + '[deal.pipelines.b]\nname = "y"\ndefault = true\n'
             + STAGES.replace("sales", "b"))
     assert problems(text) == [
-        'd.toml:5: deal.pipelines.sales.stages: 0 "failure" stages; a stage list needs at '
-        'least one\n    fix: add or remove stages with semantics = "failure"',
-        "d.toml:15: deal.pipelines.b.default: more than one default pipeline (sales, b)\n"
-        "    fix: keep `default = true` on one pipeline only"]
+        ('d.toml:5: deal.pipelines.sales.stages: 0 "failure" stages; a stage list needs at '
+        'least one\n    fix: add or remove stages with semantics = "failure"'),
+        ("d.toml:15: deal.pipelines.b.default: more than one default pipeline (sales, b)\n"
+        "    fix: keep `default = true` on one pipeline only")]
 
 
 def test_code_limits_per_list() -> None:
@@ -99,9 +99,9 @@ def test_code_limits_per_list() -> None:
 def test_success_stage_must_be_the_portals_own() -> None:
     text = '[deal.pipelines.sales]\nname = "x"\n' + STAGES.replace('"WON"', '"PAID"')
     assert problems(text) == [
-        'd.toml:9: deal.pipelines.sales.stages[1].code: the success stage has code "PAID"\n'
+        ('d.toml:9: deal.pipelines.sales.stages[1].code: the success stage has code "PAID"\n'
         '    fix: write code = "WON" (any name): the portal keeps its system success stage WON '
-        "in every list and allows only one success stage"]
+        "in every list and allows only one success stage")]
 
 
 def test_reference_list_names() -> None:
@@ -109,9 +109,9 @@ def test_reference_list_names() -> None:
             '[lists.DEAL_STAGE_3]\nitems = []\n')
     assert problems(text) == [
         "d.toml:1: lists.SOURSE: unknown reference list `SOURSE`\n    fix: did you mean `SOURCE`?",
-        "d.toml:3: lists.DEAL_STAGE_3: `DEAL_STAGE_3` is a stage list, not a reference list\n"
+        ("d.toml:3: lists.DEAL_STAGE_3: `DEAL_STAGE_3` is a stage list, not a reference list\n"
         "    fix: declare lead stages under [[lead.statuses]] and deal stages under "
-        "[[deal.pipelines.<key>.stages]]"]
+        "[[deal.pipelines.<key>.stages]]")]
 
 
 def test_duplicate_across_files_names_both(tmp_path: Path) -> None:
