@@ -112,12 +112,13 @@ def measured_plan(portal: Portal, desired: DesiredState
 
 
 def measured_apply(portal: Portal, plan: Plan) -> tuple[int, int, Any]:
-    """Apply right after its plan (the bucket keeps the plan's reads, as in `provision apply`).
-    Returns (write calls, dependency depth, span)."""
+    """Apply right after its plan, as `provision apply --auto-approve` does: the bucket keeps
+    the plan's reads, and the plan's read is the fresh read (no re-read; an interactive apply
+    re-reads after its question). Returns (write calls, dependency depth, span)."""
     client = portal.client()
     kinds = counted_kinds()
     watch = Stopwatch(portal)
-    report = apply(plan, client, allow_destroy=True, kinds=kinds)
+    report = apply(plan, client, allow_destroy=True, kinds=kinds, reread=False)
     span = watch.stop()
     # The one dependency no `$result` chain removes: the stages the portal makes with a new
     # pipeline must be read back before they can be reconciled (their ids are unknown). Deeper
