@@ -40,9 +40,15 @@ class ApplyReport:
     manual: list[str] = field(default_factory=list)
     # writes sent whose answer was lost (timeout, dropped connection, 5xx, unreadable answer)
     uncertain: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # the plan's summary: add/change/destroy
 
     def summary(self) -> str:
-        text = f"Apply complete: {len(self.done)} call{'s' if len(self.done) != 1 else ''} made."
+        calls = f"{len(self.done)} REST call{'s' if len(self.done) != 1 else ''}"
+        if self.counts:
+            text = (f"Apply complete: {self.counts['add']} added, {self.counts['change']} changed, "
+                    f"{self.counts['destroy']} destroyed ({calls}).")
+        else:
+            text = f"Apply complete: {calls} made."
         if self.manual:
             text += (f" {len(self.manual)} manual change(s) left for an administrator, not "
                      "applied: run `provision runbook` for the steps, then `provision attest`.")
@@ -93,7 +99,7 @@ def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
     if reread:
         plan = replanned(plan, client, kinds)
     report = ApplyReport(manual=[str(c.address) for c in plan.changes
-                                 if c.action is Action.MANUAL])
+                                 if c.action is Action.MANUAL], counts=plan.summary())
     purge = records.purge_calls(client, plan, kinds) if plan.data_loss else []
     scripts = [_script(kind, plan) for kind in kinds]
     _run(client, [s for s in [_once(purge), *scripts] if s is not None], report, progress)
