@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change
+from provisioner.engine.model import Action, Change, RecordQuery
 from provisioner.engine.shape import Path
 from provisioner.kinds import fields_manual as fm
 from provisioner.kinds import smart_processes_apply as ap
@@ -136,6 +136,25 @@ class SmartProcesses:
             for f in spec.fields:
                 l_nodes.update({f.field.address: f.field, **{i.address: i for i in f.items}})
         return ManualPairing(d_nodes, l_nodes, frozenset(managed), manual=tuple(manual))
+
+    def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
+        """The items a deleted smart process, pipeline or stage holds (engine/records.py)."""
+        spa = live.get(Address.of("smart_process", change.address.parts[0][1]))
+        node = live.get(change.address)
+        if not isinstance(spa, SmartProcess) or not spa.entity_type_id:
+            return None
+        etid = {"entityTypeId": spa.entity_type_id}
+        if node is spa:
+            flt: dict[str, Any] = {}
+        elif isinstance(node, SpaPipeline) and node.id:
+            flt = {"categoryId": node.id}
+        elif isinstance(node, st.Stage) and node.status_id:
+            flt = {"stageId": node.status_id}
+        else:
+            return None
+        params = {**etid, "filter": flt} if flt else etid
+        return RecordQuery("items", "crm.item.list", params, "crm.item.delete",
+                           list_key="items", id_key="id", delete_params=etid)
 
     def explain(self, change: Change) -> str:
         if change.address.depth == 1 and change.action is Action.DELETE:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from provisioner.sandbox.core import REGISTRY, BitrixError, CallContext, Result, paginate
-from provisioner.sandbox.crm import state
+from provisioner.sandbox.crm import categories, state, types
 from provisioner.sandbox.crm.common import as_int, d7_int_param, legacy_error, legacy_id
 from provisioner.sandbox.store import Store
 
@@ -95,13 +95,34 @@ def lead_list(ctx: CallContext, params: dict[str, Any]) -> Result:
     return paginate(_legacy_rows(rows, ("STATUS_ID",)), ctx.start)
 
 
+# crm-item-list.md: filter keys take a prefix; these are the exact-value ones (`=` the default).
+_ITEM_OPS = (("!@", "not in"), ("@", "in"), ("!=", "not"), ("!", "not"), ("=", "is"))
+
+
+def _item_matches(rec: dict[str, Any], flt: dict[str, Any]) -> bool:
+    """D7 filter on the item fields kept (`id`, `stageId`, `categoryId`), AND of all keys."""
+    fields = {"id": rec["ID"], "stageId": rec["stageId"], "categoryId": rec["categoryId"]}
+    for name, want in flt.items():
+        prefix, op = next(((p, o) for p, o in _ITEM_OPS if name.startswith(p)), ("", "is"))
+        have = str(fields.get(name[len(prefix):]))
+        wants = {str(w) for w in want} if isinstance(want, list) else {str(want)}
+        if (have in wants) != (op in ("is", "in")):
+            return False
+    return True
+
+
 @REGISTRY.add("crm.item.list", scope="crm", doc="api-reference/crm/universal/crm-item-list.md")
 def item_list(ctx: CallContext, params: dict[str, Any]) -> Result:
-    """`{"items": [...]}` of one smart process (`entityTypeId`), 50 a page, `total`."""
+    """`{"items": [...]}` of one smart process (`entityTypeId`), 50 a page, `total`; an unknown
+    smart process → `NOT_FOUND` `Smart process not found` (crm-item-list.md errors); the
+    built-in types list no items here (their records are crm.deal.list / crm.lead.list's)."""
     etid = d7_int_param(params, "entityTypeId")
+    if etid >= 128 and categories.spa_by_entity_type(ctx.store, etid) is None:
+        raise BitrixError("NOT_FOUND", types.NOT_FOUND, 400)
     given = params.get("filter")
     flt: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
-    rows = _select(ctx.store, "item", {**flt, "entityTypeId": etid})
+    rows = [r for r in _select(ctx.store, "item", {"entityTypeId": etid})
+            if _item_matches(r, flt)]
     page = paginate([{"id": r["ID"], "entityTypeId": etid, "categoryId": r["categoryId"],
                       "stageId": r["stageId"]} for r in rows], ctx.start)
     return Result({"items": page.value}, total=page.total, next=page.next)
