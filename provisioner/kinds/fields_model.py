@@ -66,11 +66,11 @@ class Field:
     settings: Mapping[str, Any] | None = attribute(default=None)
     id: int | None = live_only()
     system: bool = live_only(False)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    @property
-    def address(self) -> Address:
-        return self.owner.child(self.step, self.name) if self.owner else Address.of(
-            self.step, self.name)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", self.owner.child(self.step, self.name) if self.owner
+                           else Address.of(self.step, self.name))
 
     @property
     def scope(self) -> str:
@@ -88,14 +88,14 @@ class EnumItem:
     sort: int = attribute(default=0)
     id: int | None = live_only()
     system: bool = live_only(False)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", self.owner.child("item", self.xml_id))
 
     @property
     def code(self) -> str:  # for statuses.settle_sorts
         return self.xml_id
-
-    @property
-    def address(self) -> Address:
-        return self.owner.child("item", self.xml_id)
 
     @property
     def scope(self) -> str:

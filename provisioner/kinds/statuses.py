@@ -38,10 +38,10 @@ class Stage:
     id: int | None = live_only()
     system: bool = live_only(False)
     status_id: str | None = live_only()  # the portal's STATUS_ID, prefix included (C3:NEW)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    @property
-    def address(self) -> Address:
-        return _address(self.owner, self.step, self.code)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", _address(self.owner, self.step, self.code))
 
     @property
     def scope(self) -> str:
@@ -59,10 +59,10 @@ class Item:
     step: str = field(default="item", compare=False)
     id: int | None = live_only()
     system: bool = live_only(False)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    @property
-    def address(self) -> Address:
-        return _address(self.owner, self.step, self.code)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", _address(self.owner, self.step, self.code))
 
     @property
     def scope(self) -> str:
