@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from weakref import WeakValueDictionary
 
 
-@dataclass(frozen=True, order=True, slots=True, init=False)
+@dataclass(frozen=True, order=True, slots=True, init=False, weakref_slot=True)
 class Address:
     """A path of (type, key) steps; the same object has the same address on every portal.
 
     The hash is computed once, when the address is made: the planner looks every address up
-    in several dicts, and a tuple of tuples hashes anew on each lookup."""
+    in several dicts, and a tuple of tuples hashes anew on each lookup. Equal addresses alive
+    at the same time are one object (`_LIVING`), so a lookup of a desired object's address in
+    the live side's dict ends at the identity check, without reading the other's steps."""
 
     parts: tuple[tuple[str, str], ...]
     _hash: int = field(init=False, repr=False, compare=False)
 
-    def __init__(self, parts: tuple[tuple[str, str], ...]) -> None:
-        object.__setattr__(self, "parts", parts)
-        object.__setattr__(self, "_hash", hash(parts))
+    def __new__(cls, parts: tuple[tuple[str, str], ...]) -> Address:  # noqa: PYI034 (interned)
+        found = _LIVING.get(parts)
+        if found is None:
+            found = object.__new__(cls)
+            object.__setattr__(found, "parts", parts)
+            object.__setattr__(found, "_hash", hash(parts))
+            _LIVING[parts] = found
+        return found
 
     def __hash__(self) -> int:
         return self._hash
@@ -49,3 +57,6 @@ class Address:
 
     def __str__(self) -> str:
         return ".".join(f"{type_}[{key}]" for type_, key in self.parts)
+
+
+_LIVING: WeakValueDictionary[tuple[tuple[str, str], ...], Address] = WeakValueDictionary()

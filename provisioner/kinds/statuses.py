@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any, TypeVar
 
 from provisioner.engine.address import Address
@@ -261,6 +262,9 @@ def _anchors(values: list[int | None]) -> list[int | None]:
     """Keep the longest strictly increasing run of known SORT values (positive ones); among
     runs of that length, the one ending first, each step taking its earliest predecessor.
     Patience sorting, O(n log n): a list of 3,000 items settles as fast as its length."""
+    known = [v for v in values if v is not None and v > 0]
+    if all(a < b for a, b in pairwise(known)):  # already in order: the run is all of them
+        return [v if v is not None and v > 0 else None for v in values]
     parent, node = _run_parents(values)
     keep: set[int] = set()
     while node is not None:
