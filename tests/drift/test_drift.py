@@ -5,29 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from safety_helpers import MAIN_PIPELINE as CONFIG
 from safety_helpers import cli, client_of, write
 
 from provisioner.sandbox import Sandbox
-
-CONFIG = """\
-[deal.pipelines.main]
-name = "General"
-default = true
-
-[[deal.pipelines.main.stages]]
-code = "NEW"
-name = "Новая"
-
-[[deal.pipelines.main.stages]]
-code = "WON"
-name = "Успех"
-semantics = "success"
-
-[[deal.pipelines.main.stages]]
-code = "LOSE"
-name = "Провал"
-semantics = "failure"
-"""
 
 
 def test_stage_renamed_by_hand_is_drift(tmp_path: Path) -> None:

@@ -12,6 +12,28 @@ from provisioner.client import BitrixClient
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.crm import state
 
+# The default pipeline reduced to its three system stages, renamed: the drift and saved-plan
+# tests' starting desired state.
+MAIN_PIPELINE = """\
+[deal.pipelines.main]
+name = "General"
+default = true
+
+[[deal.pipelines.main.stages]]
+code = "NEW"
+name = "Новая"
+
+[[deal.pipelines.main.stages]]
+code = "WON"
+name = "Успех"
+semantics = "success"
+
+[[deal.pipelines.main.stages]]
+code = "LOSE"
+name = "Провал"
+semantics = "failure"
+"""
+
 
 def client_of(sb: Sandbox) -> BitrixClient:
     return BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
