@@ -33,23 +33,32 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
     """Compare kind by kind; no I/O, no clock, no environment."""
     changes: list[Change] = []
     notes: list[Note] = []
-    d_nodes: dict[Address, Any] = {}
-    l_nodes: dict[Address, Any] = {}
+    d_nodes: list[dict[Address, Any]] = []  # one dict per kind, handed to Nodes as they are
+    l_nodes: list[dict[Address, Any]] = []
+    kids: dict[Address, Sequence[Any]] | None = {}  # None once a kind leaves them to Nodes
     for kind in kinds:
         pairing = kind.pair(desired.parts.get(kind.name), live.parts[kind.name])
         found, left = diff(kind, pairing, options)
         changes.extend(found)
         changes.extend(manual_changes(pairing))  # kind-made `!` changes (kinds/extensions.py)
         notes.extend([*pairing.notes, *left])
-        d_nodes.update(pairing.desired)
-        l_nodes.update(pairing.live)
+        d_nodes.append(_dict(pairing.desired))
+        l_nodes.append(_dict(pairing.live))
+        if kids is not None and pairing.children is not None:
+            kids.update(pairing.children)
+        else:
+            kids = None
     changes, notes = limit(changes, notes, options)  # protect, --target, --exclude
     ordered = tuple(sorted(changes, key=change_order))
-    want, have = Nodes(d_nodes), Nodes(l_nodes)
+    want, have = Nodes.adopt(d_nodes, kids), Nodes.adopt(l_nodes)
     # The REST cost line: only when the live state counted its reads (read_live does).
     cost = plan_cost(live.requests, ordered, want, have, kinds) if live.requests else None
     return Plan(ordered, tuple(sorted(notes, key=_note_order)), live.fingerprint, options,
                 want, have, cost=cost, desired=desired)
+
+
+def _dict(nodes: Mapping[Address, Any]) -> dict[Address, Any]:
+    return nodes if type(nodes) is dict else dict(nodes)
 
 
 def change_order(change: Change) -> tuple[Any, ...]:
@@ -64,8 +73,17 @@ def _note_order(note: Note) -> tuple[Any, ...]:
 
 
 def diff(kind: Kind, pairing: Pairing, options: PlanOptions) -> tuple[list[Change], list[Note]]:
-    changes = [c for a, d in pairing.desired.items() if (c := _compare(kind, d, pairing.live.get(a)))]
+    changes: list[Change] = []
+    twins = 0
+    for address, node in pairing.desired.items():
+        twin = pairing.live.get(address)
+        twins += twin is not None
+        change = _compare(kind, node, twin)
+        if change is not None:
+            changes.append(change)
     notes: list[Note] = []
+    if twins == len(pairing.live):  # every live object has its desired twin: none left over
+        return changes, notes
     for address, node in pairing.live.items():
         if address in pairing.desired or node.scope not in pairing.managed:
             continue

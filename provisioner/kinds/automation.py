@@ -145,7 +145,8 @@ class Automation:
             raise ConfigError(problems)
         manual += stg.manual(wanted.stages, live.recorded, live.lang, cat)
         managed = frozenset({app.ROBOT, app.TRIGGER}) if wanted.app and d_nodes else frozenset()
-        return ManualPairing(d_nodes, l_nodes, managed, manual=tuple(manual))
+        # app robot and trigger types have no parent: nothing lies under another object
+        return ManualPairing(d_nodes, l_nodes, managed, children={}, manual=tuple(manual))
 
     def catalog(self, wanted: AutomationDesired, live: AutomationLive) -> Catalog:
         """Stages and fields on the portal or created by this apply; active users."""

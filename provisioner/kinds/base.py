@@ -60,6 +60,10 @@ class Pairing:
     live: Mapping[Address, Resource]
     managed: frozenset[str]  # scopes whose live objects absent from desired may be deleted
     notes: tuple[Note, ...] = ()
+    # The desired objects under each parent address, in `desired` order, as the kind built
+    # them (a pipeline's stages, a field's items): the plan's `Nodes.children()` without a
+    # pass over every object. None: indexed from `desired` on first use (engine/nodes.py).
+    children: Mapping[Address, Sequence[Resource]] | None = None
 
 
 class Kind(Protocol):

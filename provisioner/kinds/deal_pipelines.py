@@ -47,10 +47,10 @@ class Pipeline:
     id: int | None = live_only()
     origin: str | None = live_only()
     system: bool = live_only(False)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    @property
-    def address(self) -> Address:
-        return Address.of("deal.pipeline", self.key)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", Address.of("deal.pipeline", self.key))
 
     @property
     def scope(self) -> str:
@@ -133,10 +133,16 @@ class DealPipelines:
         cats = results["deal_categories"]
         cats = cats.get("categories", []) if isinstance(cats, dict) else cats
         rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
+        pipelines = [_live_pipeline(c) for c in sorted(cats, key=lambda c: (int(c.get("sort") or 0),
+                                                                            int(c["id"])))]
+        # Keyed as the export keys them (the stamp, else the name): pair() re-keys only the
+        # pipelines a desired state names otherwise, so a plan rebuilds no stage of the rest.
+        keys = live_keys(pipelines, [])
         specs = []
-        for cat in sorted(cats, key=lambda c: (int(c.get("sort") or 0), int(c["id"]))):
-            pipeline = _live_pipeline(cat)
-            stages = [st.live_stage(r, None, STAGE_STEP) for r in rows.get(entity_id(pipeline.id), [])]
+        for pipeline in pipelines:
+            pipeline = replace(pipeline, key=keys[pipeline.id])
+            stages = [st.live_stage(r, pipeline.address, STAGE_STEP)
+                      for r in rows.get(entity_id(pipeline.id), [])]
             specs.append(PipelineSpec(pipeline, tuple(stages)))
         return tuple(specs)
 
@@ -149,6 +155,7 @@ class DealPipelines:
         live_specs = {keys[s.pipeline.id]: _rekey(s, keys[s.pipeline.id])
                       for s in live}
         d_nodes: dict[Address, Any] = {}
+        kids: dict[Address, list[Any]] = {}
         notes: list[Note] = []
         for spec in wanted:
             matched = live_specs.get(spec.pipeline.key)
@@ -157,13 +164,15 @@ class DealPipelines:
                 live_specs[spec.pipeline.key] = matched
             stages = st.settle_sorts(spec.stages, matched.stages if matched else ())
             d_nodes.update(st.by_address([spec.pipeline, *stages]))
+            if stages:
+                kids[spec.pipeline.address] = stages
         l_nodes: dict[Address, Any] = {}
         for spec in live_specs.values():
             l_nodes.update(st.by_address([spec.pipeline, *spec.stages]))
         managed = {f"{s.pipeline.address}.{STAGE_STEP}" for s in wanted}
         if wanted:
             managed.add("deal.pipeline")
-        return Pairing(d_nodes, l_nodes, frozenset(managed), tuple(notes))
+        return Pairing(d_nodes, l_nodes, frozenset(managed), tuple(notes), kids)
 
     def _follow_moves(self, spec: PipelineSpec, live: PipelineSpec,
                       notes: list[Note]) -> PipelineSpec:
@@ -255,6 +264,7 @@ def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int
     stamped = {p.origin for p in live if p.origin}
     moved = {p.moved_from: p.key for p in desired if p.moved_from and p.key not in stamped}
     keys: dict[int | None, str] = {}
+    taken: set[str] = set()
     for p in live:
         if p.default:
             key = default_key
@@ -264,11 +274,14 @@ def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int
             key = by_name.pop(p.name)
         else:
             key = slugify(p.name) or f"pipeline_{p.id}"
-        keys[p.id] = f"{key}_{p.id}" if key in keys.values() else key
+        keys[p.id] = f"{key}_{p.id}" if key in taken else key
+        taken.add(keys[p.id])
     return keys
 
 
 def _rekey(spec: PipelineSpec, key: str) -> PipelineSpec:
+    if spec.pipeline.key == key:  # keyed so at read time (most pipelines): nothing to rebuild
+        return spec
     pipe = replace(spec.pipeline, key=key)
     return PipelineSpec(pipe, tuple(replace(s, owner=pipe.address) for s in spec.stages))
 

@@ -140,19 +140,26 @@ def pair_fields(desired: Sequence[FieldSpec], live: Sequence[FieldSpec], managed
     live_by = {s.field.address: s for s in live}
     d_nodes: dict[Address, Any] = {}
     l_nodes: dict[Address, Any] = {}
+    kids: dict[Address, list[Any]] = {}
     scopes = set(managed)
     for spec in desired:
         have = live_by.get(spec.field.address)
         items = cast(Any, st.settle_sorts)(spec.items, have.items if have else ())
-        d_nodes.update({spec.field.address: spec.field, **{i.address: i for i in items}})
+        d_nodes[spec.field.address] = spec.field
+        for item in items:
+            d_nodes[item.address] = item
+        if items:
+            kids[spec.field.address] = items
         if spec.field.type == "enumeration":
             scopes.add(f"{spec.field.address}.item")
     for spec in live:
         want = d_nodes.get(spec.field.address)
         node = project(want, spec.field) if want is not None else spec.field
-        l_nodes.update({node.address: node, **{i.address: i for i in spec.items}})
+        l_nodes[node.address] = node
+        for item in spec.items:
+            l_nodes[item.address] = item
     manual = tuple(fm.manual_change(r, kind) for r in fm.rules_of(desired))
-    return ManualPairing(d_nodes, l_nodes, frozenset(scopes), manual=manual)
+    return ManualPairing(d_nodes, l_nodes, frozenset(scopes), children=kids, manual=manual)
 
 
 def explain(change: Change) -> str:

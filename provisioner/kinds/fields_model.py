@@ -299,10 +299,10 @@ def project(desired: Field, live: Field) -> Field:
     changes: dict[str, Any] = {}
     for key in LABEL_KEYS:
         want, have = getattr(desired, key), getattr(live, key)
-        if want is not None and have is not None:
-            seen = {lang: have.get(lang, "") for lang in want}
-            if seen != have or list(seen) != list(have):  # the desired languages' order
-                changes[key] = seen
+        if want is None or have is None or (
+                want.keys() == have.keys() and (len(want) < 2 or list(want) == list(have))):
+            continue  # the same languages in the same order (most fields): nothing to project
+        changes[key] = {lang: have.get(lang, "") for lang in want}  # in the desired order
     return replace(live, **changes) if changes else live
 
 

@@ -44,7 +44,7 @@ class LeadStatuses:
         wanted = st.settle_sorts(desired or (), rows)
         managed = frozenset({STEP}) if desired is not None else frozenset()
         notes = tuple(Note(a, self.name, text) for a, text in moved)
-        return Pairing(st.by_address(wanted), st.by_address(rows), managed, notes)
+        return Pairing(st.by_address(wanted), st.by_address(rows), managed, notes, {})
 
     def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
         """The leads a deleted lead stage holds (engine/records.py)."""

@@ -95,13 +95,17 @@ class ReferenceLists:
             assert desired is not None
             raise ConfigError([_not_offered(e, live, desired.locate) for e in missing])
         d_nodes: dict[Address, Any] = {}
+        kids: dict[Address, list[Any]] = {}
         for entity, items in wanted.items():
-            d_nodes.update(st.by_address(st.settle_sorts(items, live.items.get(entity, ()))))
+            settled = st.settle_sorts(items, live.items.get(entity, ()))
+            d_nodes.update(st.by_address(settled))
+            if settled:
+                kids[owner(entity)] = settled
         l_nodes: dict[Address, Any] = {}
         for items in live.items.values():
             l_nodes.update(st.by_address(items))
         managed = frozenset(f"{owner(e)}.item" for e in wanted)
-        return Pairing(d_nodes, l_nodes, managed)
+        return Pairing(d_nodes, l_nodes, managed, children=kids)
 
     def explain(self, change: Change) -> str:
         return ""

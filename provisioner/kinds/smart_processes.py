@@ -109,21 +109,28 @@ class SmartProcesses:
         live_by = {s.spa.code: s for s in _match_types(live, wanted)}
         d_nodes: dict[Address, Any] = {}
         l_nodes: dict[Address, Any] = {}
+        kids: dict[Address, Sequence[Any]] = {}
         managed: set[str] = {"smart_process"} if wanted else set()
         manual: list[Change] = []
         for spec in wanted:
             have = live_by.get(spec.spa.code)
             have = _match_pipelines(have, spec) if have else None
             d_nodes[spec.spa.address] = spec.spa
+            under = [p.pipeline for p in spec.pipelines] + [f.field for f in spec.fields]
+            if under:
+                kids[spec.spa.address] = under
             for p in spec.pipelines:
                 stages = st.settle_sorts(p.stages, _stages_of(have, p.pipeline.key))
                 d_nodes.update(st.by_address([p.pipeline, *stages]))
+                if stages:
+                    kids[p.pipeline.address] = stages
                 managed.add(f"{p.pipeline.address}.stage")
             if spec.pipelines:
                 managed.add(f"{spec.spa.address}.pipeline")
             fields = pair_fields(spec.fields, have.fields if have else (),
                                  frozenset({f"{spec.spa.address}.field"}), self.name)
             d_nodes.update(fields.desired)
+            kids.update(fields.children or {})
             l_nodes.update(fields.live)
             managed |= fields.managed
             manual.extend(fields.manual)
@@ -135,7 +142,8 @@ class SmartProcesses:
                 l_nodes.update(st.by_address([p.pipeline, *p.stages]))
             for f in spec.fields:
                 l_nodes.update({f.field.address: f.field, **{i.address: i for i in f.items}})
-        return ManualPairing(d_nodes, l_nodes, frozenset(managed), manual=tuple(manual))
+        return ManualPairing(d_nodes, l_nodes, frozenset(managed), children=kids,
+                             manual=tuple(manual))
 
     def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
         """The items a deleted smart process, pipeline or stage holds (engine/records.py)."""
@@ -338,6 +346,8 @@ def _refield(spec: FieldSpec, owner: Address) -> FieldSpec:
 
 
 def _repipe(p: PipelineSpec, owner: Address, key: str) -> PipelineSpec:
+    if p.pipeline.owner == owner and p.pipeline.key == key:  # as read (most): keep its stages
+        return p
     pipe = replace(p.pipeline, owner=owner, key=key)
     return PipelineSpec(pipe, tuple(replace(s, owner=pipe.address) for s in p.stages))
 
@@ -345,8 +355,10 @@ def _repipe(p: PipelineSpec, owner: Address, key: str) -> PipelineSpec:
 def _match_pipelines(have: SpaSpec, spec: SpaSpec) -> SpaSpec:
     """Live pipelines keyed by code, default, or name of a desired pipeline."""
     keys = _pipeline_keys(have, spec)
-    return replace(have, pipelines=tuple(_repipe(p, have.spa.address, key)
-                                         for p, key in zip(have.pipelines, keys)))
+    pipes = tuple(_repipe(p, have.spa.address, key) for p, key in zip(have.pipelines, keys))
+    if all(new is old for new, old in zip(pipes, have.pipelines)):
+        return have
+    return replace(have, pipelines=pipes)
 
 
 def _pipeline_keys(have: SpaSpec, spec: SpaSpec) -> list[str]:

@@ -50,10 +50,10 @@ class SmartProcess:
     id: int | None = live_only()
     entity_type_id: int | None = live_only()
     system: bool = live_only(False)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    @property
-    def address(self) -> Address:
-        return Address.of("smart_process", self.code)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", Address.of("smart_process", self.code))
 
     @property
     def scope(self) -> str:
@@ -71,10 +71,10 @@ class SpaPipeline:
     id: int | None = live_only()
     code: str | None = live_only()
     system: bool = live_only(False)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    @property
-    def address(self) -> Address:
-        return self.owner.child("pipeline", self.key)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", self.owner.child("pipeline", self.key))
 
     @property
     def scope(self) -> str:

@@ -3,9 +3,20 @@ and gives, in the mapping's order, what a scan of every object gives."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engine_helpers import run_setup, sandbox_client
+
+from provisioner import engine
 from provisioner.engine.address import Address
 from provisioner.engine.nodes import Nodes
-from provisioner.kinds.base import by_parent
+from provisioner.engine.nodes import by_parent as index_by_parent
+from provisioner.kinds import KINDS
+from provisioner.kinds.base import Pairing, by_parent
 
 SALES = Address.of("deal.pipeline", "sales")
 NODES = {SALES: "sales", SALES.child("stage", "NEW"): "new", Address.of("lead.status", "A"): "a",
@@ -25,3 +36,53 @@ def test_children_are_indexed_once_in_order() -> None:
                                       SALES.child("stage", "WON"): ["r"]}
     assert by_parent(nodes) is nodes.children()
     assert by_parent(NODES) == nodes.children()  # a plain mapping: one pass, same answer
+
+
+# ---- children from the kinds' pairings -----------------------------------------------------
+# make_plan takes the index from the kinds (a pipeline's stages, a field's items, a smart
+# process's pipelines and fields) instead of a pass over every object: it must be the index
+# that pass makes, for every kind, on every golden scenario and on the seed configuration.
+
+CASES = Path(__file__).resolve().parent.parent / "cases"
+CONFIG = Path(__file__).resolve().parents[2] / "portal-config"
+
+
+def _scenarios() -> list[Any]:
+    out = [pytest.param(p / "desired.toml", json.loads((p / "setup.json").read_text("utf-8"))
+                        if (p / "setup.json").exists() else [], id=p.name)
+           for p in sorted(CASES.iterdir()) if (p / "desired.toml").exists()]
+    return [*out, pytest.param(CONFIG, [], id="portal-config")]
+
+
+@pytest.mark.parametrize(("desired", "setup"), _scenarios())
+def test_kinds_give_the_children_a_scan_gives(desired: Path, setup: list[Any]) -> None:
+    _, client = sandbox_client()
+    run_setup(client, setup)
+    want = engine.load_desired(desired)
+    live = engine.read_live(client)
+    for kind in KINDS:
+        pairing = kind.pair(want.parts.get(kind.name), live.parts[kind.name])
+        assert pairing.children is not None, f"{kind.name} leaves its children to a scan"
+        given = {parent: list(kids) for parent, kids in pairing.children.items()}
+        assert given == index_by_parent(pairing.desired), kind.name
+    plan = engine.make_plan(want, live)
+    assert isinstance(plan.desired_nodes, Nodes)
+    assert dict(plan.desired_nodes.children()) == index_by_parent(dict(plan.desired_nodes))
+
+
+def test_a_kind_without_children_is_scanned() -> None:
+    """A kind that leaves `children` None (a kind from elsewhere) still gets the full index."""
+    _, client = sandbox_client()
+    run_setup(client, [])
+    want = engine.load_desired(CONFIG)
+    live = engine.read_live(client)
+    class Plain:  # the deal pipelines kind, with its children dropped
+        def __getattr__(self, name: str) -> Any:
+            return getattr(KINDS[0], name)
+
+        def pair(self, desired: Any, live: Any) -> Pairing:
+            return replace(KINDS[0].pair(desired, live), children=None)
+
+    plan = engine.make_plan(want, live, kinds=[Plain(), *KINDS[1:]])  # type: ignore[list-item]
+    assert dict(plan.desired_nodes.children()) == index_by_parent(dict(plan.desired_nodes))
+    assert any(a.parts[0][0] == "deal.pipeline" for a in plan.desired_nodes.children())
