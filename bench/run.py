@@ -213,10 +213,12 @@ def scenario_http(store: Store, calls: list[Recorded], res: Results) -> None:
         res.checks.append(("reads no slower than fast_bitrix24 (wall s)", ours.wall <= peer.wall))
 
 
-def cpu_of(fns: dict[str, Callable[[], Any]], repeat: dict[str, int], rounds: int = 10
+def cpu_of(fns: dict[str, Callable[[], Any]], number: dict[str, int], rounds: int = 10
            ) -> dict[str, float]:
-    """Best CPU seconds of each function, its runs interleaved with the others' (`rounds`
-    rounds of `repeat[name]` runs each), so that all see the same machine load. Objects made
+    """CPU seconds of one run of each function: the best of `rounds` samples, a sample being
+    `number[name]` runs back to back divided by `number[name]` (as `timeit` does), so that
+    every sample of every function spans about the same time and meets the same machine
+    noise; samples of the functions interleave, so that all see the same load. Objects made
     before (the sandbox stores, the portals' desired and live states) are frozen out of the
     garbage collector's reach; the collector runs as in the CLI during each run."""
     gc.collect()
@@ -225,10 +227,10 @@ def cpu_of(fns: dict[str, Callable[[], Any]], repeat: dict[str, int], rounds: in
         best = dict.fromkeys(fns, math.inf)
         for _ in range(rounds):
             for name, fn in fns.items():
-                for _ in range(repeat[name]):
-                    start = time.process_time()
+                start = time.process_time()
+                for _ in range(number[name]):
                     fn()
-                    best[name] = min(best[name], time.process_time() - start)
+                best[name] = min(best[name], (time.process_time() - start) / number[name])
         return best
     finally:
         gc.unfreeze()
@@ -252,7 +254,8 @@ def scenario_cpu(scale: int, res: Results) -> None:
         diffs[label] = functools.partial(make_plan, desired, live)
         res.calls[label] = calls_of(diffs[label])
         res.facts.append(f"{label}: {size.objects()} objects generated")
-    res.cpu.update(cpu_of(diffs, {"L1": 3, f"L{scale}": 1}))
+    # A sample of L1 is `scale` diffs in a row: as long as one diff of L{scale}.
+    res.cpu.update(cpu_of(diffs, {"L1": scale, f"L{scale}": 1}, rounds=30))
     res.cpu["ratio"] = res.cpu[f"L{scale}"] / res.cpu["L1"]
     res.calls["ratio"] = res.calls[f"L{scale}"] / res.calls["L1"]
     res.checks.append((f"diff CPU at L{scale} within {scale + 1}x of L1",

@@ -65,8 +65,12 @@ def apply_requests(changes: Sequence[Change], desired: Mapping[Any, Any],
 
     first: list[Any] = []
     later: dict[int, int] = {}  # round -> calls
+    by_kind: dict[str, list[Change]] = {}
+    for c in changes:
+        if c.action.value != "manual":
+            by_kind.setdefault(c.kind, []).append(c)
     for kind in kinds:
-        mine = [c for c in changes if c.kind == kind.name and c.action.value != "manual"]
+        mine = by_kind.get(kind.name)
         if mine:
             calls = _first_round(kind, mine, desired, live)
             first.extend(calls)

@@ -139,11 +139,12 @@ class Automation:
     def pair(self, desired: AutomationDesired | None, live: AutomationLive) -> Pairing:
         wanted = desired or AutomationDesired()
         d_nodes, l_nodes, manual = app.pair_app(wanted.app, live.app)
-        cat = self.catalog(wanted, live)
-        problems = stg.validate(wanted.stages, cat, wanted.locate)
-        if problems:
-            raise ConfigError(problems)
-        manual += stg.manual(wanted.stages, live.recorded, live.lang, cat)
+        if wanted.stages or live.recorded:  # else nothing to check: no catalog of the portal
+            cat = self.catalog(wanted, live)
+            problems = stg.validate(wanted.stages, cat, wanted.locate)
+            if problems:
+                raise ConfigError(problems)
+            manual += stg.manual(wanted.stages, live.recorded, live.lang, cat)
         managed = frozenset({app.ROBOT, app.TRIGGER}) if wanted.app and d_nodes else frozenset()
         # app robot and trigger types have no parent: nothing lies under another object
         return ManualPairing(d_nodes, l_nodes, managed, children={}, manual=tuple(manual))
