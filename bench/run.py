@@ -255,7 +255,7 @@ def scenario_cpu(scale: int, res: Results) -> None:
         res.calls[label] = calls_of(diffs[label])
         res.facts.append(f"{label}: {size.objects()} objects generated")
     # A sample of L1 is `scale` diffs in a row: as long as one diff of L{scale}.
-    res.cpu.update(cpu_of(diffs, {"L1": scale, f"L{scale}": 1}, rounds=30))
+    res.cpu.update(cpu_of(diffs, {"L1": scale, f"L{scale}": 1}, rounds=50))
     res.cpu["ratio"] = res.cpu[f"L{scale}"] / res.cpu["L1"]
     res.calls["ratio"] = res.calls[f"L{scale}"] / res.calls["L1"]
     res.checks.append((f"diff CPU at L{scale} within {scale + 1}x of L1",

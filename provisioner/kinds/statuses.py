@@ -254,8 +254,18 @@ def settle_sorts(desired: Sequence[Row], live: Iterable[Row]) -> list[Row]:
     if sorts is None:
         sorts = [10 * (i + 1) for i in range(len(desired))]
     # a row keeps its object when its SORT stands (most rows of a large, settled portal)
-    return [row if row.sort == sort else replace(row, sort=sort)
-            for row, sort in zip(desired, sorts)]
+    return [row if row.sort == sort else resorted(row, sort) for row, sort in zip(desired, sorts)]
+
+
+def resorted(row: Row, sort: int) -> Row:
+    """`replace(row, sort=sort)` without running the constructor again: code and owner stand,
+    so the address does, and is not looked up anew among every living address."""
+    cls = type(row)
+    new = object.__new__(cls)
+    for name in cls.__slots__:
+        object.__setattr__(new, name, getattr(row, name))
+    object.__setattr__(new, "sort", sort)
+    return new
 
 
 def _anchors(values: list[int | None]) -> list[int | None]:

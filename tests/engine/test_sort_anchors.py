@@ -3,10 +3,16 @@ quadratic definition (same run, same tie-breaks), checked on random lists."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as s
 
-from provisioner.kinds.statuses import _anchors
+from provisioner.engine.address import Address
+from provisioner.kinds.fields_model import EnumItem
+from provisioner.kinds.statuses import Item, Stage, _anchors, resorted
 
 
 def reference(values: list[int | None]) -> list[int | None]:
@@ -42,3 +48,21 @@ def test_anchors_examples() -> None:
     assert _anchors([30, 10, 20]) == [None, 10, 20]
     assert _anchors([20, 10, 30]) == [20, None, 30]  # the earliest of equal runs
     assert _anchors([10, 10, 20]) == [10, None, 20]  # strictly increasing
+
+
+# ---- resorted: replace(row, sort=...) without the constructor ------------------------------
+
+SALES = Address.of("deal.pipeline", "sales")
+ROWS = [Stage("NEW", "New", "#00FF00", "process", 10, SALES, "stage", None, 7, True, "C1:NEW"),
+        Item("WEB", "Website", 20, Address.of("list", "SOURCE"), "item", 3, False),
+        EnumItem(Address.of("deal.field", "UF_CRM_X"), "A", "Alpha", True, 30, 9)]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: type(r).__name__)
+def test_resorted_is_replace(row: Any) -> None:
+    new = resorted(row, 55)
+    want = replace(row, sort=55)
+    assert new == want and new.sort == 55 and row.sort != 55  # the row itself is untouched
+    assert [getattr(new, n) for n in type(row).__slots__] == \
+        [getattr(want, n) for n in type(row).__slots__]  # live-only values and address too
+    assert new.address is row.address
