@@ -15,6 +15,9 @@ over `KINDS` and never asks which kind it holds. A kind provides:
 - `pair(desired_part | None, live_part)`: both sides as `{address: object}` plus the scopes it
   manages (whose live objects absent from desired may be deleted) and notes. Matching by natural
   keys and derived values (e.g. SORT) are settled here, so the planner compares like with like.
+  `children` (optional) gives the desired objects under each parent address as the kind built
+  them, so the plan needs no pass over every object to index them; each kind owns the first
+  step type of its addresses (`deal.pipeline`, `lead.field`, ...), no other kind uses it.
 - `explain(change)`: an optional reason for people; `is_destructive(change)`.
 - `apply(changes, desired_nodes, live_nodes)`: a generator yielding rounds of REST `Call`s and
   receiving their results; calls may chain with `$result[key]` inside one round (`key`,
