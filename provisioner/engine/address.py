@@ -58,5 +58,10 @@ class Address:
     def __str__(self) -> str:
         return ".".join(f"{type_}[{key}]" for type_, key in self.parts)
 
+    def __reduce__(self) -> tuple[type[Address], tuple[tuple[tuple[str, str], ...]]]:
+        """Pickled, copied and deep-copied by its steps: made again through `__new__`, so the
+        copy is the living address with those steps (interned), never a second object."""
+        return (Address, (self.parts,))
+
 
 _LIVING: WeakValueDictionary[tuple[tuple[str, str], ...], Address] = WeakValueDictionary()

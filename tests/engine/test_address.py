@@ -1,0 +1,27 @@
+"""Addresses: equal addresses alive at once are one object (interned), and stay so when
+pickled or copied (plans, test fixtures and other tools copy them)."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+from provisioner.engine.address import Address
+from provisioner.kinds.statuses import Stage
+
+NEW = Address.of("deal.pipeline", "sales").child("stage", "NEW")
+
+
+def test_equal_addresses_are_one_object() -> None:
+    assert Address((("deal.pipeline", "sales"), ("stage", "NEW"))) is NEW
+    assert NEW.parent is Address.of("deal.pipeline", "sales")
+    assert str(NEW) == "deal.pipeline[sales].stage[NEW]" and NEW.key == "NEW" and NEW.depth == 2
+
+
+def test_pickled_and_copied_addresses_are_the_living_one() -> None:
+    assert pickle.loads(pickle.dumps(NEW)) is NEW
+    assert copy.copy(NEW) is NEW and copy.deepcopy(NEW) is NEW
+    stage = Stage("NEW", "New", owner=NEW.parent)
+    again = pickle.loads(pickle.dumps(stage))
+    assert again == stage and again.address is stage.address is NEW
+    assert copy.deepcopy({NEW: stage})[NEW] == stage
