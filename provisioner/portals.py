@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,8 +204,9 @@ def choose(path: Path | None, name: str) -> Portal:
     return portals[name]
 
 
-def connect(portal: Portal) -> Any:
-    """A BitrixClient for the portal (its sandbox, webhook or OAuth app)."""
+def connect(portal: Portal, notice: Callable[[str], None] | None = None) -> Any:
+    """A BitrixClient for the portal (its sandbox, webhook or OAuth app); `notice` gets what a
+    person must know about the portal's tokens (never a token)."""
     from provisioner.client import BitrixClient, RateLimit
 
     rate = RateLimit.enterprise() if portal.enterprise else RateLimit()
@@ -218,5 +220,46 @@ def connect(portal: Portal) -> Any:
         s = portal.secret
         return BitrixClient.from_oauth(portal.oauth_endpoint, s("access_token"),
                                        s("refresh_token"), s("client_id"), s("client_secret"),
-                                       rate=rate)
+                                       on_tokens=token_keeper(portal, notice), rate=rate)
     return BitrixClient.from_webhook(portal.webhook_url(), rate=rate)
+
+
+def token_keeper(portal: Portal, notice: Callable[[str], None] | None) -> Callable[[Any], None]:
+    """Stores the pair a token refresh returns where the portal keeps its tokens. Refresh tokens
+    rotate: each refresh returns a new pair and the old refresh token stops working
+    (bitrix24-rest.md §1.2), so a refresh token left as it was fails on the next run. Tokens
+    kept in files are rewritten (atomically, with the file's permissions); one kept in an
+    environment variable cannot be, and `notice` says so, naming the variable only."""
+
+    def keep(tokens: Any) -> None:
+        for name in ("access_token", "refresh_token"):
+            how, where = portal.oauth[name]
+            if how == "file":
+                try:
+                    _write_secret(Path(where), getattr(tokens, name))
+                except OSError as exc:
+                    if notice is not None and name == "refresh_token":
+                        notice(f"Warning: portal {portal.name}: the OAuth tokens were renewed "
+                               f"but {where} could not be written ({exc.strerror}); the refresh "
+                               "token in it no longer works: authorize the app again.")
+            elif name == "refresh_token" and notice is not None:
+                notice(f"Warning: portal {portal.name}: the OAuth tokens were renewed and the "
+                       f"refresh token in ${where} no longer works. Keep the tokens in files "
+                       "(oauth_access_token_file, oauth_refresh_token_file) so that provision "
+                       "can store the new ones.")
+
+    return keep
+
+
+def _write_secret(path: Path, value: str) -> None:
+    """Replace the file's content with `value` in one step, keeping its permissions."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(value + "\n")
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -48,7 +48,7 @@ def open_target(config: str | None, portal_name: str | None, portals_file: str |
         portal = portals.choose(portals.find_file(config, portals_file), portal_name)
         if portal.is_sandbox:
             notice(f"Using portal {portal.name}: the local sandbox {portal.sandbox}.")
-        return Target(portals.connect(portal), portal.host(), portal.protect)
+        return Target(portals.connect(portal, notice), portal.host(), portal.protect)
     from provisioner.automation import portal_name as host_of
 
     client = connect(portal_choice(webhook_url, sandbox_state), notice=notice)
