@@ -74,6 +74,6 @@ def test_a_renewed_token_held_in_the_environment_is_named_not_shown(
         _expire_then_refresh(mocked, "ref-1")
         portals.connect(portal, notices.append).call("crm.status.list")
     assert notices == [
-        "Warning: portal prod: the OAuth tokens were renewed and the refresh token in "
-        "$B24_REFRESH_TOKEN no longer works. Keep the tokens in files (oauth_access_token_file, "
-        "oauth_refresh_token_file) so that provision can store the new ones."]
+        ("Warning: portal prod: the OAuth tokens were renewed and the refresh token in "
+         "$B24_REFRESH_TOKEN no longer works. Keep the tokens in files (oauth_access_token_file, "
+         "oauth_refresh_token_file) so that provision can store the new ones.")]
