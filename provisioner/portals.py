@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from provisioner.errors import ProvisionError
+from provisioner.files import write_atomically
 
 FILE_NAME = "portals.toml"
 OAUTH_SECRETS = ("client_id", "client_secret", "access_token", "refresh_token")
@@ -225,18 +225,18 @@ def connect(portal: Portal, notice: Callable[[str], None] | None = None) -> Any:
 
 
 def token_keeper(portal: Portal, notice: Callable[[str], None] | None) -> Callable[[Any], None]:
-    """Stores the pair a token refresh returns where the portal keeps its tokens. Refresh tokens
-    rotate: each refresh returns a new pair and the old refresh token stops working
-    (bitrix24-rest.md §1.2), so a refresh token left as it was fails on the next run. Tokens
-    kept in files are rewritten (atomically, with the file's permissions); one kept in an
-    environment variable cannot be, and `notice` says so, naming the variable only."""
+    """Stores the pair a token refresh returns where the portal keeps its tokens: the docs say to
+    save the new pair (b24restdocs settings/oauth/auto-renewal.md, "Recommended Logic"), and the
+    old refresh token stops working (bitrix24-rest.md §1.2), so one left as it was fails on the
+    next run. Tokens kept in files are rewritten (atomically, with the file's permissions); one
+    kept in an environment variable cannot be, and `notice` says so, naming the variable only."""
 
     def keep(tokens: Any) -> None:
         for name in ("access_token", "refresh_token"):
             how, where = portal.oauth[name]
             if how == "file":
                 try:
-                    _write_secret(Path(where), getattr(tokens, name))
+                    write_atomically(Path(where), getattr(tokens, name) + "\n")
                 except OSError as exc:
                     if notice is not None and name == "refresh_token":
                         notice(f"Warning: portal {portal.name}: the OAuth tokens were renewed "
@@ -250,16 +250,3 @@ def token_keeper(portal: Portal, notice: Callable[[str], None] | None) -> Callab
 
     return keep
 
-
-def _write_secret(path: Path, value: str) -> None:
-    """Replace the file's content with `value` in one step, keeping its permissions."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(value + "\n")
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

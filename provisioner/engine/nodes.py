@@ -23,12 +23,10 @@ class Nodes(Mapping[Address, Any]):
 
     __slots__ = ("_children", "_parts", "_route")
 
-    def __init__(self, nodes: Mapping[Address, Any] = {},
-                 children: Mapping[Address, Sequence[Any]] | None = None) -> None:
-        """`children`, when given, is `by_parent(nodes)` as the caller built it already."""
+    def __init__(self, nodes: Mapping[Address, Any] = {}) -> None:
         self._parts: tuple[dict[Address, Any], ...] = (dict(nodes),)
         self._route: dict[str, dict[Address, Any]] = {}
-        self._children = children
+        self._children: Mapping[Address, Sequence[Any]] | None = None
 
     @classmethod
     def adopt(cls, parts: Sequence[dict[Address, Any]],

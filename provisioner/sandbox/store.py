@@ -8,12 +8,12 @@ looks like a new real portal.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from provisioner.files import write_atomically
 
 Seeder = Callable[["Store"], None]
 SEEDERS: list[Seeder] = []
@@ -50,11 +50,8 @@ class Store:
 
     def save(self, path: Path) -> None:
         """Write atomically, so that a killed process never leaves half a portal behind."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(self.data, fh, ensure_ascii=False, indent=1, sort_keys=True)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(self.data, ensure_ascii=False, indent=1,
+                                          sort_keys=True))
 
     def section(self, name: str, default: Any) -> Any:
         """The named part of the state, created from `default` on first use."""

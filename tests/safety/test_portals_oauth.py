@@ -24,6 +24,7 @@ OK = {"result": [{"ID": "1"}], "total": 1, "time": {"start": 0, "finish": 0}}
 
 
 def _portals(tmp_path: Path, how: str) -> portals.Portal:
+    tmp_path.mkdir(exist_ok=True)
     lines = ["[portals.prod]", f'oauth_endpoint = "{ENDPOINT}"']
     for secret in portals.OAUTH_SECRETS:
         if how == "file" or secret in ("client_id", "client_secret"):
@@ -77,3 +78,24 @@ def test_a_renewed_token_held_in_the_environment_is_named_not_shown(
         ("Warning: portal prod: the OAuth tokens were renewed and the refresh token in "
          "$B24_REFRESH_TOKEN no longer works. Keep the tokens in files (oauth_access_token_file, "
          "oauth_refresh_token_file) so that provision can store the new ones.")]
+
+
+def test_a_token_file_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    portal = _portals(tmp_path / "cfg", "file")
+    notices: list[str] = []
+    with responses.RequestsMock() as mocked:
+        _expire_then_refresh(mocked, "ref-1")
+        client = portals.connect(portal, notices.append)
+        secrets = tmp_path / "cfg"
+        for path in secrets.iterdir():
+            path.unlink()
+        secrets.rmdir()
+        secrets.write_text("not a directory\n", encoding="utf-8")  # the tokens' folder is gone
+        assert client.call("crm.status.list").result == [{"ID": "1"}]  # the call still succeeds
+    assert len(notices) == 1
+    assert notices[0].startswith(
+        f"Warning: portal prod: the OAuth tokens were renewed but {secrets}/refresh_token.txt "
+        "could not be written (")
+    assert notices[0].endswith("); the refresh token in it no longer works: authorize the app "
+                               "again.")
+    assert "ref-2" not in notices[0] and "acc-2" not in notices[0]
