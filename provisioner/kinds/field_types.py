@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from provisioner.engine.shape import OneOf, Prop, Scalar, Shape, Table
+from provisioner.kinds import shared
 
 
 @dataclass(frozen=True)
@@ -105,14 +106,15 @@ def _wrong_scalar(form: str, value: Any) -> bool:
 
 def desired_settings(type_: str, given: Mapping[str, Any]) -> dict[str, Any]:
     """The full settings of a desired field: the given keys over the type's defaults."""
-    return {k: normal(s, given.get(k, s.default)) for k, s in SETTINGS.get(type_, {}).items()}
+    return shared.mapping({k: normal(s, given.get(k, s.default))
+                           for k, s in SETTINGS.get(type_, {}).items()})
 
 
 def live_settings(type_: str, raw: Any) -> dict[str, Any]:
     """The portal's SETTINGS of a live field, in the same form."""
     given = raw if isinstance(raw, Mapping) else {}
-    return {k: normal(s, _from_portal(s, given.get(s.portal, s.default)))
-            for k, s in SETTINGS.get(type_, {}).items()}
+    return shared.mapping({k: normal(s, _from_portal(s, given.get(s.portal, s.default)))
+                           for k, s in SETTINGS.get(type_, {}).items()})
 
 
 def _from_portal(spec: Setting, value: Any) -> Any:

@@ -26,6 +26,7 @@ from provisioner.engine.shape import (
     check,
 )
 from provisioner.kinds import field_types as ft
+from provisioner.kinds import shared
 from provisioner.kinds.base import Report
 from provisioner.kinds.slug import slugify
 
@@ -171,8 +172,8 @@ def labels(value: Any) -> Labels | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return {lang: value for lang in LANGS}
-    return {lang: str(value[lang]) for lang in LANGS if lang in value}
+        return shared.mapping(dict.fromkeys(LANGS, shared.text(value)))
+    return shared.mapping({lang: shared.text(str(value[lang])) for lang in LANGS if lang in value})
 
 
 def xml_id_for(value: str, taken: set[str]) -> str:
@@ -189,7 +190,7 @@ def parse_field(name: str, table: Any, where: tuple[Address | None, str], path: 
     """The field, or None when its table does not fit the shape (the loader reports that)."""
     if check(field_shape(spa), table, path):
         return None
-    type_ = str(table["type"])
+    type_ = shared.text(str(table["type"]))
     given = dict(table.get("settings", {}))
     for key, message, fix in ft.check_settings(type_, given):
         report.add((*path, "settings", key), message, fix)
@@ -223,7 +224,7 @@ def _default_label(table: Mapping[str, Any], key: str, label: Labels | None,
         return None
     if key in ("list_label", "filter_label"):
         return label
-    return {lang: "" for lang in (label or {})}
+    return shared.mapping(dict.fromkeys(label or {}, ""))
 
 
 def _flag(table: Mapping[str, Any], key: str, spa: bool) -> bool | None:
@@ -261,7 +262,8 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
             report.add((*path, index), f'duplicate item id "{xml_id}" (also item {seen[xml_id]})',
                        "give every item its own xml_id")
         seen.setdefault(xml_id, index)
-        items.append(EnumItem(owner.address, xml_id, str(t["value"]).strip(),
+        items.append(EnumItem(owner.address, shared.text(xml_id),
+                              shared.text(str(t["value"]).strip()),
                               bool(t.get("default", False)), 10 * (index + 1)))
     defaults = [i for i in items if i.default]
     if len(defaults) > 1 and not owner.multiple:
@@ -275,8 +277,9 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
 def live_field(row: Mapping[str, Any], where: tuple[Address | None, str], name: str,
                texts: Mapping[str, Mapping[str, Any]], spa: bool = False) -> FieldSpec:
     """A field from a legacy (UPPER) row; `texts` are its label keys per language."""
-    type_ = str(row["USER_TYPE_ID"])
-    got = {key: {lang: str(texts.get(lang, {}).get(portal) or "") for lang in LANGS}
+    type_ = shared.text(str(row["USER_TYPE_ID"]))
+    got = {key: shared.mapping({lang: shared.text(str(texts.get(lang, {}).get(portal) or ""))
+                                for lang in LANGS})
            for key, portal in LABEL_KEYS.items()}
     f = Field(where[0], where[1], name, type_, row.get("MULTIPLE") == "Y", got["label"],
               list_label=None if spa else got["list_label"],
@@ -288,7 +291,8 @@ def live_field(row: Mapping[str, Any], where: tuple[Address | None, str], name: 
               edit_in_list=None if spa else row.get("EDIT_IN_LIST") == "Y",
               searchable=row.get("IS_SEARCHABLE") == "Y",
               settings=ft.live_settings(type_, row.get("SETTINGS")), id=int(row["ID"]))
-    items = tuple(EnumItem(f.address, str(i.get("XML_ID") or ""), str(i.get("VALUE") or ""),
+    items = tuple(EnumItem(f.address, shared.text(str(i.get("XML_ID") or "")),
+                           shared.text(str(i.get("VALUE") or "")),
                            i.get("DEF") == "Y", int(i.get("SORT") or 0), id=int(i["ID"]))
                   for i in row.get("LIST") or [])
     return FieldSpec(f, items)

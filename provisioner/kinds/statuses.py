@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from provisioner.engine.address import Address
 from provisioner.engine.model import Action, Change, attribute, live_only
 from provisioner.engine.shape import ArrayOf, Path, Prop, Scalar, Table
+from provisioner.kinds import shared
 from provisioner.kinds.base import Call, Report
 
 SEMANTICS = ("process", "success", "failure")
@@ -123,7 +124,7 @@ def tables(rows: Any) -> list[dict[str, Any]]:
 
 def _text(row: Mapping[str, Any], key: str) -> str:
     value = row.get(key)
-    return value if isinstance(value, str) else ""
+    return shared.text(value) if isinstance(value, str) else ""
 
 
 def parse_stages(rows: Any, owner: Address | None, step: str) -> list[Stage]:
@@ -140,7 +141,7 @@ def semantics_valid(rows: Any) -> bool:
 
 def _semantics(row: Mapping[str, Any]) -> str:
     value = row.get("semantics", "process")
-    return value if value in SEMANTICS else "process"
+    return shared.text(value) if value in SEMANTICS else "process"
 
 
 def parse_items(rows: Any, owner: Address) -> list[Item]:
@@ -149,7 +150,7 @@ def parse_items(rows: Any, owner: Address) -> list[Item]:
 
 
 def _color(value: Any) -> str | None:
-    return value.upper() if isinstance(value, str) and value else None
+    return shared.text(value.upper()) if isinstance(value, str) and value else None
 
 
 def check_codes(codes: Sequence[str], path: Path, report: Report, max_len: int, why: str,
@@ -207,7 +208,8 @@ def row_sort_key(row: Mapping[str, Any]) -> tuple[int, int]:
 
 
 def live_stage(row: Mapping[str, Any], owner: Address | None, step: str) -> Stage:
-    return Stage(code=strip_prefix(str(row["STATUS_ID"])), name=str(row.get("NAME") or ""),
+    return Stage(code=shared.text(strip_prefix(str(row["STATUS_ID"]))),
+                 name=shared.text(str(row.get("NAME") or "")),
                  color=_color(row.get("COLOR") or None),
                  semantics=_FROM_PORTAL.get(str(row.get("SEMANTICS") or ""), "process"),
                  sort=int(row.get("SORT") or 0), owner=owner, step=step, id=int(row["ID"]),
@@ -238,7 +240,8 @@ def follow_moves(desired: Sequence[Stage], live: Sequence[Stage]
 
 
 def live_item(row: Mapping[str, Any], owner: Address) -> Item:
-    return Item(code=strip_prefix(str(row["STATUS_ID"])), name=str(row.get("NAME") or ""),
+    return Item(code=shared.text(strip_prefix(str(row["STATUS_ID"]))),
+                name=shared.text(str(row.get("NAME") or "")),
                 sort=int(row.get("SORT") or 0), owner=owner, id=int(row["ID"]),
                 system=row.get("SYSTEM") == "Y")
 
