@@ -72,11 +72,11 @@ def _make_plan(desired: DesiredState, live: LiveState, options: PlanOptions,
         else:
             kids = None
     changes, notes = limit(changes, notes, options)  # protect, --target, --exclude
-    ordered = tuple(sorted(changes, key=change_order))
     want, have = Nodes.adopt(d_nodes, kids), Nodes.adopt(l_nodes)
+    in_order = ordered(changes, want, have)
     # The REST cost line: only when the live state counted its reads (read_live does).
-    cost = plan_cost(live.requests, ordered, want, have, kinds) if live.requests else None
-    return Plan(ordered, tuple(sorted(notes, key=_note_order)), live.fingerprint, options,
+    cost = plan_cost(live.requests, in_order, want, have, kinds) if live.requests else None
+    return Plan(in_order, tuple(sorted(notes, key=_note_order)), live.fingerprint, options,
                 want, have, cost=cost, desired=desired)
 
 
@@ -84,11 +84,32 @@ def _dict(nodes: Mapping[Address, Any]) -> dict[Address, Any]:
     return nodes if type(nodes) is dict else dict(nodes)
 
 
-def change_order(change: Change) -> tuple[Any, ...]:
-    """Parents before children; deletions after the rest of their tree, children first."""
-    is_delete = change.action is Action.DELETE
-    return (change.address.parts[0], 100 - change.address.depth if is_delete else 0,
-            change.address.parts)
+def ordered(changes: Sequence[Change], want: Nodes, have: Nodes) -> tuple[Change, ...]:
+    """Parents before children; deletions after the rest of their tree, children first.
+    Objects of one type under one parent in their order on the portal (SORT: pipelines and
+    their stages, fields and their items as they stand), ties by key; types by name."""
+    places: dict[Address, tuple[str, int, str]] = {}
+
+    def place(address: Address) -> tuple[str, int, str]:
+        found = places.get(address)
+        if found is None:
+            node = want.get(address)
+            sort = getattr(have.get(address) if node is None else node, "sort", None)
+            step, key = address.parts[-1]
+            found = places[address] = (step, sort if type(sort) is int else 0, key)
+        return found
+
+    def order(change: Change) -> tuple[Any, ...]:
+        path: list[tuple[str, int, str]] = []
+        address: Address | None = change.address
+        while address is not None:
+            path.append(place(address))
+            address = address.parent
+        path.reverse()
+        deleted = change.action is Action.DELETE
+        return (path[0], 100 - len(path) if deleted else 0, path[1:])
+
+    return tuple(sorted(changes, key=order))
 
 
 def _note_order(note: Note) -> tuple[Any, ...]:

@@ -41,9 +41,9 @@ def test_fresh_sandbox_plan_lists_the_seed_robots_and_triggers_as_manual(
     assert text == golden("seed-plan-manual.txt", text, update_golden)
     assert manual_lines(planned.stdout) == [
         f"  ! {REQUIRED_FROM}",
-        "  ! deal.pipeline[sales].stage[DATA_COLLECTION].trigger[OPENLINE_ANSWER]",
-        "  ! deal.pipeline[sales].stage[NEW].robot[1]",
+        "  ! deal.pipeline[sales].stage[NEW].robot[1]",  # stages in the pipeline's order
         "  ! deal.pipeline[sales].stage[NEW].robot[2]",
+        "  ! deal.pipeline[sales].stage[DATA_COLLECTION].trigger[OPENLINE_ANSWER]",
         "  ! deal.pipeline[sales].stage[PREPARATION].robot[1]",
         "  ! deal.pipeline[sales].stage[PREPAYMENT_INVOICE].robot[1]"]
     assert planned.stdout.splitlines()[-3] == HINT
@@ -61,9 +61,9 @@ def test_apply_never_reports_robots_as_applied(state: Path) -> None:
                             "`provision runbook` for the steps, then `provision attest`.")
     assert tail[1:] == [f"  ! {REQUIRED_FROM}: manual, not applied",
                         *(f"  ! {a}: manual, not applied" for a in (
-                            "deal.pipeline[sales].stage[DATA_COLLECTION].trigger[OPENLINE_ANSWER]",
                             "deal.pipeline[sales].stage[NEW].robot[1]",
                             "deal.pipeline[sales].stage[NEW].robot[2]",
+                            "deal.pipeline[sales].stage[DATA_COLLECTION].trigger[OPENLINE_ANSWER]",
                             "deal.pipeline[sales].stage[PREPARATION].robot[1]",
                             "deal.pipeline[sales].stage[PREPAYMENT_INVOICE].robot[1]"))]
     assert control.stage_robots(Sandbox.open(state).store, 2, "NEW") == []  # nothing placed

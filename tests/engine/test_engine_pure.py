@@ -55,13 +55,13 @@ semantics = "failure"
 def test_plan_from_hand_built_inputs() -> None:
     plan = make_plan(load_text(LEAD), LIVE)
     assert render_text(plan) == (
+        "  ~ lead.status[NEW]\n"  # in the list's order (SORT), not by code
+        '      name: "New" -> "Новый"\n'
         "  + lead.status[LOST]\n"
         '      name:      "Lost"\n'
         '      color:     "#39A8EF"\n'
         '      semantics: "failure"\n'
         "      sort:      40\n"
-        "  ~ lead.status[NEW]\n"
-        '      name: "New" -> "Новый"\n'
         "Left alone:\n"
         "  # lead.status[JUNK]: kept by the portal (system or default), never deleted\n"
         "  # lead.status[OLD]: not in the desired state; would be deleted with --allow-destroy\n"

@@ -14,8 +14,8 @@ from provisioner.cli import main
 
 CONFIG = ROOT / "portal-config"
 MANUAL = ["deal.field[EQUIPMENT_TYPE].required_from[sales]"]
-ROBOTS = ["deal.pipeline[sales].stage[DATA_COLLECTION].trigger[OPENLINE_ANSWER]",
-          "deal.pipeline[sales].stage[NEW].robot[1]", "deal.pipeline[sales].stage[NEW].robot[2]",
+ROBOTS = ["deal.pipeline[sales].stage[NEW].robot[1]", "deal.pipeline[sales].stage[NEW].robot[2]",
+          "deal.pipeline[sales].stage[DATA_COLLECTION].trigger[OPENLINE_ANSWER]",
           "deal.pipeline[sales].stage[PREPARATION].robot[1]",
           "deal.pipeline[sales].stage[PREPAYMENT_INVOICE].robot[1]"]  # kinds/automation.py
 

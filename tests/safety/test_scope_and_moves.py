@@ -57,8 +57,14 @@ def test_moved_from_keeps_the_live_stage_and_says_its_code_stays() -> None:
 
 def test_without_moved_from_a_new_code_is_create_and_delete() -> None:
     changes = _plan(CONFIG.format(new="INBOX", moved=""), allow_destroy=True)
-    assert changes[:2] == ["+ deal.pipeline[main].stage[INBOX]",
-                           "- deal.pipeline[main].stage[APOLOGY]"]
+    assert changes == ["+ deal.pipeline[main].stage[INBOX]",  # in the pipeline's order
+                       "- deal.pipeline[main].stage[PREPARATION]",
+                       "- deal.pipeline[main].stage[PREPAYMENT_INVOICE]",
+                       "- deal.pipeline[main].stage[EXECUTING]",
+                       "- deal.pipeline[main].stage[FINAL_INVOICE]",
+                       "- deal.pipeline[main].stage[APOLOGY]",
+                       ("# deal.pipeline[main].stage[NEW]: kept by the portal (system or "
+                        "default), never deleted")]
 
 
 def test_protect_keeps_deletions_out_and_targets_limit() -> None:
