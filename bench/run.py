@@ -288,22 +288,37 @@ def scenario_cpu(scale: int, res: Results) -> None:
                     "L1 warm": warm["L1"], f"{big} warm": warm[big],
                     "ratio warm": warm[big] / warm["L1"]})
     res.calls["ratio"] = res.calls[big] / res.calls["L1"]
-    res.checks.append((f"diff CPU at L{scale} within {scale + 1}x of L1 (both from memory)",
-                       res.cpu["ratio"] <= scale + 1))
+
+
+INTERPRETERS = 3  # the CPU step's runs, each in an interpreter of its own
+
+
+def scenario_cpu_alone(scale: int, res: Results, runs: int = INTERPRETERS) -> None:
+    """`scenario_cpu` in new interpreters, as `provision plan` runs: the heap the scenarios
+    before it left (servers, 5,000 applied changes, fast_bitrix24) does not shape its own.
+    The ratio of one interpreter depends on where its objects happen to lie in memory (one
+    run's layout against another's moved it from 9.2x to 11.5x on the same code): the step
+    runs in `runs` interpreters, one after the other, and the one with the median ratio (caches
+    emptied) is reported and checked; every interpreter's ratios are printed."""
+    context = multiprocessing.get_context("spawn")
+    alone: list[Results] = []
+    for _ in range(runs):
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+            alone.append(pool.submit(_cpu_results, scale).result())
+    ranked = sorted(alone, key=lambda r: r.cpu["ratio"])
+    median = ranked[len(ranked) // 2]
+    res.cpu.update(median.cpu)
+    res.calls.update(median.calls)
+    res.facts.extend(median.facts)
+    res.facts.append(
+        f"diff CPU L{scale} / L1 in each of {runs} interpreters, caches emptied: "
+        + ", ".join(f"{r.cpu['ratio']:.2f}×" for r in alone) + "; caches as left: "
+        + ", ".join(f"{r.cpu['ratio warm']:.2f}×" for r in alone))
+    check = (f"diff CPU at L{scale} within {scale + 1}x of L1 (both from memory; median of "
+             f"{runs} interpreters)")
+    res.checks.append((check, res.cpu["ratio"] <= scale + 1))
     res.checks.append((f"diff work (function calls) at L{scale} within {scale + 1}x of L1",
                        res.calls["ratio"] <= scale + 1))
-
-
-def scenario_cpu_alone(scale: int, res: Results) -> None:
-    """`scenario_cpu` in a new interpreter, as `provision plan` runs: the heap the scenarios
-    before it left (servers, 5,000 applied changes, fast_bitrix24) does not shape its own."""
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-        alone = pool.submit(_cpu_results, scale).result()
-    res.cpu.update(alone.cpu)
-    res.calls.update(alone.calls)
-    res.facts.extend(alone.facts)
-    res.checks.extend(alone.checks)
 
 
 def _cpu_results(scale: int) -> Results:
@@ -355,8 +370,9 @@ def table(res: Results, scale: int) -> str:
               (f"| {big} / L1 | {res.cpu['ratio']:.2f}× | {res.cpu['ratio warm']:.2f}× | "
                f"{res.calls['ratio']:.2f}× |"),
               "",
-              (f"CPU: in a new interpreter; best of 30 interleaved samples; a sample is "
-               f"{scale} runs at L1, 1 at {big}.")]
+              (f"CPU: the median of {INTERPRETERS} new interpreters (by the ratio, caches "
+               f"emptied); in each, best of 30 interleaved samples; a sample is {scale} runs at "
+               f"L1, 1 at {big}.")]
     return "\n".join(lines)
 
 
