@@ -155,7 +155,7 @@ class DealPipelines:
         live_specs = {keys[s.pipeline.id]: _rekey(s, keys[s.pipeline.id])
                       for s in live}
         d_nodes: dict[Address, Any] = {}
-        kids: dict[Address, list[Any]] = {}
+        kids: dict[Address, Sequence[Any]] = {}
         notes: list[Note] = []
         for spec in wanted:
             matched = live_specs.get(spec.pipeline.key)

@@ -140,7 +140,7 @@ def pair_fields(desired: Sequence[FieldSpec], live: Sequence[FieldSpec], managed
     live_by = {s.field.address: s for s in live}
     d_nodes: dict[Address, Any] = {}
     l_nodes: dict[Address, Any] = {}
-    kids: dict[Address, list[Any]] = {}
+    kids: dict[Address, Sequence[Any]] = {}
     scopes = set(managed)
     for spec in desired:
         have = live_by.get(spec.field.address)

@@ -95,7 +95,7 @@ class ReferenceLists:
             assert desired is not None
             raise ConfigError([_not_offered(e, live, desired.locate) for e in missing])
         d_nodes: dict[Address, Any] = {}
-        kids: dict[Address, list[Any]] = {}
+        kids: dict[Address, Sequence[Any]] = {}
         for entity, items in wanted.items():
             settled = st.settle_sorts(items, live.items.get(entity, ()))
             d_nodes.update(st.by_address(settled))
