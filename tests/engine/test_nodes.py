@@ -67,8 +67,7 @@ def test_kinds_give_the_children_a_scan_gives(desired: Path, setup: list[Any]) -
         assert given == index_by_parent(pairing.desired), kind.name
     plan = engine.make_plan(want, live)
     assert isinstance(plan.desired_nodes, Nodes)
-    given = {parent: list(kids) for parent, kids in plan.desired_nodes.children().items()}
-    assert given == index_by_parent(dict(plan.desired_nodes))
+    assert _children_of(plan) == index_by_parent(dict(plan.desired_nodes))
 
 
 def test_a_kind_without_children_is_scanned() -> None:
@@ -85,6 +84,10 @@ def test_a_kind_without_children_is_scanned() -> None:
             return replace(KINDS[0].pair(desired, live), children=None)
 
     plan = engine.make_plan(want, live, kinds=[Plain(), *KINDS[1:]])  # type: ignore[list-item]
-    given = {parent: list(kids) for parent, kids in plan.desired_nodes.children().items()}
-    assert given == index_by_parent(dict(plan.desired_nodes))
+    assert _children_of(plan) == index_by_parent(dict(plan.desired_nodes))
     assert any(a.parts[0][0] == "deal.pipeline" for a in plan.desired_nodes.children())
+
+
+def _children_of(plan: Any) -> dict[Address, list[Any]]:
+    """The plan's index of desired objects by parent (sequences of any kind, as lists)."""
+    return {parent: list(kids) for parent, kids in plan.desired_nodes.children().items()}

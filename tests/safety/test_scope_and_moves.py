@@ -77,3 +77,17 @@ def test_protect_keeps_deletions_out_and_targets_limit() -> None:
     assert targeted == ["~ deal.pipeline[main].stage[NEW]"]
     excluded = _plan(text, allow_destroy=True, excludes=("deal.pipeline[main]",))
     assert excluded == []
+
+
+
+def test_deletions_follow_the_pipelines_order_and_a_pipeline_takes_its_stages() -> None:
+    client = client_of(Sandbox.in_memory())
+    client.call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "Old", "sort": 500}})
+    plan = engine.make_plan(engine.load_text(CONFIG.format(new="NEW", moved="")),
+                            engine.read_live(client), engine.PlanOptions(allow_destroy=True))
+    # stages by SORT, not by code; the unmanaged pipeline is deleted whole (its stages with it)
+    assert [f"{c.action.symbol} {c.address}" for c in plan.changes] == [
+        "~ deal.pipeline[main].stage[NEW]", "- deal.pipeline[main].stage[PREPARATION]",
+        "- deal.pipeline[main].stage[PREPAYMENT_INVOICE]",
+        "- deal.pipeline[main].stage[EXECUTING]", "- deal.pipeline[main].stage[FINAL_INVOICE]",
+        "- deal.pipeline[main].stage[APOLOGY]", "- deal.pipeline[old]"]
