@@ -85,14 +85,14 @@ def create_local_app(store: Store, base_url: str, scopes: list[str], install_url
     state(store)["portal"] = {"base_url": base_url.rstrip("/"), "domain": host,
                               "member_id": portal(store)["member_id"]}
     client_id = f"local.{secrets.token_hex(7)}.{len(auth.section(store)['apps']) + 1}"
-    app = {"id": len(auth.section(store)["apps"]) + 1, "client_id": client_id,
+    app: dict[str, Any] = {"id": len(auth.section(store)["apps"]) + 1, "client_id": client_id,
            "client_secret": secrets.token_urlsafe(24), "code": client_id, "version": 1,
            "status": "L", "scopes": sorted(set(scopes))}
     auth.section(store)["apps"].append(app)
     state(store)["tokens"][client_id] = secrets.token_hex(16)
     data = {"VERSION": "1", "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": "ru"}
     deliver(store, app, "ONAPPINSTALL", data, user_id, install_url, handler_id=0, refresh=True)
-    return LocalApp(client_id, app["client_secret"])
+    return LocalApp(client_id, str(app["client_secret"]))
 
 
 def event_auth(store: Store, app: dict[str, Any], user_id: int | None,

@@ -9,7 +9,7 @@ wall clock, so "a comment 20 minutes before the move" needs no waiting.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from provisioner.sandbox import auth
@@ -27,7 +27,7 @@ DEFAULT = ("ID", "TITLE", "DESCRIPTION", "CREATED_BY", "RESPONSIBLE_ID", "DEADLI
            "CREATED_DATE", "CHANGED_BY", "CHANGED_DATE", "ALLOW_CHANGE_DEADLINE", "CHAT_ID",
            "AUDITORS", "ACCOMPLICES")  # UF_CRM_TASK only when selected (tasks-task-get.md)
 TRACKED = ("TITLE", "DESCRIPTION", "DEADLINE", "RESPONSIBLE_ID", "ALLOW_CHANGE_DEADLINE")
-ZONE = timezone.utc
+ZONE = UTC
 
 
 def section(store: Store) -> dict[str, Any]:

@@ -48,6 +48,11 @@ def _fields(params: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _object(params: dict[str, Any], key: str) -> dict[str, Any]:
+    value = params.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _readable(ctx: CallContext, task_id: int) -> dict[str, Any]:
     task = ts.tasks(ctx.store).get(str(task_id))
     if task is None or not ts.member(ctx.store, task, ctx.user_id):
@@ -125,10 +130,10 @@ def history_list(ctx: CallContext, params: dict[str, Any]) -> Result:
         return Result({"list": []})
     if not ts.member(ctx.store, task, ctx.user_id):
         raise _error(0, "Access denied. (internal error)")
-    flt = params.get("filter") if isinstance(params.get("filter"), dict) else {}
+    flt = _object(params, "filter")
     rows = [r for r in ts.history(ctx.store) if r["taskId"] == task_id
             and (not flt.get("FIELD") or r["field"] == str(flt["FIELD"]).upper())]
-    order = params.get("order") if isinstance(params.get("order"), dict) else {}
+    order = _object(params, "order")
     ascending = str(order.get("createdDate", order.get("CREATED_DATE", "desc"))).lower() == "asc"
     rows.sort(key=lambda r: (r["createdDate"], r["id"]), reverse=not ascending)
     page = paginate([{k: v for k, v in r.items() if k != "taskId"} for r in rows], ctx.start)
@@ -141,7 +146,7 @@ def comment_add(ctx: CallContext, params: dict[str, Any]) -> Result:
     """Works in the new card too (tasks-new.md): the text becomes a message of the task chat."""
     upper = {str(k).upper(): v for k, v in params.items()}
     task_id = _task_id(upper, "TASKID")
-    fields = upper.get("FIELDS") if isinstance(upper.get("FIELDS"), dict) else {}
+    fields = _object(upper, "FIELDS")
     text = str(fields.get("POST_MESSAGE") or "").strip()
     if not text:
         raise BitrixError("ERROR_CORE", "Comment text is not specified", 400)
