@@ -74,11 +74,10 @@ class LocalApp:
         return f"LocalApp({self.client_id!r})"
 
 
-def create_local_app(store: Store, base_url: str, scopes: list[str], install_url: str,
+def create_local_app(store: Store, base_url: str, scopes: list[str],
                      user_id: int = 1) -> LocalApp:
-    """An administrator saves a local "uses API only" app: the portal posts ONAPPINSTALL, with
-    a token pair of the installing user, to the initial installation path
-    (settings/app-installation/local-apps/installation-callback.md)."""
+    """An administrator saves a local "uses API only" app: the form shows client_id and
+    client_secret (local-integrations/serverside-local-app-with-no-ui.md)."""
     if not auth.is_admin(store, user_id):
         raise ControlError("only an administrator can add a local application")
     host = urlsplit(base_url).netloc or "sandbox.invalid"
@@ -86,13 +85,26 @@ def create_local_app(store: Store, base_url: str, scopes: list[str], install_url
                               "member_id": portal(store)["member_id"]}
     client_id = f"local.{secrets.token_hex(7)}.{len(auth.section(store)['apps']) + 1}"
     app: dict[str, Any] = {"id": len(auth.section(store)["apps"]) + 1, "client_id": client_id,
-           "client_secret": secrets.token_urlsafe(24), "code": client_id, "version": 1,
-           "status": "L", "scopes": sorted(set(scopes))}
+                           "client_secret": secrets.token_urlsafe(24), "code": client_id,
+                           "version": 1, "status": "L", "scopes": sorted(set(scopes))}
     auth.section(store)["apps"].append(app)
-    state(store)["tokens"][client_id] = secrets.token_hex(16)
-    data = {"VERSION": "1", "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": "ru"}
-    deliver(store, app, "ONAPPINSTALL", data, user_id, install_url, handler_id=0, refresh=True)
     return LocalApp(client_id, str(app["client_secret"]))
+
+
+def install_app(store: Store, client_id: str, install_url: str, user_id: int = 1) -> None:
+    """The app is (re)installed: its earlier bindings are gone ("set them again in the installer
+    of every version", event-bind.md) and the portal posts ONAPPINSTALL, with a token pair of
+    the installing user, to the initial installation path (settings/app-installation/
+    local-apps/installation-callback.md)."""
+    app = app_of(store, client_id)
+    if app is None:
+        raise ControlError("no such local application")
+    data = state(store)
+    for name in ("events", "placements"):
+        data[name] = [b for b in data[name] if b["app"] != client_id]
+    data["tokens"][client_id] = secrets.token_hex(16)
+    body = {"VERSION": "1", "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": "ru"}
+    deliver(store, app, "ONAPPINSTALL", body, user_id, install_url, handler_id=0, refresh=True)
 
 
 def event_auth(store: Store, app: dict[str, Any], user_id: int | None,
