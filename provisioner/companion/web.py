@@ -54,8 +54,8 @@ class Answer:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-def _json(status: int, **data: Any) -> Answer:
-    return Answer(status, json.dumps(data, ensure_ascii=False))
+def _json(code: int, **data: Any) -> Answer:
+    return Answer(code, json.dumps(data, ensure_ascii=False))
 
 
 class CompanionApp:
