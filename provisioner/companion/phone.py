@@ -46,13 +46,3 @@ def normalize(raw: Any) -> Phone | None:
         return Phone("+7" + digits[1:], ("+7" + digits[1:], digits))
     return Phone("+" + digits, ("+" + digits, digits))
 
-
-def digits_of(text: str) -> str:
-    """Digits of a stored number without its extension (how a portal compares numbers)."""
-    stripped = _EXTENSION.sub("", text.strip())
-    digits = re.sub(r"\D", "", stripped)
-    if stripped.startswith("00"):
-        digits = digits[2:]
-    if not stripped.startswith(("+", "00")) and len(digits) == 11 and digits[0] == "8":
-        digits = "7" + digits[1:]
-    return digits
