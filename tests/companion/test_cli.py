@@ -38,8 +38,8 @@ def test_check_explains_a_red_number(state: Path) -> None:
         "  as ivan.smirnov@sandbox.example (user 3)",
         "1 candidate(s) for +79160000001:",
         "  company company 1 «Ромашка», status in_work, responsible 2",
-        "rule 0 (owner company, responsible other, status in_work): matches company company 1 "
-        "«Ромашка», status in_work, responsible 2 -> red"]
+        ("rule 0 (owner company, responsible other, status in_work): matches company company 1 "
+        "«Ромашка», status in_work, responsible 2 -> red")]
 
 
 def test_check_as_the_owner_gives_no_warning(state: Path) -> None:
@@ -54,8 +54,8 @@ def test_check_as_the_owner_gives_no_warning(state: Path) -> None:
 def test_check_refuses_a_bad_number_and_an_unknown_caller(state: Path) -> None:
     code, out, err = _run("call-card", "check", "call me", "--config", str(FIXTURE),
                           "--sandbox-state", str(state))
-    assert (code, out, err) == (1, "", "Error: 'call me' is not a phone number: write it as "
-                                "+7 916 123-45-67\n")
+    assert (code, out, err) == (1, "", ("Error: 'call me' is not a phone number: write it as "
+                                "+7 916 123-45-67\n"))
     code, _, err = _run("call-card", "check", "+79160000001", "--config", str(FIXTURE),
                         "--caller", "nobody@x.example", "--sandbox-state", str(state))
     assert code == 1
@@ -77,5 +77,5 @@ def test_check_reports_config_problems(tmp_path: Path) -> None:
 def test_serve_needs_the_app_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("B24_APP_CLIENT_ID", raising=False)
     code, _, err = _run("app", "serve", str(FIXTURE), "--portal-url", "https://x.bitrix24.ru")
-    assert (code, err) == (1, "Error: the app's client_id is not set: export B24_APP_CLIENT_ID,"
-                           " or pass its file\n")
+    assert (code, err) == (1, ("Error: the app's client_id is not set: export B24_APP_CLIENT_ID,"
+                           " or pass its file\n"))
