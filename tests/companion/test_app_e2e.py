@@ -260,3 +260,14 @@ def test_no_token_in_the_answers(w: World) -> None:
         assert secret not in response.text
         assert secret not in json.dumps(dict(response.headers))
     assert inst.access_token not in repr(inst)
+
+
+def test_an_expired_token_is_refreshed_once_and_the_new_pair_stored(w: World) -> None:
+    before = w.storage.get("sandbox")
+    assert before is not None
+    w.sandbox.expire_token(before.access_token)
+    assert _color(w.open_card(IVAN, w.call_options(PHONES["lead"]))) == "blue"
+    after = w.storage.get("sandbox")
+    assert after is not None
+    assert after.access_token != before.access_token
+    assert after.refresh_token != before.refresh_token
