@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from provisioner import __version__
-from provisioner.cli import automation_cmds, engine_cmds, sandbox_cmds
+from provisioner.cli import app_cmds, automation_cmds, engine_cmds, sandbox_cmds
 
 
 class ProvisionGroup(click.Group):
@@ -48,3 +48,4 @@ def main() -> None:
 engine_cmds.register(main)
 sandbox_cmds.register(main)
 automation_cmds.register(main)
+app_cmds.register(main)

@@ -6,7 +6,7 @@ import importlib
 
 # One module per method family. `system` belongs to the protocol layer and may not exist yet.
 _MODULES = ("status", "category", "userfield", "userfieldconfig", "crmtype", "users", "items",
-            "automation")
+            "automation", "clients", "apps", "tasks")
 _OPTIONAL = ("system",)
 
 for _name in _MODULES:

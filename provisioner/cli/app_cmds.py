@@ -1,0 +1,163 @@
+"""`provision app serve` (the companion app) and `provision call-card check` (its rules, explained).
+
+Thin: options in, library calls, text out. The portal for `call-card check` comes through the
+same portal options and helper every portal command uses (`flows.Where`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from provisioner.errors import ProvisionError
+
+DEFAULT_STORAGE = Path(".provision") / "companion.sqlite3"
+
+
+def register(main: click.Group) -> None:
+    main.add_command(app_group)
+    main.add_command(call_card_group)
+
+
+@click.group("app")
+def app_group() -> None:
+    """The companion app: call-card warnings and the deadline guard (docs/companion.md)."""
+
+
+def _secret(env: str, file: str | None, what: str) -> str:
+    if file:
+        try:
+            value = Path(file).expanduser().read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ProvisionError(f"{what}: cannot read {file} ({exc.strerror})") from None
+    else:
+        value = os.environ.get(env, "").strip()
+    if not value:
+        raise ProvisionError(f"{what} is not set: export {env}, or pass its file")
+    return value
+
+
+@app_group.command("serve")
+@click.argument("config", default="portal-config", required=False)
+@click.option("--portal-url", "portal_urls", multiple=True, required=True, metavar="URL",
+              help="A portal the app serves, e.g. https://example.bitrix24.ru (repeatable). "
+                   "Installs and calls from any other portal are refused.")
+@click.option("--public-url", default="", metavar="URL",
+              help="Where the portal reaches the app (https://app.example.com); the CALL_CARD "
+                   "tab and the ONTASKUPDATE handler are bound there at install.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--storage", "storage_path", default=str(DEFAULT_STORAGE), show_default=True,
+              metavar="FILE", help="SQLite file for the portals' tokens (created mode 0600).")
+@click.option("--trusted-proxy", default=None, metavar="ADDR",
+              help="Address of the reverse proxy whose X-Forwarded-* headers are believed.")
+@click.option("--client-id-file", default=None, metavar="FILE",
+              help="File with the app's client_id (else env B24_APP_CLIENT_ID).")
+@click.option("--client-secret-file", default=None, metavar="FILE",
+              help="File with the app's client_secret (else env B24_APP_CLIENT_SECRET).")
+def serve_cmd(config: str, portal_urls: tuple[str, ...], public_url: str, host: str, port: int,
+              threads: int, storage_path: str, trusted_proxy: str | None,
+              client_id_file: str | None, client_secret_file: str | None) -> None:
+    """Serve the companion app for CONFIG's [call_card] and [tasks.deadline_guard]."""
+    from provisioner.cli.flows import guarded
+
+    guarded(lambda: _serve(config, portal_urls, public_url, host, port, threads, storage_path,
+                           trusted_proxy, client_id_file, client_secret_file))
+
+
+def _serve(config: str, portal_urls: tuple[str, ...], public_url: str, host: str, port: int,
+           threads: int, storage_path: str, trusted_proxy: str | None,
+           client_id_file: str | None, client_secret_file: str | None) -> None:
+    from provisioner.companion.load import load_companion
+    from provisioner.companion.portal import AppSettings, Portals
+    from provisioner.companion.serve import serve
+    from provisioner.companion.storage import SqliteStorage
+    from provisioner.companion.web import CompanionApp
+
+    loaded = load_companion(config)
+    if loaded.call_card is None and loaded.deadline_guard is None:
+        raise ProvisionError(f"{config}: no [call_card] and no [tasks.deadline_guard]: nothing "
+                             "for the app to do")
+    settings = AppSettings(tuple(portal_urls),
+                           _secret("B24_APP_CLIENT_ID", client_id_file, "the app's client_id"),
+                           _secret("B24_APP_CLIENT_SECRET", client_secret_file,
+                                   "the app's client_secret"), public_url)
+    _logging()
+    app = CompanionApp(loaded, Portals(settings, SqliteStorage(storage_path)))
+    click.echo(f"companion app on http://{host}:{port} (behind your HTTPS proxy); portals: "
+               f"{', '.join(portal_urls)}", err=True)
+    serve(app, host, port, threads, trusted_proxy)
+
+
+def _logging() -> None:
+    from provisioner.client.redact import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("provisioner.companion")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+@click.group("call-card")
+def call_card_group() -> None:
+    """The call card's rules (the companion app's [call_card])."""
+
+
+@call_card_group.command("check")
+@click.argument("phone")
+@click.option("--config", default="portal-config", show_default=True, metavar="CONFIG")
+@click.option("--caller", default=None, metavar="EMAIL",
+              help="Judge as this user calls (default: a caller who owns none of them).")
+@click.option("--portal", "portal_name", default=None, metavar="NAME",
+              help="A portal named in the portals file.")
+@click.option("--portals", "portals_file", default=None, metavar="FILE")
+@click.option("--webhook-url", envvar="B24_WEBHOOK_URL", default=None, metavar="URL",
+              help="Incoming webhook (env B24_WEBHOOK_URL); without one, the local sandbox.")
+@click.option("--sandbox-state", default=None, metavar="FILE")
+def check_cmd(phone: str, config: str, caller: str | None, portal_name: str | None,
+              portals_file: str | None, webhook_url: str | None,
+              sandbox_state: str | None) -> None:
+    """Explain the colour the call card shows for PHONE, rule by rule."""
+    from provisioner.cli.flows import Where, guarded
+
+    where = Where(portal_name, portals_file, webhook_url, sandbox_state)
+    guarded(lambda: _check(phone, config, caller, where))
+
+
+def _check(raw: str, config: str, caller_email: str | None, where: Any) -> None:
+    from provisioner.companion.load import load_companion
+    from provisioner.companion.phone import normalize
+    from provisioner.companion.reader import read_facts
+    from provisioner.companion.rules import decide, explain
+
+    card = load_companion(config).call_card
+    if card is None:
+        raise ProvisionError(f"{config}: no [call_card]: add the rules first (docs/companion.md)")
+    phone = normalize(raw)
+    if phone is None:
+        raise ProvisionError(f"{raw!r} is not a phone number: write it as +7 916 123-45-67")
+    client = where.open(config).client
+    caller = _user_id(client, caller_email) if caller_email else None
+    facts = read_facts(client, phone, card)
+    decision = decide(card, facts, caller)
+    who = f"{caller_email} (user {caller})" if caller_email else "a caller who owns none of them"
+    click.echo(f"{phone.number}: {decision.color} — {decision.message}")
+    click.echo(f"  as {who}")
+    for line in explain(card, facts, caller):
+        click.echo(line)
+
+
+def _user_id(client: Any, email: str) -> int:
+    rows = client.call("user.get", {"FILTER": {"EMAIL": email}}).result
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict) and str(row.get("ID", "")).isdigit():
+            return int(row["ID"])
+    raise ProvisionError(f"--caller {email}: no user with this e-mail on the portal")
