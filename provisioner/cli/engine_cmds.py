@@ -76,11 +76,10 @@ def _apply(config: str, portal: PortalChoice, consent: Consent, auto_approve: bo
 
 
 def _applied(done: Applied) -> None:
-    if done.report is None:
-        return
-    click.echo(done.report.summary())
-    for address in done.report.manual:
-        click.echo(f"  ! {address}: manual, not applied")
+    if done.report is not None:
+        click.echo(done.report.summary())
+        for address in done.report.manual:
+            click.echo(f"  ! {address}: manual, not applied")
     if done.id_map is not None:
         click.echo(f"wrote {done.id_map} (old -> new ids)")
 

@@ -149,6 +149,8 @@ def _wrong(doc: dict[str, Any]) -> list[tuple[str, str]]:
     `local` may be absent, the rest must be there."""
     out: list[tuple[str, str]] = []
     for path, kind, what in _EXPECTED:
+        if any(".".join(path).startswith(key + ".") for key, _ in out):
+            continue  # the table above it is already reported
         value: Any = doc
         for step in path:
             value = value.get(step, ABSENT) if isinstance(value, dict) else ABSENT

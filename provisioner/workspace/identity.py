@@ -52,10 +52,10 @@ class PortalIdentity:
     @classmethod
     def parse(cls, text: str) -> PortalIdentity:
         """The identity `str()` wrote; ProvisionError for anything else."""
+        if text == SANDBOX or text.startswith(SANDBOX + ":"):
+            return cls.sandbox(text[len(SANDBOX) + 1:] or None)
         found = _MEMBER.match(text)
         base, member = (found["base"], found["member"]) if found else (text, None)
-        if base == SANDBOX or base.startswith(SANDBOX + ":"):
-            return cls.sandbox(base[len(SANDBOX) + 1:] or None)
         if "://" not in base:
             raise ProvisionError(f"{text!r} does not name a portal")
         return cls.of_url(base, member)

@@ -117,12 +117,13 @@ def _from_file(portal: str, path: Path) -> str:
 
 
 def find_file(config: str | Path | None, explicit: str | Path | None) -> Path | None:
-    """`--portals FILE`, else portals.toml beside the config, else in the current directory."""
+    """`--portals FILE`, else portals.toml beside the config (beside its directory: inside,
+    the loader would read it as desired state), else in the current directory."""
     if explicit:
         return Path(explicit)
     if config is not None:
         base = Path(config)
-        beside = (base if base.is_dir() else base.parent) / FILE_NAME
+        beside = (base.resolve().parent if base.is_dir() else base.parent) / FILE_NAME
         if beside.exists():
             return beside
     here = Path(FILE_NAME)

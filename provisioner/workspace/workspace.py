@@ -174,8 +174,10 @@ class Workspace:
         plan = self.plan(consent)
         if show is not None:
             show(plan)
+        side = idmap.read_side_file(self.config) if self.config is not None else None
+        default = beside(self.config, ID_MAP) if self.config is not None else None
         if not plan.has_actionable:
-            return Applied(plan)
+            return Applied(plan, None, self._id_map(side, id_map, default))
         check_safe(plan, consent.allow_destroy, consent.allow_data_loss)
         if confirm is not None:
             if not confirm(plan):
@@ -184,8 +186,6 @@ class Workspace:
             planfile.check_unchanged(plan, now, AGAIN)
             plan = now
         report = self._run(plan, consent.allow_destroy, consent.allow_data_loss, progress)
-        side = idmap.read_side_file(self.config) if self.config is not None else None
-        default = beside(self.config, ID_MAP) if self.config is not None else None
         return Applied(plan, report, self._id_map(side, id_map, default))
 
     def apply_saved(self, path: str | Path, consent: Consent = Consent(), *,
@@ -203,12 +203,10 @@ class Workspace:
         planfile.check_fresh(saved, now, saved.portal)
         if show is not None:
             show(now)
-        if not now.has_actionable:
-            return Applied(now)
-        report = self._run(now, consent.allow_destroy or saved.options.allow_destroy,
-                           consent.allow_data_loss or saved.options.allow_data_loss, progress)
-        side = saved.local.get("ids")
-        default = Path(path).parent / ID_MAP
+        side, default = saved.local.get("ids"), Path(path).parent / ID_MAP
+        report = None if not now.has_actionable else self._run(
+            now, consent.allow_destroy or saved.options.allow_destroy,
+            consent.allow_data_loss or saved.options.allow_data_loss, progress)
         return Applied(now, report, self._id_map(side, id_map, default, saved.desired))
 
     def _run(self, plan: Plan, destroy: bool, data_loss: bool,

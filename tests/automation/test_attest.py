@@ -9,7 +9,6 @@ from provisioner.automation.commands import attest_command, runbook_command
 from tests.automation.helpers import seed_catalog, seed_tree
 
 
-
 def test_fingerprint_is_stable_and_content_sensitive() -> None:
     from tests.automation.helpers import seed_stage
     assert att.fingerprint(seed_stage("NEW")) == att.fingerprint(seed_stage("NEW"))
