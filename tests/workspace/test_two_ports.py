@@ -35,28 +35,22 @@ def _robot_lines(text: str) -> list[str]:
             if line.startswith("  ! ") and (".robot[" in line or ".trigger[" in line)]
 
 
-def test_attestations_and_id_map_per_port(tmp_path: Path, two: tuple[str, str]) -> None:
+def _config(tmp_path: Path) -> Path:
+    config = tmp_path / "portal-config"
+    shutil.copytree(ROOT / "portal-config", config, ignore=shutil.ignore_patterns("*.json"))
+    return config
+
+
+def test_attestations_are_kept_per_port(tmp_path: Path, two: tuple[str, str]) -> None:
     a, b = two
     portal_a, portal_b = a.split("/rest/")[0], b.split("/rest/")[0]
     assert portal_a.rsplit(":", 1)[0] == portal_b.rsplit(":", 1)[0] and portal_a != portal_b
-    config = tmp_path / "portal-config"
-    shutil.copytree(ROOT / "portal-config", config, ignore=shutil.ignore_patterns("*.json"))
-    done = cli("apply", str(config), "--auto-approve", "--webhook-url", a)
-    assert done.exit_code == 0, done.output
+    config = _config(tmp_path)
+    for url in (a, b):
+        done = cli("apply", str(config), "--auto-approve", "--webhook-url", url)
+        assert done.exit_code == 0, done.output
     signed = cli("attest", str(config), "--by", "Ирина", "--webhook-url", a)
     assert signed.exit_code == 0, signed.output
-
-    exported = tmp_path / "exported"
-    assert cli("export", "--out", str(exported), "--webhook-url", a).exit_code == 0
-    side = json.loads((exported / ".provision-ids.json").read_text(encoding="utf-8"))
-    assert side["portal"] == portal_a
-    migrated = cli("apply", str(exported), "--auto-approve", "--webhook-url", b)
-    assert migrated.exit_code == 0, migrated.output
-    assert migrated.stdout.endswith(f"wrote {exported / 'id-map.json'} (old -> new ids)\n")
-    id_map = json.loads((exported / "id-map.json").read_text(encoding="utf-8"))
-    assert (id_map["from"], id_map["to"]) == (portal_a, portal_b)
-
-    # B has every stage now, and nobody attested anything there
     assert _robot_lines(cli("plan", str(config), "--webhook-url", a).stdout) == []
     assert len(_robot_lines(cli("plan", str(config), "--webhook-url", b).stdout)) == 5
     port_a = portal_a.rsplit(":", 1)[1]
@@ -64,13 +58,30 @@ def test_attestations_and_id_map_per_port(tmp_path: Path, two: tuple[str, str]) 
         f"http_127.0.0.1_{port_a}.toml"]
 
 
+def test_the_id_map_is_written_after_a_migration_between_ports(
+        tmp_path: Path, two: tuple[str, str]) -> None:
+    a, b = two
+    portal_a, portal_b = a.split("/rest/")[0], b.split("/rest/")[0]
+    assert cli("apply", str(_config(tmp_path)), "--auto-approve", "--webhook-url",
+               a).exit_code == 0
+    exported = tmp_path / "exported"
+    assert cli("export", "--out", str(exported), "--webhook-url", a).exit_code == 0
+    migrated = cli("apply", str(exported), "--auto-approve", "--webhook-url", b)
+    assert migrated.exit_code == 0, migrated.output
+    assert migrated.stdout.endswith(f"wrote {exported / 'id-map.json'} (old -> new ids)\n")
+    side = json.loads((exported / ".provision-ids.json").read_text(encoding="utf-8"))
+    assert side["portal"] == portal_a
+    id_map = json.loads((exported / "id-map.json").read_text(encoding="utf-8"))
+    assert (id_map["from"], id_map["to"]) == (portal_a, portal_b)
+    assert id_map["by_type"]["smart_process.entity_type_id"]  # ids of A paired with B's
+
+
 def test_the_id_map_is_written_when_the_target_already_matches(tmp_path: Path,
                                                                two: tuple[str, str]) -> None:
     """A migration whose target needs no change still maps the ids (a second run, or a target
     set up by hand)."""
     a, b = two
-    config = tmp_path / "portal-config"
-    shutil.copytree(ROOT / "portal-config", config, ignore=shutil.ignore_patterns("*.json"))
+    config = _config(tmp_path)
     for url in (a, b):
         assert cli("apply", str(config), "--auto-approve", "--webhook-url", url).exit_code == 0
     exported = tmp_path / "exported"
