@@ -26,8 +26,8 @@ def portal_options(fn: F) -> F:
     @click.option("--portal", "portal_name", default=None, metavar="NAME",
                   help="A portal named in the portals file (staging, production, ...).")
     @click.option("--portals", "portals_file", default=None, metavar="FILE",
-                  help="The portals file (default: portals.toml beside CONFIG, else in the "
-                       "current directory).")
+                  help="The portals file (default: portals.toml beside the CONFIG "
+                       "directory, else in the current directory).")
     @click.option("--webhook-url", envvar="B24_WEBHOOK_URL", default=None, metavar="URL",
                   help="Incoming-webhook URL https://<portal>/rest/<user>/<token>/ "
                        "(env B24_WEBHOOK_URL). Without it the local sandbox portal is used.")
