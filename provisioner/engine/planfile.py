@@ -29,6 +29,7 @@ from provisioner.errors import ConfigError, Problem, ProvisionError
 FORMAT = "provision-plan"
 VERSION = "2"
 AGAIN_SAVED = "Run `provision plan --out FILE` again and review the new plan."
+SAVE_AGAIN = "save the plan again with `provision plan --out FILE` (never edit a plan file)"
 Snapshot = dict[str, dict[str, Any]]
 
 
@@ -127,7 +128,6 @@ def load(path: str | Path) -> SavedPlan:
                      doc.get("local", {}))
 
 
-SAVE_AGAIN = "save the plan again with `provision plan --out FILE` (never edit a plan file)"
 _EXPECTED: tuple[tuple[tuple[str, ...], type | tuple[type, ...], str], ...] = (
     (("portal",), str, "a string"),
     (("desired", "files"), dict, "a table of file name -> TOML text"),
@@ -167,10 +167,10 @@ def _wrong(doc: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def check_fresh(saved: SavedPlan, now: Plan, portal: str) -> None:
-    """Refuse a plan made for another portal, or one whose live objects changed since."""
-    if saved.portal != portal:
-        raise StalePlan(f"the plan was made for portal {saved.portal}, not {portal}")
+def check_fresh(saved: SavedPlan, now: Plan) -> None:
+    """Refuse a saved plan whose live objects changed since, or that plans differently now
+    (`now`: planned again from its desired state, on the portal it was made for: the caller
+    compares portal identities)."""
     _refuse_changed(saved.snapshot, saved.changes, now, AGAIN_SAVED)
 
 

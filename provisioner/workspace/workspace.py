@@ -115,8 +115,8 @@ class Workspace:
     @cached_property
     def identity(self) -> PortalIdentity:
         """The portal's identity; known without connecting to it."""
-        if isinstance(self.portal, Connection) or "connection" in self.__dict__:
-            return self.connection.identity
+        if isinstance(self.portal, Connection):
+            return self.portal.identity
         return self.portal.identity(self.config)
 
     @cached_property
@@ -200,7 +200,7 @@ class Workspace:
                                      f"not {self.identity}")
         kept = AttestationStore(self.identity, saved=saved.local.get("attestations") or {})
         now = self._plan(saved.desired, saved.options, kept.read())
-        planfile.check_fresh(saved, now, saved.portal)
+        planfile.check_fresh(saved, now)
         if show is not None:
             show(now)
         side, default = saved.local.get("ids"), Path(path).parent / ID_MAP

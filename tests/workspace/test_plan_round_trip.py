@@ -90,7 +90,8 @@ def _round_trip(ws: Workspace, plan: Plan, path: Path) -> None:
     saved = planfile.load(path)
     assert canonical_text(saved.changes) == canonical_text(plan_document(plan)["changes"])
     assert saved.snapshot == planfile.snapshot(plan)
-    planfile.check_fresh(saved, plan, str(ws.identity))  # the same plan: not stale
+    assert saved.portal == str(ws.identity)
+    planfile.check_fresh(saved, plan)  # the same plan: not stale
 
 
 def test_every_kind_round_trips_and_applies_saved(tmp_path: Path) -> None:
@@ -141,4 +142,4 @@ def test_any_plan_reads_back_equal(changes: list[Change]) -> None:
         planfile.save(path, plan, load_text(""), "sandbox")
         saved = planfile.load(path)
     assert canonical_text(saved.changes) == canonical_text(plan_document(plan)["changes"])
-    planfile.check_fresh(saved, plan, "sandbox")
+    planfile.check_fresh(saved, plan)
