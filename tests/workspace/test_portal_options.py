@@ -79,3 +79,26 @@ def test_insecure_with_a_sandbox_portal_says_it_is_ignored(tmp_path: Path) -> No
     assert result.exit_code == 0
     assert result.stderr.splitlines()[1] == ("Warning: --insecure is ignored for the local "
                                              "sandbox portal.")
+
+
+@responses.activate
+def test_insecure_reaches_an_oauth_portal_too(tmp_path: Path) -> None:
+    from provisioner.workspace import PortalChoice
+
+    lines = ["[portals.app]", 'oauth_endpoint = "https://crm.example.ru/rest/"',
+             'member_id = "m1"']
+    for secret in ("client_id", "client_secret", "access_token", "refresh_token"):
+        write(tmp_path / f"{secret}.txt", f"{secret}-{TOKEN}\n")
+        lines.append(f'oauth_{secret}_file = "{secret}.txt"')
+    portals = write(tmp_path / "portals.toml", "\n".join(lines) + "\n")
+    responses.add(responses.POST, "https://crm.example.ru/rest/crm.status.list.json",
+                  json={"result": [], "time": {}})
+    notices: list[str] = []
+    choice = PortalChoice("app", portals, insecure=True)
+    portal = choice.connect(None, notices.append)
+    portal.client.call("crm.status.list")
+    assert responses.calls[-1].request.req_kwargs["verify"] is False
+    assert str(portal.identity) == "https://crm.example.ru (member_id m1)"
+    assert notices[0].startswith("Warning: --insecure: TLS certificate verification is OFF "
+                                 "for https://crm.example.ru/rest/;")
+    assert TOKEN not in "".join(notices) + repr(choice) + repr(portal.identity)
