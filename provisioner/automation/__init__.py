@@ -10,7 +10,6 @@ from provisioner.automation.attest import (
                                            attestation_path,
                                            check,
                                            fingerprint,
-                                           portal_name,
                                            read_attestations,
                                            recorded,
                                            write_attestations,
@@ -40,7 +39,7 @@ __all__ = [
     "Attestations", "Catalog", "ManualItem", "PipelineInfo", "Robot", "RunbookResult",
     "StageAutomation", "StageInfo", "Trigger", "Where", "attest_command", "attestation_path",
     "build_runbook", "catalog_from_live", "check", "fingerprint", "make_runbook",
-    "manual_changes", "parse_stage_automation", "portal_name", "read_attestations", "recorded",
+    "manual_changes", "parse_stage_automation", "read_attestations", "recorded",
     "render_html", "render_markdown", "runbook_command", "stage_address",
     "stage_schema_properties", "validate_stage", "write_attestations",
 ]

@@ -1,28 +1,29 @@
 """Sign-off: the record that a runbook was carried out on a portal, stage by stage.
 
-One TOML file per portal, `attestations/<portal>.toml` beside the config directory (never inside
-it: that directory is the desired state). Each stage records who, when, a snapshot of the desired
-automation carried out and its fingerprint. A later change of the desired automation no longer
-matches the fingerprint, so its manual items reappear. Holds the portal's host, never a token.
+One TOML file per portal, `attestations/<portal>.toml` in the config directory (versioned with
+the desired state; the loader reads only the directory's own `*.toml`, never this folder), named
+by the portal's identity key (`workspace/identity.py`). Each stage records who, when, a snapshot
+of the desired automation carried out and its fingerprint. A later change of the desired
+automation no longer matches the fingerprint, so its manual items reappear. Holds the portal's
+identity, never a token.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import tomli_w
 
 from provisioner.automation.model import StageAutomation
 from provisioner.errors import ConfigError, Problem
 
+FOLDER = "attestations"
 HEADER = ("# Written by `provision attest`: runbooks of robots and triggers carried out on this "
           "portal.\n# Review it like code; it holds no secret.\n")
 
@@ -57,18 +58,20 @@ def fingerprint(automation: StageAutomation) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def portal_name(webhook_url: str | None) -> str:
-    """The portal's host from a webhook URL (the token is dropped); "sandbox" without one."""
-    if not webhook_url:
-        return "sandbox"
-    return (urlparse(webhook_url).hostname or "portal").lower()
+def attestation_dir(config: Path) -> Path:
+    """`attestations/` in the config directory: CONFIG itself, or a one-file CONFIG's folder."""
+    return (config if config.is_dir() else config.parent) / FOLDER
 
 
 def attestation_path(config: Path, portal: str) -> Path:
-    """`attestations/<portal>.toml` beside `config` (a directory of TOML files or one file)."""
-    base = config.parent  # beside the config directory or file, never inside it
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", portal)
-    return base / "attestations" / f"{safe}.toml"
+    """The attestation file of `portal` (a portal identity's key) for `config`."""
+    return attestation_dir(config) / f"{portal}.toml"
+
+
+def legacy_attestation_path(config: Path, portal: str) -> Path:
+    """Where provision kept them before: `attestations/` beside the config directory, the file
+    named by the portal's host (`PortalIdentity.legacy_key`)."""
+    return config.parent / FOLDER / f"{portal}.toml"
 
 
 def read_attestations(path: Path, portal: str) -> Attestations:
@@ -77,11 +80,23 @@ def read_attestations(path: Path, portal: str) -> Attestations:
         return Attestations(portal)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise _unreadable(str(path), exc) from exc
+    return from_document(data, portal, str(path))
+
+
+def from_document(data: Mapping[str, Any], portal: str, where: str) -> Attestations:
+    """Attestations from their document (a file's TOML, or a saved plan's copy)."""
+    try:
         stages = {addr: _stage(addr, raw) for addr, raw in data.get("stages", {}).items()}
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise ConfigError([Problem(str(path), "stages", f"unreadable attestation file: {exc}",
-                                   "restore it from version control")]) from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _unreadable(where, exc) from exc
     return Attestations(str(data.get("portal", portal)), stages)
+
+
+def _unreadable(where: str, exc: Exception) -> ConfigError:
+    return ConfigError([Problem(where, "stages", f"unreadable attestation file: {exc}",
+                                "restore it from version control")])
 
 
 def _stage(address: str, raw: dict[str, Any]) -> StageAttestation:
@@ -89,13 +104,16 @@ def _stage(address: str, raw: dict[str, Any]) -> StageAttestation:
                             StageAutomation.from_data(raw["automation"]))
 
 
-def write_attestations(path: Path, att: Attestations) -> None:
-    data = {"portal": att.portal, "stages": {
+def to_document(att: Attestations) -> dict[str, Any]:
+    return {"portal": att.portal, "stages": {
         addr: {"fingerprint": s.fingerprint, "date": s.date, "by": s.by,
                "automation": s.automation.to_data()}
         for addr, s in sorted(att.stages.items())}}
+
+
+def write_attestations(path: Path, att: Attestations) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(HEADER + tomli_w.dumps(data), encoding="utf-8")
+    path.write_text(HEADER + tomli_w.dumps(to_document(att)), encoding="utf-8")
 
 
 def attest(att: Attestations, desired: Mapping[str, StageAutomation], by: str, date: str,

@@ -1,7 +1,7 @@
 """`provision app serve` (the companion app) and `provision call-card check` (its rules, explained).
 
 Thin: options in, library calls, text out. The portal for `call-card check` comes through the
-same portal options and helper every portal command uses (`flows.Where`).
+same portal options every portal command uses (`cli/options.py`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from typing import Any
 
 import click
 
+from provisioner.cli.options import err, expected_errors, portal_options
 from provisioner.errors import ProvisionError
+from provisioner.workspace import PortalChoice
 
 DEFAULT_STORAGE = Path(".provision") / "companion.sqlite3"
 
@@ -61,14 +63,13 @@ def _secret(env: str, file: str | None, what: str) -> str:
               help="File with the app's client_id (else env B24_APP_CLIENT_ID).")
 @click.option("--client-secret-file", default=None, metavar="FILE",
               help="File with the app's client_secret (else env B24_APP_CLIENT_SECRET).")
+@expected_errors
 def serve_cmd(config: str, portal_urls: tuple[str, ...], public_url: str, host: str, port: int,
               threads: int, storage_path: str, trusted_proxy: str | None,
               client_id_file: str | None, client_secret_file: str | None) -> None:
     """Serve the companion app for CONFIG's [call_card] and [tasks.deadline_guard]."""
-    from provisioner.cli.flows import guarded
-
-    guarded(lambda: _serve(config, portal_urls, public_url, host, port, threads, storage_path,
-                           trusted_proxy, client_id_file, client_secret_file))
+    _serve(config, portal_urls, public_url, host, port, threads, storage_path, trusted_proxy,
+           client_id_file, client_secret_file)
 
 
 def _serve(config: str, portal_urls: tuple[str, ...], public_url: str, host: str, port: int,
@@ -116,23 +117,14 @@ def call_card_group() -> None:
 @click.option("--config", default="portal-config", show_default=True, metavar="CONFIG")
 @click.option("--caller", default=None, metavar="EMAIL",
               help="Judge as this user calls (default: a caller who owns none of them).")
-@click.option("--portal", "portal_name", default=None, metavar="NAME",
-              help="A portal named in the portals file.")
-@click.option("--portals", "portals_file", default=None, metavar="FILE")
-@click.option("--webhook-url", envvar="B24_WEBHOOK_URL", default=None, metavar="URL",
-              help="Incoming webhook (env B24_WEBHOOK_URL); without one, the local sandbox.")
-@click.option("--sandbox-state", default=None, metavar="FILE")
-def check_cmd(phone: str, config: str, caller: str | None, portal_name: str | None,
-              portals_file: str | None, webhook_url: str | None,
-              sandbox_state: str | None) -> None:
+@portal_options
+@expected_errors
+def check_cmd(phone: str, config: str, caller: str | None, portal: PortalChoice) -> None:
     """Explain the colour the call card shows for PHONE, rule by rule."""
-    from provisioner.cli.flows import Where, guarded
-
-    where = Where(portal_name, portals_file, webhook_url, sandbox_state)
-    guarded(lambda: _check(phone, config, caller, where))
+    _check(phone, config, caller, portal)
 
 
-def _check(raw: str, config: str, caller_email: str | None, where: Any) -> None:
+def _check(raw: str, config: str, caller_email: str | None, portal: PortalChoice) -> None:
     from provisioner.companion.load import load_companion
     from provisioner.companion.phone import normalize
     from provisioner.companion.reader import read_facts
@@ -144,7 +136,7 @@ def _check(raw: str, config: str, caller_email: str | None, where: Any) -> None:
     phone = normalize(raw)
     if phone is None:
         raise ProvisionError(f"{raw!r} is not a phone number: write it as +7 916 123-45-67")
-    client = where.open(config).client
+    client = portal.connect(config, err).client
     caller = _user_id(client, caller_email) if caller_email else None
     facts = read_facts(client, phone, card)
     decision = decide(card, facts, caller)

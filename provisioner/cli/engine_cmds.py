@@ -1,44 +1,28 @@
-"""CLI commands of the engine: validate, plan, apply, export, schema, drift (click only; the
-work is in cli/flows.py over the library)."""
+"""CLI commands of the engine: validate, plan, apply, export, schema, drift. Click only: each
+parses its options, calls the workspace (provisioner/workspace/), renders, picks the exit code."""
 
 from __future__ import annotations
 
-import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from provisioner.cli import flows
-from provisioner.cli.common import portal_options
-from provisioner.cli.portal_select import select_options
-from provisioner.engine import planfile
-from provisioner.engine.loader import load_desired
+from provisioner.cli.options import err, expected_errors, portal_options
+from provisioner.engine import Plan, load_desired, planfile, render_json, render_text
+from provisioner.engine import drift as drift_report
 from provisioner.engine.schema import schema_text
+from provisioner.workspace import Applied, Consent, PortalChoice, Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
-CONFIRM = flows.CONFIRM
+CONFIRM = "Apply these changes? Only 'yes' is accepted"
 
 
-def expected_errors(fn: F) -> F:
-    """Expected errors: one clear message on stderr and exit 1, no traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        flows.guarded(lambda: fn(*args, **kwargs))
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _where(kw: dict[str, Any]) -> flows.Where:
-    return flows.Where(kw.pop("portal_name", None), kw.pop("portals_file", None),
-                       kw.pop("webhook_url", None), kw.pop("sandbox_state", None))
-
-
-def _consent(kw: dict[str, Any]) -> flows.Consent:
-    return flows.Consent(kw.pop("allow_destroy", False), kw.pop("allow_data_loss", False),
-                         tuple(kw.pop("targets", ())), tuple(kw.pop("excludes", ())))
+def _consent(kw: dict[str, Any]) -> Consent:
+    return Consent(kw.pop("allow_destroy", False), kw.pop("allow_data_loss", False),
+                   tuple(kw.pop("targets", ())), tuple(kw.pop("excludes", ())))
 
 
 def _validate(config: str) -> None:
@@ -56,8 +40,63 @@ def _schema(out: str | None) -> None:
     click.echo(f"wrote {out}")
 
 
-def _portal(fn: F) -> F:
-    return select_options(portal_options(fn))
+def _plan(config: str, portal: PortalChoice, consent: Consent, as_json: bool, detailed: bool,
+          out: str | None) -> None:
+    ws = Workspace(config, portal, notice=err)
+    plan = ws.plan(consent)
+    click.echo(render_json(plan) if as_json else render_text(plan), nl=False)
+    if out:
+        ws.save_plan(plan, out)
+        err(f"Saved the plan to {out}; apply it with `provision apply {out}`.")
+    if detailed and plan.has_actionable:
+        sys.exit(2)
+
+
+def _show(plan: Plan) -> None:
+    click.echo(render_text(plan), nl=False)
+
+
+def _ask(_plan: Plan) -> bool:
+    return bool(click.prompt(CONFIRM, default="", show_default=False) == "yes")
+
+
+def _apply(config: str, portal: PortalChoice, consent: Consent, auto_approve: bool,
+           id_map: str | None) -> None:
+    if planfile.is_plan_file(config):
+        if consent.targets or consent.excludes:
+            raise click.UsageError("--target/--exclude belong to `plan --out`, not to "
+                                   "applying a saved plan")
+        done = Workspace(None, portal, notice=err).apply_saved(
+            config, consent, show=_show, progress=click.echo, id_map=id_map)
+    else:
+        done = Workspace(config, portal, notice=err).apply(
+            consent, confirm=None if auto_approve else _ask, show=_show, progress=click.echo,
+            id_map=id_map)
+    _applied(done)
+
+
+def _applied(done: Applied) -> None:
+    if done.report is not None:
+        click.echo(done.report.summary())
+        for address in done.report.manual:
+            click.echo(f"  ! {address}: manual, not applied")
+    if done.id_map is not None:
+        click.echo(f"wrote {done.id_map} (old -> new ids)")
+
+
+def _export(out: str, portal: PortalChoice) -> None:
+    done = Workspace(None, portal, notice=err).export(out)
+    for path in done.files:
+        click.echo(f"wrote {path}")
+    click.echo(f"wrote {done.ids} (this portal's ids, for the id map after a migration)")
+
+
+def _drift(config: str, portal: PortalChoice, as_json: bool, strict: bool) -> None:
+    doc = Workspace(config, portal, notice=err).drift(strict)
+    render = drift_report.render_drift_json if as_json else drift_report.render_drift_text
+    click.echo(render(doc), nl=False)
+    if not doc["in_sync"]:
+        sys.exit(2)
 
 
 def _scope(fn: F) -> F:
@@ -97,44 +136,38 @@ def register(group: click.Group) -> None:
                   help="Save the plan (with a fingerprint of the portal) for `apply FILE`.")
     @DESTROY
     @_scope
-    @_portal
+    @portal_options
     @expected_errors
     def plan(config: str, as_json: bool, detailed_exitcode: bool, out: str | None,
-             **kw: Any) -> None:
+             portal: PortalChoice, **kw: Any) -> None:
         """Show what apply would change on the portal to match CONFIG."""
-        flows.show_plan(config, _where(kw), _consent(kw), as_json, detailed_exitcode, out)
+        _plan(config, portal, _consent(kw), as_json, detailed_exitcode, out)
 
     @group.command()
     @click.argument("config", default="portal-config", type=click.Path(), metavar="CONFIG|PLAN")
     @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
     @click.option("--id-map", default=None, metavar="FILE",
-                  help="Write old -> new portal ids here (default id-map.json beside CONFIG "
-                       "when CONFIG was exported from another portal).")
+                  help="Write old -> new portal ids here (default id-map.json beside CONFIG, "
+                       "or beside PLAN, when CONFIG was exported from another portal).")
     @DESTROY
     @DATA_LOSS
     @_scope
-    @_portal
+    @portal_options
     @expected_errors
-    def apply(config: str, auto_approve: bool, id_map: str | None, **kw: Any) -> None:
+    def apply(config: str, auto_approve: bool, id_map: str | None, portal: PortalChoice,
+              **kw: Any) -> None:
         """Change the portal to match CONFIG after showing the plan, or apply a saved PLAN
         exactly (refused when the portal changed since)."""
-        where, consent = _where(kw), _consent(kw)
-        if planfile.is_plan_file(config):
-            if consent.targets or consent.excludes:
-                raise click.UsageError("--target/--exclude belong to `plan --out`, not to "
-                                       "applying a saved plan")
-            flows.apply_saved(config, where, consent, id_map)
-        else:
-            flows.apply_config(config, where, consent, auto_approve, id_map)
+        _apply(config, portal, _consent(kw), auto_approve, id_map)
 
     @group.command()
     @click.option("--out", default="portal-export", show_default=True, metavar="DIR",
                   help="Directory to write the TOML files (and the JSON Schema) to.")
-    @_portal
+    @portal_options
     @expected_errors
-    def export(out: str, **kw: Any) -> None:
+    def export(out: str, portal: PortalChoice) -> None:
         """Write the live portal as desired-state TOML (and its ids, for migrations)."""
-        flows.run_export(out, _where(kw))
+        _export(out, portal)
 
     @group.command()
     @click.option("--out", default=None, metavar="FILE",
@@ -146,9 +179,12 @@ def register(group: click.Group) -> None:
     @group.command()
     @CONFIG
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-    @_portal
+    @click.option("--strict", is_flag=True,
+                  help="Count objects on the portal that CONFIG does not name (in what it "
+                       "manages) as drift too.")
+    @portal_options
     @expected_errors
-    def drift(config: str, as_json: bool, **kw: Any) -> None:
-        """Report what differs between CONFIG and the portal: exit 0 in sync, 2 drift,
-        1 error."""
-        flows.run_drift(config, _where(kw), as_json)
+    def drift(config: str, as_json: bool, strict: bool, portal: PortalChoice) -> None:
+        """Report what differs between CONFIG and the portal: exit 0 in sync, 2 drift of what
+        CONFIG manages, 1 error. Objects CONFIG leaves alone are listed apart."""
+        _drift(config, portal, as_json, strict)

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
-from provisioner.cli.common import sandbox_state_path
+from provisioner.cli.options import err
+from provisioner.workspace import sandbox_state_path
 
+F = TypeVar("F", bound=Callable[..., Any])
 STATE_HELP = ("State file of the local sandbox portal "
               "(env PROVISION_SANDBOX_STATE; default .provision/sandbox.json).")
+
+
+def state_option(fn: F) -> F:
+    """--sandbox-state, as on every portal command; --state is its old name, hidden and
+    deprecated. The command gets `state`."""
+
+    @click.option("--sandbox-state", "state", default=None, metavar="FILE", help=STATE_HELP)
+    @click.option("--state", "old_state", default=None, metavar="FILE", hidden=True)
+    @functools.wraps(fn)
+    def wrapper(*args: Any, state: str | None, old_state: str | None, **kwargs: Any) -> Any:
+        if old_state is not None:
+            err("Warning: --state is deprecated; use --sandbox-state.")
+            if state is not None and state != old_state:
+                raise click.UsageError("give --sandbox-state only (--state is its old name)")
+        return fn(*args, state=state or old_state, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def register(group: click.Group) -> None:
@@ -20,7 +41,7 @@ def register(group: click.Group) -> None:
     @sandbox.command()
     @click.option("--port", default=8024, show_default=True, type=click.IntRange(0, 65535),
                   help="Port on 127.0.0.1 (0 picks a free one).")
-    @click.option("--state", default=None, metavar="FILE", help=STATE_HELP)
+    @state_option
     @click.option("--no-rate-limit", is_flag=True,
                   help="Switch off the leaky-bucket limit (50 burst, 2/s) of a real portal.")
     def serve(port: int, state: str | None, no_rate_limit: bool) -> None:
@@ -46,7 +67,7 @@ def register(group: click.Group) -> None:
             click.echo("Stopped.")
 
     @sandbox.command()
-    @click.option("--state", default=None, metavar="FILE", help=STATE_HELP)
+    @state_option
     def reset(state: str | None) -> None:
         """Replace the sandbox portal with a brand-new one (a new webhook token too)."""
         from provisioner.sandbox import Sandbox
@@ -56,7 +77,7 @@ def register(group: click.Group) -> None:
         click.echo(f"Sandbox portal reset: {path}")
 
     @sandbox.command()
-    @click.option("--state", default=None, metavar="FILE", help=STATE_HELP)
+    @state_option
     def show(state: str | None) -> None:
         """Summarise what the sandbox portal holds, section by section."""
         from provisioner.sandbox import Sandbox
@@ -66,5 +87,3 @@ def register(group: click.Group) -> None:
         click.echo(f"Sandbox portal: {path}")
         for line in summarise(Sandbox.open(path).store.data):
             click.echo(line)
-
-

@@ -1,8 +1,11 @@
 """Drift: what differs between the config and the portal, read as "changed outside".
 
-Made from a plan (never planned with deletions): an update shows portal value -> config value,
-a create is missing on the portal, an unmanaged live object in a managed scope is extra on the
-portal; manual changes (what REST cannot read or write) are listed apart and are not drift.
+Made from a plan (never planned with deletions): an update shows portal value -> config value
+(each differing value by its path, `label.en`), a create is missing on the portal. Live objects
+the config leaves alone (in a scope it manages, but not named in it) are not drift: a clean
+apply leaves them as they are, so they are listed apart; `strict` counts them as drift ("extra
+on the portal"), the view of older versions. Manual changes (what REST cannot read or write)
+are listed apart and are never drift.
 """
 
 from __future__ import annotations
@@ -10,34 +13,45 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from provisioner.engine.model import Action, Plan
+from provisioner.engine.differences import ABSENT, differences
+from provisioner.engine.model import Action, Change, Plan
 from provisioner.engine.planner import UNMANAGED
 
 STATUS = {Action.UPDATE: "changed", Action.REPLACE: "changed", Action.CREATE: "missing",
           Action.DELETE: "extra"}
 IN_SYNC = "In sync: the portal matches the config."
+UNMANAGED_HEAD = "Not in the config (left alone, not drift; --strict counts them):"
 
 
-def drift_document(plan: Plan) -> dict[str, Any]:
+def drift_document(plan: Plan, strict: bool = False) -> dict[str, Any]:
     kinds: dict[str, list[dict[str, Any]]] = {}
     for c in plan.changes:
-        if c.action is Action.MANUAL:
-            continue
-        names = [k for k in (c.after or {}) if (c.before or {}).get(k) != (c.after or {}).get(k)]
-        entry = {"address": str(c.address), "status": STATUS[c.action],
-                 "portal": {k: (c.before or {}).get(k) for k in names} if c.before else None,
-                 "config": {k: (c.after or {}).get(k) for k in names} if c.after else None}
-        kinds.setdefault(c.kind, []).append(entry)
-    for n in plan.notes:
-        if n.reason == UNMANAGED:
-            kinds.setdefault(n.kind, []).append({"address": str(n.address), "status": "extra",
-                                                 "portal": None, "config": None})
+        if c.action is not Action.MANUAL:
+            kinds.setdefault(c.kind, []).append(_entry(c))
+    unmanaged = [{"address": str(n.address), "kind": n.kind} for n in plan.notes
+                 if n.reason == UNMANAGED]
+    if strict:
+        for u in unmanaged:
+            kinds.setdefault(u["kind"], []).append({"address": u["address"], "status": "extra",
+                                                    "portal": None, "config": None})
     manual = [{"address": str(c.address), "kind": c.kind, "reason": c.reason}
               for c in plan.changes if c.action is Action.MANUAL]
     count = sum(len(v) for v in kinds.values())
-    return {"in_sync": count == 0, "differences": count,
+    return {"in_sync": count == 0, "differences": count, "strict": strict,
             "kinds": {k: sorted(v, key=lambda e: e["address"]) for k, v in sorted(kinds.items())},
-            "manual": manual}
+            "unmanaged": [] if strict else unmanaged, "manual": manual}
+
+
+def _entry(c: Change) -> dict[str, Any]:
+    """The change as drift: the values that differ, by path, portal side and config side."""
+    found = [d for d in differences(c.before or {}, c.after or {}) if d.after is not ABSENT]
+    return {"address": str(c.address), "status": STATUS[c.action],
+            "portal": {d.name: _json(d.before) for d in found} if c.before else None,
+            "config": {d.name: _json(d.after) for d in found} if c.after else None}
+
+
+def _json(value: Any) -> Any:
+    return None if value is ABSENT else value
 
 
 def render_drift_json(doc: dict[str, Any]) -> str:
@@ -53,6 +67,9 @@ def render_drift_text(doc: dict[str, Any]) -> str:
         lines.append(f"{kind}:")
         for e in entries:
             lines.extend(_entry_lines(e))
+    if doc["unmanaged"]:
+        lines.append(UNMANAGED_HEAD)
+        lines.extend(f"  # {u['address']}" for u in doc["unmanaged"])
     if doc["manual"]:
         lines.append("Manual (not readable through REST; not counted as drift):")
         lines.extend(f"  ! {m['address']}" for m in doc["manual"])

@@ -4,6 +4,10 @@
 apply to another portal, the id map pairs them with the target's ids under the same natural-key
 address (pipelines, stages, smart processes, fields) and users by e-mail, so that business
 processes, reports and integrations that store ids can be fixed.
+
+`by_type` holds one table per id namespace, named by the address's types and the id's field
+(`deal.pipeline.id`, `list.item.id`, `deal.field.item.id`, `user.id`): ids of two kinds of
+object never share a table, so an old id can never be sent to an object of another kind.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
+from provisioner.errors import ConfigError, Problem
 from provisioner.kinds import KINDS, Kind
 
 SIDE_FILE = ".provision-ids.json"
@@ -63,7 +68,14 @@ def read_side_file(config: str | Path) -> dict[str, Any] | None:
     path = (base if base.is_dir() else base.parent) / SIDE_FILE
     if not path.exists():
         return None
-    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        doc = exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("objects", {}), dict):
+        raise ConfigError([Problem(str(path), "(file)", "not the ids `provision export` "
+                                   f"writes{f' ({doc})' if isinstance(doc, Exception) else ''}",
+                                   "export the portal again, or delete the file")])
     return doc
 
 
@@ -76,10 +88,10 @@ def id_map(side: Mapping[str, Any], portal: str, ids: Ids,
         for a in sorted(set(old_objects) & set(ids))]
     flat: dict[str, dict[str, Any]] = {}
     for entry in objects:
-        kind = entry["address"].rsplit(".", 1)[-1].split("[", 1)[0]
+        space = namespace(entry["address"])
         for name, old in entry["old"].items():
             if name in entry["new"]:
-                flat.setdefault(f"{kind}.{name}", {})[str(old)] = entry["new"][name]
+                flat.setdefault(f"{space}.{name}", {})[str(old)] = entry["new"][name]
     old_users: Mapping[str, Any] = side.get("users", {})
     people = [{"email": e, "old": old_users[e], "new": users[e]}
               for e in sorted(set(old_users) & set(users))]
@@ -88,6 +100,26 @@ def id_map(side: Mapping[str, Any], portal: str, ids: Ids,
     return {"from": side.get("portal"), "to": portal, "by_type": flat, "objects": objects,
             "users": people,
             "unmatched_users": sorted(set(old_users) - set(users))}
+
+
+def namespace(address: str) -> str:
+    """The types of an address without its keys: `list[SOURCE].item[WEB]` -> `list.item`.
+    Keys may hold dots and brackets of their own, so the address is walked step by step."""
+    types: list[str] = []
+    depth, name = 0, ""
+    for char in address:
+        if char == "[":
+            depth += 1
+            if depth == 1:
+                types.append(name.strip("."))
+                name = ""
+                continue
+        elif char == "]":
+            depth -= 1
+            continue
+        if depth == 0:
+            name += char
+    return ".".join(t for t in types if t)
 
 
 def write_id_map(path: str | Path, doc: Mapping[str, Any]) -> Path:

@@ -22,7 +22,7 @@ def run(state: Path, *args: str) -> Result:
 
 
 def config_copy(tmp: Path) -> Path:
-    """portal-config/ copied into tmp/portal-config (attestations go to tmp/attestations)."""
+    """portal-config/ copied into tmp/portal-config (attestations go to its attestations/)."""
     target = tmp / "portal-config"
     shutil.copytree(CONFIG, target, ignore=shutil.ignore_patterns("*.json"))
     return target

@@ -161,7 +161,7 @@ def test_runbook_followed_and_attested_leaves_no_manual_items(state: Path,
                  "--stage", "deal.pipeline[sales].stage[NEW]",
                  "--stage", "deal.pipeline[sales].stage[DATA_COLLECTION]")
     assert signed.exit_code == 0, signed.output
-    record = tmp_path / "attestations" / "sandbox.toml"
+    record = config / "attestations" / "sandbox.toml"  # in the config directory
     assert signed.stdout == (f"Attested on sandbox by Ирина Петрова (2026-11-23), recorded in "
                              f"{record}:\n  deal.pipeline[sales].stage[DATA_COLLECTION]\n"
                              "  deal.pipeline[sales].stage[NEW]\n")

@@ -86,9 +86,9 @@ def test_export_staging_apply_production_then_no_changes_and_id_map(tmp_path: Pa
 
     id_map = json.loads((cfg / "id-map.json").read_text(encoding="utf-8"))
     assert (id_map["from"], id_map["to"]) == ("sandbox:staging.json", "sandbox:production.json")
-    assert id_map["by_type"]["pipeline.id"] == {"0": 0, "1": 4}
-    assert id_map["by_type"]["stage.status_id"]["C1:NEGOTIATION"] == "C4:NEGOTIATION"
-    assert id_map["by_type"]["stage.status_id"]["NEW"] == "NEW"
+    assert id_map["by_type"]["deal.pipeline.id"] == {"0": 0, "1": 4}
+    assert id_map["by_type"]["deal.pipeline.stage.status_id"]["C1:NEGOTIATION"] == "C4:NEGOTIATION"
+    assert id_map["by_type"]["deal.pipeline.stage.status_id"]["NEW"] == "NEW"
     assert id_map["by_type"]["user.id"]["1"] == "1"
     entry = next(o for o in id_map["objects"]
                  if o["address"] == "deal.pipeline[wholesale].stage[WON]")

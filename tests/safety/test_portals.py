@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from safety_helpers import write
 
-from provisioner import portals
+from provisioner.workspace import portals
 
 
 def test_inline_webhook_url_is_refused(tmp_path: Path) -> None:
@@ -24,7 +24,7 @@ def test_inline_webhook_url_is_refused(tmp_path: Path) -> None:
          "oauth_endpoint (with oauth_*_env/_file) or sandbox")]
 
 
-def test_webhook_from_env_or_file_and_host_only(tmp_path: Path,
+def test_webhook_from_env_or_file_and_identity_without_token(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "prod.url", "https://prod.bitrix24.ru/rest/1/secret/\n")
     path = write(tmp_path / "portals.toml",
@@ -33,12 +33,12 @@ def test_webhook_from_env_or_file_and_host_only(tmp_path: Path,
                  'protect = ["deal.pipeline[sales]"]\n')
     found = portals.load(path)
     monkeypatch.setenv("B24_STAGING", "https://stage.bitrix24.ru/rest/7/tok/")
-    assert found["staging"].host() == "stage.bitrix24.ru"
-    assert (found["prod"].host(), found["prod"].enterprise, found["prod"].protect) == (
-        "prod.bitrix24.ru", True, ("deal.pipeline[sales]",))
+    assert str(found["staging"].identity()) == "https://stage.bitrix24.ru"
+    assert (str(found["prod"].identity()), found["prod"].enterprise, found["prod"].protect) == (
+        "https://prod.bitrix24.ru", True, ("deal.pipeline[sales]",))
     monkeypatch.delenv("B24_STAGING")
     with pytest.raises(portals.PortalsError, match="environment variable B24_STAGING is not set"):
-        found["staging"].host()
+        found["staging"].identity()
 
 
 def test_unknown_portal_names_the_known_ones(tmp_path: Path) -> None:

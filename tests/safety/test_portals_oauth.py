@@ -13,7 +13,7 @@ import responses
 from responses import matchers
 from safety_helpers import write
 
-from provisioner import portals
+from provisioner.workspace import portals
 
 ENDPOINT = "https://crm.example.ru/rest/"
 TOKEN_URL = "https://oauth.bitrix.info/oauth/token/"

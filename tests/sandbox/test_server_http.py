@@ -96,10 +96,10 @@ def test_cli_reset_and_show(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     runner = CliRunner()
     first = Sandbox.open(path).webhook_url
-    r = runner.invoke(main, ["sandbox", "reset", "--state", str(path)])
+    r = runner.invoke(main, ["sandbox", "reset", "--sandbox-state", str(path)])
     assert r.exit_code == 0 and r.output == f"Sandbox portal reset: {path}\n"
     assert Sandbox.open(path).webhook_url != first
-    r = runner.invoke(main, ["sandbox", "show", "--state", str(path)])
+    r = runner.invoke(main, ["sandbox", "show", "--sandbox-state", str(path)])
     assert r.exit_code == 0
     assert r.output.startswith(f"Sandbox portal: {path}\n")
     assert "auth: 1 webhook(s), 1 application(s), admins [1]" in r.output
@@ -107,11 +107,26 @@ def test_cli_reset_and_show(tmp_path: Path) -> None:
     assert token not in r.output
 
 
+def test_cli_state_is_the_old_hidden_name_of_sandbox_state(tmp_path: Path) -> None:
+    """`sandbox show --state` keeps working (with a notice); --help shows --sandbox-state."""
+    path = tmp_path / "s.json"
+    old = CliRunner().invoke(main, ["sandbox", "show", "--state", str(path)])
+    assert old.exit_code == 0
+    assert old.stderr == "Warning: --state is deprecated; use --sandbox-state.\n"
+    assert old.stdout.startswith(f"Sandbox portal: {path}\n")
+    shown = CliRunner().invoke(main, ["sandbox", "show", "--help"]).stdout
+    assert "--sandbox-state FILE" in shown and "--state" not in shown.replace(
+        "--sandbox-state", "")
+    both = CliRunner().invoke(main, ["sandbox", "show", "--state", "a", "--sandbox-state", "b"])
+    assert (both.exit_code, both.stderr.splitlines()[-1]) == (
+        1, "Error: give --sandbox-state only (--state is its old name)")
+
+
 def test_cli_serve_prints_webhook_and_serves(tmp_path: Path) -> None:
     path = tmp_path / "served.json"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-c", "from provisioner.cli import main; main()",
-                             "sandbox", "serve", "--port", "0", "--state", str(path)],
+                             "sandbox", "serve", "--port", "0", "--sandbox-state", str(path)],
                             stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout is not None

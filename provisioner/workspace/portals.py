@@ -15,14 +15,15 @@ oauth_client_id_env = "B24_CLIENT_ID"          # every OAuth secret: *_env or *_
 oauth_client_secret_env = "B24_CLIENT_SECRET"
 oauth_access_token_env = "B24_ACCESS_TOKEN"
 oauth_refresh_token_env = "B24_REFRESH_TOKEN"
+member_id = "a1b2c3"                           # optional: the portal's member_id (not a secret)
 
 [portals.local]
 sandbox = ".provision/local.json"              # a local sandbox portal
 ```
 
 Secrets come only from the environment or a file the portals file names; an inline webhook URL
-(or anything that looks like one) is a validation error. A portal is named in plan files and id
-maps by its host only.
+(or anything that looks like one) is a validation error. Files name a portal by its identity
+(scheme, host, port; `workspace/identity.py`), never by its name here nor by a secret.
 """
 
 from __future__ import annotations
@@ -30,20 +31,21 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from provisioner.errors import ProvisionError
 from provisioner.files import write_atomically
+from provisioner.workspace.identity import PortalIdentity
 
 FILE_NAME = "portals.toml"
 OAUTH_SECRETS = ("client_id", "client_secret", "access_token", "refresh_token")
 _SECRET_URL = re.compile(r"/rest/\d+/[^/\s]+")
 _KEYS = {"webhook_url_env", "webhook_url_file", "oauth_endpoint", "sandbox", "protect",
-         "enterprise", *(f"oauth_{s}_{w}" for s in OAUTH_SECRETS for w in ("env", "file"))}
+         "enterprise", "member_id", *(f"oauth_{s}_{w}" for s in OAUTH_SECRETS for w in ("env", "file"))}
 INLINE = ("a secret never goes in the portals file: name an environment variable "
           "(webhook_url_env) or a file (webhook_url_file) that holds it")
 
@@ -64,6 +66,8 @@ class Portal:
     sandbox: Path | None = None
     protect: tuple[str, ...] = ()
     enterprise: bool = False
+    member_id: str | None = None
+    base: Path = Path()  # the portals file's directory: a sandbox's path is named from it
 
     @property
     def is_sandbox(self) -> bool:
@@ -79,12 +83,20 @@ class Portal:
         how, where = self.oauth[name]
         return _from_env(self.name, where) if how == "env" else _from_file(self.name, Path(where))
 
-    def host(self) -> str:
-        """The portal's host, for plan files and id maps (never a token)."""
+    def identity(self) -> PortalIdentity:
+        """Which portal this is, for the files that name it (never a token): a sandbox by its
+        state file as the portals file writes it, others by scheme, host and port."""
         if self.sandbox is not None:
-            return f"sandbox:{self.sandbox.name}"
-        url = self.oauth_endpoint or self.webhook_url()
-        return urlsplit(url).hostname or "unknown"
+            try:
+                state = self.sandbox.relative_to(self.base).as_posix()
+            except ValueError:
+                state = self.sandbox.as_posix()
+            return PortalIdentity.sandbox(state)
+        try:
+            return PortalIdentity.of_url(self.oauth_endpoint or self.webhook_url(),
+                                         self.member_id)
+        except ProvisionError as exc:
+            raise PortalsError(f"portal {self.name}: {exc}") from None
 
 
 def _from_env(portal: str, name: str) -> str:
@@ -105,12 +117,13 @@ def _from_file(portal: str, path: Path) -> str:
 
 
 def find_file(config: str | Path | None, explicit: str | Path | None) -> Path | None:
-    """`--portals FILE`, else portals.toml beside the config, else in the current directory."""
+    """`--portals FILE`, else portals.toml beside the config (beside its directory: inside,
+    the loader would read it as desired state), else in the current directory."""
     if explicit:
         return Path(explicit)
     if config is not None:
         base = Path(config)
-        beside = (base if base.is_dir() else base.parent) / FILE_NAME
+        beside = (base.resolve().parent if base.is_dir() else base.parent) / FILE_NAME
         if beside.exists():
             return beside
     here = Path(FILE_NAME)
@@ -157,11 +170,15 @@ def _portal(name: str, table: dict[str, Any], base: Path, problems: list[str],
     if not isinstance(protect, list) or not all(isinstance(p, str) for p in protect):
         problems.append(f'{where}.protect: write a list of addresses, e.g. ["deal.pipeline[sales]"]')
         protect = []
+    member = table.get("member_id")
+    if member is not None and (not isinstance(member, str) or "oauth_endpoint" not in table):
+        problems.append(f"{where}.member_id: a string, for a portal reached with "
+                        "oauth_endpoint (the member_id of the app's OAuth answers)")
     if len(problems) > before:
         return None
     return Portal(name, table.get("webhook_url_env"), _path(table.get("webhook_url_file"), base),
                   table.get("oauth_endpoint"), oauth, _path(table.get("sandbox"), base),
-                  tuple(protect), table.get("enterprise") is True)
+                  tuple(protect), table.get("enterprise") is True, member, base)
 
 
 def _check_keys(table: dict[str, Any], problems: list[str], where: str) -> None:
@@ -204,24 +221,60 @@ def choose(path: Path | None, name: str) -> Portal:
     return portals[name]
 
 
-def connect(portal: Portal, notice: Callable[[str], None] | None = None) -> Any:
+def connect(portal: Portal, notice: Callable[[str], None] | None = None,
+            insecure: bool = False) -> Any:
     """A BitrixClient for the portal (its sandbox, webhook or OAuth app); `notice` gets what a
-    person must know about the portal's tokens (never a token)."""
+    person must know about the portal's tokens (never a token). `insecure` switches off TLS
+    verification (a sandbox has no TLS: it is ignored there, with a notice)."""
     from provisioner.client import BitrixClient, RateLimit
 
     rate = RateLimit.enterprise() if portal.enterprise else RateLimit()
     if portal.sandbox is not None:
         from provisioner.sandbox import Sandbox
 
+        if insecure and notice is not None:
+            notice(INSECURE_SANDBOX)
         sb = Sandbox.open(portal.sandbox)
         return BitrixClient.from_webhook(sb.webhook_url, session=sb.session(),
                                          rate=RateLimit.unlimited())
     if portal.oauth_endpoint:
         s = portal.secret
-        return BitrixClient.from_oauth(portal.oauth_endpoint, s("access_token"),
-                                       s("refresh_token"), s("client_id"), s("client_secret"),
-                                       on_tokens=token_keeper(portal, notice), rate=rate)
-    return BitrixClient.from_webhook(portal.webhook_url(), rate=rate)
+        with insecure_tls(portal.oauth_endpoint, insecure, notice):
+            return BitrixClient.from_oauth(portal.oauth_endpoint, s("access_token"),
+                                           s("refresh_token"), s("client_id"),
+                                           s("client_secret"), insecure=insecure,
+                                           on_tokens=token_keeper(portal, notice), rate=rate)
+    url = portal.webhook_url()
+    with insecure_tls(url, insecure, notice):
+        return BitrixClient.from_webhook(url, rate=rate, insecure=insecure)
+
+
+INSECURE_SANDBOX = "Warning: --insecure is ignored for the local sandbox portal."
+
+
+@contextmanager
+def insecure_tls(url: str, insecure: bool, notice: Callable[[str], None] | None
+                 ) -> Iterator[None]:
+    """With `insecure`: one clear warning through `notice` (instead of the client's and
+    urllib3's per-request warnings) while the client is made."""
+    if not insecure:
+        yield
+        return
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+
+    from provisioner.client.client import InsecureTLSWarning
+    from provisioner.client.redact import redact
+
+    if notice is not None:
+        notice(f"Warning: --insecure: TLS certificate verification is OFF for {redact(url)}; "
+               "anyone on the network path can read the webhook token and change the portal's "
+               "answers.")
+    warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InsecureTLSWarning)
+        yield
 
 
 def token_keeper(portal: Portal, notice: Callable[[str], None] | None) -> Callable[[Any], None]:

@@ -1,0 +1,67 @@
+"""What every command that talks to a portal shares: its options, its error handling, stderr."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from provisioner.errors import ConfigError, ProvisionError
+from provisioner.workspace import Cancelled, PortalChoice
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def portal_options(fn: F) -> F:
+    """--portal, --portals, --webhook-url, --sandbox-state and --insecure: the command gets
+    them as one `portal: PortalChoice` (provisioner/workspace/select.py chooses the portal)."""
+
+    @click.option("--portal", "portal_name", default=None, metavar="NAME",
+                  help="A portal named in the portals file (staging, production, ...).")
+    @click.option("--portals", "portals_file", default=None, metavar="FILE",
+                  help="The portals file (default: portals.toml beside the CONFIG "
+                       "directory, else in the current directory).")
+    @click.option("--webhook-url", envvar="B24_WEBHOOK_URL", default=None, metavar="URL",
+                  help="Incoming-webhook URL https://<portal>/rest/<user>/<token>/ "
+                       "(env B24_WEBHOOK_URL). Without it the local sandbox portal is used.")
+    @click.option("--sandbox-state", default=None, metavar="FILE",
+                  help="State file of the local sandbox portal "
+                       "(env PROVISION_SANDBOX_STATE; default .provision/sandbox.json).")
+    @click.option("--insecure", is_flag=True,
+                  help="Do not verify the portal's TLS certificate (a self-hosted portal with a "
+                       "self-signed certificate). Prints a warning; never use it over a network "
+                       "you do not trust.")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, portal_name: str | None, portals_file: str | None,
+                webhook_url: str | None, sandbox_state: str | None, insecure: bool,
+                **kwargs: Any) -> Any:
+        choice = PortalChoice(portal_name, portals_file, webhook_url or None, sandbox_state,
+                              insecure)
+        return fn(*args, portal=choice, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def expected_errors(fn: F) -> F:
+    """Expected errors: one clear message on stderr and exit 1, no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Cancelled as exc:
+            err(str(exc))
+        except ConfigError as exc:
+            err(exc.render())
+        except ProvisionError as exc:
+            err(f"Error: {exc}")
+        sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
