@@ -24,7 +24,7 @@ from provisioner.client import deadline, errors
 from provisioner.client.auth import OAUTH_TOKEN_URL, Auth, OAuthAuth, TokenCallback, WebhookAuth
 from provisioner.client.deadline import CommandBudget, Deadlines
 from provisioner.client.models import BatchResult, ClientStats, OAuthTokens, Response
-from provisioner.client.paging import PageGuard
+from provisioner.client.paging import MAX_PAGES, PageGuard
 from provisioner.client.policy import RetryPolicy, all_reads, is_read
 from provisioner.client.ratelimit import Clock, LeakyBucket, RateLimit, Sleep
 from provisioner.client.redact import client_logger
@@ -55,6 +55,8 @@ class ClientOptions(TypedDict, total=False):
 
 class BitrixClient:
     """A Bitrix24 REST client; build it with `from_webhook` or `from_oauth`."""
+
+    max_pages = MAX_PAGES  # the longest list list_all follows (paging.py)
 
     def __init__(self, auth: Auth, *, session: requests.Session | None = None,
                  rate: RateLimit = DEFAULT_RATE, clock: Clock | None = None,
@@ -126,7 +128,7 @@ class BitrixClient:
         MalformedResponse naming the method (paging.py).
         """
         page = dict(params or {})
-        guard = PageGuard(method)
+        guard = PageGuard(method, self.max_pages)
         rows: list[Any] = []
         while True:
             response = self.call(method, page)

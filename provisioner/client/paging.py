@@ -53,8 +53,12 @@ def check_page(result: Any, params: Mapping[str, Any], total: int | None,
         return f"paging does not advance (next={nxt} after start={start})"
     if total is not None and nxt >= total:
         return f"the page says more rows follow from next={nxt}, but total={total}"
-    if row_count(result) == 0:
+    rows = row_count(result)
+    if rows == 0:
         return f"a page with no rows says more follow (next={nxt} after start={start})"
+    if rows is not None and rows > PAGE:
+        return (f"a page of {rows} rows says more follow (next={nxt}), but a page holds at "
+                f"most {PAGE}")
     return None
 
 

@@ -28,6 +28,7 @@ USER_AGENT = "provision/0.1"
 # are 2-4 KB, so about 10 MB; crm.status.list answers every status of the portal at once
 # (6,000 rows of 400 B on a portal with 200 pipelines: 2.4 MB). 32 MiB is three times that.
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
+SOCKET_SLACK = 1.0  # seconds
 
 
 class Transport:
@@ -78,9 +79,11 @@ class Transport:
         seconds = self.seconds()
         self._stats.requests += 1
         self._stats.writes += write
+        # The socket's own timeouts stay a little past the deadline, so that the deadline,
+        # which names what came in time, is what ends a silent exchange.
+        sockets = (min(self.connect, seconds) + SOCKET_SLACK, seconds + SOCKET_SLACK)
         try:
-            answer = exchange(lambda: do((min(self.connect, seconds), seconds)),
-                              seconds=seconds, max_bytes=self.max_bytes)
+            answer = exchange(lambda: do(sockets), seconds=seconds, max_bytes=self.max_bytes)
         except Expired as exc:
             raise _expired(exc, method=method, write=write) from None
         except TooLarge as exc:
