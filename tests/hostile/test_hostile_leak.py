@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +13,8 @@ from hostile_portal import TLS, Recorder, running
 
 from provisioner.cli import main
 from provisioner.client import BitrixClient, RedirectRefused
+
+DESIRED = str(Path(__file__).resolve().parent / "desired")
 
 
 @pytest.fixture
@@ -28,7 +31,7 @@ def test_the_webhook_token_is_not_sent_to_the_host_a_redirect_names(
     host (the recorder received it)."""
     with running(BY_NAME[mode], tls=BY_NAME[mode].tls) as portal:
         portal.recorder_url = recorder.url
-        result = CliRunner().invoke(main, ["apply", "tests/hostile/desired", "--auto-approve"],
+        result = CliRunner().invoke(main, ["apply", DESIRED, "--auto-approve"],
                                     env={"B24_WEBHOOK_URL": portal.webhook_url,
                                          "REQUESTS_CA_BUNDLE": str(TLS / "cert.pem")})
         token, sent = portal.token, len(portal.log)
