@@ -22,6 +22,8 @@ TokenCallback = Callable[[OAuthTokens], None]
 class Auth(Protocol):
     """What the client needs from an authentication method."""
 
+    credential: str  # "webhook" or "app": where a missing scope is granted
+
     def url_for(self, method: str) -> str: ...
 
     def body(self, params: Mapping[str, Any]) -> dict[str, Any]: ...
@@ -33,6 +35,8 @@ class Auth(Protocol):
 
 class WebhookAuth:
     """`https://<portal>/rest/<user>/<code>/<method>.json`; nothing to refresh."""
+
+    credential = "webhook"
 
     def __init__(self, url: WebhookURL) -> None:
         self._url = url
@@ -55,6 +59,8 @@ class WebhookAuth:
 
 class OAuthAuth:
     """`<client_endpoint><method>.json` with the access token in the JSON body's `auth`."""
+
+    credential = "app"
 
     def __init__(self, endpoint: str, tokens: OAuthTokens, client_id: str, client_secret: str,
                  on_tokens: TokenCallback | None = None,
@@ -84,7 +90,7 @@ class OAuthAuth:
         }, method="oauth.token")
         if "error" in body:
             raise errors.from_body(body, method="oauth.token", status=status,
-                                   secrets=self.secrets())
+                                   secrets=self.secrets(), credential=self.credential)
         self.tokens = _tokens(body)
         if self._on_tokens is not None:
             self._on_tokens(self.tokens)

@@ -1,7 +1,10 @@
 """Building a `batch` request and reading its answer (bitrix24-rest.md §1.8).
 
 The answer's members are PHP arrays: `[]` when empty, a JSON list when the keys are 0..n-1,
-an object otherwise. They are all read as string-keyed maps here.
+an object otherwise. They are all read as string-keyed maps here. The answer is checked against
+the request: every command that ran has a result or an error (a failed one has no result; with
+`halt`, the commands after the first failure are absent), counts are whole numbers, and a page's
+`next` moves forward. Anything else is a MalformedResponse naming the command's method.
 """
 
 from __future__ import annotations
@@ -12,14 +15,17 @@ from typing import Any
 from provisioner.client import errors
 from provisioner.client.encoding import batch_command
 from provisioner.client.models import BatchResult
+from provisioner.client.paging import check_page, type_word
 from provisioner.client.transport import as_int
 
 MAX_COMMANDS = 50
 Call = tuple[str, Mapping[str, Any] | None]
 Calls = Mapping[str, Call] | Sequence[Call]
+Command = tuple[str, str, Mapping[str, Any]]
+MEMBERS = ("result", "result_error", "result_total", "result_next", "result_time")
 
 
-def keyed(calls: Calls) -> list[tuple[str, str, Mapping[str, Any]]]:
+def keyed(calls: Calls) -> list[Command]:
     """(key, method, params) in the given order; a sequence is keyed "0", "1", ..."""
     pairs = calls.items() if isinstance(calls, Mapping) else enumerate(calls)
     out = [(str(key), method, params or {}) for key, (method, params) in pairs]
@@ -29,47 +35,84 @@ def keyed(calls: Calls) -> list[tuple[str, str, Mapping[str, Any]]]:
     return out
 
 
-def request_body(commands: list[tuple[str, str, Mapping[str, Any]]], *, as_list: bool,
-                 halt: bool) -> dict[str, Any]:
+def request_body(commands: list[Command], *, as_list: bool, halt: bool) -> dict[str, Any]:
     """`{"halt": 0|1, "cmd": ...}`; cmd strings are not encoded again inside a JSON body."""
     strings = [(key, batch_command(method, params)) for key, method, params in commands]
     cmd: Any = [s for _, s in strings] if as_list else dict(strings)
     return {"halt": 1 if halt else 0, "cmd": cmd}
 
 
-def parse(result: Any, methods: Mapping[str, str], secrets: Iterable[str] = ()) -> BatchResult:
+class _Reader:
+    """Reads one batch answer against the commands that were sent."""
+
+    def __init__(self, commands: Sequence[Command], secrets: tuple[str, ...], credential: str,
+                 write: bool) -> None:
+        self.commands = commands
+        self.methods = {key: method for key, method, _ in commands}
+        self.secrets = secrets
+        self.credential = credential
+        self.write = write
+
+    def malformed(self, text: str, method: str = "batch") -> errors.MalformedResponse:
+        return errors.MalformedResponse("MALFORMED_RESPONSE", text, method=method,
+                                        maybe_committed=self.write)
+
+    def member(self, result: Mapping[str, Any], name: str) -> dict[str, Any]:
+        value = result.get(name)
+        if value is None:
+            return {}
+        if isinstance(value, Mapping):
+            return {str(k): v for k, v in value.items()}
+        if isinstance(value, list):
+            return {str(i): v for i, v in enumerate(value)}
+        raise self.malformed(f"the batch answer's {name} is {type_word(value)}, "
+                             "not an object")
+
+    def counts(self, result: Mapping[str, Any], name: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for key, value in self.member(result, name).items():
+            number = as_int(value)
+            if number is None or number < 0:
+                raise self.malformed(f"{name} of command {key!r} is {str(value)[:40]!r}, not a "
+                                     "count of rows", self.methods.get(key, "batch"))
+            out[key] = number
+        return out
+
+    def failure(self, key: str, body: Any) -> errors.BitrixAPIError:
+        if not isinstance(body, Mapping):
+            body = {"error": "", "error_description": str(body)}
+        exc = errors.from_body(body, method=self.methods.get(key, ""), status=None,
+                               secrets=self.secrets, credential=self.credential)
+        return errors.for_command(exc, key)
+
+    def check_present(self, results: Mapping[str, Any], failures: Mapping[str, Any],
+                      halt: bool) -> None:
+        """Every command ran (a result or an error), but for those after a halting failure."""
+        stopped = False
+        for key, method, _ in self.commands:
+            if key in failures:
+                stopped = stopped or halt
+            elif key not in results and not stopped:
+                raise self.malformed(f"the batch answer has neither a result nor an error for "
+                                     f"command {key!r}", method)
+
+
+def parse(result: Any, commands: Sequence[Command], *, halt: bool = False,
+          secrets: Iterable[str] = (), credential: str = "webhook",
+          write: bool = False) -> BatchResult:
     """Read `result.result / result_error / result_total / result_next / result_time`."""
+    reader = _Reader(commands, tuple(secrets), credential, write)
     if not isinstance(result, Mapping):
-        raise errors.MalformedResponse("MALFORMED_RESPONSE",
-                                       "the batch answer's result is not an object",
-                                       method="batch")
-    failures = {key: _command_error(body, key, methods.get(key, ""), tuple(secrets))
-                for key, body in _as_map(result.get("result_error")).items()}
-    return BatchResult(
-        results={k: v for k, v in _as_map(result.get("result")).items() if k not in failures},
-        errors=failures,
-        totals=_ints(result.get("result_total")),
-        nexts=_ints(result.get("result_next")),
-        times=_as_map(result.get("result_time")),
-    )
-
-
-def _command_error(body: Any, key: str, method: str,
-                   secrets: tuple[str, ...]) -> errors.BitrixAPIError:
-    if not isinstance(body, Mapping):
-        body = {"error": "", "error_description": str(body)}
-    exc = errors.from_body(body, method=method, status=None, secrets=secrets)
-    return errors.for_command(exc, key)
-
-
-def _as_map(member: Any) -> dict[str, Any]:
-    if isinstance(member, Mapping):
-        return {str(k): v for k, v in member.items()}
-    if isinstance(member, list):
-        return {str(i): v for i, v in enumerate(member)}
-    return {}
-
-
-def _ints(member: Any) -> dict[str, int]:
-    pairs = ((k, as_int(v)) for k, v in _as_map(member).items())
-    return {k: v for k, v in pairs if v is not None}
+        raise reader.malformed("the batch answer's result is not an object")
+    failures = {key: reader.failure(key, body)
+                for key, body in reader.member(result, "result_error").items()}
+    results = {k: v for k, v in reader.member(result, "result").items() if k not in failures}
+    reader.check_present(results, failures, halt)
+    totals, nexts = reader.counts(result, "result_total"), reader.counts(result, "result_next")
+    for key, method, params in commands:
+        if key in results:
+            problem = check_page(results[key], params, totals.get(key), nexts.get(key))
+            if problem:
+                raise reader.malformed(f"{problem} (command {key!r})", method)
+    return BatchResult(results=results, errors=failures, totals=totals, nexts=nexts,
+                       times=reader.member(result, "result_time"))

@@ -3,8 +3,10 @@
 Retries (bitrix24-rest.md §1.6, §1.9): QUERY_LIMIT_EXCEEDED always (the portal refused before
 running anything), with exponential back-off and jitter; OPERATION_TIME_LIMIT by waiting until
 its reset time when that is known and within `RetryPolicy.max_operation_wait`; 5xx and network
-faults for reads only. A write that may have been applied is raised with `maybe_committed=True`
-so the caller reads back before deciding. `expired_token` refreshes the OAuth pair once.
+faults for reads only (a timeout once); DNS, TLS and refused connections never. A write that may
+have been applied is raised with `maybe_committed=True` so the caller reads back before
+deciding. `expired_token` refreshes the OAuth pair once. Every request has a total deadline and
+the client a command deadline (deadline.py), after which it sends nothing more.
 """
 
 from __future__ import annotations
@@ -13,22 +15,23 @@ import random
 import time
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import requests
 
 from provisioner.client import batch as batching
-from provisioner.client import errors
+from provisioner.client import deadline, errors
 from provisioner.client.auth import OAUTH_TOKEN_URL, Auth, OAuthAuth, TokenCallback, WebhookAuth
+from provisioner.client.deadline import CommandBudget, Deadlines
 from provisioner.client.models import BatchResult, ClientStats, OAuthTokens, Response
+from provisioner.client.paging import MAX_PAGES, PageGuard
 from provisioner.client.policy import RetryPolicy, all_reads, is_read
 from provisioner.client.ratelimit import Clock, LeakyBucket, RateLimit, Sleep
 from provisioner.client.redact import client_logger
-from provisioner.client.transport import Timeout, Transport, as_int
+from provisioner.client.transport import MAX_ANSWER_BYTES, Transport, as_int
 from provisioner.client.urls import check_method, parse_webhook_url
 
 log = client_logger()
-DEFAULT_TIMEOUT: Timeout = (10.0, 75.0)  # the cloud cuts a request at 60 s (§1.9)
 DEFAULT_RATE = RateLimit()
 DEFAULT_RETRY = RetryPolicy()
 
@@ -37,55 +40,73 @@ class InsecureTLSWarning(UserWarning):
     """TLS certificate verification was switched off with insecure=True."""
 
 
+class ClientOptions(TypedDict, total=False):
+    """Keyword options shared by the constructors (see BitrixClient.__init__)."""
+
+    clock: Clock
+    sleep: Sleep
+    now: Clock
+    rng: random.Random | None
+    retry: RetryPolicy
+    deadlines: Deadlines | None
+    max_answer_bytes: int
+    insecure: bool
+
+
 class BitrixClient:
     """A Bitrix24 REST client; build it with `from_webhook` or `from_oauth`."""
 
+    max_pages = MAX_PAGES  # the longest list list_all follows (paging.py)
+
     def __init__(self, auth: Auth, *, session: requests.Session | None = None,
-                 rate: RateLimit = DEFAULT_RATE, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep, now: Clock = time.time,
+                 rate: RateLimit = DEFAULT_RATE, clock: Clock | None = None,
+                 sleep: Sleep | None = None, now: Clock | None = None,
                  rng: random.Random | None = None, retry: RetryPolicy = DEFAULT_RETRY,
-                 timeout: Timeout = DEFAULT_TIMEOUT, insecure: bool = False) -> None:
-        """Prefer the constructors; `clock`/`sleep` drive the bucket and waits, `now` is unix
-        time (for OPERATION_TIME_LIMIT resets), `rng` the back-off jitter."""
+                 deadlines: Deadlines | None = None,
+                 max_answer_bytes: int = MAX_ANSWER_BYTES, insecure: bool = False) -> None:
+        """Prefer the constructors; `clock`/`sleep` drive the bucket, the waits and the command
+        deadline (default: `deadline.SYSTEM`), `now` is unix time (for OPERATION_TIME_LIMIT
+        resets), `rng` the back-off jitter. `deadlines` default to `Deadlines.from_env()`
+        (PROVISION_DEADLINE); the command deadline runs from here."""
         if insecure:
             warnings.warn("TLS certificate verification is off (insecure=True); use this only "
                           "against a portal you trust on a network you trust",
                           InsecureTLSWarning, stacklevel=3)
+        timing = deadline.SYSTEM
+        clock = clock or timing.clock
         self._auth = auth
         self.stats = ClientStats()
-        self.bucket = LeakyBucket(rate, clock, sleep)
+        self.bucket = LeakyBucket(rate, clock, sleep or timing.sleep)
         self.retry = retry
-        self._sleep = sleep
-        self._now = now
+        self.deadlines = deadlines or Deadlines.from_env()
+        self.budget = CommandBudget(self.deadlines.command, clock)
+        self._sleep = sleep or timing.sleep
+        self._now = now or timing.now
         self._rng = rng if rng is not None else random.Random()
         self._resets: dict[str, float] = {}  # method -> last `time.operating_reset_at` seen
-        self.transport = Transport(session or requests.Session(), timeout=timeout,
-                                   verify=not insecure, secrets=auth.secrets, stats=self.stats)
+        self.transport = Transport(
+            session or requests.Session(), connect=self.deadlines.connect,
+            seconds=lambda: self.budget.request_seconds(self.deadlines), verify=not insecure,
+            secrets=auth.secrets, stats=self.stats, credential=auth.credential,
+            max_bytes=max_answer_bytes)
 
     @classmethod
     def from_webhook(cls, url: str, session: requests.Session | None = None,
-                     rate: RateLimit = DEFAULT_RATE, *, clock: Clock = time.monotonic,
-                     sleep: Sleep = time.sleep, now: Clock = time.time,
-                     rng: random.Random | None = None, retry: RetryPolicy = DEFAULT_RETRY,
-                     timeout: Timeout = DEFAULT_TIMEOUT, insecure: bool = False) -> BitrixClient:
+                     rate: RateLimit = DEFAULT_RATE,
+                     **options: Unpack[ClientOptions]) -> BitrixClient:
         """A client for an incoming webhook `https://<portal>/rest/<user>/<code>/`."""
-        return cls(WebhookAuth(parse_webhook_url(url)), session=session, rate=rate, clock=clock,
-                   sleep=sleep, now=now, rng=rng, retry=retry, timeout=timeout,
-                   insecure=insecure)
+        return cls(WebhookAuth(parse_webhook_url(url)), session=session, rate=rate, **options)
 
     @classmethod
     def from_oauth(cls, endpoint: str, access_token: str, refresh_token: str, client_id: str,
                    client_secret: str, session: requests.Session | None = None,
                    on_tokens: TokenCallback | None = None, *, token_url: str = OAUTH_TOKEN_URL,
-                   rate: RateLimit = DEFAULT_RATE, clock: Clock = time.monotonic,
-                   sleep: Sleep = time.sleep, now: Clock = time.time,
-                   rng: random.Random | None = None, retry: RetryPolicy = DEFAULT_RETRY,
-                   timeout: Timeout = DEFAULT_TIMEOUT, insecure: bool = False) -> BitrixClient:
+                   rate: RateLimit = DEFAULT_RATE,
+                   **options: Unpack[ClientOptions]) -> BitrixClient:
         """A client for an OAuth application; `on_tokens` receives every rotated pair."""
         tokens = OAuthTokens(access_token=access_token, refresh_token=refresh_token)
         auth = OAuthAuth(endpoint, tokens, client_id, client_secret, on_tokens, token_url)
-        return cls(auth, session=session, rate=rate, clock=clock, sleep=sleep, now=now, rng=rng,
-                   retry=retry, timeout=timeout, insecure=insecure)
+        return cls(auth, session=session, rate=rate, **options)
 
     def __repr__(self) -> str:
         return f"BitrixClient({self._auth!r})"
@@ -102,27 +123,30 @@ class BitrixClient:
                  key: str | None = None) -> list[Any]:
         """Every row of a list method, following `next` page by page (50 a page).
 
-        `key` unwraps D7 results such as `{"types": [...]}` (`key="types"`).
+        `key` unwraps D7 results such as `{"types": [...]}` (`key="types"`). A `next` that does
+        not advance, a page past `total`, a repeated page or a list without end is refused as
+        MalformedResponse naming the method (paging.py).
         """
         page = dict(params or {})
+        guard = PageGuard(method, self.max_pages)
         rows: list[Any] = []
         while True:
             response = self.call(method, page)
-            rows.extend(_rows(response.result, key, method))
+            found = _rows(response.result, key, method)
+            rows.extend(found)
             start = as_int(page.get("start")) or 0
-            if response.next is None:
+            nxt = guard.follow(response.result, len(found), start, response.total,
+                               response.next)
+            if nxt is None:
                 return rows
-            if response.next <= start:
-                raise errors.MalformedResponse(
-                    "MALFORMED_RESPONSE", f"paging does not advance (next={response.next} "
-                    f"after start={start})", method=method)
-            page["start"] = response.next
+            page["start"] = nxt
 
     def batch(self, calls: batching.Calls, halt: bool = False) -> BatchResult:
         """Up to 50 commands in one request; per-command errors are in `.errors[key]`.
 
         `$result[key][...]` references in parameters are sent as they are: the portal resolves
-        them. Commands given as a sequence are keyed "0", "1", ...
+        them. Commands given as a sequence are keyed "0", "1", ... The answer is checked against
+        the commands (batch.py): one that has neither a result nor an error is refused.
         """
         commands = batching.keyed(calls)
         if not commands:
@@ -130,9 +154,11 @@ class BitrixClient:
         for _, method, _ in commands:
             check_method(method)
         body = batching.request_body(commands, as_list=not isinstance(calls, Mapping), halt=halt)
-        response = self._call("batch", body, read=all_reads(m for _, m, _ in commands))
-        return batching.parse(response.result, {k: m for k, m, _ in commands},
-                              self._auth.secrets())
+        read = all_reads(m for _, m, _ in commands)
+        response = self._call("batch", body, read=read)
+        return batching.parse(response.result, commands, halt=halt,
+                              secrets=self._auth.secrets(), credential=self._auth.credential,
+                              write=not read)
 
     def batch_calls(self, calls: Sequence[batching.Call], halt: bool = True) -> list[Any]:
         """Results of many calls in order, 50 per batch request; raises the first failure.
@@ -159,9 +185,10 @@ class BitrixClient:
     # -- the retry loop --------------------------------------------------------------------
 
     def _call(self, method: str, params: dict[str, Any], *, read: bool) -> Response:
-        attempt = 0
+        attempt = timeouts = 0
         refreshed = False
         while True:
+            self._check_budget(method)
             try:
                 return self._once(method, params, read=read)
             except errors.ExpiredToken:
@@ -169,16 +196,32 @@ class BitrixClient:
                     raise
                 refreshed = True
             except errors.BitrixAPIError as exc:
-                delay = self._retry_delay(exc, read=read, attempt=attempt)
+                delay = self._retry_delay(exc, read=read, attempt=attempt, timeouts=timeouts)
+                if delay is None and not isinstance(exc, errors.DeadlineExceeded):
+                    raise
+                self._check_budget(method, exc, delay)  # cut by the command's deadline?
                 if delay is None:
                     raise
                 attempt += 1
+                timeouts += isinstance(exc, errors.TransportError) and exc.timed_out
                 self.stats.retries += 1
                 log.warning("%s: %s, retry %d in %.2fs", method, exc.error, attempt, delay)
                 self._wait(delay)
 
+    def _check_budget(self, method: str, exc: errors.BitrixAPIError | None = None,
+                      delay: float | None = 0.0) -> None:
+        """Refuse once the command deadline has passed, or would pass during `delay`."""
+        left = self.budget.remaining()
+        if left > 0 and (delay is None or delay < left):
+            return
+        if exc is None:
+            raise self.budget.refuse(method, self.stats)
+        raise self.budget.refuse(method, self.stats, last=exc.detail(),
+                                 maybe_committed=exc.maybe_committed) from exc
+
     def _once(self, method: str, params: Mapping[str, Any], *, read: bool) -> Response:
         self.stats.waited += self.bucket.acquire()
+        self._check_budget(method)
         started = time.perf_counter()
         try:
             response = self.transport.post(self._auth.url_for(method), self._auth.body(params),
@@ -192,8 +235,8 @@ class BitrixClient:
             self._resets[method] = reset_at
         return response
 
-    def _retry_delay(self, exc: errors.BitrixAPIError, *, read: bool,
-                     attempt: int) -> float | None:
+    def _retry_delay(self, exc: errors.BitrixAPIError, *, read: bool, attempt: int,
+                     timeouts: int) -> float | None:
         """Seconds to wait before trying again, or None when `exc` must be raised."""
         if attempt >= self.retry.max_retries:
             return None
@@ -201,7 +244,12 @@ class BitrixClient:
             return self.retry.backoff(attempt, self._rng)
         if isinstance(exc, errors.OperationTimeLimit):
             return self._operation_wait(exc)
-        if isinstance(exc, (errors.ServerError, errors.TransportError)) and read:
+        if isinstance(exc, errors.Unreachable) or not read:
+            return None  # nothing was sent and nothing will change; or a write, maybe applied
+        if isinstance(exc, errors.TransportError) and exc.timed_out:
+            return (self.retry.backoff(attempt, self._rng)
+                    if timeouts < self.retry.max_timeout_retries else None)
+        if isinstance(exc, (errors.ServerError, errors.TransportError)):
             return self.retry.backoff(attempt, self._rng)
         return None
 
@@ -214,6 +262,7 @@ class BitrixClient:
         return wait if wait <= self.retry.max_operation_wait else None
 
     def _refresh(self) -> bool:
+        self._check_budget("oauth.token")
         refreshed = self._auth.refresh(self.transport)
         if refreshed:
             self.stats.refreshes += 1

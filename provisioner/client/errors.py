@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from provisioner.client.redact import redact
+from provisioner.client.scopes import scope_hint
 from provisioner.errors import ProvisionError
 
 
@@ -26,21 +27,23 @@ class BitrixAPIError(ProvisionError):
     key: str | None = None  # the batch command key, for errors of one batch command
 
     def __init__(self, error: str, error_description: str = "", *, status: int | None = None,
-                 method: str = "", maybe_committed: bool = False) -> None:
+                 method: str = "", maybe_committed: bool = False, hint: str = "") -> None:
         # Portals echo parameters in some texts; a secret must not ride along.
         self.error = redact(str(error))
         self.error_description = redact(error_description)
         self.status = status
         self.method = method
         self.maybe_committed = maybe_committed
+        self.hint = redact(hint)  # what a person does about it (the scope to add, ...)
         super().__init__(f"{method}: {self.detail()}" if method else self.detail())
 
     def detail(self) -> str:
-        """`CODE: description (HTTP n)`, the message without the method."""
+        """`CODE: description (HTTP n); hint`, the message without the method."""
         text = self.error or "(no code)"
         if self.error_description:
             text += f": {self.error_description}"
-        return text + (f" (HTTP {self.status})" if self.status is not None else "")
+        text += f" (HTTP {self.status})" if self.status is not None else ""
+        return f"{text}; {self.hint}" if self.hint else text
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(error={self.error!r}, "
@@ -104,6 +107,42 @@ class MalformedResponse(BitrixAPIError):
 
 class TransportError(BitrixAPIError):
     """The exchange failed on the network (timeout, reset); no answer was read."""
+
+    timed_out: bool = False  # no answer in time (retried once for reads), not a broken link
+
+
+class DeadlineExceeded(TransportError):
+    """No complete answer within the request's deadline (a portal that trickles or is silent)."""
+
+    timed_out = True
+
+
+class Unreachable(TransportError):
+    """The portal could not be reached at all: nothing was sent, and retrying does not help."""
+
+
+class DNSFailure(Unreachable):
+    """DNS_ERROR: the portal's host name does not resolve."""
+
+
+class TLSFailure(Unreachable):
+    """TLS_ERROR: no secure connection (certificate refused, handshake failed)."""
+
+
+class ConnectionRefused(Unreachable):
+    """CONNECTION_REFUSED / CONNECTION_FAILED: the host did not accept the connection."""
+
+
+class CommandDeadline(BitrixAPIError):
+    """COMMAND_DEADLINE: the client's whole-command deadline passed; it sends nothing more."""
+
+
+class RedirectRefused(BitrixAPIError):
+    """REDIRECT_REFUSED: the portal answered with a redirect; the client follows none."""
+
+
+class AnswerTooLarge(MalformedResponse):
+    """ANSWER_TOO_LARGE: the answer grew past the client's size limit while being read."""
 
 
 class BatchCommandError(BitrixAPIError):
@@ -170,12 +209,14 @@ def classify(error: str, description: str, status: int | None) -> type[BitrixAPI
 
 
 def from_body(body: Mapping[str, Any], *, method: str, status: int | None,
-              secrets: Iterable[str] = ()) -> BitrixAPIError:
-    """Build the typed exception for an error envelope `{"error", "error_description"}`."""
+              secrets: Iterable[str] = (), credential: str = "webhook") -> BitrixAPIError:
+    """Build the typed exception for an error envelope `{"error", "error_description"}`;
+    `credential` (webhook or app) says where a missing scope is added."""
     error = redact(_text(body.get("error")), secrets)
     description = redact(_text(body.get("error_description")), secrets)
     cls = classify(error, description, status)
-    exc = cls(error, description, status=status, method=method)
+    hint = scope_hint(method, credential) if issubclass(cls, InsufficientScope) else ""
+    exc = cls(error, description, status=status, method=method, hint=hint)
     if isinstance(exc, OperationTimeLimit):
         exc.reset_at = _reset_at(body)
     return exc
@@ -213,7 +254,7 @@ def _command_class(cls: type[BitrixAPIError]) -> type[BitrixAPIError]:
 def for_command(exc: BitrixAPIError, key: str) -> BitrixAPIError:
     """The same error, typed as both its class and BatchCommandError, naming the command."""
     command = _command_class(type(exc))(exc.error, exc.error_description, status=exc.status,
-                                        method=exc.method)
+                                        method=exc.method, hint=exc.hint)
     command.key = key
     command.args = (f"batch command {key!r} ({exc.method}): {exc.detail()}",)
     if isinstance(exc, OperationTimeLimit) and isinstance(command, OperationTimeLimit):

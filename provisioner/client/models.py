@@ -57,3 +57,5 @@ class ClientStats:
     retries: int = 0
     refreshes: int = 0
     waited: float = 0.0  # seconds slept for the rate limit, back-off and time limits
+    writes: int = 0  # requests that may change the portal (a batch with one write counts)
+    writes_answered: int = 0  # of those, the ones whose answer was read

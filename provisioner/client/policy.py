@@ -4,6 +4,7 @@ A method is a *read* when its last name segment is a reading verb (get, list, fi
 is one of the named discovery methods; everything else, including unknown methods, is a *write*.
 A `batch` is a read only when all its commands are reads. Reads are retried on 5xx and network
 faults; writes never are, because the portal may have applied them (bitrix24-rest.md §1.6).
+Failures before anything was sent (DNS, TLS, a refused connection) are never retried.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class RetryPolicy:
     """Bounds of the client's patience; every wait goes through the client's `sleep`."""
 
     max_retries: int = 5  # extra attempts after the first, per call
+    # A portal that did not answer within the request's deadline (70 s) rarely answers the
+    # next time: one more try for a read, so that a silent portal fails in about 2.5 minutes.
+    max_timeout_retries: int = 1
     base_delay: float = 0.5  # seconds; doubled per attempt
     max_delay: float = 30.0
     max_operation_wait: float = 120.0  # longest wait for OPERATION_TIME_LIMIT to reset

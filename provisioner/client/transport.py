@@ -2,6 +2,9 @@
 
 Every failure leaves here as a typed BitrixAPIError whose texts are already redacted. Network
 exceptions are not chained: their messages carry the request URL, and so the webhook code.
+Every answer is untrusted: no redirect is followed (a 307 to another host, or from https to
+http, would carry the webhook code or the OAuth token there), each exchange has a total deadline
+and a size limit (exchange.py), and a body that is not a JSON object is a typed error.
 """
 
 from __future__ import annotations
@@ -9,37 +12,55 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
 from provisioner.client import errors
+from provisioner.client.exchange import Answer, Expired, TooLarge, exchange
 from provisioner.client.models import ClientStats, Response
+from provisioner.client.network import origin, unreachable
 from provisioner.client.redact import redact
 
-Timeout = float | tuple[float, float]
 USER_AGENT = "provision/0.1"
+# The largest answer the engine asks for: a batch of 50 list pages of 50 rows (2,500 rows);
+# the widest rows (userfieldconfig.list with settings and labels in 5 languages, crm.type.list)
+# are 2-4 KB, so about 10 MB; crm.status.list answers every status of the portal at once
+# (6,000 rows of 400 B on a portal with 200 pipelines: 2.4 MB). 32 MiB is three times that.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+SOCKET_SLACK = 1.0  # seconds
 
 
 class Transport:
-    """Sends JSON POSTs (and the OAuth GET) through a requests session and decodes the answer."""
+    """Sends JSON POSTs (and the OAuth GET) through a requests session and decodes the answer.
 
-    def __init__(self, session: requests.Session, *, timeout: Timeout, verify: bool,
-                 secrets: Callable[[], Iterable[str]], stats: ClientStats) -> None:
+    `seconds()` gives the deadline of the next exchange (the client's request deadline, or what
+    is left of its command deadline); `credential` (webhook or app) shapes scope hints.
+    """
+
+    def __init__(self, session: requests.Session, *, connect: float,
+                 seconds: Callable[[], float], verify: bool,
+                 secrets: Callable[[], Iterable[str]], stats: ClientStats,
+                 credential: str = "webhook", max_bytes: int = MAX_ANSWER_BYTES) -> None:
         self.session = session
-        self.timeout = timeout
+        self.connect = connect
+        self.seconds = seconds
         self.verify = verify
+        self.credential = credential
+        self.max_bytes = max_bytes
         self._secrets = secrets
         self._stats = stats
 
     def post(self, url: str, body: Mapping[str, Any], *, method: str, write: bool) -> Response:
         """POST `body` as JSON to `url`; return the envelope or raise the typed error."""
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        http = self._send(lambda: self.session.post(
-            url, json=body, headers=headers, timeout=self.timeout, verify=self.verify),
-            method=method, write=write)
+        answer = self._send(lambda timeout: self.session.post(
+            url, json=body, headers=headers, timeout=timeout, verify=self.verify,
+            allow_redirects=False, stream=True), url, method=method, write=write)
         try:
-            return envelope(self.decode(http, method=method, write=write),
-                            method=method, status=http.status_code, secrets=self._secrets())
+            return envelope(self.decode(answer, method=method, write=write),
+                            method=method, status=answer.status, secrets=self._secrets(),
+                            credential=self.credential)
         except errors.ServerError as exc:
             exc.maybe_committed = write  # the portal failed while (maybe) applying the write
             raise
@@ -47,36 +68,60 @@ class Transport:
     def get_json(self, url: str, params: Mapping[str, str], *,
                  method: str) -> tuple[int, dict[str, Any]]:
         """GET `url?params`: the HTTP status and the JSON object (for the OAuth token refresh)."""
-        http = self._send(lambda: self.session.get(
+        answer = self._send(lambda timeout: self.session.get(
             url, params=dict(params), headers={"Accept": "application/json"},
-            timeout=self.timeout, verify=self.verify), method=method, write=False)
-        return http.status_code, self.decode(http, method=method, write=False)
+            timeout=timeout, verify=self.verify, allow_redirects=False, stream=True),
+            url, method=method, write=False)
+        return answer.status, self.decode(answer, method=method, write=False)
 
-    def _send(self, do: Callable[[], requests.Response], *, method: str,
-              write: bool) -> requests.Response:
+    def _send(self, do: Callable[[tuple[float, float]], requests.Response], url: str, *,
+              method: str, write: bool) -> Answer:
+        seconds = self.seconds()
         self._stats.requests += 1
+        self._stats.writes += write
+        # The socket's own timeouts stay a little past the deadline, so that the deadline,
+        # which names what came in time, is what ends a silent exchange.
+        sockets = (min(self.connect, seconds) + SOCKET_SLACK, seconds + SOCKET_SLACK)
         try:
-            return do()
+            answer = exchange(lambda: do(sockets), seconds=seconds, max_bytes=self.max_bytes)
+        except Expired as exc:
+            raise _expired(exc, method=method, write=write) from None
+        except TooLarge as exc:
+            raise _too_large(exc, self.max_bytes, method=method, write=write) from None
         except requests.RequestException as exc:
-            raise self._transport_error(exc, method=method, write=write) from None
+            raise self._transport_error(exc, url, method=method, write=write) from None
+        self._stats.writes_answered += write
+        if 300 <= answer.status < 400:
+            raise _redirect(answer, url, method=method, write=write)
+        return answer
 
-    def _transport_error(self, exc: requests.RequestException, *, method: str,
+    def _transport_error(self, exc: requests.RequestException, url: str, *, method: str,
                          write: bool) -> errors.TransportError:
+        named = unreachable(exc, url, method=method)
+        if named is not None:
+            return named  # nothing was sent: never maybe committed
         # A refused connection never reached the portal; anything later may have been applied.
         reached = not isinstance(exc, requests.ConnectTimeout)
         kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
         text = redact(str(exc), self._secrets())[:300]
-        return errors.TransportError(
+        error = errors.TransportError(
             "TRANSPORT_ERROR", f"request {kind}: {type(exc).__name__}: {text}", method=method,
             maybe_committed=write and reached)
+        error.timed_out = isinstance(exc, requests.Timeout)
+        return error
 
-    def decode(self, http: requests.Response, *, method: str, write: bool) -> dict[str, Any]:
+    def decode(self, answer: Answer, *, method: str, write: bool) -> dict[str, Any]:
         """The body as a JSON object; HTML, truncated JSON or a non-object become typed errors."""
-        status = http.status_code
+        status = answer.status
         try:
-            body = json.loads(http.content)  # JSON is UTF-8; do not let requests guess
+            body = json.loads(answer.content)  # JSON is UTF-8; do not let requests guess
         except ValueError:
-            raise self._undecodable(http.content, status, method=method, write=write) from None
+            raise _undecodable(answer.content, status, method=method, write=write) from None
+        except RecursionError:
+            raise errors.MalformedResponse(
+                "MALFORMED_RESPONSE", f"the portal answered JSON nested too deeply to read "
+                f"({len(answer.content)} bytes)", status=status, method=method,
+                maybe_committed=write) from None
         if not isinstance(body, dict):
             raise errors.MalformedResponse(
                 "MALFORMED_RESPONSE",
@@ -84,14 +129,50 @@ class Transport:
                 status=status, method=method, maybe_committed=write)
         return body
 
-    def _undecodable(self, content: bytes, status: int, *, method: str,
-                     write: bool) -> errors.BitrixAPIError:
-        what = _describe(content)
-        if status >= 500:
-            return errors.ServerError(f"HTTP_{status}", f"the portal answered {what}",
-                                      status=status, method=method, maybe_committed=write)
-        return errors.MalformedResponse("MALFORMED_RESPONSE", f"the portal answered {what}",
-                                        status=status, method=method, maybe_committed=write)
+
+def _expired(exc: Expired, *, method: str, write: bool) -> errors.DeadlineExceeded:
+    if not exc.headers:
+        what = "no answer"
+    elif exc.received:
+        what = (f"only {exc.received} bytes of the answer (a portal or proxy that sends its "
+                "answer slowly)")
+    else:
+        what = "the answer's headers but no body"
+    return errors.DeadlineExceeded(
+        "DEADLINE_EXCEEDED", f"{what} within the request's deadline of {exc.seconds:.3g} s",
+        method=method, maybe_committed=write)
+
+
+def _too_large(exc: TooLarge, limit: int, *, method: str,
+               write: bool) -> errors.AnswerTooLarge:
+    mib = 1024 * 1024
+    most = f"{limit / mib:.3g} MiB" if limit >= mib else f"{limit} bytes"
+    seen = f"announced {exc.seen} bytes" if exc.announced else f"ran past {limit} bytes"
+    return errors.AnswerTooLarge(
+        "ANSWER_TOO_LARGE", f"the answer {seen}, more than provision reads from one answer "
+        f"({most}); reading stopped", method=method, maybe_committed=write)
+
+
+def _redirect(answer: Answer, url: str, *, method: str, write: bool) -> errors.RedirectRefused:
+    location = next((v for k, v in answer.headers.items() if k.lower() == "location"), "")
+    # Only the scheme, host and port: the path or query of a Location may carry a token.
+    where = f"to {origin(urljoin(url, location))}" if location else "without a Location"
+    return errors.RedirectRefused(
+        "REDIRECT_REFUSED",
+        f"the portal answered HTTP {answer.status}, a redirect {where}; provision follows no "
+        "redirect (it would carry the webhook code or token along): use the address the portal "
+        "answers at in the webhook URL or portals.toml",
+        status=answer.status, method=method, maybe_committed=write)
+
+
+def _undecodable(content: bytes, status: int, *, method: str,
+                 write: bool) -> errors.BitrixAPIError:
+    what = _describe(content)
+    if status >= 500:
+        return errors.ServerError(f"HTTP_{status}", f"the portal answered {what}",
+                                  status=status, method=method, maybe_committed=write)
+    return errors.MalformedResponse("MALFORMED_RESPONSE", f"the portal answered {what}",
+                                    status=status, method=method, maybe_committed=write)
 
 
 def _describe(content: bytes) -> str:
@@ -107,18 +188,32 @@ def _describe(content: bytes) -> str:
 
 
 def envelope(body: Mapping[str, Any], *, method: str, status: int,
-             secrets: Iterable[str] = ()) -> Response:
+             secrets: Iterable[str] = (), credential: str = "webhook") -> Response:
     """Turn a decoded body into a Response, or raise the error it carries."""
     if "error" in body:
-        raise errors.from_body(body, method=method, status=status, secrets=secrets)
+        raise errors.from_body(body, method=method, status=status, secrets=secrets,
+                               credential=credential)
     if "result" not in body:
         raise errors.MalformedResponse("MALFORMED_RESPONSE",
                                        "the portal answered JSON without 'result' or 'error'",
                                        status=status, method=method)
     time_block = body.get("time")
-    return Response(result=body["result"], total=as_int(body.get("total")),
-                    next=as_int(body.get("next")),
+    return Response(result=body["result"], total=count(body, "total", method=method),
+                    next=count(body, "next", method=method),
                     time=time_block if isinstance(time_block, Mapping) else None)
+
+
+def count(body: Mapping[str, Any], key: str, *, method: str) -> int | None:
+    """`total` / `next` of a list answer: absent, or a whole number >= 0 (legacy methods send
+    it as a string). Anything else is a lie about paging, never read as "no more pages"."""
+    value = body.get(key)
+    number = as_int(value)
+    if value is not None and (number is None or number < 0):
+        shown = json.dumps(value, ensure_ascii=False, default=str)[:40]
+        raise errors.MalformedResponse(
+            "MALFORMED_RESPONSE", f"the portal answered {key}={shown}, not a count of rows",
+            method=method)
+    return number
 
 
 def as_int(value: Any) -> int | None:

@@ -4,8 +4,10 @@ Every kind's reads go out together in batches of 50 (bitrix24-rest.md §1.8). A 
 (§1.7: 50 rows a page, `total` in the first answer) is read to the end without following `next`
 one page at a time: the spare slots of the first batch already ask for the likely next pages of
 the lists known to page, and once the first answers tell `total`, every page still missing goes
-out together in the next batch. Pages past `total` are dropped, so no row is read twice. Reads
-that depend on the first results (kinds/extensions.py) go out after them, the same way.
+out together in the next batch, ROUND pages of a list at a time, and each page must bear the
+total out (a lying total is refused after one round). Pages past `total` are dropped, so no row
+is read twice. Reads that depend on the first results (kinds/extensions.py) go out after them,
+the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from provisioner.client.errors import MalformedResponse
+from provisioner.client.paging import MAX_PAGES
 from provisioner.engine.shape import type_word
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS, Kind, ReadCall
@@ -31,6 +34,7 @@ PAGE = 50  # rows per page of a list method (§1.7)
 PAGED = {"userfieldconfig.list": 4, "crm.item.list": 4, "user.get": 2, "department.get": 1,
          "crm.type.list": 1, "crm.dealcategory.list": 1}
 PAGE_KEY = "{key}~page{start}"
+ROUND = BATCH  # pages of one list asked at a time, beyond those already read
 
 
 class Client(Protocol):
@@ -127,14 +131,9 @@ class _Reader:
         first = {k: (c.method, dict(c.params)) for k, c in calls.items()}
         guessed = _guess_pages(calls, _spare(len(first)))
         out = self._send({**first, **guessed}, set(guessed))
-        missing: dict[str, tuple[str, Mapping[str, Any]]] = {}
-        for key, call in calls.items():
-            for start in _starts(out.totals.get(key), out.nexts.get(key)):
-                page_key = PAGE_KEY.format(key=key, start=start)
-                if page_key not in out.results:
-                    missing[page_key] = (call.method, {**call.params, "start": start})
-        more = self._send(missing, set())
-        pages = {**out.results, **more.results}
+        pages = dict(out.results)
+        while missing := _next_round(calls, out, pages):
+            pages.update(self._send(missing, set()).results)
         return {key: _joined(key, call, out, pages) for key, call in calls.items()}
 
     def _send(self, commands: Mapping[str, tuple[str, Mapping[str, Any]]],
@@ -183,6 +182,42 @@ def _guess_pages(calls: Mapping[str, ReadCall], spare: int) -> dict[str, tuple[s
             guessed[PAGE_KEY.format(key=key, start=n * PAGE)] = (
                 call.method, {**call.params, "start": n * PAGE})
     return guessed
+
+
+def _next_round(calls: Mapping[str, ReadCall], out: _Answers,
+                pages: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """Up to ROUND more pages of each paged list, asked only while the pages read so far bear
+    out its `total`: a total no page confirms (10**12) costs one round, never a request, a
+    key or a byte per page it claims."""
+    missing: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for key, call in calls.items():
+        total, asked = out.totals.get(key), 0
+        for start in _starts(total, out.nexts.get(key)):
+            page_key = PAGE_KEY.format(key=key, start=start)
+            if page_key in pages:
+                _check_page(call, total, start, pages[page_key])
+                continue
+            if start >= MAX_PAGES * PAGE:
+                raise MalformedResponse("MALFORMED_RESPONSE", f"the list said total={total}: "
+                                        f"more than {MAX_PAGES} pages, longer than provision "
+                                        "reads", method=call.method)
+            missing[page_key] = (call.method, {**call.params, "start": start})
+            asked += 1
+            if asked == ROUND:
+                break
+    return missing
+
+
+def _check_page(call: ReadCall, total: int | None, start: int, page: Any) -> None:
+    """Every page before the last one is full, and none holds more: else `total` lied (or
+    rows came or went while the list was read)."""
+    expected = min(PAGE, (total or 0) - start)
+    found = len(_rows(page, call.list_key))
+    if found != expected:
+        raise MalformedResponse(
+            "MALFORMED_RESPONSE", f"the list said total={total}, but its page at start={start} "
+            f"holds {found} rows instead of {expected} (a total no page bears out, or rows "
+            "added or deleted while it was read: run again)", method=call.method)
 
 
 def _starts(total: int | None, nxt: int | None) -> range:

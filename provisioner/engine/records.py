@@ -12,6 +12,7 @@ Counting is one `batch` of list calls whose `total` is the count (`select: ["ID"
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -119,12 +120,17 @@ def purge_calls(client: Any, plan: Plan, kinds: Sequence[Kind] = KINDS) -> list[
 
 
 def _ids(client: Any, query: RecordQuery, count: int) -> list[Any]:
-    pages = {f"p{s}": (query.list_method, {**query.params, "select": [query.id_key], "start": s})
-             for s in range(0, count + PAGE, PAGE)}
+    """The ids, a batch of pages at a time while every page comes back full: a count that no
+    page bears out (a portal's lying total) costs one batch, not a key per page it claims."""
+    starts = iter(range(0, count + PAGE, PAGE))
     ids: list[Any] = []
-    names = list(pages)
-    for start in range(0, len(names), BATCH):
-        out = client.batch({k: pages[k] for k in names[start:start + BATCH]}, halt=False)
-        for key in names[start:start + BATCH]:
-            ids.extend(row[query.id_key] for row in _rows(out.results.get(key), query))
+    while chunk := list(itertools.islice(starts, BATCH)):
+        pages = {f"p{s}": (query.list_method,
+                           {**query.params, "select": [query.id_key], "start": s})
+                 for s in chunk}
+        out = client.batch(pages, halt=False)
+        rows = [_rows(out.results.get(key), query) for key in pages]
+        ids.extend(row[query.id_key] for page in rows for row in page)
+        if any(len(page) < PAGE for page in rows):
+            break
     return list(dict.fromkeys(ids))

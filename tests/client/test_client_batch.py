@@ -76,7 +76,11 @@ def test_per_command_errors_are_typed_and_name_the_command(
     assert isinstance(error, BatchCommandError)
     assert (error.key, error.method, error.error, error.error_description, error.status) == (
         "get_user", "user.current", "insufficient_scope", "", None)
-    assert str(error) == "batch command 'get_user' (user.current): insufficient_scope"
+    assert str(error) == (
+        "batch command 'get_user' (user.current): insufficient_scope; the webhook lacks the "
+        'scope "user" that user.current needs: in Bitrix24 open Developer resources → Other → '
+        'Incoming webhook, edit this webhook, tick "user" under scopes (permissions) and save, '
+        "then run the command again")
     assert out.errors["get_department"].method == "department.get"
 
 
@@ -180,8 +184,9 @@ def test_batch_calls_raises_the_first_error_naming_the_command_and_stops(
 
 def test_batch_calls_without_halt_runs_everything_then_raises_the_first(
         mocked: responses.RequestsMock, webhook: Callable[..., BitrixClient]) -> None:
-    mocked.post(url("batch"), json=_batch_body(
-        {"0": 1}, {"1": {"error": "NOT_FOUND", "error_description": "Element not found"}}))
+    mocked.post(url("batch"), json=_batch_body(  # without halt, the other 49 ran
+        {str(i): i for i in range(50) if i != 1},
+        {"1": {"error": "NOT_FOUND", "error_description": "Element not found"}}))
     mocked.post(url("batch"), json=_batch_body(
         [], {"50": {"error": "ERROR_CORE", "error_description": "bad"}}))
     client = webhook()

@@ -96,7 +96,13 @@ def test_error_body_becomes_its_class_with_every_field(
     assert (error.error, error.error_description, error.status, error.method) == (
         str(code), description, status, "crm.status.add")
     shown = f"{code}: {description}" if str(code) else f"(no code): {description}"
-    assert str(error) == f"crm.status.add: {shown} (HTTP {status})"
+    hint = f"; {SCOPE_HINT}" if cls is InsufficientScope else ""
+    assert str(error) == f"crm.status.add: {shown} (HTTP {status}){hint}"
+
+
+SCOPE_HINT = ('the webhook lacks the scope "crm" that crm.status.add needs: in Bitrix24 open '
+              "Developer resources → Other → Incoming webhook, edit this webhook, tick \"crm\" "
+              "under scopes (permissions) and save, then run the command again")
 
 
 @pytest.mark.parametrize(("method", "cls"), [

@@ -13,8 +13,7 @@ from click.testing import CliRunner
 
 from provisioner import engine
 from provisioner.cli import main
-from provisioner.client import BitrixClient
-from provisioner.engine.live import read_calls
+from provisioner.client import BitrixClient, deadline
 from provisioner.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,11 +22,31 @@ CONFIG = ROOT / "portal-config"
 
 
 def good_reads() -> dict[str, Any]:
+    """The results of the read batch plan sends to a new portal, every command it holds (the
+    look-ahead pages included): a batch answer lacking one of them is itself refused."""
     sb = Sandbox.in_memory()
-    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
-    calls = read_calls()
-    out = client.batch({k: (c.method, dict(c.params)) for k, c in calls.items()})
-    return dict(out.results)
+    session = sb.session()
+    answers: list[bytes] = []
+    send = session.send
+
+    def recording(request: Any, **kwargs: Any) -> Any:
+        response = send(request, **kwargs)
+        answers.append(response.content)
+        return response
+
+    session.send = recording  # type: ignore[method-assign]
+    engine.read_live(BitrixClient.from_webhook(sb.webhook_url, session=session))
+    assert len(answers) == 1, "a new portal is read in one batch"
+    results: dict[str, Any] = json.loads(answers[0])["result"]["result"]
+    return results
+
+
+@pytest.fixture(autouse=True)
+def skipped_sleeps(monkeypatch: pytest.MonkeyPatch) -> deadline.SkippedSleeps:
+    """The CLI's clients wait for back-off on the skipping clock: retries cost no real time."""
+    sleeps = deadline.SkippedSleeps()
+    monkeypatch.setattr(deadline, "SYSTEM", sleeps.timing())
+    return sleeps
 
 
 def batch_body(results: dict[str, Any]) -> dict[str, Any]:
@@ -73,13 +92,19 @@ TYPE_CASES_SAY = {
 
 @pytest.mark.parametrize("name", ENVELOPE_CASES)
 @responses.activate
-def test_unreadable_answer_to_the_read_names_the_method(name: str) -> None:
+def test_unreadable_answer_to_the_read_names_the_method(
+        name: str, skipped_sleeps: deadline.SkippedSleeps) -> None:
     kwargs, words = ENVELOPE_CASES[name]
     responses.add(responses.POST, f"{URL}batch.json", **kwargs)
     code, err, exc = run(["plan", str(CONFIG), "--webhook-url", URL])
     assert exc is None and code == 1
     assert err.startswith("Error: batch: ") and words in err, err
     assert "Traceback" not in err and "malformedT0ken" not in err
+    # A 5xx answer to a read is retried (5 times, with back-off); the others are final.
+    retried = name == "html-502"
+    assert len(responses.calls) == (6 if retried else 1)
+    assert len(skipped_sleeps.slept) == (5 if retried else 0)
+    assert all(0.25 * 2 ** i <= s <= 0.5 * 2 ** i for i, s in enumerate(skipped_sleeps.slept))
 
 
 @pytest.mark.parametrize("name", TYPE_CASES)

@@ -1,0 +1,133 @@
+"""Every hostile mode against every portal command of the CLI, run unchanged over loopback.
+
+For each (mode, command): exit 1 with one `Error:` line naming the method and the mode's
+symptom (or, for a mode that bends only write answers, the honest outcome of a command that
+does not write), no traceback, no hang past the deadline, no write the honest run of the same
+command did not make (the portal's log of the writes the sandbox ran), and nothing sent to
+another host (a second loopback server records what reaches it) nor the token in any output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hostile_modes import APPLY, MODES, HostileMode
+from hostile_portal import TLS, HostilePortal, Recorder, Write, running, timed
+
+from provisioner.cli import main
+from provisioner.client import deadline
+
+DESIRED = Path(__file__).resolve().parent / "desired"
+COMMANDS = ("plan", "apply", "export", "drift", "saved")
+HONEST_EXIT = {"plan": 0, "apply": 0, "export": 0, "drift": 2, "saved": 0}
+HANG_DEADLINE = 0.5  # seconds (PROVISION_DEADLINE) for the modes only a deadline ends
+DEADLINE = 60.0  # for the others: never reached, but bounding a defect
+SLACK = 5.0  # seconds past the deadline a command may take to stop and print
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    out: str
+    err: str
+    crashed: BaseException | None
+    seconds: float
+
+
+@pytest.fixture(autouse=True)
+def skipped_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Back-off and rate-limit waits cost no real time (the deadlines still count them)."""
+    monkeypatch.setattr(deadline, "SYSTEM", deadline.SkippedSleeps().timing())
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    rec = Recorder()
+    yield rec
+    rec.stop()
+
+
+def args(command: str, tmp: Path) -> list[str]:
+    return {"plan": ["plan", str(DESIRED)],
+            "apply": ["apply", str(DESIRED), "--auto-approve"],
+            "export": ["export", "--out", str(tmp / "export")],
+            "drift": ["drift", str(DESIRED)],
+            "saved": ["apply", str(tmp / "saved-plan.json")]}[command]
+
+
+def run(portal: HostilePortal, argv: list[str], seconds: float = DEADLINE) -> Outcome:
+    env = {"B24_WEBHOOK_URL": portal.webhook_url, "PROVISION_DEADLINE": f"{seconds:g}",
+           "REQUESTS_CA_BUNDLE": str(TLS / "cert.pem")}
+    result, took = timed(lambda: CliRunner().invoke(main, argv, env=env))
+    crashed = None if isinstance(result.exception, SystemExit) else result.exception
+    return Outcome(result.exit_code, result.stdout, result.stderr, crashed, took)
+
+
+def command_on(portal: HostilePortal, command: str, tmp: Path, seconds: float) -> Outcome:
+    """Run `command`; the saved plan is made first, on the portal while it is honest."""
+    if command == "saved":
+        mode, portal.mode = portal.mode, None
+        made = run(portal, ["plan", str(DESIRED), "--out", str(tmp / "saved-plan.json")])
+        assert made.code == 0, made.err
+        portal.mode, portal.ran = mode, []
+    return run(portal, args(command, tmp), seconds)
+
+
+@pytest.fixture(scope="module")
+def honest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, list[Write]]]:
+    """Each command on an honest portal: its exit code and the writes it made."""
+    out: dict[str, tuple[int, list[Write]]] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(deadline, "SYSTEM", deadline.SkippedSleeps().timing())
+        for command in COMMANDS:
+            with running() as portal:
+                done = command_on(portal, command, tmp_path_factory.mktemp(command), DEADLINE)
+                out[command] = (done.code, portal.writes())
+    return out
+
+
+def test_an_honest_portal_gives_the_expected_outcomes(
+        honest: dict[str, tuple[int, list[Write]]]) -> None:
+    assert {c: code for c, (code, _) in honest.items()} == HONEST_EXIT
+    assert {c: bool(w) for c, (_, w) in honest.items()} == {
+        "plan": False, "apply": True, "export": False, "drift": False, "saved": True}
+
+
+def _cases() -> Iterator[object]:
+    for mode in MODES:
+        for command in COMMANDS:
+            marks = [pytest.mark.xfail(strict=True, reason=mode.xfail[command])] \
+                if command in mode.xfail else []
+            yield pytest.param(mode, command, id=f"{mode.name}-{command}", marks=marks)
+
+
+@pytest.mark.parametrize(("mode", "command"), list(_cases()))
+def test_a_hostile_portal(mode: HostileMode, command: str, tmp_path: Path, recorder: Recorder,
+                          honest: dict[str, tuple[int, list[Write]]]) -> None:
+    limit = HANG_DEADLINE if mode.hangs else DEADLINE
+    with running(tls=mode.tls) as portal:
+        portal.recorder_url = recorder.url
+        portal.mode = mode
+        done = command_on(portal, command, tmp_path, limit)
+        ran = portal.writes()
+        token = portal.token
+    assert done.crashed is None, f"traceback for a user: {done.crashed!r}"
+    assert "Traceback" not in done.out + done.err
+    assert done.seconds < limit + SLACK, f"{done.seconds:.1f} s"
+    if mode.reads or command in APPLY:
+        errors = [line for line in done.err.splitlines() if line.startswith("Error: ")]
+        assert done.code == 1 and len(errors) == 1, done.err
+        assert re.search(mode.says, errors[0]), errors[0]
+    else:
+        assert done.code == HONEST_EXIT[command] and "Error" not in done.err, done.err
+    unplanned = [w for w in ran if w not in honest[command][1]]
+    assert unplanned == [], f"writes the plan did not name: {unplanned}"
+    assert recorder.received == [], "a request reached another host"
+    written = "".join(p.read_text("utf-8", "replace") for p in tmp_path.rglob("*")
+                      if p.is_file())
+    assert token not in done.out + done.err + written
