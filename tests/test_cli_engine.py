@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from golden import Golden
 
 from provisioner.cli import main
 from provisioner.client import BitrixClient
@@ -31,28 +32,20 @@ def run(state: Path, *args: str, stdin: str | None = None) -> Result:
         main, [*args, "--sandbox-state", str(state)], input=stdin)
 
 
-def _golden(name: str, actual: str, update: bool) -> None:
-    path = GOLDEN / name
-    if update or not path.exists():
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8"), f"{path} differs"
-
-
-def test_seed_plan_apply_then_no_changes(state: Path, update_golden: bool) -> None:
+def test_seed_plan_apply_then_no_changes(state: Path, golden: Golden) -> None:
     planned = run(state, "plan", str(CONFIG))
     assert planned.exit_code == 0
     assert planned.stderr.splitlines()[0] == NOTICE.format(state=state)
-    _golden("seed-plan.txt", planned.stdout, update_golden)
+    golden.check(GOLDEN / "seed-plan.txt", planned.stdout)
 
     applied = run(state, "apply", str(CONFIG), "--auto-approve")
     assert applied.exit_code == 0, applied.output
     assert applied.stdout.startswith(planned.stdout)
-    _golden("seed-apply.txt", applied.stdout[len(planned.stdout):], update_golden)
+    golden.check(GOLDEN / "seed-apply.txt", applied.stdout[len(planned.stdout):])
 
     again = run(state, "plan", str(CONFIG), "--detailed-exitcode")
     assert again.exit_code == 0, again.output
-    _golden("seed-plan-after-apply.txt", again.stdout, update_golden)
+    golden.check(GOLDEN / "seed-plan-after-apply.txt", again.stdout)
     assert all(line.startswith("  ! ") for line in again.stdout.splitlines()
                if line.startswith("  ") and line[2] in "+~-!")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
+from golden import Golden
+
 from provisioner.automation.attest import Attestations
 from provisioner.automation.commands import make_runbook
 from provisioner.automation.runbook import render_markdown
@@ -14,11 +16,9 @@ from tests.automation.helpers import FIXTURES, seed_catalog, seed_tree
 GOLDEN = FIXTURES / "runbook.ru.md"
 
 
-def test_markdown_matches_golden(update_golden: bool) -> None:
+def test_markdown_matches_golden(golden: Golden) -> None:
     text = render_markdown(make_runbook(seed_tree(), seed_catalog(), Attestations("acme.bitrix24.ru")))
-    if update_golden:
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    golden.check(GOLDEN, text)
 
 
 class Dom(HTMLParser):

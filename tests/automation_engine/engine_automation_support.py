@@ -44,10 +44,3 @@ def stage_automation(plan_text: str) -> str:
         if keep:
             out.append(line)
     return "\n".join(out) + "\n"
-
-
-def golden(name: str, text: str, update: bool) -> str:
-    path = FIXTURES / name
-    if update:
-        path.write_text(text, encoding="utf-8")
-    return path.read_text(encoding="utf-8")

@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from engine_automation_support import CONFIG, config_copy, edit, golden, run, stage_automation
+from engine_automation_support import CONFIG, FIXTURES, config_copy, edit, run, stage_automation
+from golden import Golden
 
 from provisioner.automation.portal_form import stage_from_portal, stage_to_portal
 from provisioner.sandbox import Sandbox, control
@@ -34,11 +35,11 @@ def manual_lines(text: str) -> list[str]:
 
 
 def test_fresh_sandbox_plan_lists_the_seed_robots_and_triggers_as_manual(
-        state: Path, update_golden: bool) -> None:
+        state: Path, golden: Golden) -> None:
     planned = run(state, "plan", str(CONFIG))
     assert planned.exit_code == 0, planned.output
     text = stage_automation(planned.stdout)
-    assert text == golden("seed-plan-manual.txt", text, update_golden)
+    golden.check(FIXTURES / "seed-plan-manual.txt", text)
     assert manual_lines(planned.stdout) == [
         f"  ! {REQUIRED_FROM}",
         "  ! deal.pipeline[sales].stage[NEW].robot[1]",  # stages in the pipeline's order

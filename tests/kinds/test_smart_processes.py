@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from golden import Golden
 from kinds_support import converge, plan, sandbox_client, setup_case
 
 from provisioner import engine
@@ -56,7 +57,7 @@ def test_two_pipelines_are_made_with_their_stages() -> None:
     assert [r["entityTypeId"] for r in parent if r.get("isPredefined") != "Y"] == [3]
 
 
-def test_field_added_to_a_smart_process(update_golden: bool) -> None:
+def test_field_added_to_a_smart_process(golden: Golden) -> None:
     """Golden plan kept here, not in tests/cases: the sandbox stamps crm.type rows with the wall
     clock (createdTime), so the live fingerprint of a portal holding a type is not repeatable
     and the plan JSON of tests/cases (fingerprint included) could not be golden."""
@@ -65,10 +66,7 @@ def test_field_added_to_a_smart_process(update_golden: bool) -> None:
     converge(client, engine.load_desired(case / "before.toml"))
     desired = engine.load_desired(case / "desired.toml")
     text = engine.render_text(plan(client, desired))
-    golden = case / "plan.txt"
-    if update_golden or not golden.exists():
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    golden.check(case / "plan.txt", text)
     assert [c.action for c in converge(client, desired).changes] == [engine.Action.MANUAL]
     spa = _types(client)["hr_candidates"]
     fields = client.call("userfieldconfig.list", {"moduleId": "crm", "filter": {
