@@ -9,7 +9,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"  # the one layout: tests/cases/<behaviour>/, see its README.md
 UPDATE = "--update-golden"
+
+# Cases checked by a test of their own; every other folder is a plan case that
+# tests/engine/test_engine_cases.py runs (desired + starting live state -> plan.txt, plan.json).
+OWN_TEST = {
+    "runbook-markdown-of-seed-automation": "tests/automation/test_runbook.py",
+    "seed-applied-leaves-only-manual-changes": "tests/test_cli_engine.py",
+    "seed-robots-and-triggers-planned-manual":
+        "tests/automation_engine/test_engine_automation_plan.py",
+    "smart-process-field-added": "tests/kinds/test_smart_processes.py",
+}
+
+
+def plan_cases() -> list[str]:
+    """The names of the plan cases, sorted."""
+    return sorted(p.name for p in CASES.iterdir() if p.is_dir() and p.name not in OWN_TEST)
 
 
 class Golden:

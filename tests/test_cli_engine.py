@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from golden import Golden
+from golden import CASES, Golden
 
 from provisioner.cli import main
 from provisioner.client import BitrixClient
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "portal-config"
 NOTICE = "Using the local sandbox portal ({state}); set --webhook-url or B24_WEBHOOK_URL for a " \
          "real portal."
-GOLDEN = Path(__file__).resolve().parent / "golden"
+SEED_CASE = CASES / "seed-applied-leaves-only-manual-changes"
 
 
 @pytest.fixture
@@ -36,16 +36,16 @@ def test_seed_plan_apply_then_no_changes(state: Path, golden: Golden) -> None:
     planned = run(state, "plan", str(CONFIG))
     assert planned.exit_code == 0
     assert planned.stderr.splitlines()[0] == NOTICE.format(state=state)
-    golden.check(GOLDEN / "seed-plan.txt", planned.stdout)
+    golden.check(SEED_CASE / "plan.txt", planned.stdout)
 
     applied = run(state, "apply", str(CONFIG), "--auto-approve")
     assert applied.exit_code == 0, applied.output
     assert applied.stdout.startswith(planned.stdout)
-    golden.check(GOLDEN / "seed-apply.txt", applied.stdout[len(planned.stdout):])
+    golden.check(SEED_CASE / "apply.txt", applied.stdout[len(planned.stdout):])
 
     again = run(state, "plan", str(CONFIG), "--detailed-exitcode")
     assert again.exit_code == 0, again.output
-    golden.check(GOLDEN / "seed-plan-after-apply.txt", again.stdout)
+    golden.check(SEED_CASE / "plan-after-apply.txt", again.stdout)
     assert all(line.startswith("  ! ") for line in again.stdout.splitlines()
                if line.startswith("  ") and line[2] in "+~-!")
 

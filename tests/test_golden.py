@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from golden import Golden
+from golden import CASES, OWN_TEST, ROOT, Golden, plan_cases
 
 pytest_plugins = ["pytester"]
 # the inner runs need only the plugin under test (hypothesis's would re-import itself each run)
@@ -88,3 +88,16 @@ def test_the_option_and_fixture_end_to_end(pytester: pytest.Pytester) -> None:
     changed = pytester.runpytest_inprocess(*PLUGINS)
     changed.assert_outcomes(failed=1)
     changed.stdout.fnmatch_lines(["*out.txt differs from the output*", "-Старая", "+Новая"])
+
+
+@pytest.mark.parametrize("name", sorted(OWN_TEST))
+def test_a_case_with_a_test_of_its_own_is_used_by_that_test(name: str) -> None:
+    assert (CASES / name).is_dir()
+    assert f'"{name}"' in (ROOT / OWN_TEST[name]).read_text(encoding="utf-8")
+    assert name not in plan_cases()
+
+
+def test_every_plan_case_has_its_inputs() -> None:
+    for name in plan_cases():
+        case = CASES / name
+        assert (case / "desired.toml").exists() or (case / "case.json").exists(), name

@@ -10,8 +10,7 @@ from provisioner.automation.model import StageAutomation
 from provisioner.automation.parse import parse_stage_automation
 from provisioner.automation.validate import Catalog, catalog_from_live
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SEED = FIXTURES / "seed.toml"
+SEED = Path(__file__).resolve().parent.parent / "fixtures" / "automation" / "seed.toml"
 
 
 def locate(_key: str) -> tuple[str, int | None]:

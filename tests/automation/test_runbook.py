@@ -5,15 +5,15 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-from golden import Golden
+from golden import CASES, Golden
 
 from provisioner.automation.attest import Attestations
 from provisioner.automation.commands import make_runbook
 from provisioner.automation.runbook import render_markdown
 from provisioner.automation.runbook_html import render_html
-from tests.automation.helpers import FIXTURES, seed_catalog, seed_tree
+from tests.automation.helpers import seed_catalog, seed_tree
 
-GOLDEN = FIXTURES / "runbook.ru.md"
+GOLDEN = CASES / "runbook-markdown-of-seed-automation" / "runbook.ru.md"
 
 
 def test_markdown_matches_golden(golden: Golden) -> None:

@@ -12,7 +12,6 @@ from provisioner.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CONFIG = ROOT / "portal-config"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def run(state: Path, *args: str) -> Result:

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from engine_automation_support import CONFIG, FIXTURES, config_copy, edit, run, stage_automation
-from golden import Golden
+from engine_automation_support import CONFIG, config_copy, edit, run, stage_automation
+from golden import CASES, Golden
 
 from provisioner.automation.portal_form import stage_from_portal, stage_to_portal
 from provisioner.sandbox import Sandbox, control
@@ -39,7 +39,7 @@ def test_fresh_sandbox_plan_lists_the_seed_robots_and_triggers_as_manual(
     planned = run(state, "plan", str(CONFIG))
     assert planned.exit_code == 0, planned.output
     text = stage_automation(planned.stdout)
-    golden.check(FIXTURES / "seed-plan-manual.txt", text)
+    golden.check(CASES / "seed-robots-and-triggers-planned-manual" / "plan-stage-automation.txt", text)
     assert manual_lines(planned.stdout) == [
         f"  ! {REQUIRED_FROM}",
         "  ! deal.pipeline[sales].stage[NEW].robot[1]",  # stages in the pipeline's order

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 from engine_helpers import run_setup, sandbox_client
-from golden import Golden
+from golden import CASES, Golden, plan_cases
 
 from provisioner import engine
 
-CASES = Path(__file__).resolve().parent.parent / "cases"
-NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
+NAMES = plan_cases()
 
 
 def _read(case: Path, name: str, default: Any) -> Any:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from engine_helpers import run_setup, sandbox_client
+from golden import CASES, plan_cases
 
 from provisioner import engine
 from provisioner.engine.address import Address
@@ -43,14 +44,13 @@ def test_children_are_indexed_once_in_order() -> None:
 # process's pipelines and fields) instead of a pass over every object: it must be the index
 # that pass makes, for every kind, on every golden scenario and on the seed configuration.
 
-CASES = Path(__file__).resolve().parent.parent / "cases"
 CONFIG = Path(__file__).resolve().parents[2] / "portal-config"
 
 
 def _scenarios() -> list[Any]:
     out = [pytest.param(p / "desired.toml", json.loads((p / "setup.json").read_text("utf-8"))
                         if (p / "setup.json").exists() else [], id=p.name)
-           for p in sorted(CASES.iterdir()) if (p / "desired.toml").exists()]
+           for p in (CASES / name for name in plan_cases()) if (p / "desired.toml").exists()]
     return [*out, pytest.param(CONFIG, [], id="portal-config")]
 
 

@@ -1,19 +1,17 @@
 """Smart processes against the sandbox: types keyed by code, two pipelines, fields over
-userfieldconfig, deletion consent; one golden plan (tests/kinds/cases, see below)."""
+userfieldconfig, deletion consent; one golden plan (see below)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from golden import Golden
+from golden import CASES, Golden
 from kinds_support import converge, plan, sandbox_client, setup_case
 
 from provisioner import engine
 from provisioner.client import BitrixClient
 
-HERE = Path(__file__).resolve().parent / "cases"
 TWO = """
 [smart_processes.one]
 title = "Первый"
@@ -58,10 +56,10 @@ def test_two_pipelines_are_made_with_their_stages() -> None:
 
 
 def test_field_added_to_a_smart_process(golden: Golden) -> None:
-    """Golden plan kept here, not in tests/cases: the sandbox stamps crm.type rows with the wall
-    clock (createdTime), so the live fingerprint of a portal holding a type is not repeatable
-    and the plan JSON of tests/cases (fingerprint included) could not be golden."""
-    case = HERE / "smart-process-field-added"
+    """A case of its own, plan text only: the sandbox stamps crm.type rows with the wall clock
+    (createdTime), so the live fingerprint of a portal holding a type is not repeatable and the
+    plan JSON (fingerprint included) could not be golden. Live state: before.toml applied."""
+    case = CASES / "smart-process-field-added"
     client = sandbox_client()
     converge(client, engine.load_desired(case / "before.toml"))
     desired = engine.load_desired(case / "desired.toml")
