@@ -1,5 +1,32 @@
-"""Shared pytest set-up: the golden-file plugin (`golden` fixture, `--update-golden`)."""
+"""Fixtures shared by every test folder (a sandbox, a client on it, a sandbox state file) and the
+golden-file plugin (`golden` fixture, `--update-golden`, tests/golden.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from helpers import client_of
+
+from provisioner.client import BitrixClient
+from provisioner.sandbox import Sandbox
+
 pytest_plugins = ["golden"]
+
+
+@pytest.fixture
+def sb() -> Sandbox:
+    """A new in-memory sandbox portal."""
+    return Sandbox.in_memory()
+
+
+@pytest.fixture
+def client(sb: Sandbox) -> BitrixClient:
+    """A webhook client on `sb`, in process."""
+    return client_of(sb)
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    """Where a CLI test keeps its sandbox (`--sandbox-state`); not created yet."""
+    return tmp_path / "sandbox.json"

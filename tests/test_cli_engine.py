@@ -6,30 +6,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from golden import CASES, Golden
+from helpers import CONFIG, client_of, run
 
 from provisioner.cli import main
-from provisioner.client import BitrixClient
 from provisioner.engine import schema_text
 from provisioner.sandbox import Sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "portal-config"
 NOTICE = "Using the local sandbox portal ({state}); set --webhook-url or B24_WEBHOOK_URL for a " \
          "real portal."
 SEED_CASE = CASES / "seed-applied-leaves-only-manual-changes"
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Path:
-    return tmp_path / "sandbox.json"
-
-
-def run(state: Path, *args: str, stdin: str | None = None) -> Result:
-    return CliRunner(env={"B24_WEBHOOK_URL": None}).invoke(
-        main, [*args, "--sandbox-state", str(state)], input=stdin)
 
 
 def test_seed_plan_apply_then_no_changes(state: Path, golden: Golden) -> None:
@@ -49,8 +36,7 @@ def test_seed_plan_apply_then_no_changes(state: Path, golden: Golden) -> None:
     assert all(line.startswith("  ! ") for line in again.stdout.splitlines()
                if line.startswith("  ") and line[2] in "+~-!")
 
-    sb = Sandbox.open(state)
-    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
+    client = client_of(Sandbox.open(state))
     rows = client.call("crm.status.list", {"filter": {"ENTITY_ID": "DEAL_STAGE"}}).result
     names = [r["NAME"] for r in sorted(rows, key=lambda r: int(r["SORT"]))]
     assert names[:4] == ["Новая", "Сбор данных", "Оформление", "Оплата"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
+from automation_seed import seed_catalog, seed_tree
 from golden import CASES, Golden
 
 from provisioner.automation.attest import Attestations
 from provisioner.automation.commands import make_runbook
 from provisioner.automation.runbook import render_markdown
 from provisioner.automation.runbook_html import render_html
-from tests.automation.helpers import seed_catalog, seed_tree
 
 GOLDEN = CASES / "runbook-markdown-of-seed-automation" / "runbook.ru.md"
 

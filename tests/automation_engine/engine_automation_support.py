@@ -1,23 +1,12 @@
-"""Helpers of the automation kind's tests: the CLI against a sandbox state file, the seed config
-copied where a test may edit it, and the blocks of a plan's text that belong to one address."""
+"""Helpers of the automation kind's tests: the seed config copied where a test may edit it, and
+the blocks of a plan's text that belong to one address."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from provisioner.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-CONFIG = ROOT / "portal-config"
-
-
-def run(state: Path, *args: str) -> Result:
-    """`provision ARGS --sandbox-state STATE`, never a real portal."""
-    return CliRunner(env={"B24_WEBHOOK_URL": None}).invoke(
-        main, [*args, "--sandbox-state", str(state)])
+from helpers import CONFIG
 
 
 def config_copy(tmp: Path) -> Path:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-from engine_automation_support import CONFIG, config_copy, edit, run, stage_automation
+from engine_automation_support import config_copy, edit, stage_automation
 from golden import CASES, Golden
+from helpers import CONFIG, run
 
 from provisioner.automation.portal_form import stage_from_portal, stage_to_portal
 from provisioner.sandbox import Sandbox, control
@@ -23,11 +23,6 @@ AUTOMATED = {"NEW", "DATA_COLLECTION", "PREPARATION", "PREPAYMENT_INVOICE"}
 REQUIRED_FROM = "deal.field[EQUIPMENT_TYPE].required_from[sales]"  # the field kind's manual item
 HINT = ("Manual changes (!) are never applied: carry them out on the portal (`provision runbook` "
         "writes the steps for robots and triggers), then record it with `provision attest`.")
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Path:
-    return tmp_path / "sandbox.json"
 
 
 def manual_lines(text: str) -> list[str]:

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import run_setup, sandbox_client
 from golden import CASES, Golden, plan_cases
+from helpers import run_setup
 
 from provisioner import engine
+from provisioner.client import BitrixClient
 
 NAMES = plan_cases()
 
@@ -34,10 +35,9 @@ def _desired(case: Path, client: Any, tmp_path: Path, how: str,
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_case(name: str, tmp_path: Path, golden: Golden) -> None:
+def test_case(name: str, tmp_path: Path, golden: Golden, client: BitrixClient) -> None:
     case = CASES / name
     options = _read(case, "case.json", {})
-    _, client = sandbox_client()
     run_setup(client, _read(case, "setup.json", []))
     desired = _desired(case, client, tmp_path, options.get("desired", "file"), golden)
     allow = bool(options.get("allow_destroy", False))

@@ -1,4 +1,5 @@
-"""Fixtures of the sandbox protocol tests: an in-memory portal, its session, test-only methods."""
+"""Fixtures of the sandbox tests: test-only methods, an HTTP session and webhook on `sb` (the
+in-memory sandbox of tests/conftest.py), and a store-level portal for the CRM handler tests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import pytest
 import requests
+from crm_portal import Portal
 
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.core import REGISTRY, BitrixError, CallContext, Result, paginate
@@ -68,11 +70,6 @@ def test_methods() -> Iterator[None]:
 
 
 @pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox.in_memory()
-
-
-@pytest.fixture
 def http(sb: Sandbox) -> requests.Session:
     return sb.session()
 
@@ -80,3 +77,9 @@ def http(sb: Sandbox) -> requests.Session:
 @pytest.fixture
 def hook(sb: Sandbox) -> str:
     return sb.webhook_url
+
+
+@pytest.fixture
+def portal() -> Portal:
+    """A new portal's store and a caller of the CRM handlers (no protocol layer)."""
+    return Portal()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_crm_support import Portal
+from crm_portal import Portal
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rest-examples"
 ENTITIES = ("lead", "deal", "contact", "company", "quote")

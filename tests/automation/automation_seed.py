@@ -1,4 +1,5 @@
-"""Shared fixtures of the automation tests: the seed config, its catalog, a locator."""
+"""The automation seed (tests/fixtures/automation/seed.toml) as the automation tests use it: its
+tree, a stage's parsed automation, the catalog of its portal, a locator."""
 
 from __future__ import annotations
 
