@@ -1,10 +1,12 @@
-"""Fixtures shared by every test folder (a sandbox, a client on it, a sandbox state file) and the
-golden-file plugin (`golden` fixture, `--update-golden`, tests/golden.py)."""
+"""Fixtures shared by every test folder (a sandbox, a client on it, a sandbox state file), the
+golden-file plugin (`golden` fixture, `--update-golden`, tests/golden.py) and the Hypothesis
+profile (HYPOTHESIS_PROFILE, tests/profiles.py; loaded here, before any test module)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import profiles
 import pytest
 from helpers import client_of
 
@@ -12,6 +14,10 @@ from provisioner.client import BitrixClient
 from provisioner.sandbox import Sandbox
 
 pytest_plugins = ["golden"]
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {profiles.PROFILE}"
 
 
 @pytest.fixture

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from automation_seed import seed_catalog, seed_tree
 from golden import CASES, Golden
 
@@ -82,12 +85,8 @@ def test_html_escapes_names_and_refuses_strange_colours() -> None:
     assert "evil" not in page
 
 
+@pytest.mark.slow  # starts a browser
 def test_screenshot_when_chromium_is_available(tmp_path: Path) -> None:
-    import shutil
-    import subprocess
-
-    import pytest
-
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         pytest.skip("chromium is not installed")

@@ -49,11 +49,17 @@ def known_defect(case: Path, phase: str, command: str) -> str | None:
 
 
 def params(command: str) -> list[Any]:
-    """The cases as pytest params, known defects marked as strict expected failures."""
-    out = []
+    """The cases as pytest params, known defects marked as strict expected failures; the fast
+    local loop (-m "not slow") keeps every hand-written case and the first generated case of
+    each sort, CI runs them all."""
+    out, sorts = [], set()
     for case in CASES:
         reason = known_defect(case, expectation(case)[1], command)
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        sort = case.name.split("-", 2)[1] if case.parent.name == "generated" else case.name
+        if sort in sorts:
+            marks.append(pytest.mark.slow)
+        sorts.add(sort)
         out.append(pytest.param(case, marks=marks, id=case.name))
     return out
 
@@ -153,6 +159,7 @@ def assert_accepted_as_text(case: Path, code: int, out: str, err: str) -> None:
     assert json.dumps(node, ensure_ascii=False) in out, out[-800:]
 
 
+@pytest.mark.slow  # a Python process per command
 @pytest.mark.parametrize("name", [
     "type-deal.pipelines-string.toml", "unknown-deal.pipelines.sales.stages_0_.colour.toml",
     "syntax-nested-1000.toml", "bytes-invalid-utf8.toml"])
@@ -169,6 +176,7 @@ def test_a_real_process_prints_no_traceback(name: str, tmp_path: Path) -> None:
     assert not state.exists()  # plan refused before the sandbox portal was even opened
 
 
+@pytest.mark.slow
 def test_huge_inputs_are_refused_or_handled_quickly(tmp_path: Path) -> None:
     for case, key in make_corpus.huge_cases(tmp_path):
         started = time.perf_counter()

@@ -107,6 +107,7 @@ def test_cli_reset_and_show(tmp_path: Path) -> None:
     assert token not in r.output
 
 
+@pytest.mark.slow  # a Python process serving HTTP
 def test_cli_serve_prints_webhook_and_serves(tmp_path: Path) -> None:
     path = tmp_path / "served.json"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
