@@ -1,6 +1,7 @@
 """Fixtures shared by every test folder (a sandbox, a client on it, a sandbox state file), the
-golden-file plugin (`golden` fixture, `--update-golden`, tests/golden.py) and the Hypothesis
-profile (HYPOTHESIS_PROFILE, tests/profiles.py; loaded here, before any test module)."""
+golden-file plugin (`golden` fixture, `--update-golden`, tests/golden.py), the real-sleep guard
+(tests/sleeps.py) and the Hypothesis profile (HYPOTHESIS_PROFILE, tests/profiles.py; loaded
+here, before any test module)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from pathlib import Path
 
 import profiles
 import pytest
+import sleeps  # noqa: F401  first: wraps time.sleep before provisioner binds it as a default
 from helpers import client_of
 
 from provisioner.client import BitrixClient
 from provisioner.sandbox import Sandbox
 
-pytest_plugins = ["golden"]
+pytest_plugins = ["golden", "sleeps"]
 
 
 def pytest_report_header() -> str:
