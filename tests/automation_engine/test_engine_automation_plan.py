@@ -77,7 +77,7 @@ class Dom(HTMLParser):
         self.cards: list[str] = []
         self._depth = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_starttag(self, _tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = (dict(attrs).get("class") or "").split()
         if "stage" in classes:
             self.stages.append(dict(attrs).get("data-stage") or "")
@@ -87,7 +87,7 @@ class Dom(HTMLParser):
         elif self._depth:
             self._depth += 1
 
-    def handle_endtag(self, tag: str) -> None:
+    def handle_endtag(self, _tag: str) -> None:
         if self._depth:
             self._depth -= 1
 

@@ -23,7 +23,7 @@ def reference(values: list[int | None]) -> list[int | None]:
     best: dict[int, list[int]] = {}
     for i in idx:
         prev = [best[j] for j in best if j < i and values[j] < values[i]]  # type: ignore[operator]
-        best[i] = max(prev, key=len, default=[]) + [i]
+        best[i] = max(prev, key=len, default=[]) + [i]  # noqa: RUF005 - verbatim, see above
     keep = set(max(best.values(), key=len, default=[]))  # type: ignore[arg-type]
     return [v if i in keep else None for i, v in enumerate(values)]
 

@@ -132,7 +132,7 @@ def test_two_library_applies_planned_from_one_read_do_not_duplicate(
             outcomes.append("applied")
         except engine.ApplyFailed:
             outcomes.append("refused")
-        except Exception as exc:  # noqa: BLE001 - a stale-plan refusal, whatever its class
+        except Exception as exc:  # a stale-plan refusal, whatever its class
             outcomes.append(type(exc).__name__)
     assert duplicates(sb.store.data) == [], outcomes
     assert outcomes == ["applied", "StalePlan"]

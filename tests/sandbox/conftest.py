@@ -29,23 +29,23 @@ def _write(ctx: CallContext, params: dict[str, Any]) -> Result:
     return Result(new_id)
 
 
-def _app(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _app(_ctx: CallContext, _params: dict[str, Any]) -> Result:
     return Result(True)
 
 
-def _list(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _list(ctx: CallContext, _params: dict[str, Any]) -> Result:
     return paginate([{"ID": str(i)} for i in range(1, 121)], ctx.start)
 
 
-def _fail(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _fail(_ctx: CallContext, _params: dict[str, Any]) -> Result:
     raise BitrixError("", "Parameter 'fields' must be array.", 400)
 
 
-def _empty(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _empty(_ctx: CallContext, _params: dict[str, Any]) -> Result:
     return Result({"items": {}, "options": {}})
 
 
-def _crash(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _crash(_ctx: CallContext, _params: dict[str, Any]) -> Result:
     raise RuntimeError("bug in a handler")
 
 
