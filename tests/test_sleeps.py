@@ -40,3 +40,23 @@ def test_a_long_sleep_fails_and_a_short_one_passes(pytester: pytest.Pytester,
                                  "slept 0.8 s of real time (more than 0.5 s): inject a clock or a "
                                  "sleep (the sandbox's VirtualClock, the client's sleep=/clock=)"])
     assert waited == [0.4, 0.4, 0.5]
+
+
+def test_a_known_sleeper_is_exempt_and_slow(pytester: pytest.Pytester,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sleeps, "_real_sleep", lambda _s: None)
+    monkeypatch.setattr(sleeps, "_slept", [0.0])
+    monkeypatch.setattr(sleeps, "KNOWN", {"test_inner.py::test_known"})
+    pytester.makeini("[pytest]\nmarkers = slow: long-running\n")
+    pytester.makepyfile(test_inner="""
+        import time
+
+        def test_known():
+            time.sleep(10)
+
+        def test_other():
+            pass
+    """)
+    pytester.runpytest_inprocess(*INNER).assert_outcomes(passed=2)
+    fast = pytester.runpytest_inprocess(*INNER, "-m", "not slow")
+    fast.assert_outcomes(passed=1, deselected=1)
