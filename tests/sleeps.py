@@ -30,7 +30,7 @@ def _counting_sleep(seconds: float) -> None:
     _real_sleep(seconds)
 
 
-time.sleep = _counting_sleep
+time.sleep = _counting_sleep  # type: ignore[assignment]  # sleep(float) is all we are given
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects
