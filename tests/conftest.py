@@ -1,15 +1,40 @@
-"""Shared pytest options: `--update-golden` rewrites the expected files of golden cases."""
+"""Fixtures shared by every test folder (a sandbox, a client on it, a sandbox state file), the
+golden-file plugin (`golden` fixture, `--update-golden`, tests/golden.py), the real-sleep guard
+(tests/sleeps.py) and the Hypothesis profile (HYPOTHESIS_PROFILE, tests/profiles.py; loaded
+here, before any test module)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import profiles
 import pytest
+import sleeps  # noqa: F401  first: wraps time.sleep before provisioner binds it as a default
+from helpers import client_of
+
+from provisioner.client import BitrixClient
+from provisioner.sandbox import Sandbox
+
+pytest_plugins = ["golden", "sleeps"]
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite expected plan.txt / plan.json of tests/cases/* from the output")
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {profiles.PROFILE}"
 
 
 @pytest.fixture
-def update_golden(request: pytest.FixtureRequest) -> bool:
-    return bool(request.config.getoption("--update-golden"))
+def sb() -> Sandbox:
+    """A new in-memory sandbox portal."""
+    return Sandbox.in_memory()
+
+
+@pytest.fixture
+def client(sb: Sandbox) -> BitrixClient:
+    """A webhook client on `sb`, in process."""
+    return client_of(sb)
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    """Where a CLI test keeps its sandbox (`--sandbox-state`); not created yet."""
+    return tmp_path / "sandbox.json"

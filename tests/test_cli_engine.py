@@ -6,58 +6,37 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from golden import CASES, Golden
+from helpers import CONFIG, client_of, run
 
 from provisioner.cli import main
-from provisioner.client import BitrixClient
 from provisioner.engine import schema_text
 from provisioner.sandbox import Sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "portal-config"
 NOTICE = "Using the local sandbox portal ({state}); set --webhook-url or B24_WEBHOOK_URL for a " \
          "real portal."
-GOLDEN = Path(__file__).resolve().parent / "golden"
+SEED_CASE = CASES / "seed-applied-leaves-only-manual-changes"
 
 
-@pytest.fixture
-def state(tmp_path: Path) -> Path:
-    return tmp_path / "sandbox.json"
-
-
-def run(state: Path, *args: str, stdin: str | None = None) -> Result:
-    return CliRunner(env={"B24_WEBHOOK_URL": None}).invoke(
-        main, [*args, "--sandbox-state", str(state)], input=stdin)
-
-
-def _golden(name: str, actual: str, update: bool) -> None:
-    path = GOLDEN / name
-    if update or not path.exists():
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8"), f"{path} differs"
-
-
-def test_seed_plan_apply_then_no_changes(state: Path, update_golden: bool) -> None:
+def test_seed_plan_apply_then_no_changes(state: Path, golden: Golden) -> None:
     planned = run(state, "plan", str(CONFIG))
     assert planned.exit_code == 0
     assert planned.stderr.splitlines()[0] == NOTICE.format(state=state)
-    _golden("seed-plan.txt", planned.stdout, update_golden)
+    golden.check(SEED_CASE / "plan.txt", planned.stdout)
 
     applied = run(state, "apply", str(CONFIG), "--auto-approve")
     assert applied.exit_code == 0, applied.output
     assert applied.stdout.startswith(planned.stdout)
-    _golden("seed-apply.txt", applied.stdout[len(planned.stdout):], update_golden)
+    golden.check(SEED_CASE / "apply.txt", applied.stdout[len(planned.stdout):])
 
     again = run(state, "plan", str(CONFIG), "--detailed-exitcode")
     assert again.exit_code == 0, again.output
-    _golden("seed-plan-after-apply.txt", again.stdout, update_golden)
+    golden.check(SEED_CASE / "plan-after-apply.txt", again.stdout)
     assert all(line.startswith("  ! ") for line in again.stdout.splitlines()
                if line.startswith("  ") and line[2] in "+~-!")
 
-    sb = Sandbox.open(state)
-    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
+    client = client_of(Sandbox.open(state))
     rows = client.call("crm.status.list", {"filter": {"ENTITY_ID": "DEAL_STAGE"}}).result
     names = [r["NAME"] for r in sorted(rows, key=lambda r: int(r["SORT"]))]
     assert names[:4] == ["Новая", "Сбор данных", "Оформление", "Оплата"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from automation_seed import seed_catalog, seed_stage, seed_tree
+
 from provisioner.automation import attest as att
 from provisioner.automation.commands import attest_command, runbook_command
-from tests.automation.helpers import seed_catalog, seed_tree
 
 
 def test_fingerprint_is_stable_and_content_sensitive() -> None:
-    from tests.automation.helpers import seed_stage
     assert att.fingerprint(seed_stage("NEW")) == att.fingerprint(seed_stage("NEW"))
     assert att.fingerprint(seed_stage("NEW")) != att.fingerprint(seed_stage("PAYMENT"))
     assert att.fingerprint(seed_stage("NEW")).startswith("sha256:")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from automation_seed import seed_catalog, seed_stage
+
 from provisioner.automation.manual import Where, manual_changes
 from provisioner.automation.model import Delay, StageAutomation
-from tests.automation.helpers import seed_catalog, seed_stage
 
 LABELS = seed_catalog()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from automation_seed import locate, seed_stage
+
 from provisioner.automation.model import (
     RESPONSIBLE,
     Condition,
@@ -11,7 +13,6 @@ from provisioner.automation.model import (
     Trigger,
 )
 from provisioner.automation.parse import parse_stage_automation
-from tests.automation.helpers import locate, seed_stage
 
 VIP = ConditionItem("CONTACT.UF_CRM_VIP", "=", "Y")
 

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+
+import pytest
+from automation_seed import seed_catalog, seed_tree
+from golden import CASES, Golden
 
 from provisioner.automation.attest import Attestations
 from provisioner.automation.commands import make_runbook
 from provisioner.automation.runbook import render_markdown
 from provisioner.automation.runbook_html import render_html
-from tests.automation.helpers import FIXTURES, seed_catalog, seed_tree
 
-GOLDEN = FIXTURES / "runbook.ru.md"
+GOLDEN = CASES / "runbook-markdown-of-seed-automation" / "runbook.ru.md"
 
 
-def test_markdown_matches_golden(update_golden: bool) -> None:
+def test_markdown_matches_golden(golden: Golden) -> None:
     text = render_markdown(make_runbook(seed_tree(), seed_catalog(), Attestations("acme.bitrix24.ru")))
-    if update_golden:
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    golden.check(GOLDEN, text)
 
 
 class Dom(HTMLParser):
@@ -82,12 +85,8 @@ def test_html_escapes_names_and_refuses_strange_colours() -> None:
     assert "evil" not in page
 
 
+@pytest.mark.slow  # starts a browser
 def test_screenshot_when_chromium_is_available(tmp_path: Path) -> None:
-    import shutil
-    import subprocess
-
-    import pytest
-
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         pytest.skip("chromium is not installed")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import requests
+from automation_seed import seed_stage
 
 import provisioner.sandbox.handlers.automation  # noqa: F401  registers the methods
 from provisioner.automation.manual import manual_changes
@@ -14,14 +15,8 @@ from provisioner.automation.portal_form import stage_from_portal, stage_to_porta
 from provisioner.sandbox import Sandbox, control
 from provisioner.sandbox.automation_store import AutomationRefused
 from provisioner.sandbox.store import Store
-from tests.automation.helpers import seed_stage
 
 USERS = {"admin@example.com": 1, "boss@example.com": 7}
-
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox.in_memory()
 
 
 def call(sb: Sandbox, method: str, params: dict[str, Any], *, app: bool = True) -> requests.Response:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from automation_seed import locate, seed_catalog, seed_stage, seed_tree
+
 from provisioner.automation.parse import parse_stage_automation
 from provisioner.automation.validate import Catalog, validate_stage
-from tests.automation.helpers import locate, seed_catalog, seed_stage, seed_tree
 
 
 def test_the_seed_is_valid_against_its_portal() -> None:

@@ -1,24 +1,12 @@
-"""Helpers of the automation kind's tests: the CLI against a sandbox state file, the seed config
-copied where a test may edit it, and the blocks of a plan's text that belong to one address."""
+"""Helpers of the automation kind's tests: the seed config copied where a test may edit it, and
+the blocks of a plan's text that belong to one address."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from provisioner.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-CONFIG = ROOT / "portal-config"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def run(state: Path, *args: str) -> Result:
-    """`provision ARGS --sandbox-state STATE`, never a real portal."""
-    return CliRunner(env={"B24_WEBHOOK_URL": None}).invoke(
-        main, [*args, "--sandbox-state", str(state)])
+from helpers import CONFIG
 
 
 def config_copy(tmp: Path) -> Path:
@@ -44,10 +32,3 @@ def stage_automation(plan_text: str) -> str:
         if keep:
             out.append(line)
     return "\n".join(out) + "\n"
-
-
-def golden(name: str, text: str, update: bool) -> str:
-    path = FIXTURES / name
-    if update:
-        path.write_text(text, encoding="utf-8")
-    return path.read_text(encoding="utf-8")

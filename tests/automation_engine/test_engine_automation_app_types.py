@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from engine_automation_support import ROOT, run
+from helpers import CONFIG, run
 
 from provisioner import engine
 from provisioner.client import BitrixClient
@@ -49,11 +48,6 @@ def app_client(sb: Sandbox) -> BitrixClient:
 def plan(client: BitrixClient, text: str, allow: bool = False) -> engine.Plan:
     return engine.make_plan(engine.load_text(text), engine.read_live(client),
                             engine.PlanOptions(allow))
-
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox.in_memory()
 
 
 def test_plan_apply_then_no_changes_with_an_app_token(sb: Sandbox) -> None:
@@ -126,7 +120,7 @@ def test_steps_follow_the_portal_language_from_app_info(sb: Sandbox) -> None:
     """The sandbox app's `app.info` says LANGUAGE_ID "en": the steps are in English there
     (a webhook's app.info names no language: Russian, the default)."""
     client = app_client(sb)
-    desired = engine.load_desired(ROOT / "portal-config")
+    desired = engine.load_desired(CONFIG)
     found = engine.make_plan(desired, engine.read_live(client))
     robot = next(c for c in found.changes
                  if str(c.address) == "deal.pipeline[sales].stage[NEW].robot[1]")

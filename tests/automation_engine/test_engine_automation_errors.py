@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from engine_automation_support import config_copy, edit, run
+from engine_automation_support import config_copy, edit
+from helpers import client_of, run
 
 from provisioner.cli import main
-from provisioner.client import BitrixClient
 from provisioner.sandbox import Sandbox
 
 PIPES = "deal-pipelines.toml"
@@ -112,8 +112,7 @@ def test_nothing_was_written_when_the_plan_was_refused(tmp_path: Path) -> None:
     edit(config, '"UF_CRM_EQUIPMENT_TYPE = особое"', '"UF_CRM_NOPE = особое"')
     state = tmp_path / "sandbox.json"
     assert run(state, "apply", str(config), "--auto-approve").exit_code == 1
-    sb = Sandbox.open(state)
-    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
+    client = client_of(Sandbox.open(state))
     rows = client.call("crm.status.list", {"filter": {"ENTITY_ID": "DEAL_STAGE"}}).result
     assert [r["NAME"] for r in rows][:2] == ["New", "Document preparation"]
     assert "DATA_COLLECTION" not in [r["STATUS_ID"] for r in rows]

@@ -6,8 +6,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-from engine_automation_support import CONFIG, config_copy, edit, golden, run, stage_automation
+from engine_automation_support import config_copy, edit, stage_automation
+from golden import CASES, Golden
+from helpers import CONFIG, run
 
 from provisioner.automation.portal_form import stage_from_portal, stage_to_portal
 from provisioner.sandbox import Sandbox, control
@@ -24,21 +25,16 @@ HINT = ("Manual changes (!) are never applied: carry them out on the portal (`pr
         "writes the steps for robots and triggers), then record it with `provision attest`.")
 
 
-@pytest.fixture
-def state(tmp_path: Path) -> Path:
-    return tmp_path / "sandbox.json"
-
-
 def manual_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("  ! ")]
 
 
 def test_fresh_sandbox_plan_lists_the_seed_robots_and_triggers_as_manual(
-        state: Path, update_golden: bool) -> None:
+        state: Path, golden: Golden) -> None:
     planned = run(state, "plan", str(CONFIG))
     assert planned.exit_code == 0, planned.output
     text = stage_automation(planned.stdout)
-    assert text == golden("seed-plan-manual.txt", text, update_golden)
+    golden.check(CASES / "seed-robots-and-triggers-planned-manual" / "plan-stage-automation.txt", text)
     assert manual_lines(planned.stdout) == [
         f"  ! {REQUIRED_FROM}",
         "  ! deal.pipeline[sales].stage[NEW].robot[1]",  # stages in the pipeline's order
@@ -81,7 +77,7 @@ class Dom(HTMLParser):
         self.cards: list[str] = []
         self._depth = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_starttag(self, _tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = (dict(attrs).get("class") or "").split()
         if "stage" in classes:
             self.stages.append(dict(attrs).get("data-stage") or "")
@@ -91,7 +87,7 @@ class Dom(HTMLParser):
         elif self._depth:
             self._depth += 1
 
-    def handle_endtag(self, tag: str) -> None:
+    def handle_endtag(self, _tag: str) -> None:
         if self._depth:
             self._depth -= 1
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from engine_automation_support import config_copy, edit, run, stage_automation
+from engine_automation_support import config_copy, edit, stage_automation
+from helpers import run
 
 from provisioner.cli import main
 

@@ -72,11 +72,8 @@ def raw_server(handle: Callable[[socket.socket], None]) -> Iterator[int]:
     listener = socket.create_server(("127.0.0.1", 0))
 
     def serve(conn: socket.socket) -> None:
-        with conn:
-            try:
-                handle(conn)
-            except OSError:
-                pass  # the client hung up: what the tests are about
+        with conn, contextlib.suppress(OSError):  # the client hung up: what the tests are about
+            handle(conn)
 
     def accept() -> None:
         while True:

@@ -124,8 +124,9 @@ def test_sequence_commands_are_sent_as_a_list_and_keyed_by_position(
     assert out.results == {"0": ["x"], "1": ["y"]}
 
 
+@pytest.mark.usefixtures("mocked")
 def test_batch_over_50_commands_is_refused_before_any_request(
-        mocked: responses.RequestsMock, webhook: Callable[..., BitrixClient]) -> None:
+        webhook: Callable[..., BitrixClient]) -> None:
     client = webhook()
     with pytest.raises(ValueError, match="at most 50 commands, got 51; use batch_calls"):
         client.batch([("scope", {})] * 51)

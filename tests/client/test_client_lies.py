@@ -26,7 +26,7 @@ def test_a_next_that_never_ends_stops_at_a_repeated_page(
     """Before: a portal answering the same page with next=start+50 was paged for ever."""
     calls = {"n": 0}
 
-    def endless(request: Any) -> tuple[int, dict[str, str], str]:
+    def endless(_request: Any) -> tuple[int, dict[str, str], str]:
         calls["n"] += 1
         start = (calls["n"] - 1) * 50
         return 200, {}, json.dumps(ok(_users(0), next=start + 50))
@@ -43,7 +43,7 @@ def test_new_rows_for_ever_stop_at_the_page_bound(
         mocked: responses.RequestsMock, webhook: Callable[..., BitrixClient]) -> None:
     calls = {"n": 0}
 
-    def fresh(request: Any) -> tuple[int, dict[str, str], str]:
+    def fresh(_request: Any) -> tuple[int, dict[str, str], str]:
         start = calls["n"] * 50
         calls["n"] += 1
         return 200, {}, json.dumps(ok(_users(start), next=start + 50))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from engine_helpers import sandbox_client, stage_codes, stage_names
 
 from provisioner import engine
+from provisioner.client import BitrixClient
 from provisioner.engine import ApplyFailed
 from provisioner.engine.planfile import StalePlan
 
@@ -29,8 +29,18 @@ semantics = "failure"
 """
 
 
-def test_new_pipeline_is_stamped_and_reconciled_in_two_requests() -> None:
-    _, client = sandbox_client()
+def stage_codes(client: BitrixClient, entity_id: str) -> list[str]:
+    rows = client.call("crm.status.list", {"order": {"SORT": "ASC"},
+                                           "filter": {"ENTITY_ID": entity_id}}).result
+    return [r["STATUS_ID"] for r in sorted(rows, key=lambda r: (int(r["SORT"]), int(r["ID"])))]
+
+
+def stage_names(client: BitrixClient, entity_id: str) -> list[str]:
+    rows = client.call("crm.status.list", {"filter": {"ENTITY_ID": entity_id}}).result
+    return [r["NAME"] for r in sorted(rows, key=lambda r: (int(r["SORT"]), int(r["ID"])))]
+
+
+def test_new_pipeline_is_stamped_and_reconciled_in_two_requests(client: BitrixClient) -> None:
     desired = engine.load_text(HR)
     plan = engine.make_plan(desired, engine.read_live(client))
     before = client.stats.requests
@@ -50,8 +60,7 @@ def test_new_pipeline_is_stamped_and_reconciled_in_two_requests() -> None:
         ("deal.pipeline[default]", "kept by the portal (system or default), never deleted")]
 
 
-def test_renamed_pipeline_is_still_recognised_by_its_stamp() -> None:
-    _, client = sandbox_client()
+def test_renamed_pipeline_is_still_recognised_by_its_stamp(client: BitrixClient) -> None:
     engine.apply(engine.make_plan(engine.load_text(HR), engine.read_live(client)), client)
     renamed = engine.load_text(HR.replace('name = "Кандидаты"', 'name = "Найм"'))
     plan = engine.make_plan(renamed, engine.read_live(client))
@@ -59,8 +68,7 @@ def test_renamed_pipeline_is_still_recognised_by_its_stamp() -> None:
         ("deal.pipeline[hr]", "update", {"name": "Найм"})]
 
 
-def test_failed_apply_says_what_was_done_and_a_rerun_finishes() -> None:
-    _, client = sandbox_client()
+def test_failed_apply_says_what_was_done_and_a_rerun_finishes(client: BitrixClient) -> None:
     text = ('[lists.SOURCE]\nitems = [{code = "CALL", name = "Звонок"}, '
             '{code = "X1", name = "Первый"}, {code = "X2", name = "Второй"}]\n')
     desired = engine.load_text(text)

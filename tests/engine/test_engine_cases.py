@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import run_setup, sandbox_client
+from golden import CASES, Golden, plan_cases
+from helpers import run_setup
 
 from provisioner import engine
+from provisioner.client import BitrixClient
 
-CASES = Path(__file__).resolve().parent.parent / "cases"
-NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
+NAMES = plan_cases()
 
 
 def _read(case: Path, name: str, default: Any) -> Any:
@@ -22,33 +23,27 @@ def _read(case: Path, name: str, default: Any) -> Any:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else default
 
 
-def _desired(case: Path, client: Any, tmp_path: Path, how: str) -> engine.DesiredState:
+def _desired(case: Path, client: Any, tmp_path: Path, how: str,
+             golden: Golden) -> engine.DesiredState:
     if how == "export":
         engine.export(engine.read_live(client), tmp_path / "exported")
         for name in ("deal-pipelines.toml", "lead.toml", "lists.toml"):
-            _golden(case / f"exported-{name}", (tmp_path / "exported" / name).read_text("utf-8"),
-                    False)
+            golden.check(case / f"exported-{name}",
+                         (tmp_path / "exported" / name).read_text("utf-8"))
         return engine.load_desired(tmp_path / "exported")
     return engine.load_desired(case / "desired.toml")
 
 
-def _golden(path: Path, actual: str, update: bool) -> None:
-    if update or not path.exists():
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8"), f"{path} differs"
-
-
 @pytest.mark.parametrize("name", NAMES)
-def test_case(name: str, tmp_path: Path, update_golden: bool) -> None:
+def test_case(name: str, tmp_path: Path, golden: Golden, client: BitrixClient) -> None:
     case = CASES / name
     options = _read(case, "case.json", {})
-    _, client = sandbox_client()
     run_setup(client, _read(case, "setup.json", []))
-    desired = _desired(case, client, tmp_path, options.get("desired", "file"))
+    desired = _desired(case, client, tmp_path, options.get("desired", "file"), golden)
     allow = bool(options.get("allow_destroy", False))
     plan = engine.make_plan(desired, engine.read_live(client), engine.PlanOptions(allow))
-    _golden(case / "plan.txt", engine.render_text(plan), update_golden)
-    _golden(case / "plan.json", engine.render_json(plan), update_golden)
+    golden.check(case / "plan.txt", engine.render_text(plan))
+    golden.check(case / "plan.json", engine.render_json(plan))
     engine.apply(plan, client, allow_destroy=allow)
     again = engine.make_plan(desired, engine.read_live(client), engine.PlanOptions(allow))
     assert [c for c in again.changes if c.action is not engine.Action.MANUAL] == []

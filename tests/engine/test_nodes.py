@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import run_setup, sandbox_client
+from golden import CASES, plan_cases
+from helpers import CONFIG, run_setup
 
 from provisioner import engine
+from provisioner.client import BitrixClient
 from provisioner.engine.address import Address
 from provisioner.engine.nodes import Nodes
 from provisioner.engine.nodes import by_parent as index_by_parent
@@ -43,20 +45,17 @@ def test_children_are_indexed_once_in_order() -> None:
 # process's pipelines and fields) instead of a pass over every object: it must be the index
 # that pass makes, for every kind, on every golden scenario and on the seed configuration.
 
-CASES = Path(__file__).resolve().parent.parent / "cases"
-CONFIG = Path(__file__).resolve().parents[2] / "portal-config"
-
 
 def _scenarios() -> list[Any]:
     out = [pytest.param(p / "desired.toml", json.loads((p / "setup.json").read_text("utf-8"))
                         if (p / "setup.json").exists() else [], id=p.name)
-           for p in sorted(CASES.iterdir()) if (p / "desired.toml").exists()]
+           for p in (CASES / name for name in plan_cases()) if (p / "desired.toml").exists()]
     return [*out, pytest.param(CONFIG, [], id="portal-config")]
 
 
 @pytest.mark.parametrize(("desired", "setup"), _scenarios())
-def test_kinds_give_the_children_a_scan_gives(desired: Path, setup: list[Any]) -> None:
-    _, client = sandbox_client()
+def test_kinds_give_the_children_a_scan_gives(desired: Path, setup: list[Any],
+                                              client: BitrixClient) -> None:
     run_setup(client, setup)
     want = engine.load_desired(desired)
     live = engine.read_live(client)
@@ -70,9 +69,8 @@ def test_kinds_give_the_children_a_scan_gives(desired: Path, setup: list[Any]) -
     assert _children_of(plan) == index_by_parent(dict(plan.desired_nodes))
 
 
-def test_a_kind_without_children_is_scanned() -> None:
+def test_a_kind_without_children_is_scanned(client: BitrixClient) -> None:
     """A kind that leaves `children` None (a kind from elsewhere) still gets the full index."""
-    _, client = sandbox_client()
     run_setup(client, [])
     want = engine.load_desired(CONFIG)
     live = engine.read_live(client)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as s
+from profiles import examples
 
 from provisioner.engine.address import Address
 from provisioner.kinds.fields_model import EnumItem
@@ -22,7 +23,7 @@ def reference(values: list[int | None]) -> list[int | None]:
     best: dict[int, list[int]] = {}
     for i in idx:
         prev = [best[j] for j in best if j < i and values[j] < values[i]]  # type: ignore[operator]
-        best[i] = max(prev, key=len, default=[]) + [i]
+        best[i] = max(prev, key=len, default=[]) + [i]  # noqa: RUF005 - verbatim, see above
     keep = set(max(best.values(), key=len, default=[]))  # type: ignore[arg-type]
     return [v if i in keep else None for i, v in enumerate(values)]
 
@@ -30,13 +31,13 @@ def reference(values: list[int | None]) -> list[int | None]:
 SORTS = s.lists(s.one_of(s.none(), s.integers(-3, 40)), max_size=40)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(SORTS)
 def test_anchors_match_the_definition(values: list[int | None]) -> None:
     assert _anchors(values) == reference(values)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(s.lists(s.integers(1, 10_000), max_size=300))
 def test_anchors_match_on_long_lists(values: list[int | None]) -> None:
     assert _anchors(values) == reference(values)

@@ -90,7 +90,7 @@ def _to_recorder(request: Request, portal: HostilePortal) -> str:
 # -- answers that are not the portal's -------------------------------------------------------
 
 def _page(status: int) -> Bend:
-    return lambda request, portal: Reply(status, {"Content-Type": "text/html"}, HTML)
+    return lambda _request, _portal: Reply(status, {"Content-Type": "text/html"}, HTML)
 
 
 def _truncated(request: Request, portal: HostilePortal) -> Reply:
@@ -98,33 +98,33 @@ def _truncated(request: Request, portal: HostilePortal) -> Reply:
     return Reply(reply.status, reply.headers, reply.body[: len(reply.body) // 2])
 
 
-def _deep(request: Request, portal: HostilePortal) -> Reply:
+def _deep(_request: Request, _portal: HostilePortal) -> Reply:
     return Reply(body=b'{"result": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
 
 
-def _slow(request: Request, portal: HostilePortal) -> Reply:
+def _slow(_request: Request, _portal: HostilePortal) -> Reply:
     return Reply(trickle=0.05)
 
 
-def _silent(request: Request, portal: HostilePortal) -> Reply:
+def _silent(_request: Request, _portal: HostilePortal) -> Reply:
     return Reply(silent=True)
 
 
-def _endless(request: Request, portal: HostilePortal) -> Reply:
+def _endless(_request: Request, _portal: HostilePortal) -> Reply:
     return Reply(endless=True)
 
 
 # -- answers of the right envelope that lie --------------------------------------------------
 
 def _wrong_types(reply: Reply, request: Request) -> Reply:
-    def change(key: str, method: str, params: dict[str, Any], outer: dict[str, Any]) -> None:
+    def change(key: str, method: str, _params: dict[str, Any], outer: dict[str, Any]) -> None:
         if method == "crm.status.list" and key in outer["result"]:
             outer["result"][key] = "oops"
     return _each_result(reply, request, change)
 
 
 def _duplicates(reply: Reply, request: Request) -> Reply:
-    def change(key: str, method: str, params: dict[str, Any], outer: dict[str, Any]) -> None:
+    def change(key: str, method: str, _params: dict[str, Any], outer: dict[str, Any]) -> None:
         rows = outer["result"].get(key)
         if method == "crm.category.list" and isinstance(rows, dict):
             rows["categories"] = [*rows["categories"], *copy.deepcopy(rows["categories"])]
@@ -132,7 +132,7 @@ def _duplicates(reply: Reply, request: Request) -> Reply:
 
 
 def _unknown_category(reply: Reply, request: Request) -> Reply:
-    def change(key: str, method: str, params: dict[str, Any], outer: dict[str, Any]) -> None:
+    def change(key: str, method: str, _params: dict[str, Any], outer: dict[str, Any]) -> None:
         rows = outer["result"].get(key)
         if method == "crm.status.list" and isinstance(rows, list) and rows:
             rows.append({**rows[0], "ID": "99001", "ENTITY_ID": "DEAL_STAGE_977",
@@ -189,7 +189,7 @@ def _unfiltered(request: Request, portal: HostilePortal) -> Reply:
 
 
 def _category_id_null(reply: Reply, request: Request) -> Reply:
-    def change(key: str, method: str, params: dict[str, Any], outer: dict[str, Any]) -> None:
+    def change(key: str, method: str, _params: dict[str, Any], outer: dict[str, Any]) -> None:
         if method == "crm.category.add" and key in outer["result"]:
             outer["result"][key] = {"category": {"id": None}}
     return _each_result(reply, request, change)
@@ -198,7 +198,7 @@ def _category_id_null(reply: Reply, request: Request) -> Reply:
 def _missing_key(reply: Reply, request: Request) -> Reply:
     dropped: list[str] = []
 
-    def change(key: str, method: str, params: dict[str, Any], outer: dict[str, Any]) -> None:
+    def change(key: str, method: str, _params: dict[str, Any], outer: dict[str, Any]) -> None:
         if not dropped and not is_read(method) and key in outer["result"]:
             del outer["result"][key]
             dropped.append(key)
@@ -259,14 +259,14 @@ MODES = [
                 r"\(PROVISION_DEADLINE\) passed after 1 request, .*DEADLINE_EXCEEDED: no answer "
                 r"within", hangs=True),
     HostileMode("lying-total",
-                _reads_only(_paging(lambda s: 10**12, lambda s: s + 50, first_only=True)),
+                _reads_only(_paging(lambda _s: 10**12, lambda s: s + 50, first_only=True)),
                 LIST_FAILS + r"the list said total=1000000000000, but its page at start=50 "
                              r"holds \d+ rows instead of 50 \(a total no page bears out"),
     HostileMode("endless-next", _reads_only(_paging(lambda s: s + 100, lambda s: s + 50)),
                 LIST_FAILS + r"a page with no rows says more follow \(next=50 after start=0\)"),
-    HostileMode("stalled-next", _reads_only(_paging(lambda s: 10**6, lambda s: s)),
+    HostileMode("stalled-next", _reads_only(_paging(lambda _s: 10**6, lambda s: s)),
                 LIST_FAILS + r"paging does not advance \(next=0 after start=0\)"),
-    HostileMode("next-not-a-number", _reads_only(_paging(lambda s: 10**6, lambda s: "more")),
+    HostileMode("next-not-a-number", _reads_only(_paging(lambda _s: 10**6, lambda _s: "more")),
                 LIST_FAILS + r"result_next of command '\w+' is 'more', not a count of rows"),
     HostileMode("silent-write-drops", _dropped, r"crm\.category\.add", reads=False,
                 xfail={c: ENGINE.format(n=7) for c in APPLY}),

@@ -4,6 +4,7 @@ wrote, the window issue 14 item 1 found by chance in 4 runs of 10, made certain 
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
@@ -28,10 +29,9 @@ class HeldWrites:
 
     def answer(self, request: Request, portal: HostilePortal) -> Reply:
         if request.writes and not self.opened.is_set():
-            try:
+            # one apply stopped before writing: let the other one go on
+            with contextlib.suppress(threading.BrokenBarrierError):
                 self.barrier.wait()
-            except threading.BrokenBarrierError:
-                pass  # one apply stopped before writing: let the other one go on
             self.opened.set()
         return portal.forward(request)
 

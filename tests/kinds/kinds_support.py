@@ -1,31 +1,23 @@
-"""Helpers of the kind tests: a fresh sandbox with a client, setup steps, plan and apply."""
+"""Helpers of the kind tests: a golden case's starting state, plan and apply."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
+
+from golden import CASES
+from helpers import run_setup
 
 from provisioner import engine
 from provisioner.client import BitrixClient
-from provisioner.sandbox import Sandbox
-
-CASES = Path(__file__).resolve().parent.parent / "cases"
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def sandbox_client() -> BitrixClient:
-    sb = Sandbox.in_memory()
-    return BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
-
-
-def setup_case(name: str) -> tuple[BitrixClient, engine.DesiredState]:
-    """A sandbox in the starting state of tests/cases/<name>, and its desired state."""
-    client = sandbox_client()
+def setup_case(client: BitrixClient, name: str) -> engine.DesiredState:
+    """Puts the sandbox behind `client` in the starting state of tests/cases/<name>; returns
+    the case's desired state."""
     setup = CASES / name / "setup.json"
-    for step in json.loads(setup.read_text("utf-8")) if setup.exists() else []:
-        client.call(step["method"], step["params"])
-    return client, engine.load_desired(CASES / name / "desired.toml")
+    run_setup(client, json.loads(setup.read_text("utf-8")) if setup.exists() else [])
+    return engine.load_desired(CASES / name / "desired.toml")
 
 
 def plan(client: BitrixClient, desired: engine.DesiredState, allow: bool = False) -> engine.Plan:

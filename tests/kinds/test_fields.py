@@ -4,9 +4,10 @@ refusals, and the validation messages."""
 from __future__ import annotations
 
 import pytest
-from kinds_support import converge, deal_field, plan, sandbox_client, setup_case
+from kinds_support import converge, deal_field, plan, setup_case
 
 from provisioner import engine
+from provisioner.client import BitrixClient
 from provisioner.errors import ConfigError
 from provisioner.kinds.fields_model import xml_id_for
 
@@ -30,8 +31,8 @@ def _items(row: dict[str, object]) -> dict[str, tuple[str, str]]:
     return {str(i["XML_ID"]): (str(i["ID"]), str(i["VALUE"])) for i in row["LIST"]}  # type: ignore[attr-defined]
 
 
-def test_renamed_item_is_updated_in_place_with_the_same_id() -> None:
-    client, desired = setup_case("field-enum-item-renamed")
+def test_renamed_item_is_updated_in_place_with_the_same_id(client: BitrixClient) -> None:
+    desired = setup_case(client, "field-enum-item-renamed")
     before = _items(deal_field(client, "EQUIPMENT_TYPE"))
     assert converge(client, desired).changes == ()
     after = _items(deal_field(client, "EQUIPMENT_TYPE"))
@@ -39,16 +40,16 @@ def test_renamed_item_is_updated_in_place_with_the_same_id() -> None:
     assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}
 
 
-def test_added_item_gets_its_generated_xml_id() -> None:
-    client, desired = setup_case("field-enum-item-added")
+def test_added_item_gets_its_generated_xml_id(client: BitrixClient) -> None:
+    desired = setup_case(client, "field-enum-item-added")
     assert converge(client, desired).changes == ()
     items = _items(deal_field(client, "EQUIPMENT_TYPE"))
     assert sorted(items) == ["krupnoe", "osoboe", "standartnoe"]
     assert items["osoboe"][1] == "особое"
 
 
-def test_removed_item_is_refused_without_allow_destroy() -> None:
-    client, desired = setup_case("field-enum-item-removed")
+def test_removed_item_is_refused_without_allow_destroy(client: BitrixClient) -> None:
+    desired = setup_case(client, "field-enum-item-removed")
     cautious = plan(client, desired)
     assert cautious.changes == ()
     assert [(str(n.address), n.reason) for n in cautious.notes] == [
@@ -63,8 +64,8 @@ def test_removed_item_is_refused_without_allow_destroy() -> None:
     assert sorted(_items(deal_field(client, "EQUIPMENT_TYPE"))) == ["osoboe", "standartnoe"]
 
 
-def test_type_change_deletes_and_creates_the_field() -> None:
-    client, desired = setup_case("field-type-change-replaces")
+def test_type_change_deletes_and_creates_the_field(client: BitrixClient) -> None:
+    desired = setup_case(client, "field-type-change-replaces")
     old = deal_field(client, "UNITS")
     first = plan(client, desired, allow=True)
     assert [(str(c.address), c.action, c.destructive) for c in first.changes] == [
@@ -77,8 +78,8 @@ def test_type_change_deletes_and_creates_the_field() -> None:
     assert new["ID"] != old["ID"]
 
 
-def test_every_type_is_created_with_its_settings() -> None:
-    client, desired = setup_case("field-each-type-created")
+def test_every_type_is_created_with_its_settings(client: BitrixClient) -> None:
+    desired = setup_case(client, "field-each-type-created")
     assert converge(client, desired).changes == ()
     rows = {r["FIELD_NAME"]: r for r in client.call("crm.deal.userfield.list", {}).result}
     types = {name.removeprefix("UF_CRM_"): r["USER_TYPE_ID"] for name, r in rows.items()}
@@ -101,8 +102,8 @@ def test_every_type_is_created_with_its_settings() -> None:
     assert [(i["XML_ID"], i["DEF"]) for i in size["LIST"]] == [("malyy", "N"), ("L", "Y")]
 
 
-def test_labels_are_written_per_language() -> None:
-    client, desired = setup_case("field-labels-changed")
+def test_labels_are_written_per_language(client: BitrixClient) -> None:
+    desired = setup_case(client, "field-labels-changed")
     assert converge(client, desired).changes == ()
     row = client.call("crm.contact.userfield.get",
                       {"id": deal_field(client, "VIP", "contact")["ID"]}).result
@@ -112,8 +113,8 @@ def test_labels_are_written_per_language() -> None:
     assert row["HELP_MESSAGE"]["en"] == "Special care"
 
 
-def test_required_from_stays_manual_and_is_never_applied() -> None:
-    client, desired = setup_case("field-required-from-manual")
+def test_required_from_stays_manual_and_is_never_applied(client: BitrixClient) -> None:
+    desired = setup_case(client, "field-required-from-manual")
     report = engine.apply(plan(client, desired), client)
     assert report.manual == ["deal.field[EQUIPMENT_TYPE].required_from[sales]"]
     again = plan(client, desired)
@@ -168,8 +169,7 @@ def test_generated_xml_ids_are_transliterations_made_unique() -> None:
     assert xml_id_for("—", set()) == "item"
 
 
-def test_reads_take_one_batch_for_classic_fields() -> None:
-    client = sandbox_client()
+def test_reads_take_one_batch_for_classic_fields(client: BitrixClient) -> None:
     start = client.stats.requests
     engine.read_live(client)
     # One batch for every kind's first reads; one more for smart-process follow-ups (none here:

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-from kinds_support import ROOT, converge, plan, sandbox_client
+from helpers import CONFIG, run
+from kinds_support import converge, plan
 
 from provisioner import engine
-from provisioner.cli import main
+from provisioner.client import BitrixClient
 
-CONFIG = ROOT / "portal-config"
 MANUAL = ["deal.field[EQUIPMENT_TYPE].required_from[sales]"]
 ROBOTS = ["deal.pipeline[sales].stage[NEW].robot[1]", "deal.pipeline[sales].stage[NEW].robot[2]",
           "deal.pipeline[sales].stage[DATA_COLLECTION].trigger[OPENLINE_ANSWER]",
@@ -20,8 +19,8 @@ ROBOTS = ["deal.pipeline[sales].stage[NEW].robot[1]", "deal.pipeline[sales].stag
           "deal.pipeline[sales].stage[PREPAYMENT_INVOICE].robot[1]"]  # kinds/automation.py
 
 
-def test_portal_config_converges_and_exports_round_trip(tmp_path: Path) -> None:
-    client = sandbox_client()
+def test_portal_config_converges_and_exports_round_trip(tmp_path: Path,
+                                                        client: BitrixClient) -> None:
     desired = engine.load_desired(CONFIG)
     again = converge(client, desired)
     assert [(str(c.address), c.action) for c in again.changes] == [
@@ -34,8 +33,7 @@ def test_portal_config_converges_and_exports_round_trip(tmp_path: Path) -> None:
     assert 'xml_id = "krupnoe"' in fields and "required_from" not in fields
 
 
-def test_seed_company_status_and_vip_on_the_portal() -> None:
-    client = sandbox_client()
+def test_seed_company_status_and_vip_on_the_portal(client: BitrixClient) -> None:
     converge(client, engine.load_desired(CONFIG))
     rows = client.call("crm.company.userfield.list", {}).result
     status = next(r for r in rows if r["FIELD_NAME"] == "UF_CRM_COMPANY_STATUS")
@@ -46,13 +44,10 @@ def test_seed_company_status_and_vip_on_the_portal() -> None:
     assert [(r["FIELD_NAME"], r["USER_TYPE_ID"]) for r in vip] == [("UF_CRM_VIP", "boolean")]
 
 
-def test_cli_detailed_exitcode_is_0_with_only_manual_items(tmp_path: Path) -> None:
-    state = tmp_path / "sandbox.json"
-    runner = CliRunner(env={"B24_WEBHOOK_URL": None})
-    args = ["--sandbox-state", str(state)]
-    done = runner.invoke(main, ["apply", str(CONFIG), "--auto-approve", *args])
+def test_cli_detailed_exitcode_is_0_with_only_manual_items(state: Path) -> None:
+    done = run(state, "apply", str(CONFIG), "--auto-approve")
     assert done.exit_code == 0, done.output
-    again = runner.invoke(main, ["plan", str(CONFIG), "--detailed-exitcode", *args])
+    again = run(state, "plan", str(CONFIG), "--detailed-exitcode")
     assert again.exit_code == 0, again.output
     assert "! deal.field[EQUIPMENT_TYPE].required_from[sales]" in again.output
     assert "Plan: 0 to add, 0 to change, 0 to destroy, 6 manual." in again.output

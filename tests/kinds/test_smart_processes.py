@@ -1,18 +1,17 @@
 """Smart processes against the sandbox: types keyed by code, two pipelines, fields over
-userfieldconfig, deletion consent; one golden plan (tests/kinds/cases, see below)."""
+userfieldconfig, deletion consent; one golden plan (see below)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from kinds_support import converge, plan, sandbox_client, setup_case
+from golden import CASES, Golden
+from kinds_support import converge, plan, setup_case
 
 from provisioner import engine
 from provisioner.client import BitrixClient
 
-HERE = Path(__file__).resolve().parent / "cases"
 TWO = """
 [smart_processes.one]
 title = "Первый"
@@ -33,8 +32,8 @@ def _stages(client: BitrixClient, etid: int, category: int) -> list[tuple[str, s
     return [(r["STATUS_ID"], r["NAME"], str(r["CATEGORY_ID"])) for r in rows]
 
 
-def test_two_pipelines_are_made_with_their_stages() -> None:
-    client, desired = setup_case("smart-process-two-pipelines")
+def test_two_pipelines_are_made_with_their_stages(client: BitrixClient) -> None:
+    desired = setup_case(client, "smart-process-two-pipelines")
     assert converge(client, desired).changes == ()
     spa = _types(client)["hr_candidates"]
     assert (spa["title"], spa["isCategoriesEnabled"], spa["isAutomationEnabled"]) == (
@@ -56,19 +55,15 @@ def test_two_pipelines_are_made_with_their_stages() -> None:
     assert [r["entityTypeId"] for r in parent if r.get("isPredefined") != "Y"] == [3]
 
 
-def test_field_added_to_a_smart_process(update_golden: bool) -> None:
-    """Golden plan kept here, not in tests/cases: the sandbox stamps crm.type rows with the wall
-    clock (createdTime), so the live fingerprint of a portal holding a type is not repeatable
-    and the plan JSON of tests/cases (fingerprint included) could not be golden."""
-    case = HERE / "smart-process-field-added"
-    client = sandbox_client()
+def test_field_added_to_a_smart_process(golden: Golden, client: BitrixClient) -> None:
+    """A case of its own, plan text only: the sandbox stamps crm.type rows with the wall clock
+    (createdTime), so the live fingerprint of a portal holding a type is not repeatable and the
+    plan JSON (fingerprint included) could not be golden. Live state: before.toml applied."""
+    case = CASES / "smart-process-field-added"
     converge(client, engine.load_desired(case / "before.toml"))
     desired = engine.load_desired(case / "desired.toml")
     text = engine.render_text(plan(client, desired))
-    golden = case / "plan.txt"
-    if update_golden or not golden.exists():
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    golden.check(case / "plan.txt", text)
     assert [c.action for c in converge(client, desired).changes] == [engine.Action.MANUAL]
     spa = _types(client)["hr_candidates"]
     fields = client.call("userfieldconfig.list", {"moduleId": "crm", "filter": {
@@ -80,8 +75,7 @@ def test_field_added_to_a_smart_process(update_golden: bool) -> None:
     assert field["field"]["editFormLabel"]["en"] == "Source"
 
 
-def test_deleting_a_smart_process_needs_consent() -> None:
-    client = sandbox_client()
+def test_deleting_a_smart_process_needs_consent(client: BitrixClient) -> None:
     converge(client, engine.load_text(TWO))
     desired = engine.load_text(TWO.split("[smart_processes.two]")[0])
     cautious = plan(client, desired)
@@ -98,8 +92,7 @@ def test_deleting_a_smart_process_needs_consent() -> None:
     assert sorted(_types(client)) == ["one"]
 
 
-def test_an_unstamped_type_is_matched_by_title_and_stamped() -> None:
-    client = sandbox_client()
+def test_an_unstamped_type_is_matched_by_title_and_stamped(client: BitrixClient) -> None:
     client.call("crm.type.add", {"fields": {"title": "Первый"}})
     desired = engine.load_text(TWO.split("[smart_processes.two]")[0] + "automation = true\n")
     first = plan(client, desired)

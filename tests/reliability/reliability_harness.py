@@ -325,7 +325,7 @@ def run_once(seed: int, desired: engine.DesiredState, *, scenario: str,
         result.killed = True
     except ProvisionError as exc:
         result.first_error = type(exc).__name__
-    except Exception as exc:  # noqa: BLE001 - an unexpected error is what we are counting
+    except Exception as exc:  # an unexpected error is what we are counting
         result.crash = f"{type(exc).__name__}: {exc}"
     result.injected = Counter(plan_faults.injected)
     if result.killed:

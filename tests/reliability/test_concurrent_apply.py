@@ -120,9 +120,8 @@ def test_interactive_apply_notices_an_apply_made_while_it_waited(tmp_path: Path)
                                   "the new plan.\n")
 
 
-def test_two_library_applies_planned_from_one_read_do_not_duplicate() -> None:
-    sb = Sandbox.in_memory()
-    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
+def test_two_library_applies_planned_from_one_read_do_not_duplicate(
+        sb: Sandbox, client: BitrixClient) -> None:
     live = engine.read_live(client)
     plans = [engine.make_plan(engine.load_text(PIPELINE.format(name=n, stage="x"), f"{n}.toml"),
                               live) for n in ("A", "B")]
@@ -133,7 +132,7 @@ def test_two_library_applies_planned_from_one_read_do_not_duplicate() -> None:
             outcomes.append("applied")
         except engine.ApplyFailed:
             outcomes.append("refused")
-        except Exception as exc:  # noqa: BLE001 - a stale-plan refusal, whatever its class
+        except Exception as exc:  # a stale-plan refusal, whatever its class
             outcomes.append(type(exc).__name__)
     assert duplicates(sb.store.data) == [], outcomes
     assert outcomes == ["applied", "StalePlan"]
@@ -141,11 +140,9 @@ def test_two_library_applies_planned_from_one_read_do_not_duplicate() -> None:
     assert "A" in names and "B" not in names  # not one write of the stale plan
 
 
-def test_the_portal_itself_refuses_a_second_stage_with_one_code() -> None:
+def test_the_portal_itself_refuses_a_second_stage_with_one_code(client: BitrixClient) -> None:
     """Why only pipelines (originId) can duplicate in the race window: stage codes are unique
     per list on the portal (ERROR_CORE), so an interleaved second add of a stage fails."""
-    sb = Sandbox.in_memory()
-    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
     fields = {"ENTITY_ID": "SOURCE", "STATUS_ID": "FAIR", "NAME": "Ярмарка"}
     client.call("crm.status.add", {"fields": fields})
     with pytest.raises(Exception) as caught:

@@ -70,6 +70,7 @@ def _assert_clean(tally: Tally) -> None:
             tally.crashes) == (0, 0, 0, 0)
 
 
+@pytest.mark.slow
 def test_30_seeded_runs_of_generated_desired_states() -> None:
     tally = Tally()
     for seed in range(30):
@@ -81,6 +82,7 @@ def test_30_seeded_runs_of_generated_desired_states() -> None:
     assert tally.first_errors["none"] < tally.runs  # and some of them stopped an apply
 
 
+@pytest.mark.slow
 def test_every_fault_kind_at_every_request_of_portal_config() -> None:
     """Each kind at request 1 (the read), 2 (the write) and 3 (after it): all converge."""
     desired = engine.load_desired(PORTAL_CONFIG)

@@ -2,28 +2,21 @@
 
 The property: `load_text` either returns a desired state or raises ConfigError whose every
 problem names the file and a key; nothing else escapes (no KeyError, TypeError, traceback).
-Examples are bounded for CI; raise them with HYPOTHESIS_PROFILE=deep.
+Examples are bounded for CI (tests/profiles.py); raise them with HYPOTHESIS_PROFILE=deep.
 """
 
 from __future__ import annotations
 
 import copy
-import os
 import string
 from typing import Any
 
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from provisioner import engine
 from provisioner.errors import ConfigError
-
-settings.register_profile("ci", max_examples=150, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("deep", max_examples=5000, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 NAME = "fuzz.toml"
 KEYS = ("deal", "pipelines", "sales", "hr", "stages", "code", "name", "color", "semantics",

@@ -138,8 +138,7 @@ def test_no_command_prints_logs_or_writes_the_webhook_token(
 
 @pytest.mark.parametrize("kind", ["server_error", "timeout", "drop_after_commit", "time_limit"])
 def test_error_messages_over_http_hold_no_token(portal: tuple[Sandbox, Running, str],
-                                                tmp_path: Path, log_file: Path,
-                                                kind: str) -> None:
+                                                log_file: Path, kind: str) -> None:
     sb, _, url = portal
     # request 1 reads for the plan, 2 reads again before writing (stale check), 3 writes: no
     # retry, no back-off wait

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from safety_helpers import write
+from helpers import write
 
 from provisioner.workspace import portals
 

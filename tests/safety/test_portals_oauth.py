@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import responses
+from helpers import write
 from responses import matchers
-from safety_helpers import write
 
 from provisioner.workspace import portals
 

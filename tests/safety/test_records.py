@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from safety_helpers import cli, client_of, record_count, seed_records, write
+from helpers import cli, client_of, write
+from safety_helpers import record_count, seed_records
 
 from provisioner import engine
 from provisioner.engine.records import DataLossRefused, count_records
@@ -37,8 +38,7 @@ def _plan(sb: Sandbox, text: str, **options: bool) -> engine.Plan:
     return count_records(plan, client)
 
 
-def test_plan_counts_deals_in_a_deleted_stage_and_lists_it_apart() -> None:
-    sb = Sandbox.in_memory()
+def test_plan_counts_deals_in_a_deleted_stage_and_lists_it_apart(sb: Sandbox) -> None:
     seed_records(sb, "DEAL_STAGE", "PREPARATION", 3)
     text = engine.render_text(_plan(sb, DROP_PREPARATION, allow_destroy=True))
     assert text.endswith(
@@ -54,8 +54,7 @@ def test_plan_counts_deals_in_a_deleted_stage_and_lists_it_apart() -> None:
         "Plan: 0 to add, 0 to change, 1 to destroy.\n")
 
 
-def test_apply_refuses_data_loss_then_deletes_records_first_with_both_flags() -> None:
-    sb = Sandbox.in_memory()
+def test_apply_refuses_data_loss_then_deletes_records_first_with_both_flags(sb: Sandbox) -> None:
     seed_records(sb, "DEAL_STAGE", "PREPARATION", 3)
     plan = _plan(sb, DROP_PREPARATION, allow_destroy=True)
     with pytest.raises(DataLossRefused) as refused:
@@ -73,8 +72,7 @@ def test_apply_refuses_data_loss_then_deletes_records_first_with_both_flags() ->
     assert _plan(sb, DROP_PREPARATION, allow_destroy=True).changes == ()
 
 
-def test_empty_stage_needs_only_allow_destroy() -> None:
-    sb = Sandbox.in_memory()
+def test_empty_stage_needs_only_allow_destroy(sb: Sandbox) -> None:
     plan = _plan(sb, DROP_PREPARATION, allow_destroy=True)
     assert engine.render_text(plan).endswith(
         "Destructive changes:\n"

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from safety_helpers import cli, client_of, record_count, seed_records, write
+from helpers import cli, client_of, write
+from safety_helpers import record_count, seed_records
 
 from provisioner import engine
 from provisioner.client.errors import BitrixAPIError
@@ -77,8 +78,7 @@ def _items(sb: Sandbox, etid: int, **flt: object) -> int:
     return int(out.total or 0)
 
 
-def test_item_list_honours_stage_and_category_filters() -> None:
-    sb = Sandbox.in_memory()
+def test_item_list_honours_stage_and_category_filters(sb: Sandbox) -> None:
     etid, cat = _seeded(sb, packing=3, new=2)
     assert _items(sb, etid) == 5
     assert _items(sb, etid, stageId=f"DT{etid}_{cat}:PACKING") == 3
@@ -87,8 +87,7 @@ def test_item_list_honours_stage_and_category_filters() -> None:
     assert _items(sb, etid, categoryId=cat + 1) == 0
 
 
-def test_plan_counts_items_in_a_deleted_stage() -> None:
-    sb = Sandbox.in_memory()
+def test_plan_counts_items_in_a_deleted_stage(sb: Sandbox) -> None:
     _seeded(sb, packing=3, new=2)
     text = engine.render_text(_plan(sb, DROP_PACKING, allow_destroy=True))
     assert text.endswith(
@@ -102,8 +101,7 @@ def test_plan_counts_items_in_a_deleted_stage() -> None:
         "Plan: 0 to add, 0 to change, 1 to destroy.\n")
 
 
-def test_apply_refuses_then_deletes_the_stage_items_first() -> None:
-    sb = Sandbox.in_memory()
+def test_apply_refuses_then_deletes_the_stage_items_first(sb: Sandbox) -> None:
     etid, cat = _seeded(sb, packing=3, new=2)
     plan = _plan(sb, DROP_PACKING, allow_destroy=True)
     with pytest.raises(DataLossRefused) as refused:
@@ -173,8 +171,7 @@ def test_cli_smart_process_with_items_refused_and_deleted_with_both_flags(
     assert again.exit_code == 0, again.output
 
 
-def test_item_list_filter_prefixes_and_unknown_smart_process() -> None:
-    sb = Sandbox.in_memory()
+def test_item_list_filter_prefixes_and_unknown_smart_process(sb: Sandbox) -> None:
     etid, cat = _seeded(sb, packing=3, new=2)
     packing, new = f"DT{etid}_{cat}:PACKING", f"DT{etid}_{cat}:NEW"
     assert _items(sb, etid, **{"!=stageId": packing}) == 2

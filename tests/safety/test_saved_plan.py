@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from safety_helpers import MAIN_PIPELINE as CONFIG
-from safety_helpers import cli, client_of, write
+from helpers import MAIN_PIPELINE as CONFIG
+from helpers import cli, client_of, write
 
 from provisioner.sandbox import Sandbox
 

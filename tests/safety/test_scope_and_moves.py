@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from safety_helpers import client_of
+from helpers import client_of
 
 from provisioner import engine
+from provisioner.client import BitrixClient
 from provisioner.sandbox import Sandbox
 
 CONFIG = """\
@@ -80,8 +81,8 @@ def test_protect_keeps_deletions_out_and_targets_limit() -> None:
 
 
 
-def test_deletions_follow_the_pipelines_order_and_a_pipeline_takes_its_stages() -> None:
-    client = client_of(Sandbox.in_memory())
+def test_deletions_follow_the_pipelines_order_and_a_pipeline_takes_its_stages(
+        client: BitrixClient) -> None:
     client.call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "Old", "sort": 500}})
     plan = engine.make_plan(engine.load_text(CONFIG.format(new="NEW", moved="")),
                             engine.read_live(client), engine.PlanOptions(allow_destroy=True))

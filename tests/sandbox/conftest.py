@@ -1,4 +1,5 @@
-"""Fixtures of the sandbox protocol tests: an in-memory portal, its session, test-only methods."""
+"""Fixtures of the sandbox tests: test-only methods, an HTTP session and webhook on `sb` (the
+in-memory sandbox of tests/conftest.py), and a store-level portal for the CRM handler tests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import pytest
 import requests
+from crm_portal import Portal
 
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.core import REGISTRY, BitrixError, CallContext, Result, paginate
@@ -27,23 +29,23 @@ def _write(ctx: CallContext, params: dict[str, Any]) -> Result:
     return Result(new_id)
 
 
-def _app(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _app(_ctx: CallContext, _params: dict[str, Any]) -> Result:
     return Result(True)
 
 
-def _list(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _list(ctx: CallContext, _params: dict[str, Any]) -> Result:
     return paginate([{"ID": str(i)} for i in range(1, 121)], ctx.start)
 
 
-def _fail(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _fail(_ctx: CallContext, _params: dict[str, Any]) -> Result:
     raise BitrixError("", "Parameter 'fields' must be array.", 400)
 
 
-def _empty(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _empty(_ctx: CallContext, _params: dict[str, Any]) -> Result:
     return Result({"items": {}, "options": {}})
 
 
-def _crash(ctx: CallContext, params: dict[str, Any]) -> Result:
+def _crash(_ctx: CallContext, _params: dict[str, Any]) -> Result:
     raise RuntimeError("bug in a handler")
 
 
@@ -68,11 +70,6 @@ def test_methods() -> Iterator[None]:
 
 
 @pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox.in_memory()
-
-
-@pytest.fixture
 def http(sb: Sandbox) -> requests.Session:
     return sb.session()
 
@@ -80,3 +77,9 @@ def http(sb: Sandbox) -> requests.Session:
 @pytest.fixture
 def hook(sb: Sandbox) -> str:
     return sb.webhook_url
+
+
+@pytest.fixture
+def portal() -> Portal:
+    """A new portal's store and a caller of the CRM handlers (no protocol layer)."""
+    return Portal()

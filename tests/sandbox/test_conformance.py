@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_crm_support import Portal
+from crm_portal import Portal
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rest-examples"
 ENTITIES = ("lead", "deal", "contact", "company", "quote")
@@ -152,13 +152,13 @@ REWRITES: dict[str, Rewrite] = {
         "entityTypeId": 1152})["categories"][0]["id"]},
     "crm.category.delete": lambda s, b: {**b, "id": s.portal.value("crm.category.add", {
         "entityTypeId": 2, "fields": {"name": "Doomed"}})["category"]["id"]},
-    "crm.type.add": lambda s, b: {"fields": {k: v for k, v in b["fields"].items()
+    "crm.type.add": lambda _s, b: {"fields": {k: v for k, v in b["fields"].items()
                                              if k != "entityTypeId"}},  # taken by the setup
-    "crm.type.get": lambda s, b: {"id": s.spa["id"]},
+    "crm.type.get": lambda s, _b: {"id": s.spa["id"]},
     "crm.type.update": lambda s, b: {**b, "id": s.spa["id"]},
-    "crm.type.delete": lambda s, b: {"id": s.portal.value("crm.type.add", {"fields": {
+    "crm.type.delete": lambda s, _b: {"id": s.portal.value("crm.type.add", {"fields": {
         "title": "Doomed"}})["type"]["id"]},
-    "crm.type.getByEntityTypeId": lambda s, b: {"entityTypeId": s.spa["entityTypeId"]},
+    "crm.type.getByEntityTypeId": lambda s, _b: {"entityTypeId": s.spa["entityTypeId"]},
     "userfieldconfig.get": lambda s, b: {**b, "id": s.uf_config()},
     "userfieldconfig.update": lambda s, b: {**b, "id": s.uf_config()},
     "userfieldconfig.delete": lambda s, b: {**b, "id": s.uf_config()},
@@ -167,7 +167,7 @@ REWRITES: dict[str, Rewrite] = {
         "fieldName": f"UF_CRM_{s.spa['id']}_NEW_REST_LIST_2026"}},
     "userfieldconfig.list": lambda s, b: ({k: v for k, v in b.items() if k != "start"}
                                           if s.uf_config() else b),
-    "user.get": lambda s, b: {k: v for k, v in b.items() if k != "start"},
+    "user.get": lambda _s, b: {k: v for k, v in b.items() if k != "start"},
 }
 for _e in ENTITIES:
     REWRITES[f"crm.{_e}.userfield.get"] = lambda s, b, e=_e: {**b, "id": s.fields[e]}
@@ -175,7 +175,7 @@ for _e in ENTITIES:
     REWRITES[f"crm.{_e}.userfield.delete"] = lambda s, b, e=_e: {**b, "id": s.add_field(e, 1)}
     # The add examples create the field the setup already made: add the list field instead.
     REWRITES[f"crm.{_e}.userfield.add"] = (
-        lambda s, b, e=_e: s.example(f"crm.{e}.userfield.add")["requests"][1]["body"])
+        lambda s, _b, e=_e: s.example(f"crm.{e}.userfield.add")["requests"][1]["body"])
 
 METHODS = sorted(p.stem for p in FIXTURES.glob("*.json"))
 
@@ -189,7 +189,7 @@ def test_success_shape_matches_docs(method: str) -> None:
     scene = Scene()
     example = scene.example(method)
     body = example["requests"][0]["body"]
-    body = REWRITES.get(method, lambda s, b: b)(scene, body)
+    body = REWRITES.get(method, lambda _s, b: b)(scene, body)
     result = scene.portal.call(method, body)
     docs = example["response"]["body"]
     assert shape_errors(result.value, docs["result"], method) == []

@@ -5,14 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_crm_support import EMPLOYEE, Portal
+from crm_portal import EMPLOYEE, Portal
 
 from provisioner.sandbox.crm import state
-
-
-@pytest.fixture
-def portal() -> Portal:
-    return Portal()
 
 
 def add(portal: Portal, **fields: Any) -> dict[str, Any]:

@@ -5,12 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_crm_support import EMPLOYEE, Portal
-
-
-@pytest.fixture
-def portal() -> Portal:
-    return Portal()
+from crm_portal import EMPLOYEE, Portal
 
 
 def add(portal: Portal, entity: str = "deal", **fields: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_crm_support import EMPLOYEE, Portal
+from crm_portal import EMPLOYEE, Portal
 
 from provisioner.sandbox.core import REGISTRY, CallContext
 

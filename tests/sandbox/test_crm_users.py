@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-from test_crm_support import EMPLOYEE, Portal
-
-
-@pytest.fixture
-def portal() -> Portal:
-    return Portal()
+from crm_portal import EMPLOYEE, Portal
 
 
 def ids(portal: Portal, params: dict[str, object]) -> list[str]:

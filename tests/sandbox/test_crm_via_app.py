@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 import requests
 
 from provisioner.sandbox import Sandbox
 
 
-@pytest.fixture
-def sandbox() -> Sandbox:
-    return Sandbox.in_memory()
-
-
-@pytest.fixture
-def http(sandbox: Sandbox) -> requests.Session:
-    return sandbox.session()
-
-
-def test_status_list_envelope(sandbox: Sandbox, http: requests.Session) -> None:
-    resp = http.post(sandbox.webhook_url + "crm.status.list.json",
+def test_status_list_envelope(sb: Sandbox, http: requests.Session) -> None:
+    resp = http.post(sb.webhook_url + "crm.status.list.json",
                      json={"filter": {"ENTITY_ID": "DEAL_STAGE"}})
     body = resp.json()
     assert resp.status_code == 200
@@ -27,41 +16,41 @@ def test_status_list_envelope(sandbox: Sandbox, http: requests.Session) -> None:
     assert body["total"] == 8 and "next" not in body and "time" in body
 
 
-def test_form_data_coerces_strings(sandbox: Sandbox, http: requests.Session) -> None:
-    resp = http.post(sandbox.webhook_url + "crm.category.add",
+def test_form_data_coerces_strings(sb: Sandbox, http: requests.Session) -> None:
+    resp = http.post(sb.webhook_url + "crm.category.add",
                      data={"entityTypeId": "2", "fields[name]": "Продажи", "fields[sort]": "100"})
     assert resp.json()["result"]["category"] == {
         "id": 1, "name": "Продажи", "sort": 100, "entityTypeId": 2, "isDefault": "N",
         "originId": "", "originatorId": ""}
-    resp = http.post(sandbox.webhook_url + "crm.status.add", data={
+    resp = http.post(sb.webhook_url + "crm.status.add", data={
         "fields[ENTITY_ID]": "DEAL_STAGE_1", "fields[STATUS_ID]": "DATA_COLLECTION",
         "fields[NAME]": "Сбор данных", "fields[SORT]": "15"})
-    row = http.post(sandbox.webhook_url + "crm.status.get",
+    row = http.post(sb.webhook_url + "crm.status.get",
                     data={"id": str(resp.json()["result"])}).json()["result"]
     assert (row["STATUS_ID"], row["SORT"], row["CATEGORY_ID"]) == ("C1:DATA_COLLECTION", "15",
                                                                    "1")
 
 
-def test_legacy_error_body(sandbox: Sandbox, http: requests.Session) -> None:
-    resp = http.post(sandbox.webhook_url + "crm.status.add",
+def test_legacy_error_body(sb: Sandbox, http: requests.Session) -> None:
+    resp = http.post(sb.webhook_url + "crm.status.add",
                      json={"fields": {"ENTITY_ID": "SOURCE", "NAME": "x"}})
     assert resp.status_code == 400
     assert resp.json() == {"error": "", "error_description": "The field STATUS_ID is required."}
 
 
-def test_non_admin_webhook_is_refused(sandbox: Sandbox, http: requests.Session) -> None:
-    url = sandbox.add_webhook(["crm"], user_id=3)
+def test_non_admin_webhook_is_refused(sb: Sandbox, http: requests.Session) -> None:
+    url = sb.add_webhook(["crm"], user_id=3)
     resp = http.post(url + "crm.type.add", json={"fields": {"title": "HR"}})
     assert (resp.status_code, resp.json()["error"]) == (400, "ACCESS_DENIED")
 
 
-def test_fieldattribute_is_unknown(sandbox: Sandbox, http: requests.Session) -> None:
-    resp = http.post(sandbox.webhook_url + "crm.fieldattribute.saveConfiguration", json={})
+def test_fieldattribute_is_unknown(sb: Sandbox, http: requests.Session) -> None:
+    resp = http.post(sb.webhook_url + "crm.fieldattribute.saveConfiguration", json={})
     assert (resp.status_code, resp.json()["error"]) == (404, "ERROR_METHOD_NOT_FOUND")
 
 
-def test_batch_chains_pipeline_and_stage(sandbox: Sandbox, http: requests.Session) -> None:
-    resp = http.post(sandbox.webhook_url + "batch", json={"halt": 1, "cmd": {
+def test_batch_chains_pipeline_and_stage(sb: Sandbox, http: requests.Session) -> None:
+    resp = http.post(sb.webhook_url + "batch", json={"halt": 1, "cmd": {
         "cat": "crm.category.add?entityTypeId=2&fields[name]=Sales",
         "stage": "crm.status.add?fields[ENTITY_ID]=DEAL_STAGE_$result[cat][category][id]"
                  "&fields[STATUS_ID]=DATA&fields[NAME]=Data&fields[SORT]=15",
@@ -71,26 +60,26 @@ def test_batch_chains_pipeline_and_stage(sandbox: Sandbox, http: requests.Sessio
     assert "C1:DATA" in [r["STATUS_ID"] for r in result["result"]["list"]]
 
 
-def test_portal_admin_webhook_may_write(sandbox: Sandbox, http: requests.Session) -> None:
-    url = sandbox.add_webhook(["crm"], user_id=2, admin=True)
+def test_portal_admin_webhook_may_write(sb: Sandbox, http: requests.Session) -> None:
+    url = sb.add_webhook(["crm"], user_id=2, admin=True)
     resp = http.post(url + "crm.type.add", json={"fields": {"title": "HR"}})
     assert resp.json()["result"]["type"]["createdBy"] == 2
 
 
-def test_form_data_lists_arrive_as_dicts(sandbox: Sandbox, http: requests.Session) -> None:
-    resp = http.post(sandbox.webhook_url + "crm.type.add", data={
+def test_form_data_lists_arrive_as_dicts(sb: Sandbox, http: requests.Session) -> None:
+    resp = http.post(sb.webhook_url + "crm.type.add", data={
         "fields[title]": "HR", "fields[relations][parent][0][entityTypeId]": "2",
         "fields[relations][parent][0][isChildrenListEnabled]": "true"})
     spa = resp.json()["result"]["type"]
     assert spa["relations"]["parent"] == [
         {"entityTypeId": 2, "isChildrenListEnabled": "Y", "isPredefined": "N"}]
-    resp = http.post(sandbox.webhook_url + "crm.deal.userfield.add", data={
+    resp = http.post(sb.webhook_url + "crm.deal.userfield.add", data={
         "fields[FIELD_NAME]": "KIND", "fields[USER_TYPE_ID]": "enumeration",
         "fields[LIST][0][VALUE]": "a", "fields[LIST][1][VALUE]": "b"})
-    got = http.post(sandbox.webhook_url + "crm.deal.userfield.get",
+    got = http.post(sb.webhook_url + "crm.deal.userfield.get",
                     data={"id": str(resp.json()["result"])}).json()["result"]
     assert [i["VALUE"] for i in got["LIST"]] == ["a", "b"]
-    resp = http.post(sandbox.webhook_url + "userfieldconfig.add", data={
+    resp = http.post(sb.webhook_url + "userfieldconfig.add", data={
         "moduleId": "crm", "field[entityId]": f"CRM_{spa['id']}",
         "field[fieldName]": f"UF_CRM_{spa['id']}_KIND", "field[userTypeId]": "enumeration",
         "field[enum][0][value]": "x"})

@@ -81,7 +81,7 @@ def test_no_halt_runs_everything(http: requests.Session, hook: str, halt: Any) -
     assert out["result"] == {"a": True, "c": True}
 
 
-def test_sequential_result_references(http: requests.Session, hook: str, sb: Sandbox) -> None:
+def test_sequential_result_references(http: requests.Session, hook: str) -> None:
     out = _batch(http, hook, {
         "first": "test.write?NAME=alpha",
         "echo": "test.echo?id=$result[first]&name=row-$result[first]-x&whole=$result[echo0]",

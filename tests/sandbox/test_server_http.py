@@ -122,6 +122,7 @@ def test_cli_state_is_the_old_hidden_name_of_sandbox_state(tmp_path: Path) -> No
         1, "Error: give --sandbox-state only (--state is its old name)")
 
 
+@pytest.mark.slow  # a Python process serving HTTP
 def test_cli_serve_prints_webhook_and_serves(tmp_path: Path) -> None:
     path = tmp_path / "served.json"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from safety_helpers import MAIN_PIPELINE, cli, client_of, write
+from helpers import MAIN_PIPELINE, cli, client_of, write
 
 from provisioner.sandbox import Sandbox
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import responses
-from safety_helpers import cli, write
+from helpers import cli, write
 
 from provisioner.cli import main
 

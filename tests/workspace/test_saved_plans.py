@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from safety_helpers import cli, write
+from helpers import cli, write
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "portal-config"

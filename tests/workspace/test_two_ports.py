@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from safety_helpers import cli
+from helpers import cli
 
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.server import Running, start

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from safety_helpers import MAIN_PIPELINE, cli, client_of, write
+from helpers import MAIN_PIPELINE, cli, client_of, write
 
 from provisioner.engine import Plan
 from provisioner.engine.planfile import StalePlan
@@ -54,7 +54,7 @@ def test_apply_asks_then_reads_again_and_only_then_writes(tmp_path: Path) -> Non
 def test_a_no_cancels_and_writes_nothing(tmp_path: Path) -> None:
     sb, portal = _portal()
     ws = Workspace(write(tmp_path / "main.toml", RENAMED), portal)
-    with pytest.raises(Cancelled, match="Apply cancelled."):
+    with pytest.raises(Cancelled, match=r"^Apply cancelled\.$"):
         ws.apply(confirm=lambda _plan: False)
     assert _stage_name(sb, "LOSE") != "Отказ"
 

@@ -1,4 +1,5 @@
-"""Shared fixtures of the automation tests: the seed config, its catalog, a locator."""
+"""The automation seed (tests/fixtures/automation/seed.toml) as the automation tests use it: its
+tree, a stage's parsed automation, the catalog of its portal, a locator."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from provisioner.automation.model import StageAutomation
 from provisioner.automation.parse import parse_stage_automation
 from provisioner.automation.validate import Catalog, catalog_from_live
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SEED = FIXTURES / "seed.toml"
+SEED = Path(__file__).resolve().parent.parent / "fixtures" / "automation" / "seed.toml"
 
 
 def locate(_key: str) -> tuple[str, int | None]:
