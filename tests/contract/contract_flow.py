@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contract_configs import Tree, XmlIds, write_config
+from contract_configs import Tree, write_config
 from contract_portal import Portal, View, new_portal
+from contract_renames import XmlIds
 from hypothesis import HealthCheck, settings
 
 from provisioner.engine import Action, Plan, render_text
@@ -74,6 +75,11 @@ def converged(ws: Workspace) -> str:
     """'' when a plan has nothing to apply; else the plan's text, for the failure message."""
     plan = ws.plan()
     return "" if not actionable(plan) else render_text(plan)
+
+
+def assert_converged(ws: Workspace) -> None:
+    text = converged(ws)
+    assert text == "", text
 
 
 def export_fresh(c: Case, portal: Portal | None = None) -> Path:

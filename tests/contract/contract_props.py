@@ -10,13 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from contract_configs import ALL, Features, Tree, new_names, renamed, write_config
+from contract_configs import ALL, Features, Tree, write_config
 from contract_flow import (
     Case,
     actionable,
     applied,
+    assert_converged,
     case,
-    converged,
     export_fresh,
     export_over,
     manual,
@@ -31,12 +31,13 @@ from contract_portal import (
     view,
     without,
 )
+from contract_renames import edited, new_names, renamed
 from hypothesis import strategies as st
 
 from provisioner.engine import Action, planfile, render_text
 from provisioner.engine.differences import canonical_text
 from provisioner.engine.render import plan_document
-from provisioner.workspace import Workspace
+from provisioner.workspace import Consent, Workspace
 
 Data = st.DataObject | None  # None: a fixed example (new names are the old + " (new)")
 
@@ -45,7 +46,7 @@ def apply_then_plan(tree: Tree, data: Data = None, features: Features = ALL) -> 
     """1. apply, then plan: no change besides manual ones."""
     with case(tree) as c:
         applied(c)
-        assert converged(c.workspace()) == ""
+        assert_converged(c.workspace())
 
 
 def drift_after_apply(tree: Tree, data: Data = None, features: Features = ALL) -> None:
@@ -77,7 +78,7 @@ def _save_and_apply(c: Case, name: str) -> None:
     assert saved.portal == str(ws.identity)
     done = Workspace(None, c.portal.connection).apply_saved(path)
     assert done.report is None or done.report.failed is None, done.report
-    assert converged(c.workspace()) == ""
+    assert_converged(c.workspace())
 
 
 def export_then_plan(tree: Tree, data: Data = None, features: Features = ALL) -> None:
@@ -141,7 +142,7 @@ def migrate(tree: Tree, data: Data = None, features: Features = ALL,
         history = offset_ids(second)
         done = Workspace(out, second.connection).apply()
         assert done.report is None or done.report.failed is None, done.report
-        assert converged(Workspace(out, second.connection)) == ""
+        assert_converged(Workspace(out, second.connection))
         old, new = view(c.portal.client), without(view(second.client), history)
         assert differences(old, new) == []
         assert done.id_map == out / "id-map.json"
@@ -164,4 +165,21 @@ def rename(tree: Tree, data: Data = None, features: Features = ALL) -> None:
         missed = [a for a in addresses if actions.get(a) is not Action.UPDATE]
         assert (wrong, missed) == ([], []), render_text(plan)
         applied(c)
-        assert converged(c.workspace()) == ""
+        assert_converged(c.workspace())
+
+
+def apply_edited(tree: Tree, data: Data = None, features: Features = ALL) -> None:
+    """1'. apply, edit the config (a week of edits: fields retyped, stages inserted, removed
+    and reordered, objects removed; deletions allowed), apply again, then plan: no change
+    besides manual ones."""
+    assert data is not None
+    reapply(tree, edited(data.draw, tree, features))
+
+
+def reapply(before: Tree, after: Tree) -> None:
+    with case(before) as c:
+        applied(c)
+        write_config(after, c.config, fresh=True)
+        done = c.workspace().apply(Consent(allow_destroy=True, allow_data_loss=True))
+        assert done.report is None or done.report.failed is None, done.report
+        assert_converged(c.workspace())

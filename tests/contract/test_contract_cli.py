@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from contract_configs import Tree, new_names, portal_lists, renamed, write_config
+from contract_configs import KNOWN_GOOD, Tree, portal_lists, write_config
 from contract_flow import xml_ids
 from contract_portal import Portal, differences, id_map_problems, offset_ids, view, without
+from contract_renames import new_names, renamed
 
 from provisioner.cli import main
 from provisioner.client import BitrixClient
@@ -167,7 +168,7 @@ def test_renaming_everything_is_an_update(config: Path, tmp_path: Path) -> None:
     at = state(tmp_path)
     applied(config, at)
     ids = xml_ids(view(_portal(tmp_path / "sandbox.json").client))
-    new_tree, addresses = renamed(new_names(None), example(), ids)
+    new_tree, addresses = renamed(new_names(None), example(), ids, KNOWN_GOOD)
     write_config(new_tree, config)
     planned = cli("plan", str(config), *at, "--json")
     assert planned.exit_code == 0, planned.output

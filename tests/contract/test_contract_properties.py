@@ -7,7 +7,8 @@ The general generator (`KNOWN_GOOD`) leaves out what known bugs break; test_cont
 holds a strict-xfail minimal example of each, so a fix flips it. Example counts (default, for a
 run of the whole folder under a minute in CI; CONTRACT_EXAMPLES=N runs N each):
 
-    apply then plan            25      saved plan (fresh, then renames)  15
+    apply then plan            25      apply after a week of edits       15
+    saved plan (fresh, renames) 15
     export then plan           15      export over the config            15
     migrate to a second portal 12      rename everything                 15
     drift right after apply    15
@@ -26,6 +27,12 @@ from hypothesis import strategies as st
 @given(configs(KNOWN_GOOD))
 def test_apply_then_plan_has_no_change_besides_manual(tree: Tree) -> None:
     prop.apply_then_plan(tree)
+
+
+@examples(15)
+@given(configs(KNOWN_GOOD), st.data())
+def test_apply_after_a_week_of_edits_converges(tree: Tree, data: st.DataObject) -> None:
+    prop.apply_edited(tree, data, KNOWN_GOOD)
 
 
 @examples(15)
