@@ -21,9 +21,10 @@ Tree = dict[str, Any]
 Draw = Callable[..., Any]
 
 # Letters users write in names: Russian, Ukrainian, Kazakh, German, English; digits; a little
-# punctuation. No leading, trailing or double spaces (a name is 1-3 words).
+# punctuation. A name is 1-3 words (spaces around it: `Features.padded_names`).
 LETTERS = ("абвгдеёжзийклмнопрстуфхцчшщъыьэюя" "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
-           "іїєґІЇЄҐ" "әғқңөұүһӘҒҚҢӨҰҮҺ" "äöüßÄÖÜ" "abcdefghijklmnopqrstuvwxyz" "ABCXYZ" "0123456789")
+           "іїєґІЇЄҐ" "әғқңөұүһӘҒҚҢӨҰҮҺ" "äöüßÄÖÜ" "abcdefghijklmnopqrstuvwxyz" "ABCXYZ"
+           "0123456789")
 PUNCT = "-.,«»()/№'"
 WORD = st.text(alphabet=LETTERS, min_size=1, max_size=8)
 NAMES = st.builds(lambda words, tail: " ".join(words) + tail,
@@ -54,8 +55,8 @@ class Features:
     languages: tuple[str, ...] = ("ru", "en", "ua", "kz", "de")  # label languages named
     spa_relations: bool = True  # a smart process related to another one of the config
     client_parents: bool = True  # client = true with parents = ["contact"] or ["company"]
-    required_from: bool = True
-    robots: bool = True
+    required_from: bool = True  # deal fields required from a stage on (manual items)
+    robots: bool = True  # robots and triggers on stages (manual items)
     # smart-process pipelines with names unlike their keys (else named as their keys, and the
     # one pipeline of a smart process without `categories` keyed as the portal names it)
     spa_pipeline_names: bool = True
@@ -72,7 +73,9 @@ ALL = Features()
 
 
 def codes(pattern: str, taken: tuple[str, ...] = ()) -> st.SearchStrategy[str]:
-    return st.from_regex(pattern, fullmatch=True).filter(lambda c: c not in taken)
+    """Codes and keys matching `pattern`, none of `taken`, none in the portal's prefix UF_."""
+    return st.from_regex(pattern, fullmatch=True).filter(
+        lambda c: c not in taken and not c.startswith("UF_"))
 
 
 def portal_lists() -> dict[str, list[str]]:
@@ -141,12 +144,14 @@ def stage_list(draw: Draw, features: Features, portal: list[str], success: str, 
 # ---- deal pipelines, lead statuses, lists ----------------------------------------------------
 
 PIPELINE_KEY = r"[a-z][a-z0-9_]{0,7}"
+RESERVED_KEYS = ("default", "general")  # what export calls the default pipelines
 DEAL_CODE = r"[A-Z][A-Z0-9_]{0,9}"
 NEW_PIPELINE = ["NEW"]  # the system stage a new pipeline keeps; apply deletes the others
 
 
 def deal_pipelines(draw: Draw, tree: Tree, features: Features) -> None:
-    keys = draw(st.lists(codes(PIPELINE_KEY), min_size=1, max_size=3, unique=True))
+    keys = draw(st.lists(codes(PIPELINE_KEY, RESERVED_KEYS), min_size=1, max_size=3,
+                         unique=True))
     with_default = draw(st.booleans())
     if with_default and features.deal_default_key:
         keys = [features.deal_default_key, *(k for k in keys[1:]
@@ -302,8 +307,8 @@ def smart_process(draw: Draw, features: Features, code: str, others: list[str]) 
 
 
 def spa_pipelines(draw: Draw, features: Features, categories: bool) -> Tree:
-    keys = draw(st.lists(codes(PIPELINE_KEY), min_size=1, max_size=2 if categories else 1,
-                         unique=True))
+    keys = draw(st.lists(codes(PIPELINE_KEY, RESERVED_KEYS), min_size=1,
+                         max_size=2 if categories else 1, unique=True))
     if not features.spa_pipeline_names and not categories:
         keys = ["general"]  # the portal's name of the one pipeline, which the config cannot set
     default = draw(st.integers(0, len(keys) - 1))

@@ -39,7 +39,8 @@ class Portal:
 
     @property
     def client(self) -> BitrixClient:
-        return self.connection.client
+        client: BitrixClient = self.connection.client
+        return client
 
 
 def new_portal(name: str | None = None) -> Portal:

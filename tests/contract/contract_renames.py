@@ -42,7 +42,7 @@ def renamed(new: Callable[[str], str], tree: Tree, xml_ids: XmlIds,
     kept: written out where the config left it to the portal), smart processes' titles. The
     codes of our stages and the keys of our deal pipelines move (`moved_from`). Returns the new
     tree and the addresses renamed (under their new codes and keys)."""
-    out = json.loads(json.dumps(tree))  # a copy that shares no table (a deep copy would)
+    out: Tree = json.loads(json.dumps(tree))  # a copy sharing no table (a deep copy would)
     _move(out, features)
     done: list[str] = []
     for key, pipe in out.get("deal", {}).get("pipelines", {}).items():
@@ -157,7 +157,7 @@ def edited(draw: Callable[..., Any], tree: Tree, features: Features = ALL) -> Tr
     """The config after a week of edits: some fields drawn anew under the same key (another
     type, multiple, items), stage lists drawn anew (stages inserted, removed, reordered),
     smart processes' flags flipped, and some fields, pipelines and smart processes removed."""
-    out = json.loads(json.dumps(tree))
+    out: Tree = json.loads(json.dumps(tree))
     for entity in ENTITIES:
         part = out.get(entity, {}).get("fields", {})
         _edit_fields(draw, part, features, spa=False)
