@@ -344,7 +344,7 @@ def automation(draw: Draw, tree: Tree, features: Features) -> None:
 
 def _decorate(draw: Draw, s: Tree, entity: str) -> None:
     """At least one robot or trigger on the stage `s`."""
-    robots = [_robot(draw, entity) for _ in range(draw(st.integers(0, 2)))]
+    robots = [_robot(draw) for _ in range(draw(st.integers(0, 2)))]
     triggers = draw(st.lists(st.sampled_from(TRIGGERS[entity]), unique=True,
                              min_size=0 if robots else 1, max_size=2))
     if robots:
@@ -353,7 +353,7 @@ def _decorate(draw: Draw, s: Tree, entity: str) -> None:
         s["triggers"] = [{"code": c, "name": draw(NAMES)} for c in triggers]
 
 
-def _robot(draw: Draw, entity: str) -> Tree:
+def _robot(draw: Draw) -> Tree:
     kind = draw(st.sampled_from(["notification", "control"]))
     out: Tree = {"type": kind, "title": draw(NAMES), "message": draw(NAMES)}
     if kind == "notification":

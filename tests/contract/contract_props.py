@@ -1,5 +1,5 @@
-"""The contract's properties, each a function of a desired state (and, where it draws more, the
-Hypothesis `data` and the generator's `Features`): the test modules run them on generated
+"""The contract's properties, each a function of a desired state (and, where it draws more, of
+Hypothesis' `data` and the generator's `Features`): the test modules run them on generated
 configs, test_contract_known.py on the minimal counterexamples of known bugs."""
 
 from __future__ import annotations
@@ -42,14 +42,14 @@ from provisioner.workspace import Consent, Workspace
 Data = st.DataObject | None  # None: a fixed example (new names are the old + " (new)")
 
 
-def apply_then_plan(tree: Tree, data: Data = None, features: Features = ALL) -> None:
+def apply_then_plan(tree: Tree) -> None:
     """1. apply, then plan: no change besides manual ones."""
     with case(tree) as c:
         applied(c)
         assert_converged(c.workspace())
 
 
-def drift_after_apply(tree: Tree, data: Data = None, features: Features = ALL) -> None:
+def drift_after_apply(tree: Tree) -> None:
     """6. drift right after apply: in sync (the CLI's exit 0)."""
     with case(tree) as c:
         applied(c)
@@ -81,7 +81,7 @@ def _save_and_apply(c: Case, name: str) -> None:
     assert_converged(c.workspace())
 
 
-def export_then_plan(tree: Tree, data: Data = None, features: Features = ALL) -> None:
+def export_then_plan(tree: Tree) -> None:
     """3a. export (a new directory), then plan the export against the same portal: empty."""
     with case(tree) as c:
         applied(c)
@@ -90,7 +90,7 @@ def export_then_plan(tree: Tree, data: Data = None, features: Features = ALL) ->
         assert plan.changes == (), render_text(plan)
 
 
-def export_over_config(tree: Tree, data: Data = None, features: Features = ALL) -> None:
+def export_over_config(tree: Tree) -> None:
     """3b. export over an existing config keeps its keys (pipelines of deals and smart
     processes) and its manual items (robots, triggers, required_from); it plans as the config
     did."""
@@ -127,8 +127,7 @@ def _keys(tree: Tree) -> set[str]:
     return out
 
 
-def migrate(tree: Tree, data: Data = None, features: Features = ALL,
-            by_hand: Callable[[Portal], None] | None = None) -> None:
+def migrate(tree: Tree, by_hand: Callable[[Portal], None] | None = None) -> None:
     """4. export, then apply to a second portal whose ids differ: the portals are equal by
     natural keys (labels in every language too), and the id map sends each old id to the id
     of the same object on the second portal, in the table of its namespace. `by_hand`: what
