@@ -1,0 +1,446 @@
+"""Hypothesis generators of desired states, one per registered kind, as a user would write them.
+
+`GENERATORS` maps every kind name of `provisioner.kinds.KINDS` to a function that draws that
+kind's part of the TOML tree (the registry test fails when a kind has none). `configs()` draws a
+whole config: each kind's part is optional, so a failure shrinks to the kinds it needs and, inside
+them, to the fewest and shortest pipelines, stages, fields and items. `Features` turns off what a
+known bug breaks (see test_contract_known.py), so the properties keep running for the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from hypothesis import strategies as st
+
+Tree = dict[str, Any]
+Draw = Callable[..., Any]
+
+# Letters users write in names: Russian, Ukrainian, Kazakh, German, English; digits; a little
+# punctuation. A name is 1-3 words (spaces around it: `Features.padded_names`).
+LETTERS = ("абвгдеёжзийклмнопрстуфхцчшщъыьэюя" "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+           "іїєґІЇЄҐ" "әғқңөұүһӘҒҚҢӨҰҮҺ" "äöüßÄÖÜ" "abcdefghijklmnopqrstuvwxyz" "ABCXYZ"
+           "0123456789")
+PUNCT = "-.,«»()/№'"
+WORD = st.text(alphabet=LETTERS, min_size=1, max_size=8)
+NAMES = st.builds(lambda words, tail: " ".join(words) + tail,
+                  st.lists(WORD, min_size=1, max_size=3),
+                  st.sampled_from(["", "", "", *PUNCT]))
+COLORS = st.from_regex(r"#[0-9A-F]{6}", fullmatch=True)
+ENTITIES = ("lead", "deal", "contact", "company", "quote")
+LISTS = ("SOURCE", "CONTACT_TYPE", "COMPANY_TYPE", "EMPLOYEES", "INDUSTRY", "DEAL_TYPE")
+FIELD_TYPES = ("string", "integer", "double", "boolean", "date", "datetime", "enumeration",
+               "money", "url", "address", "employee", "crm", "crm_status", "file")
+LABEL_KEYS = ("label", "list_label", "filter_label", "help", "error_message")
+SPA_LABEL_KEYS = ("label", "help")
+FLAGS = ("mandatory", "show_filter", "show_in_list", "edit_in_list", "searchable")
+SPA_FLAGS = ("categories", "stages", "begin_close_dates", "client", "use_in_userfields",
+             "products", "mycompany", "documents", "source", "observers", "recycle_bin",
+             "automation", "business_processes")
+TRIGGERS = {"deal": ("openline", "openline_taken", "call", "missed_call", "webhook", "form",
+                     "invoice_paid"),
+            "spa": ("openline", "call", "webhook", "form", "order_paid")}
+USERS = ("responsible", "irina.petrova@sandbox.example", "admin@sandbox.example")
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the general generator may write; a known bug turns its feature off here (and a
+    dedicated strict-xfail example keeps it in view until the fix)."""
+
+    languages: tuple[str, ...] = ("ru", "en", "ua", "kz", "de")  # label languages named
+    spa_relations: bool = True  # a smart process related to another one of the config
+    client_parents: bool = True  # client = true with parents = ["contact"] or ["company"]
+    required_from: bool = True  # deal fields required from a stage on (manual items)
+    robots: bool = True  # robots and triggers on stages (manual items)
+    # smart-process pipelines with names unlike their keys (else named as their keys, and the
+    # one pipeline of a smart process without `categories` keyed as the portal names it)
+    spa_pipeline_names: bool = True
+    rename_spa_pipelines: bool = True  # renames of smart-process pipelines besides the default
+    omit_portal_stages: bool = True  # stage lists and lists that leave out the portal's own rows
+    deal_default_key: str | None = None  # the key of the default deal pipeline (None: any)
+    padded_names: bool = True  # names of stages, pipelines, items, titles with outer spaces
+    prefixed_field_names: bool = True  # field keys written with the portal's UF_CRM_ prefix
+    spa_stage_moves: bool = True  # renames move smart-process stage codes (`moved_from`)
+    drop_relations: bool = True  # edits remove every relation of a side (parents, children)
+
+
+ALL = Features()
+
+
+def codes(pattern: str, taken: tuple[str, ...] = ()) -> st.SearchStrategy[str]:
+    """Codes and keys matching `pattern`, none of `taken`, none in the portal's prefix UF_."""
+    return st.from_regex(pattern, fullmatch=True).filter(
+        lambda c: c not in taken and not c.startswith("UF_"))
+
+
+def portal_lists() -> dict[str, list[str]]:
+    """The codes of every crm.status list a new portal has, in their order (read once, over
+    REST, from a new sandbox): what a config renames, keeps or leaves out."""
+    if not _PORTAL_LISTS:
+        from contract_portal import new_portal
+
+        rows = new_portal().client.call("crm.status.list", {}).result
+        for row in sorted(rows, key=lambda r: (int(r["SORT"]), int(r["ID"]))):
+            _PORTAL_LISTS.setdefault(str(row["ENTITY_ID"]), []).append(str(row["STATUS_ID"]))
+    return _PORTAL_LISTS
+
+
+_PORTAL_LISTS: dict[str, list[str]] = {}
+
+
+def some_of(draw: Draw, fixed: list[str], keep_all: bool) -> list[str]:
+    """All of `fixed` (keep_all), or some of them, in their order."""
+    if keep_all or not fixed:
+        return list(fixed)
+    chosen = draw(st.sets(st.sampled_from(fixed), max_size=len(fixed)))
+    return [c for c in fixed if c in chosen]
+
+
+def new_codes(draw: Draw, pattern: str, taken: list[str], most: int) -> list[str]:
+    return list(draw(st.lists(codes(pattern, tuple(taken)), unique=True, max_size=most)))
+
+
+def name(draw: Draw, features: Features) -> str:
+    """A name as users type it; now and then with a space before or after it."""
+    text = str(draw(NAMES))
+    if features.padded_names and draw(st.integers(0, 4)) == 0:
+        text = draw(st.sampled_from([f" {text}", f"{text} "]))
+    return text
+
+
+def stage(draw: Draw, features: Features, code: str, semantics: str | None = None) -> Tree:
+    out: Tree = {"code": code, "name": name(draw, features)}
+    if draw(st.booleans()):
+        out["color"] = draw(COLORS)
+    if semantics is not None:
+        out["semantics"] = semantics
+    return out
+
+
+def stage_list(draw: Draw, features: Features, portal: list[str], success: str, failure: str,
+               pattern: str) -> list[Tree]:
+    """A stage list as users write it: some (or, `keep_all`, every one) of the portal's own
+    process stages, new process stages after them, the success stage, the portal's failure
+    stage(s) and perhaps a new one. `portal` lists the portal's codes in order."""
+    process = portal[:portal.index(success)] if success in portal else portal
+    fail = portal[portal.index(failure):] if failure in portal else [failure]
+    keep_all = not features.omit_portal_stages
+    own = some_of(draw, process, keep_all)
+    own += new_codes(draw, pattern, [*portal, success, failure], 3)
+    if not own:  # at least one process stage
+        own = [process[0] if process else draw(codes(pattern, (success, failure)))]
+    fails = [failure, *some_of(draw, fail[1:], keep_all)]
+    fails += new_codes(draw, pattern, [*portal, *own, success, failure], 1)
+    return ([stage(draw, features, c) for c in own]
+            + [stage(draw, features, success, "success")]
+            + [stage(draw, features, c, "failure") for c in fails])
+
+
+# ---- deal pipelines, lead statuses, lists ----------------------------------------------------
+
+PIPELINE_KEY = r"[a-z][a-z0-9_]{0,7}"
+RESERVED_KEYS = ("default", "general")  # what export calls the default pipelines
+DEAL_CODE = r"[A-Z][A-Z0-9_]{0,9}"
+NEW_PIPELINE = ["NEW"]  # the system stage a new pipeline keeps; apply deletes the others
+
+
+def deal_pipelines(draw: Draw, tree: Tree, features: Features) -> None:
+    keys = draw(st.lists(codes(PIPELINE_KEY, RESERVED_KEYS), min_size=1, max_size=3,
+                         unique=True))
+    with_default = draw(st.booleans())
+    if with_default and features.deal_default_key:
+        keys = [features.deal_default_key, *(k for k in keys[1:]
+                                             if k != features.deal_default_key)]
+    pipelines: Tree = {}
+    for n, key in enumerate(keys):
+        default = with_default and n == 0
+        pipe: Tree = {"name": name(draw, features)}
+        if default:
+            pipe["default"] = True
+        if draw(st.booleans()):
+            pipe["sort"] = draw(st.integers(1, 50)) * 10
+        portal = portal_lists()["DEAL_STAGE"] if default else NEW_PIPELINE
+        pipe["stages"] = stage_list(draw, features, portal, "WON", "LOSE", DEAL_CODE)
+        pipelines[key] = pipe
+    tree.setdefault("deal", {})["pipelines"] = pipelines
+
+
+def lead_statuses(draw: Draw, tree: Tree, features: Features) -> None:
+    tree.setdefault("lead", {})["statuses"] = stage_list(
+        draw, features, portal_lists()["STATUS"], "CONVERTED", "JUNK", DEAL_CODE)
+
+
+def reference_lists(draw: Draw, tree: Tree, features: Features) -> None:
+    chosen = draw(st.lists(st.sampled_from(LISTS), min_size=1, max_size=2, unique=True))
+    out: Tree = {}
+    for entity in chosen:
+        have = some_of(draw, portal_lists()[entity], not features.omit_portal_stages)
+        have += new_codes(draw, r"[A-Z][A-Z0-9_]{0,9}", portal_lists()[entity], 2)
+        have = have or [portal_lists()[entity][0]]
+        out[entity] = {"items": [{"code": c, "name": name(draw, features)} for c in have]}
+    tree["lists"] = out
+
+
+# ---- custom fields -------------------------------------------------------------------------
+
+FIELD_NAME = r"[A-Z][A-Z0-9_]{0,9}"
+
+
+def label(draw: Draw, features: Features) -> Any:
+    if draw(st.booleans()):
+        return draw(NAMES)
+    langs = draw(st.lists(st.sampled_from(features.languages), min_size=1, unique=True))
+    return {lang: draw(NAMES) for lang in langs}
+
+
+def field_settings(draw: Draw, type_: str) -> Tree:
+    options: dict[str, st.SearchStrategy[Any]] = {
+        "string": st.fixed_dictionaries({}, optional={"rows": st.integers(1, 5),
+                                                      "default_value": NAMES}),
+        "integer": st.fixed_dictionaries({}, optional={"default_value": st.integers(0, 99)}),
+        "double": st.fixed_dictionaries({}, optional={"precision": st.integers(0, 4)}),
+        "boolean": st.fixed_dictionaries({}, optional={
+            "display": st.sampled_from(["checkbox", "radio", "dropdown"]),
+            "default_value": st.booleans()}),
+        "enumeration": st.fixed_dictionaries({}, optional={
+            "display": st.sampled_from(["list", "ui", "checkbox"])}),
+        "crm": st.fixed_dictionaries({"deal": st.just(True)}, optional={
+            "contact": st.booleans(), "company": st.booleans()}),
+        "crm_status": st.fixed_dictionaries({"entity_type": st.sampled_from(LISTS)}),
+        "date": st.fixed_dictionaries({}, optional={"default_value": st.just("now")}),
+    }
+    return dict(draw(options[type_])) if type_ in options else {}
+
+
+def enum_items(draw: Draw, multiple: bool) -> list[Any]:
+    values = draw(st.lists(NAMES, min_size=1, max_size=4, unique_by=lambda v: v.strip().lower()))
+    xml_ids = draw(st.lists(codes(r"[a-z][a-z0-9_]{0,7}"), min_size=len(values),
+                            max_size=len(values), unique=True))
+    out: list[Any] = []
+    defaults = 0
+    for value, xml_id in zip(values, xml_ids, strict=True):
+        if draw(st.booleans()):
+            out.append(value)
+            continue
+        item: Tree = {"value": value, "xml_id": xml_id}
+        if (multiple or not defaults) and draw(st.booleans()):
+            item["default"], defaults = True, defaults + 1
+        out.append(item)
+    return out
+
+
+def field(draw: Draw, features: Features, spa: bool) -> Tree:
+    type_ = draw(st.sampled_from(FIELD_TYPES))
+    out: Tree = {"type": type_, "label": label(draw, features)}
+    for key in (SPA_LABEL_KEYS if spa else LABEL_KEYS)[1:]:
+        if draw(st.integers(0, 3)) == 0:
+            out[key] = label(draw, features)
+    if draw(st.booleans()):
+        out["sort"] = draw(st.integers(1, 30)) * 10
+    if type_ != "boolean" and draw(st.integers(0, 3)) == 0:
+        out["multiple"] = True
+    for flag in FLAGS[:2] if spa else FLAGS:
+        if draw(st.integers(0, 3)) == 0:
+            out[flag] = draw(st.booleans())
+    given = field_settings(draw, type_)
+    if given:
+        out["settings"] = given
+    if type_ == "enumeration":
+        out["items"] = enum_items(draw, bool(out.get("multiple")))
+    return out
+
+
+def fields_of(entity: str) -> Callable[[Draw, Tree, Features], None]:
+    def fields(draw: Draw, tree: Tree, features: Features) -> None:
+        names = draw(st.lists(codes(FIELD_NAME), min_size=1, max_size=2, unique=True))
+        if features.prefixed_field_names and draw(st.integers(0, 3)) == 0:
+            names[0] = f"UF_CRM_{names[0]}"[:36]
+        part = {n: field(draw, features, spa=False) for n in names}
+        if entity == "deal" and features.required_from:
+            _required_from(draw, tree, part)
+        tree.setdefault(entity, {})["fields"] = part
+    return fields
+
+
+def _required_from(draw: Draw, tree: Tree, part: Tree) -> None:
+    pipelines = tree.get("deal", {}).get("pipelines", {})
+    stages = [f"{k}:{s['code']}" for k, p in pipelines.items() for s in p["stages"]]
+    for name in part:
+        if stages and draw(st.integers(0, 2)) == 0:
+            part[name]["required_from"] = draw(st.sampled_from(stages))
+
+
+# ---- smart processes -----------------------------------------------------------------------
+
+SPA_CODE = r"[a-z][a-z0-9_]{0,9}"
+SPA_STAGE = r"[A-Z][A-Z0-9_]{0,9}"
+
+
+def smart_processes(draw: Draw, tree: Tree, features: Features) -> None:
+    spa_codes = draw(st.lists(codes(SPA_CODE, ENTITIES), min_size=1, max_size=2, unique=True))
+    tree["smart_processes"] = {c: smart_process(draw, features, c, spa_codes) for c in spa_codes}
+
+
+def smart_process(draw: Draw, features: Features, code: str, others: list[str]) -> Tree:
+    out: Tree = {"title": name(draw, features)}
+    for flag in SPA_FLAGS:
+        if draw(st.booleans()):
+            out[flag] = True
+    relations = [*ENTITIES, *(o for o in others if o != code and features.spa_relations)]
+    for side in ("parents", "children"):
+        chosen = draw(st.lists(st.sampled_from(relations), unique=True, max_size=2))
+        if side == "parents" and out.get("client") and not features.client_parents:
+            chosen = [c for c in chosen if c not in ("contact", "company")]
+        if chosen:
+            out[side] = chosen
+    if out.get("stages"):
+        out["pipelines"] = spa_pipelines(draw, features, bool(out.get("categories")))
+    names = draw(st.lists(codes(FIELD_NAME), max_size=2, unique=True))
+    if names:
+        out["fields"] = {n: field(draw, features, spa=True) for n in names}
+    return out
+
+
+def spa_pipelines(draw: Draw, features: Features, categories: bool) -> Tree:
+    keys = draw(st.lists(codes(PIPELINE_KEY, RESERVED_KEYS), min_size=1,
+                         max_size=2 if categories else 1, unique=True))
+    if not features.spa_pipeline_names and not categories:
+        keys = ["general"]  # the portal's name of the one pipeline, which the config cannot set
+    default = draw(st.integers(0, len(keys) - 1))
+    out: Tree = {}
+    for n, key in enumerate(keys):
+        pipe: Tree = {"name": name(draw, features) if features.spa_pipeline_names else key}
+        if n == default:
+            pipe["default"] = True
+        pipe["stages"] = stage_list(draw, features, NEW_PIPELINE, "SUCCESS", "FAIL", SPA_STAGE)
+        out[key] = pipe
+    return out
+
+
+# ---- automation (robots and triggers on stages; manual items) --------------------------------
+
+def automation(draw: Draw, tree: Tree, features: Features) -> None:
+    """Robots and triggers on some stages (at least one) of the deal and smart-process
+    pipelines drawn so far, and perhaps an app's own trigger type (`[app.triggers.*]`: with a
+    webhook the portal refuses its methods, so the plan lists it as manual)."""
+    lists = [("deal", p["stages"]) for p in tree.get("deal", {}).get("pipelines", {}).values()]
+    lists += [("spa", p["stages"]) for s in tree.get("smart_processes", {}).values()
+              if s.get("automation") for p in s.get("pipelines", {}).values()]
+    stages = [(entity, s) for entity, rows in lists for s in rows]
+    if stages and features.robots:
+        first = draw(st.integers(0, len(stages) - 1))
+        for n, (entity, s) in enumerate(stages):
+            if n == first or draw(st.integers(0, 3)) == 0:
+                _decorate(draw, s, entity)
+    if not stages or draw(st.integers(0, 3)) == 0:
+        code = draw(codes(r"[a-z][a-z0-9_]{0,7}"))
+        tree.setdefault("app", {})["triggers"] = {code: {"name": draw(NAMES)}}
+
+
+def _decorate(draw: Draw, s: Tree, entity: str) -> None:
+    """At least one robot or trigger on the stage `s`."""
+    robots = [_robot(draw) for _ in range(draw(st.integers(0, 2)))]
+    triggers = draw(st.lists(st.sampled_from(TRIGGERS[entity]), unique=True,
+                             min_size=0 if robots else 1, max_size=2))
+    if robots:
+        s["robots"] = robots
+    if triggers:
+        s["triggers"] = [{"code": c, "name": draw(NAMES)} for c in triggers]
+
+
+def _robot(draw: Draw) -> Tree:
+    kind = draw(st.sampled_from(["notification", "control"]))
+    out: Tree = {"type": kind, "title": draw(NAMES), "message": draw(NAMES)}
+    if kind == "notification":
+        out["to"] = draw(st.lists(st.sampled_from(USERS), min_size=1, max_size=2, unique=True))
+    if draw(st.booleans()):
+        out["after"] = f"{draw(st.integers(1, 59))}m"
+    return out
+
+
+# ---- the registry and the whole config -----------------------------------------------------
+
+Generator = Callable[[Draw, Tree, Features], None]
+GENERATORS: dict[str, Generator] = {
+    "deal.pipelines": deal_pipelines,
+    "lead.statuses": lead_statuses,
+    "lists": reference_lists,
+    **{f"{e}.fields": fields_of(e) for e in ENTITIES},
+    "smart_processes": smart_processes,
+    "automation": automation,
+}
+
+
+def kind_names() -> list[str]:
+    from provisioner.kinds import KINDS
+
+    return [k.name for k in KINDS]
+
+
+# Kinds whose objects live on another kind's objects: drawn together.
+NEEDS = {"automation": ("deal.pipelines", "smart_processes"), "deal.fields": ("deal.pipelines",)}
+
+
+@st.composite
+def configs(draw: Draw, features: Features = ALL, only: tuple[str, ...] = ()) -> Tree:
+    """A whole desired state: every registered kind's part, each optional (`only`: those kinds
+    and what they need, always; no other). A kind without a generator raises KeyError: the
+    suite covers every kind."""
+    wanted = {n for k in only for n in (k, *NEEDS.get(k, ()))}
+    tree: Tree = {}
+    for name in kind_names():
+        generate = GENERATORS[name]
+        if (name in wanted) if only else draw(st.booleans()):
+            generate(draw, tree, features)
+    return tree
+
+
+# ---- files ---------------------------------------------------------------------------------
+
+FILES = {"deal": "deal-pipelines.toml", "lead": "lead.toml", "lists": "lists.toml",
+         "smart_processes": "smart-processes.toml", "app": "automation.toml"}
+
+
+def write_config(tree: Tree, directory: Path, fresh: bool = False) -> Path:
+    """The tree as a person lays it out: the files `export` writes (fields in fields.toml);
+    `fresh`: the directory's other *.toml files are deleted first."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.toml") if fresh else ():
+        old.unlink()
+    files: dict[str, Tree] = {}
+    for top, part in tree.items():
+        if top in ENTITIES:
+            for sub, value in part.items():
+                name = FILES[top] if sub in ("pipelines", "statuses") else "fields.toml"
+                files.setdefault(name, {}).setdefault(top, {})[sub] = value
+        else:
+            files.setdefault(FILES[top], {})[top] = part
+    for name, content in files.items():
+        (directory / name).write_text(tomli_w.dumps(content), encoding="utf-8")
+    if not files:  # a config that names nothing: the portal is left as it is
+        (directory / "main.toml").write_text("# nothing managed yet\n", encoding="utf-8")
+    return directory
+
+
+# What the general generator leaves out until issue 13's fixes land; test_contract_known.py
+# keeps a strict-xfail example of each. When a fix flips its example, turn the flag back on:
+#   languages ua, kz, de                                item 8
+#   client_parents                                      item 3
+#   spa_relations, drop_relations                       new: relations of smart processes
+#   rename_spa_pipelines, spa_stage_moves               item 2
+#   omit_portal_stages, prefixed_field_names            item 10
+#   padded_names                                        new: the portal trims names
+KNOWN_GOOD = Features(languages=("ru", "en"), spa_relations=False, client_parents=False,
+                      rename_spa_pipelines=False, omit_portal_stages=False, padded_names=False,
+                      prefixed_field_names=False, spa_stage_moves=False,
+                      drop_relations=False)
+# Export over a config keeps only what the portal stores (issue 13 item 6): the default deal
+# pipeline's key, smart-process pipeline keys unlike their names, robots, triggers and
+# required_from are lost; known-bug examples keep each in view.
+EXPORT_OVER_GOOD = replace(KNOWN_GOOD, deal_default_key="default", spa_pipeline_names=False,
+                           required_from=False, robots=False)

@@ -1,0 +1,212 @@
+"""Changes as a user makes them to a config already applied: renames (every name changed, the
+codes and keys of our own stages and pipelines moved with `moved_from`, the references to them
+in `required_from` following), and a week of edits (`edited`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from contract_configs import (
+    ALL,
+    DEAL_CODE,
+    ENTITIES,
+    NAMES,
+    NEW_PIPELINE,
+    SPA_STAGE,
+    Features,
+    Tree,
+    field,
+    portal_lists,
+    stage_list,
+)
+from hypothesis import strategies as st
+
+XmlIds = Callable[[str, str], str]  # (field address, item value) -> the item's XML_ID on the portal
+SYSTEM = {"SUCCESS", "FAIL", *NEW_PIPELINE}  # codes the portal gives a new pipeline
+
+
+def new_names(data: Any) -> Callable[[str], str]:
+    """New names: drawn from `data` (Hypothesis' `st.data()`), or for a fixed example (None)
+    the old name and " (new)"."""
+    if data is None:
+        return lambda old: f"{old} (new)"
+    return lambda old: str(data.draw(NAMES.filter(lambda n: n != old)))
+
+
+def renamed(new: Callable[[str], str], tree: Tree, xml_ids: XmlIds,
+            features: Features = ALL) -> tuple[Tree, list[str]]:
+    """Every object that has a name gets a new one: stages, pipelines (deal and smart-process),
+    lead statuses, list items, field labels, enumeration items (the value changes, the xml_id is
+    kept: written out where the config left it to the portal), smart processes' titles. The
+    codes of our stages and the keys of our deal pipelines move (`moved_from`). Returns the new
+    tree and the addresses renamed (under their new codes and keys)."""
+    out: Tree = json.loads(json.dumps(tree))  # a copy sharing no table (a deep copy would)
+    _move(out, features)
+    done: list[str] = []
+    for key, pipe in out.get("deal", {}).get("pipelines", {}).items():
+        pipe["name"] = new(pipe["name"])
+        done.append(f"deal.pipeline[{key}]")
+        done += _rename_stages(pipe["stages"], f"deal.pipeline[{key}]", new)
+    done += _rename_stages(out.get("lead", {}).get("statuses", []), "", new, "lead.status")
+    for entity, part in out.get("lists", {}).items():
+        for item in part["items"]:
+            item["name"] = new(item["name"])
+            done.append(f"list[{entity}].item[{item['code']}]")
+    for entity in ENTITIES:
+        for name, f in out.get(entity, {}).get("fields", {}).items():
+            done += _rename_field(f, f"{entity}.field[{name}]", new, xml_ids)
+    for code, spa in out.get("smart_processes", {}).items():
+        done += _rename_spa(spa, f"smart_process[{code}]", new, xml_ids, features)
+    return out, done
+
+
+def _rename_spa(spa: Tree, address: str, new: Callable[[str], str], xml_ids: XmlIds,
+                features: Features) -> list[str]:
+    spa["title"] = new(spa["title"])
+    done = [address]
+    for key, pipe in spa.get("pipelines", {}).items():
+        ours = features.rename_spa_pipelines or pipe.get("default")
+        if spa.get("categories") and ours:  # else the portal keeps the name
+            pipe["name"] = new(pipe["name"])
+            done.append(f"{address}.pipeline[{key}]")
+        done += _rename_stages(pipe["stages"], f"{address}.pipeline[{key}]", new)
+    for name, f in spa.get("fields", {}).items():
+        done += _rename_field(f, f"{address}.field[{name}]", new, xml_ids)
+    return done
+
+
+def _rename_stages(stages: list[Tree], owner: str, new: Callable[[str], str],
+                   step: str = "stage") -> list[str]:
+    for s in stages:
+        s["name"] = new(s["name"])
+    return [f"{owner}.{step}[{s['code']}]" if owner else f"{step}[{s['code']}]" for s in stages]
+
+
+def _rename_field(f: Tree, address: str, new: Callable[[str], str], xml_ids: XmlIds) -> list[str]:
+    old = f["label"]
+    f["label"] = new(old) if isinstance(old, str) else {k: new(v) for k, v in old.items()}
+    done = [address]
+    items, used = [], {str(i if isinstance(i, str) else i["value"]).lower()
+                       for i in f.get("items", [])}
+    for item in f.get("items", []):
+        table = item if isinstance(item, dict) else {"value": item,
+                                                     "xml_id": xml_ids(address, item)}
+        value = new(table["value"])
+        while value.lower() in used:
+            value = new(value)
+        used.add(value.lower())
+        items.append({**table, "value": value})
+        done.append(f"{address}.item[{table['xml_id']}]")
+    if items:
+        f["items"] = items
+    return done
+
+
+# ---- moves: new codes and keys, `moved_from` the old ones ----------------------------------
+
+def _move(tree: Tree, features: Features) -> None:
+    ours = SYSTEM | {c for codes in portal_lists().values() for c in codes}
+    deal = tree.get("deal", {})
+    refs: dict[str, str] = {}  # "key:CODE" of required_from -> the new one
+    moved_keys = {}
+    for key, pipe in list(deal.get("pipelines", {}).items()):
+        new_key = _fresh(f"{key}_m", set(deal["pipelines"])) if not pipe.get("default") else key
+        codes = _move_stages(pipe["stages"], ours)
+        refs.update({f"{key}:{old}": f"{new_key}:{codes.get(old, old)}"
+                     for old in [s.get("moved_from") or s["code"] for s in pipe["stages"]]})
+        if new_key != key:
+            moved_keys[key] = new_key
+    if moved_keys:
+        deal["pipelines"] = {moved_keys.get(k, k): ({**p, "moved_from": k} if k in moved_keys
+                                                     else p)
+                             for k, p in deal["pipelines"].items()}
+    for f in deal.get("fields", {}).values():
+        if "required_from" in f:
+            f["required_from"] = refs.get(f["required_from"], f["required_from"])
+    _move_stages(tree.get("lead", {}).get("statuses", []), ours)
+    if features.spa_stage_moves:
+        for spa in tree.get("smart_processes", {}).values():
+            for pipe in spa.get("pipelines", {}).values():
+                _move_stages(pipe["stages"], ours)
+
+
+def _move_stages(stages: list[Tree], keep: set[str]) -> dict[str, str]:
+    """Our stages (not the portal's) get a new code, moved from the old one: old -> new."""
+    taken = {s["code"] for s in stages}
+    moved = {}
+    for s in stages:
+        if s["code"] not in keep:
+            new = _fresh(f"{s['code']}_M", taken)
+            taken.add(new)
+            moved[s["code"]] = new
+            s["moved_from"], s["code"] = s["code"], new
+    return moved
+
+
+def _fresh(code: str, taken: set[str]) -> str:
+    while code in taken:
+        code += code[-1]
+    return code
+
+
+# ---- edits: a week of changes to the same config ------------------------------------------
+
+def edited(draw: Callable[..., Any], tree: Tree, features: Features = ALL) -> Tree:
+    """The config after a week of edits: some fields drawn anew under the same key (another
+    type, multiple, items), stage lists drawn anew (stages inserted, removed, reordered),
+    smart processes' flags flipped, and some fields, pipelines and smart processes removed."""
+    out: Tree = json.loads(json.dumps(tree))
+    for entity in ENTITIES:
+        part = out.get(entity, {}).get("fields", {})
+        _edit_fields(draw, part, features, spa=False)
+        for f in part.values():
+            f.pop("required_from", None)  # its pipeline may be gone
+    for key, pipe in list(out.get("deal", {}).get("pipelines", {}).items()):
+        if not pipe.get("default") and draw(st.integers(0, 3)) == 0:
+            del out["deal"]["pipelines"][key]
+        elif draw(st.booleans()):
+            portal = portal_lists()["DEAL_STAGE"] if pipe.get("default") else NEW_PIPELINE
+            pipe["stages"] = stage_list(draw, features, portal, "WON", "LOSE", DEAL_CODE)
+    if out.get("deal", {}).get("pipelines") == {}:
+        del out["deal"]["pipelines"]
+    if "statuses" in out.get("lead", {}) and draw(st.booleans()):
+        out["lead"]["statuses"] = stage_list(draw, features, portal_lists()["STATUS"],
+                                             "CONVERTED", "JUNK", DEAL_CODE)
+    for code, spa in list(out.get("smart_processes", {}).items()):
+        if draw(st.integers(0, 4)) == 0:
+            del out["smart_processes"][code]
+            continue
+        _edit_spa(draw, spa, features)
+    return out
+
+
+def _edit_fields(draw: Callable[..., Any], part: Tree, features: Features, spa: bool) -> None:
+    for name in list(part):
+        roll = draw(st.integers(0, 3))
+        if roll == 0:
+            del part[name]
+        elif roll == 1:
+            part[name] = field(draw, features, spa)
+
+
+def _edit_spa(draw: Callable[..., Any], spa: Tree, features: Features) -> None:
+    for flag in ("client", "automation", "observers", "products"):
+        if draw(st.integers(0, 3)) == 0:
+            spa[flag] = not spa.get(flag, False)
+    _edit_fields(draw, spa.get("fields", {}), features, spa=True)
+    for pipe in spa.get("pipelines", {}).values():
+        if draw(st.booleans()):
+            pipe["stages"] = stage_list(draw, features, NEW_PIPELINE, "SUCCESS", "FAIL",
+                                        SPA_STAGE)
+    for side in ("parents", "children"):
+        if side in spa and draw(st.integers(0, 2)) == 0:
+            if features.drop_relations:
+                del spa[side]
+            elif len(spa[side]) > 1:
+                spa[side] = spa[side][:-1]
+    if spa.get("client") and not features.client_parents:
+        spa["parents"] = [p for p in spa.get("parents", []) if p not in ("contact", "company")]
+        if not spa["parents"]:
+            del spa["parents"]
