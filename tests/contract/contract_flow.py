@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import profiles
 from contract_configs import Tree, write_config
 from contract_portal import Portal, View, new_portal
 from contract_renames import XmlIds
@@ -27,8 +28,9 @@ from provisioner.workspace import Workspace
 
 
 def examples(default: int) -> settings:
-    """Settings of a property: `default` examples, or CONTRACT_EXAMPLES (a larger run)."""
-    count = int(os.environ.get("CONTRACT_EXAMPLES") or default)
+    """Settings of a property: `default` examples (a tenth under the dev profile), or
+    CONTRACT_EXAMPLES (a larger run)."""
+    count = int(os.environ.get("CONTRACT_EXAMPLES") or profiles.examples(default))
     return settings(max_examples=count, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
