@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.client import BitrixClient, RateLimit
-from provisioner.kinds import KINDS, Kind
+from provisioner.kinds import KINDS
+from provisioner.model import Kind
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.clock import VirtualClock
 from provisioner.sandbox.portal import MemoryStores

@@ -49,9 +49,9 @@ from provisioner.engine.cost import apply_requests
 from provisioner.engine.exporter import export
 from provisioner.engine.live import LiveState, read_live
 from provisioner.engine.loader import DesiredState, load_desired
-from provisioner.engine.model import Plan
 from provisioner.engine.planner import make_plan
 from provisioner.kinds import KINDS
+from provisioner.model import Plan
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.portal import MemoryStores
 from provisioner.sandbox.store import Store

@@ -16,10 +16,10 @@ from provisioner.client.errors import BitrixAPIError
 from provisioner.client.policy import is_read
 from provisioner.engine import planfile, records
 from provisioner.engine.live import read_live
-from provisioner.engine.model import Action, Plan
 from provisioner.engine.planner import make_plan
 from provisioner.errors import ProvisionError
-from provisioner.kinds import KINDS, Call, Kind, Script
+from provisioner.kinds import KINDS
+from provisioner.model import Action, Call, Kind, Plan, Script
 
 BATCH_LIMIT = 50
 Progress = Callable[[str], None]

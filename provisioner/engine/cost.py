@@ -11,35 +11,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # model.py imports Cost from here: no engine import at run time
-    from provisioner.engine.model import Change
+from provisioner.model.changes import Change, Cost
 
 BATCH = 50
-BURST = 50  # requests a portal takes at once (non-Enterprise cloud plans)
-PER_SECOND = 2.0  # and then per second
 _SYMBOL = re.compile(r"(?:^|\s)(?:-/\+|[+~!-])\s")
-
-
-@dataclass(frozen=True)
-class Cost:
-    """Requests made to read the portal and requests the apply will need (an estimate)."""
-
-    read_requests: int = 0
-    apply_requests: int = 0
-
-    @property
-    def apply_seconds(self) -> int:
-        """Seconds the apply waits in the portal's leaky bucket when it follows the plan's
-        reads at once (`provision apply`): burst 50, then 2 requests a second."""
-        over = self.read_requests + self.apply_requests - BURST
-        return math.ceil(max(0, over) / PER_SECOND)
-
-    def document(self) -> dict[str, int]:
-        return {"read_requests": self.read_requests, "apply_requests": self.apply_requests,
-                "apply_seconds": self.apply_seconds}
 
 
 def plan_cost(read_requests: int, changes: Sequence[Change], desired: Mapping[Any, Any],

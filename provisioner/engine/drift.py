@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from provisioner.engine.model import Action, Plan
 from provisioner.engine.planner import UNMANAGED
+from provisioner.model import Action, Plan
 
 STATUS = {Action.UPDATE: "changed", Action.REPLACE: "changed", Action.CREATE: "missing",
           Action.DELETE: "extra"}

@@ -10,7 +10,8 @@ from typing import Any
 from provisioner.engine import tomlout
 from provisioner.engine.live import LiveState
 from provisioner.engine.schema import SCHEMA_FILE, json_schema
-from provisioner.kinds import KINDS, Kind
+from provisioner.kinds import KINDS
+from provisioner.model import Kind
 
 HEADER = "#:schema ./{schema}\n# Exported from the portal by `provision export`.\n\n"
 

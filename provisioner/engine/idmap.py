@@ -16,7 +16,8 @@ from typing import Any
 
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
-from provisioner.kinds import KINDS, Kind
+from provisioner.kinds import KINDS
+from provisioner.model import Kind
 
 SIDE_FILE = ".provision-ids.json"
 Ids = dict[str, dict[str, Any]]

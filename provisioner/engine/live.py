@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from provisioner.client.errors import MalformedResponse
-from provisioner.engine.shape import type_word
 from provisioner.errors import ProvisionError
-from provisioner.kinds import KINDS, Kind, ReadCall
+from provisioner.kinds import KINDS
 from provisioner.kinds.extensions import follow_up_reads
+from provisioner.model import Kind, ReadCall
+from provisioner.model.shape import type_word
 
 BATCH = 50  # sub-calls per batch (§1.8)
 PAGE = 50  # rows per page of a list method (§1.7)

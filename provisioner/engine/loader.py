@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
-from provisioner.engine.locate import LineIndex, render_path
-from provisioner.engine.shape import Issue, Opaque, Path, Prop, Scalar, Table, check
 from provisioner.errors import ConfigError, Problem, ProvisionError
-from provisioner.kinds import KINDS, Kind, Report
+from provisioner.kinds import KINDS
 from provisioner.kinds.extensions import link_parts
+from provisioner.model import Kind, Report
+from provisioner.model.locate import LineIndex, render_path
+from provisioner.model.shape import Issue, Opaque, Path, Prop, Scalar, Table, check
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a desired state is kilobytes; refuse anything absurd
 EDITOR_KEYS = ("schema", "$schema")  # allowed at the top for editors, ignored otherwise

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from provisioner.engine.loader import DesiredState, load_texts
-from provisioner.engine.model import Plan, PlanOptions
 from provisioner.engine.render import plan_document
 from provisioner.engine.scope import covered, parse_patterns
 from provisioner.errors import ProvisionError
+from provisioner.model import Plan, PlanOptions
 
 FORMAT = "provision-plan"
 VERSION = "1"

@@ -7,23 +7,25 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from provisioner.engine.address import Address
 from provisioner.engine.cost import plan_cost
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
-from provisioner.engine.model import (
+from provisioner.engine.scope import limit
+from provisioner.kinds import KINDS
+from provisioner.kinds.extensions import manual_changes
+from provisioner.model import (
     Action,
     Change,
+    Kind,
     Note,
+    Pairing,
     Plan,
     PlanOptions,
     attributes,
     immutable_names,
 )
-from provisioner.engine.nodes import Nodes
-from provisioner.engine.scope import limit
-from provisioner.kinds import KINDS, Kind, Pairing
-from provisioner.kinds.extensions import manual_changes
+from provisioner.model.address import Address
+from provisioner.model.nodes import Nodes
 
 UNMANAGED = "not in the desired state; would be deleted with --allow-destroy"
 SYSTEM = "kept by the portal (system or default), never deleted"

@@ -15,10 +15,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Plan, RecordQuery, Records
 from provisioner.errors import ProvisionError
-from provisioner.kinds import KINDS, Call, Kind
+from provisioner.kinds import KINDS
+from provisioner.model import Call, Kind, Plan, RecordQuery, Records
+from provisioner.model.address import Address
 
 BATCH = 50
 PAGE = 50

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 from provisioner.engine.cost import cost_line
-from provisioner.engine.model import Action, Change, Note, Plan
 from provisioner.engine.render_safety import (
     destructive_document,
     destructive_lines,
     options_document,
 )
+from provisioner.model import Action, Change, Note, Plan
 
 FORMAT_VERSION = "1"
 NO_CHANGES = "No changes. The portal matches the desired state."

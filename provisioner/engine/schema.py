@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from provisioner.engine.loader import root_shape
-from provisioner.engine.shape import to_json_schema
-from provisioner.kinds import KINDS, Kind
+from provisioner.kinds import KINDS
+from provisioner.model import Kind
+from provisioner.model.shape import to_json_schema
 
 SCHEMA_FILE = "provision.schema.json"
 SCHEMA_ID = "https://provision.invalid/provision.schema.json"

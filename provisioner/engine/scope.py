@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change, Note, PlanOptions
 from provisioner.errors import ProvisionError
+from provisioner.model import Action, Change, Note, PlanOptions
+from provisioner.model.address import Address
 
 _STEP = re.compile(r"([^.\[\]]+(?:\.[^.\[\]]+)*)\[([^\]]+)\]")
 PROTECTED = "protected (protect = [...]): never deleted or replaced"

@@ -5,7 +5,7 @@ everything about its objects; the engine (loader, planner, applier, exporter, sc
 over `KINDS` and never asks which kind it holds. A kind provides:
 
 - `name`, `path`, `shape`: its name (also the `kind` of its changes), where it lives in the TOML
-  tree and the shape of that subtree (`provisioner.engine.shape`); the loader checks the shape
+  tree and the shape of that subtree (`provisioner.model.shape`); the loader checks the shape
   and the JSON Schema is generated from it.
 - `parse(tree, path, report)`: the shape-checked subtree -> its desired part (model objects);
   semantic problems (duplicates, order, limits) go to `report` with their key path.
@@ -30,14 +30,14 @@ Adding a kind (custom fields, smart processes, robots) = a new module + a line i
 from __future__ import annotations
 
 from provisioner.kinds.automation import Automation
-from provisioner.kinds.base import Call, Kind, Pairing, ReadCall, Report, Script
 from provisioner.kinds.deal_pipelines import DealPipelines
 from provisioner.kinds.fields import ENTITIES, Fields
 from provisioner.kinds.lead_statuses import LeadStatuses
 from provisioner.kinds.reference_lists import ReferenceLists
 from provisioner.kinds.smart_processes import SmartProcesses
+from provisioner.model import Kind
 
 KINDS: tuple[Kind, ...] = (DealPipelines(), LeadStatuses(), ReferenceLists(),
                            *(Fields(e) for e in ENTITIES), SmartProcesses(), Automation())
 
-__all__ = ["KINDS", "Call", "Kind", "Pairing", "ReadCall", "Report", "Script"]
+__all__ = ["KINDS"]

@@ -24,17 +24,16 @@ from provisioner.automation import (
     recorded,
 )
 from provisioner.automation.model import pipeline_address
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change
-from provisioner.engine.shape import Path, Shape
 from provisioner.errors import ConfigError
 from provisioner.kinds import automation_app as app
 from provisioner.kinds import automation_stages as stg
-from provisioner.kinds.base import Pairing, ReadCall, Report, Script
 from provisioner.kinds.deal_pipelines import DealPipelines, live_keys
 from provisioner.kinds.extensions import ManualPairing
 from provisioner.kinds.fields import Fields
 from provisioner.kinds.smart_processes import SmartProcesses, live_stage_codes
+from provisioner.model import Action, Change, Pairing, ReadCall, Report, Script
+from provisioner.model.address import Address
+from provisioner.model.shape import Path, Shape
 
 ENTITIES = ("deal", "contact", "company", "lead")  # whose fields robots and conditions name
 PREFIX = "UF_CRM_"

@@ -13,10 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change, attribute
-from provisioner.engine.shape import MapOf, OneOf, Path, Prop, Scalar, Table
-from provisioner.kinds.base import Call, Report
+from provisioner.model import Action, Call, Change, Report, attribute
+from provisioner.model.address import Address
+from provisioner.model.shape import MapOf, OneOf, Path, Prop, Scalar, Table
 
 ROBOT, TRIGGER = "app.robot", "app.trigger"
 ROBOT_CODE = r"[a-zA-Z0-9._-]{1,64}"

@@ -26,12 +26,11 @@ from provisioner.automation import (
     validate_stage,
 )
 from provisioner.automation.model import stage_address
-from provisioner.engine.address import Address
-from provisioner.engine.locate import render_path
-from provisioner.engine.model import Action, Change
-from provisioner.engine.shape import ArrayOf, Opaque, Path, Prop, Table
 from provisioner.errors import Problem
-from provisioner.kinds.base import Report
+from provisioner.model import Action, Change, Report
+from provisioner.model.address import Address
+from provisioner.model.locate import render_path
+from provisioner.model.shape import ArrayOf, Opaque, Path, Prop, Table
 
 KIND = "automation"
 Locate = Callable[[Path], tuple[str, int | None]]

@@ -10,17 +10,29 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change, Note, RecordQuery, attribute, live_only
-from provisioner.engine.shape import MapOf, Path, Prop, Scalar, Table
 from provisioner.kinds import statuses as st
 from provisioner.kinds.automation_stages import (
     StageRobots,
     parse_stages_automation,
     with_automation,
 )
-from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script, by_parent
 from provisioner.kinds.slug import slugify
+from provisioner.model import (
+    Action,
+    Call,
+    Change,
+    Note,
+    Pairing,
+    ReadCall,
+    RecordQuery,
+    Report,
+    Script,
+    attribute,
+    by_parent,
+    live_only,
+)
+from provisioner.model.address import Address
+from provisioner.model.shape import MapOf, Path, Prop, Scalar, Table
 
 ORIGINATOR = "provision"
 DEAL = 2

@@ -26,8 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provisioner.engine.model import Change
-from provisioner.kinds.base import Kind, Pairing, ReadCall, Report
+from provisioner.model import Change, Kind, Pairing, ReadCall, Report
 
 if TYPE_CHECKING:
     from provisioner.engine.live import LiveState

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from provisioner.engine.shape import OneOf, Prop, Scalar, Shape, Table
 from provisioner.kinds import shared
+from provisioner.model.shape import OneOf, Prop, Scalar, Shape, Table
 
 
 @dataclass(frozen=True)

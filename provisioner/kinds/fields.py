@@ -14,12 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change
-from provisioner.engine.shape import Path
 from provisioner.kinds import fields_manual as fm
 from provisioner.kinds import statuses as st
-from provisioner.kinds.base import Pairing, ReadCall, Report, Script
 from provisioner.kinds.extensions import ManualPairing
 from provisioner.kinds.field_types import TYPES
 from provisioner.kinds.fields_apply import Target, field_calls
@@ -33,6 +29,9 @@ from provisioner.kinds.fields_model import (
     parse_field,
     project,
 )
+from provisioner.model import Action, Change, Pairing, ReadCall, Report, Script
+from provisioner.model.address import Address
+from provisioner.model.shape import Path
 
 ENTITIES = {"lead": "leads", "deal": "deals", "contact": "contacts", "company": "companies",
             "quote": "quotes"}

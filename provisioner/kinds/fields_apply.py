@@ -11,11 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change
 from provisioner.kinds import field_types as ft
-from provisioner.kinds.base import Call, Children, by_parent
 from provisioner.kinds.fields_model import FLAG_KEYS, LABEL_KEYS, LANGS, EnumItem, Field
+from provisioner.model import Action, Call, Change, Children, by_parent
+from provisioner.model.address import Address
 
 CAMEL = {"SORT": "sort", "MULTIPLE": "multiple", "MANDATORY": "mandatory",
          "SHOW_FILTER": "showFilter", "IS_SEARCHABLE": "isSearchable", "SETTINGS": "settings",

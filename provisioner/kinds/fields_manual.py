@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change
-from provisioner.engine.shape import Path
-from provisioner.kinds.base import Report
+from provisioner.model import Action, Change, Report
+from provisioner.model.address import Address
+from provisioner.model.shape import Path
 
 STEP = "required_from"
 

@@ -12,9 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import attribute, live_only
-from provisioner.engine.shape import (
+from provisioner.kinds import field_types as ft
+from provisioner.kinds import shared
+from provisioner.kinds.slug import slugify
+from provisioner.model import Report, attribute, live_only
+from provisioner.model.address import Address
+from provisioner.model.shape import (
     MAX_TEXT,
     ArrayOf,
     MapOf,
@@ -25,10 +28,6 @@ from provisioner.engine.shape import (
     Table,
     check,
 )
-from provisioner.kinds import field_types as ft
-from provisioner.kinds import shared
-from provisioner.kinds.base import Report
-from provisioner.kinds.slug import slugify
 
 LANGS = ("ru", "en")  # label languages read and compared (one list call per language)
 NAME_PATTERN = r"[A-Z0-9_]{1,36}"

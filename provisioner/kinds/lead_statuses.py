@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change, Note, RecordQuery
-from provisioner.engine.shape import Path
 from provisioner.kinds import statuses as st
-from provisioner.kinds.base import Pairing, ReadCall, Report, Script
+from provisioner.model import Action, Change, Note, Pairing, ReadCall, RecordQuery, Report, Script
+from provisioner.model.address import Address
+from provisioner.model.shape import Path
 
 ENTITY = "STATUS"
 STEP = "lead.status"

@@ -7,13 +7,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from provisioner.engine.address import Address
-from provisioner.engine.locate import render_path
-from provisioner.engine.model import Action, Change
-from provisioner.engine.shape import MapOf, Path, Prop, Table, closest
 from provisioner.errors import ConfigError, Problem
 from provisioner.kinds import statuses as st
-from provisioner.kinds.base import Pairing, ReadCall, Report, Script
+from provisioner.model import Action, Change, Pairing, ReadCall, Report, Script
+from provisioner.model.address import Address
+from provisioner.model.locate import render_path
+from provisioner.model.shape import MapOf, Path, Prop, Table, closest
 
 KNOWN = ("SOURCE", "CONTACT_TYPE", "COMPANY_TYPE", "EMPLOYEES", "INDUSTRY", "DEAL_TYPE",
          "HONORIFIC", "CALL_LIST", "EVENT_TYPE")

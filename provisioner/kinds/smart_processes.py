@@ -11,13 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change, RecordQuery
-from provisioner.engine.shape import Path
 from provisioner.kinds import fields_manual as fm
 from provisioner.kinds import smart_processes_apply as ap
 from provisioner.kinds import statuses as st
-from provisioner.kinds.base import Call, Pairing, ReadCall, Report, Script, by_parent
 from provisioner.kinds.extensions import ManualPairing
 from provisioner.kinds.field_types import TYPES
 from provisioner.kinds.fields import explain as field_explain
@@ -35,6 +31,19 @@ from provisioner.kinds.smart_processes_model import (
     parse_spa,
     spa_shape,
 )
+from provisioner.model import (
+    Action,
+    Call,
+    Change,
+    Pairing,
+    ReadCall,
+    RecordQuery,
+    Report,
+    Script,
+    by_parent,
+)
+from provisioner.model.address import Address
+from provisioner.model.shape import Path
 
 CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
            "CRM_SMART_INVOICE"]

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change
 from provisioner.kinds import statuses as st
-from provisioner.kinds.base import Call, Children, Script
 from provisioner.kinds.fields_apply import Target, create_call, field_calls, items_of
 from provisioner.kinds.fields_model import Field
 from provisioner.kinds.smart_processes_model import BUILT_IN, FLAGS, SmartProcess, SpaPipeline
+from provisioner.model import Action, Call, Change, Children, Script
+from provisioner.model.address import Address
 
 
 def parallel(tasks: Sequence[Script]) -> Script:

@@ -13,17 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import attribute, live_only
-from provisioner.engine.shape import ArrayOf, MapOf, Path, Prop, Scalar, Table, check
 from provisioner.kinds import statuses as st
 from provisioner.kinds.automation_stages import (
     StageRobots,
     parse_stages_automation,
     with_automation,
 )
-from provisioner.kinds.base import Report
 from provisioner.kinds.fields_model import FieldSpec, fields_shape, parse_field
+from provisioner.model import Report, attribute, live_only
+from provisioner.model.address import Address
+from provisioner.model.shape import ArrayOf, MapOf, Path, Prop, Scalar, Table, check
 
 CODE = r"[a-z][a-z0-9_]{0,49}"
 FLAGS = {"categories": "isCategoriesEnabled", "stages": "isStagesEnabled",

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, TypeVar
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change, attribute, live_only
-from provisioner.engine.shape import ArrayOf, Path, Prop, Scalar, Table
 from provisioner.kinds import shared
-from provisioner.kinds.base import Call, Report
+from provisioner.model import Action, Call, Change, Report, attribute, live_only
+from provisioner.model.address import Address
+from provisioner.model.shape import ArrayOf, Path, Prop, Scalar, Table
 
 SEMANTICS = ("process", "success", "failure")
 _TO_PORTAL = {"process": "", "success": "S", "failure": "F"}

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as s
 
-from provisioner.engine.address import Address
 from provisioner.kinds.fields_model import EnumItem
 from provisioner.kinds.statuses import Item, Stage, _anchors, resorted
+from provisioner.model.address import Address
 
 
 def reference(values: list[int | None]) -> list[int | None]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from provisioner.kinds import shared
-from provisioner.kinds.base import Report
 from provisioner.kinds.fields_model import live_field, parse_field
+from provisioner.model import Report
 
 WHERE = (None, "deal.field")
 

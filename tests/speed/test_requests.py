@@ -20,9 +20,9 @@ from provisioner.engine.applier import apply
 from provisioner.engine.cost import apply_requests
 from provisioner.engine.live import PAGED, LiveState, read_live
 from provisioner.engine.loader import load_desired
-from provisioner.engine.model import Plan
 from provisioner.engine.planner import make_plan
 from provisioner.kinds import KINDS
+from provisioner.model import Plan
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.crm import categories as cats
 from provisioner.sandbox.crm import types

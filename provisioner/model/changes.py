@@ -1,75 +1,15 @@
-"""The plan as data: actions, changes, notes, and the helpers model classes use for attributes.
-
-Model classes (one per object, shared by desired and live) are frozen dataclasses. Fields made
-with `attribute()` are compared; fields made with `live_only()` (portal ids, flags) never are.
-An attribute whose desired value is None is not managed and never compared.
-"""
+"""The plan as data: actions, changes, notes, options, record counts, the REST cost, the plan."""
 
 from __future__ import annotations
 
-import dataclasses
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from provisioner.engine.address import Address
-from provisioner.engine.cost import Cost
-
-Attrs = Mapping[str, Any]
-
-
-def attribute(*, immutable: bool = False, default: Any = dataclasses.MISSING) -> Any:
-    """A compared attribute; immutable ones can only change by replacing the object."""
-    meta = {"attr": True, "immutable": immutable}
-    if default is dataclasses.MISSING:
-        return field(metadata=meta)
-    return field(default=default, metadata=meta)
-
-
-def live_only(default: Any = None) -> Any:
-    """A value that exists only on the live side (portal id, system flag); never compared."""
-    return field(default=default, compare=False, metadata={"live": True})
-
-
-def attributes(obj: Any) -> dict[str, Any]:
-    """The compared attributes of a model object, in declaration order."""
-    return {name: getattr(obj, name) for name in _names(type(obj))[0]}
-
-
-def immutable_names(obj: Any) -> frozenset[str]:
-    return _names(type(obj))[1]
-
-
-# Per class, once: the planner asks for every node of both sides (design.md "Speed").
-_NAMES: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
-
-
-def _names(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The compared attribute names of a model class, and the immutable ones."""
-    names = _NAMES.get(cls)
-    if names is None:
-        fields = dataclasses.fields(cls)
-        names = _NAMES[cls] = (tuple(f.name for f in fields if f.metadata.get("attr")),
-                               frozenset(f.name for f in fields if f.metadata.get("immutable")))
-    return names
-
-
-class Resource(Protocol):
-    """What the planner needs from a model object."""
-
-    @property
-    def address(self) -> Address: ...
-
-    @property
-    def scope(self) -> str:
-        """The collection the object belongs to (deletions are planned per managed scope)."""
-        ...
-
-    @property
-    def system(self) -> bool:
-        """A system object the portal refuses to delete; never planned for deletion."""
-        ...
+from provisioner.model.address import Address
+from provisioner.model.attributes import Attrs
 
 
 class Action(enum.Enum):
@@ -150,6 +90,29 @@ class RecordQuery:
     list_key: str | None = None  # "items" for crm.item.list
     id_key: str = "ID"
     delete_params: Mapping[str, Any] = field(default_factory=dict)
+
+
+BURST = 50  # requests a portal takes at once (non-Enterprise cloud plans)
+PER_SECOND = 2.0  # and then per second
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Requests made to read the portal and requests the apply will need (an estimate)."""
+
+    read_requests: int = 0
+    apply_requests: int = 0
+
+    @property
+    def apply_seconds(self) -> int:
+        """Seconds the apply waits in the portal's leaky bucket when it follows the plan's
+        reads at once (`provision apply`): burst 50, then 2 requests a second."""
+        over = self.read_requests + self.apply_requests - BURST
+        return math.ceil(max(0, over) / PER_SECOND)
+
+    def document(self) -> dict[str, int]:
+        return {"read_requests": self.read_requests, "apply_requests": self.apply_requests,
+                "apply_seconds": self.apply_seconds}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from provisioner.engine.shape import Path
+from provisioner.model.shape import Path
 
 _ARRAY = re.compile(r"^\[\[\s*(.+?)\s*\]\]")
 _TABLE = re.compile(r"^\[\s*(.+?)\s*\]")

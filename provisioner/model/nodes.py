@@ -15,7 +15,7 @@ import itertools
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from typing import Any
 
-from provisioner.engine.address import Address
+from provisioner.model.address import Address
 
 
 class Nodes(Mapping[Address, Any]):

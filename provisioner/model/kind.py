@@ -6,11 +6,12 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Change, Note, Resource
-from provisioner.engine.nodes import Nodes
-from provisioner.engine.nodes import by_parent as index_by_parent
-from provisioner.engine.shape import Issue, Path, Shape
+from provisioner.model.address import Address
+from provisioner.model.attributes import Resource
+from provisioner.model.changes import Change, Note
+from provisioner.model.nodes import Nodes
+from provisioner.model.nodes import by_parent as index_by_parent
+from provisioner.model.shape import Issue, Path, Shape
 
 
 @dataclass
