@@ -21,12 +21,11 @@ from provisioner.automation import attestation_path, portal_name, read_attestati
 from provisioner.automation.runbook import render_markdown
 from provisioner.automation.runbook_html import render_html
 from provisioner.cli.common import connect, portal_choice, portal_options
-from provisioner.engine.live import read_live
+from provisioner.engine.live import read_live, with_local_records
 from provisioner.engine.loader import load_desired
 from provisioner.errors import ConfigError, ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.kinds import automation_book as book
-from provisioner.kinds.extensions import with_local_records
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -14,14 +14,13 @@ from provisioner.cli.portal_select import Target, beside, open_target
 from provisioner.engine import drift, idmap, planfile
 from provisioner.engine.applier import apply as apply_plan
 from provisioner.engine.exporter import export
-from provisioner.engine.live import read_live
+from provisioner.engine.live import read_live, with_local_records
 from provisioner.engine.loader import DesiredState, load_desired
 from provisioner.engine.planner import make_plan
 from provisioner.engine.records import check_safe, count_records
 from provisioner.engine.render import render_json, render_text
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
-from provisioner.kinds.extensions import with_local_records
 from provisioner.model import Plan, PlanOptions
 
 CONFIRM = "Apply these changes? Only 'yes' is accepted"

@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
-from provisioner.engine.applier import ApplyFailed, ApplyReport, DestroyRefused, apply
+from provisioner.engine.applier import ApplyFailed, ApplyReport, apply
 from provisioner.engine.exporter import export, export_documents
-from provisioner.engine.live import LiveState, live_from_results, read_live
+from provisioner.engine.live import LiveState, live_from_results, read_live, with_local_records
 from provisioner.engine.loader import DesiredState, load_desired, load_text
 from provisioner.engine.planner import make_plan
+from provisioner.engine.records import DestroyRefused
 from provisioner.engine.render import render_json, render_text
 from provisioner.engine.schema import json_schema, schema_text
 from provisioner.model import Action, Change, Note, Plan, PlanOptions
@@ -41,4 +42,5 @@ __all__ = [
     "render_json",
     "render_text",
     "schema_text",
+    "with_local_records",
 ]

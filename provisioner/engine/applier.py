@@ -20,8 +20,8 @@ from provisioner.engine.planner import make_plan
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import Action, Call, Kind, Plan, Script
+from provisioner.model.rounds import chunks
 
-BATCH_LIMIT = 50
 Progress = Callable[[str], None]
 
 
@@ -53,10 +53,6 @@ class ApplyReport:
             text += (f" {len(self.manual)} manual change(s) left for an administrator, not "
                      "applied: run `provision runbook` for the steps, then `provision attest`.")
         return text
-
-
-class DestroyRefused(ProvisionError):
-    """The plan holds destructive changes and apply was not allowed to destroy."""
 
 
 class ApplyFailed(ProvisionError):
@@ -162,22 +158,6 @@ def _advance(script: Script, results: list[Any] | None,
         pending.append((script, calls))
     else:
         _advance(script, [], pending)
-
-
-def chunks(calls: Sequence[Call], limit: int = BATCH_LIMIT) -> list[list[Call]]:
-    """Split into batches of at most `limit`, never separating a call from the one it refers to."""
-    groups: list[list[Call]] = []
-    for call in calls:
-        if call.with_previous and groups:
-            groups[-1].append(call)
-        else:
-            groups.append([call])
-    out: list[list[Call]] = []
-    for group in groups:
-        if not out or len(out[-1]) + len(group) > limit:
-            out.append([])
-        out[-1].extend(group)
-    return out
 
 
 def _execute(client: WriteClient, calls: list[Call], round_no: int, report: ApplyReport,

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from provisioner.model.changes import Change, Cost
+from provisioner.model.rounds import chunks
 
 BATCH = 50
 _SYMBOL = re.compile(r"(?:^|\s)(?:-/\+|[+~!-])\s")
@@ -38,8 +39,6 @@ def cost_line(doc: Mapping[str, int]) -> str:
 def apply_requests(changes: Sequence[Change], desired: Mapping[Any, Any],
                    live: Mapping[Any, Any], kinds: Sequence[Any]) -> int:
     """Requests `engine.apply` will send for these changes (manual ones send nothing)."""
-    from provisioner.engine.applier import chunks  # the applier imports the kinds
-
     first: list[Any] = []
     later: dict[int, int] = {}  # round -> calls
     by_kind: dict[str, list[Change]] = {}

@@ -3,7 +3,7 @@
 Every kind's reads go out together in batches of 50 (bitrix24-rest.md §1.8). A list that pages
 (§1.7: 50 rows a page, `total` in the first answer) is read to the end without following `next`
 one page at a time: the spare slots of the first batch already ask for the likely next pages of
-the lists known to page, and once the first answers tell `total`, every page still missing goes
+the lists whose read call says they often page (`ReadCall.pages_ahead`), and once the first answers tell `total`, every page still missing goes
 out together in the next batch. Pages past `total` are dropped, so no row is read twice. Reads
 that depend on the first results (kinds/extensions.py) go out after them, the same way.
 """
@@ -14,7 +14,8 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from provisioner.client.errors import MalformedResponse
@@ -26,11 +27,6 @@ from provisioner.model.shape import type_word
 
 BATCH = 50  # sub-calls per batch (§1.8)
 PAGE = 50  # rows per page of a list method (§1.7)
-# List methods that page by 50 (§1.7), and how many pages after the first one the first batch
-# asks for before `total` is known, in its spare slots (a portal has a few hundred custom
-# fields of smart processes, rarely more than 50 smart processes).
-PAGED = {"userfieldconfig.list": 4, "crm.item.list": 4, "user.get": 2, "department.get": 1,
-         "crm.type.list": 1, "crm.dealcategory.list": 1}
 PAGE_KEY = "{key}~page{start}"
 
 
@@ -75,6 +71,18 @@ def live_from_results(results: Mapping[str, Any], kinds: Sequence[Kind] = KINDS)
     """Normalise raw read results (also used by tests with hand-built results)."""
     parts = {kind.name: _from_live(kind, results) for kind in kinds}
     return LiveState(parts, fingerprint(results))
+
+
+def with_local_records(live: LiveState, config: Path, portal: str,
+                       kinds: Sequence[Kind] = KINDS) -> LiveState:
+    """The live state plus what kinds keep beside the config for this portal (`add_local`:
+    the automation kind's attestations); not in the fingerprint."""
+    parts = dict(live.parts)
+    for kind in kinds:
+        add = getattr(kind, "add_local", None)
+        if add is not None and kind.name in parts:
+            parts[kind.name] = add(parts[kind.name], config, portal)
+    return replace(live, parts=parts)
 
 
 # What a kind's from_live raises when an answer has the right envelope but not the shape the
@@ -175,11 +183,11 @@ def _spare(count: int) -> int:
 
 def _guess_pages(calls: Mapping[str, ReadCall], spare: int) -> dict[str, tuple[str, Any]]:
     """Pages 2, 3, ... of the lists known to page, in the slots the first batch leaves free:
-    at most PAGED[method] pages each. A page past the end costs the portal a query inside the
+    at most `pages_ahead` pages each. A page past the end costs the portal a query inside the
     batch (sub-calls run one after another), so the look-ahead stays short."""
     guessed: dict[str, tuple[str, Any]] = {}
     for key, call in calls.items():
-        ahead = min(PAGED.get(call.method.lower(), 0), spare - len(guessed))
+        ahead = min(call.pages_ahead, spare - len(guessed))
         for n in range(1, ahead + 1):
             guessed[PAGE_KEY.format(key=key, start=n * PAGE)] = (
                 call.method, {**call.params, "start": n * PAGE})

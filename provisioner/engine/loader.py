@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
+from provisioner.engine.scope import parse_pattern
 from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.kinds.extensions import link_parts
@@ -196,8 +197,6 @@ def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -
 
 
 def _protect(tree: Mapping[str, Any], report: Report) -> tuple[str, ...]:
-    from provisioner.engine.scope import parse_pattern
-
     value = _get(tree, (SETTINGS, "protect"))
     out: list[str] = []
     if value is not None and not isinstance(value, list):

@@ -24,6 +24,10 @@ BATCH = 50
 PAGE = 50
 
 
+class DestroyRefused(ProvisionError):
+    """The plan holds destructive changes and apply was not allowed to destroy."""
+
+
 class DataLossRefused(ProvisionError):
     """The plan deletes objects that still hold records and data loss was not allowed."""
 
@@ -86,8 +90,6 @@ def _rows(result: Any, query: RecordQuery) -> list[Any]:
 
 def check_safe(plan: Plan, allow_destroy: bool, allow_data_loss: bool) -> None:
     """Raise unless the consent the plan needs was given (safety lives in the plan)."""
-    from provisioner.engine.applier import DestroyRefused
-
     if plan.destructive and not allow_destroy:
         names = ", ".join(str(c.address) for c in plan.destructive)
         raise DestroyRefused(f"the plan deletes or replaces {names}; "

@@ -103,7 +103,7 @@ class Automation:
 
     def read_calls(self) -> Mapping[str, ReadCall]:
         calls: dict[str, ReadCall] = {"app_info": ReadCall("app.info", {}),
-                                      "automation_users": ReadCall("user.get", {})}
+                                      "automation_users": ReadCall("user.get", {}, pages_ahead=2)}
         calls.update(DealPipelines().read_calls())
         calls.update(SmartProcesses().read_calls())
         for entity in ENTITIES:

@@ -16,20 +16,17 @@ through one function here so the engine keeps no per-kind `if`:
   the automation kind gathers the robots and triggers written under other kinds' stages.
 - `add_local(part, config, portal) -> part`: after the portal is read, a kind may add records kept
   beside the config for what REST cannot read back (the automation kind's attestations of
-  `provision attest`). Called by the CLI through `with_local_records`; not in the fingerprint.
+  `provision attest`). Called through `provisioner.engine.live.with_local_records`; not in the
+  fingerprint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from provisioner.model import Change, Kind, Pairing, ReadCall, Report
-
-if TYPE_CHECKING:
-    from provisioner.engine.live import LiveState
 
 
 @dataclass(frozen=True)
@@ -59,14 +56,3 @@ def follow_up_reads(kinds: Sequence[Kind], results: Mapping[str, Any]) -> dict[s
 
 def manual_changes(pairing: Pairing) -> tuple[Change, ...]:
     return tuple(getattr(pairing, "manual", ()))
-
-
-def with_local_records(live: LiveState, config: Path, portal: str,
-                       kinds: Sequence[Kind]) -> LiveState:
-    """The live state plus what kinds keep beside the config for this portal (`add_local`)."""
-    parts = dict(live.parts)
-    for kind in kinds:
-        add = getattr(kind, "add_local", None)
-        if add is not None and kind.name in parts:
-            parts[kind.name] = add(parts[kind.name], config, portal)
-    return replace(live, parts=parts)

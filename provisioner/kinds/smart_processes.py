@@ -48,6 +48,7 @@ from provisioner.model.shape import Path
 CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
            "CRM_SMART_INVOICE"]
 FILE = "smart-processes.toml"
+FIELD_PAGES_AHEAD = 4  # pages of userfieldconfig.list asked before its total is known
 DELETE_REASON = ("deleting a smart process deletes its pipelines, stages and fields; the portal "
                  "refuses while it has items")
 
@@ -78,12 +79,13 @@ class SmartProcesses:
     # ---- live -------------------------------------------------------------------------------
 
     def read_calls(self) -> Mapping[str, ReadCall]:
-        calls = {"crm_types": ReadCall("crm.type.list", {}, "types"),
+        # rarely more than 50 smart processes; a portal has a few hundred of their fields
+        calls = {"crm_types": ReadCall("crm.type.list", {}, "types", pages_ahead=1),
                  "statuses": ReadCall("crm.status.list", {})}
         for lang in LANGS:
             calls[f"spa_fields_{lang}"] = ReadCall("userfieldconfig.list", {
                 "moduleId": "crm", "select": {"0": "*", "language": lang},
-                "filter": {"!@entityId": CLASSIC}}, "fields")
+                "filter": {"!@entityId": CLASSIC}}, "fields", pages_ahead=FIELD_PAGES_AHEAD)
         return calls
 
     def more_reads(self, results: Mapping[str, Any]) -> Mapping[str, ReadCall]:

@@ -29,11 +29,18 @@ class Report:
 
 @dataclass(frozen=True)
 class ReadCall:
-    """One batched read; `list_key` unwraps D7 list results when the rest must be paged."""
+    """One batched read; `list_key` unwraps D7 list results when the rest must be paged.
+
+    `pages_ahead`: for a list that often holds more than one page (50 rows), how many pages
+    after the first the first batch asks for in its spare slots, before the first answer tells
+    the list's `total` (engine/live.py). A page past the end costs the portal a query inside
+    the batch, so it stays short; 0 for a list that rarely pages (it is still read to the end).
+    """
 
     method: str
     params: Mapping[str, Any]
     list_key: str | None = None
+    pages_ahead: int = 0
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ import pytest
 from provisioner.client import BitrixClient
 from provisioner.engine.applier import apply
 from provisioner.engine.cost import apply_requests
-from provisioner.engine.live import PAGED, LiveState, read_live
+from provisioner.engine.live import LiveState, read_live
 from provisioner.engine.loader import load_desired
 from provisioner.engine.planner import make_plan
 from provisioner.kinds import KINDS
+from provisioner.kinds.smart_processes import FIELD_PAGES_AHEAD
 from provisioner.model import Plan
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.crm import categories as cats
@@ -30,7 +31,7 @@ from provisioner.sandbox.crm import userfields as uf
 
 PORTAL_CONFIG = Path(__file__).resolve().parents[2] / "portal-config"
 LANGUAGES = 2  # the smart-process field list is read once per label language (ru, en)
-LOOK_AHEAD = PAGED["userfieldconfig.list"]
+LOOK_AHEAD = FIELD_PAGES_AHEAD
 
 
 class Recording:
