@@ -17,14 +17,14 @@ from typing import Any
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
 from provisioner.kinds import KINDS
-from provisioner.model import Kind
+from provisioner.model import AnyKind
 
 SIDE_FILE = ".provision-ids.json"
 Ids = dict[str, dict[str, Any]]
 
 
 def live_ids(live: LiveState, desired: DesiredState | None = None,
-             kinds: Sequence[Kind] = KINDS) -> Ids:
+             kinds: Sequence[AnyKind] = KINDS) -> Ids:
     """{address: {live-only field: value}} (portal ids, STATUS_IDs, entityTypeIds)."""
     out: Ids = {}
     for kind in kinds:

@@ -5,7 +5,8 @@ Every kind's reads go out together in batches of 50 (bitrix24-rest.md §1.8). A 
 one page at a time: the spare slots of the first batch already ask for the likely next pages of
 the lists whose read call says they often page (`ReadCall.pages_ahead`), and once the first answers tell `total`, every page still missing goes
 out together in the next batch. Pages past `total` are dropped, so no row is read twice. Reads
-that depend on the first results (kinds/extensions.py) go out after them, the same way.
+that depend on the first results (`ReadsMore`) go out after them, the same way. A kind that
+builds on other kinds' live parts (`NeedsLive`) receives them once every kind has built its own.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import Any, Protocol
 from provisioner.client.errors import MalformedResponse
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
-from provisioner.kinds.extensions import follow_up_reads
-from provisioner.model import Kind, ReadCall
+from provisioner.model import AnyKind, ReadCall
+from provisioner.model.kind import KeepsLocal, NeedsLive, ReadsMore
 from provisioner.model.shape import type_word
 
 BATCH = 50  # sub-calls per batch (§1.8)
@@ -47,7 +48,7 @@ class LiveState:
     requests: int = 0
 
 
-def read_calls(kinds: Sequence[Kind] = KINDS) -> dict[str, ReadCall]:
+def read_calls(kinds: Sequence[AnyKind] = KINDS) -> dict[str, ReadCall]:
     calls: dict[str, ReadCall] = {}
     for kind in kinds:
         for key, call in kind.read_calls().items():
@@ -57,31 +58,51 @@ def read_calls(kinds: Sequence[Kind] = KINDS) -> dict[str, ReadCall]:
     return calls
 
 
-def read_live(client: Client, kinds: Sequence[Kind] = KINDS) -> LiveState:
+def read_live(client: Client, kinds: Sequence[AnyKind] = KINDS) -> LiveState:
     """Every kind's reads batched; lists that page are read to the end, their pages batched."""
     reader = _Reader(client)
     results = reader.read(read_calls(kinds))
-    # Reads that depend on the first results (kinds/extensions.py) go out after them.
+    # Reads that depend on the first results go out after them.
     results.update(reader.read(follow_up_reads(kinds, results)))
     live = live_from_results(results, kinds)
     return LiveState(live.parts, live.fingerprint, reader.requests)
 
 
-def live_from_results(results: Mapping[str, Any], kinds: Sequence[Kind] = KINDS) -> LiveState:
+def live_from_results(results: Mapping[str, Any], kinds: Sequence[AnyKind] = KINDS) -> LiveState:
     """Normalise raw read results (also used by tests with hand-built results)."""
     parts = {kind.name: _from_live(kind, results) for kind in kinds}
+    for kind in kinds:
+        if isinstance(kind, NeedsLive):
+            parts[kind.name] = kind.link_live(parts[kind.name], _needed(kind, parts))
     return LiveState(parts, fingerprint(results))
 
 
+def follow_up_reads(kinds: Sequence[AnyKind], results: Mapping[str, Any]) -> dict[str, ReadCall]:
+    """The second batch of reads, asked for by kinds after seeing the first batch's results."""
+    calls: dict[str, ReadCall] = {}
+    for kind in kinds:
+        if isinstance(kind, ReadsMore):
+            calls.update(kind.more_reads(results))
+    return calls
+
+
+def _needed(kind: NeedsLive[Any], parts: Mapping[str, Any]) -> dict[str, Any]:
+    """The live parts `kind` builds on, each made once by its own kind."""
+    missing = [name for name in kind.needs if name not in parts]
+    if missing:
+        raise ValueError(f"a kind needs the live part of {', '.join(missing)}, which no kind "
+                         "read: add that kind to the kinds read")
+    return {name: parts[name] for name in kind.needs}
+
+
 def with_local_records(live: LiveState, config: Path, portal: str,
-                       kinds: Sequence[Kind] = KINDS) -> LiveState:
+                       kinds: Sequence[AnyKind] = KINDS) -> LiveState:
     """The live state plus what kinds keep beside the config for this portal (`add_local`:
     the automation kind's attestations); not in the fingerprint."""
     parts = dict(live.parts)
     for kind in kinds:
-        add = getattr(kind, "add_local", None)
-        if add is not None and kind.name in parts:
-            parts[kind.name] = add(parts[kind.name], config, portal)
+        if isinstance(kind, KeepsLocal) and kind.name in parts:
+            parts[kind.name] = kind.add_local(parts[kind.name], config, portal)
     return replace(live, parts=parts)
 
 
@@ -90,14 +111,14 @@ def with_local_records(live: LiveState, config: Path, portal: str,
 _SHAPE_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError)
 
 
-def _from_live(kind: Kind, results: Mapping[str, Any]) -> Any:
+def _from_live(kind: AnyKind, results: Mapping[str, Any]) -> Any:
     try:
         return kind.from_live(results)
     except _SHAPE_ERRORS as exc:
         raise _malformed(kind, results, exc) from exc
 
 
-def _malformed(kind: Kind, results: Mapping[str, Any], exc: Exception) -> MalformedResponse:
+def _malformed(kind: AnyKind, results: Mapping[str, Any], exc: Exception) -> MalformedResponse:
     """Name the read whose answer is of the wrong type, else every read of the kind."""
     calls = {k: c for k, c in kind.read_calls().items() if k in results}
     for key, call in calls.items():

@@ -17,7 +17,7 @@ from typing import Any
 
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
-from provisioner.model import Call, Kind, Plan, RecordQuery, Records
+from provisioner.model import AnyKind, Call, Plan, RecordQuery, Records
 from provisioner.model.address import Address
 
 BATCH = 50
@@ -32,7 +32,7 @@ class DataLossRefused(ProvisionError):
     """The plan deletes objects that still hold records and data loss was not allowed."""
 
 
-def queries(plan: Plan, kinds: Sequence[Kind] = KINDS) -> dict[Address, RecordQuery]:
+def queries(plan: Plan, kinds: Sequence[AnyKind] = KINDS) -> dict[Address, RecordQuery]:
     """The record queries of the plan's destructive changes, outermost object only (deleting a
     pipeline counts its deals once, not once more per stage)."""
     by_name = {k.name: k for k in kinds}
@@ -54,7 +54,7 @@ def _inside(address: Address, others: Mapping[Address, Any]) -> bool:
     return False
 
 
-def count_records(plan: Plan, client: Any, kinds: Sequence[Kind] = KINDS) -> Plan:
+def count_records(plan: Plan, client: Any, kinds: Sequence[AnyKind] = KINDS) -> Plan:
     """The plan with `records` filled in: one list call per destructive object, batched."""
     found = queries(plan, kinds)
     if not found:
@@ -102,7 +102,7 @@ def check_safe(plan: Plan, allow_destroy: bool, allow_data_loss: bool) -> None:
                               "--allow-destroy --allow-data-loss to allow it")
 
 
-def purge_listing(plan: Plan, kinds: Sequence[Kind] = KINDS
+def purge_listing(plan: Plan, kinds: Sequence[AnyKind] = KINDS
                   ) -> list[tuple[RecordQuery, int]]:
     """The record sets apply deletes first (only those counted non-empty)."""
     found = queries(plan, kinds)
@@ -110,7 +110,7 @@ def purge_listing(plan: Plan, kinds: Sequence[Kind] = KINDS
             if c.address in found]
 
 
-def purge_calls(client: Any, plan: Plan, kinds: Sequence[Kind] = KINDS) -> list[Call]:
+def purge_calls(client: Any, plan: Plan, kinds: Sequence[AnyKind] = KINDS) -> list[Call]:
     """List the ids (pages in batches) and return the delete calls, one per record."""
     calls: list[Call] = []
     for query, count in purge_listing(plan, kinds):

@@ -3,10 +3,12 @@ trigger types (`[app.robots.*]`, `[app.triggers.*]`, reconciled with an applicat
 
 Stage robots and triggers are written under their stages (the deal pipeline kind keeps them,
 `automation_stages.parse_stages_automation`); this kind gathers them in `link`, reads what they
-name (stages, custom fields, users by e-mail, the portal language from `app.info`) in the same
-first batch as every other kind, refuses the plan with every located problem when something does
-not exist, and plans each difference from what `provision attest` recorded as a manual change
-whose reason is the steps. Nothing here is ever applied: no public REST method reaches them.
+name (custom fields, users by e-mail, the portal language from `app.info`) in the same first
+batch as every other kind, takes the stages on the portal from the live parts of the deal
+pipeline and smart-process kinds (`needs`: built once, by those kinds), refuses the plan with
+every located problem when something does not exist, and plans each difference from what
+`provision attest` recorded as a manual change whose reason is the steps. Nothing here is ever
+applied: no public REST method reaches them.
 """
 
 from __future__ import annotations
@@ -27,13 +29,30 @@ from provisioner.automation.model import pipeline_address
 from provisioner.errors import ConfigError
 from provisioner.kinds import automation_app as app
 from provisioner.kinds import automation_stages as stg
-from provisioner.kinds.deal_pipelines import DealPipelines, live_keys
-from provisioner.kinds.extensions import ManualPairing
+from provisioner.kinds.deal_pipelines import DealPipelines, Pipeline, PipelineSpec, live_keys
 from provisioner.kinds.fields import Fields
+from provisioner.kinds.fields_model import FieldSpec
 from provisioner.kinds.smart_processes import SmartProcesses, live_stage_codes
-from provisioner.model import Action, Change, Pairing, ReadCall, Report, Script
+from provisioner.kinds.smart_processes_model import PipelineSpec as SpaPipelineSpec
+from provisioner.kinds.smart_processes_model import SpaSpec
+from provisioner.model import (
+    Change,
+    KeepsLocal,
+    Kind,
+    Links,
+    NeedsLive,
+    Pairing,
+    Pairs,
+    Parts,
+    ReadCall,
+    ReadsMore,
+    Report,
+    Results,
+    Script,
+    tuple_part,
+)
 from provisioner.model.address import Address
-from provisioner.model.shape import Path, Shape
+from provisioner.model.shape import Path
 
 ENTITIES = ("deal", "contact", "company", "lead")  # whose fields robots and conditions name
 PREFIX = "UF_CRM_"
@@ -46,8 +65,8 @@ class AutomationDesired:
 
     app: app.AppTypes | None = None
     stages: tuple[stg.StageRobots, ...] = ()
-    pipelines: tuple[Any, ...] = ()  # desired deal Pipeline objects (to match live keys)
-    spa: tuple[Any, ...] | None = None  # the smart-process kind's desired part
+    pipelines: tuple[Pipeline, ...] = ()  # desired deal pipelines (to match live keys)
+    spa: tuple[SpaSpec, ...] = ()  # the smart-process kind's desired part
     stage_codes: Mapping[str, frozenset[str]] = field(default_factory=dict)
     fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # desired custom
     locate: stg.Locate | None = field(default=None, compare=False)
@@ -58,75 +77,74 @@ class AutomationLive:
     """What the portal answered, plus (from `add_local`) the attested stage automation."""
 
     lang: str = "ru"
-    pipelines: tuple[Any, ...] = ()  # deal PipelineSpec as the deal pipeline kind reads them
-    spa: tuple[Any, ...] = ()  # SpaSpec as the smart-process kind reads them
+    pipelines: tuple[PipelineSpec, ...] = ()  # the deal pipeline kind's live part
+    spa: tuple[SpaSpec, ...] = ()  # the smart-process kind's live part
     fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     users: tuple[Mapping[str, Any], ...] = ()
     app: app.AppLive = field(default_factory=app.AppLive)
     recorded: Mapping[str, StageAutomation] = field(default_factory=dict)
 
 
-class Automation:
+class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesired], ReadsMore,
+                 NeedsLive[AutomationLive], KeepsLocal[AutomationLive]):
     """The kind object registered in `provisioner.kinds.KINDS`."""
 
     name = "automation"
-    path: tuple[str, ...] = ("app",)
-    shape: Shape = app.app_shape()
-    files: Mapping[str, str] = {}
-    link_always = True  # kinds/extensions.py: gathers stages even without an [app] table
+    path = ("app",)
+    shape = app.app_shape()
+    needs = (DealPipelines.name, SmartProcesses.name)  # their stages on the portal
 
     # ---- desired ----------------------------------------------------------------------------
 
-    def parse(self, tree: Any, path: Path, report: Report) -> AutomationDesired:
-        return AutomationDesired(app=app.parse_app(tree, path, report))
+    def parse(self, tree: Any, _path: Path, _report: Report) -> AutomationDesired:
+        return AutomationDesired(app=app.parse_app(tree))
 
-    def link(self, part: AutomationDesired | None, parts: Mapping[str, Any], path: Path,
+    def link(self, part: AutomationDesired | None, parts: Parts,
              report: Report) -> AutomationDesired:
         """Gather the stages' robots and triggers, and the stages and fields apply creates."""
-        deal = tuple(parts.get("deal.pipelines", ()))
-        spa = parts.get(SPA)
-        spa_pipes = [(f"spa:{s.spa.code}", p) for s in spa or () for p in s.pipelines]
-        pipes = [("deal", spec) for spec in deal] + spa_pipes
-        stages = tuple(s for _, spec in pipes for s in getattr(spec, "automation", ()))
+        deal = tuple_part(parts, DealPipelines.name, PipelineSpec)
+        spa = tuple_part(parts, SmartProcesses.name, SpaSpec)
+        pipes: list[tuple[str, PipelineSpec | SpaPipelineSpec]] = [
+            *(("deal", spec) for spec in deal),
+            *((f"spa:{s.spa.code}", p) for s in spa for p in s.pipelines)]
+        stages = tuple(s for _, spec in pipes for s in spec.automation)
         codes = {pipeline_address(entity, spec.pipeline.key):
                  frozenset(s.code for s in spec.stages) for entity, spec in pipes}
         fields = {entity: {PREFIX + spec.field.name: _label(spec.field.label, spec.field.name)
-                           for spec in parts.get(f"{entity}.fields", ())}
+                           for spec in tuple_part(parts, f"{entity}.fields", FieldSpec)}
                   for entity in ENTITIES}
-        _need_automation_flag(spa or (), report)
+        _need_automation_flag(spa, report)
         return replace(part or AutomationDesired(), stages=stages,
                        pipelines=tuple(spec.pipeline for spec in deal), spa=spa,
-                       stage_codes=codes,
-                       fields=fields, locate=report.locate)
+                       stage_codes=codes, fields=fields, locate=report.locate)
 
     # ---- live -------------------------------------------------------------------------------
 
     def read_calls(self) -> Mapping[str, ReadCall]:
         calls: dict[str, ReadCall] = {"app_info": ReadCall("app.info", {}),
                                       "automation_users": ReadCall("user.get", {}, pages_ahead=2)}
-        calls.update(DealPipelines().read_calls())
-        calls.update(SmartProcesses().read_calls())
         for entity in ENTITIES:
             calls.update(Fields(entity).read_calls())  # the same reads as the field kinds
         return calls
 
-    def more_reads(self, results: Mapping[str, Any]) -> Mapping[str, ReadCall]:
-        """The smart processes' pipelines (as their kind reads them); the app's types, only
-        when the token is an application's (a webhook is refused)."""
-        calls = dict(SmartProcesses().more_reads(results))
-        if app.is_app(results.get("app_info")):
-            calls["app_robots"] = ReadCall("bizproc.robot.list", {})
-            calls["app_triggers"] = ReadCall("crm.automation.trigger.list", {})
-        return calls
+    def more_reads(self, results: Results) -> Mapping[str, ReadCall]:
+        """The app's types, only when the token is an application's (a webhook is refused)."""
+        if not app.is_app(results.get("app_info")):
+            return {}
+        return {"app_robots": ReadCall("bizproc.robot.list", {}),
+                "app_triggers": ReadCall("crm.automation.trigger.list", {})}
 
-    def from_live(self, results: Mapping[str, Any]) -> AutomationLive:
+    def from_live(self, results: Results) -> AutomationLive:
         info = results.get("app_info")
         lang = "en" if isinstance(info, Mapping) and info.get("LANGUAGE_ID") == "en" else "ru"
         return AutomationLive(
-            lang=lang, pipelines=tuple(DealPipelines().from_live(results)),
-            spa=SmartProcesses().from_live(results),
-            fields={e: _live_fields(e, results) for e in ENTITIES},
+            lang=lang, fields={e: _live_fields(e, results) for e in ENTITIES},
             users=tuple(results.get("automation_users") or ()), app=app.app_live(results))
+
+    def link_live(self, part: AutomationLive, others: Parts) -> AutomationLive:
+        """The deal pipelines and smart processes as their kinds read them."""
+        return replace(part, pipelines=tuple_part(others, DealPipelines.name, PipelineSpec),
+                       spa=tuple_part(others, SmartProcesses.name, SpaSpec))
 
     def add_local(self, part: AutomationLive, config: FsPath, portal: str) -> AutomationLive:
         """The stage automation `provision attest` recorded for this portal beside CONFIG."""
@@ -137,16 +155,15 @@ class Automation:
 
     def pair(self, desired: AutomationDesired | None, live: AutomationLive) -> Pairing:
         wanted = desired or AutomationDesired()
-        d_nodes, l_nodes, manual = app.pair_app(wanted.app, live.app)
+        pairs = Pairs(self.name)
+        app.pair_app(pairs, wanted.app, live.app)
         if wanted.stages or live.recorded:  # else nothing to check: no catalog of the portal
             cat = self.catalog(wanted, live)
             problems = stg.validate(wanted.stages, cat, wanted.locate)
             if problems:
                 raise ConfigError(problems)
-            manual += stg.manual(wanted.stages, live.recorded, live.lang, cat)
-        managed = frozenset({app.ROBOT, app.TRIGGER}) if wanted.app and d_nodes else frozenset()
-        # app robot and trigger types have no parent: nothing lies under another object
-        return ManualPairing(d_nodes, l_nodes, managed, children={}, manual=tuple(manual))
+            pairs.manual(stg.manual(wanted.stages, live.recorded, live.lang, cat))
+        return pairs.pairing()
 
     def catalog(self, wanted: AutomationDesired, live: AutomationLive) -> Catalog:
         """Stages and fields on the portal or created by this apply; active users."""
@@ -161,23 +178,11 @@ class Automation:
         fields = {e: {**wanted.fields.get(e, {}), **live.fields.get(e, {})} for e in ENTITIES}
         return stg.catalog(stages, fields, live.users)
 
-    def explain(self, change: Change) -> str:
-        return ""
-
-    def is_destructive(self, change: Change) -> bool:
-        return change.action in (Action.DELETE, Action.REPLACE)
-
-    # ---- apply ------------------------------------------------------------------------------
+    # ---- apply (no export: stage robots cannot be read, app robot definitions neither) -----
 
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
-              live: Mapping[Address, Any]) -> Script:
+              _live: Mapping[Address, Any]) -> Script:
         yield app.app_calls(changes, desired)
-
-    # ---- export -----------------------------------------------------------------------------
-
-    def export(self, live: AutomationLive) -> Mapping[str, dict[str, Any]]:
-        """Nothing: stage robots cannot be read, app robot definitions neither."""
-        return {}
 
 
 def _label(label: Mapping[str, str] | None, name: str) -> str:
@@ -195,14 +200,15 @@ def _live_fields(entity: str, results: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def _spa_stages(desired: tuple[Any, ...] | None, live: tuple[Any, ...]) -> dict[str, set[str]]:
+def _spa_stages(desired: tuple[SpaSpec, ...], live: tuple[SpaSpec, ...]
+                ) -> dict[str, set[str]]:
     """Stage codes of the smart processes' pipelines on the portal, under the desired keys (the
     smart-process kind's own matching of types and pipelines)."""
     return {pipeline_address(f"spa:{code}", key): codes
             for (code, key), codes in live_stage_codes(desired, live).items()}
 
 
-def _need_automation_flag(spa: Sequence[Any], report: Report) -> None:
+def _need_automation_flag(spa: Sequence[SpaSpec], report: Report) -> None:
     """Robots run on a smart process only with automation on (crm.type isAutomationEnabled)."""
     for spec in spa:
         placed = [s for p in spec.pipelines for s in p.automation]

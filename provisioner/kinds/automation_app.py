@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioner.model import Action, Call, Change, Report, attribute
+from provisioner.model import Action, Call, Change, Pairs, attribute
 from provisioner.model.address import Address
-from provisioner.model.shape import MapOf, OneOf, Path, Prop, Scalar, Table
+from provisioner.model.shape import MapOf, OneOf, Prop, Scalar, Table
 
 ROBOT, TRIGGER = "app.robot", "app.trigger"
 ROBOT_CODE = r"[a-zA-Z0-9._-]{1,64}"
@@ -125,7 +125,7 @@ def app_shape() -> Table:
 
 # ---- desired ------------------------------------------------------------------------------
 
-def parse_app(tree: Any, path: Path, report: Report) -> AppTypes:
+def parse_app(tree: Any) -> AppTypes:
     robots = tree.get("robots", {}) if isinstance(tree, dict) else {}
     triggers = tree.get("triggers", {}) if isinstance(tree, dict) else {}
     return AppTypes(
@@ -181,21 +181,21 @@ def app_live(results: Mapping[str, Any]) -> AppLive:
                    tuple((str(r["CODE"]), str(r.get("NAME", ""))) for r in rows))
 
 
-def pair_app(desired: AppTypes | None, live: AppLive
-             ) -> tuple[dict[Address, Any], dict[Address, Any], list[Change]]:
-    """Desired and live nodes, or (with a webhook) one manual change per desired type."""
+def pair_app(pairs: Pairs, desired: AppTypes | None, live: AppLive) -> None:
+    """Desired and live types, or (with a webhook) one manual change per desired type."""
     wanted = desired or AppTypes()
     nodes: list[AppRobot | AppTrigger] = [*wanted.robots, *wanted.triggers]
     if live.robots is None:
-        manual = [Change(n.address, "automation", Action.MANUAL, None, {"name": n.name},
-                         WEBHOOK) for n in nodes]
-        return {}, {}, manual
+        pairs.manual(Change(n.address, pairs.kind, Action.MANUAL, None, {"name": n.name},
+                            WEBHOOK) for n in nodes)
+        return
     by_code = {r.code: r for r in wanted.robots}
     # A registered robot type is seen through the desired one: its definition cannot be read.
-    robots = [by_code.get(code, AppRobot(code)) for code in live.robots]
-    triggers = [AppTrigger(code, name) for code, name in live.triggers or ()]
-    have: list[AppRobot | AppTrigger] = [*robots, *triggers]
-    return {n.address: n for n in nodes}, {n.address: n for n in have}, []
+    pairs.have(by_code.get(code, AppRobot(code)) for code in live.robots)
+    pairs.have(AppTrigger(code, name) for code, name in live.triggers or ())
+    pairs.want_all(nodes)  # no parent: nothing lies under another object
+    if nodes:
+        pairs.manage(ROBOT, TRIGGER)
 
 
 def app_calls(changes: Sequence[Change], desired: Mapping[Address, Any]) -> list[Call]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any
 
 from provisioner.kinds import statuses as st
 from provisioner.kinds.automation_stages import (
@@ -21,11 +21,17 @@ from provisioner.model import (
     Action,
     Call,
     Change,
-    Note,
+    CountsRecords,
+    Explains,
+    Exports,
+    Files,
+    Kind,
     Pairing,
+    Pairs,
     ReadCall,
     RecordQuery,
     Report,
+    Results,
     Script,
     attribute,
     by_parent,
@@ -93,17 +99,19 @@ def _shape() -> MapOf:
                  "use Latin letters, digits, `_` and `-` (at most 50)")
 
 
-class DealPipelines:
+Specs = tuple[PipelineSpec, ...]
+
+
+class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains):
     """The kind object registered in `provisioner.kinds.KINDS`."""
 
     name = "deal.pipelines"
     path = ("deal", "pipelines")
     shape = _shape()
-    files: ClassVar[Mapping[str, str]] = {"deal-pipelines.toml": "deal pipelines and their stages"}
 
     # ---- desired ----------------------------------------------------------------------------
 
-    def parse(self, tree: Any, path: Path, report: Report) -> tuple[PipelineSpec, ...]:
+    def parse(self, tree: Any, path: Path, report: Report) -> Specs:
         specs = [self._parse_one(key, value, (*path, key), report) for key, value in tree.items()
                  if isinstance(value, dict)]
         defaults = [s.pipeline.key for s in specs if s.pipeline.default]
@@ -141,7 +149,7 @@ class DealPipelines:
                                             "categories"),
                 "statuses": ReadCall("crm.status.list", {})}
 
-    def from_live(self, results: Mapping[str, Any]) -> tuple[PipelineSpec, ...]:
+    def from_live(self, results: Results) -> Specs:
         cats = results["deal_categories"]
         cats = cats.get("categories", []) if isinstance(cats, dict) else cats
         rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
@@ -160,37 +168,25 @@ class DealPipelines:
 
     # ---- compare ----------------------------------------------------------------------------
 
-    def pair(self, desired: tuple[PipelineSpec, ...] | None,
-             live: tuple[PipelineSpec, ...]) -> Pairing:
+    def pair(self, desired: Specs | None, live: Specs) -> Pairing:
         wanted = desired or ()
         keys = live_keys([s.pipeline for s in live], [s.pipeline for s in wanted])
         live_specs = {keys[s.pipeline.id]: _rekey(s, keys[s.pipeline.id])
                       for s in live}
-        d_nodes: dict[Address, Any] = {}
-        kids: dict[Address, Sequence[Any]] = {}
-        notes: list[Note] = []
+        pairs = Pairs(self.name)
         for spec in wanted:
             matched = live_specs.get(spec.pipeline.key)
             if matched is not None:
-                matched = self._follow_moves(spec, matched, notes)
+                matched = _follow_moves(spec, matched, pairs)
                 live_specs[spec.pipeline.key] = matched
-            stages = st.settle_sorts(spec.stages, matched.stages if matched else ())
-            d_nodes.update(st.by_address([spec.pipeline, *stages]))
-            if stages:
-                kids[spec.pipeline.address] = stages
-        l_nodes: dict[Address, Any] = {}
+            pairs.want(spec.pipeline, st.settle_sorts(spec.stages,
+                                                      matched.stages if matched else ()))
+            pairs.manage(f"{spec.pipeline.address}.{STAGE_STEP}")
         for spec in live_specs.values():
-            l_nodes.update(st.by_address([spec.pipeline, *spec.stages]))
-        managed = {f"{s.pipeline.address}.{STAGE_STEP}" for s in wanted}
+            pairs.have([spec.pipeline, *spec.stages])
         if wanted:
-            managed.add("deal.pipeline")
-        return Pairing(d_nodes, l_nodes, frozenset(managed), tuple(notes), kids)
-
-    def _follow_moves(self, spec: PipelineSpec, live: PipelineSpec,
-                      notes: list[Note]) -> PipelineSpec:
-        stages, moved = st.follow_moves(spec.stages, live.stages)
-        notes.extend(Note(a, self.name, text) for a, text in moved)
-        return PipelineSpec(live.pipeline, tuple(stages))
+            pairs.manage("deal.pipeline")
+        return pairs.pairing()
 
     def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
         """The deals a deleted pipeline or stage holds (engine/records.py)."""
@@ -207,9 +203,6 @@ class DealPipelines:
         if change.action is Action.CREATE and change.address.depth == 1:
             return NEW_PIPELINE_REASON
         return ""
-
-    def is_destructive(self, change: Change) -> bool:
-        return change.action in (Action.DELETE, Action.REPLACE)
 
     # ---- apply ------------------------------------------------------------------------------
 
@@ -231,17 +224,17 @@ class DealPipelines:
         results = yield first
         second: list[Call] = []
         kids = by_parent(desired) if created else {}
-        for index, c in enumerate(created):
-            category, rows = results[2 * index], results[2 * index + 1]
-            spec_stages = kids.get(c.address, [])
+        for c in created:
+            category = results[_ref(c.address.key)]
+            rows = results[_stages_ref(c.address.key)]
             second.extend(_reconcile(c.address, int(category["category"]["id"]), rows,
-                                     spec_stages))
+                                     kids.get(c.address, [])))
         if second:
             yield second
 
     # ---- export -----------------------------------------------------------------------------
 
-    def export(self, live: tuple[PipelineSpec, ...]) -> Mapping[str, dict[str, Any]]:
+    def export(self, live: Specs) -> Files:
         keys = live_keys([s.pipeline for s in live], [])
         pipelines: dict[str, Any] = {}
         for spec in live:
@@ -254,6 +247,13 @@ class DealPipelines:
             table["stages"] = [st.export_stage(s) for s in spec.stages]
             pipelines[keys[p.id]] = table
         return {"deal-pipelines.toml": {"deal": {"pipelines": pipelines}}} if pipelines else {}
+
+
+def _follow_moves(spec: PipelineSpec, live: PipelineSpec, pairs: Pairs) -> PipelineSpec:
+    stages, moved = st.follow_moves(spec.stages, live.stages)
+    for address, text in moved:
+        pairs.note(address, text)
+    return PipelineSpec(live.pipeline, tuple(stages))
 
 
 def entity_id(category_id: int | None) -> str:
@@ -312,14 +312,25 @@ def _fields(p: Pipeline) -> dict[str, Any]:
     return fields
 
 
+def _ref(key: str) -> str:
+    """The key of a new pipeline's crm.category.add (its result, and `$result[...]`)."""
+    return f"new_{key}"
+
+
+def _stages_ref(key: str) -> str:
+    """The key of the read of the stages the portal made with a new pipeline."""
+    return f"newst_{key}"
+
+
 def _create_calls(p: Pipeline) -> list[Call]:
-    ref = f"new_{p.key}"
+    ref = _ref(p.key)
     fields = {**_fields(p), "originatorId": ORIGINATOR, "originId": p.key}
     return [Call("crm.category.add", {"entityTypeId": DEAL, "fields": fields},
                  f"+ {p.address}", key=ref),
             Call("crm.status.list",
                  {"filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{ref}][category][id]"}},
-                 f"  read the stages the portal made for {p.address}", with_previous=True)]
+                 f"  read the stages the portal made for {p.address}", key=_stages_ref(p.key),
+                 with_previous=True)]
 
 
 def _pipeline_call(c: Change, desired: Mapping[Address, Any], live: Mapping[Address, Any]) -> Call:

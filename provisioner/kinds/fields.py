@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 from provisioner.kinds import fields_manual as fm
 from provisioner.kinds import statuses as st
-from provisioner.kinds.extensions import ManualPairing
+from provisioner.kinds.deal_pipelines import DealPipelines, PipelineSpec
 from provisioner.kinds.field_types import TYPES
 from provisioner.kinds.fields_apply import Target, field_calls
 from provisioner.kinds.fields_model import (
     LANGS,
     EnumItem,
+    Field,
     FieldSpec,
     export_field,
     fields_shape,
@@ -29,7 +30,23 @@ from provisioner.kinds.fields_model import (
     parse_field,
     project,
 )
-from provisioner.model import Action, Change, Pairing, ReadCall, Report, Script
+from provisioner.model import (
+    Action,
+    Change,
+    Explains,
+    Exports,
+    Files,
+    Kind,
+    Links,
+    Pairing,
+    Pairs,
+    Parts,
+    ReadCall,
+    Report,
+    Results,
+    Script,
+    tuple_part,
+)
 from provisioner.model.address import Address
 from provisioner.model.shape import Path
 
@@ -42,7 +59,10 @@ ITEM_DELETE = ("deleting an item clears it in every record that has it; a rename
 FIELD_DELETE = "deleting a field deletes its values in every record"
 
 
-class Fields:
+Specs = tuple[FieldSpec, ...]
+
+
+class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
     """The kind object registered in `provisioner.kinds.KINDS`, one per entity."""
 
     def __init__(self, entity: str) -> None:
@@ -50,12 +70,11 @@ class Fields:
         self.name = f"{entity}.fields"
         self.path = (entity, "fields")
         self.shape = fields_shape(ENTITIES[entity])
-        self.files = {FILE: "custom fields of leads, deals, contacts, companies and quotes"}
         self.step = f"{entity}.field"
 
     # ---- desired ----------------------------------------------------------------------------
 
-    def parse(self, tree: Any, path: Path, report: Report) -> tuple[FieldSpec, ...]:
+    def parse(self, tree: Any, path: Path, report: Report) -> Specs:
         specs = []
         for name, table in tree.items():
             spec = parse_field(name, table, (None, self.step), (*path, name), report)
@@ -69,12 +88,13 @@ class Fields:
             specs.append(spec)
         return tuple(specs)
 
-    def link(self, part: tuple[FieldSpec, ...], parts: Mapping[str, Any], path: Path,
-             report: Report) -> tuple[FieldSpec, ...]:
-        """Resolve `required_from` against the desired deal pipelines (kinds/extensions.py)."""
+    def link(self, part: Specs | None, parts: Parts, report: Report) -> Specs | None:
+        """Resolve `required_from` against the desired deal pipelines."""
+        if part is None:
+            return None
         pipelines = [fm.StageNames(p.pipeline.key, p.pipeline.name,
                                    {s.code: s.name for s in p.stages})
-                     for p in parts.get("deal.pipelines", ())]
+                     for p in tuple_part(parts, DealPipelines.name, PipelineSpec)]
         out = []
         for spec in part:
             label = (spec.field.label or {}).get(LANGS[0], spec.field.name)
@@ -92,7 +112,7 @@ class Fields:
     def _key(self, lang: str) -> str:
         return f"userfields_{self.entity}_{lang}"
 
-    def from_live(self, results: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
+    def from_live(self, results: Results) -> Specs:
         per_lang = {lang: {str(r["ID"]): r for r in results.get(self._key(lang)) or []}
                     for lang in LANGS}
         rows = per_lang[LANGS[0]]
@@ -107,15 +127,15 @@ class Fields:
 
     # ---- compare ----------------------------------------------------------------------------
 
-    def pair(self, desired: tuple[FieldSpec, ...] | None, live: tuple[FieldSpec, ...]) -> Pairing:
-        return pair_fields(desired or (), live, frozenset({self.step}) if desired else frozenset(),
-                           self.name)
+    def pair(self, desired: Specs | None, live: Specs) -> Pairing:
+        pairs = Pairs(self.name)
+        if desired:
+            pairs.manage(self.step)
+        add_fields(pairs, desired or (), live)
+        return pairs.pairing()
 
     def explain(self, change: Change) -> str:
         return explain(change)
-
-    def is_destructive(self, change: Change) -> bool:
-        return change.action in (Action.DELETE, Action.REPLACE)
 
     # ---- apply ------------------------------------------------------------------------------
 
@@ -126,39 +146,27 @@ class Fields:
 
     # ---- export -----------------------------------------------------------------------------
 
-    def export(self, live: tuple[FieldSpec, ...]) -> Mapping[str, dict[str, Any]]:
+    def export(self, live: Specs) -> Files:
         if not live:
             return {}
         table = {s.field.name: export_field(s) for s in live}
         return {FILE: {self.entity: {"fields": table}}}
 
 
-def pair_fields(desired: Sequence[FieldSpec], live: Sequence[FieldSpec], managed: frozenset[str],
-                kind: str) -> ManualPairing:
-    """Fields and items under their addresses; live fields seen through the desired ones."""
+def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldSpec]) -> None:
+    """Fields and items under their addresses; live fields seen through the desired ones; the
+    manual changes of their `required_from` rules."""
     live_by = {s.field.address: s for s in live}
-    d_nodes: dict[Address, Any] = {}
-    l_nodes: dict[Address, Any] = {}
-    kids: dict[Address, Sequence[Any]] = {}
-    scopes = set(managed)
     for spec in desired:
         have = live_by.get(spec.field.address)
-        items = cast(Any, st.settle_sorts)(spec.items, have.items if have else ())
-        d_nodes[spec.field.address] = spec.field
-        for item in items:
-            d_nodes[item.address] = item
-        if items:
-            kids[spec.field.address] = items
+        pairs.want(spec.field, st.settle_sorts(spec.items, have.items if have else ()))
         if spec.field.type == "enumeration":
-            scopes.add(f"{spec.field.address}.item")
+            pairs.manage(f"{spec.field.address}.item")
     for spec in live:
-        want = d_nodes.get(spec.field.address)
-        node = project(want, spec.field) if want is not None else spec.field
-        l_nodes[node.address] = node
-        for item in spec.items:
-            l_nodes[item.address] = item
-    manual = tuple(fm.manual_change(r, kind) for r in fm.rules_of(desired))
-    return ManualPairing(d_nodes, l_nodes, frozenset(scopes), children=kids, manual=manual)
+        want = pairs.wanted(spec.field.address)
+        field = project(want, spec.field) if isinstance(want, Field) else spec.field
+        pairs.have([field, *spec.items])
+    pairs.manual(fm.manual_change(r, pairs.kind) for r in fm.rules_of(desired))
 
 
 def explain(change: Change) -> str:
@@ -170,4 +178,4 @@ def explain(change: Change) -> str:
     return ""
 
 
-__all__ = ["ENTITIES", "EnumItem", "Fields", "explain", "pair_fields"]
+__all__ = ["ENTITIES", "EnumItem", "Fields", "add_fields", "explain"]

@@ -5,11 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from provisioner.errors import ConfigError, Problem
 from provisioner.kinds import statuses as st
-from provisioner.model import Action, Change, Pairing, ReadCall, Report, Script
+from provisioner.model import (
+    Change,
+    Exports,
+    Files,
+    Kind,
+    Pairing,
+    Pairs,
+    ReadCall,
+    Report,
+    Results,
+    Script,
+)
 from provisioner.model.address import Address
 from provisioner.model.locate import render_path
 from provisioner.model.shape import MapOf, Path, Prop, Table, closest
@@ -42,7 +53,7 @@ def owner(entity: str) -> Address:
     return Address.of("list", entity)
 
 
-class ReferenceLists:
+class ReferenceLists(Kind[DesiredLists, LiveLists], Exports[LiveLists]):
     """The kind object registered in `provisioner.kinds.KINDS`."""
 
     name = "lists"
@@ -51,7 +62,6 @@ class ReferenceLists:
                   r"[A-Z][A-Z0-9_]*",
                   "Reference lists by ENTITY_ID (crm.status.entity.types).",
                   "write the list's ENTITY_ID in capitals, e.g. SOURCE", KNOWN)
-    files: ClassVar[Mapping[str, str]] = {"lists.toml": "reference lists"}
 
     def parse(self, tree: Any, path: Path, report: Report) -> DesiredLists:
         out: dict[str, tuple[st.Item, ...]] = {}
@@ -81,7 +91,7 @@ class ReferenceLists:
         return {"statuses": ReadCall("crm.status.list", {}),
                 "entity_types": ReadCall("crm.status.entity.types", {})}
 
-    def from_live(self, results: Mapping[str, Any]) -> LiveLists:
+    def from_live(self, results: Results) -> LiveLists:
         offered = tuple(str(t["ID"]) for t in results["entity_types"] if _is_reference(t))
         rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
         items = {e: tuple(st.live_item(r, owner(e)) for r in rows.get(e, [])) for e in offered}
@@ -93,24 +103,13 @@ class ReferenceLists:
         if missing:
             assert desired is not None
             raise ConfigError([_not_offered(e, live, desired.locate) for e in missing])
-        d_nodes: dict[Address, Any] = {}
-        kids: dict[Address, Sequence[Any]] = {}
+        pairs = Pairs(self.name)
         for entity, items in wanted.items():
-            settled = st.settle_sorts(items, live.items.get(entity, ()))
-            d_nodes.update(st.by_address(settled))
-            if settled:
-                kids[owner(entity)] = settled
-        l_nodes: dict[Address, Any] = {}
+            pairs.want_under(owner(entity), st.settle_sorts(items, live.items.get(entity, ())))
+            pairs.manage(f"{owner(entity)}.item")
         for items in live.items.values():
-            l_nodes.update(st.by_address(items))
-        managed = frozenset(f"{owner(e)}.item" for e in wanted)
-        return Pairing(d_nodes, l_nodes, managed, children=kids)
-
-    def explain(self, change: Change) -> str:
-        return ""
-
-    def is_destructive(self, change: Change) -> bool:
-        return change.action in (Action.DELETE, Action.REPLACE)
+            pairs.have(items)
+        return pairs.pairing()
 
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
               live: Mapping[Address, Any]) -> Script:
@@ -119,7 +118,7 @@ class ReferenceLists:
             calls.extend(st.list_calls(st.ops_from_changes(group, desired, live), entity))
         yield calls
 
-    def export(self, live: LiveLists) -> Mapping[str, dict[str, Any]]:
+    def export(self, live: LiveLists) -> Files:
         lists = {e: {"items": [st.export_item(i) for i in items]}
                  for e, items in live.items.items() if items}
         return {"lists.toml": {"lists": lists}} if lists else {}

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any
 
 from provisioner.kinds import fields_manual as fm
 from provisioner.kinds import smart_processes_apply as ap
 from provisioner.kinds import statuses as st
-from provisioner.kinds.extensions import ManualPairing
 from provisioner.kinds.field_types import TYPES
+from provisioner.kinds.fields import add_fields
 from provisioner.kinds.fields import explain as field_explain
-from provisioner.kinds.fields import pair_fields
 from provisioner.kinds.fields_model import LANGS, FieldSpec, live_field
 from provisioner.kinds.slug import slugify
 from provisioner.kinds.smart_processes_model import (
@@ -35,14 +34,23 @@ from provisioner.model import (
     Action,
     Call,
     Change,
+    CountsRecords,
+    Explains,
+    Exports,
+    Files,
+    Kind,
     Pairing,
+    Pairs,
     ReadCall,
+    ReadsMore,
     RecordQuery,
     Report,
+    Results,
     Script,
     by_parent,
 )
 from provisioner.model.address import Address
+from provisioner.model.rounds import once, parallel
 from provisioner.model.shape import Path
 
 CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
@@ -53,17 +61,19 @@ DELETE_REASON = ("deleting a smart process deletes its pipelines, stages and fie
                  "refuses while it has items")
 
 
-class SmartProcesses:
+Specs = tuple[SpaSpec, ...]
+
+
+class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecords, Explains):
     """The kind object registered in `provisioner.kinds.KINDS`."""
 
     name = "smart_processes"
     path = ("smart_processes",)
     shape = spa_shape()
-    files: ClassVar[Mapping[str, str]] = {"smart-processes.toml": "smart processes, their pipelines, stages, fields"}
 
     # ---- desired ----------------------------------------------------------------------------
 
-    def parse(self, tree: Any, path: Path, report: Report) -> tuple[SpaSpec, ...]:
+    def parse(self, tree: Any, path: Path, report: Report) -> Specs:
         specs = [s for code, table in tree.items()
                  if (s := parse_spa(code, table, (*path, code), report))]
         known = {"lead", "deal", "contact", "company", "quote", *tree}
@@ -88,7 +98,7 @@ class SmartProcesses:
                 "filter": {"!@entityId": CLASSIC}}, "fields", pages_ahead=FIELD_PAGES_AHEAD)
         return calls
 
-    def more_reads(self, results: Mapping[str, Any]) -> Mapping[str, ReadCall]:
+    def more_reads(self, results: Results) -> Mapping[str, ReadCall]:
         calls: dict[str, ReadCall] = {}
         for t in _types(results):
             calls[f"spa_type_{t['id']}"] = ReadCall("crm.type.get", {"id": t["id"]})
@@ -100,7 +110,7 @@ class SmartProcesses:
                                                         {"moduleId": "crm", "id": row["id"]})
         return calls
 
-    def from_live(self, results: Mapping[str, Any]) -> tuple[SpaSpec, ...]:
+    def from_live(self, results: Results) -> Specs:
         types = _types(results)
         keys = _type_keys(types)
         names = entity_names({int(t["entityTypeId"]): keys[int(t["id"])] for t in types})
@@ -115,46 +125,34 @@ class SmartProcesses:
 
     # ---- compare ----------------------------------------------------------------------------
 
-    def pair(self, desired: tuple[SpaSpec, ...] | None, live: tuple[SpaSpec, ...]) -> Pairing:
+    def pair(self, desired: Specs | None, live: Specs) -> Pairing:
         wanted = desired or ()
         live_by = {s.spa.code: s for s in _match_types(live, wanted)}
-        d_nodes: dict[Address, Any] = {}
-        l_nodes: dict[Address, Any] = {}
-        kids: dict[Address, Sequence[Any]] = {}
-        managed: set[str] = {"smart_process"} if wanted else set()
-        manual: list[Change] = []
+        pairs = Pairs(self.name)
+        if wanted:
+            pairs.manage("smart_process")
         for spec in wanted:
             have = live_by.get(spec.spa.code)
             have = _match_pipelines(have, spec) if have else None
-            d_nodes[spec.spa.address] = spec.spa
-            under = [p.pipeline for p in spec.pipelines] + [f.field for f in spec.fields]
-            if under:
-                kids[spec.spa.address] = under
+            pairs.want(spec.spa, [*(p.pipeline for p in spec.pipelines),
+                                  *(f.field for f in spec.fields)])
             for p in spec.pipelines:
-                stages = st.settle_sorts(p.stages, _stages_of(have, p.pipeline.key))
-                d_nodes.update(st.by_address([p.pipeline, *stages]))
-                if stages:
-                    kids[p.pipeline.address] = stages
-                managed.add(f"{p.pipeline.address}.stage")
+                pairs.want(p.pipeline, st.settle_sorts(p.stages,
+                                                       _stages_of(have, p.pipeline.key)))
+                pairs.manage(f"{p.pipeline.address}.stage")
             if spec.pipelines:
-                managed.add(f"{spec.spa.address}.pipeline")
-            fields = pair_fields(spec.fields, have.fields if have else (),
-                                 frozenset({f"{spec.spa.address}.field"}), self.name)
-            d_nodes.update(fields.desired)
-            kids.update(fields.children or {})
-            l_nodes.update(fields.live)
-            managed |= fields.managed
-            manual.extend(fields.manual)
+                pairs.manage(f"{spec.spa.address}.pipeline")
+            pairs.manage(f"{spec.spa.address}.field")
+            add_fields(pairs, spec.fields, have.fields if have else ())
             if have:
                 live_by[spec.spa.code] = replace(have, fields=())
         for spec in live_by.values():
-            l_nodes[spec.spa.address] = spec.spa
+            pairs.have([spec.spa])
             for p in spec.pipelines:
-                l_nodes.update(st.by_address([p.pipeline, *p.stages]))
+                pairs.have([p.pipeline, *p.stages])
             for f in spec.fields:
-                l_nodes.update({f.field.address: f.field, **{i.address: i for i in f.items}})
-        return ManualPairing(d_nodes, l_nodes, frozenset(managed), children=kids,
-                             manual=tuple(manual))
+                pairs.have([f.field, *f.items])
+        return pairs.pairing()
 
     def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
         """The items a deleted smart process, pipeline or stage holds (engine/records.py)."""
@@ -182,9 +180,6 @@ class SmartProcesses:
             return field_explain(change)
         return ""
 
-    def is_destructive(self, change: Change) -> bool:
-        return change.action in (Action.DELETE, Action.REPLACE)
-
     # ---- apply ------------------------------------------------------------------------------
 
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
@@ -197,14 +192,14 @@ class SmartProcesses:
             if own is not None and own.action is Action.CREATE:
                 tasks.append(ap.new_spa(desired[address], kids, live))
             elif own is not None and own.action is Action.DELETE:
-                tasks.append(ap.once([_delete(live[address])]))
+                tasks.append(once([_delete(live[address])]))
             else:
                 tasks.append(ap.existing_spa(desired[address], group, desired, live, kids))
-        yield from ap.parallel(tasks)
+        yield from parallel(tasks)
 
     # ---- export -----------------------------------------------------------------------------
 
-    def export(self, live: tuple[SpaSpec, ...]) -> Mapping[str, dict[str, Any]]:
+    def export(self, live: Specs) -> Files:
         if not live:
             return {}
         out = {s.spa.code: export_spa(_exportable(s)) for s in live}

@@ -17,36 +17,7 @@ from provisioner.kinds.fields_model import Field
 from provisioner.kinds.smart_processes_model import BUILT_IN, FLAGS, SmartProcess, SpaPipeline
 from provisioner.model import Action, Call, Change, Children, Script
 from provisioner.model.address import Address
-
-
-def parallel(tasks: Sequence[Script]) -> Script:
-    """Run scripts in lockstep: round N of every script goes out together."""
-    pending: list[tuple[Script, list[Call]]] = []
-    for task in tasks:
-        _advance(task, None, pending)
-    while pending:
-        results = yield [c for _, calls in pending for c in calls]
-        current, pending, offset = pending, [], 0
-        for task, calls in current:
-            _advance(task, results[offset:offset + len(calls)], pending)
-            offset += len(calls)
-
-
-def _advance(task: Script, results: list[Any] | None,
-             pending: list[tuple[Script, list[Call]]]) -> None:
-    try:
-        calls = next(task) if results is None else task.send(results)
-    except StopIteration:
-        return
-    if calls:
-        pending.append((task, calls))
-    else:
-        _advance(task, [], pending)
-
-
-def once(calls: list[Call]) -> Script:
-    if calls:
-        yield calls
+from provisioner.model.rounds import once, parallel
 
 
 def stage_list(etid: int | str, category: int | str) -> str:
@@ -91,15 +62,16 @@ def children(kids: Children, parent: Address, cls: type) -> list[Any]:
 
 
 def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
-    ref = f"cat_{pipe.owner.key}_{pipe.key}"
+    ref, made = f"cat_{pipe.owner.key}_{pipe.key}", f"catst_{pipe.owner.key}_{pipe.key}"
     results = yield [
         Call("crm.category.add", {"entityTypeId": etid, "fields": {"name": pipe.name}},
              f"+ {pipe.address}", key=ref),
         Call("crm.status.list", {"filter": {
             "ENTITY_ID": f"DYNAMIC_{etid}_STAGE_$result[{ref}][category][id]"}},
-            f"  read the stages the portal made for {pipe.address}", with_previous=True)]
-    category = int(results[0]["category"]["id"])
-    yield reconcile(pipe.address, etid, category, results[1],
+            f"  read the stages the portal made for {pipe.address}", key=made,
+            with_previous=True)]
+    category = int(results[ref]["category"]["id"])
+    yield reconcile(pipe.address, etid, category, results[made],
                     sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
 
 
@@ -107,20 +79,22 @@ def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children
     rename = [Call("crm.category.update", {"entityTypeId": etid, "id": category,
                                            "fields": {"name": pipe.name}}, f"~ {pipe.address}")
               ] if pipe.name is not None else []
+    made = f"defst_{pipe.owner.key}_{pipe.key}"
     results = yield [*rename, Call("crm.status.list", {"filter": {
         "ENTITY_ID": stage_list(etid, category)}},
-        f"  read the stages the portal made for {pipe.address}")]
-    yield reconcile(pipe.address, etid, category, results[-1],
+        f"  read the stages the portal made for {pipe.address}", key=made)]
+    yield reconcile(pipe.address, etid, category, results[made],
                     sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
 
 
 def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any]) -> Script:
-    ref = f"type_{spa.code}"
+    ref, pipes = f"type_{spa.code}", f"typecat_{spa.code}"
     results = yield [
         Call("crm.type.add", {"fields": type_fields(spa, live)}, f"+ {spa.address}", key=ref),
         Call("crm.category.list", {"entityTypeId": f"$result[{ref}][type][entityTypeId]"},
-             f"  read the pipeline the portal made for {spa.address}", with_previous=True)]
-    made, cats = results[0]["type"], results[1]
+             f"  read the pipeline the portal made for {spa.address}", key=pipes,
+             with_previous=True)]
+    made, cats = results[ref]["type"], results[pipes]
     cats = cats.get("categories", []) if isinstance(cats, dict) else cats
     etid, type_id = int(made["entityTypeId"]), int(made["id"])
     default_id = next(int(c["id"]) for c in cats if c.get("isDefault") == "Y")

@@ -10,7 +10,7 @@ import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from provisioner.kinds import shared
 from provisioner.model import Action, Call, Change, Report, attribute, live_only
@@ -70,7 +70,17 @@ class Item:
         return _scope(self.owner, self.step)
 
 
-Row = TypeVar("Row", Stage, Item)
+class Sortable(Protocol):
+    """A row of a list the portal orders by SORT: stages, items, enumeration items."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def sort(self) -> int: ...
+
+
+Row = TypeVar("Row", bound=Sortable)
 
 
 def _address(owner: Address | None, step: str, code: str) -> Address:
@@ -267,7 +277,7 @@ def resorted(row: Row, sort: int) -> Row:
     so the address does, and is not looked up anew among every living address."""
     cls = type(row)
     new = object.__new__(cls)
-    for name in cls.__slots__:
+    for name in cls.__slots__:  # type: ignore[attr-defined]
         object.__setattr__(new, name, getattr(row, name))
     object.__setattr__(new, "sort", sort)
     return new

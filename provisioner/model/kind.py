@@ -1,17 +1,40 @@
-"""The kind contract's types: what a kind receives and returns (see the package docstring)."""
+"""The kind contract: what a kind is, what it receives and returns, and what it may offer.
+
+A kind owns one part of the desired-state tree and everything about its objects. It is generic
+over its two parts: `D`, what `parse` makes of its TOML subtree, and `L`, what `from_live`
+makes of the portal's answers. The engine holds every kind as `Kind[Any, Any]` and never asks
+which one it holds; mypy checks each kind against its own `D` and `L`.
+
+`Kind` is both the contract and the base class: a kind subclasses it (`class LeadStatuses(
+Kind[Stages, Stages])`), gets the default `is_destructive`, and must define the rest (mypy
+refuses to instantiate a kind that misses one). What only some kinds need is an optional
+capability below, a `Protocol` the kind subclasses too, so that mypy checks its signature; the
+engine asks `isinstance(kind, Capability)` and calls it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path as FsPath
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from provisioner.model.address import Address
 from provisioner.model.attributes import Resource
-from provisioner.model.changes import Change, Note
+from provisioner.model.changes import Action, Change, Note, RecordQuery
 from provisioner.model.nodes import Nodes
 from provisioner.model.nodes import by_parent as index_by_parent
 from provisioner.model.shape import Issue, Path, Shape
+
+D = TypeVar("D")  # a kind's desired part
+L = TypeVar("L")  # a kind's live part
+L_in = TypeVar("L_in", contravariant=True)
+T = TypeVar("T")
+
+Results = Mapping[str, Any]  # the answers of the read calls, by read key
+Parts = Mapping[str, object]  # other kinds' parts, by kind name
+Files = Mapping[str, dict[str, Any]]  # export: file name -> TOML tree
+Children = Mapping[Address, Sequence[Any]]
 
 
 @dataclass
@@ -45,8 +68,9 @@ class ReadCall:
 
 @dataclass(frozen=True)
 class Call:
-    """One REST write. `key` names it for `$result[key]` references; `with_previous` keeps it
-    in the same batch as the call before it (references only resolve inside one batch)."""
+    """One REST write. `key` names it: its result reaches the script under that key, and
+    `$result[key]` refers to it inside one batch; `with_previous` keeps it in the same batch
+    as the call before it (references only resolve inside one batch)."""
 
     method: str
     params: Mapping[str, Any]
@@ -55,14 +79,16 @@ class Call:
     with_previous: bool = False
 
 
-# A kind's apply is a generator: it yields a round of calls and receives their results (same
-# order); the engine runs the rounds of every kind together, so independent writes share batches.
-Script = Generator[list[Call], list[Any], None]
+# A kind's apply is a generator: it yields a round of calls and receives the results of those
+# that have a `key`, by key; the engine runs the rounds of every kind together
+# (`provisioner.model.rounds.parallel`), so independent writes share batches.
+Script = Generator[list[Call], Mapping[str, Any], None]
 
 
 @dataclass(frozen=True)
 class Pairing:
-    """Desired and live objects of one kind under the same addresses, ready to be compared."""
+    """Desired and live objects of one kind under the same addresses, ready to be compared
+    (made with `provisioner.model.pairing.Pairs`)."""
 
     desired: Mapping[Address, Resource]
     live: Mapping[Address, Resource]
@@ -70,46 +96,123 @@ class Pairing:
     notes: tuple[Note, ...] = ()
     # The desired objects under each parent address, in `desired` order, as the kind built
     # them (a pipeline's stages, a field's items): the plan's `Nodes.children()` without a
-    # pass over every object. None: indexed from `desired` on first use (engine/nodes.py).
+    # pass over every object. None: indexed from `desired` on first use (model/nodes.py).
     children: Mapping[Address, Sequence[Resource]] | None = None
+    # Changes the kind makes itself, all of action MANUAL (what the REST API cannot apply or
+    # read back: a field required from a stage on, a stage's robots); the reason is the steps.
+    manual: tuple[Change, ...] = ()
 
 
-class Kind(Protocol):
-    """A resource kind; see `provisioner.kinds` for the contract in words."""
+class Kind(Protocol[D, L]):
+    """A resource kind: the contract the engine holds, and the base class of every kind."""
 
-    # Read-only members: a kind sets them as plain class attributes.
-    @property
-    def name(self) -> str: ...
+    name: str  # the kind's name, also the `kind` of its changes (`deal.pipelines`)
+    path: tuple[str, ...]  # where its part of the desired-state tree lives
+    shape: Shape  # of that subtree: the loader checks it, the JSON Schema comes from it
 
-    @property
-    def path(self) -> tuple[str, ...]: ...
-
-    @property
-    def shape(self) -> Shape: ...
-
-    @property
-    def files(self) -> Mapping[str, str]:  # export file name -> what goes there (for docs)
+    def parse(self, tree: Any, path: Path, report: Report) -> D:
+        """The shape-checked subtree -> the desired part; semantic problems (duplicates, order,
+        limits) go to `report` with their key path."""
         ...
 
-    def parse(self, tree: Any, path: Path, report: Report) -> Any: ...
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        """The reads it needs, by key: kinds that read the same list use the same key, and the
+        engine reads everything in batches of 50."""
+        ...
 
-    def read_calls(self) -> Mapping[str, ReadCall]: ...
+    def from_live(self, results: Results) -> L:
+        """The answers of those reads -> the live part (the same model classes as desired)."""
+        ...
 
-    def from_live(self, results: Mapping[str, Any]) -> Any: ...
+    def pair(self, desired: D | None, live: L) -> Pairing:
+        """Both sides under their addresses, the scopes it manages and notes; matching by
+        natural keys and derived values (SORT) is settled here, so the planner compares like
+        with like. Each kind owns the first step type of its addresses."""
+        ...
 
-    def pair(self, desired: Any | None, live: Any) -> Pairing: ...
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        """Its writes, in rounds (see `Script`); never a change whose action is manual."""
+        ...
+
+    def is_destructive(self, change: Change) -> bool:
+        """Changes that delete something on the portal (default: delete and replace)."""
+        return change.action in (Action.DELETE, Action.REPLACE)
+
+
+AnyKind = Kind[Any, Any]  # how the engine holds every kind
+
+
+# ---- optional capabilities --------------------------------------------------------------------
+
+
+@runtime_checkable
+class Exports(Protocol[L_in]):
+    """The live part as the TOML files a person would write (`provision export`); a kind whose
+    objects cannot be read back exports nothing."""
+
+    def export(self, live: L_in) -> Files: ...
+
+
+@runtime_checkable
+class Explains(Protocol):
+    """A reason for people beside some changes (what a deletion takes with it)."""
 
     def explain(self, change: Change) -> str: ...
 
-    def is_destructive(self, change: Change) -> bool: ...
 
-    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
-              live: Mapping[Address, Any]) -> Script: ...
+@runtime_checkable
+class CountsRecords(Protocol):
+    """The records a destructive change would take with it (engine/records.py): how to count
+    them, and delete them first when data loss is allowed."""
 
-    def export(self, live: Any) -> Mapping[str, dict[str, Any]]: ...
+    def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None: ...
 
 
-Children = Mapping[Address, Sequence[Any]]
+@runtime_checkable
+class Links(Protocol[D]):
+    """After every kind has parsed: check and resolve references into other kinds' desired
+    parts (a field's `required_from` names a deal stage). Called with None when the kind has
+    no subtree; a None answer leaves the kind undeclared."""
+
+    def link(self, part: D | None, parts: Parts, report: Report) -> D | None: ...
+
+
+@runtime_checkable
+class ReadsMore(Protocol):
+    """Reads that depend on the first batch's answers (the pipelines of each smart process);
+    the engine sends every kind's in one more batch."""
+
+    def more_reads(self, results: Results) -> Mapping[str, ReadCall]: ...
+
+
+@runtime_checkable
+class NeedsLive(Protocol[L]):
+    """Other kinds' live parts, each built once by its own kind: `needs` names them, and after
+    every kind's `from_live` the engine hands them to `link_live`."""
+
+    @property
+    def needs(self) -> tuple[str, ...]: ...
+
+    def link_live(self, part: L, others: Parts) -> L: ...
+
+
+@runtime_checkable
+class KeepsLocal(Protocol[L]):
+    """Records kept beside the config for what REST cannot read back (the attestations of
+    `provision attest`), added to the live part after the portal is read; not part of the
+    live state's fingerprint."""
+
+    def add_local(self, part: L, config: FsPath, portal: str) -> L: ...
+
+
+def tuple_part(parts: Parts, name: str, cls: type[T]) -> tuple[T, ...]:
+    """Another kind's part made of `cls` objects (a kind's `link` or `link_live` reads it),
+    checked; empty when that kind has none."""
+    part = parts.get(name, ())
+    if not isinstance(part, tuple) or not all(isinstance(item, cls) for item in part):
+        raise TypeError(f"the part of kind {name} is not a tuple of {cls.__name__}")
+    return part
 
 
 def by_parent(nodes: Mapping[Address, Any]) -> Children:
