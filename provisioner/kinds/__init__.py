@@ -20,7 +20,7 @@ from provisioner.model import AnyKind
 
 KINDS: tuple[AnyKind, ...] = (
     DealPipelines(),
-    LeadStatuses(),  # type: ignore[arg-type]  # not on the typed contract yet
+    LeadStatuses(),
     ReferenceLists(),
     *(Fields(entity) for entity in ENTITIES),
     SmartProcesses(),
