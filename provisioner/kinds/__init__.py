@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from provisioner.kinds.automation import Automation
 from provisioner.kinds.deal_pipelines import DealPipelines
-from provisioner.kinds.fields import ENTITIES, Fields
+from provisioner.kinds.fields.kind import ENTITIES, Fields
 from provisioner.kinds.lead_statuses import LeadStatuses
 from provisioner.kinds.reference_lists import ReferenceLists
 from provisioner.kinds.smart_processes import SmartProcesses

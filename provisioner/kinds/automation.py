@@ -30,8 +30,8 @@ from provisioner.errors import ConfigError
 from provisioner.kinds import automation_app as app
 from provisioner.kinds import automation_stages as stg
 from provisioner.kinds.deal_pipelines import DealPipelines, Pipeline, PipelineSpec, live_keys
-from provisioner.kinds.fields import Fields
-from provisioner.kinds.fields_model import FieldSpec
+from provisioner.kinds.fields.kind import Fields
+from provisioner.kinds.fields.model import FieldSpec
 from provisioner.kinds.smart_processes import SmartProcesses, live_stage_codes
 from provisioner.kinds.smart_processes_model import PipelineSpec as SpaPipelineSpec
 from provisioner.kinds.smart_processes_model import SpaSpec

@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from provisioner.kinds import fields_manual as fm
 from provisioner.kinds import smart_processes_apply as ap
 from provisioner.kinds import statuses as st
-from provisioner.kinds.field_types import TYPES
-from provisioner.kinds.fields import add_fields
-from provisioner.kinds.fields import explain as field_explain
-from provisioner.kinds.fields_model import LANGS, FieldSpec, live_field
+from provisioner.kinds.fields import manual as fm
+from provisioner.kinds.fields.kind import add_fields
+from provisioner.kinds.fields.kind import explain as field_explain
+from provisioner.kinds.fields.model import LANGS, FieldSpec, live_field
+from provisioner.kinds.fields.types import TYPES
 from provisioner.kinds.slug import slugify
 from provisioner.kinds.smart_processes_model import (
     PipelineSpec,

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from provisioner.kinds import statuses as st
-from provisioner.kinds.fields_apply import Target, create_call, field_calls, items_of
-from provisioner.kinds.fields_model import Field
+from provisioner.kinds.fields.apply import Target, create_call, field_calls, items_of
+from provisioner.kinds.fields.model import Field
 from provisioner.kinds.smart_processes_model import BUILT_IN, FLAGS, SmartProcess, SpaPipeline
 from provisioner.model import Action, Call, Change, Children, Script
 from provisioner.model.address import Address

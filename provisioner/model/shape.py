@@ -83,7 +83,7 @@ class ArrayOf:
 @dataclass(frozen=True)
 class OneOf:
     """Any one of several shapes, e.g. a label: a string or a table of languages.
-    (Added for the custom-field kind: kinds/fields*.py.)"""
+    (Added for the custom-field kind: kinds/fields/.)"""
 
     options: tuple[Shape, ...]
     doc: str = ""

@@ -16,7 +16,6 @@ from provisioner.model import Call, Script
 from provisioner.model.rounds import once, parallel
 
 
-
 def test_every_kind_builds_its_live_part_once_per_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """The automation kind takes the deal pipelines and smart processes from their kinds
     (`needs`) instead of parsing their answers a second time."""

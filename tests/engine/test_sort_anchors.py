@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as s
 
-from provisioner.kinds.fields_model import EnumItem
+from provisioner.kinds.fields.model import EnumItem
 from provisioner.kinds.statuses import Item, Stage, _anchors, resorted
 from provisioner.model.address import Address
 

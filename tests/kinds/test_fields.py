@@ -8,7 +8,7 @@ from kinds_support import converge, deal_field, plan, sandbox_client, setup_case
 
 from provisioner import engine
 from provisioner.errors import ConfigError
-from provisioner.kinds.fields_model import xml_id_for
+from provisioner.kinds.fields.model import xml_id_for
 
 PIPELINE = """
 [deal.pipelines.sales]

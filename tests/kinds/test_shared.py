@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from provisioner.kinds import shared
-from provisioner.kinds.fields_model import live_field, parse_field
+from provisioner.kinds.fields.model import live_field, parse_field
 from provisioner.model import Report
 
 WHERE = (None, "deal.field")

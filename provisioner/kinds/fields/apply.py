@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provisioner.kinds import field_types as ft
-from provisioner.kinds.fields_model import FLAG_KEYS, LABEL_KEYS, LANGS, EnumItem, Field
+from provisioner.kinds.fields import types as ft
+from provisioner.kinds.fields.model import FLAG_KEYS, LABEL_KEYS, LANGS, EnumItem, Field
 from provisioner.model import Action, Call, Change, Children, by_parent
 from provisioner.model.address import Address
 

@@ -14,12 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from provisioner.kinds import fields_manual as fm
 from provisioner.kinds import statuses as st
 from provisioner.kinds.deal_pipelines import DealPipelines, PipelineSpec
-from provisioner.kinds.field_types import TYPES
-from provisioner.kinds.fields_apply import Target, field_calls
-from provisioner.kinds.fields_model import (
+from provisioner.kinds.fields import manual as fm
+from provisioner.kinds.fields.apply import Target, field_calls
+from provisioner.kinds.fields.model import (
     LANGS,
     EnumItem,
     Field,
@@ -30,6 +29,7 @@ from provisioner.kinds.fields_model import (
     parse_field,
     project,
 )
+from provisioner.kinds.fields.types import TYPES
 from provisioner.model import (
     Action,
     Change,

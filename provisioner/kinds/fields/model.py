@@ -1,7 +1,7 @@
 """Custom fields and enumeration items: model classes, TOML shape and parsing, live rows, export.
 
-Shared by the classic-entity field kinds (`fields.py`) and the fields of smart processes
-(`smart_processes.py`). A field is keyed by FIELD_NAME without `UF_CRM_` (and without
+Shared by the classic-entity field kinds (`kind.py`) and the fields of smart processes
+(`kinds/smart_processes/`). A field is keyed by FIELD_NAME without `UF_CRM_` (and without
 `UF_CRM_{id}_` on smart processes); an enumeration item by its XML_ID, generated from the value
 when not given (`xml_id_for`), so a renamed value keeps its item only if its xml_id is written.
 """
@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from provisioner.kinds import field_types as ft
 from provisioner.kinds import shared
+from provisioner.kinds.fields import types as ft
 from provisioner.kinds.slug import slugify
 from provisioner.model import Report, attribute, live_only
 from provisioner.model.address import Address
