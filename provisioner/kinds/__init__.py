@@ -15,7 +15,7 @@ from provisioner.kinds.deal_pipelines import DealPipelines
 from provisioner.kinds.fields.kind import ENTITIES, Fields
 from provisioner.kinds.lead_statuses import LeadStatuses
 from provisioner.kinds.reference_lists import ReferenceLists
-from provisioner.kinds.smart_processes import SmartProcesses
+from provisioner.kinds.smart_processes.kind import SmartProcesses
 from provisioner.model import AnyKind
 
 KINDS: tuple[AnyKind, ...] = (

@@ -32,9 +32,10 @@ from provisioner.kinds import automation_stages as stg
 from provisioner.kinds.deal_pipelines import DealPipelines, Pipeline, PipelineSpec, live_keys
 from provisioner.kinds.fields.kind import Fields
 from provisioner.kinds.fields.model import FieldSpec
-from provisioner.kinds.smart_processes import SmartProcesses, live_stage_codes
-from provisioner.kinds.smart_processes_model import PipelineSpec as SpaPipelineSpec
-from provisioner.kinds.smart_processes_model import SpaSpec
+from provisioner.kinds.smart_processes.kind import SmartProcesses
+from provisioner.kinds.smart_processes.match import live_stage_codes
+from provisioner.kinds.smart_processes.model import PipelineSpec as SpaPipelineSpec
+from provisioner.kinds.smart_processes.model import SpaSpec
 from provisioner.model import (
     Change,
     KeepsLocal,

@@ -22,7 +22,7 @@ from provisioner.engine.live import LiveState, read_live
 from provisioner.engine.loader import load_desired
 from provisioner.engine.planner import make_plan
 from provisioner.kinds import KINDS
-from provisioner.kinds.smart_processes import FIELD_PAGES_AHEAD
+from provisioner.kinds.smart_processes.live import FIELD_PAGES_AHEAD
 from provisioner.model import Plan
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.crm import categories as cats

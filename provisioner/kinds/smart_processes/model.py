@@ -19,7 +19,7 @@ from provisioner.kinds.automation_stages import (
     parse_stages_automation,
     with_automation,
 )
-from provisioner.kinds.fields.model import FieldSpec, fields_shape, parse_field
+from provisioner.kinds.fields.model import FieldSpec, export_field, fields_shape, parse_field
 from provisioner.model import Report, attribute, live_only
 from provisioner.model.address import Address
 from provisioner.model.shape import ArrayOf, MapOf, Path, Prop, Scalar, Table, check
@@ -217,8 +217,6 @@ def entity_names(types: Mapping[int, str]) -> dict[int, str]:
 # ---- export --------------------------------------------------------------------------------
 
 def export_spa(spec: SpaSpec) -> dict[str, Any]:
-    from provisioner.kinds.fields.model import export_field
-
     s = spec.spa
     out: dict[str, Any] = {"title": s.title, **{k: True for k, v in s.features.items() if v}}
     if s.parents:

@@ -14,7 +14,7 @@ from typing import Any
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields.apply import Target, create_call, field_calls, items_of
 from provisioner.kinds.fields.model import Field
-from provisioner.kinds.smart_processes_model import BUILT_IN, FLAGS, SmartProcess, SpaPipeline
+from provisioner.kinds.smart_processes.model import BUILT_IN, FLAGS, SmartProcess, SpaPipeline
 from provisioner.model import Action, Call, Change, Children, Script
 from provisioner.model.address import Address
 from provisioner.model.rounds import once, parallel
