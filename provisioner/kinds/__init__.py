@@ -11,11 +11,11 @@ a new module or package here, one line in `KINDS`, and the sandbox's methods
 from __future__ import annotations
 
 from provisioner.kinds.automation import Automation
-from provisioner.kinds.deal_pipelines import DealPipelines
 from provisioner.kinds.fields.kind import ENTITIES, Fields
-from provisioner.kinds.lead_statuses import LeadStatuses
-from provisioner.kinds.reference_lists import ReferenceLists
 from provisioner.kinds.smart_processes.kind import SmartProcesses
+from provisioner.kinds.statuses.deal_pipelines import DealPipelines
+from provisioner.kinds.statuses.lead_statuses import LeadStatuses
+from provisioner.kinds.statuses.reference_lists import ReferenceLists
 from provisioner.model import AnyKind
 
 KINDS: tuple[AnyKind, ...] = (

@@ -29,13 +29,18 @@ from provisioner.automation.model import pipeline_address
 from provisioner.errors import ConfigError
 from provisioner.kinds import automation_app as app
 from provisioner.kinds import automation_stages as stg
-from provisioner.kinds.deal_pipelines import DealPipelines, Pipeline, PipelineSpec, live_keys
 from provisioner.kinds.fields.kind import Fields
 from provisioner.kinds.fields.model import FieldSpec
 from provisioner.kinds.smart_processes.kind import SmartProcesses
 from provisioner.kinds.smart_processes.match import live_stage_codes
 from provisioner.kinds.smart_processes.model import PipelineSpec as SpaPipelineSpec
 from provisioner.kinds.smart_processes.model import SpaSpec
+from provisioner.kinds.statuses.deal_pipelines import (
+    DealPipelines,
+    Pipeline,
+    PipelineSpec,
+    live_keys,
+)
 from provisioner.model import (
     Change,
     KeepsLocal,

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as s
 
 from provisioner.kinds.fields.model import EnumItem
-from provisioner.kinds.statuses import Item, Stage, _anchors, resorted
+from provisioner.kinds.statuses import Item, Stage
+from provisioner.kinds.statuses.sorts import _anchors, resorted
 from provisioner.model.address import Address
 
 

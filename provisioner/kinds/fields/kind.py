@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import Any
 
 from provisioner.kinds import statuses as st
-from provisioner.kinds.deal_pipelines import DealPipelines, PipelineSpec
 from provisioner.kinds.fields import manual as fm
 from provisioner.kinds.fields.apply import Target, field_calls
 from provisioner.kinds.fields.model import (
@@ -30,6 +29,7 @@ from provisioner.kinds.fields.model import (
     project,
 )
 from provisioner.kinds.fields.types import TYPES
+from provisioner.kinds.statuses.deal_pipelines import DealPipelines, PipelineSpec
 from provisioner.model import (
     Action,
     Change,

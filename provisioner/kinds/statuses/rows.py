@@ -1,25 +1,21 @@
-"""Rows of `crm.status` lists shared by several kinds: stages (deal, lead) and list items.
-
-Holds their model classes, TOML shapes, the checks of a stage list (codes, semantics order),
-the SORT settlement against live rows, and the ordered REST writes for one list.
-"""
+"""Rows of `crm.status` lists shared by the stage and list kinds: stages (deal, lead, smart
+processes) and reference-list items: model classes, TOML shapes, parsing and the checks of a
+stage list (codes, semantics order), live rows, export."""
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import pairwise
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from provisioner.kinds import shared
-from provisioner.model import Action, Call, Change, Report, attribute, live_only
+from provisioner.model import Report, attribute, live_only
 from provisioner.model.address import Address
 from provisioner.model.shape import ArrayOf, Path, Prop, Scalar, Table
 
 SEMANTICS = ("process", "success", "failure")
-_TO_PORTAL = {"process": "", "success": "S", "failure": "F"}
-_FROM_PORTAL = {"": "process", "S": "success", "F": "failure"}
+TO_PORTAL = {"process": "", "success": "S", "failure": "F"}
+FROM_PORTAL = {"": "process", "S": "success", "F": "failure"}
 STAGE_CODE = r"[0-9A-Za-z_-]+"
 COLOR = r"#[0-9A-Fa-f]{6}"
 
@@ -69,18 +65,6 @@ class Item:
     def scope(self) -> str:
         return _scope(self.owner, self.step)
 
-
-class Sortable(Protocol):
-    """A row of a list the portal orders by SORT: stages, items, enumeration items."""
-
-    @property
-    def code(self) -> str: ...
-
-    @property
-    def sort(self) -> int: ...
-
-
-Row = TypeVar("Row", bound=Sortable)
 
 
 def _address(owner: Address | None, step: str, code: str) -> Address:
@@ -220,7 +204,7 @@ def live_stage(row: Mapping[str, Any], owner: Address | None, step: str) -> Stag
     return Stage(code=shared.text(strip_prefix(str(row["STATUS_ID"]))),
                  name=shared.text(str(row.get("NAME") or "")),
                  color=_color(row.get("COLOR") or None),
-                 semantics=_FROM_PORTAL.get(str(row.get("SEMANTICS") or ""), "process"),
+                 semantics=FROM_PORTAL.get(str(row.get("SEMANTICS") or ""), "process"),
                  sort=int(row.get("SORT") or 0), owner=owner, step=step, id=int(row["ID"]),
                  system=row.get("SYSTEM") == "Y", status_id=str(row["STATUS_ID"]))
 
@@ -253,165 +237,6 @@ def live_item(row: Mapping[str, Any], owner: Address) -> Item:
                 name=shared.text(str(row.get("NAME") or "")),
                 sort=int(row.get("SORT") or 0), owner=owner, id=int(row["ID"]),
                 system=row.get("SYSTEM") == "Y")
-
-
-# ---- SORT settlement -----------------------------------------------------------------------
-
-def settle_sorts(desired: Sequence[Row], live: Iterable[Row]) -> Sequence[Row]:
-    """Give desired rows SORT values that keep the live SORT of every row already in order,
-    so that inserting one stage changes one stage; renumber 10, 20, ... only when no room."""
-    live_sort = {row.code: row.sort for row in live}
-    anchored = _anchors([live_sort.get(row.code) for row in desired])
-    sorts = _fill(anchored)
-    if sorts is None:
-        sorts = [10 * (i + 1) for i in range(len(desired))]
-    # a row keeps its object when its SORT stands (most rows of a large, settled portal), and
-    # the rows their sequence when every SORT stands (no list made: a plan's fewer young objects)
-    if all(row.sort == sort for row, sort in zip(desired, sorts)):
-        return desired
-    return [row if row.sort == sort else resorted(row, sort) for row, sort in zip(desired, sorts)]
-
-
-def resorted(row: Row, sort: int) -> Row:
-    """`replace(row, sort=sort)` without running the constructor again: code and owner stand,
-    so the address does, and is not looked up anew among every living address."""
-    cls = type(row)
-    new = object.__new__(cls)
-    for name in cls.__slots__:  # type: ignore[attr-defined]
-        object.__setattr__(new, name, getattr(row, name))
-    object.__setattr__(new, "sort", sort)
-    return new
-
-
-def _anchors(values: list[int | None]) -> list[int | None]:
-    """Keep the longest strictly increasing run of known SORT values (positive ones); among
-    runs of that length, the one ending first, each step taking its earliest predecessor.
-    Patience sorting, O(n log n): a list of 3,000 items settles as fast as its length."""
-    known = [v for v in values if v is not None and v > 0]
-    if all(a < b for a, b in pairwise(known)):  # already in order: the run is all of them
-        return [v if v is not None and v > 0 else None for v in values]
-    parent, node = _run_parents(values)
-    keep: set[int] = set()
-    while node is not None:
-        keep.add(node)
-        node = parent[node]
-    return [v if i in keep else None for i, v in enumerate(values)]
-
-
-def _run_parents(values: list[int | None]) -> tuple[dict[int, int | None], int | None]:
-    """Each known index's predecessor in its longest run, and the last index of the longest
-    run. Level k holds the indices whose longest run ending there has k + 1 values, in
-    index order; their values never increase, so `keys` (the values negated) stays sorted."""
-    level: list[list[int]] = []
-    keys: list[list[int]] = []
-    tops: list[int] = []  # the lowest value of each level
-    parent: dict[int, int | None] = {}
-    for i, v in enumerate(values):
-        if v is None or v <= 0:
-            continue
-        k = bisect.bisect_left(tops, v)
-        parent[i] = level[k - 1][bisect.bisect_right(keys[k - 1], -v)] if k else None
-        if k == len(tops):
-            tops.append(v)
-            level.append([])
-            keys.append([])
-        tops[k] = min(tops[k], v)
-        level[k].append(i)
-        keys[k].append(-v)
-    return parent, (level[-1][0] if level else None)
-
-
-def _fill(values: list[int | None]) -> list[int] | None:
-    out: list[int] = []
-    i = 0
-    while i < len(values):
-        if values[i] is not None:
-            out.append(values[i])  # type: ignore[arg-type]
-            i += 1
-            continue
-        j = i
-        while j < len(values) and values[j] is None:
-            j += 1
-        low = out[-1] if out else 0
-        gap = j - i
-        high = values[j] if j < len(values) else low + 10 * (gap + 1)
-        if high is None or high - low - 1 < gap:
-            return None
-        out.extend(low + (high - low) * (k + 1) // (gap + 1) for k in range(gap))
-        i = j
-    return out
-
-
-# ---- writes --------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Op:
-    """One write to a status list: create, update or delete of one row."""
-
-    verb: str  # "create" | "update" | "delete"
-    desired: Stage | Item | None
-    live: Stage | Item | None
-    label: str
-
-
-def ops_from_changes(changes: Sequence[Change], desired: Mapping[Address, Any],
-                     live: Mapping[Address, Any]) -> list[Op]:
-    ops: list[Op] = []
-    for c in changes:
-        d, lv, label = desired.get(c.address), live.get(c.address), f"{c.action.symbol} {c.address}"
-        if c.action in (Action.DELETE, Action.REPLACE):
-            ops.append(Op("delete", None, lv, label))
-        if c.action in (Action.CREATE, Action.REPLACE):
-            ops.append(Op("create", d, None, label))
-        if c.action is Action.UPDATE:
-            ops.append(Op("update", d, lv, label))
-    return ops
-
-
-def ordered(ops: Sequence[Op]) -> list[Op]:
-    """Deletes, then rows moving up (highest first), then the other updates and the creates by
-    SORT, so that no step puts a process stage after the success stage or a failure before it."""
-    def target(op: Op) -> int:
-        return op.desired.sort if op.desired else 0
-
-    def moves_up(op: Op) -> bool:
-        return op.live is not None and target(op) > op.live.sort
-
-    deletes = [o for o in ops if o.verb == "delete"]
-    updates = [o for o in ops if o.verb == "update"]
-    ups = sorted((o for o in updates if moves_up(o)), key=lambda o: -target(o))
-    rest = sorted((o for o in updates if not moves_up(o)), key=target)
-    creates = sorted((o for o in ops if o.verb == "create"), key=target)
-    return [*deletes, *ups, *rest, *creates]
-
-
-def op_call(op: Op, entity_id: str, category_id: int | None = None) -> Call:
-    if op.verb == "delete":
-        assert op.live is not None
-        return Call("crm.status.delete", {"id": op.live.id}, op.label)
-    assert op.desired is not None
-    fields = _fields(op.desired)
-    if op.verb == "update":
-        assert op.live is not None
-        return Call("crm.status.update", {"id": op.live.id, "fields": fields}, op.label)
-    fields = {"ENTITY_ID": entity_id, "STATUS_ID": op.desired.code, **fields}
-    if isinstance(op.desired, Stage) and op.desired.semantics != "process":
-        fields["SEMANTICS"] = _TO_PORTAL[op.desired.semantics]
-    if category_id is not None:
-        fields["CATEGORY_ID"] = category_id
-    return Call("crm.status.add", {"fields": fields}, op.label)
-
-
-def _fields(row: Stage | Item) -> dict[str, Any]:
-    # NAME and SORT always travel together: an update without SORT may reset it to 10 (§3.4).
-    fields: dict[str, Any] = {"NAME": row.name, "SORT": row.sort}
-    if isinstance(row, Stage) and row.color:
-        fields["COLOR"] = row.color
-    return fields
-
-
-def list_calls(ops: Sequence[Op], entity_id: str, category_id: int | None = None) -> list[Call]:
-    return [op_call(op, entity_id, category_id) for op in ordered(ops)]
 
 
 # ---- export --------------------------------------------------------------------------------
