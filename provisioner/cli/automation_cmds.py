@@ -25,7 +25,7 @@ from provisioner.engine.live import read_live, with_local_records
 from provisioner.engine.loader import load_desired
 from provisioner.errors import ConfigError, ProvisionError
 from provisioner.kinds import KINDS
-from provisioner.kinds import automation_book as book
+from provisioner.kinds.automation import book
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -10,7 +10,7 @@ a new module or package here, one line in `KINDS`, and the sandbox's methods
 
 from __future__ import annotations
 
-from provisioner.kinds.automation import Automation
+from provisioner.kinds.automation.kind import Automation
 from provisioner.kinds.fields.kind import ENTITIES, Fields
 from provisioner.kinds.smart_processes.kind import SmartProcesses
 from provisioner.kinds.statuses.deal_pipelines import DealPipelines

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.kinds import statuses as st
-from provisioner.kinds.automation_stages import (
+from provisioner.kinds.fields.model import FieldSpec, export_field, fields_shape, parse_field
+from provisioner.kinds.stage_automation import (
     StageRobots,
     parse_stages_automation,
     with_automation,
 )
-from provisioner.kinds.fields.model import FieldSpec, export_field, fields_shape, parse_field
 from provisioner.model import Report, attribute, live_only
 from provisioner.model.address import Address
 from provisioner.model.shape import ArrayOf, MapOf, Path, Prop, Scalar, Table, check
@@ -84,7 +84,7 @@ class SpaPipeline:
 class PipelineSpec:
     pipeline: SpaPipeline
     stages: tuple[st.Stage, ...]
-    # robots and triggers of the stages, gathered by the automation kind (kinds/automation.py)
+    # robots and triggers of the stages, gathered by the automation kind (kinds/automation/)
     automation: tuple[StageRobots, ...] = field(default=(), compare=False)
 
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from provisioner.kinds import statuses as st
-from provisioner.kinds.automation_stages import (
+from provisioner.kinds.slug import slugify
+from provisioner.kinds.stage_automation import (
     StageRobots,
     parse_stages_automation,
     with_automation,
 )
-from provisioner.kinds.slug import slugify
 from provisioner.model import (
     Action,
     Call,
@@ -79,7 +79,7 @@ class Pipeline:
 class PipelineSpec:
     pipeline: Pipeline
     stages: tuple[st.Stage, ...]
-    # robots and triggers of the stages, gathered by the automation kind (kinds/automation.py)
+    # robots and triggers of the stages, gathered by the automation kind (kinds/automation/)
     automation: tuple[StageRobots, ...] = field(default=(), compare=False)
 
 

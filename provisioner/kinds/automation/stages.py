@@ -1,17 +1,17 @@
-"""Robots and triggers of pipeline stages inside the engine: parsed with their stage, checked
-against the live portal during plan, planned as manual changes (`!`).
+"""Robots and triggers of pipeline stages in a plan: checked against the live portal, planned
+as manual changes (`!`).
 
-The stage kinds (deal pipelines) keep each stage's automation (`parse_stages_automation`); the
-automation kind gathers it (`link`), validates it against a `Catalog` built from what the portal
-returned and what apply will create, and turns the differences from what `provision attest`
-recorded into manual changes whose reason is the steps in the portal's own words.
+The stage kinds keep each stage's automation (`kinds/stage_automation.py`); the automation
+kind gathers it (`link`), validates it against a `Catalog` built from what the portal returned
+and what apply will create, and turns the differences from what `provision attest` recorded
+into manual changes whose reason is the steps in the portal's own words.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from provisioner.automation import (
@@ -21,20 +21,22 @@ from provisioner.automation import (
     Where,
     catalog_from_live,
     manual_changes,
-    parse_stage_automation,
-    stage_schema_properties,
     validate_stage,
 )
-from provisioner.automation.model import stage_address
 from provisioner.errors import Problem
-from provisioner.model import Action, Change, Report
+from provisioner.kinds.stage_automation import (
+    Locate,
+    StageRobots,
+    engine_text,
+    no_location,
+    stage_key,
+    to_path,
+)
+from provisioner.model import Action, Change
 from provisioner.model.address import Address
 from provisioner.model.locate import render_path
-from provisioner.model.shape import ArrayOf, Opaque, Path, Prop, Table
 
 KIND = "automation"
-Locate = Callable[[Path], tuple[str, int | None]]
-_STEP = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
 # Fields every CRM document offers besides its custom fields (the sandbox has no crm.*.fields):
 # id -> label shown by the portal, used in the steps.
 STANDARD_FIELDS: dict[str, dict[str, str]] = {
@@ -61,72 +63,6 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class StageRobots:
-    """One desired stage with its automation, where it is written and how the portal names it."""
-
-    entity: str  # "deal", "lead" or "spa:<code>"
-    pipeline_key: str
-    pipeline_name: str
-    code: str
-    name: str
-    path: Path  # key path of the stage table, e.g. ("deal", "pipelines", "sales", "stages", 0)
-    automation: StageAutomation
-    entity_name: str = ""  # a smart process's title (the CRM menu item of its items)
-
-    @property
-    def address(self) -> str:
-        """As the plan shows it: `smart_process[hr].pipeline[hiring].stage[NEW]` for SPAs."""
-        return engine_text(stage_address(self.entity, self.pipeline_key, self.code))
-
-
-def with_automation(stages: ArrayOf) -> ArrayOf:
-    """A stage list's shape whose stage tables also take `robots` and `triggers` (checked by
-    the automation parser, which locates every problem itself)."""
-    item = stages.item
-    assert isinstance(item, Table)
-    extra = {name: Prop(Opaque(schema)) for name, schema in stage_schema_properties().items()}
-    return ArrayOf(Table({**item.props, **extra}, item.doc), stages.doc)
-
-
-def parse_stages_automation(rows: Any, path: Path, report: Report, entity: str, key: str,
-                            name: str, entity_name: str = "") -> tuple[StageRobots, ...]:
-    """The automation of every stage table in `rows` (at `path`); problems go to `report`."""
-    out = []
-    for index, row in enumerate(rows if isinstance(rows, list) else []):
-        if not isinstance(row, dict) or not ("robots" in row or "triggers" in row):
-            continue
-        code = str(row.get("code", index))
-        stage_path = (*path, index)
-        automation, problems = parse_stage_automation(row, _key(code), _no_location)
-        for problem in problems:
-            report.add(to_path(stage_path, problem.key), problem.message, problem.fix)
-        out.append(StageRobots(entity, key, name, code, str(row.get("name", code)), stage_path,
-                               automation, entity_name))
-    return tuple(out)
-
-
-def _key(code: str) -> str:
-    return f"stage[{code}]"
-
-
-def _no_location(_key: str) -> tuple[str, int | None]:
-    return ("", None)
-
-
-def to_path(stage_path: Path, key: str) -> Path:
-    """`stage[NEW].robots[1].condition.all[2]` below `stage_path` -> an engine key path
-    (the automation library counts from 1, the engine from 0)."""
-    rest = key.split("]", 1)[1] if key.startswith("stage[") else key
-    steps: list[str | int] = []
-    for name, index in _STEP.findall(rest):
-        if name:
-            steps.append(name)
-        elif index.isdigit():
-            steps.append(int(index) - 1)
-    return (*stage_path, *steps)
-
-
 # ---- catalog and validation against the live portal ---------------------------------------
 
 def catalog(stages: Mapping[str, Iterable[str]], live_fields: Mapping[str, Mapping[str, str]],
@@ -142,7 +78,7 @@ def validate(stages: Iterable[StageRobots], cat: Catalog, locate: Locate | None)
     problems: list[Problem] = []
     for stage in stages:
         found = validate_stage(stage.entity, stage.pipeline_key, stage.code, stage.automation,
-                               cat, _key(stage.code), _no_location)
+                               cat, stage_key(stage.code), no_location)
         for problem in found:
             path = to_path(stage.path, problem.key)
             file, line = locate(path) if locate else ("", None)
@@ -180,15 +116,6 @@ def as_change(item: ManualItem) -> Change:
                         *(f"  {n}. {step}" for n, step in enumerate(item.steps, 1))])
     return Change(parse_address(item.address), KIND, Action.MANUAL, item.before, item.after,
                   reason)
-
-
-def engine_text(text: str) -> str:
-    """The automation library's `spa:hr.pipeline[...]` -> the engine's
-    `smart_process[hr].pipeline[...]` (the smart-process kind's addresses)."""
-    if not text.startswith("spa:"):
-        return text
-    code, rest = text[4:].split(".", 1)
-    return f"smart_process[{code}].{rest}"
 
 
 def parse_address(text: str) -> Address:

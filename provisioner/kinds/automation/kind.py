@@ -2,7 +2,7 @@
 trigger types (`[app.robots.*]`, `[app.triggers.*]`, reconciled with an application token).
 
 Stage robots and triggers are written under their stages (the deal pipeline kind keeps them,
-`automation_stages.parse_stages_automation`); this kind gathers them in `link`, reads what they
+`kinds/stage_automation.py`); this kind gathers them in `link`, reads what they
 name (custom fields, users by e-mail, the portal language from `app.info`) in the same first
 batch as every other kind, takes the stages on the portal from the live parts of the deal
 pipeline and smart-process kinds (`needs`: built once, by those kinds), refuses the plan with
@@ -27,14 +27,15 @@ from provisioner.automation import (
 )
 from provisioner.automation.model import pipeline_address
 from provisioner.errors import ConfigError
-from provisioner.kinds import automation_app as app
-from provisioner.kinds import automation_stages as stg
+from provisioner.kinds.automation import app
+from provisioner.kinds.automation import stages as stg
 from provisioner.kinds.fields.kind import Fields
 from provisioner.kinds.fields.model import FieldSpec
 from provisioner.kinds.smart_processes.kind import SmartProcesses
 from provisioner.kinds.smart_processes.match import live_stage_codes
 from provisioner.kinds.smart_processes.model import PipelineSpec as SpaPipelineSpec
 from provisioner.kinds.smart_processes.model import SpaSpec
+from provisioner.kinds.stage_automation import Locate, StageRobots
 from provisioner.kinds.statuses.deal_pipelines import (
     DealPipelines,
     Pipeline,
@@ -70,12 +71,12 @@ class AutomationDesired:
     """The app's types, and (from `link`) every stage's automation with what apply creates."""
 
     app: app.AppTypes | None = None
-    stages: tuple[stg.StageRobots, ...] = ()
+    stages: tuple[StageRobots, ...] = ()
     pipelines: tuple[Pipeline, ...] = ()  # desired deal pipelines (to match live keys)
     spa: tuple[SpaSpec, ...] = ()  # the smart-process kind's desired part
     stage_codes: Mapping[str, frozenset[str]] = field(default_factory=dict)
     fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # desired custom
-    locate: stg.Locate | None = field(default=None, compare=False)
+    locate: Locate | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from provisioner.automation import PipelineInfo, StageAutomation, StageInfo
 from provisioner.automation import attest as att
 from provisioner.automation.runbook import Runbook
 from provisioner.errors import ConfigError, Problem
-from provisioner.kinds import automation_stages as stg
-from provisioner.kinds.automation import Automation as _Kind
-from provisioner.kinds.automation import AutomationDesired, AutomationLive
-from provisioner.kinds.automation_stages import KIND
+from provisioner.kinds.automation import stages as stg
+from provisioner.kinds.automation.kind import Automation as _Kind
+from provisioner.kinds.automation.kind import AutomationDesired, AutomationLive
+from provisioner.kinds.automation.stages import KIND
+from provisioner.kinds.stage_automation import StageRobots
 
 APPLY_FIRST = ("run `provision apply` first: it creates the stage, and robots and triggers can "
                "only be placed on a stage the portal has")
@@ -57,7 +58,7 @@ def _apply_first(problem: Problem) -> Problem:
 
 
 def pipelines(deal: Sequence[Any], spa: Sequence[Any],
-              stages: Sequence[stg.StageRobots]) -> list[PipelineInfo]:
+              stages: Sequence[StageRobots]) -> list[PipelineInfo]:
     """Every desired deal and smart-process pipeline with all its stages (in order) and their
     automation; a smart process's pipeline is titled «process: pipeline»."""
     by_stage = {(s.entity, s.pipeline_key, s.code): s.automation for s in stages}
