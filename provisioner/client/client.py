@@ -1,6 +1,6 @@
 """BitrixClient: calls, paging, batch, rate limiting, retries and token refresh in one place.
 
-Retries (bitrix24-rest.md §1.6, §1.9): QUERY_LIMIT_EXCEEDED always (the portal refused before
+Retries (docs/portal-rules.md#errors, #limits): QUERY_LIMIT_EXCEEDED always (the portal refused before
 running anything), with exponential back-off and jitter; OPERATION_TIME_LIMIT by waiting until
 its reset time when that is known and within `RetryPolicy.max_operation_wait`; 5xx and network
 faults for reads only. A write that may have been applied is raised with `maybe_committed=True`
@@ -28,7 +28,7 @@ from provisioner.client.transport import Timeout, Transport, as_int
 from provisioner.client.urls import check_method, parse_webhook_url
 
 log = client_logger()
-DEFAULT_TIMEOUT: Timeout = (10.0, 75.0)  # the cloud cuts a request at 60 s (§1.9)
+DEFAULT_TIMEOUT: Timeout = (10.0, 75.0)  # the cloud cuts a request at 60 s (docs/portal-rules.md#limits)
 DEFAULT_RATE = RateLimit()
 DEFAULT_RETRY = RetryPolicy()
 

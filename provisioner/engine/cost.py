@@ -1,5 +1,5 @@
 """The REST cost of a plan: the requests its read took, the requests its apply will need, and the
-seconds those wait under the portal's rate limit (bitrix24-rest.md §1.8-1.9, design.md "Speed").
+seconds those wait under the portal's rate limit (docs/portal-rules.md#batch, design.md "Speed").
 
 The apply estimate is pure, like planning: every kind's apply script is started and its first
 round of calls taken (no I/O happens before the first `yield`); changes not in that round go in
@@ -70,7 +70,8 @@ def _first_round(kind: Any, changes: list[Change], desired: Mapping[Any, Any],
 def _later_rounds(changes: Sequence[Change], calls: Sequence[Any]) -> dict[int, int]:
     """Calls of the changes the first round does not send, by round: one round after the
     parent's (a stage after its new pipeline, after its new smart process), one call each;
-    enumeration items of a field being created travel inside its add (bitrix24-rest.md §4.6)."""
+    enumeration items of a field being created travel inside its add
+    (docs/portal-rules.md#enumeration-items)."""
     written: set[str] = set()
     for call in calls:
         written.update(_addresses(call.label))

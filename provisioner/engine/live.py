@@ -1,9 +1,10 @@
 """read_live: the portal's state in as few requests as the API allows.
 
-Every kind's reads go out together in batches of 50 (bitrix24-rest.md §1.8). A list that pages
-(§1.7: 50 rows a page, `total` in the first answer) is read to the end without following `next`
-one page at a time: the spare slots of the first batch already ask for the likely next pages of
-the lists whose read call says they often page (`ReadCall.pages_ahead`), and once the first answers tell `total`, every page still missing goes
+Every kind's reads go out together in batches of 50 (docs/portal-rules.md#batch). A list that
+pages (docs/portal-rules.md#paging: 50 rows a page, `total` in the first answer) is read to the
+end without following `next` one page at a time: the spare slots of the first batch already ask
+for the likely next pages of the lists whose read call says they often page
+(`ReadCall.pages_ahead`), and once the first answers tell `total`, every page still missing goes
 out together in the next batch. Pages past `total` are dropped, so no row is read twice. Reads
 that depend on the first results (`ReadsMore`) go out after them, the same way. A kind that
 builds on other kinds' live parts (`NeedsLive`) receives them once every kind has built its own.
@@ -26,8 +27,8 @@ from provisioner.model import AnyKind, ReadCall
 from provisioner.model.kind import KeepsLocal, NeedsLive, ReadsMore
 from provisioner.model.shape import type_word
 
-BATCH = 50  # sub-calls per batch (§1.8)
-PAGE = 50  # rows per page of a list method (§1.7)
+BATCH = 50  # sub-calls per batch (docs/portal-rules.md#batch)
+PAGE = 50  # rows per page of a list method (docs/portal-rules.md#paging)
 PAGE_KEY = "{key}~page{start}"
 
 

@@ -1,10 +1,11 @@
 """Records inside what a plan deletes: count them before apply, refuse, or delete them first.
 
-A kind may offer the optional hook `records(change, live_nodes) -> RecordQuery | None` for its
-destructive changes: which list method counts the records (deals in a stage or a pipeline, leads
-in a lead stage, items of a smart process) and which method deletes one. The portal refuses to
-delete a stage, pipeline or smart process that still holds records (bitrix24-rest.md §2.2, §3.4,
-§6), so `--allow-data-loss` makes apply delete those records first.
+A kind may offer the capability `CountsRecords` (`records(change, live_nodes) -> RecordQuery |
+None`) for its destructive changes: which list method counts the records (deals in a stage or a
+pipeline, leads in a lead stage, items of a smart process) and which method deletes one. The
+portal refuses to delete a stage, pipeline or smart process that still holds records
+(docs/portal-rules.md#categories, #status-rules, #type-methods), so `--allow-data-loss` makes
+apply delete those records first.
 
 Counting is one `batch` of list calls whose `total` is the count (`select: ["ID"]`, one page).
 """

@@ -13,7 +13,7 @@ from typing import Any
 
 from provisioner.model.kind import Call, Script
 
-BATCH_LIMIT = 50  # sub-calls per batch (§1.8)
+BATCH_LIMIT = 50  # sub-calls per batch (docs/portal-rules.md#batch)
 
 _Pending = list[tuple[Script, list[Call]]]
 

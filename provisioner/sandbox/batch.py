@@ -1,7 +1,7 @@
 """The `batch` method: up to 50 sub-calls in one request, with `$result[...]` references.
 
 docs: settings/how-to-call-rest-api/batch.md; S21 CRestProvider::methodsBatch and
-CRestUtil::processBatchElement (bitrix24-rest.md §1.8). The protocol layer runs each sub-call
+CRestUtil::processBatchElement (docs/portal-rules.md#batch). The protocol layer runs each sub-call
 (method lookup, scope, handler) through `SubCall`; this module owns the batch rules.
 """
 

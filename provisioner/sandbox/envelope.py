@@ -1,7 +1,7 @@
 """Response bodies of the sandbox: the success envelope with `time`, errors, JSON and XML.
 
-docs: api-reference/data-types.md#time (bitrix24-rest.md §1.5); error bodies per
-api-reference/error-codes.md (§1.6). Serialisation follows PHP's json_encode (phpform.to_php).
+docs: api-reference/data-types.md#time (docs/portal-rules.md#success-envelope); error bodies per
+api-reference/error-codes.md (docs/portal-rules.md#errors). Serialisation follows PHP's json_encode (phpform.to_php).
 """
 
 from __future__ import annotations

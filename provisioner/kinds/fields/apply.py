@@ -41,7 +41,8 @@ def _yn(value: Any) -> str:
 
 
 def _label(value: Mapping[str, str]) -> Any:
-    """A text for every language when the managed ones agree, else the map (§4.5)."""
+    """A text for every language when the managed ones agree, else the map
+    (docs/portal-rules.md#field-labels)."""
     texts = set(value.values())
     return next(iter(texts)) if len(texts) == 1 and set(value) == set(LANGS) else dict(value)
 
@@ -116,14 +117,16 @@ def update_call(target: Target, field_change: Change | None, item_changes: Seque
                     {"id": live[address].id, "fields": fields}, label)
     body = _camel(fields)
     if "enum" in body:
-        body["userTypeId"] = "enumeration"  # enum applies only with the type sent (§4.6)
+        # enum applies only with the type sent (docs/portal-rules.md#enumeration-items)
+        body["userTypeId"] = "enumeration"
     return Call("userfieldconfig.update", {"moduleId": "crm", "id": live[address].id,
                                            "field": body}, label)
 
 
 def _item_patch(changes: Sequence[Change], desired: Mapping[Address, Any],
                 live: Mapping[Address, Any]) -> list[dict[str, Any]]:
-    """Legacy LIST is a patch: ID = update, no ID = add, DEL = delete (§4.6)."""
+    """Legacy LIST is a patch: ID = update, no ID = add, DEL = delete
+    (docs/portal-rules.md#enumeration-items)."""
     out = []
     for c in changes:
         if c.action is Action.DELETE:

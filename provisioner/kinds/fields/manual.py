@@ -1,8 +1,9 @@
 """`required_from`: a field required from a pipeline stage on — checked, then planned as manual.
 
-No REST method reads or writes stage-dependent required fields (bitrix24-rest.md §5), so the
-rule becomes a manual change (`!`) with the steps an administrator clicks, on every plan: it
-cannot be read back, so nothing can tell that it was done, and it is never reported as applied.
+No REST method reads or writes stage-dependent required fields
+(docs/portal-rules.md#stage-required-fields), so the rule becomes a manual change (`!`) with the
+steps an administrator clicks, on every plan: it cannot be read back, so nothing can tell that it
+was done, and it is never reported as applied.
 """
 
 from __future__ import annotations

@@ -38,7 +38,8 @@ FLAG_KEYS = {"mandatory": "MANDATORY", "show_in_list": "SHOW_IN_LIST",
              "edit_in_list": "EDIT_IN_LIST", "searchable": "IS_SEARCHABLE"}
 FLAG_DEFAULTS = {"mandatory": False, "show_filter": False, "show_in_list": True,
                  "edit_in_list": True, "searchable": False}
-# userfieldconfig.add/update ignore these (§4.8): not offered on smart-process fields.
+# userfieldconfig.add/update ignore these (docs/portal-rules.md#userfieldconfig): not offered on
+# smart-process fields.
 SPA_UNSUPPORTED = ("list_label", "filter_label", "error_message", "show_in_list", "edit_in_list")
 Labels = Mapping[str, str]
 

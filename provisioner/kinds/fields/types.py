@@ -1,9 +1,9 @@
 """Custom-field types (USER_TYPE_ID) and their settings: TOML keys, portal keys, defaults.
 
-bitrix24-rest.md §4.4: the settings the legacy `crm.<entity>.userfield.*` methods accept per
-type (others are dropped there, so declaring them could never converge). Settings are written in
-TOML as the portal's keys in lower case (`rows`, `precision`, `display`); every key of the type
-is managed, a key left out means the portal's default.
+The settings the legacy `crm.<entity>.userfield.*` methods accept per type
+(docs/portal-rules.md#field-types; others are dropped there, so declaring them could never
+converge). Settings are written in TOML as the portal's keys in lower case (`rows`, `precision`,
+`display`); every key of the type is managed, a key left out means the portal's default.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ SETTINGS: Mapping[str, Mapping[str, Setting]] = {
     "crm": {k.lower(): Setting(k, "yn", False) for k in ("LEAD", "CONTACT", "COMPANY", "DEAL")},
 }
 TYPES = tuple(SETTINGS)
-NEVER_MULTIPLE = ("boolean",)  # the portal forces MULTIPLE = N (§4.2)
+# the portal forces MULTIPLE = N (docs/portal-rules.md#field-properties)
+NEVER_MULTIPLE = ("boolean",)
 
 
 def settings_shape() -> Table:

@@ -1,9 +1,10 @@
 """Smart processes: model classes, TOML shape, parsing, live rows and export.
 
-A smart process is keyed by a code of ours, stored in the type's `code` field (§6.2): its
-`entityTypeId` and row `id` differ between portals. Its pipelines (crm.category) are matched by
-the category's `code` if it has one, the default pipeline by being the default, the others by
-name (smart-process categories have no originId). Stages as for deal pipelines
+A smart process is keyed by a code of ours, stored in the type's `code` field
+(docs/portal-rules.md#smart-process-type): its `entityTypeId` and row `id` differ between
+portals. Its pipelines (crm.category) are matched by the category's `code` if it has one, the
+default pipeline by being the default, the others by name (smart-process categories have no
+originId). Stages as for deal pipelines
 (`DT{e}_{c}:` prefix, `DYNAMIC_{e}_STAGE_{c}` list); fields as for the classic entities.
 """
 
@@ -33,7 +34,8 @@ FLAGS = {"categories": "isCategoriesEnabled", "stages": "isStagesEnabled",
          "recycle_bin": "isRecyclebinEnabled", "automation": "isAutomationEnabled",
          "business_processes": "isBizProcEnabled"}
 BUILT_IN = {"lead": 1, "deal": 2, "contact": 3, "company": 4, "quote": 7}
-SUCCESS_CODE = "SUCCESS"  # the portal's system success stage of every SPA pipeline (§2.4)
+# the portal's system success stage of every SPA pipeline (docs/portal-rules.md#default-stages)
+SUCCESS_CODE = "SUCCESS"
 MAX_STAGE = 37  # 50 minus `DT{e}_{c}:`, safe for entityTypeId and category ids up to 4 digits
 
 

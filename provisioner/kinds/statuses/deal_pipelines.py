@@ -44,7 +44,8 @@ ORIGINATOR = "provision"
 DEAL = 2
 STAGE_STEP = "stage"
 KEY_PATTERN = r"[A-Za-z0-9_-]{1,50}"
-# The portal makes these stages itself with every pipeline, whatever their length (§2.4).
+# The portal makes these stages itself with every pipeline, whatever their length
+# (docs/portal-rules.md#default-stages).
 PORTAL_DEFAULT_CODES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE",
                         "WON", "LOSE", "APOLOGY")
 NEW_PIPELINE_REASON = ("the portal adds its default stages to a new pipeline; apply updates those "
@@ -263,7 +264,8 @@ def entity_id(category_id: int | None) -> str:
 def _live_pipeline(cat: Mapping[str, Any]) -> Pipeline:
     stamped = cat.get("originatorId") == ORIGINATOR and cat.get("originId")
     return Pipeline(key="", name=str(cat.get("name") or ""), sort=int(cat.get("sort") or 0),
-                    stamp=str(cat["originId"]) if stamped else None, default=cat.get("isDefault") == "Y" or int(cat["id"]) == 0,
+                    stamp=str(cat["originId"]) if stamped else None,
+                    default=cat.get("isDefault") == "Y" or int(cat["id"]) == 0,
                     id=int(cat["id"]), origin=str(cat["originId"]) if stamped else None,
                     system=cat.get("isDefault") == "Y" or int(cat["id"]) == 0)
 

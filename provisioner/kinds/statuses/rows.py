@@ -77,7 +77,8 @@ def _scope(owner: Address | None, step: str) -> str:
 
 # ---- TOML shapes -------------------------------------------------------------------------
 
-# crm.category name: <= 255 (bitrix24-rest.md §2); the same limit for stage and item names.
+# crm.category name: <= 255 (docs/portal-rules.md#categories); the same limit for stage and item
+# names.
 NAME = Scalar("string", "Display name.", non_blank=True, max_length=255)
 
 

@@ -70,7 +70,8 @@ def op_call(op: Op, entity_id: str, category_id: int | None = None) -> Call:
 
 
 def _fields(row: Stage | Item) -> dict[str, Any]:
-    # NAME and SORT always travel together: an update without SORT may reset it to 10 (§3.4).
+    # NAME and SORT always travel together: an update without SORT may reset it to 10
+    # (docs/portal-rules.md#status-rules).
     fields: dict[str, Any] = {"NAME": row.name, "SORT": row.sort}
     if isinstance(row, Stage) and row.color:
         fields["COLOR"] = row.color
