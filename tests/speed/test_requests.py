@@ -1,8 +1,8 @@
 """Request counts of plans and applies (docs/benchmarks.md): exact numbers on small portals.
 
-The sandbox counts every HTTP request; a `batch` of up to 50 calls is one (bitrix24-rest.md
-§1.8). The lower bound of a plan is ceil(read calls / 50); of an apply, ceil(write calls / 50)
-plus the dependency depth. These tests pin the numbers, so that a change that costs a request
+The sandbox counts every HTTP request; a `batch` of up to 50 calls is one
+(docs/portal-rules.md#batch). The lower bound of a plan is ceil(read calls / 50); of an apply,
+ceil(write calls / 50) plus the dependency depth. These tests pin the numbers, so that a change that costs a request
 shows up here; `python -m bench.run` measures large portals.
 """
 
