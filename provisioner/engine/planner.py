@@ -26,9 +26,10 @@ from provisioner.model import (
 from provisioner.model.address import Address
 from provisioner.model.kind import Explains
 from provisioner.model.nodes import Nodes
+from provisioner.model.reasons import SYSTEM as SYSTEM
+from provisioner.model.reasons import UNMANAGED as UNMANAGED
+from provisioner.model.reasons import Immutable, ImmutableSystem, KeptBySystem, Unmanaged
 
-UNMANAGED = "not in the desired state; would be deleted with --allow-destroy"
-SYSTEM = "kept by the portal (system or default), never deleted"
 DEFAULT_OPTIONS = PlanOptions()  # frozen: safe to share
 
 
@@ -136,9 +137,9 @@ def diff(kind: AnyKind, pairing: Pairing, options: PlanOptions
         if address in pairing.desired or node.scope not in pairing.managed:
             continue
         if node.system:
-            notes.append(Note(address, kind.name, SYSTEM))
+            notes.append(Note(address, kind.name, KeptBySystem()))
         elif not options.allow_destroy:
-            notes.append(Note(address, kind.name, UNMANAGED))
+            notes.append(Note(address, kind.name, Unmanaged()))
         else:
             changes.append(judge.finish(Change(address, kind.name, Action.DELETE,
                                                _present(attributes(node)), None)))
@@ -169,17 +170,14 @@ class _Judge:
             return self.finish(Change(desired.address, name, Action.UPDATE, have, want))
         if live.system:
             return Change(desired.address, name, Action.MANUAL, have, want,
-                          f"{', '.join(fixed)} of a system object cannot change on the portal "
-                          "and the portal does not delete it: change it by hand or keep the "
-                          "live value")
-        reason = (f"{', '.join(fixed)} cannot change on the portal: deleted and created again "
-                  "(move its records out first)")
-        return self.finish(Change(desired.address, name, Action.REPLACE, have, want, reason))
+                          ImmutableSystem(tuple(fixed)))
+        return self.finish(Change(desired.address, name, Action.REPLACE, have, want,
+                                  Immutable(tuple(fixed))))
 
     def finish(self, change: Change) -> Change:
-        reason = change.reason or (self.explain(change) if self.explain is not None else "")
+        why = change.why or (self.explain(change) if self.explain is not None else None)
         return Change(change.address, change.kind, change.action, change.before, change.after,
-                      reason, self.kind.is_destructive(change))
+                      why, self.kind.is_destructive(change))
 
 
 def _present(attrs: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from provisioner.errors import ProvisionError
 from provisioner.model import Action, Change, Note, PlanOptions
 from provisioner.model.address import Address
+from provisioner.model.reasons import Protected
 
 _STEP = re.compile(r"([^.\[\]]+(?:\.[^.\[\]]+)*)\[([^\]]+)\]")
-PROTECTED = "protected (protect = [...]): never deleted or replaced"
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _protect(changes: Sequence[Change], protect: Sequence[Pattern]
     notes: list[Note] = []
     for change in changes:
         if change.action in (Action.DELETE, Action.REPLACE) and covered(change.address, protect):
-            notes.append(Note(change.address, change.kind, PROTECTED))
+            notes.append(Note(change.address, change.kind, Protected()))
         else:
             kept.append(change)
     return kept, notes

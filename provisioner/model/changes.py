@@ -10,6 +10,7 @@ from typing import Any
 
 from provisioner.model.address import Address
 from provisioner.model.attributes import Attrs
+from provisioner.model.reasons import Reason
 
 
 class Action(enum.Enum):
@@ -29,15 +30,21 @@ class Action(enum.Enum):
 
 @dataclass(frozen=True)
 class Change:
-    """One change: attributes before and after (None = absent); the reason is for people only."""
+    """One change: attributes before and after (None = absent) and why (a `Reason`, data with
+    its text; for people and programs reading the plan, never steering apply)."""
 
     address: Address
     kind: str
     action: Action
     before: Attrs | None
     after: Attrs | None
-    reason: str = ""
+    why: Reason | None = None
     destructive: bool = False
+
+    @property
+    def reason(self) -> str:
+        """The reason's text ("" when there is none)."""
+        return "" if self.why is None else self.why.text
 
     def changed(self) -> list[str]:
         """Attribute names that differ (all present ones for create/delete)."""
@@ -53,7 +60,11 @@ class Note:
 
     address: Address
     kind: str
-    reason: str
+    why: Reason
+
+    @property
+    def reason(self) -> str:
+        return self.why.text
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from provisioner.model.attributes import Resource
 from provisioner.model.changes import Action, Change, Note, RecordQuery
 from provisioner.model.nodes import Nodes
 from provisioner.model.nodes import by_parent as index_by_parent
+from provisioner.model.reasons import Reason
 from provisioner.model.shape import Issue, Path, Shape
 
 D = TypeVar("D")  # a kind's desired part
@@ -158,7 +159,7 @@ class Exports(Protocol[L_in]):
 class Explains(Protocol):
     """A reason for people beside some changes (what a deletion takes with it)."""
 
-    def explain(self, change: Change) -> str: ...
+    def explain(self, change: Change) -> Reason | None: ...
 
 
 @runtime_checkable

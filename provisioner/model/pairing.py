@@ -9,6 +9,7 @@ from provisioner.model.address import Address
 from provisioner.model.attributes import Resource
 from provisioner.model.changes import Change, Note
 from provisioner.model.kind import Pairing
+from provisioner.model.reasons import Reason
 
 
 class Pairs:
@@ -52,9 +53,9 @@ class Pairs:
         """Scopes whose live objects absent from desired may be deleted."""
         self._managed.update(scopes)
 
-    def note(self, address: Address, reason: str) -> None:
+    def note(self, address: Address, why: Reason) -> None:
         """Something the plan leaves alone on purpose (a stage matched by moved_from)."""
-        self._notes.append(Note(address, self.kind, reason))
+        self._notes.append(Note(address, self.kind, why))
 
     def manual(self, changes: Iterable[Change]) -> None:
         """Manual changes the kind makes itself (what REST cannot apply or read back)."""

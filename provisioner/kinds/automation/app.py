@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.model import Action, Call, Change, Pairs, attribute
 from provisioner.model.address import Address
+from provisioner.model.reasons import Reason
 from provisioner.model.shape import MapOf, OneOf, Prop, Scalar, Table
 
 ROBOT, TRIGGER = "app.robot", "app.trigger"
@@ -26,6 +27,17 @@ WEBHOOK = ("app robot and trigger types need an application (OAuth) token; this 
            "connection is a webhook, which the portal refuses for bizproc.robot.* and "
            "crm.automation.trigger.* (WRONG_AUTH_TYPE): nothing was read or will be written; "
            "connect with the app's OAuth token to reconcile them")
+
+
+@dataclass(frozen=True)
+class NeedsAppToken(Reason):
+    """App robot and trigger types cannot be read or written with a webhook."""
+
+    code: ClassVar[str] = "needs_app_token"
+
+    @property
+    def text(self) -> str:
+        return WEBHOOK
 
 
 @dataclass(frozen=True)
@@ -187,7 +199,7 @@ def pair_app(pairs: Pairs, desired: AppTypes | None, live: AppLive) -> None:
     nodes: list[AppRobot | AppTrigger] = [*wanted.robots, *wanted.triggers]
     if live.robots is None:
         pairs.manual(Change(n.address, pairs.kind, Action.MANUAL, None, {"name": n.name},
-                            WEBHOOK) for n in nodes)
+                            NeedsAppToken()) for n in nodes)
         return
     by_code = {r.code: r for r in wanted.robots}
     # A registered robot type is seen through the desired one: its definition cannot be read.

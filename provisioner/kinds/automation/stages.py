@@ -35,6 +35,7 @@ from provisioner.kinds.stage_automation import (
 from provisioner.model import Action, Change
 from provisioner.model.address import Address
 from provisioner.model.locate import render_path
+from provisioner.model.reasons import ManualSteps
 
 KIND = "automation"
 # Fields every CRM document offers besides its custom fields (the sandbox has no crm.*.fields):
@@ -112,10 +113,8 @@ def manual(stages: Iterable[StageRobots], recorded: Mapping[str, StageAutomation
 
 
 def as_change(item: ManualItem) -> Change:
-    reason = "\n".join([f"{item.summary}:",
-                        *(f"  {n}. {step}" for n, step in enumerate(item.steps, 1))])
     return Change(parse_address(item.address), KIND, Action.MANUAL, item.before, item.after,
-                  reason)
+                  ManualSteps(item.summary, tuple(item.steps)))
 
 
 def parse_address(text: str) -> Address:

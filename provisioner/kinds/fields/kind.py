@@ -11,8 +11,8 @@ manual rule `...required_from[<pipeline>]`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import manual as fm
@@ -48,15 +48,38 @@ from provisioner.model import (
     tuple_part,
 )
 from provisioner.model.address import Address
+from provisioner.model.reasons import Reason
 from provisioner.model.shape import Path
 
 ENTITIES = {"lead": "leads", "deal": "deals", "contact": "contacts", "company": "companies",
             "quote": "quotes"}
 PREFIX = "UF_CRM_"
 FILE = "fields.toml"
-ITEM_DELETE = ("deleting an item clears it in every record that has it; a renamed value keeps "
-               "its item only with its old id: write {{ value = \"...\", xml_id = \"{xml_id}\" }}")
-FIELD_DELETE = "deleting a field deletes its values in every record"
+
+
+@dataclass(frozen=True)
+class ItemDelete(Reason):
+    """Deleting an enumeration item clears it in the records; a rename keeps it by its id."""
+
+    code: ClassVar[str] = "item_delete"
+    xml_id: str
+
+    @property
+    def text(self) -> str:
+        return ("deleting an item clears it in every record that has it; a renamed value keeps "
+                f'its item only with its old id: write {{ value = "...", xml_id = '
+                f'"{self.xml_id}" }}')
+
+
+@dataclass(frozen=True)
+class FieldDelete(Reason):
+    """Deleting a field deletes its values in every record."""
+
+    code: ClassVar[str] = "field_delete"
+
+    @property
+    def text(self) -> str:
+        return "deleting a field deletes its values in every record"
 
 
 Specs = tuple[FieldSpec, ...]
@@ -134,7 +157,7 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
         add_fields(pairs, desired or (), live)
         return pairs.pairing()
 
-    def explain(self, change: Change) -> str:
+    def explain(self, change: Change) -> Reason | None:
         return explain(change)
 
     # ---- apply ------------------------------------------------------------------------------
@@ -169,13 +192,12 @@ def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldS
     pairs.manual(fm.manual_change(r, pairs.kind) for r in fm.rules_of(desired))
 
 
-def explain(change: Change) -> str:
-    is_item = change.address.parts[-1][0] == "item"
-    if is_item and change.action is Action.DELETE:
-        return ITEM_DELETE.format(xml_id=change.address.key)
-    if not is_item and change.action is Action.DELETE:
-        return FIELD_DELETE
-    return ""
+def explain(change: Change) -> Reason | None:
+    if change.action is not Action.DELETE:
+        return None
+    if change.address.parts[-1][0] == "item":
+        return ItemDelete(change.address.key)
+    return FieldDelete()
 
 
 __all__ = ["ENTITIES", "EnumItem", "Fields", "add_fields", "explain"]

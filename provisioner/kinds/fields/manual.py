@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.model import Action, Change, Report
 from provisioner.model.address import Address
+from provisioner.model.reasons import Reason
 from provisioner.model.shape import Path
 
 STEP = "required_from"
@@ -74,18 +75,32 @@ def resolve(raw: str, path: Path, field: Address, field_label: str,
     return Rule(field, field_label, key, pipe.name, code, pipe.stages[code], section)
 
 
+@dataclass(frozen=True)
+class RequiredFromSteps(Reason):
+    """The steps that make a field required from a stage on, in the portal's own words."""
+
+    code: ClassVar[str] = "required_from"
+    menu: tuple[str, ...]
+    pipeline_name: str
+    item: str
+    field_label: str
+    stage_name: str
+
+    @property
+    def text(self) -> str:
+        menu = " → ".join(f"«{m}»" for m in self.menu)
+        pipeline = f", pipeline «{self.pipeline_name}»" if self.pipeline_name else ""
+        return (f"no REST method writes or reads stage-dependent required fields: in the portal "
+                f"open {menu}{pipeline}, open {self.item}; on the "
+                f"field «{self.field_label}» open its menu → «Обязательное поле» → «На стадии» → "
+                f"choose from stage «{self.stage_name}» on → «Сохранить». It cannot be read back, "
+                "so it stays listed as manual on every plan")
+
+
 def manual_change(rule: Rule, kind: str) -> Change:
-    return Change(rule.address, kind, Action.MANUAL, None, {"stage": rule.stage}, steps(rule))
-
-
-def steps(rule: Rule) -> str:
-    menu = " → ".join(f"«{m}»" for m in rule.section.menu)
-    pipeline = f", pipeline «{rule.pipeline_name}»" if rule.pipeline_name else ""
-    return (f"no REST method writes or reads stage-dependent required fields: in the portal "
-            f"open {menu}{pipeline}, open {rule.section.item}; on the "
-            f"field «{rule.field_label}» open its menu → «Обязательное поле» → «На стадии» → "
-            f"choose from stage «{rule.stage_name}» on → «Сохранить». It cannot be read back, "
-            "so it stays listed as manual on every plan")
+    steps = RequiredFromSteps(rule.section.menu, rule.pipeline_name, rule.section.item,
+                              rule.field_label, rule.stage_name)
+    return Change(rule.address, kind, Action.MANUAL, None, {"stage": rule.stage}, steps)
 
 
 def rules_of(specs: Sequence[Any]) -> list[Rule]:

@@ -7,8 +7,8 @@ ones in `match.py`, the writes made in `apply.py`; the model classes are in `mod
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import manual as fm
@@ -45,12 +45,23 @@ from provisioner.model import (
     by_parent,
 )
 from provisioner.model.address import Address
+from provisioner.model.reasons import Reason
 from provisioner.model.rounds import once, parallel
 from provisioner.model.shape import Path
 
 FILE = "smart-processes.toml"
-DELETE_REASON = ("deleting a smart process deletes its pipelines, stages and fields; the portal "
-                 "refuses while it has items")
+
+
+@dataclass(frozen=True)
+class SmartProcessDelete(Reason):
+    """Deleting a smart process deletes everything under it; refused while it has items."""
+
+    code: ClassVar[str] = "smart_process_delete"
+
+    @property
+    def text(self) -> str:
+        return ("deleting a smart process deletes its pipelines, stages and fields; the portal "
+                "refuses while it has items")
 
 
 Specs = tuple[SpaSpec, ...]
@@ -139,12 +150,12 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
         return RecordQuery("items", "crm.item.list", params, "crm.item.delete",
                            list_key="items", id_key="id", delete_params=etid)
 
-    def explain(self, change: Change) -> str:
+    def explain(self, change: Change) -> Reason | None:
         if change.address.depth == 1 and change.action is Action.DELETE:
-            return DELETE_REASON
+            return SmartProcessDelete()
         if change.address.depth >= 2 and change.address.parts[1][0] == "field":
             return field_explain(change)
-        return ""
+        return None
 
     # ---- apply ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.kinds import statuses as st
 from provisioner.kinds.slug import slugify
@@ -38,6 +38,7 @@ from provisioner.model import (
     live_only,
 )
 from provisioner.model.address import Address
+from provisioner.model.reasons import Reason
 from provisioner.model.shape import MapOf, Path, Prop, Scalar, Table
 
 ORIGINATOR = "provision"
@@ -48,9 +49,18 @@ KEY_PATTERN = r"[A-Za-z0-9_-]{1,50}"
 # (docs/portal-rules.md#default-stages).
 PORTAL_DEFAULT_CODES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE",
                         "WON", "LOSE", "APOLOGY")
-NEW_PIPELINE_REASON = ("the portal adds its default stages to a new pipeline; apply updates those "
-                       "with a desired code and deletes the others (made by this apply, they hold "
-                       "no deals)")
+
+
+@dataclass(frozen=True)
+class NewPipeline(Reason):
+    """A new pipeline: the portal makes its default stages, apply reconciles them."""
+
+    code: ClassVar[str] = "new_pipeline"
+
+    @property
+    def text(self) -> str:
+        return ("the portal adds its default stages to a new pipeline; apply updates those with "
+                "a desired code and deletes the others (made by this apply, they hold no deals)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +210,10 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
             return None
         return RecordQuery("deals", "crm.deal.list", {"filter": flt}, "crm.deal.delete")
 
-    def explain(self, change: Change) -> str:
+    def explain(self, change: Change) -> Reason | None:
         if change.action is Action.CREATE and change.address.depth == 1:
-            return NEW_PIPELINE_REASON
-        return ""
+            return NewPipeline()
+        return None
 
     # ---- apply ------------------------------------------------------------------------------
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.kinds import shared
 from provisioner.model import Report, attribute, live_only
 from provisioner.model.address import Address
+from provisioner.model.reasons import Reason
 from provisioner.model.shape import ArrayOf, Path, Prop, Scalar, Table
 
 SEMANTICS = ("process", "success", "failure")
@@ -210,18 +211,28 @@ def live_stage(row: Mapping[str, Any], owner: Address | None, step: str) -> Stag
                  system=row.get("SYSTEM") == "Y", status_id=str(row["STATUS_ID"]))
 
 
-MOVED = ("matched by moved_from: the portal keeps this stage under its code {old} (a STATUS_ID "
-         "never changes); its records stay, its name, colour and order follow this config")
+@dataclass(frozen=True)
+class Moved(Reason):
+    """A live stage matched to a desired one by `moved_from`: kept under its old code."""
+
+    code: ClassVar[str] = "moved_from"
+    old: str
+
+    @property
+    def text(self) -> str:
+        return (f"matched by moved_from: the portal keeps this stage under its code {self.old} (a "
+                "STATUS_ID never changes); its records stay, its name, colour and order follow "
+                "this config")
 
 
 def follow_moves(desired: Sequence[Stage], live: Sequence[Stage]
-                 ) -> tuple[list[Stage], list[tuple[Address, str]]]:
+                 ) -> tuple[list[Stage], list[tuple[Address, Moved]]]:
     """Live stages re-keyed under the desired code that names them in `moved_from` (when no
     live stage has the desired code yet), with a note for each."""
     codes = {s.code for s in live}
     moves = {d.moved_from: d.code for d in desired if d.moved_from and d.code not in codes}
     out: list[Stage] = []
-    notes: list[tuple[Address, str]] = []
+    notes: list[tuple[Address, Moved]] = []
     for stage in live:
         new = moves.get(stage.code)
         if new is None:
@@ -229,7 +240,7 @@ def follow_moves(desired: Sequence[Stage], live: Sequence[Stage]
             continue
         moved = replace(stage, code=new)
         out.append(moved)
-        notes.append((moved.address, MOVED.format(old=stage.code)))
+        notes.append((moved.address, Moved(stage.code)))
     return out, notes
 
 
