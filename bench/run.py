@@ -223,7 +223,7 @@ def cpu_of(fns: dict[str, Callable[[], Any]], number: dict[str, int], rounds: in
     functions interleave, so that all see the same load. `evict`, when given, runs before each
     run, untimed. Objects made before (the sandbox stores, the portals' desired and live
     states) are frozen out of the garbage collector's reach; the collector runs as in the CLI
-    during each run (make_plan pauses it itself)."""
+    during each run, as make_plan leaves it."""
     gc.collect()
     gc.freeze()
     try:

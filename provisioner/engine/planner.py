@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from provisioner.engine.cost import plan_cost
@@ -35,28 +33,7 @@ DEFAULT_OPTIONS = PlanOptions()  # frozen: safe to share
 
 def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEFAULT_OPTIONS,
               kinds: Sequence[AnyKind] = KINDS) -> Plan:
-    """Compare kind by kind; no I/O, no clock, no environment."""
-    with _collector_paused():
-        return _make_plan(desired, live, options, kinds)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while planning. A plan makes no reference cycle, but
-    it makes a dict per kind with every object of the kind: each collection that runs while
-    one is young walks all of it, about a tenth of the CPU of a plan of a large portal."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _make_plan(desired: DesiredState, live: LiveState, options: PlanOptions,
-               kinds: Sequence[AnyKind]) -> Plan:
+    """Compare kind by kind; no I/O, no clock, no environment, no process-wide switch."""
     changes: list[Change] = []
     notes: list[Note] = []
     d_nodes: list[dict[Address, Any]] = []  # one dict per kind, handed to Nodes as they are
