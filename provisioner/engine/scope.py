@@ -31,7 +31,7 @@ class Pattern:
         if len(self.steps) > address.depth:
             return False
         return all(t == at and (k is None or k == ak)
-                   for (t, k), (at, ak) in zip(self.steps, address.parts))
+                   for (t, k), (at, ak) in zip(self.steps, address.parts, strict=False))
 
 
 def parse_pattern(text: str) -> Pattern:

@@ -18,7 +18,7 @@ class Address:
     parts: tuple[tuple[str, str], ...]
     _hash: int = field(init=False, repr=False, compare=False)
 
-    def __new__(cls, parts: tuple[tuple[str, str], ...]) -> Address:  # noqa: PYI034 (interned)
+    def __new__(cls, parts: tuple[tuple[str, str], ...]) -> Address:  # interned
         found = _LIVING.get(parts)
         if found is None:
             found = object.__new__(cls)

@@ -12,7 +12,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from provisioner.sandbox import phpform
-from provisioner.sandbox.core import BitrixError, Result
+from provisioner.sandbox.core import Result
 
 OPERATING_WINDOW = 600  # docs: settings/performance/limits.md — 10 one-minute buckets
 JSON_TYPE = "application/json; charset=utf-8"
@@ -46,10 +46,6 @@ def success(result: Result, time: dict[str, Any]) -> dict[str, Any]:
         body["next"] = result.next
     body["time"] = time
     return body
-
-
-def error_body(err: BitrixError) -> dict[str, Any]:
-    return err.body()
 
 
 def render(body: dict[str, Any], fmt: str) -> tuple[str, bytes]:

@@ -63,7 +63,6 @@ from provisioner.model.shape import Path
 
 ENTITIES = ("deal", "contact", "company", "lead")  # whose fields robots and conditions name
 PREFIX = "UF_CRM_"
-SPA = "smart_processes"
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ def live_stage_codes(desired: tuple[SpaSpec, ...] | None, live: tuple[SpaSpec, .
     wanted = desired or ()
     by_code = {s.spa.code: s for s in wanted}
     out: dict[tuple[str, str], set[str]] = {}
-    for code, have in dict(zip(_type_codes(live, wanted), live)).items():
+    for code, have in dict(zip(_type_codes(live, wanted), live, strict=True)).items():
         spec = by_code.get(code)
         keys = _pipeline_keys(have, spec) if spec else [p.pipeline.key for p in have.pipelines]
-        for pipe, key in zip(have.pipelines, keys):
+        for pipe, key in zip(have.pipelines, keys, strict=True):
             if pipe.stages:
                 out.setdefault((code, key), set()).update(s.code for s in pipe.stages)
     return out
@@ -30,7 +30,7 @@ def live_stage_codes(desired: tuple[SpaSpec, ...] | None, live: tuple[SpaSpec, .
 def match_types(live: Sequence[SpaSpec], wanted: Sequence[SpaSpec]) -> list[SpaSpec]:
     """Unstamped live types take the code of a desired type with the same title."""
     return [_rekey(spec, code) if code != spec.spa.code else spec
-            for spec, code in zip(live, _type_codes(live, wanted))]
+            for spec, code in zip(live, _type_codes(live, wanted), strict=True)]
 
 
 def _type_codes(live: Sequence[SpaSpec], wanted: Sequence[SpaSpec]) -> list[str]:
@@ -68,8 +68,8 @@ def _repipe(p: PipelineSpec, owner: Address, key: str) -> PipelineSpec:
 def match_pipelines(have: SpaSpec, spec: SpaSpec) -> SpaSpec:
     """Live pipelines keyed by code, default, or name of a desired pipeline."""
     keys = _pipeline_keys(have, spec)
-    pipes = tuple(_repipe(p, have.spa.address, key) for p, key in zip(have.pipelines, keys))
-    if all(new is old for new, old in zip(pipes, have.pipelines)):
+    pipes = tuple(_repipe(p, have.spa.address, key) for p, key in zip(have.pipelines, keys, strict=True))
+    if all(new is old for new, old in zip(pipes, have.pipelines, strict=True)):
         return have
     return replace(have, pipelines=pipes)
 

@@ -32,9 +32,9 @@ def settle_sorts(desired: Sequence[Row], live: Iterable[Row]) -> Sequence[Row]:
         sorts = [10 * (i + 1) for i in range(len(desired))]
     # a row keeps its object when its SORT stands (most rows of a large, settled portal), and
     # the rows their sequence when every SORT stands (no list made: a plan's fewer young objects)
-    if all(row.sort == sort for row, sort in zip(desired, sorts)):
+    if all(row.sort == sort for row, sort in zip(desired, sorts, strict=True)):
         return desired
-    return [row if row.sort == sort else resorted(row, sort) for row, sort in zip(desired, sorts)]
+    return [row if row.sort == sort else resorted(row, sort) for row, sort in zip(desired, sorts, strict=True)]
 
 
 def resorted(row: Row, sort: int) -> Row:

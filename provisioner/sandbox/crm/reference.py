@@ -116,4 +116,3 @@ TRAILING_LISTS: dict[str, tuple[str, tuple[DefaultRow, ...]]] = {
 
 DEFAULT_DEAL_PIPELINE_NAME = "General"  # crm.category.list docs example
 DEFAULT_DEAL_PIPELINE_SORT = 300
-DEFAULT_SPA_PIPELINE_NAME = "General"
