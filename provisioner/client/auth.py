@@ -46,7 +46,7 @@ class WebhookAuth:
     def secrets(self) -> tuple[str, ...]:
         return (self._url.code,)
 
-    def refresh(self, transport: Transport) -> bool:
+    def refresh(self, transport: Transport) -> bool:  # noqa: ARG002  (the Auth signature)
         return False  # a webhook code does not expire by token; its errors are final
 
     def __repr__(self) -> str:

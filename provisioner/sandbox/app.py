@@ -115,7 +115,7 @@ class SandboxApp:
         self.faults = faults or FaultPlan()
         self.counter = counter or RequestCounter()
 
-    def handle(self, http_method: str, path: str, query_string: str,
+    def handle(self, http_method: str, path: str, query_string: str,  # noqa: ARG002
                headers: Mapping[str, str], body: bytes) -> Answer:
         """Answer one HTTP request; may raise ConnectionDropped / RequestTimedOut (faults)."""
         start, tick = self.clock.time(), time.perf_counter()

@@ -4,6 +4,7 @@ docs: settings/how-to-call-rest-api/batch.md; S21 CRestProvider::methodsBatch an
 CRestUtil::processBatchElement (docs/portal-rules.md#batch). The protocol layer runs each sub-call
 (method lookup, scope, handler) through `SubCall`; this module owns the batch rules.
 """
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 

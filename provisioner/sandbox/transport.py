@@ -43,9 +43,10 @@ class SandboxAdapter(HTTPAdapter):
         super().__init__()
         self.sandbox = sandbox
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False,
-             timeout: Any = None, verify: Any = True, cert: Any = None,
-             proxies: Mapping[str, str] | None = None) -> requests.Response:
+    # requests calls send() with these keywords; the in-process app needs none of them
+    def send(self, request: requests.PreparedRequest, stream: bool = False,  # noqa: ARG002
+             timeout: Any = None, verify: Any = True, cert: Any = None,  # noqa: ARG002
+             proxies: Mapping[str, str] | None = None) -> requests.Response:  # noqa: ARG002
         url = urlsplit(request.url or "")
         data = _body_bytes(request.body)
         if (request.url or "").startswith(OAUTH_TOKEN_URL):

@@ -89,8 +89,8 @@ def all_lists(store: Store) -> list[StatusList]:
     lists = [StatusList("STATUS", "Lead stages", "STATUS", "", 1)]
     lists += [StatusList(eid, name, "REF") for eid, (name, _) in ref.REFERENCE_LISTS.items()]
     deal_others, deal_main = _deal_lists(store)
-    lists += deal_others + [deal_main, StatusList("QUOTE_STATUS", "Quote stages", "QUOTE_STATUS",
-                                                  "", 7)]
+    lists += [*deal_others, deal_main,
+              StatusList("QUOTE_STATUS", "Quote stages", "QUOTE_STATUS", "", 7)]
     lists += [StatusList(eid, name, "REF") for eid, (name, _) in ref.TRAILING_LISTS.items()]
     return lists + _spa_lists(store)
 

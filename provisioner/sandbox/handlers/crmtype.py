@@ -1,4 +1,5 @@
 """crm.type.*: smart process types (D7 dialect, docs/portal-rules.md#smart-processes)."""
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 

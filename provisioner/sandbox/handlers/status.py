@@ -1,4 +1,5 @@
 """crm.status.*: stage lists and reference lists (legacy CRM dialect, docs/portal-rules.md#status-lists)."""
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 docs: api-reference/common/system/{scope,methods,method-get,app-info}.md,
 api-reference/common/users/profile.md (docs/portal-rules.md#scopes).
 """
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 
