@@ -262,8 +262,8 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
 
 def _follow_moves(spec: PipelineSpec, live: PipelineSpec, pairs: Pairs) -> PipelineSpec:
     stages, moved = st.follow_moves(spec.stages, live.stages)
-    for address, text in moved:
-        pairs.note(address, text)
+    for address, why in moved:
+        pairs.note(address, why)
     return PipelineSpec(live.pipeline, tuple(stages))
 
 

@@ -59,8 +59,8 @@ class LeadStatuses(Kind[Stages, Stages], Exports[Stages], CountsRecords):
         pairs.have(rows)
         if desired is not None:
             pairs.manage(STEP)
-        for address, text in moved:
-            pairs.note(address, text)
+        for address, why in moved:
+            pairs.note(address, why)
         return pairs.pairing()
 
     def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
