@@ -1,7 +1,7 @@
-"""The vocabulary every layer shares: addresses, shapes, changes and plans, nodes, and the types
-of the kind contract. It imports nothing else of provisioner but `errors`.
+"""The vocabulary every layer shares: addresses, shapes, changes, reasons and plans, nodes, and
+the kind contract with the helpers every kind uses. It imports nothing else of provisioner.
 
-    from provisioner.model import Address, Change, Action, Pairing, ReadCall, Call
+    from provisioner.model import Address, Change, Action, Kind, Pairs, ReadCall, Call
 """
 
 from __future__ import annotations
