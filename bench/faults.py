@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "reliability")]
 
-from reliability_harness import (
+# the harness lives in tests/reliability, on the path just set
+from reliability_harness import (  # noqa: E402
     Tally,
     duplicates,
     generate_desired,
@@ -45,9 +46,9 @@ from reliability_harness import (
     run_once,
 )
 
-from provisioner import engine
-from provisioner.sandbox import Sandbox
-from provisioner.sandbox.transport import SandboxAdapter
+from provisioner import engine  # noqa: E402
+from provisioner.sandbox import Sandbox  # noqa: E402
+from provisioner.sandbox.transport import SandboxAdapter  # noqa: E402
 
 
 def fault_runs(runs: int, seed: int) -> Tally:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.client import BitrixClient, RateLimit
-from provisioner.kinds import KINDS, Kind
+from provisioner.kinds import KINDS
+from provisioner.model import AnyKind
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.clock import VirtualClock
 from provisioner.sandbox.portal import MemoryStores
@@ -155,7 +156,7 @@ class Stopwatch:
 class RoundCounter:
     """Wraps a kind; `rounds` is the most rounds any of its apply scripts yielded."""
 
-    def __init__(self, kind: Kind) -> None:
+    def __init__(self, kind: AnyKind) -> None:
         self._kind = kind
         self.rounds = 0
 

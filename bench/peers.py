@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from bench.measure import LIMIT, Recorded, Recorder, limited_seconds, pages, read_lists
+from bench.measure import LIMIT, Recorded, Recorder, limited_seconds, read_lists
 from provisioner.client import BitrixClient
 from provisioner.engine.live import read_live
 from provisioner.sandbox import Sandbox
@@ -33,12 +33,6 @@ def naive_read(client: Recorder, calls: list[Recorded]) -> None:
         client.list_all(entry.method, entry.params, key=LIST_KEYS.get(entry.method.lower()))
 
 
-def naive_calls(calls: list[Recorded]) -> int:
-    """Requests of the naive read: one per list page."""
-    return sum(pages(e) for e in read_lists(calls).values())
-
-
-@contextmanager
 def select_objects_allowed() -> Iterator[None]:
     """fast_bitrix24 insists on `select` being a list, but userfieldconfig.list takes a PHP
     array {"0": "*", "language": "ru"} (labels in that language). Its type check is switched off
@@ -47,7 +41,7 @@ def select_objects_allowed() -> Iterator[None]:
 
     check = user_request.UserRequestAbstract.check_expected_clause_types
     user_request.UserRequestAbstract.check_expected_clause_types = (
-        lambda self, p: None)
+        lambda _self, _p: None)
     NOTES.add("fast_bitrix24 refuses a `select` object (userfieldconfig.list's "
               "{'0': '*', 'language': 'ru'}); its type check was switched off so that it reads "
               "the same lists, labels included")

@@ -49,9 +49,9 @@ from provisioner.engine.cost import apply_requests
 from provisioner.engine.exporter import export
 from provisioner.engine.live import LiveState, read_live
 from provisioner.engine.loader import DesiredState, load_desired
-from provisioner.engine.model import Plan
 from provisioner.engine.planner import make_plan
 from provisioner.kinds import KINDS
+from provisioner.model import Plan
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.portal import MemoryStores
 from provisioner.sandbox.store import Store
@@ -223,7 +223,7 @@ def cpu_of(fns: dict[str, Callable[[], Any]], number: dict[str, int], rounds: in
     functions interleave, so that all see the same load. `evict`, when given, runs before each
     run, untimed. Objects made before (the sandbox stores, the portals' desired and live
     states) are frozen out of the garbage collector's reach; the collector runs as in the CLI
-    during each run (make_plan pauses it itself)."""
+    during each run, as make_plan leaves it."""
     gc.collect()
     gc.freeze()
     try:

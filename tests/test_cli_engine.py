@@ -53,8 +53,8 @@ def test_plan_detailed_exitcode_2_and_pure_json(state: Path) -> None:
                  if c["address"] == "deal.pipeline[sales].stage[DATA_COLLECTION]")
     assert stage == {
         "address": "deal.pipeline[sales].stage[DATA_COLLECTION]", "kind": "deal.pipelines",
-        "action": "create", "before": None, "reason": "", "destructive": False,
-        "after": {"name": "Сбор данных", "color": "#2FC6F6", "semantics": "process", "sort": 15}}
+        "action": "create", "before": None, "reason": "", "reason_data": None,
+        "destructive": False, "after": {"name": "Сбор данных", "color": "#2FC6F6", "semantics": "process", "sort": 15}}
     assert result.stderr.startswith("Using the local sandbox portal")
 
 

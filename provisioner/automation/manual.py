@@ -124,7 +124,7 @@ def _robot_steps(n: int, new: Robot | None, old: Robot | None, lang: str, where:
         what = _t(lang, "robot")
         steps.append(column + _t(lang, "delete", what=what, title=quote(lang, old.title), n=n))
         if new is None:
-            return steps + [_t(lang, "save_page", save=quote(lang, word(lang, "save")))]
+            return [*steps, _t(lang, "save_page", save=quote(lang, word(lang, "save")))]
         old = None
     if old is None:
         assert new is not None
@@ -142,7 +142,7 @@ def _robot_steps(n: int, new: Robot | None, old: Robot | None, lang: str, where:
         if new.activated != old.activated:
             lines.append(word(lang, "switched_on" if new.activated else "switched_off"))
     steps += [_set(lang, line) for line in lines]
-    return steps + [_t(lang, "save_robot", save=quote(lang, word(lang, "save")))]
+    return [*steps, _t(lang, "save_robot", save=quote(lang, word(lang, "save")))]
 
 
 def _robot_lines(lang: str, robot: Robot, where: Where) -> list[str]:
@@ -151,8 +151,8 @@ def _robot_lines(lang: str, robot: Robot, where: Where) -> list[str]:
 
 def _trigger_items(base: str, want: tuple[Trigger, ...], have: tuple[Trigger, ...], lang: str,
                    where: Where, code: str) -> list[ManualItem]:
-    want_by = dict(zip(trigger_keys(want), want))
-    have_by = dict(zip(trigger_keys(have), have))
+    want_by = dict(zip(trigger_keys(want), want, strict=True))
+    have_by = dict(zip(trigger_keys(have), have, strict=True))
     items = []
     for key in [*want_by, *(k for k in have_by if k not in want_by)]:
         new, old = want_by.get(key), have_by.get(key)
@@ -178,7 +178,7 @@ def _trigger_steps(new: Trigger | None, old: Trigger | None, lang: str, where: W
         assert old is not None
         steps.append(column + _t(lang, "delete_t", what=_t(lang, "trigger"),
                                  title=quote(lang, old.name)))
-        return steps + [_t(lang, "save_page", save=save)]
+        return [*steps, _t(lang, "save_page", save=save)]
     lines = d.trigger_settings(lang, new, where.label_of)
     if old is None:
         steps.append(column + _t(lang, "add", add=quote(lang, word(lang, "add")),

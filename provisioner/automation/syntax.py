@@ -20,7 +20,6 @@ DURATION_HELP = 'write a whole number and a unit: "10m", "3h", "2d" or "2 workin
 OPERATORS = {"=": "=", "!=": "!=", ">=": ">=", "<=": "<=", ">": ">", "<": "<",
              "contains": "contain", "not contains": "!contain", "in": "in", "not in": "!in"}
 UNARY = {"empty": "empty", "not empty": "!empty"}
-TOML_OPERATOR = {v: k for k, v in (OPERATORS | UNARY).items()}
 _BINARY = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_.]*)\s+(not contains|not in|contains|in|!=|>=|<=|=|>|<)"
                      r"\s+(.*?)\s*$")
 _SPACED_OP = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_.]*)\s*(!=|>=|<=|=|>|<)\s*(.*?)\s*$")
@@ -57,14 +56,6 @@ def canonical(amount: int, unit: Unit) -> tuple[int, Unit]:
     return minutes, "i"
 
 
-def format_duration(amount: int, unit: Unit, working: bool = False) -> str:
-    """The TOML spelling of a duration: "10m", "3h", "2d", "2 working days"."""
-    if working:
-        word = {"i": "minutes", "h": "hours", "d": "days"}[unit]
-        return f"{amount} working {word}"
-    return f"{amount}{ {'i': 'm', 'h': 'h', 'd': 'd'}[unit] }"
-
-
 def parse_time(text: Any) -> tuple[int, int] | str:
     if isinstance(text, str) and (match := _TIME.match(text)):
         return int(match.group(1)), int(match.group(2))
@@ -87,12 +78,6 @@ def _unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
     return value
-
-
-def format_item(item: ConditionItem) -> str:
-    op = TOML_OPERATOR.get(item.operator, item.operator)
-    return f"{item.field} {op}" if item.operator in UNARY.values() else \
-        f"{item.field} {op} {item.value}"
 
 
 def parse_condition(raw: Any) -> tuple[Condition | None, list[tuple[str, str]]]:
@@ -135,9 +120,3 @@ def _any(items: list[Any]) -> tuple[Condition | None, list[tuple[str, str]]]:
     return (Condition(tuple(groups)) if not errors else None), errors
 
 
-def condition_to_toml(cond: Condition) -> dict[str, Any]:
-    """The TOML form of a condition (the inverse of parse_condition)."""
-    if len(cond.groups) == 1:
-        return {"all": [format_item(i) for i in cond.groups[0]]}
-    return {"any": [format_item(g[0]) if len(g) == 1 else {"all": [format_item(i) for i in g]}
-                    for g in cond.groups]}

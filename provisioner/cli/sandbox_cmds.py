@@ -62,7 +62,8 @@ def register(group: click.Group) -> None:
         try:
             server.serve(port, path, rate_limit=not no_rate_limit, on_ready=ready)
         except OSError as exc:
-            raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}")
+            raise click.ClickException(
+                f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
         except KeyboardInterrupt:
             click.echo("Stopped.")
 

@@ -2,7 +2,7 @@
 
 Both know the URL of a method, what to add to the body, and which strings are secret. OAuth
 also refreshes: on `expired_token` the client calls `refresh()` once and repeats the call
-(bitrix24-rest.md §1.2). Refresh tokens rotate, so the new pair goes to `on_tokens` at once.
+(docs/portal-rules.md#authentication). Refresh tokens rotate, so the new pair goes to `on_tokens` at once.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class WebhookAuth:
     def secrets(self) -> tuple[str, ...]:
         return (self._url.code,)
 
-    def refresh(self, transport: Transport) -> bool:
+    def refresh(self, transport: Transport) -> bool:  # noqa: ARG002  (the Auth signature)
         return False  # a webhook code does not expire by token; its errors are final
 
     def __repr__(self) -> str:

@@ -1,4 +1,4 @@
-"""Building a `batch` request and reading its answer (bitrix24-rest.md §1.8).
+"""Building a `batch` request and reading its answer (docs/portal-rules.md#batch).
 
 The answer's members are PHP arrays: `[]` when empty, a JSON list when the keys are 0..n-1,
 an object otherwise. They are all read as string-keyed maps here. The answer is checked against

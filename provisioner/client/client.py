@@ -1,6 +1,6 @@
 """BitrixClient: calls, paging, batch, rate limiting, retries and token refresh in one place.
 
-Retries (bitrix24-rest.md §1.6, §1.9): QUERY_LIMIT_EXCEEDED always (the portal refused before
+Retries (docs/portal-rules.md#errors, #limits): QUERY_LIMIT_EXCEEDED always (the portal refused before
 running anything), with exponential back-off and jitter; OPERATION_TIME_LIMIT by waiting until
 its reset time when that is known and within `RetryPolicy.max_operation_wait`; 5xx and network
 faults for reads only (a timeout once); DNS, TLS and refused connections never. A write that may

@@ -20,7 +20,7 @@ from provisioner.client.models import ClientStats
 from provisioner.client.ratelimit import Clock, Sleep
 
 DEADLINE_ENV = "PROVISION_DEADLINE"
-# The cloud cuts a request off at 60 s (bitrix24-rest.md §1.9): 70 s leaves room for the body.
+# The cloud cuts a request off at 60 s (docs/portal-rules.md#limits): 70 s leaves room for the body.
 REQUEST_SECONDS = 70.0
 CONNECT_SECONDS = 10.0
 # A whole command: the largest apply or purge under the rate limit (2 requests a second after

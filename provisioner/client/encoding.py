@@ -1,6 +1,6 @@
 """Batch `cmd` strings: `method?query` with PHP bracket notation, as the server's parse_str reads.
 
-The server (CRestUtil::ParseBatchQuery, bitrix24-rest.md §1.8) runs parse_str on the query first
+The server (CRestUtil::ParseBatchQuery, docs/portal-rules.md#batch) runs parse_str on the query first
 and substitutes `$result[key][field]` references in the *decoded* values afterwards, so any
 encoding round-trips. We still leave `$`, `[` and `]` literal inside values: references then read
 exactly as in the docs' examples and survive a server that substituted before decoding. Every

@@ -1,7 +1,7 @@
 """Typed Bitrix24 errors, and the one place where an error body becomes one of them.
 
 Classification keys on the `error` code, never on the HTTP status alone: the docs and the server
-disagree on several statuses (bitrix24-rest.md §1.6, §10 #1). The status only decides for codes
+disagree on several statuses (docs/portal-rules.md#errors, #open-questions #1). The status only decides for codes
 we do not know (5xx -> ServerError) and is kept on every exception for the reader.
 """
 

@@ -10,6 +10,7 @@ the worker, a daemon thread, is left to finish on its own; the next exchange get
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import threading
@@ -65,7 +66,7 @@ class _Worker:
     def run(self) -> None:
         try:
             self.answer = self._exchange()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as exc:
             self.error = exc
         finally:
             self.done.set()
@@ -104,10 +105,8 @@ class _Worker:
         self.cancelled = True
         sock = _socket(self.response)
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class _Thread:

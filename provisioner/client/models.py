@@ -11,7 +11,7 @@ from provisioner.client.errors import BitrixAPIError
 
 @dataclass(frozen=True)
 class Response:
-    """The success envelope of one call (bitrix24-rest.md §1.5)."""
+    """The success envelope of one call (docs/portal-rules.md#success-envelope)."""
 
     result: Any
     total: int | None = None

@@ -1,7 +1,7 @@
 """Paging that a lying portal cannot stretch: `next` must move forward and stay below `total`,
 a page that says more follow must hold rows, and a list is followed for at most MAX_PAGES pages.
 
-The rules are the portal's own (bitrix24-rest.md §1.7): 50 rows a page, `next = start + rows`
+The rules are the portal's own (docs/portal-rules.md#paging): 50 rows a page, `next = start + rows`
 only while more rows remain, `total` the count of all matches. What breaks them is reported
 with the method and how it lied, instead of paging for ever or sizing anything from `total`.
 """

@@ -3,7 +3,7 @@
 A method is a *read* when its last name segment is a reading verb (get, list, fields, ...) or it
 is one of the named discovery methods; everything else, including unknown methods, is a *write*.
 A `batch` is a read only when all its commands are reads. Reads are retried on 5xx and network
-faults; writes never are, because the portal may have applied them (bitrix24-rest.md §1.6).
+faults; writes never are, because the portal may have applied them (docs/portal-rules.md#errors).
 Failures before anything was sent (DNS, TLS, a refused connection) are never retried.
 """
 

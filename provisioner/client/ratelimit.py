@@ -1,4 +1,4 @@
-"""Client-side leaky bucket mirroring the portal's (bitrix24-rest.md §1.9), on an injectable clock.
+"""Client-side leaky bucket mirroring the portal's (docs/portal-rules.md#limits), on an injectable clock.
 
 Every HTTP request adds 1; the level drains at `per_second`. A request that would lift the level
 above `burst` first sleeps until it fits, so a well-behaved client never meets a 503

@@ -2,7 +2,8 @@
 
 Scope codes: b24restdocs `api-reference/scopes/permissions.md` ("Available Scopes in
 Bitrix24"); `userfieldconfig.*` needs its own scope plus the scope of the module it is called
-for (crm here; bitrix24-rest.md §1.10); `batch`, `scope`, `methods`, `event.*` are basic (§1.11).
+for (crm here; docs/portal-rules.md#dialects); `batch`, `scope`, `methods`, `event.*` are basic
+(docs/portal-rules.md#scopes).
 """
 
 from __future__ import annotations

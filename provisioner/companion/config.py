@@ -14,7 +14,7 @@ from provisioner.companion.model import (
     DeadlineGuard,
 )
 from provisioner.companion.shapes import CALL_CARD, DEADLINE_GUARD
-from provisioner.engine.shape import Issue, Path, check, closest
+from provisioner.model.shape import Issue, Path, check, closest
 
 STATUS_OWNERS = ("company", "company_contact")
 MAX_WINDOW = 24 * 60
@@ -111,7 +111,7 @@ def check_status_items(card: CallCardConfig, items: Mapping[str, str] | None,
 def status_items(fields_tree: Any, name: str) -> tuple[dict[str, str], str | None] | None:
     """xml_id -> value of `company.fields.<name>` items (ids generated as the field kind
     generates them) and the default item's xml_id; None if it is not an enumeration."""
-    from provisioner.kinds.fields_model import xml_id_for  # the field kind's own ids
+    from provisioner.kinds.fields.model import xml_id_for  # the field kind's own ids
 
     table = fields_tree.get(name) if isinstance(fields_tree, dict) else None
     if not isinstance(table, dict) or table.get("type") != "enumeration":

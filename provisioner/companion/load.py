@@ -19,8 +19,8 @@ from provisioner.companion.config import (
     status_items,
 )
 from provisioner.companion.model import CompanionConfig
-from provisioner.engine.locate import LineIndex, render_path
-from provisioner.engine.shape import Issue
+from provisioner.model.locate import LineIndex, render_path
+from provisioner.model.shape import Issue
 from provisioner.errors import ConfigError, Problem, ProvisionError
 
 PARTS: tuple[tuple[str, ...], ...] = (("call_card",), ("tasks", "deadline_guard"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from provisioner.companion.model import COLORS, HEAD, OWNERS, RESPONSIBLE, TASK_SETS
-from provisioner.engine.shape import ArrayOf, Prop, Scalar, Table, to_json_schema
+from provisioner.model.shape import ArrayOf, Prop, Scalar, Table, to_json_schema
 
 CALL_CARD_PATH = ("call_card",)
 DEADLINE_GUARD_PATH = ("tasks", "deadline_guard")

@@ -103,7 +103,7 @@ class CompanionApp:
 
     # ---- events --------------------------------------------------------------------------
 
-    def _event(self, form: dict[str, str], query: list[tuple[str, str]]) -> Answer:
+    def _event(self, form: dict[str, str], _query: list[tuple[str, str]]) -> Answer:
         event = form.get("event", "").upper()
         auth = {k[5:-1]: v for k, v in form.items() if k.startswith("auth[") and k.endswith("]")}
         if event == "ONAPPINSTALL":

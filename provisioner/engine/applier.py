@@ -8,6 +8,7 @@ portal made for it (`$result[...]` reference); (2) the stage writes that reconci
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,12 +17,12 @@ from provisioner.client.errors import BitrixAPIError
 from provisioner.client.policy import is_read
 from provisioner.engine import planfile, records
 from provisioner.engine.live import read_live
-from provisioner.engine.model import Action, Plan
 from provisioner.engine.planner import make_plan
 from provisioner.errors import ProvisionError
-from provisioner.kinds import KINDS, Call, Kind, Script
+from provisioner.kinds import KINDS
+from provisioner.model import Action, AnyKind, Call, Plan, Script
+from provisioner.model.rounds import chunks, once, parallel
 
-BATCH_LIMIT = 50
 Progress = Callable[[str], None]
 
 
@@ -55,10 +56,6 @@ class ApplyReport:
         return text
 
 
-class DestroyRefused(ProvisionError):
-    """The plan holds destructive changes and apply was not allowed to destroy."""
-
-
 class ApplyFailed(ProvisionError):
     """A write was refused, or its answer was lost (`maybe_committed`, the portal's error as
     `__cause__`); the report says what was done, what may have been, and what was not."""
@@ -85,7 +82,7 @@ AGAIN_UNCERTAIN = ("Run plan and apply again: they read the portal first, so wha
 
 def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
           allow_data_loss: bool = False, progress: Progress = lambda _line: None,
-          kinds: Sequence[Kind] = KINDS, reread: bool = True) -> ApplyReport:
+          kinds: Sequence[AnyKind] = KINDS, reread: bool = True) -> ApplyReport:
     """Make the portal match the plan; raise DestroyRefused / DataLossRefused / StalePlan /
     ApplyFailed.
 
@@ -100,13 +97,13 @@ def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
         plan = replanned(plan, client, kinds)
     report = ApplyReport(manual=[str(c.address) for c in plan.changes
                                  if c.action is Action.MANUAL], counts=plan.summary())
+    # the records counted in what the plan deletes go first, in a round of their own
     purge = records.purge_calls(client, plan, kinds) if plan.data_loss else []
-    scripts = [_script(kind, plan) for kind in kinds]
-    _run(client, [s for s in [_once(purge), *scripts] if s is not None], report, progress)
+    _run(client, [once(purge), *(_script(kind, plan) for kind in kinds)], report, progress)
     return report
 
 
-def replanned(plan: Plan, client: WriteClient, kinds: Sequence[Kind] = KINDS) -> Plan:
+def replanned(plan: Plan, client: WriteClient, kinds: Sequence[AnyKind] = KINDS) -> Plan:
     """The plan made again from a fresh read; StalePlan when the portal changed since `plan`.
     A plan not made by make_plan (no desired state) is returned as it is."""
     if plan.desired is None:
@@ -118,81 +115,47 @@ def replanned(plan: Plan, client: WriteClient, kinds: Sequence[Kind] = KINDS) ->
     return now
 
 
-def _once(calls: list[Call]) -> Script | None:
-    """A one-round script (the record deletions that go before everything else)."""
-    if not calls:
-        return None
-
-    def script() -> Script:
-        yield calls
-
-    return script()
-
-
-def _script(kind: Kind, plan: Plan) -> Script | None:
+def _script(kind: AnyKind, plan: Plan) -> Script:
     mine = [c for c in plan.changes if c.kind == kind.name and c.action is not Action.MANUAL]
-    if not mine:
-        return None
-    return kind.apply(mine, plan.desired_nodes, plan.live_nodes)
+    return kind.apply(mine, plan.desired_nodes, plan.live_nodes) if mine else once([])
 
 
 def _run(client: WriteClient, scripts: list[Script], report: ApplyReport,
          progress: Progress) -> None:
-    pending: list[tuple[Script, list[Call]]] = []
-    for script in scripts:
-        _advance(script, None, pending)
-    round_no = 0
-    while pending:
-        round_no += 1
-        calls = [call for _, cs in pending for call in cs]
-        results = _execute(client, calls, round_no, report, progress)
-        current, pending, offset = pending, [], 0
-        for script, cs in current:
-            _advance(script, results[offset:offset + len(cs)], pending)
-            offset += len(cs)
-
-
-def _advance(script: Script, results: list[Any] | None,
-             pending: list[tuple[Script, list[Call]]]) -> None:
+    """Round N of every script goes out together, in batches of 50 (model/rounds.py)."""
+    rounds = parallel(scripts)
     try:
-        calls = next(script) if results is None else script.send(results)
+        calls = next(rounds)
     except StopIteration:
         return
-    if calls:
-        pending.append((script, calls))
-    else:
-        _advance(script, [], pending)
-
-
-def chunks(calls: Sequence[Call], limit: int = BATCH_LIMIT) -> list[list[Call]]:
-    """Split into batches of at most `limit`, never separating a call from the one it refers to."""
-    groups: list[list[Call]] = []
-    for call in calls:
-        if call.with_previous and groups:
-            groups[-1].append(call)
-        else:
-            groups.append([call])
-    out: list[list[Call]] = []
-    for group in groups:
-        if not out or len(out[-1]) + len(group) > limit:
-            out.append([])
-        out[-1].extend(group)
-    return out
+    for round_no in itertools.count(1):
+        results = _execute(client, calls, round_no, report, progress)
+        try:
+            calls = rounds.send(results)
+        except StopIteration:
+            return
 
 
 def _execute(client: WriteClient, calls: list[Call], round_no: int, report: ApplyReport,
-             progress: Progress) -> list[Any]:
-    results: list[Any] = []
+             progress: Progress) -> dict[str, Any]:
+    """Send one round; the results of its keyed calls, by key."""
+    keys = [c.key for c in calls if c.key is not None]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"two calls of one apply round share a key: {sorted(keys)}")
+    results: dict[str, Any] = {}
+    done = 0
     for number, batch in enumerate(chunks(calls)):
-        keys = [c.key or f"r{round_no}_{number}_{i}" for i, c in enumerate(batch)]
-        commands = {k: (c.method, dict(c.params)) for k, c in zip(keys, batch)}
-        out = _send(client, commands, report, batch, calls[len(results) + len(batch):])
-        for key, call in zip(keys, batch):
-            if key in out.errors or key not in out.results:
-                _fail(report, call, out.errors.get(key), calls[len(results):])
+        names = [c.key or f"r{round_no}_{number}_{i}" for i, c in enumerate(batch)]
+        commands = {k: (c.method, dict(c.params)) for k, c in zip(names, batch, strict=True)}
+        out = _send(client, commands, report, batch, calls[done + len(batch):])
+        for name, call in zip(names, batch, strict=True):
+            if name in out.errors or name not in out.results:
+                _fail(report, call, out.errors.get(name), calls[done:])
             progress(call.label)
             report.done.append(call.label)
-            results.append(out.results[key])
+            if call.key is not None:
+                results[call.key] = out.results[name]
+            done += 1
     return results
 
 

@@ -1,5 +1,5 @@
 """The REST cost of a plan: the requests its read took, the requests its apply will need, and the
-seconds those wait under the portal's rate limit (bitrix24-rest.md §1.8-1.9, design.md "Speed").
+seconds those wait under the portal's rate limit (docs/portal-rules.md#batch, design.md "Speed").
 
 The apply estimate is pure, like planning: every kind's apply script is started and its first
 round of calls taken (no I/O happens before the first `yield`); changes not in that round go in
@@ -11,35 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # model.py imports Cost from here: no engine import at run time
-    from provisioner.engine.model import Change
+from provisioner.model.changes import Change, Cost
+from provisioner.model.rounds import chunks
 
 BATCH = 50
-BURST = 50  # requests a portal takes at once (non-Enterprise cloud plans)
-PER_SECOND = 2.0  # and then per second
 _SYMBOL = re.compile(r"(?:^|\s)(?:-/\+|[+~!-])\s")
-
-
-@dataclass(frozen=True)
-class Cost:
-    """Requests made to read the portal and requests the apply will need (an estimate)."""
-
-    read_requests: int = 0
-    apply_requests: int = 0
-
-    @property
-    def apply_seconds(self) -> int:
-        """Seconds the apply waits in the portal's leaky bucket when it follows the plan's
-        reads at once (`provision apply`): burst 50, then 2 requests a second."""
-        over = self.read_requests + self.apply_requests - BURST
-        return math.ceil(max(0, over) / PER_SECOND)
-
-    def document(self) -> dict[str, int]:
-        return {"read_requests": self.read_requests, "apply_requests": self.apply_requests,
-                "apply_seconds": self.apply_seconds}
 
 
 def plan_cost(read_requests: int, changes: Sequence[Change], desired: Mapping[Any, Any],
@@ -61,8 +39,6 @@ def cost_line(doc: Mapping[str, int]) -> str:
 def apply_requests(changes: Sequence[Change], desired: Mapping[Any, Any],
                    live: Mapping[Any, Any], kinds: Sequence[Any]) -> int:
     """Requests `engine.apply` will send for these changes (manual ones send nothing)."""
-    from provisioner.engine.applier import chunks  # the applier imports the kinds
-
     first: list[Any] = []
     later: dict[int, int] = {}  # round -> calls
     by_kind: dict[str, list[Change]] = {}
@@ -94,7 +70,8 @@ def _first_round(kind: Any, changes: list[Change], desired: Mapping[Any, Any],
 def _later_rounds(changes: Sequence[Change], calls: Sequence[Any]) -> dict[int, int]:
     """Calls of the changes the first round does not send, by round: one round after the
     parent's (a stage after its new pipeline, after its new smart process), one call each;
-    enumeration items of a field being created travel inside its add (bitrix24-rest.md §4.6)."""
+    enumeration items of a field being created travel inside its add
+    (docs/portal-rules.md#enumeration-items)."""
     written: set[str] = set()
     for call in calls:
         written.update(_addresses(call.label))

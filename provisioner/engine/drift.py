@@ -14,8 +14,8 @@ import json
 from typing import Any
 
 from provisioner.engine.differences import ABSENT, differences
-from provisioner.engine.model import Action, Change, Plan
 from provisioner.engine.planner import UNMANAGED
+from provisioner.model import Action, Change, Plan
 
 STATUS = {Action.UPDATE: "changed", Action.REPLACE: "changed", Action.CREATE: "missing",
           Action.DELETE: "extra"}

@@ -10,15 +10,19 @@ from typing import Any
 from provisioner.engine import tomlout
 from provisioner.engine.live import LiveState
 from provisioner.engine.schema import SCHEMA_FILE, json_schema
-from provisioner.kinds import KINDS, Kind
+from provisioner.kinds import KINDS
+from provisioner.model import AnyKind
+from provisioner.model.kind import Exports
 
 HEADER = "#:schema ./{schema}\n# Exported from the portal by `provision export`.\n\n"
 
 
-def export_documents(live: LiveState, kinds: Sequence[Kind] = KINDS) -> dict[str, str]:
+def export_documents(live: LiveState, kinds: Sequence[AnyKind] = KINDS) -> dict[str, str]:
     """File name -> TOML text; the kinds decide the files, the engine merges and renders."""
     trees: dict[str, dict[str, Any]] = {}
     for kind in kinds:
+        if not isinstance(kind, Exports):
+            continue  # its objects cannot be read back (robots of stages)
         for name, tree in kind.export(live.parts[kind.name]).items():
             _merge(trees.setdefault(name, {}), tree)
     return {name: HEADER.format(schema=SCHEMA_FILE) + tomlout.dumps(tree)
@@ -33,7 +37,7 @@ def _merge(dst: dict[str, Any], src: dict[str, Any]) -> None:
             dst[key] = value
 
 
-def export(live: LiveState, out_dir: str | Path, kinds: Sequence[Kind] = KINDS) -> list[Path]:
+def export(live: LiveState, out_dir: str | Path, kinds: Sequence[AnyKind] = KINDS) -> list[Path]:
     """Write the files (and the JSON Schema they point at); return the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -21,14 +21,15 @@ from typing import Any
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
 from provisioner.errors import ConfigError, Problem
-from provisioner.kinds import KINDS, Kind
+from provisioner.kinds import KINDS
+from provisioner.model import AnyKind
 
 SIDE_FILE = ".provision-ids.json"
 Ids = dict[str, dict[str, Any]]
 
 
 def live_ids(live: LiveState, desired: DesiredState | None = None,
-             kinds: Sequence[Kind] = KINDS) -> Ids:
+             kinds: Sequence[AnyKind] = KINDS) -> Ids:
     """{address: {live-only field: value}} (portal ids, STATUS_IDs, entityTypeIds)."""
     out: Ids = {}
     for kind in kinds:

@@ -1,13 +1,15 @@
 """read_live: the portal's state in as few requests as the API allows.
 
-Every kind's reads go out together in batches of 50 (bitrix24-rest.md §1.8). A list that pages
-(§1.7: 50 rows a page, `total` in the first answer) is read to the end without following `next`
-one page at a time: the spare slots of the first batch already ask for the likely next pages of
-the lists known to page, and once the first answers tell `total`, every page still missing goes
+Every kind's reads go out together in batches of 50 (docs/portal-rules.md#batch). A list that
+pages (docs/portal-rules.md#paging: 50 rows a page, `total` in the first answer) is read to the
+end without following `next` one page at a time: the spare slots of the first batch already ask
+for the likely next pages of the lists whose read call says they often page
+(`ReadCall.pages_ahead`), and once the first answers tell `total`, every page still missing goes
 out together in the next batch, ROUND pages of a list at a time, and each page must bear the
 total out (a lying total is refused after one round). Pages past `total` are dropped, so no row
-is read twice. Reads that depend on the first results (kinds/extensions.py) go out after them,
-the same way.
+is read twice. Reads that depend on the first results (`ReadsMore`) go out after them, the same
+way. A kind that builds on other kinds' live parts (`NeedsLive`) receives them once every kind
+has built its own.
 """
 
 from __future__ import annotations
@@ -16,23 +18,20 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from provisioner.automation import Attestations
 from provisioner.client.errors import MalformedResponse
 from provisioner.client.paging import MAX_PAGES
-from provisioner.engine.shape import type_word
 from provisioner.errors import ProvisionError
-from provisioner.kinds import KINDS, Kind, ReadCall
-from provisioner.kinds.extensions import follow_up_reads
+from provisioner.kinds import KINDS
+from provisioner.model import AnyKind, ReadCall
+from provisioner.model.kind import KeepsLocal, NeedsLive, ReadsMore
+from provisioner.model.shape import type_word
 
-BATCH = 50  # sub-calls per batch (§1.8)
-PAGE = 50  # rows per page of a list method (§1.7)
-# List methods that page by 50 (§1.7), and how many pages after the first one the first batch
-# asks for before `total` is known, in its spare slots (a portal has a few hundred custom
-# fields of smart processes, rarely more than 50 smart processes).
-PAGED = {"userfieldconfig.list": 4, "crm.item.list": 4, "user.get": 2, "department.get": 1,
-         "crm.type.list": 1, "crm.dealcategory.list": 1}
+BATCH = 50  # sub-calls per batch (docs/portal-rules.md#batch)
+PAGE = 50  # rows per page of a list method (docs/portal-rules.md#paging)
 PAGE_KEY = "{key}~page{start}"
 ROUND = BATCH  # pages of one list asked at a time, beyond those already read
 
@@ -54,7 +53,7 @@ class LiveState:
     requests: int = 0
 
 
-def read_calls(kinds: Sequence[Kind] = KINDS) -> dict[str, ReadCall]:
+def read_calls(kinds: Sequence[AnyKind] = KINDS) -> dict[str, ReadCall]:
     calls: dict[str, ReadCall] = {}
     for kind in kinds:
         for key, call in kind.read_calls().items():
@@ -64,20 +63,52 @@ def read_calls(kinds: Sequence[Kind] = KINDS) -> dict[str, ReadCall]:
     return calls
 
 
-def read_live(client: Client, kinds: Sequence[Kind] = KINDS) -> LiveState:
+def read_live(client: Client, kinds: Sequence[AnyKind] = KINDS) -> LiveState:
     """Every kind's reads batched; lists that page are read to the end, their pages batched."""
     reader = _Reader(client)
     results = reader.read(read_calls(kinds))
-    # Reads that depend on the first results (kinds/extensions.py) go out after them.
+    # Reads that depend on the first results go out after them.
     results.update(reader.read(follow_up_reads(kinds, results)))
     live = live_from_results(results, kinds)
     return LiveState(live.parts, live.fingerprint, reader.requests)
 
 
-def live_from_results(results: Mapping[str, Any], kinds: Sequence[Kind] = KINDS) -> LiveState:
+def live_from_results(results: Mapping[str, Any], kinds: Sequence[AnyKind] = KINDS) -> LiveState:
     """Normalise raw read results (also used by tests with hand-built results)."""
     parts = {kind.name: _from_live(kind, results) for kind in kinds}
+    for kind in kinds:
+        if isinstance(kind, NeedsLive):
+            parts[kind.name] = kind.link_live(parts[kind.name], _needed(kind, parts))
     return LiveState(parts, fingerprint(results))
+
+
+def follow_up_reads(kinds: Sequence[AnyKind], results: Mapping[str, Any]) -> dict[str, ReadCall]:
+    """The second batch of reads, asked for by kinds after seeing the first batch's results."""
+    calls: dict[str, ReadCall] = {}
+    for kind in kinds:
+        if isinstance(kind, ReadsMore):
+            calls.update(kind.more_reads(results))
+    return calls
+
+
+def _needed(kind: NeedsLive[Any], parts: Mapping[str, Any]) -> dict[str, Any]:
+    """The live parts `kind` builds on, each made once by its own kind."""
+    missing = [name for name in kind.needs if name not in parts]
+    if missing:
+        raise ValueError(f"a kind needs the live part of {', '.join(missing)}, which no kind "
+                         "read: add that kind to the kinds read")
+    return {name: parts[name] for name in kind.needs}
+
+
+def with_local_records(live: LiveState, local: Attestations,
+                       kinds: Sequence[AnyKind] = KINDS) -> LiveState:
+    """The live state plus what kinds keep with the config for this portal (`add_local`: the
+    automation kind's attestations, read by the workspace); not in the fingerprint."""
+    parts = dict(live.parts)
+    for kind in kinds:
+        if isinstance(kind, KeepsLocal) and kind.name in parts:
+            parts[kind.name] = kind.add_local(parts[kind.name], local)
+    return replace(live, parts=parts)
 
 
 # What a kind's from_live raises when an answer has the right envelope but not the shape the
@@ -85,14 +116,14 @@ def live_from_results(results: Mapping[str, Any], kinds: Sequence[Kind] = KINDS)
 _SHAPE_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError)
 
 
-def _from_live(kind: Kind, results: Mapping[str, Any]) -> Any:
+def _from_live(kind: AnyKind, results: Mapping[str, Any]) -> Any:
     try:
         return kind.from_live(results)
     except _SHAPE_ERRORS as exc:
         raise _malformed(kind, results, exc) from exc
 
 
-def _malformed(kind: Kind, results: Mapping[str, Any], exc: Exception) -> MalformedResponse:
+def _malformed(kind: AnyKind, results: Mapping[str, Any], exc: Exception) -> MalformedResponse:
     """Name the read whose answer is of the wrong type, else every read of the kind."""
     calls = {k: c for k, c in kind.read_calls().items() if k in results}
     for key, call in calls.items():
@@ -173,11 +204,11 @@ def _spare(count: int) -> int:
 
 def _guess_pages(calls: Mapping[str, ReadCall], spare: int) -> dict[str, tuple[str, Any]]:
     """Pages 2, 3, ... of the lists known to page, in the slots the first batch leaves free:
-    at most PAGED[method] pages each. A page past the end costs the portal a query inside the
+    at most `pages_ahead` pages each. A page past the end costs the portal a query inside the
     batch (sub-calls run one after another), so the look-ahead stays short."""
     guessed: dict[str, tuple[str, Any]] = {}
     for key, call in calls.items():
-        ahead = min(PAGED.get(call.method.lower(), 0), spare - len(guessed))
+        ahead = min(call.pages_ahead, spare - len(guessed))
         for n in range(1, ahead + 1):
             guessed[PAGE_KEY.format(key=key, start=n * PAGE)] = (
                 call.method, {**call.params, "start": n * PAGE})

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
-from provisioner.engine.locate import LineIndex, render_path
-from provisioner.engine.shape import Issue, Opaque, Path, Prop, Scalar, Table, check
+from provisioner.engine.scope import parse_pattern
 from provisioner.errors import ConfigError, Problem, ProvisionError
-from provisioner.kinds import KINDS, Kind, Report
-from provisioner.kinds.extensions import link_parts
+from provisioner.kinds import KINDS
+from provisioner.model import AnyKind, Report
+from provisioner.model.kind import Links
+from provisioner.model.locate import LineIndex, render_path
+from provisioner.model.shape import Issue, Opaque, Path, Prop, Scalar, Table, check
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a desired state is kilobytes; refuse anything absurd
 EDITOR_KEYS = ("schema", "$schema")  # allowed at the top for editors, ignored otherwise
@@ -53,7 +55,7 @@ class _Sources:
         return found.file, found.line
 
 
-def root_shape(kinds: Sequence[Kind] = KINDS) -> Table:
+def root_shape(kinds: Sequence[AnyKind] = KINDS) -> Table:
     """The shape of a whole desired-state file, assembled from the kinds' paths."""
     root: dict[str, Any] = {}
     for kind in kinds:
@@ -90,7 +92,7 @@ def find_files(path: str | FsPath) -> list[FsPath]:
     return [base]
 
 
-def load_desired(path: str | FsPath, kinds: Sequence[Kind] = KINDS) -> DesiredState:
+def load_desired(path: str | FsPath, kinds: Sequence[AnyKind] = KINDS) -> DesiredState:
     """Read CONFIG (a directory of *.toml or one file); raise ConfigError with every problem."""
     sources = _Sources()
     tree: dict[str, Any] = {}
@@ -125,7 +127,7 @@ def _read_file(file: FsPath, problems: list[Problem]) -> str | None:
         return None
 
 
-def load_text(text: str, name: str = "desired.toml", kinds: Sequence[Kind] = KINDS) -> DesiredState:
+def load_text(text: str, name: str = "desired.toml", kinds: Sequence[AnyKind] = KINDS) -> DesiredState:
     """The desired state from one TOML text (for tests and tools)."""
     sources = _Sources(texts={name: text})
     tree: dict[str, Any] = {}
@@ -177,7 +179,7 @@ def _merge(dst: dict[str, Any], src: dict[str, Any], path: Path, name: str,
                                             line))
 
 
-def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -> DesiredState:
+def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[AnyKind]) -> DesiredState:
     issues = check(root_shape(kinds), tree)
     report = Report(locate=sources.locate)  # locate: kinds/base.py Report
     parts: dict[str, Any] = {}
@@ -186,7 +188,7 @@ def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -
         if subtree is None or _blocked(issues, kind.path):
             continue
         parts[kind.name] = kind.parse(subtree, kind.path, report)
-    link_parts(kinds, parts, report)  # cross-kind references: kinds/extensions.py
+    _link(kinds, parts, report)
     protect = _protect(tree, report)
     problems = sources.problems + [sources.problem(i) for i in [*issues, *report.issues]]
     if problems:
@@ -194,9 +196,16 @@ def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[Kind]) -
     return DesiredState(parts, tuple(sources.texts), protect, dict(sources.texts))
 
 
-def _protect(tree: Mapping[str, Any], report: Report) -> tuple[str, ...]:
-    from provisioner.engine.scope import parse_pattern
+def _link(kinds: Sequence[AnyKind], parts: dict[str, Any], report: Report) -> None:
+    """Let kinds check and resolve references into other kinds' desired parts (`Links`)."""
+    for kind in kinds:
+        if isinstance(kind, Links):
+            linked = kind.link(parts.get(kind.name), parts, report)
+            if linked is not None:
+                parts[kind.name] = linked
 
+
+def _protect(tree: Mapping[str, Any], report: Report) -> tuple[str, ...]:
     value = _get(tree, (SETTINGS, "protect"))
     out: list[str] = []
     if value is not None and not isinstance(value, list):
@@ -211,7 +220,7 @@ def _protect(tree: Mapping[str, Any], report: Report) -> tuple[str, ...]:
     return tuple(out)
 
 
-def load_texts(texts: Mapping[str, str], kinds: Sequence[Kind] = KINDS) -> DesiredState:
+def load_texts(texts: Mapping[str, str], kinds: Sequence[AnyKind] = KINDS) -> DesiredState:
     """The desired state from file texts kept in a plan file (names as they were loaded)."""
     sources = _Sources(texts=dict(texts))
     tree: dict[str, Any] = {}

@@ -21,10 +21,10 @@ from typing import Any
 
 from provisioner.engine.differences import ABSENT, canonical, canonical_text, differences
 from provisioner.engine.loader import DesiredState, load_texts
-from provisioner.engine.model import Plan, PlanOptions
 from provisioner.engine.render import plan_document
 from provisioner.engine.scope import covered, parse_patterns
 from provisioner.errors import ConfigError, Problem, ProvisionError
+from provisioner.model import Plan, PlanOptions
 
 FORMAT = "provision-plan"
 VERSION = "2"

@@ -2,58 +2,38 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from provisioner.engine.address import Address
 from provisioner.engine.cost import plan_cost
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
-from provisioner.engine.model import (
+from provisioner.engine.scope import limit
+from provisioner.kinds import KINDS
+from provisioner.model import (
     Action,
+    AnyKind,
     Change,
     Note,
+    Pairing,
     Plan,
     PlanOptions,
     attributes,
     immutable_names,
 )
-from provisioner.engine.nodes import Nodes
-from provisioner.engine.scope import limit
-from provisioner.kinds import KINDS, Kind, Pairing
-from provisioner.kinds.extensions import manual_changes
+from provisioner.model.address import Address
+from provisioner.model.kind import Explains
+from provisioner.model.nodes import Nodes
+from provisioner.model.reasons import SYSTEM as SYSTEM
+from provisioner.model.reasons import UNMANAGED as UNMANAGED
+from provisioner.model.reasons import Immutable, ImmutableSystem, KeptBySystem, Unmanaged
 
-UNMANAGED = "not in the desired state; would be deleted with --allow-destroy"
-SYSTEM = "kept by the portal (system or default), never deleted"
 DEFAULT_OPTIONS = PlanOptions()  # frozen: safe to share
 
 
 def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEFAULT_OPTIONS,
-              kinds: Sequence[Kind] = KINDS) -> Plan:
-    """Compare kind by kind; no I/O, no clock, no environment."""
-    with _collector_paused():
-        return _make_plan(desired, live, options, kinds)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while planning. A plan makes no reference cycle, but
-    it makes a dict per kind with every object of the kind: each collection that runs while
-    one is young walks all of it, about a tenth of the CPU of a plan of a large portal."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _make_plan(desired: DesiredState, live: LiveState, options: PlanOptions,
-               kinds: Sequence[Kind]) -> Plan:
+              kinds: Sequence[AnyKind] = KINDS) -> Plan:
+    """Compare kind by kind; no I/O, no clock, no environment, no process-wide switch."""
     changes: list[Change] = []
     notes: list[Note] = []
     d_nodes: list[dict[Address, Any]] = []  # one dict per kind, handed to Nodes as they are
@@ -63,7 +43,7 @@ def _make_plan(desired: DesiredState, live: LiveState, options: PlanOptions,
         pairing = kind.pair(desired.parts.get(kind.name), live.parts[kind.name])
         found, left = diff(kind, pairing, options)
         changes.extend(found)
-        changes.extend(manual_changes(pairing))  # kind-made `!` changes (kinds/extensions.py)
+        changes.extend(pairing.manual)  # the kind's own `!` changes
         notes.extend([*pairing.notes, *left])
         d_nodes.append(_dict(pairing.desired))
         l_nodes.append(_dict(pairing.live))
@@ -116,13 +96,15 @@ def _note_order(note: Note) -> tuple[Any, ...]:
     return (note.address.parts,)
 
 
-def diff(kind: Kind, pairing: Pairing, options: PlanOptions) -> tuple[list[Change], list[Note]]:
+def diff(kind: AnyKind, pairing: Pairing, options: PlanOptions
+         ) -> tuple[list[Change], list[Note]]:
+    judge = _Judge(kind)
     changes: list[Change] = []
     twins = 0
     for address, node in pairing.desired.items():
         twin = pairing.live.get(address)
         twins += twin is not None
-        change = _compare(kind, node, twin)
+        change = judge.compare(node, twin)
         if change is not None:
             changes.append(change)
     notes: list[Note] = []
@@ -132,41 +114,47 @@ def diff(kind: Kind, pairing: Pairing, options: PlanOptions) -> tuple[list[Chang
         if address in pairing.desired or node.scope not in pairing.managed:
             continue
         if node.system:
-            notes.append(Note(address, kind.name, SYSTEM))
+            notes.append(Note(address, kind.name, KeptBySystem()))
         elif not options.allow_destroy:
-            notes.append(Note(address, kind.name, UNMANAGED))
+            notes.append(Note(address, kind.name, Unmanaged()))
         else:
-            changes.append(_finish(kind, Change(address, kind.name, Action.DELETE,
-                                                _present(attributes(node)), None)))
+            changes.append(judge.finish(Change(address, kind.name, Action.DELETE,
+                                               _present(attributes(node)), None)))
     return changes, notes
 
 
-def _compare(kind: Kind, desired: Any, live: Any | None) -> Change | None:
-    if desired == live:  # every compared attribute equal (they are dataclass fields)
-        return None
-    want = _present(attributes(desired))
-    if live is None:
-        return _finish(kind, Change(desired.address, kind.name, Action.CREATE, None, want))
-    have = {k: v for k, v in attributes(live).items() if k in want}
-    differ = [k for k in want if want[k] != have.get(k)]
-    if not differ:
-        return None
-    fixed = sorted(immutable_names(desired) & set(differ))
-    if not fixed:
-        return _finish(kind, Change(desired.address, kind.name, Action.UPDATE, have, want))
-    if live.system:
-        return Change(desired.address, kind.name, Action.MANUAL, have, want,
-                      f"{', '.join(fixed)} of a system object cannot change on the portal and "
-                      "the portal does not delete it: change it by hand or keep the live value")
-    reason = (f"{', '.join(fixed)} cannot change on the portal: deleted and created again "
-              "(move its records out first)")
-    return _finish(kind, Change(desired.address, kind.name, Action.REPLACE, have, want, reason))
+class _Judge:
+    """Compares one kind's objects; asks the kind whether a change is destructive, and for
+    its reason when it gives reasons (`Explains`)."""
 
+    def __init__(self, kind: AnyKind) -> None:
+        self.kind = kind
+        self.explain = kind.explain if isinstance(kind, Explains) else None
 
-def _finish(kind: Kind, change: Change) -> Change:
-    reason = change.reason or kind.explain(change)
-    return Change(change.address, change.kind, change.action, change.before, change.after,
-                  reason, kind.is_destructive(change))
+    def compare(self, desired: Any, live: Any | None) -> Change | None:
+        if desired == live:  # every compared attribute equal (they are dataclass fields)
+            return None
+        name = self.kind.name
+        want = _present(attributes(desired))
+        if live is None:
+            return self.finish(Change(desired.address, name, Action.CREATE, None, want))
+        have = {k: v for k, v in attributes(live).items() if k in want}
+        differ = [k for k in want if want[k] != have.get(k)]
+        if not differ:
+            return None
+        fixed = sorted(immutable_names(desired) & set(differ))
+        if not fixed:
+            return self.finish(Change(desired.address, name, Action.UPDATE, have, want))
+        if live.system:
+            return Change(desired.address, name, Action.MANUAL, have, want,
+                          ImmutableSystem(tuple(fixed)))
+        return self.finish(Change(desired.address, name, Action.REPLACE, have, want,
+                                  Immutable(tuple(fixed))))
+
+    def finish(self, change: Change) -> Change:
+        why = change.why or (self.explain(change) if self.explain is not None else None)
+        return Change(change.address, change.kind, change.action, change.before, change.after,
+                      why, self.kind.is_destructive(change))
 
 
 def _present(attrs: Mapping[str, Any]) -> dict[str, Any]:

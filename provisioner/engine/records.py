@@ -1,10 +1,11 @@
 """Records inside what a plan deletes: count them before apply, refuse, or delete them first.
 
-A kind may offer the optional hook `records(change, live_nodes) -> RecordQuery | None` for its
-destructive changes: which list method counts the records (deals in a stage or a pipeline, leads
-in a lead stage, items of a smart process) and which method deletes one. The portal refuses to
-delete a stage, pipeline or smart process that still holds records (bitrix24-rest.md §2.2, §3.4,
-§6), so `--allow-data-loss` makes apply delete those records first.
+A kind may offer the capability `CountsRecords` (`records(change, live_nodes) -> RecordQuery |
+None`) for its destructive changes: which list method counts the records (deals in a stage or a
+pipeline, leads in a lead stage, items of a smart process) and which method deletes one. The
+portal refuses to delete a stage, pipeline or smart process that still holds records
+(docs/portal-rules.md#categories, #status-rules, #type-methods), so `--allow-data-loss` makes
+apply delete those records first.
 
 Counting is one `batch` of list calls whose `total` is the count (`select: ["ID"]`, one page).
 """
@@ -16,20 +17,24 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Plan, RecordQuery, Records
 from provisioner.errors import ProvisionError
-from provisioner.kinds import KINDS, Call, Kind
+from provisioner.kinds import KINDS
+from provisioner.model import AnyKind, Call, Plan, RecordQuery, Records
+from provisioner.model.address import Address
 
 BATCH = 50
 PAGE = 50
+
+
+class DestroyRefused(ProvisionError):
+    """The plan holds destructive changes and apply was not allowed to destroy."""
 
 
 class DataLossRefused(ProvisionError):
     """The plan deletes objects that still hold records and data loss was not allowed."""
 
 
-def queries(plan: Plan, kinds: Sequence[Kind] = KINDS) -> dict[Address, RecordQuery]:
+def queries(plan: Plan, kinds: Sequence[AnyKind] = KINDS) -> dict[Address, RecordQuery]:
     """The record queries of the plan's destructive changes, outermost object only (deleting a
     pipeline counts its deals once, not once more per stage)."""
     by_name = {k.name: k for k in kinds}
@@ -51,7 +56,7 @@ def _inside(address: Address, others: Mapping[Address, Any]) -> bool:
     return False
 
 
-def count_records(plan: Plan, client: Any, kinds: Sequence[Kind] = KINDS) -> Plan:
+def count_records(plan: Plan, client: Any, kinds: Sequence[AnyKind] = KINDS) -> Plan:
     """The plan with `records` filled in: one list call per destructive object, batched."""
     found = queries(plan, kinds)
     if not found:
@@ -87,8 +92,6 @@ def _rows(result: Any, query: RecordQuery) -> list[Any]:
 
 def check_safe(plan: Plan, allow_destroy: bool, allow_data_loss: bool) -> None:
     """Raise unless the consent the plan needs was given (safety lives in the plan)."""
-    from provisioner.engine.applier import DestroyRefused
-
     if plan.destructive and not allow_destroy:
         names = ", ".join(str(c.address) for c in plan.destructive)
         raise DestroyRefused(f"the plan deletes or replaces {names}; "
@@ -101,7 +104,7 @@ def check_safe(plan: Plan, allow_destroy: bool, allow_data_loss: bool) -> None:
                               "--allow-destroy --allow-data-loss to allow it")
 
 
-def purge_listing(plan: Plan, kinds: Sequence[Kind] = KINDS
+def purge_listing(plan: Plan, kinds: Sequence[AnyKind] = KINDS
                   ) -> list[tuple[RecordQuery, int]]:
     """The record sets apply deletes first (only those counted non-empty)."""
     found = queries(plan, kinds)
@@ -109,7 +112,7 @@ def purge_listing(plan: Plan, kinds: Sequence[Kind] = KINDS
             if c.address in found]
 
 
-def purge_calls(client: Any, plan: Plan, kinds: Sequence[Kind] = KINDS) -> list[Call]:
+def purge_calls(client: Any, plan: Plan, kinds: Sequence[AnyKind] = KINDS) -> list[Call]:
     """List the ids (pages in batches) and return the delete calls, one per record."""
     calls: list[Call] = []
     for query, count in purge_listing(plan, kinds):

@@ -1,4 +1,8 @@
-"""Renderers of a plan: the versioned JSON document (canonical) and Terraform-style text."""
+"""Renderers of a plan: the versioned JSON document (canonical) and Terraform-style text.
+
+A change's and a note's reason appear twice in the JSON plan: `reason`, the text the text plan
+shows, and `reason_data`, the same reason as data (`{"code": "immutable", "attributes":
+["semantics"]}`; model/reasons.py), for programs."""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ import json
 from typing import Any
 
 from provisioner.engine.cost import cost_line
-from provisioner.engine.model import Action, Change, Note, Plan
 from provisioner.engine.render_safety import (
     destructive_document,
     destructive_lines,
     options_document,
 )
+from provisioner.model import Action, Change, Note, Plan
 
 FORMAT_VERSION = "1"
 NO_CHANGES = "No changes. The portal matches the desired state."
@@ -38,11 +42,13 @@ def _change(c: Change) -> dict[str, Any]:
     return {"address": str(c.address), "kind": c.kind, "action": c.action.value,
             "before": dict(c.before) if c.before is not None else None,
             "after": dict(c.after) if c.after is not None else None,
-            "reason": c.reason, "destructive": c.destructive}
+            "reason": c.reason, "reason_data": None if c.why is None else c.why.data(),
+            "destructive": c.destructive}
 
 
 def _note(n: Note) -> dict[str, Any]:
-    return {"address": str(n.address), "kind": n.kind, "reason": n.reason}
+    return {"address": str(n.address), "kind": n.kind, "reason": n.reason,
+            "reason_data": n.why.data()}
 
 
 def render_json(plan: Plan) -> str:

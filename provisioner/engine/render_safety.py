@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provisioner.engine.model import Action, Plan, PlanOptions
+from provisioner.model import Action, Plan, PlanOptions
 
 
 def options_document(options: PlanOptions) -> dict[str, Any]:

@@ -12,12 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provisioner.engine.address import Address
-from provisioner.engine.model import Action, Change, Note, PlanOptions
 from provisioner.errors import ProvisionError
+from provisioner.model import Action, Change, Note, PlanOptions
+from provisioner.model.address import Address
+from provisioner.model.reasons import Protected
 
 _STEP = re.compile(r"([^.\[\]]+(?:\.[^.\[\]]+)*)\[([^\]]+)\]")
-PROTECTED = "protected (protect = [...]): never deleted or replaced"
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Pattern:
         if len(self.steps) > address.depth:
             return False
         return all(t == at and (k is None or k == ak)
-                   for (t, k), (at, ak) in zip(self.steps, address.parts))
+                   for (t, k), (at, ak) in zip(self.steps, address.parts, strict=False))
 
 
 def parse_pattern(text: str) -> Pattern:
@@ -83,7 +83,7 @@ def _protect(changes: Sequence[Change], protect: Sequence[Pattern]
     notes: list[Note] = []
     for change in changes:
         if change.action in (Action.DELETE, Action.REPLACE) and covered(change.address, protect):
-            notes.append(Note(change.address, change.kind, PROTECTED))
+            notes.append(Note(change.address, change.kind, Protected()))
         else:
             kept.append(change)
     return kept, notes

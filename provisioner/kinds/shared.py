@@ -4,22 +4,63 @@ A portal's fields and stages repeat small values. A field's five label texts are
 text; empty help texts and default settings recur on every field; types, stage codes, colours,
 semantics and item ids come from small sets; and the desired state holds the same texts as the
 live one. Read from JSON or TOML, each occurrence is an object of its own. Made one object,
-they take less memory (the states of the benchmark's L1 portal: 6.1 MB instead of 8.8 MB), and
-the diff reads less of it: equal values that are one object compare equal at the identity check
-(a tuple or dict comparison makes it first), without their contents being read (about 11% less
-CPU for the diff at both sizes of docs/benchmarks.md).
+they take less memory, and the diff reads less of it: equal values that are one object compare
+equal at the identity check (a tuple or dict comparison makes it first), without their contents
+being read (measured in docs/benchmarks.md: without the shared mappings the diff takes about a
+fifth more CPU at L1 and L10).
 
-Shared values are never changed in place: the model classes are frozen and hold them as
-`Mapping`; code that needs another value builds a new one.
+Safe to share: a string is immutable and `sys.intern` keeps it while it is used; a shared
+mapping is a `Frozen` dict, which refuses every change, and the table that finds it again holds
+it weakly (gone with the last object that uses it). Nothing a caller holds can be changed through
+another object, and nothing outlives the states that use it.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NoReturn
+from weakref import WeakValueDictionary
 
-LIMIT = 4096  # distinct mappings remembered; all forgotten at once when there are more
-_MAPPINGS: dict[str, dict[str, Any]] = {}
+
+class Frozen(dict[str, Any]):
+    """A dict that refuses every change (a mapping many objects hold at once)."""
+
+    __slots__ = ("__weakref__",)
+
+    def _refuse(self) -> NoReturn:
+        raise TypeError("a shared mapping cannot change: build a new one")
+
+    def __setitem__(self, key: str, value: Any) -> NoReturn:
+        self._refuse()
+
+    def __delitem__(self, key: str) -> NoReturn:
+        self._refuse()
+
+    def __ior__(self, other: Any) -> NoReturn:  # type: ignore[misc]
+        self._refuse()
+
+    def clear(self) -> NoReturn:
+        self._refuse()
+
+    def pop(self, *_args: Any) -> NoReturn:
+        self._refuse()
+
+    def popitem(self) -> NoReturn:
+        self._refuse()
+
+    def setdefault(self, *_args: Any) -> NoReturn:
+        self._refuse()
+
+    def update(self, *_args: Any, **_kwargs: Any) -> NoReturn:
+        self._refuse()
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Copied and pickled as the shared mapping with these items (made again)."""
+        return (mapping, (dict(self),))
+
+
+_MAPPINGS: WeakValueDictionary[str, Frozen] = WeakValueDictionary()
 
 
 def text(value: str) -> str:
@@ -27,14 +68,12 @@ def text(value: str) -> str:
     return sys.intern(value)
 
 
-def mapping(value: dict[str, Any]) -> dict[str, Any]:
-    """A dict equal to `value`, the same object for equal dicts made since the last reset.
+def mapping(value: Mapping[str, Any]) -> Frozen:
+    """A `Frozen` mapping equal to `value`: the same object for equal mappings alive at once.
     Keyed by `repr`, so that 1, 1.0 and True, equal in Python, are not mistaken for one
-    another, and keys in another order (another label order) make another dict."""
+    another, and keys in another order (another label order) make another mapping."""
     key = repr(value)
     found = _MAPPINGS.get(key)
     if found is None:
-        if len(_MAPPINGS) >= LIMIT:
-            _MAPPINGS.clear()
-        found = _MAPPINGS[key] = value
+        found = _MAPPINGS[key] = Frozen(value)
     return found

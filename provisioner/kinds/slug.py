@@ -7,7 +7,7 @@ import re
 _CYR = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
                 ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o",
                  "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e",
-                 "yu", "ya"]))
+                 "yu", "ya"], strict=True))
 
 
 def slugify(name: str) -> str:

@@ -1,6 +1,6 @@
 """The sandbox portal's protocol layer: one HTTP request in, the portal's answer out.
 
-Order of checks follows S21 CRestServer::process (bitrix24-rest.md §1.4): route and transport,
+Order of checks follows S21 CRestServer::process (docs/portal-rules.md#order-of-checks): route and transport,
 method lookup (404 before auth), authentication, scope, then limits and faults, then the handler.
 The same app serves in-process (transport.py) and over HTTP (server.py).
 """
@@ -62,7 +62,7 @@ def split_path(path: str) -> tuple[str | None, str | None, str, str]:
     """`/rest/<user>/<code>/<method>[.json|.xml]` or `/rest/<method>` -> user, code, method, fmt.
 
     docs: settings/how-to-call-rest-api/general-principles.md, local-integrations/
-    local-webhooks.md (bitrix24-rest.md §1.1).
+    local-webhooks.md (docs/portal-rules.md#url-forms).
     """
     parts = [p for p in path.split("/") if p]
     if not parts or parts[0] != "rest" or len(parts) not in (2, 4):
@@ -115,7 +115,7 @@ class SandboxApp:
         self.faults = faults or FaultPlan()
         self.counter = counter or RequestCounter()
 
-    def handle(self, http_method: str, path: str, query_string: str,
+    def handle(self, http_method: str, path: str, query_string: str,  # noqa: ARG002
                headers: Mapping[str, str], body: bytes) -> Answer:
         """Answer one HTTP request; may raise ConnectionDropped / RequestTimedOut (faults)."""
         start, tick = self.clock.time(), time.perf_counter()

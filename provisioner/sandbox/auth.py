@@ -1,7 +1,7 @@
 """Who is calling the sandbox: incoming webhooks and OAuth tokens, scopes, auth-phase errors.
 
 State lives in the store section "auth" (seeded below). Codes, texts and statuses follow
-bitrix24-rest.md §1.2 and §1.6 (docs: settings/oauth/error-codes.md, local-integrations/
+docs/portal-rules.md#authentication and #errors (docs: settings/oauth/error-codes.md, local-integrations/
 local-webhooks.md, S21 rest/lib/oauth/auth.php). Tokens are secrets: they stay in the state file
 and are never part of a message or a repr.
 """
@@ -147,7 +147,7 @@ def expire_access_token(store: Store, token: str | None = None) -> None:
 
 
 def authenticate(store: Store, creds: Credentials, now: float, docs_statuses: bool) -> Caller:
-    """Resolve the caller or raise the portal's auth-phase error (bitrix24-rest.md §1.6)."""
+    """Resolve the caller or raise the portal's auth-phase error (docs/portal-rules.md#errors)."""
     auth = section(store)
     if creds.webhook_user is not None:
         return _webhook_caller(auth, creds, docs_statuses)
@@ -156,7 +156,7 @@ def authenticate(store: Store, creds: Credentials, now: float, docs_statuses: bo
         raise BitrixError("NO_AUTH_FOUND", "Wrong authorization data", 401)
     grant = auth["tokens"].get(creds.access_token)
     if grant is None:
-        # b24pysdk / real portal text for an unknown token (bitrix24-rest.md §1.6 [P])
+        # b24pysdk / real portal text for an unknown token (docs/portal-rules.md#errors [P])
         raise BitrixError("invalid_token", "Unable to get application by token", 401)
     if grant["expires"] <= now:
         # docs: settings/oauth/index.md "auto-renewal" — refresh and repeat on expired_token

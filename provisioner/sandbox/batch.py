@@ -1,9 +1,10 @@
 """The `batch` method: up to 50 sub-calls in one request, with `$result[...]` references.
 
 docs: settings/how-to-call-rest-api/batch.md; S21 CRestProvider::methodsBatch and
-CRestUtil::processBatchElement (bitrix24-rest.md §1.8). The protocol layer runs each sub-call
+CRestUtil::processBatchElement (docs/portal-rules.md#batch). The protocol layer runs each sub-call
 (method lookup, scope, handler) through `SubCall`; this module owns the batch rules.
 """
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 

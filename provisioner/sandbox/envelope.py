@@ -1,7 +1,7 @@
 """Response bodies of the sandbox: the success envelope with `time`, errors, JSON and XML.
 
-docs: api-reference/data-types.md#time (bitrix24-rest.md §1.5); error bodies per
-api-reference/error-codes.md (§1.6). Serialisation follows PHP's json_encode (phpform.to_php).
+docs: api-reference/data-types.md#time (docs/portal-rules.md#success-envelope); error bodies per
+api-reference/error-codes.md (docs/portal-rules.md#errors). Serialisation follows PHP's json_encode (phpform.to_php).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from provisioner.sandbox import phpform
-from provisioner.sandbox.core import BitrixError, Result
+from provisioner.sandbox.core import Result
 
 OPERATING_WINDOW = 600  # docs: settings/performance/limits.md — 10 one-minute buckets
 JSON_TYPE = "application/json; charset=utf-8"
@@ -46,10 +46,6 @@ def success(result: Result, time: dict[str, Any]) -> dict[str, Any]:
         body["next"] = result.next
     body["time"] = time
     return body
-
-
-def error_body(err: BitrixError) -> dict[str, Any]:
-    return err.body()
 
 
 def render(body: dict[str, Any], fmt: str) -> tuple[str, bytes]:

@@ -2,7 +2,7 @@
 
 Faults are planned by count and optionally by method (`plan.add(FaultKind.SERVER_ERROR,
 count=2, method="crm.status.add")`), or drawn at random with a seeded generator for
-reliability suites. The error bodies are the portal's own (bitrix24-rest.md §1.6).
+reliability suites. The error bodies are the portal's own (docs/portal-rules.md#errors).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Bitrix24 is PHP: form bodies and query strings use PHP bracket notation (`fields[NAME]=x`,
 `a[]=1`), and `json_encode` turns an empty array into `[]` and an array keyed 0..n-1 into a list.
-Docs: settings/how-to-call-rest-api/data-encoding.md (bitrix24-rest.md §1.3, §1.5).
+Docs: settings/how-to-call-rest-api/data-encoding.md (docs/portal-rules.md#request-encoding, #success-envelope).
 """
 
 from __future__ import annotations

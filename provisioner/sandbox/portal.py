@@ -23,6 +23,7 @@ from provisioner.sandbox.core import BitrixError
 from provisioner.sandbox.faults import FaultPlan
 from provisioner.sandbox.ratelimit import RateLimit, RequestCounter
 from provisioner.sandbox.store import Store
+from provisioner.sandbox.transport import mount
 
 try:
     import fcntl
@@ -204,7 +205,6 @@ class Sandbox:
 
     def session(self) -> requests.Session:
         """A requests.Session whose transport is this sandbox (and its OAuth token endpoint)."""
-        from provisioner.sandbox.transport import mount
         return mount(requests.Session(), self)
 
     def reset(self) -> None:

@@ -1,6 +1,6 @@
 """The portal's request-rate limit: a leaky bucket per portal, and the request counter.
 
-docs: api-reference/limits.md, settings/performance/limits.md (bitrix24-rest.md §1.9): every
+docs: api-reference/limits.md, settings/performance/limits.md (docs/portal-rules.md#limits): every
 HTTP request adds 1, the counter drains at Y per second, a request arriving above X gets
 503 QUERY_LIMIT_EXCEEDED. A `batch` is one request.
 """

@@ -6,6 +6,7 @@ answer. Request lines are not logged: webhook URLs carry the token in the path.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -68,10 +69,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _abort(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the request line holds the webhook token: never log it

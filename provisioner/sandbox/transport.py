@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -19,24 +19,34 @@ from requests.adapters import HTTPAdapter
 from urllib3 import HTTPResponse
 
 from provisioner.sandbox import phpform
+from provisioner.sandbox.app import SandboxApp
 from provisioner.sandbox.faults import ConnectionDropped, RequestTimedOut
 
-if TYPE_CHECKING:
-    from provisioner.sandbox.portal import Sandbox
-
 OAUTH_TOKEN_URL = "https://oauth.bitrix.info/oauth/token/"
+
+
+class Host(Protocol):
+    """What the adapter needs of `provisioner.sandbox.portal.Sandbox` (which mounts it)."""
+
+    base_url: str
+
+    @property
+    def app(self) -> SandboxApp: ...
+
+    def oauth_answer(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]: ...
 
 
 class SandboxAdapter(HTTPAdapter):
     """Answers from the sandbox app instead of the network."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Host) -> None:
         super().__init__()
         self.sandbox = sandbox
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False,
-             timeout: Any = None, verify: Any = True, cert: Any = None,
-             proxies: Mapping[str, str] | None = None) -> requests.Response:
+    # requests calls send() with these keywords; the in-process app needs none of them
+    def send(self, request: requests.PreparedRequest, stream: bool = False,  # noqa: ARG002
+             timeout: Any = None, verify: Any = True, cert: Any = None,  # noqa: ARG002
+             proxies: Mapping[str, str] | None = None) -> requests.Response:  # noqa: ARG002
         url = urlsplit(request.url or "")
         data = _body_bytes(request.body)
         if (request.url or "").startswith(OAUTH_TOKEN_URL):
@@ -81,7 +91,7 @@ def _headers(request: requests.PreparedRequest) -> dict[str, str]:
             for k, v in request.headers.items()}
 
 
-def mount(session: requests.Session, sandbox: Sandbox) -> requests.Session:
+def mount(session: requests.Session, sandbox: Host) -> requests.Session:
     adapter = SandboxAdapter(sandbox)
     session.mount(sandbox.base_url + "/", adapter)
     session.mount(OAUTH_TOKEN_URL, adapter)

@@ -7,7 +7,6 @@ a saved plan carries its own copy, so it applies wherever the plan file is kept.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +14,7 @@ from typing import Any
 
 from provisioner.automation import attest as att
 from provisioner.engine import LiveState
-from provisioner.kinds import KINDS
-from provisioner.kinds.extensions import with_local_records
+from provisioner.engine import with_local_records
 from provisioner.workspace.identity import PortalIdentity
 
 
@@ -73,12 +71,7 @@ def document(attestations: att.Attestations) -> dict[str, Any]:
     return att.to_document(attestations)
 
 
-def with_attestations(live: LiveState, attestations: att.Attestations,
-                      identity: PortalIdentity) -> LiveState:
-    """The live state plus the attestations, through the kinds' `add_local` hook. The hook
-    reads from a config directory, so the attestations chosen here (ours, an older version's
-    file, a saved plan's copy) are laid out in a temporary one first."""
-    with tempfile.TemporaryDirectory(prefix="provision-") as tmp:
-        if attestations.stages:
-            att.write_attestations(att.attestation_path(Path(tmp), identity.key), attestations)
-        return with_local_records(live, Path(tmp), identity.key, KINDS)
+def with_attestations(live: LiveState, attestations: att.Attestations) -> LiveState:
+    """The live state plus the attestations chosen for this portal (ours, an older version's
+    file, a saved plan's copy), through the kinds' `add_local` hook."""
+    return with_local_records(live, attestations)

@@ -10,7 +10,7 @@ from provisioner.automation import attest as att
 from provisioner.automation.runbook import render_markdown
 from provisioner.automation.runbook_html import render_html
 from provisioner.engine import DesiredState, LiveState
-from provisioner.kinds import automation_book
+from provisioner.kinds.automation import book as automation_book
 from provisioner.workspace.attestations import AttestationStore
 
 

@@ -280,7 +280,7 @@ def insecure_tls(url: str, insecure: bool, notice: Callable[[str], None] | None
 def token_keeper(portal: Portal, notice: Callable[[str], None] | None) -> Callable[[Any], None]:
     """Stores the pair a token refresh returns where the portal keeps its tokens: the docs say to
     save the new pair (b24restdocs settings/oauth/auto-renewal.md, "Recommended Logic"), and the
-    old refresh token stops working (bitrix24-rest.md §1.2), so one left as it was fails on the
+    old refresh token stops working (docs/portal-rules.md#authentication), so one left as it was fails on the
     next run. Tokens kept in files are rewritten (atomically, with the file's permissions); one
     kept in an environment variable cannot be, and `notice` says so, naming the variable only."""
 

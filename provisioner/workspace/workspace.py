@@ -134,7 +134,7 @@ class Workspace:
         those kept for the config, unless others are given (a saved plan's)."""
         live = read_live(self.connection.client)
         chosen = self.attestations if attestations is None else attestations
-        return with_attestations(live, chosen, self.identity)
+        return with_attestations(live, chosen)
 
     def options(self, consent: Consent) -> PlanOptions:
         protect = tuple(dict.fromkeys([*self.desired.protect, *self.connection.protect]))

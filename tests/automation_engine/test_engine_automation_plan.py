@@ -125,7 +125,7 @@ def _follow_the_runbook(state: Path, stages: set[str]) -> None:
     """An administrator places the desired robots and triggers in the automation screen (the
     sandbox's non-Bitrix control surface), stage by stage."""
     from provisioner import engine
-    from provisioner.kinds.automation_book import desired_by_stage
+    from provisioner.kinds.automation.book import desired_by_stage
 
     desired = desired_by_stage(engine.load_desired(CONFIG))
     sb = Sandbox.open(state)

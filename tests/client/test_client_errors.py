@@ -28,7 +28,7 @@ from provisioner.client import (
 from provisioner.client.errors import classify
 from provisioner.errors import ProvisionError
 
-# (HTTP status, error, error_description, class) as in bitrix24-rest.md §1.6.
+# (HTTP status, error, error_description, class) as in docs/portal-rules.md#errors.
 TABLE: list[tuple[int, str | int, str, type[BitrixAPIError]]] = [
     (404, "ERROR_METHOD_NOT_FOUND", "Method not found!", MethodNotFound),
     (401, "NO_AUTH_FOUND", "Wrong authorization data", AuthError),

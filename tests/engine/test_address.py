@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 import pickle
 
-from provisioner.engine.address import Address
 from provisioner.kinds.statuses import Stage
+from provisioner.model.address import Address
 
 NEW = Address.of("deal.pipeline", "sales").child("stage", "NEW")
 

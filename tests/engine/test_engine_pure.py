@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as hs
 
 from provisioner.engine import Action, PlanOptions, live_from_results, load_text, make_plan
-from provisioner.engine.applier import chunks
-from provisioner.engine.locate import LineIndex
 from provisioner.engine.render import render_text
-from provisioner.kinds import Call
 from provisioner.kinds.statuses import Item, settle_sorts
+from provisioner.model import Call
+from provisioner.model.locate import LineIndex
+from provisioner.model.rounds import chunks
 
 
 def row(entity: str, code: str, name: str, sort: int, *, system: str = "N",

@@ -14,11 +14,11 @@ from helpers import CONFIG, run_setup
 
 from provisioner import engine
 from provisioner.client import BitrixClient
-from provisioner.engine.address import Address
-from provisioner.engine.nodes import Nodes
-from provisioner.engine.nodes import by_parent as index_by_parent
 from provisioner.kinds import KINDS
-from provisioner.kinds.base import Pairing, by_parent
+from provisioner.model import Pairing, by_parent
+from provisioner.model.address import Address
+from provisioner.model.nodes import Nodes
+from provisioner.model.nodes import by_parent as index_by_parent
 
 SALES = Address.of("deal.pipeline", "sales")
 NODES = {SALES: "sales", SALES.child("stage", "NEW"): "new", Address.of("lead.status", "A"): "a",

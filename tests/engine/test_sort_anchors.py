@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as s
 from profiles import examples
 
-from provisioner.engine.address import Address
-from provisioner.kinds.fields_model import EnumItem
-from provisioner.kinds.statuses import Item, Stage, _anchors, resorted
+from provisioner.kinds.fields.model import EnumItem
+from provisioner.kinds.statuses import Item, Stage
+from provisioner.kinds.statuses.sorts import _anchors, resorted
+from provisioner.model.address import Address
 
 
 def reference(values: list[int | None]) -> list[int | None]:

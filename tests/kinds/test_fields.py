@@ -9,7 +9,7 @@ from kinds_support import converge, deal_field, plan, setup_case
 from provisioner import engine
 from provisioner.client import BitrixClient
 from provisioner.errors import ConfigError
-from provisioner.kinds.fields_model import xml_id_for
+from provisioner.kinds.fields.model import xml_id_for
 
 PIPELINE = """
 [deal.pipelines.sales]

@@ -3,11 +3,16 @@ label texts, default settings, and the texts the desired and live states share."
 
 from __future__ import annotations
 
+import copy
+import gc
 import json
+import pickle
+
+import pytest
 
 from provisioner.kinds import shared
-from provisioner.kinds.base import Report
-from provisioner.kinds.fields_model import live_field, parse_field
+from provisioner.kinds.fields.model import live_field, parse_field
+from provisioner.model import Report
 
 WHERE = (None, "deal.field")
 
@@ -22,13 +27,31 @@ def test_equal_mappings_are_one_object_and_unequal_ones_are_not() -> None:
     assert list(shared.mapping({"en": "Budget", "ru": "Бюджет"})) == ["en", "ru"]
 
 
-def test_remembered_mappings_are_forgotten_past_the_limit() -> None:
-    first = shared.mapping({"n": -1})
-    for n in range(shared.LIMIT):
-        shared.mapping({"n": n})
-    assert len(shared._MAPPINGS) <= shared.LIMIT
-    again = shared.mapping({"n": -1})
-    assert again == first and again is not first
+def test_a_shared_mapping_refuses_every_change() -> None:
+    """Many objects hold one mapping: a change through one would change them all."""
+    shared_labels = shared.mapping({"ru": "Бюджет", "en": "Budget"})
+    changes = [lambda m: m.__setitem__("ru", "x"), lambda m: m.__delitem__("ru"),
+               lambda m: m.update(ru="x"), lambda m: m.pop("ru"), lambda m: m.popitem(),
+               lambda m: m.setdefault("de", "x"), lambda m: m.clear()]
+    for change in changes:
+        with pytest.raises(TypeError, match="a shared mapping cannot change"):
+            change(shared_labels)
+    with pytest.raises(TypeError):
+        shared_labels |= {"de": "x"}
+    assert shared_labels == {"ru": "Бюджет", "en": "Budget"}
+    assert json.dumps(shared_labels, ensure_ascii=False) == '{"ru": "Бюджет", "en": "Budget"}'
+    assert copy.deepcopy(shared_labels) is shared_labels
+    assert pickle.loads(pickle.dumps(shared_labels)) is shared_labels
+
+
+def test_a_mapping_no_object_holds_is_forgotten() -> None:
+    """The table that finds equal mappings holds them weakly: nothing outlives its states."""
+    shared.mapping({"n": -1})  # held by nothing
+    gc.collect()
+    assert repr({"n": -1}) not in shared._MAPPINGS
+    held = shared.mapping({"n": -2})
+    gc.collect()
+    assert shared.mapping({"n": -2}) is held
 
 
 def test_a_live_field_holds_one_object_per_distinct_label_text() -> None:

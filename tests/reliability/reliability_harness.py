@@ -243,7 +243,7 @@ def planned_deletions(plan: engine.Plan) -> set[tuple[str, int]]:
 
 def taken_along(data: Mapping[str, Any], deleted: set[tuple[str, int]]) -> set[tuple[str, int]]:
     """What the portal deletes with a deleted object: a pipeline's stages (crm.category.delete),
-    a smart process's pipelines, stages and fields (crm.type.delete), §2.2, §6."""
+    a smart process's pipelines, stages and fields (crm.type.delete), docs/portal-rules.md#categories, #smart-processes."""
     types = {i for sort, i in deleted if sort == "type"}
     out: set[tuple[str, int]] = set()
     prefixes: list[str] = []

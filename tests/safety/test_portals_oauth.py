@@ -1,6 +1,6 @@
 """An OAuth portal in portals.toml: its secrets come from files or the environment, and the pair
 a token refresh returns is stored back, since the old refresh token stops working
-(bitrix24-rest.md §1.2); a token kept in an environment variable cannot be, and a notice says
+(docs/portal-rules.md#authentication); a token kept in an environment variable cannot be, and a notice says
 so without the token."""
 
 from __future__ import annotations

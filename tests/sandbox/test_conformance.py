@@ -28,8 +28,8 @@ MAP_KEYS = {"EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL", "ERROR_
 OPAQUE_KEYS = {"SETTINGS", "settings"}
 # Keys the sandbox adds beyond a docs example, each a documented behaviour:
 EXTRA: dict[str, set[str]] = {
-    "crm.status.get": {"EXTRA"},  # docs page omits EXTRA; crm.status.list shows it (§11)
-    "crm.category.add": {"isSystem", "code"},  # SPA pipelines carry both (§2.2 table)
+    "crm.status.get": {"EXTRA"},  # docs page omits EXTRA; crm.status.list shows it (tests/fixtures/rest-examples)
+    "crm.category.add": {"isSystem", "code"},  # SPA pipelines carry both (docs/portal-rules.md#categories table)
     "crm.category.update": {"isSystem", "code"},
     "crm.type.add": {"code"},  # the add example omits `code`; get shows it
     "department.get": {"UF_HEAD"},  # heads are seeded; docs example has none
@@ -58,7 +58,7 @@ def shape_errors(ours: Any, docs: Any, method: str, path: str = "$") -> list[str
     if path.rsplit(".", 1)[-1] in OPAQUE_KEYS:
         return [] if {_kind(ours), _kind(docs)} <= {"object", "list"} else [f"{path}: kind"]
     if _kind(ours) != _kind(docs):
-        # PHP: an empty array is [] even where an object is expected (§1.5).
+        # PHP: an empty array is [] even where an object is expected (docs/portal-rules.md#success-envelope).
         if {_kind(ours), _kind(docs)} == {"list", "object"} and not (ours or docs):
             return []
         return [f"{path}: {_kind(ours)} != docs {_kind(docs)}"]
@@ -143,7 +143,7 @@ REWRITES: dict[str, Rewrite] = {
     "crm.status.update": lambda s, b: {**b, "id": s.status_row("DEAL_STAGE", "PREPARATION")},
     "crm.status.delete": _new_stage,
     # The docs example adds an in-progress stage at SORT 70, after the success stage (60):
-    # the portal refuses that (§3.4 item 13), so the replay puts it before the success stage.
+    # the portal refuses that (docs/portal-rules.md#status-rules item 13), so the replay puts it before the success stage.
     # Pipeline ids are shared with the smart processes' pipelines, so DEAL_STAGE_1 is another id.
     "crm.status.add": lambda s, b: {"fields": {
         **b["fields"], "SORT": 55, "ENTITY_ID": f"DEAL_STAGE_{s.pipeline['id']}"}},

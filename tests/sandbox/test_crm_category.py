@@ -1,4 +1,4 @@
-"""crm.category.*: deal, client and smart-process pipelines (bitrix24-rest.md §2.2, §2.4)."""
+"""crm.category.*: deal, client and smart-process pipelines (docs/portal-rules.md#categories, #default-stages)."""
 
 from __future__ import annotations
 

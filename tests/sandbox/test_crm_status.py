@@ -1,4 +1,4 @@
-"""crm.status.*: seed lists, add rewrites and refusals, update/delete rules (bitrix24-rest.md §3)."""
+"""crm.status.*: seed lists, add rewrites and refusals, update/delete rules (docs/portal-rules.md#status-lists)."""
 
 from __future__ import annotations
 

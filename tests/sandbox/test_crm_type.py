@@ -1,4 +1,4 @@
-"""crm.type.*: smart process types (bitrix24-rest.md §6)."""
+"""crm.type.*: smart process types (docs/portal-rules.md#smart-processes)."""
 
 from __future__ import annotations
 

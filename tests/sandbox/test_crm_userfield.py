@@ -1,4 +1,4 @@
-"""crm.<entity>.userfield.* and crm.userfield.* helpers (bitrix24-rest.md §4.2-§4.7)."""
+"""crm.<entity>.userfield.* and crm.userfield.* helpers (docs/portal-rules.md#custom-fields)."""
 
 from __future__ import annotations
 

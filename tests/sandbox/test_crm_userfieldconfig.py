@@ -1,4 +1,4 @@
-"""userfieldconfig.*: smart-process user fields in the main-module D7 dialect (§4.8)."""
+"""userfieldconfig.*: smart-process user fields in the main-module D7 dialect (docs/portal-rules.md#userfieldconfig)."""
 
 from __future__ import annotations
 

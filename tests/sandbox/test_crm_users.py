@@ -1,4 +1,4 @@
-"""user.get / user.current / department.* / crm.enum.ownertype (bitrix24-rest.md §8)."""
+"""user.get / user.current / department.* / crm.enum.ownertype (docs/portal-rules.md#users-and-departments)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Protocol: webhook and OAuth authentication, scopes, app-only methods (bitrix24-rest.md §1.2, §1.6)."""
+"""Protocol: webhook and OAuth authentication, scopes, app-only methods (docs/portal-rules.md#authentication, #errors)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Protocol: `batch` (bitrix24-rest.md §1.8; docs settings/how-to-call-rest-api/batch.md)."""
+"""Protocol: `batch` (docs/portal-rules.md#batch; docs settings/how-to-call-rest-api/batch.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Protocol: leaky-bucket rate limit, request counter, fault injection (bitrix24-rest.md §1.9)."""
+"""Protocol: leaky-bucket rate limit, request counter, fault injection (docs/portal-rules.md#limits)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Protocol: URL forms, method lookup, parameter parsing, paging, envelope (bitrix24-rest.md §1)."""
+"""Protocol: URL forms, method lookup, parameter parsing, paging, envelope (docs/portal-rules.md#url-forms)."""
 
 from __future__ import annotations
 

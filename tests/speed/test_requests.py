@@ -1,8 +1,8 @@
 """Request counts of plans and applies (docs/benchmarks.md): exact numbers on small portals.
 
-The sandbox counts every HTTP request; a `batch` of up to 50 calls is one (bitrix24-rest.md
-§1.8). The lower bound of a plan is ceil(read calls / 50); of an apply, ceil(write calls / 50)
-plus the dependency depth. These tests pin the numbers, so that a change that costs a request
+The sandbox counts every HTTP request; a `batch` of up to 50 calls is one
+(docs/portal-rules.md#batch). The lower bound of a plan is ceil(read calls / 50); of an apply,
+ceil(write calls / 50) plus the dependency depth. These tests pin the numbers, so that a change that costs a request
 shows up here; `python -m bench.run` measures large portals.
 """
 
@@ -18,11 +18,12 @@ import pytest
 from provisioner.client import BitrixClient
 from provisioner.engine.applier import apply
 from provisioner.engine.cost import apply_requests
-from provisioner.engine.live import PAGED, LiveState, read_live
+from provisioner.engine.live import LiveState, read_live
 from provisioner.engine.loader import load_desired
-from provisioner.engine.model import Plan
 from provisioner.engine.planner import make_plan
 from provisioner.kinds import KINDS
+from provisioner.kinds.smart_processes.live import FIELD_PAGES_AHEAD
+from provisioner.model import Plan
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.crm import categories as cats
 from provisioner.sandbox.crm import types
@@ -30,7 +31,7 @@ from provisioner.sandbox.crm import userfields as uf
 
 PORTAL_CONFIG = Path(__file__).resolve().parents[2] / "portal-config"
 LANGUAGES = 2  # the smart-process field list is read once per label language (ru, en)
-LOOK_AHEAD = PAGED["userfieldconfig.list"]
+LOOK_AHEAD = FIELD_PAGES_AHEAD
 
 
 class Recording:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from provisioner.client import BitrixClient
 from provisioner.engine import Action, Change, Plan, load_text, planfile
-from provisioner.engine.address import Address
+from provisioner.model import Address
+from provisioner.model.reasons import ManualSteps
 from provisioner.engine.differences import canonical_text
 from provisioner.engine.render import plan_document
 from provisioner.kinds import KINDS
@@ -122,9 +123,10 @@ JSONISH = st.recursive(
     | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=12)
 ATTRS = st.none() | st.dictionaries(st.text(min_size=1, max_size=6), JSONISH, max_size=4)
+WHY = ManualSteps("why", ("click", "save"))
 CHANGES = st.lists(st.builds(
     lambda key, kind, action, before, after: Change(Address.of("object", key), kind, action,
-                                                    before, after, "why"),
+                                                    before, after, WHY),
     st.text(min_size=1, max_size=6), st.sampled_from([k.name for k in KINDS]),
     st.sampled_from(list(Action)), ATTRS, ATTRS), max_size=4)
 

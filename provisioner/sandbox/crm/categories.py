@@ -1,6 +1,6 @@
 """Pipelines (crm.category.*): which entity types have them, their shape, add/update/delete rules.
 
-bitrix24-rest.md §2.1-§2.4; docs pages api-reference/crm/universal/category/*.md. A new pipeline
+docs/portal-rules.md#pipelines; docs pages api-reference/crm/universal/category/*.md. A new pipeline
 gets its default stage set at once; deleting one removes its stage list.
 """
 
@@ -49,7 +49,7 @@ def spa_by_entity_type(store: Store, entity_type_id: int) -> dict[str, Any] | No
 
 
 def resolve_owner(store: Store, entity_type_id: int, write: bool) -> Owner:
-    """The owner type or the D7 refusal (§2.2 common errors; §10 item 6 for disabled SPAs)."""
+    """The owner type or the D7 refusal (docs/portal-rules.md#categories common errors; docs/portal-rules.md#open-questions item 6 for disabled SPAs)."""
     if entity_type_id == DEAL:
         return Owner(DEAL, "DEAL")
     if entity_type_id in (CONTACT, COMPANY):
@@ -102,7 +102,7 @@ def _name(fields: dict[str, Any], required: bool) -> str | None:
 
 
 def _sort(fields: dict[str, Any]) -> int | None:
-    """A negative sort is ignored by the controller (§2.2)."""
+    """A negative sort is ignored by the controller (docs/portal-rules.md#categories)."""
     number = as_int(fields.get("sort"))
     return number if number is not None and number >= 0 else None
 
@@ -145,7 +145,7 @@ def add_category(store: Store, owner: Owner, fields: dict[str, Any]) -> dict[str
 
 
 def create_stage_set(store: Store, owner: Owner, category_id: int) -> None:
-    """The default stages of a new pipeline (§2.4; checklist §9 item 10)."""
+    """The default stages of a new pipeline (docs/portal-rules.md#default-stages; #emulator-checklist item 10)."""
     list_id = owner.stage_list_id(category_id)
     sl = find_list(store, list_id) if list_id else None
     if sl is None:

@@ -61,7 +61,7 @@ def add(store: Store, kind: str, fields: dict[str, Any], user_id: int) -> int:
     if kind == "COMPANY" and not str(fields.get("TITLE") or "").strip():
         # CCrmCompany::CheckFields (sandbox wording of the portal's "required field" error)
         raise core_error('The field "Company Name" is required.')
-    rid = _new_id(store, kind, fields)
+    rid = _new_id(store, kind)
     row: dict[str, Any] = {"ID": rid, "DATE_CREATE": now_iso(), "CREATED_BY_ID": user_id,
                            "ASSIGNED_BY_ID": user_id, "PHONE": [], "COMPANY_IDS": []}
     if kind == "LEAD":
@@ -73,7 +73,7 @@ def add(store: Store, kind: str, fields: dict[str, Any], user_id: int) -> int:
     return rid
 
 
-def _new_id(store: Store, kind: str, fields: dict[str, Any]) -> int:
+def _new_id(store: Store, kind: str) -> int:
     if kind == "LEAD":
         return store.next_id("crm_record")  # the id crm.lead.list shows for it
     return store.next_id(f"crm_{kind.lower()}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from provisioner.sandbox.core import BitrixError, CallContext
 
-# Legacy CRM handlers answer refusals with an empty code and HTTP 400 (bitrix24-rest.md §1.6).
+# Legacy CRM handlers answer refusals with an empty code and HTTP 400 (docs/portal-rules.md#errors).
 LEGACY_STATUS = 400
 
 
@@ -20,7 +20,7 @@ def core_error(text: str) -> BitrixError:
 
 
 def legacy_param(params: dict[str, Any], name: str) -> Any:
-    """Legacy CRM proxies accept `fields` also as FIELDS, Fields and arFields (§1.3)."""
+    """Legacy CRM proxies accept `fields` also as FIELDS, Fields and arFields (docs/portal-rules.md#request-encoding)."""
     for key in (name, name.upper(), name.capitalize(), "ar" + name.capitalize()):
         if key in params:
             return params[key]
@@ -62,7 +62,7 @@ def php_int(value: Any, default: int = 0) -> int:
 
 
 def legacy_id(params: dict[str, Any], text: str = "ID is not defined or invalid.") -> int:
-    """The record id of a legacy get/update/delete: `id` or `ID`, positive (§1.10)."""
+    """The record id of a legacy get/update/delete: `id` or `ID`, positive (docs/portal-rules.md#dialects)."""
     raw = params.get("id", params.get("ID"))
     number = as_int(raw)
     if number is None or number <= 0:
@@ -98,13 +98,13 @@ def require_legacy_admin(ctx: CallContext) -> None:
 
 
 def require_d7_admin(ctx: CallContext) -> None:
-    # D7 controllers answer ACCESS_DENIED with HTTP 400, not 403 (bitrix24-rest.md §1.6).
+    # D7 controllers answer ACCESS_DENIED with HTTP 400, not 403 (docs/portal-rules.md#errors).
     if not is_crm_admin(ctx):
         raise BitrixError("ACCESS_DENIED", "Access denied", 400)
 
 
 def d7_int_param(params: dict[str, Any], name: str) -> int:
-    """A required int argument of a D7 action, bound by exact name (§1.10)."""
+    """A required int argument of a D7 action, bound by exact name (docs/portal-rules.md#dialects)."""
     if name not in params or params[name] is None or params[name] == "":
         raise BitrixError(100, f"Could not find value for parameter {{{name}}}", 400)
     number = as_int(params[name])
@@ -126,7 +126,7 @@ def d7_fields(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def require_intranet(ctx: CallContext) -> None:
-    """D7 CRM controllers refuse extranet users (bitrix24-rest.md §1.6, §6)."""
+    """D7 CRM controllers refuse extranet users (docs/portal-rules.md#errors, #smart-processes)."""
     users: dict[str, dict[str, Any]] = ctx.store.section("users", {})
     user = users.get(str(ctx.user_id))
     if user is not None and user.get("USER_TYPE") == "extranet":

@@ -1,6 +1,6 @@
 """D7 list filters and orders (crm.type.list, userfieldconfig.list): prefixes, OR groups, checks.
 
-bitrix24-rest.md §6.4: prefixes >=, >, <=, <, @, !@, %, =%, %=, !%, !=%, !%=, =, !=, ! and nested
+docs/portal-rules.md#type-methods: prefixes >=, >, <=, <, @, !@, %, =%, %=, !%, !=%, !%=, =, !=, ! and nested
 groups with logic "OR"; unknown fields and bad directions are INVALID_ARG_VALUE.
 """
 

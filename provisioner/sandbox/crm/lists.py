@@ -1,7 +1,7 @@
 """The portal's status lists (reference lists and stage lists) as crm.status.entity.types shows them.
 
 Stage lists follow the pipelines: DEAL_STAGE (pipeline 0), DEAL_STAGE_{n} with prefix C{n}, and
-DYNAMIC_{e}_STAGE_{c} with prefix DT{e}_{c} (bitrix24-rest.md §2.1, §3.2; docs page
+DYNAMIC_{e}_STAGE_{c} with prefix DT{e}_{c} (docs/portal-rules.md#pipelines, #reference-lists; docs page
 api-reference/crm/status/crm-status-entity-types.md).
 """
 
@@ -41,7 +41,7 @@ class StatusList:
 
     @property
     def max_length(self) -> int:
-        """Longest STATUS_ID after the prefix (CCrmStatus::validateStatusId, §3.4 item 7)."""
+        """Longest STATUS_ID after the prefix (CCrmStatus::validateStatusId, docs/portal-rules.md#status-rules item 7)."""
         if self.kind == "STATUS":
             return 21
         if self.kind in ("QUOTE_STATUS", "DEAL"):
@@ -89,8 +89,8 @@ def all_lists(store: Store) -> list[StatusList]:
     lists = [StatusList("STATUS", "Lead stages", "STATUS", "", 1)]
     lists += [StatusList(eid, name, "REF") for eid, (name, _) in ref.REFERENCE_LISTS.items()]
     deal_others, deal_main = _deal_lists(store)
-    lists += deal_others + [deal_main, StatusList("QUOTE_STATUS", "Quote stages", "QUOTE_STATUS",
-                                                  "", 7)]
+    lists += [*deal_others, deal_main,
+              StatusList("QUOTE_STATUS", "Quote stages", "QUOTE_STATUS", "", 7)]
     lists += [StatusList(eid, name, "REF") for eid, (name, _) in ref.TRAILING_LISTS.items()]
     return lists + _spa_lists(store)
 

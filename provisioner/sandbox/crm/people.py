@@ -1,7 +1,7 @@
 """Users and departments of a new sandbox portal, and the user.get filter rules.
 
 Sandbox data: an administrator (id 1) and a few employees in departments with heads, plus one
-extranet user. bitrix24-rest.md §8.2-§8.3; docs api-reference/user/user-get.md.
+extranet user. docs/portal-rules.md#users-and-departments; docs api-reference/user/user-get.md.
 """
 
 from __future__ import annotations

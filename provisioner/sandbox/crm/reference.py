@@ -1,6 +1,6 @@
 """Default rows of a new portal's reference lists and the default stage sets of new pipelines.
 
-Sources: bitrix24-rest.md §2.4 and §3.2 (CCrmStatus::GetDefault*, docs examples; English names as a
+Sources: docs/portal-rules.md#default-stages and #reference-lists (CCrmStatus::GetDefault*, docs examples; English names as a
 portal with language `en` shows them). Lists the notes mark as portal-specific (INDUSTRY,
 DEAL_TYPE, HONORIFIC) carry plausible defaults: they are sandbox data, not the real installer's.
 """
@@ -26,7 +26,7 @@ def _rows(*spec: tuple[str, str, int, bool]) -> tuple[DefaultRow, ...]:
     return tuple(DefaultRow(code, name, sort, system) for code, name, sort, system in spec)
 
 
-# Lead stages: bitrix24-rest.md §3.2 (STATUS).
+# Lead stages: docs/portal-rules.md#reference-lists (STATUS).
 LEAD_STAGES = (
     DefaultRow("NEW", "Unassigned", 10, True, "#39A8EF"),
     DefaultRow("IN_PROCESS", "In progress", 20, False, "#2FC6F6"),
@@ -35,7 +35,7 @@ LEAD_STAGES = (
     DefaultRow("JUNK", "Junk lead", 50, True, "#FF5752", "F"),
 )
 
-# Quote stages: §3.2 (QUOTE_STATUS).
+# Quote stages: docs/portal-rules.md#reference-lists (QUOTE_STATUS).
 QUOTE_STAGES = (
     DefaultRow("DRAFT", "New", 10, True, "#39A8EF"),
     DefaultRow("SENT", "Sent to client", 20, False, "#2FC6F6"),
@@ -44,7 +44,7 @@ QUOTE_STAGES = (
     DefaultRow("APOLOGY", "Failure reason analysis", 50, False, "#FF5752", "F"),
 )
 
-# Deal pipeline stages: §2.4 (CCrmStatus::GetDefaultDealStages, docs' English names).
+# Deal pipeline stages: docs/portal-rules.md#default-stages (CCrmStatus::GetDefaultDealStages, docs' English names).
 DEAL_STAGES = (
     DefaultRow("NEW", "New", 10, True, "#39A8EF"),
     DefaultRow("PREPARATION", "Document preparation", 20, False, "#2FC6F6"),
@@ -56,7 +56,7 @@ DEAL_STAGES = (
     DefaultRow("APOLOGY", "Failure reason analysis", 80, False, "#FF5752", "F"),
 )
 
-# Smart-process pipeline stages: §2.4 (docs tutorial how-to-add-category-to-spa.md).
+# Smart-process pipeline stages: docs/portal-rules.md#default-stages (docs tutorial how-to-add-category-to-spa.md).
 SPA_STAGES = (
     DefaultRow("NEW", "Start", 10, True, "#22B9FF"),
     DefaultRow("PREPARATION", "Preparation", 20, False, "#88B9FF"),
@@ -65,7 +65,7 @@ SPA_STAGES = (
     DefaultRow("FAIL", "Failure", 50, True, "#ff0000", "F"),
 )
 
-# Final failure stage of each kind of stage list (SEMANTIC_INFO.FINAL_UNSUCCESS_FIELD, §3.5).
+# Final failure stage of each kind of stage list (SEMANTIC_INFO.FINAL_UNSUCCESS_FIELD, docs/portal-rules.md#semantics).
 FINAL_FAILURE = {"STATUS": "JUNK", "QUOTE_STATUS": "DECLAINED", "DEAL": "LOSE", "SPA": "FAIL"}
 FINAL_SUCCESS = {"STATUS": "CONVERTED", "QUOTE_STATUS": "APPROVED", "DEAL": "WON", "SPA": "SUCCESS"}
 START_STAGE = {"STATUS": "NEW", "QUOTE_STATUS": "DRAFT", "DEAL": "NEW", "SPA": "NEW"}
@@ -90,7 +90,7 @@ REFERENCE_LISTS: dict[str, tuple[str, tuple[DefaultRow, ...]]] = {
     "EMPLOYEES": ("Number of employees", _rows(
         ("EMPLOYEES_1", "less than 50", 10, True), ("EMPLOYEES_2", "50-250", 20, False),
         ("EMPLOYEES_3", "250-500", 30, False), ("EMPLOYEES_4", "over 500", 40, False))),
-    # Sandbox data (bitrix24-rest.md §10 item 14): installer defaults not read.
+    # Sandbox data (docs/portal-rules.md#open-questions item 14): installer defaults not read.
     "INDUSTRY": ("Industry", _rows(
         ("IT", "Information Technology", 10, False), ("TELECOM", "Telecommunications", 20, False),
         ("MANUFACTURING", "Manufacturing", 30, False), ("BANKING", "Banking Services", 40, False),
@@ -106,7 +106,7 @@ REFERENCE_LISTS: dict[str, tuple[str, tuple[DefaultRow, ...]]] = {
 
 # Listed after DEAL_STAGE / QUOTE_STATUS in crm.status.entity.types.
 TRAILING_LISTS: dict[str, tuple[str, tuple[DefaultRow, ...]]] = {
-    "HONORIFIC": ("Inquiries", _rows(  # sandbox data (§10 item 14)
+    "HONORIFIC": ("Inquiries", _rows(  # sandbox data (docs/portal-rules.md#open-questions item 14)
         ("HNR_EN_1", "Mr.", 10, False), ("HNR_EN_2", "Mrs.", 20, False),
         ("HNR_EN_3", "Ms.", 30, False), ("HNR_EN_4", "Dr.", 40, False))),
     "CALL_LIST": ("Call statuses", _rows(
@@ -116,4 +116,3 @@ TRAILING_LISTS: dict[str, tuple[str, tuple[DefaultRow, ...]]] = {
 
 DEFAULT_DEAL_PIPELINE_NAME = "General"  # crm.category.list docs example
 DEFAULT_DEAL_PIPELINE_SORT = 300
-DEFAULT_SPA_PIPELINE_NAME = "General"

@@ -1,6 +1,6 @@
 """Fill a new portal's CRM state: reference lists, lead/quote stages, deal pipeline 0, CRM admins.
 
-A new sandbox must look like a new real portal (design.md; bitrix24-rest.md §2.4, §3.2).
+A new sandbox must look like a new real portal (design.md; docs/portal-rules.md#default-stages, #reference-lists).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """crm.status rows: output shape, default stage sets, and the add / update / delete rules.
 
-Rules follow bitrix24-rest.md §3.4 (CCrmStatusRestProxy, CCrmStatus::Add/Update/Delete) and the
+Rules follow docs/portal-rules.md#status-rules (CCrmStatusRestProxy, CCrmStatus::Add/Update/Delete) and the
 docs pages api-reference/crm/status/crm-status-{add,update,delete}.md.
 """
 
@@ -17,8 +17,8 @@ from provisioner.sandbox.store import Store
 
 STRICT_ALPHABET = re.compile(r"^[0-9A-Za-z_-]+$")
 NOT_FOUND = "Status is not found."
-# The sort-zone and single-success texts: first two from the docs/practice (§3.4 item 13), the
-# third is the sandbox's own wording (bitrix24-rest.md §10 item 11: no documented text).
+# The sort-zone and single-success texts: first two from the docs/practice (docs/portal-rules.md#status-rules item 13), the
+# third is the sandbox's own wording (docs/portal-rules.md#open-questions item 11: no documented text).
 AFTER_SUCCESS = ("Cannot create more stages after the final stage because the final successful "
                  "stage already exists. Try using sort order values less than that of the final "
                  "stage.")
@@ -28,7 +28,7 @@ SECOND_SUCCESS = "The stage list already has a final successful stage."
 
 def add_default_rows(store: Store, sl: StatusList, rows: tuple[DefaultRow, ...],
                      category_id: int | None, init_all: bool = False) -> None:
-    """Create a list's default rows, as a new portal or a new pipeline has them (§2.4)."""
+    """Create a list's default rows, as a new portal or a new pipeline has them (docs/portal-rules.md#default-stages)."""
     table = state.statuses(store)
     for row in rows:
         rid = store.next_id("status")
@@ -61,7 +61,7 @@ def extra_semantics(row: dict[str, Any], sl: StatusList) -> str:
 
 
 def row_json(row: dict[str, Any], sl: StatusList | None) -> dict[str, Any]:
-    """A row as the legacy proxy prints it: numbers as strings, unset columns null (§1.5)."""
+    """A row as the legacy proxy prints it: numbers as strings, unset columns null (docs/portal-rules.md#success-envelope)."""
     out = {"ID": str(row["ID"]), "ENTITY_ID": row["ENTITY_ID"], "STATUS_ID": row["STATUS_ID"],
            "NAME": row["NAME"], "NAME_INIT": row["NAME_INIT"], "SORT": str(row["SORT"]),
            "SYSTEM": row["SYSTEM"],
@@ -94,12 +94,12 @@ def _required(fields: dict[str, Any]) -> tuple[str, str]:
 
 
 def _code(status_id: str, sl: StatusList) -> str:
-    """Strip any `X:` head and check the code against the list's limits (§3.4 items 6-7)."""
+    """Strip any `X:` head and check the code against the list's limits (docs/portal-rules.md#status-rules items 6-7)."""
     code = status_id.split(":", 1)[1] if ":" in status_id else status_id
     if not code:
         raise legacy_error("The field STATUS_ID is required.")
     if len(code) > sl.max_length:
-        # Exact English text unknown (§10 item 3): sandbox wording with the limit.
+        # Exact English text unknown (docs/portal-rules.md#open-questions item 3): sandbox wording with the limit.
         raise core_error(f"STATUS_ID is too long (max {sl.max_length} characters).")
     if sl.strict_alphabet and not STRICT_ALPHABET.match(code):
         raise core_error("STATUS_ID contains invalid characters. "
@@ -108,7 +108,7 @@ def _code(status_id: str, sl: StatusList) -> str:
 
 
 def _check_sort_zone(store: Store, sl: StatusList, semantics: str | None, sort: int) -> None:
-    """A valid stage list sorts as in-progress < success < failure (§3.4 item 13)."""
+    """A valid stage list sorts as in-progress < success < failure (docs/portal-rules.md#status-rules item 13)."""
     success = next((r for r in rows_of(store, sl.entity_id) if r["SEMANTICS"] == "S"), None)
     if success is None:
         return
@@ -128,7 +128,7 @@ def _color(value: Any) -> str | None:
 
 
 def _category(fields: dict[str, Any], sl: StatusList) -> int | None:
-    """CATEGORY_ID: as sent, else derived for deal lists only, 0 for SPA lists (§3.4 item 12)."""
+    """CATEGORY_ID: as sent, else derived for deal lists only, 0 for SPA lists (docs/portal-rules.md#status-rules item 12)."""
     if fields.get("CATEGORY_ID") not in (None, ""):
         return php_int(fields["CATEGORY_ID"])
     if sl.kind == "DEAL":
@@ -162,7 +162,7 @@ def add_status(store: Store, fields: dict[str, Any]) -> int:
 
 
 def update_status(store: Store, row_id: int, fields: dict[str, Any]) -> None:
-    """Only NAME (if not blank), SORT and COLOR change; immutable keys are dropped (§3.4)."""
+    """Only NAME (if not blank), SORT and COLOR change; immutable keys are dropped (docs/portal-rules.md#status-rules)."""
     row = get_row(store, row_id)
     name = str(fields.get("NAME") or "").strip()
     if name:

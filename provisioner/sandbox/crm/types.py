@@ -1,6 +1,6 @@
 """Smart process types (crm.type.*): ids, flags, relations, linked user fields, lifecycle.
 
-bitrix24-rest.md §6 (Controller\\Type); docs pages api-reference/crm/universal/user-defined-object-types/.
+docs/portal-rules.md#smart-processes (Controller\\Type); docs pages api-reference/crm/universal/user-defined-object-types/.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def _title(fields: dict[str, Any], required: bool) -> str | None:
 
 
 def _true(value: Any) -> str:
-    """Relation and linked-field inputs understand only "true" (§6.2-6.3); "Y" means false."""
+    """Relation and linked-field inputs understand only "true" (docs/portal-rules.md#smart-process-type); "Y" means false."""
     return "Y" if value is True or str(value).strip().lower() == "true" else "N"
 
 
@@ -120,7 +120,7 @@ def add_type(store: Store, fields: dict[str, Any], user_id: int) -> dict[str, An
         "linkedUserFields": {key: "N" for key in LINKED_FIELDS}}
     _apply(store, spa, fields)
     state.crm_types(store)[str(spa["id"])] = spa
-    # Every smart process starts with one default pipeline and its stages (§2.4, §6.4).
+    # Every smart process starts with one default pipeline and its stages (docs/portal-rules.md#default-stages, #type-methods).
     cats.add_category(store, cats.Owner(etid, "SPA"), {"name": "General"})
     return spa
 
@@ -141,7 +141,7 @@ def get_by_entity_type(store: Store, entity_type_id: int) -> dict[str, Any]:
 
 def update_type(store: Store, type_id: int, fields: dict[str, Any],
                 user_id: int) -> dict[str, Any]:
-    """Only sent keys change; entityTypeId, id, created/updated fields are ignored (§6.4)."""
+    """Only sent keys change; entityTypeId, id, created/updated fields are ignored (docs/portal-rules.md#type-methods)."""
     spa = get_type(store, type_id)
     title = _title(fields, required=False)
     if title is not None:

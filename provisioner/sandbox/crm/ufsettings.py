@@ -1,6 +1,6 @@
 """User-field types, their SETTINGS defaults and the coercions the legacy proxy applies.
 
-bitrix24-rest.md §4.4 (S21 UserFieldProxy; docs crm-userfield-types.md, crm-userfield-settings-fields.md).
+docs/portal-rules.md#field-types (S21 UserFieldProxy; docs crm-userfield-types.md, crm-userfield-settings-fields.md).
 Read-back defaults follow the docs' get/list examples.
 """
 
@@ -77,7 +77,7 @@ def _date_default(value: Any) -> dict[str, Any]:
 
 
 def _coerce(type_id: str, key: str, value: Any) -> Any:
-    """Per-type coercions of the legacy add/update (§4.4 notes column)."""
+    """Per-type coercions of the legacy add/update (docs/portal-rules.md#field-types notes column)."""
     if key == "ROWS":
         return min(max(php_int(value), 1), 50)
     if key == "PRECISION":
@@ -114,7 +114,7 @@ def new_settings(type_id: str, given: Any) -> dict[str, Any]:
 
 
 def merge_settings(type_id: str, settings: dict[str, Any], given: Any) -> None:
-    """Update merges the sent keys into the stored settings, key by key (§4.7)."""
+    """Update merges the sent keys into the stored settings, key by key (docs/portal-rules.md#legacy-userfield-methods)."""
     if not isinstance(given, dict):
         return
     allowed = accepted_keys(type_id)

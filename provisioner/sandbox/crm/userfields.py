@@ -1,5 +1,5 @@
 """Custom ("user") fields of CRM objects: one storage for crm.<entity>.userfield.* and
-userfieldconfig.*, with the rules of bitrix24-rest.md §4.2-§4.6 (S21 UserFieldProxy,
+userfieldconfig.*, with the rules of docs/portal-rules.md#custom-fields (S21 UserFieldProxy,
 CUserTypeEntity, CUserFieldEnum).
 """
 
@@ -21,12 +21,12 @@ LABEL_KEYS = ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL", "ERRO
               "HELP_MESSAGE")
 FLAG_KEYS = ("MANDATORY", "SHOW_IN_LIST", "EDIT_IN_LIST", "IS_SEARCHABLE")
 FLAG_DEFAULTS = {"MANDATORY": "N", "SHOW_IN_LIST": "Y", "EDIT_IN_LIST": "Y",
-                 "IS_SEARCHABLE": "N"}  # SHOW_IN_LIST Y: [S21], §10 item 7
+                 "IS_SEARCHABLE": "N"}  # SHOW_IN_LIST Y: [S21], docs/portal-rules.md#open-questions item 7
 NAME_ALPHABET = re.compile(r"^[0-9A-Z_]+$")
 
 
 def legacy_field_name(raw: Any) -> str:
-    """Trim, upper-case and put the UF_CRM_ prefix in front (§4.3, checklist §9 item 16)."""
+    """Trim, upper-case and put the UF_CRM_ prefix in front (docs/portal-rules.md#field-names, #emulator-checklist item 16)."""
     name = str(raw or "").strip().upper()
     if not name:
         raise legacy_error("The 'FIELD_NAME' field is not found.")
@@ -56,7 +56,7 @@ def check_type(raw: Any) -> str:
 
 
 def show_filter(value: Any, type_id: str) -> str:
-    """Input Y is stored as the mask E, or I for employee fields; never read back as Y (§4.2)."""
+    """Input Y is stored as the mask E, or I for employee fields; never read back as Y (docs/portal-rules.md#field-properties)."""
     text = str(value or "N").strip().upper()
     if text == "Y":
         return "I" if type_id == "employee" else "E"
@@ -70,7 +70,7 @@ def label_map(value: Any, fallback: str) -> dict[str, str]:
 
 
 def new_labels(fields: dict[str, Any], name: str) -> dict[str, dict[str, str]]:
-    """On add a string fills every language; a map's missing languages get LABEL (§4.5)."""
+    """On add a string fills every language; a map's missing languages get LABEL (docs/portal-rules.md#field-labels)."""
     label = fields.get("LABEL")
     out = {}
     for key in LABEL_KEYS:
@@ -105,7 +105,7 @@ def _blank(raw: dict[str, Any]) -> bool:
 
 def _patch_item(item: dict[str, Any], raw: dict[str, Any]) -> None:
     item["VALUE"] = str(raw["VALUE"]).strip()
-    if php_int(raw.get("SORT")) > 0:  # SORT <= 0 is not applied (§4.6)
+    if php_int(raw.get("SORT")) > 0:  # SORT <= 0 is not applied (docs/portal-rules.md#enumeration-items)
         item["SORT"] = php_int(raw["SORT"])
     if "DEF" in raw:
         item["DEF"] = yn(raw["DEF"])
@@ -115,7 +115,7 @@ def _patch_item(item: dict[str, Any], raw: dict[str, Any]) -> None:
 
 def patch_items(store: Store, field: dict[str, Any], sent: Any, replace: bool = False) -> None:
     """Legacy update patches: by ID update, without ID add, DEL:"Y"/empty VALUE delete, others
-    kept. userfieldconfig passes replace=True: items not mentioned are deleted (§4.6)."""
+    kept. userfieldconfig passes replace=True: items not mentioned are deleted (docs/portal-rules.md#enumeration-items)."""
     if not isinstance(sent, list):
         sent = list(sent.values()) if isinstance(sent, dict) else []
     current = {int(i["ID"]): dict(i) for i in field["LIST"]}
@@ -148,7 +148,7 @@ def _check_xml_ids(items: list[dict[str, Any]]) -> None:
 
 
 def _one_default(items: list[dict[str, Any]], multiple: str) -> list[dict[str, Any]]:
-    """On a non-multiple field only the first item marked default stays default (§4.6)."""
+    """On a non-multiple field only the first item marked default stays default (docs/portal-rules.md#enumeration-items)."""
     items = sorted(items, key=lambda i: (int(i["SORT"]), int(i["ID"])))
     if multiple != "Y":
         first = next((i for i in items if i["DEF"] == "Y"), None)
@@ -178,7 +178,7 @@ def create_field(store: Store, entity_id: str, name: str, type_id: str,
 
 def update_field(store: Store, field: dict[str, Any], fields: dict[str, Any],
                  replace_enum: bool = False) -> None:
-    """Only sent keys change; ENTITY_ID, FIELD_NAME, USER_TYPE_ID, MULTIPLE are dropped (§4.2)."""
+    """Only sent keys change; ENTITY_ID, FIELD_NAME, USER_TYPE_ID, MULTIPLE are dropped (docs/portal-rules.md#field-properties)."""
     if "XML_ID" in fields:
         field["XML_ID"] = str(fields["XML_ID"]) if fields["XML_ID"] else None
     if "SORT" in fields:

@@ -7,6 +7,7 @@ Application context only: a webhook gets WRONG_AUTH_TYPE (403, auth.authorize). 
 to the calling application (ctx.app_id). Not emulated: offline events, `events`,
 `placement.list`, LANG_ALL per language (kept as sent), placements other than those listed.
 """
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ Registrations belong to the calling application (ctx.app_id). These methods neve
 the robots placed on stages or the triggers bound to stages: the real portal has no such method.
 Not emulated: the HANDLER must share the app's domain (the sandbox does not know app domains).
 """
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 

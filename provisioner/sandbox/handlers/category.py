@@ -1,4 +1,4 @@
-"""crm.category.*: pipelines of deals, clients and smart processes (D7 dialect, §2.2)."""
+"""crm.category.*: pipelines of deals, clients and smart processes (D7 dialect, docs/portal-rules.md#categories)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def fields(ctx: CallContext, params: dict[str, Any]) -> Result:
 
 @REGISTRY.add("crm.category.list", scope="crm", doc=DOCS + "crm-category-list.md")
 def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
-    """Every pipeline in one page, total = count (§1.7); only filter.code is honoured."""
+    """Every pipeline in one page, total = count (docs/portal-rules.md#paging); only filter.code is honoured."""
     owner = _owner(ctx, params)
     flt = params.get("filter")
     flt = flt if isinstance(flt, dict) else {}

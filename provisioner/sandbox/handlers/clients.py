@@ -5,7 +5,7 @@ Docs (api-reference/): crm/leads/crm-lead-add.md, crm-lead-get.md; crm/contacts/
 crm-contact-get.md, crm-contact-list.md; crm/companies/crm-company-add.md, crm-company-get.md,
 crm-company-list.md; crm/duplicates/crm-duplicate-find-by-comm.md;
 crm/contacts/company/crm-contact-company-items-get.md. Legacy CRM refusals carry an empty code
-and HTTP 400 (bitrix24-rest.md §1.6).
+and HTTP 400 (docs/portal-rules.md#errors).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""crm.type.*: smart process types (D7 dialect, bitrix24-rest.md §6)."""
+"""crm.type.*: smart process types (D7 dialect, docs/portal-rules.md#smart-processes)."""
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def _object(params: dict[str, Any], name: str) -> dict[str, Any]:
 
 @REGISTRY.add("crm.type.list", scope="crm", doc=DOCS + "crm-type-list.md")
 def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
-    """Paged by 50 as {"types": [...]} (§6.4); list items omit relations."""
+    """Paged by 50 as {"types": [...]} (docs/portal-rules.md#type-methods); list items omit relations."""
     require_intranet(ctx)
     require_d7_admin(ctx)
     rows = [types.list_json(t) for t in state.crm_types(ctx.store).values()]
@@ -123,7 +124,7 @@ def update(ctx: CallContext, params: dict[str, Any]) -> Result:
 
 @REGISTRY.add("crm.type.delete", scope="crm", write=True, doc=DOCS + "crm-type-delete.md")
 def delete(ctx: CallContext, params: dict[str, Any]) -> Result:
-    """Answers [] (an empty PHP array), not true (§6.4)."""
+    """Answers [] (an empty PHP array), not true (docs/portal-rules.md#type-methods)."""
     require_intranet(ctx)
     type_id = d7_int_param(params, "id")
     types.get_type(ctx.store, type_id)

@@ -1,4 +1,5 @@
-"""crm.status.*: stage lists and reference lists (legacy CRM dialect, bitrix24-rest.md §3)."""
+"""crm.status.*: stage lists and reference lists (legacy CRM dialect, docs/portal-rules.md#status-lists)."""
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ DOCS = "api-reference/crm/status/"
 FILTER_KEYS = ("ID", "ENTITY_ID", "STATUS_ID", "NAME", "SORT", "SYSTEM", "CATEGORY_ID",
                "SEMANTICS")
 NUMERIC_KEYS = ("ID", "SORT", "CATEGORY_ID")
-BAD_ID = "Invalid identifier."  # newer crm.status.* wording (§1.10)
+BAD_ID = "Invalid identifier."  # newer crm.status.* wording (docs/portal-rules.md#dialects)
 
 
 def _descr(type_: str, title: str, required: bool = False, read_only: bool = False,
@@ -60,7 +61,7 @@ def entity_types(ctx: CallContext, params: dict[str, Any]) -> Result:
 
 @REGISTRY.add("crm.status.entity.items", scope="crm", doc=DOCS + "crm-status-entity-items.md")
 def entity_items(ctx: CallContext, params: dict[str, Any]) -> Result:
-    # The id may be spelled four ways (CCrmStatusRestProxy::resolveRelationID, §3.3).
+    # The id may be spelled four ways (CCrmStatusRestProxy::resolveRelationID, docs/portal-rules.md#status-methods).
     entity_id = next((params[k] for k in ("entityId", "entityID", "entity_id", "ENTITY_ID")
                       if params.get(k)), None)
     if not isinstance(entity_id, str) or not entity_id.strip():
@@ -101,7 +102,7 @@ def _object_param(params: dict[str, Any], name: str) -> dict[str, Any]:
 
 @REGISTRY.add("crm.status.list", scope="crm", doc=DOCS + "crm-status-list.md")
 def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
-    """All matching rows at once, total = count (§1.7, §10 item 4)."""
+    """All matching rows at once, total = count (docs/portal-rules.md#paging, #open-questions item 4)."""
     flt, order = _object_param(params, "filter"), _object_param(params, "order")
     lists = statuses.lists_by_id(ctx.store)
     rows = [r for r in state.statuses(ctx.store).values() if _matches(r, flt)]

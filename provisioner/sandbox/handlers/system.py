@@ -1,8 +1,9 @@
 """Basic methods every token may call: scope, methods, method.get, app.info, profile.
 
 docs: api-reference/common/system/{scope,methods,method-get,app-info}.md,
-api-reference/common/users/profile.md (bitrix24-rest.md §1.11).
+api-reference/common/users/profile.md (docs/portal-rules.md#scopes).
 """
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 

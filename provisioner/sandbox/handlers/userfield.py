@@ -1,5 +1,6 @@
 """crm.{lead,deal,contact,company,quote}.userfield.* and the crm.userfield.* helpers
-(legacy CRM dialect, bitrix24-rest.md §4.7)."""
+(legacy CRM dialect, docs/portal-rules.md#legacy-userfield-methods)."""
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def item_json(item: dict[str, Any]) -> dict[str, Any]:
 
 def field_json(field: dict[str, Any], lang: str | None = None,
                labels: bool = True) -> dict[str, Any]:
-    """Numbers as strings, empty settings as [] (PHP); labels as maps or one language (§4.5)."""
+    """Numbers as strings, empty settings as [] (PHP); labels as maps or one language (docs/portal-rules.md#field-labels)."""
     out: dict[str, Any] = {"ID": str(field["ID"]), **{k: field[k] for k in HEAD_KEYS},
                            "SORT": str(field["SORT"]), **{k: field[k] for k in FLAG_OUT},
                            "SETTINGS": field["SETTINGS"] or []}
@@ -69,7 +70,7 @@ def _own_field(ctx: CallContext, entity_id: str, params: dict[str, Any]) -> dict
         raise BitrixError("ERROR_NOT_FOUND", f"The entity with ID '{field_id}' is not found.",
                           400)
     if field["ENTITY_ID"] != entity_id:
-        raise legacy_error("Access denied.")  # another entity's field (§4.7)
+        raise legacy_error("Access denied.")  # another entity's field (docs/portal-rules.md#legacy-userfield-methods)
     return field
 
 
@@ -109,7 +110,7 @@ def make_add(entity_id: str) -> Handler:
         require_legacy_admin(ctx)
         fields = legacy_param(params, "fields")
         if fields is None:
-            fields = params  # a flat call without the `fields` wrapper is accepted (§4.7)
+            fields = params  # a flat call without the `fields` wrapper is accepted (docs/portal-rules.md#legacy-userfield-methods)
         if not isinstance(fields, dict):
             raise legacy_error("Parameter 'fields' must be array.")
         name = uf.legacy_field_name(fields.get("FIELD_NAME"))

@@ -1,4 +1,4 @@
-"""userfieldconfig.*: the main-module D7 view of CRM user fields (bitrix24-rest.md §4.8).
+"""userfieldconfig.*: the main-module D7 view of CRM user fields (docs/portal-rules.md#userfieldconfig).
 
 Same storage as crm.<entity>.userfield.*; lowerCamel keys, settings keys left UPPER, no name
 prefixing, `enum` replaced as a whole. Errors: `error: ""`, HTTP 400.
@@ -48,7 +48,7 @@ def _check_module(ctx: CallContext, params: dict[str, Any]) -> None:
         raise BitrixError(100, "Could not find value for parameter {moduleId}", 400)
     if module != "crm":
         raise _refuse("No settings for UserFieldAccess")
-    if "crm" not in ctx.scopes:  # the scope of moduleId is needed too (§4.8)
+    if "crm" not in ctx.scopes:  # the scope of moduleId is needed too (docs/portal-rules.md#userfieldconfig)
         raise _refuse("The current method required more scopes. (crm)")
 
 
@@ -98,7 +98,7 @@ def _field_param(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _extra_settings(field: dict[str, Any], given: dict[str, Any]) -> None:
-    """userfieldconfig passes settings keys the legacy proxy would drop (§4.4)."""
+    """userfieldconfig passes settings keys the legacy proxy would drop (docs/portal-rules.md#field-types)."""
     if isinstance(given.get("settings"), dict):
         accepted = ufsettings.accepted_keys(field["USER_TYPE_ID"])
         field["SETTINGS"].update({k: v for k, v in given["settings"].items()
@@ -125,7 +125,7 @@ def _require_reader(ctx: CallContext) -> None:
 
 @REGISTRY.add("userfieldconfig.list", scope="userfieldconfig", doc=DOCS + "list.md")
 def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
-    """Paged by 50 as {"fields": [...]}; labels only with select.language (§4.5, §4.8)."""
+    """Paged by 50 as {"fields": [...]}; labels only with select.language (docs/portal-rules.md#field-labels, #userfieldconfig)."""
     _check_module(ctx, params)
     _require_reader(ctx)
     select = _dict(params, "select")
@@ -165,7 +165,7 @@ def add(ctx: CallContext, params: dict[str, Any]) -> Result:
     name = str(given.get("fieldName") or "").strip()
     if not name:
         raise _refuse("The 'FIELD_NAME' field is not found.")
-    if not name.startswith(f"UF_{entity_id}_"):  # no prefixing here (§4.3)
+    if not name.startswith(f"UF_{entity_id}_"):  # no prefixing here (docs/portal-rules.md#field-names)
         raise _refuse("You cannot create custom fields")
     try:
         type_id = uf.check_type(given.get("userTypeId"))
@@ -190,7 +190,7 @@ def update(ctx: CallContext, params: dict[str, Any]) -> Result:
         raise _refuse("You cannot change the settings of the user field")
     fields = _upper_fields(given, UPDATE_KEYS)
     if given.get("userTypeId") != "enumeration":
-        fields.pop("LIST", None)  # enum applies only with userTypeId "enumeration" (§4.6)
+        fields.pop("LIST", None)  # enum applies only with userTypeId "enumeration" (docs/portal-rules.md#enumeration-items)
     try:
         uf.update_field(ctx.store, field, fields, replace_enum=True)
     except BitrixError as exc:

@@ -1,4 +1,5 @@
-"""user.get, user.current, department.get/fields and crm.enum.ownertype (bitrix24-rest.md §8)."""
+"""user.get, user.current, department.get/fields and crm.enum.ownertype (docs/portal-rules.md#users-and-departments)."""
+# ruff: noqa: ARG001  (every handler takes the registry's (ctx, params), used or not)
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ OWNER_TYPES = ((1, "Lead", "LEAD", "L"), (2, "Deal", "DEAL", "D"), (3, "Contact"
 
 
 def _user_filter(params: dict[str, Any]) -> dict[str, Any]:
-    """FILTER replaces the top-level filter keys when given (Api\\User::userGet, §8.2)."""
+    """FILTER replaces the top-level filter keys when given (Api\\User::userGet, docs/portal-rules.md#users)."""
     for key in ("FILTER", "filter"):
         if isinstance(params.get(key), dict):
             return dict(params[key])
@@ -72,7 +73,7 @@ def department_fields(ctx: CallContext, params: dict[str, Any]) -> Result:
 @REGISTRY.add("crm.enum.ownertype", scope="crm",
               doc="api-reference/crm/auxiliary/enum/crm-enum-owner-type.md")
 def enum_ownertype(ctx: CallContext, params: dict[str, Any]) -> Result:
-    """Built-in CRM types, then every smart process as DYNAMIC_{e} / T{hex} (§8.1)."""
+    """Built-in CRM types, then every smart process as DYNAMIC_{e} / T{hex} (docs/portal-rules.md#owner-types)."""
     rows = [{"ID": i, "NAME": n, "SYMBOL_CODE": c, "SYMBOL_CODE_SHORT": s}
             for i, n, c, s in OWNER_TYPES]
     for spa in sorted(state.crm_types(ctx.store).values(), key=lambda t: int(t["id"])):

@@ -1,0 +1,203 @@
+"""Kinds `<entity>.fields`: custom fields of leads, deals, contacts, companies and quotes.
+
+One kind object per entity (`Fields("deal")` lives at `[deal.fields.<NAME>]`), all over the
+legacy `crm.<entity>.userfield.*` methods. Reads: `list` once per label language (`filter.LANG`),
+all in the first batch. That is 2 calls per entity whatever the number of fields, where a `get`
+per field would cost one call per field and a second round; lists also carry SETTINGS and the
+enumeration items. Addresses: `deal.field[EQUIPMENT_TYPE]`, its items `...item[<xml_id>]`, its
+manual rule `...required_from[<pipeline>]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from provisioner.kinds import statuses as st
+from provisioner.kinds.fields import manual as fm
+from provisioner.kinds.fields.apply import Target, field_calls
+from provisioner.kinds.fields.model import (
+    LANGS,
+    EnumItem,
+    Field,
+    FieldSpec,
+    export_field,
+    fields_shape,
+    live_field,
+    parse_field,
+    project,
+)
+from provisioner.kinds.fields.types import TYPES
+from provisioner.kinds.statuses.deal_pipelines import DealPipelines, PipelineSpec
+from provisioner.model import (
+    Action,
+    Change,
+    Explains,
+    Exports,
+    Files,
+    Kind,
+    Links,
+    Pairing,
+    Pairs,
+    Parts,
+    ReadCall,
+    Report,
+    Results,
+    Script,
+    tuple_part,
+)
+from provisioner.model.address import Address
+from provisioner.model.reasons import Reason
+from provisioner.model.shape import Path
+
+ENTITIES = {"lead": "leads", "deal": "deals", "contact": "contacts", "company": "companies",
+            "quote": "quotes"}
+PREFIX = "UF_CRM_"
+FILE = "fields.toml"
+
+
+@dataclass(frozen=True)
+class ItemDelete(Reason):
+    """Deleting an enumeration item clears it in the records; a rename keeps it by its id."""
+
+    code: ClassVar[str] = "item_delete"
+    xml_id: str
+
+    @property
+    def text(self) -> str:
+        return ("deleting an item clears it in every record that has it; a renamed value keeps "
+                f'its item only with its old id: write {{ value = "...", xml_id = '
+                f'"{self.xml_id}" }}')
+
+
+@dataclass(frozen=True)
+class FieldDelete(Reason):
+    """Deleting a field deletes its values in every record."""
+
+    code: ClassVar[str] = "field_delete"
+
+    @property
+    def text(self) -> str:
+        return "deleting a field deletes its values in every record"
+
+
+Specs = tuple[FieldSpec, ...]
+
+
+class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
+    """The kind object registered in `provisioner.kinds.KINDS`, one per entity."""
+
+    def __init__(self, entity: str) -> None:
+        self.entity = entity
+        self.name = f"{entity}.fields"
+        self.path = (entity, "fields")
+        self.shape = fields_shape(ENTITIES[entity])
+        self.step = f"{entity}.field"
+
+    # ---- desired ----------------------------------------------------------------------------
+
+    def parse(self, tree: Any, path: Path, report: Report) -> Specs:
+        specs = []
+        for name, table in tree.items():
+            spec = parse_field(name, table, (None, self.step), (*path, name), report)
+            if spec is None:
+                continue
+            if spec.required_from and self.entity != "deal":
+                report.add((*path, name, fm.STEP), f"required_from is for deal fields, not "
+                           f"{ENTITIES[self.entity]}", "remove it (smart-process fields take it "
+                           "too)")
+                spec = replace(spec, required_from=())
+            specs.append(spec)
+        return tuple(specs)
+
+    def link(self, part: Specs | None, parts: Parts, report: Report) -> Specs | None:
+        """Resolve `required_from` against the desired deal pipelines."""
+        if part is None:
+            return None
+        pipelines = [fm.StageNames(p.pipeline.key, p.pipeline.name,
+                                   {s.code: s.name for s in p.stages})
+                     for p in tuple_part(parts, DealPipelines.name, PipelineSpec)]
+        out = []
+        for spec in part:
+            label = (spec.field.label or {}).get(LANGS[0], spec.field.name)
+            rules = [fm.resolve(raw, spec.path, spec.field.address, label, pipelines, fm.DEALS,
+                                report) for raw in spec.required_from]
+            out.append(replace(spec, required_from=tuple(r for r in rules if r)))
+        return tuple(out)
+
+    # ---- live -------------------------------------------------------------------------------
+
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        return {self._key(lang): ReadCall(f"crm.{self.entity}.userfield.list",
+                                          {"filter": {"LANG": lang}}) for lang in LANGS}
+
+    def _key(self, lang: str) -> str:
+        return f"userfields_{self.entity}_{lang}"
+
+    def from_live(self, results: Results) -> Specs:
+        per_lang = {lang: {str(r["ID"]): r for r in results.get(self._key(lang)) or []}
+                    for lang in LANGS}
+        rows = per_lang[LANGS[0]]
+        specs = []
+        for fid, row in rows.items():
+            if row.get("USER_TYPE_ID") not in TYPES:
+                continue  # app and module types (rest_*, resourcebooking): not managed
+            texts = {lang: per_lang[lang].get(fid, {}) for lang in LANGS}
+            name = str(row["FIELD_NAME"]).removeprefix(PREFIX)
+            specs.append(live_field(row, (None, self.step), name, texts))
+        return tuple(specs)
+
+    # ---- compare ----------------------------------------------------------------------------
+
+    def pair(self, desired: Specs | None, live: Specs) -> Pairing:
+        pairs = Pairs(self.name)
+        if desired:
+            pairs.manage(self.step)
+        add_fields(pairs, desired or (), live)
+        return pairs.pairing()
+
+    def explain(self, change: Change) -> Reason | None:
+        return explain(change)
+
+    # ---- apply ------------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        yield field_calls(Target(entity=self.entity), changes, desired, live,
+                          lambda a: a.depth == 1)
+
+    # ---- export -----------------------------------------------------------------------------
+
+    def export(self, live: Specs) -> Files:
+        if not live:
+            return {}
+        table = {s.field.name: export_field(s) for s in live}
+        return {FILE: {self.entity: {"fields": table}}}
+
+
+def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldSpec]) -> None:
+    """Fields and items under their addresses; live fields seen through the desired ones; the
+    manual changes of their `required_from` rules."""
+    live_by = {s.field.address: s for s in live}
+    for spec in desired:
+        have = live_by.get(spec.field.address)
+        pairs.want(spec.field, st.settle_sorts(spec.items, have.items if have else ()))
+        if spec.field.type == "enumeration":
+            pairs.manage(f"{spec.field.address}.item")
+    for spec in live:
+        want = pairs.wanted(spec.field.address)
+        field = project(want, spec.field) if isinstance(want, Field) else spec.field
+        pairs.have([field, *spec.items])
+    pairs.manual(fm.manual_change(r, pairs.kind) for r in fm.rules_of(desired))
+
+
+def explain(change: Change) -> Reason | None:
+    if change.action is not Action.DELETE:
+        return None
+    if change.address.parts[-1][0] == "item":
+        return ItemDelete(change.address.key)
+    return FieldDelete()
+
+
+__all__ = ["ENTITIES", "EnumItem", "Fields", "add_fields", "explain"]

@@ -1,0 +1,350 @@
+"""Custom fields and enumeration items: model classes, TOML shape and parsing, live rows, export.
+
+Shared by the classic-entity field kinds (`kind.py`) and the fields of smart processes
+(`kinds/smart_processes/`). A field is keyed by FIELD_NAME without `UF_CRM_` (and without
+`UF_CRM_{id}_` on smart processes); an enumeration item by its XML_ID, generated from the value
+when not given (`xml_id_for`), so a renamed value keeps its item only if its xml_id is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from provisioner.kinds import shared
+from provisioner.kinds.fields import types as ft
+from provisioner.kinds.slug import slugify
+from provisioner.model import Report, attribute, live_only
+from provisioner.model.address import Address
+from provisioner.model.shape import (
+    MAX_TEXT,
+    ArrayOf,
+    MapOf,
+    OneOf,
+    Path,
+    Prop,
+    Scalar,
+    Table,
+    check,
+)
+
+LANGS = ("ru", "en")  # label languages read and compared (one list call per language)
+NAME_PATTERN = r"[A-Z0-9_]{1,36}"
+LABEL_KEYS = {"label": "EDIT_FORM_LABEL", "list_label": "LIST_COLUMN_LABEL",
+              "filter_label": "LIST_FILTER_LABEL", "error_message": "ERROR_MESSAGE",
+              "help": "HELP_MESSAGE"}
+FLAG_KEYS = {"mandatory": "MANDATORY", "show_in_list": "SHOW_IN_LIST",
+             "edit_in_list": "EDIT_IN_LIST", "searchable": "IS_SEARCHABLE"}
+FLAG_DEFAULTS = {"mandatory": False, "show_filter": False, "show_in_list": True,
+                 "edit_in_list": True, "searchable": False}
+# userfieldconfig.add/update ignore these (docs/portal-rules.md#userfieldconfig): not offered on
+# smart-process fields.
+SPA_UNSUPPORTED = ("list_label", "filter_label", "error_message", "show_in_list", "edit_in_list")
+Labels = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A custom field. TYPE and MULTIPLE cannot change on the portal (a replace loses data)."""
+
+    owner: Address | None = field(compare=False)  # None on classic entities
+    step: str = field(compare=False)  # "deal.field" there, "field" under a smart process
+    name: str = field(compare=True)
+    type: str = attribute(immutable=True)
+    multiple: bool = attribute(immutable=True, default=False)
+    label: Mapping[str, str] | None = attribute(default=None)
+    list_label: Mapping[str, str] | None = attribute(default=None)
+    filter_label: Mapping[str, str] | None = attribute(default=None)
+    error_message: Mapping[str, str] | None = attribute(default=None)
+    help: Mapping[str, str] | None = attribute(default=None)
+    sort: int | None = attribute(default=None)
+    mandatory: bool | None = attribute(default=None)
+    show_filter: bool | None = attribute(default=None)
+    show_in_list: bool | None = attribute(default=None)
+    edit_in_list: bool | None = attribute(default=None)
+    searchable: bool | None = attribute(default=None)
+    settings: Mapping[str, Any] | None = attribute(default=None)
+    id: int | None = live_only()
+    system: bool = live_only(False)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", self.owner.child(self.step, self.name) if self.owner
+                           else Address.of(self.step, self.name))
+
+    @property
+    def scope(self) -> str:
+        return f"{self.owner}.{self.step}" if self.owner else self.step
+
+
+@dataclass(frozen=True, slots=True)
+class EnumItem:
+    """An item of an enumeration field, keyed by XML_ID; VALUE can be renamed in place."""
+
+    owner: Address = field(compare=False)
+    xml_id: str
+    value: str = attribute()
+    default: bool = attribute(default=False)
+    sort: int = attribute(default=0)
+    id: int | None = live_only()
+    system: bool = live_only(False)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", self.owner.child("item", self.xml_id))
+
+    @property
+    def code(self) -> str:  # for statuses.settle_sorts
+        return self.xml_id
+
+    @property
+    def scope(self) -> str:
+        return f"{self.owner}.item"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A field with its items and, desired only, its `required_from` rules (raw, then linked)."""
+
+    field: Field
+    items: tuple[EnumItem, ...] = ()
+    required_from: tuple[Any, ...] = ()
+    path: Path = ()
+
+
+# ---- TOML shape ----------------------------------------------------------------------------
+
+def _label_shape(doc: str, multiline: bool = False) -> OneOf:
+    # Labels are 255 characters on the portal (b_user_field_lang); help texts may span lines.
+    text = Scalar("string", multiline=multiline, max_length=MAX_TEXT if multiline else 255)
+    langs = MapOf(text, "|".join(LANGS), "Text per language.",
+                  f"write one of the languages {', '.join(LANGS)}")
+    return OneOf((text, langs), doc)
+
+
+_VALUE = Scalar("string", non_blank=True, max_length=255)
+_ITEM = OneOf((_VALUE, Table({
+    "value": Prop(_VALUE, required=True),
+    "xml_id": Prop(Scalar("string", "Stable id of the item (XML_ID).", pattern=r"[^\s].{0,99}",
+                          fix="write a non-blank id")),
+    "default": Prop(Scalar("boolean", "Selected by default.")),
+}, "An item with its id and default flag.")))
+
+
+def field_shape(spa: bool = False) -> Table:
+    props: dict[str, Prop] = {
+        "type": Prop(Scalar("string", "USER_TYPE_ID.", enum=ft.TYPES), required=True),
+        "label": Prop(_label_shape("Name shown on forms: a text or {ru = ..., en = ...}."),
+                      required=True),
+        "list_label": Prop(_label_shape("Column title in lists (default: label).")),
+        "filter_label": Prop(_label_shape("Title in the filter (default: label).")),
+        "help": Prop(_label_shape("Help text.", multiline=True)),
+        "error_message": Prop(_label_shape("Error text.", multiline=True)),
+        "sort": Prop(Scalar("integer", "Order among fields.", default=100)),
+        "multiple": Prop(Scalar("boolean", "Several values (cannot change later).",
+                                default=False)),
+        "mandatory": Prop(Scalar("boolean", "Required in every stage.", default=False)),
+        "show_filter": Prop(Scalar("boolean", "Offered in the filter.", default=False)),
+        "show_in_list": Prop(Scalar("boolean", default=True)),
+        "edit_in_list": Prop(Scalar("boolean", default=True)),
+        "searchable": Prop(Scalar("boolean", default=False)),
+        "settings": Prop(ft.settings_shape()),
+        "items": Prop(ArrayOf(_ITEM, "Enumeration items in order: values or tables.")),
+        "required_from": Prop(Scalar("string", "Required from this stage on: "
+                                     "\"<pipeline>:<stage>\" (a manual change).",
+                                     pattern=r"[^:\s]+:[^:\s]+",
+                                     fix='write "<pipeline key>:<stage code>"')),
+    }
+    for key in SPA_UNSUPPORTED if spa else ():
+        props.pop(key)
+    return Table(props, "A custom field, keyed by FIELD_NAME without the UF_CRM_ prefix.")
+
+
+def fields_shape(where: str, spa: bool = False) -> MapOf:
+    return MapOf(field_shape(spa), NAME_PATTERN, f"Custom fields of {where}.",
+                 "write the field name in capitals, digits and `_` (at most 36), without UF_CRM_")
+
+
+# ---- parsing -------------------------------------------------------------------------------
+
+def labels(value: Any) -> Labels | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return shared.mapping(dict.fromkeys(LANGS, shared.text(value)))
+    return shared.mapping({lang: shared.text(str(value[lang])) for lang in LANGS if lang in value})
+
+
+def xml_id_for(value: str, taken: set[str]) -> str:
+    """The generated XML_ID of an item written without one: a transliteration of its value."""
+    base = slugify(value) or "item"
+    xml_id, n = base, 2
+    while xml_id in taken:
+        xml_id, n = f"{base}_{n}", n + 1
+    return xml_id
+
+
+def parse_field(name: str, table: Any, where: tuple[Address | None, str], path: Path,
+                report: Report, spa: bool = False) -> FieldSpec | None:
+    """The field, or None when its table does not fit the shape (the loader reports that)."""
+    if check(field_shape(spa), table, path):
+        return None
+    type_ = shared.text(str(table["type"]))
+    given = dict(table.get("settings", {}))
+    for key, message, fix in ft.check_settings(type_, given):
+        report.add((*path, "settings", key), message, fix)
+    if type_ == "crm" and not any(given.get(k) for k in ft.SETTINGS["crm"]):
+        report.add((*path, "settings"), "a crm field must bind at least one entity",
+                   "add e.g. `settings = { deal = true }`")
+    label = labels(table["label"])
+    own = {k: v for k, v in given.items() if k in ft.SETTINGS.get(type_, {})}
+    f = Field(where[0], where[1], name, type_, bool(table.get("multiple", False)), label,
+              list_label=_default_label(table, "list_label", label, spa),
+              filter_label=_default_label(table, "filter_label", label, spa),
+              error_message=_default_label(table, "error_message", label, spa),
+              help=_default_label(table, "help", label, spa), sort=int(table.get("sort", 100)),
+              mandatory=_flag(table, "mandatory", spa),
+              show_filter=_flag(table, "show_filter", spa),
+              show_in_list=_flag(table, "show_in_list", spa),
+              edit_in_list=_flag(table, "edit_in_list", spa),
+              searchable=_flag(table, "searchable", spa),
+              settings=ft.desired_settings(type_, own))
+    _check_field(f, table, path, report)
+    items = parse_items(table.get("items", []), f, (*path, "items"), report)
+    rule = (table["required_from"],) if "required_from" in table else ()
+    return FieldSpec(f, items, rule, path)
+
+
+def _default_label(table: Mapping[str, Any], key: str, label: Labels | None,
+                   spa: bool) -> Labels | None:
+    if key in table:
+        return labels(table[key])
+    if spa and key != "help":
+        return None
+    if key in ("list_label", "filter_label"):
+        return label
+    return shared.mapping(dict.fromkeys(label or {}, ""))
+
+
+def _flag(table: Mapping[str, Any], key: str, spa: bool) -> bool | None:
+    if spa and key in SPA_UNSUPPORTED:
+        return None
+    return bool(table.get(key, FLAG_DEFAULTS[key]))
+
+
+def _check_field(f: Field, table: Mapping[str, Any], path: Path, report: Report) -> None:
+    if f.type in ft.NEVER_MULTIPLE and f.multiple:
+        report.add((*path, "multiple"), f"{f.type} fields cannot be multiple on the portal",
+                   "remove `multiple = true`")
+    if "items" in table and f.type != "enumeration":
+        report.add((*path, "items"), f"only enumeration fields have items, not {f.type}",
+                   'remove `items` or use type = "enumeration"')
+    if f.type == "enumeration" and not table.get("items"):
+        report.add((*path, "items"), "an enumeration field needs items",
+                   'add `items = ["...", "..."]`')
+    sort = table.get("sort")
+    if isinstance(sort, int) and sort <= 0:
+        report.add((*path, "sort"), f"sort {sort} is not positive (the portal makes it 100)",
+                   "use 1 or more")
+
+
+def parse_items(rows: Sequence[Any], owner: Field, path: Path,
+                report: Report) -> tuple[EnumItem, ...]:
+    tables = [r if isinstance(r, dict) else {"value": r} for r in rows]
+    explicit = {str(t["xml_id"]) for t in tables if "xml_id" in t}
+    items: list[EnumItem] = []
+    seen: dict[str, int] = {}
+    for index, t in enumerate(tables):
+        xml_id = str(t["xml_id"]) if "xml_id" in t else xml_id_for(str(t["value"]), explicit
+                                                                   | set(seen))
+        if xml_id in seen:
+            report.add((*path, index), f'duplicate item id "{xml_id}" (also item {seen[xml_id]})',
+                       "give every item its own xml_id")
+        seen.setdefault(xml_id, index)
+        items.append(EnumItem(owner.address, shared.text(xml_id),
+                              shared.text(str(t["value"]).strip()),
+                              bool(t.get("default", False)), 10 * (index + 1)))
+    defaults = [i for i in items if i.default]
+    if len(defaults) > 1 and not owner.multiple:
+        report.add(path, f"{len(defaults)} default items on a single-value field",
+                   "keep `default = true` on one item")
+    return tuple(items)
+
+
+# ---- live ----------------------------------------------------------------------------------
+
+def live_field(row: Mapping[str, Any], where: tuple[Address | None, str], name: str,
+               texts: Mapping[str, Mapping[str, Any]], spa: bool = False) -> FieldSpec:
+    """A field from a legacy (UPPER) row; `texts` are its label keys per language."""
+    type_ = shared.text(str(row["USER_TYPE_ID"]))
+    got = {key: shared.mapping({lang: shared.text(str(texts.get(lang, {}).get(portal) or ""))
+                                for lang in LANGS})
+           for key, portal in LABEL_KEYS.items()}
+    f = Field(where[0], where[1], name, type_, row.get("MULTIPLE") == "Y", got["label"],
+              list_label=None if spa else got["list_label"],
+              filter_label=None if spa else got["filter_label"],
+              error_message=None if spa else got["error_message"], help=got["help"],
+              sort=int(row.get("SORT") or 100), mandatory=row.get("MANDATORY") == "Y",
+              show_filter=str(row.get("SHOW_FILTER") or "N") != "N",
+              show_in_list=None if spa else row.get("SHOW_IN_LIST") == "Y",
+              edit_in_list=None if spa else row.get("EDIT_IN_LIST") == "Y",
+              searchable=row.get("IS_SEARCHABLE") == "Y",
+              settings=ft.live_settings(type_, row.get("SETTINGS")), id=int(row["ID"]))
+    items = tuple(EnumItem(f.address, shared.text(str(i.get("XML_ID") or "")),
+                           shared.text(str(i.get("VALUE") or "")),
+                           i.get("DEF") == "Y", int(i.get("SORT") or 0), id=int(i["ID"]))
+                  for i in row.get("LIST") or [])
+    return FieldSpec(f, items)
+
+
+def project(desired: Field, live: Field) -> Field:
+    """The live field seen through what the desired one manages (label languages, settings)."""
+    changes: dict[str, Any] = {}
+    for key in LABEL_KEYS:
+        want, have = getattr(desired, key), getattr(live, key)
+        if want is None or have is None or (
+                want.keys() == have.keys() and (len(want) < 2 or list(want) == list(have))):
+            continue  # the same languages in the same order (most fields): nothing to project
+        changes[key] = {lang: have.get(lang, "") for lang in want}  # in the desired order
+    return replace(live, **changes) if changes else live
+
+
+# ---- export --------------------------------------------------------------------------------
+
+def export_label(value: Labels | None) -> Any:
+    if not value:
+        return None
+    texts = set(value.values())
+    return next(iter(texts)) if len(texts) == 1 else dict(value)
+
+
+def export_field(spec: FieldSpec) -> dict[str, Any]:
+    f = spec.field
+    out: dict[str, Any] = {"type": f.type, "label": export_label(f.label)}
+    for key in ("list_label", "filter_label"):
+        if getattr(f, key) is not None and getattr(f, key) != f.label:
+            out[key] = export_label(getattr(f, key))
+    for key in ("help", "error_message"):
+        if getattr(f, key) and any(getattr(f, key).values()):
+            out[key] = export_label(getattr(f, key))
+    if f.sort != 100:
+        out["sort"] = f.sort
+    if f.multiple:
+        out["multiple"] = True
+    for key, default in FLAG_DEFAULTS.items():
+        if getattr(f, key) is not None and getattr(f, key) != default:
+            out[key] = getattr(f, key)
+    settings = ft.export_settings(f.type, f.settings or {})
+    if settings:
+        out["settings"] = settings
+    if f.type == "enumeration":
+        out["items"] = [_export_item(i) for i in spec.items]
+    return out
+
+
+def _export_item(item: EnumItem) -> dict[str, Any]:
+    out: dict[str, Any] = {"value": item.value, "xml_id": item.xml_id}
+    if item.default:
+        out["default"] = True
+    return out

@@ -1,0 +1,163 @@
+"""REST writes of smart processes: types, their pipelines and stages, their fields.
+
+Dependent writes run as small scripts in lockstep (`parallel`), so independent ones share a
+batch. A new smart process: (1) crm.type.add and, chained by `$result`, crm.category.list of the
+pipeline the portal made with it; (2) that pipeline renamed and its stages read, other pipelines
+added (their stages read by `$result`), its fields added; (3) the stage writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from provisioner.kinds import statuses as st
+from provisioner.kinds.fields.apply import Target, create_call, field_calls, items_of
+from provisioner.kinds.fields.model import Field
+from provisioner.kinds.smart_processes.model import BUILT_IN, FLAGS, SmartProcess, SpaPipeline
+from provisioner.model import Action, Call, Change, Children, Script
+from provisioner.model.address import Address
+from provisioner.model.rounds import once, parallel
+
+
+def stage_list(etid: int | str, category: int | str) -> str:
+    return f"DYNAMIC_{etid}_STAGE_{category}"
+
+
+def type_fields(spa: SmartProcess, live: Mapping[Address, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": spa.title, "code": spa.code,
+                           **{FLAGS[k]: "Y" if v else "N" for k, v in spa.features.items()}}
+    out["relations"] = {"parent": _relations(spa.parents, live),
+                        "child": _relations(spa.children, live)}
+    return out
+
+
+def _relations(names: Sequence[str], live: Mapping[Address, Any]) -> list[dict[str, Any]]:
+    """Built-in entities and smart processes already on the portal (a new one: next apply)."""
+    out = []
+    for name in names:
+        target = live.get(Address.of("smart_process", name))
+        etid = BUILT_IN.get(name) or (target.entity_type_id if target else None)
+        if etid:
+            out.append({"entityTypeId": etid, "isChildrenListEnabled": "true"})
+    return out
+
+
+def reconcile(owner: Address, etid: int, category: int, rows: Any,
+              wanted: Sequence[st.Stage]) -> list[Call]:
+    """Stage writes for a pipeline made in this apply: update the portal's stages that share a
+    desired code, delete its other non-system stages, add the rest."""
+    made = {s.code: s for s in (st.live_stage(r, owner, "stage") for r in rows or [])}
+    codes = {s.code for s in wanted}
+    ops = [st.Op("update" if s.code in made else "create", s, made.get(s.code),
+                 f"{'~' if s.code in made else '+'} {s.address}") for s in wanted]
+    ops += [st.Op("delete", None, s, f"- {s.address} (made by the portal with the pipeline)")
+            for s in made.values() if s.code not in codes and not s.system]
+    return st.list_calls(ops, stage_list(etid, category), category)
+
+
+def children(kids: Children, parent: Address, cls: type) -> list[Any]:
+    """The desired nodes of type `cls` under `parent` (`kids` is `by_parent(desired)`)."""
+    return [n for n in kids.get(parent, ()) if isinstance(n, cls)]
+
+
+def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
+    ref, made = f"cat_{pipe.owner.key}_{pipe.key}", f"catst_{pipe.owner.key}_{pipe.key}"
+    results = yield [
+        Call("crm.category.add", {"entityTypeId": etid, "fields": {"name": pipe.name}},
+             f"+ {pipe.address}", key=ref),
+        Call("crm.status.list", {"filter": {
+            "ENTITY_ID": f"DYNAMIC_{etid}_STAGE_$result[{ref}][category][id]"}},
+            f"  read the stages the portal made for {pipe.address}", key=made,
+            with_previous=True)]
+    category = int(results[ref]["category"]["id"])
+    yield reconcile(pipe.address, etid, category, results[made],
+                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
+
+
+def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children) -> Script:
+    rename = [Call("crm.category.update", {"entityTypeId": etid, "id": category,
+                                           "fields": {"name": pipe.name}}, f"~ {pipe.address}")
+              ] if pipe.name is not None else []
+    made = f"defst_{pipe.owner.key}_{pipe.key}"
+    results = yield [*rename, Call("crm.status.list", {"filter": {
+        "ENTITY_ID": stage_list(etid, category)}},
+        f"  read the stages the portal made for {pipe.address}", key=made)]
+    yield reconcile(pipe.address, etid, category, results[made],
+                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
+
+
+def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any]) -> Script:
+    ref, pipes = f"type_{spa.code}", f"typecat_{spa.code}"
+    results = yield [
+        Call("crm.type.add", {"fields": type_fields(spa, live)}, f"+ {spa.address}", key=ref),
+        Call("crm.category.list", {"entityTypeId": f"$result[{ref}][type][entityTypeId]"},
+             f"  read the pipeline the portal made for {spa.address}", key=pipes,
+             with_previous=True)]
+    made, cats = results[ref]["type"], results[pipes]
+    cats = cats.get("categories", []) if isinstance(cats, dict) else cats
+    etid, type_id = int(made["entityTypeId"]), int(made["id"])
+    default_id = next(int(c["id"]) for c in cats if c.get("isDefault") == "Y")
+    tasks: list[Script] = []
+    for pipe in children(kids, spa.address, SpaPipeline):
+        tasks.append(default_pipeline(pipe, etid, default_id, kids) if pipe.default
+                     else new_pipeline(pipe, etid, kids))
+    target = Target(entity_id=f"CRM_{type_id}", prefix=f"UF_CRM_{type_id}_")
+    fields = [create_call(target, f, items_of(kids, f.address), f"+ {f.address}")
+              for f in children(kids, spa.address, Field)]
+    tasks.append(once(fields))
+    yield from parallel(tasks)
+
+
+def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[Address, Any],
+                 live: Mapping[Address, Any], kids: Children) -> Script:
+    """Changes of a smart process that is on the portal already (itself, pipelines, fields)."""
+    current: SmartProcess = live[spa.address]
+    etid = int(current.entity_type_id or 0)
+    calls: list[Call] = []
+    tasks: list[Script] = []
+    own = next((c for c in changes if c.address == spa.address), None)
+    if own is not None:
+        calls.append(Call("crm.type.update", {"id": current.id, "fields": type_fields(
+            desired[spa.address], live)}, f"~ {spa.address}"))
+    for c in changes:
+        if c.address.depth == 2 and c.address.parts[-1][0] == "pipeline":
+            if c.action is Action.CREATE:
+                tasks.append(new_pipeline(desired[c.address], etid, kids))
+            else:
+                calls.append(_pipeline_call(c, etid, desired, live))
+    calls.extend(_stage_calls(changes, etid, desired, live))
+    target = Target(entity_id=f"CRM_{current.id}", prefix=f"UF_CRM_{current.id}_")
+    calls.extend(field_calls(target, [c for c in changes if _is_field_change(c)], desired, live,
+                             lambda a: a.depth == 2, kids))
+    yield from parallel([once(calls), *tasks])
+
+
+def _is_field_change(c: Change) -> bool:
+    return c.address.depth >= 2 and c.address.parts[1][0] == "field"
+
+
+def _pipeline_call(c: Change, etid: int, desired: Mapping[Address, Any],
+                   live: Mapping[Address, Any]) -> Call:
+    current: SpaPipeline = live[c.address]
+    label = f"{c.action.symbol} {c.address}"
+    if c.action is Action.DELETE:
+        return Call("crm.category.delete", {"entityTypeId": etid, "id": current.id}, label)
+    return Call("crm.category.update", {"entityTypeId": etid, "id": current.id,
+                                        "fields": {"name": desired[c.address].name}}, label)
+
+
+def _stage_calls(changes: Sequence[Change], etid: int, desired: Mapping[Address, Any],
+                 live: Mapping[Address, Any]) -> list[Call]:
+    by_pipe: dict[Address, list[Change]] = {}
+    for c in changes:
+        if c.address.depth == 3 and c.address.parts[1][0] == "pipeline":
+            by_pipe.setdefault(c.address.parent, []).append(c)  # type: ignore[arg-type]
+    calls: list[Call] = []
+    for pipe_address, group in by_pipe.items():
+        pipe = live.get(pipe_address)
+        if pipe is None:
+            continue  # a new pipeline: its stages go with it
+        calls.extend(st.list_calls(st.ops_from_changes(group, desired, live),
+                                   stage_list(etid, pipe.id), pipe.id))
+    return calls

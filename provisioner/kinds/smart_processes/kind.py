@@ -1,0 +1,221 @@
+"""Kind `smart_processes`: smart process types (crm.type), their pipelines, stages and fields.
+
+The portal's answers are read in `live.py`, live types and pipelines matched to the desired
+ones in `match.py`, the writes made in `apply.py`; the model classes are in `model.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from provisioner.kinds import statuses as st
+from provisioner.kinds.fields import manual as fm
+from provisioner.kinds.fields.kind import add_fields
+from provisioner.kinds.fields.kind import explain as field_explain
+from provisioner.kinds.fields.model import LANGS
+from provisioner.kinds.smart_processes import apply as ap
+from provisioner.kinds.smart_processes import live, match
+from provisioner.kinds.smart_processes.model import (
+    SmartProcess,
+    SpaPipeline,
+    SpaSpec,
+    export_spa,
+    parse_spa,
+    spa_shape,
+)
+from provisioner.model import (
+    Action,
+    Call,
+    Change,
+    CountsRecords,
+    Explains,
+    Exports,
+    Files,
+    Kind,
+    Pairing,
+    Pairs,
+    ReadCall,
+    ReadsMore,
+    RecordQuery,
+    Report,
+    Results,
+    Script,
+    by_parent,
+)
+from provisioner.model.address import Address
+from provisioner.model.reasons import Reason
+from provisioner.model.rounds import once, parallel
+from provisioner.model.shape import Path
+
+FILE = "smart-processes.toml"
+
+
+@dataclass(frozen=True)
+class SmartProcessDelete(Reason):
+    """Deleting a smart process deletes everything under it; refused while it has items."""
+
+    code: ClassVar[str] = "smart_process_delete"
+
+    @property
+    def text(self) -> str:
+        return ("deleting a smart process deletes its pipelines, stages and fields; the portal "
+                "refuses while it has items")
+
+
+Specs = tuple[SpaSpec, ...]
+
+
+class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecords, Explains):
+    """The kind object registered in `provisioner.kinds.KINDS`."""
+
+    name = "smart_processes"
+    path = ("smart_processes",)
+    shape = spa_shape()
+
+    # ---- desired ----------------------------------------------------------------------------
+
+    def parse(self, tree: Any, path: Path, report: Report) -> Specs:
+        specs = [s for code, table in tree.items()
+                 if (s := parse_spa(code, table, (*path, code), report))]
+        known = {"lead", "deal", "contact", "company", "quote", *tree}
+        for spec in specs:
+            for side in ("parents", "children"):
+                for name in getattr(spec.spa, side):
+                    if name not in known:
+                        report.add((*path, spec.spa.code, side), f'unknown entity "{name}"',
+                                   "use lead, deal, contact, company, quote or a declared "
+                                   "smart process code")
+        return tuple(_link(s, report) for s in specs)
+
+    # ---- live -------------------------------------------------------------------------------
+
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        return live.read_calls()
+
+    def more_reads(self, results: Results) -> Mapping[str, ReadCall]:
+        return live.more_reads(results)
+
+    def from_live(self, results: Results) -> Specs:
+        return live.live_specs(results)
+
+    # ---- compare ----------------------------------------------------------------------------
+
+    def pair(self, desired: Specs | None, live: Specs) -> Pairing:
+        wanted = desired or ()
+        live_by = {s.spa.code: s for s in match.match_types(live, wanted)}
+        pairs = Pairs(self.name)
+        if wanted:
+            pairs.manage("smart_process")
+        for spec in wanted:
+            have = live_by.get(spec.spa.code)
+            have = match.match_pipelines(have, spec) if have else None
+            pairs.want(spec.spa, [*(p.pipeline for p in spec.pipelines),
+                                  *(f.field for f in spec.fields)])
+            for p in spec.pipelines:
+                pairs.want(p.pipeline, st.settle_sorts(p.stages,
+                                                       _stages_of(have, p.pipeline.key)))
+                pairs.manage(f"{p.pipeline.address}.stage")
+            if spec.pipelines:
+                pairs.manage(f"{spec.spa.address}.pipeline")
+            pairs.manage(f"{spec.spa.address}.field")
+            add_fields(pairs, spec.fields, have.fields if have else ())
+            if have:
+                live_by[spec.spa.code] = replace(have, fields=())
+        for spec in live_by.values():
+            pairs.have([spec.spa])
+            for p in spec.pipelines:
+                pairs.have([p.pipeline, *p.stages])
+            for f in spec.fields:
+                pairs.have([f.field, *f.items])
+        return pairs.pairing()
+
+    def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
+        """The items a deleted smart process, pipeline or stage holds (engine/records.py)."""
+        spa = live.get(Address.of("smart_process", change.address.parts[0][1]))
+        node = live.get(change.address)
+        if not isinstance(spa, SmartProcess) or not spa.entity_type_id:
+            return None
+        etid = {"entityTypeId": spa.entity_type_id}
+        if node is spa:
+            flt: dict[str, Any] = {}
+        elif isinstance(node, SpaPipeline) and node.id:
+            flt = {"categoryId": node.id}
+        elif isinstance(node, st.Stage) and node.status_id:
+            flt = {"stageId": node.status_id}
+        else:
+            return None
+        params = {**etid, "filter": flt} if flt else etid
+        return RecordQuery("items", "crm.item.list", params, "crm.item.delete",
+                           list_key="items", id_key="id", delete_params=etid)
+
+    def explain(self, change: Change) -> Reason | None:
+        if change.address.depth == 1 and change.action is Action.DELETE:
+            return SmartProcessDelete()
+        if change.address.depth >= 2 and change.address.parts[1][0] == "field":
+            return field_explain(change)
+        return None
+
+    # ---- apply ------------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        tasks: list[Script] = []
+        kids = by_parent(desired)
+        for code, group in _by_spa(changes).items():
+            address = Address.of("smart_process", code)
+            own = next((c for c in group if c.address == address), None)
+            if own is not None and own.action is Action.CREATE:
+                tasks.append(ap.new_spa(desired[address], kids, live))
+            elif own is not None and own.action is Action.DELETE:
+                tasks.append(once([_delete(live[address])]))
+            else:
+                tasks.append(ap.existing_spa(desired[address], group, desired, live, kids))
+        yield from parallel(tasks)
+
+    # ---- export -----------------------------------------------------------------------------
+
+    def export(self, live: Specs) -> Files:
+        if not live:
+            return {}
+        out = {s.spa.code: export_spa(_exportable(s)) for s in live}
+        return {FILE: {"smart_processes": out}}
+
+
+def _delete(spa: SmartProcess) -> Call:
+    return Call("crm.type.delete", {"id": spa.id}, f"- {spa.address}")
+
+
+def _exportable(spec: SpaSpec) -> SpaSpec:
+    """Pipelines are exported only when the type has its own stages (else not declarable)."""
+    return spec if spec.spa.features.get("stages") else replace(spec, pipelines=())
+
+
+def _link(spec: SpaSpec, report: Report) -> SpaSpec:
+    """Resolve the fields' `required_from` against the smart process's own pipelines."""
+    pipes = [fm.StageNames(p.pipeline.key, p.pipeline.name or "",
+                           {s.code: s.name for s in p.stages})
+             for p in spec.pipelines]
+    section = fm.Section(("CRM", spec.spa.title), "any item")
+    fields = []
+    for f in spec.fields:
+        label = (f.field.label or {}).get(LANGS[0], f.field.name)
+        rules = [fm.resolve(raw, f.path, f.field.address, label, pipes, section, report)
+                 for raw in f.required_from]
+        fields.append(replace(f, required_from=tuple(r for r in rules if r)))
+    return replace(spec, fields=tuple(fields))
+
+
+def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...]:
+    for p in have.pipelines if have else ():
+        if p.pipeline.key == key:
+            return p.stages
+    return ()
+
+
+def _by_spa(changes: Sequence[Change]) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes:
+        out.setdefault(c.address.parts[0][1], []).append(c)
+    return out

@@ -1,0 +1,143 @@
+"""What the smart-process kind reads from the portal, and its answers as model objects.
+
+Reads: crm.type.list, crm.status.list and userfieldconfig.list once per label language in the
+first batch; then, per type, crm.type.get (relations) and crm.category.list (its pipelines), and
+userfieldconfig.get per enumeration field (lists carry no items) in one second batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from provisioner.kinds import statuses as st
+from provisioner.kinds.fields.model import LANGS, FieldSpec, live_field
+from provisioner.kinds.fields.types import TYPES
+from provisioner.kinds.slug import slugify
+from provisioner.kinds.smart_processes.apply import stage_list
+from provisioner.kinds.smart_processes.model import (
+    PipelineSpec,
+    SmartProcess,
+    SpaPipeline,
+    SpaSpec,
+    entity_names,
+    live_spa,
+)
+from provisioner.model import ReadCall, Results
+
+CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
+           "CRM_SMART_INVOICE"]
+FIELD_PAGES_AHEAD = 4  # pages of userfieldconfig.list asked before its total is known
+
+
+def read_calls() -> dict[str, ReadCall]:
+    # rarely more than 50 smart processes; a portal has a few hundred of their fields
+    calls = {"crm_types": ReadCall("crm.type.list", {}, "types", pages_ahead=1),
+             "statuses": ReadCall("crm.status.list", {})}
+    for lang in LANGS:
+        calls[f"spa_fields_{lang}"] = ReadCall("userfieldconfig.list", {
+            "moduleId": "crm", "select": {"0": "*", "language": lang},
+            "filter": {"!@entityId": CLASSIC}}, "fields", pages_ahead=FIELD_PAGES_AHEAD)
+    return calls
+
+
+def more_reads(results: Results) -> dict[str, ReadCall]:
+    calls: dict[str, ReadCall] = {}
+    for t in _types(results):
+        calls[f"spa_type_{t['id']}"] = ReadCall("crm.type.get", {"id": t["id"]})
+        calls[f"spa_cats_{t['entityTypeId']}"] = ReadCall(
+            "crm.category.list", {"entityTypeId": t["entityTypeId"]}, "categories")
+    for row in _rows(results, f"spa_fields_{LANGS[0]}"):
+        if row.get("userTypeId") == "enumeration":
+            calls[f"spa_uf_{row['id']}"] = ReadCall("userfieldconfig.get",
+                                                    {"moduleId": "crm", "id": row["id"]})
+    return calls
+
+
+def live_specs(results: Results) -> tuple[SpaSpec, ...]:
+    types = _types(results)
+    keys = _type_keys(types)
+    names = entity_names({int(t["entityTypeId"]): keys[int(t["id"])] for t in types})
+    statuses = st.group(results.get("statuses") or [], lambda r: str(r.get("ENTITY_ID")))
+    specs = []
+    for t in types:
+        spa = replace(live_spa(t, _unwrap(results.get(f"spa_type_{t['id']}"), "type"),
+                               names), code=keys[int(t["id"])])
+        pipes = _live_pipelines(spa, results.get(f"spa_cats_{t['entityTypeId']}"), statuses)
+        specs.append(SpaSpec(spa, pipes, _live_fields(spa, results)))
+    return tuple(specs)
+
+
+def _unwrap(value: Any, key: str) -> Any:
+    return value.get(key, value) if isinstance(value, dict) else value
+
+
+def _rows(results: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = _unwrap(results.get(key), "fields" if key.startswith("spa_fields") else "types")
+    return list(value or [])
+
+
+def _types(results: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return sorted(_rows(results, "crm_types"), key=lambda t: int(t["id"]))
+
+
+def _type_keys(types: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+    """Our code if stamped, else one made from the title (unique)."""
+    keys: dict[int, str] = {}
+    for t in types:
+        key = str(t.get("code") or "") or _slug(str(t.get("title") or ""), int(t["id"]))
+        keys[int(t["id"])] = f"{key}_{t['id']}" if key in keys.values() else key
+    return keys
+
+
+def _slug(title: str, type_id: int) -> str:
+    slug = slugify(title)
+    return slug if slug[:1].isalpha() else f"spa_{slug or type_id}"
+
+
+def _live_pipelines(spa: SmartProcess, cats: Any, statuses: Mapping[str, Any]
+                    ) -> tuple[PipelineSpec, ...]:
+    rows = _unwrap(cats, "categories") or []
+    out = []
+    for cat in sorted(rows, key=lambda c: (int(c.get("sort") or 0), int(c["id"]))):
+        pipe = SpaPipeline(spa.address, str(cat.get("code") or "") or
+                           (slugify(str(cat.get("name") or "")) or f"pipeline_{cat['id']}"),
+                           str(cat.get("name") or ""), cat.get("isDefault") == "Y",
+                           id=int(cat["id"]), code=str(cat.get("code") or "") or None,
+                           system=cat.get("isDefault") == "Y")
+        stages = [st.live_stage(r, pipe.address, "stage")
+                  for r in statuses.get(stage_list(spa.entity_type_id or 0, cat["id"]), [])]
+        out.append(PipelineSpec(pipe, tuple(stages)))
+    return tuple(out)
+
+
+def _live_fields(spa: SmartProcess, results: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
+    entity = f"CRM_{spa.id}"
+    per_lang = {lang: {str(r["id"]): r for r in _rows(results, f"spa_fields_{lang}")
+                       if r.get("entityId") == entity} for lang in LANGS}
+    out = []
+    for fid, row in per_lang[LANGS[0]].items():
+        if row.get("userTypeId") not in TYPES:
+            continue  # app and module types: not managed
+        full = _unwrap(results.get(f"spa_uf_{fid}"), "field") or {}
+        upper = _upper(row, full.get("enum") or [])
+        texts = {lang: _upper_labels(per_lang[lang].get(fid, {}), lang) for lang in LANGS}
+        name = str(row["fieldName"]).removeprefix(f"UF_CRM_{spa.id}_")
+        out.append(live_field(upper, (spa.address, "field"), name, texts, spa=True))
+    return tuple(out)
+
+
+def _upper(row: Mapping[str, Any], enum: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    keys = {"id": "ID", "userTypeId": "USER_TYPE_ID", "sort": "SORT", "multiple": "MULTIPLE",
+            "mandatory": "MANDATORY", "showFilter": "SHOW_FILTER", "showInList": "SHOW_IN_LIST",
+            "editInList": "EDIT_IN_LIST", "isSearchable": "IS_SEARCHABLE", "settings": "SETTINGS"}
+    out = {v: row.get(k) for k, v in keys.items()}
+    out["LIST"] = [{"ID": i["id"], "VALUE": i.get("value"), "DEF": i.get("def"),
+                    "SORT": i.get("sort"), "XML_ID": i.get("xmlId")} for i in enum]
+    return out
+
+
+def _upper_labels(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    keys = {"editFormLabel": "EDIT_FORM_LABEL", "helpMessage": "HELP_MESSAGE"}
+    return {v: (row.get(k) or {}).get(lang) for k, v in keys.items()}

@@ -1,0 +1,44 @@
+"""The kinds over `crm.status` lists, and the rows they share.
+
+Kinds: `deal_pipelines.py` (deal pipelines, crm.category, and their stages),
+`lead_statuses.py` (the lead stages), `reference_lists.py` (SOURCE, CONTACT_TYPE, ...).
+Shared, and used by the field and smart-process kinds too (imported as `st`): `rows.py`
+(stages and items: model, shapes, parsing, checks, live rows, export), `sorts.py` (the SORT
+settlement against live rows), `writes.py` (the ordered writes of one list).
+"""
+
+from __future__ import annotations
+
+from provisioner.kinds.statuses.rows import (
+    NAME,
+    SEMANTICS,
+    Item,
+    Stage,
+    by_address,
+    check_codes,
+    check_semantics,
+    check_success_code,
+    export_item,
+    export_stage,
+    follow_moves,
+    group,
+    item_shape,
+    live_item,
+    live_stage,
+    parse_items,
+    parse_stages,
+    semantics_valid,
+    stage_shape,
+    strip_prefix,
+    tables,
+)
+from provisioner.kinds.statuses.sorts import Sortable, resorted, settle_sorts
+from provisioner.kinds.statuses.writes import Op, list_calls, op_call, ops_from_changes, ordered
+
+__all__ = [
+    "NAME", "SEMANTICS", "Item", "Op", "Sortable", "Stage", "by_address", "check_codes",
+    "check_semantics", "check_success_code", "export_item", "export_stage", "follow_moves",
+    "group", "item_shape", "list_calls", "live_item", "live_stage", "op_call",
+    "ops_from_changes", "ordered", "parse_items", "parse_stages", "resorted",
+    "semantics_valid", "settle_sorts", "stage_shape", "strip_prefix", "tables",
+]

@@ -1,0 +1,369 @@
+"""Kind `deal.pipelines`: deal pipelines (crm.category, entityTypeId 2) and their stages.
+
+Pipelines are matched by the key stamped on the portal (originatorId "provision", originId =
+key); unstamped ones by name; the default pipeline (category 0) by being the default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
+
+from provisioner.kinds import statuses as st
+from provisioner.kinds.slug import slugify
+from provisioner.kinds.stage_automation import (
+    StageRobots,
+    parse_stages_automation,
+    with_automation,
+)
+from provisioner.model import (
+    Action,
+    Call,
+    Change,
+    CountsRecords,
+    Explains,
+    Exports,
+    Files,
+    Kind,
+    Pairing,
+    Pairs,
+    ReadCall,
+    RecordQuery,
+    Report,
+    Results,
+    Script,
+    attribute,
+    by_parent,
+    live_only,
+)
+from provisioner.model.address import Address
+from provisioner.model.reasons import Reason
+from provisioner.model.shape import MapOf, Path, Prop, Scalar, Table
+
+ORIGINATOR = "provision"
+DEAL = 2
+STAGE_STEP = "stage"
+KEY_PATTERN = r"[A-Za-z0-9_-]{1,50}"
+# The portal makes these stages itself with every pipeline, whatever their length
+# (docs/portal-rules.md#default-stages).
+PORTAL_DEFAULT_CODES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE",
+                        "WON", "LOSE", "APOLOGY")
+
+
+@dataclass(frozen=True)
+class NewPipeline(Reason):
+    """A new pipeline: the portal makes its default stages, apply reconciles them."""
+
+    code: ClassVar[str] = "new_pipeline"
+
+    @property
+    def text(self) -> str:
+        return ("the portal adds its default stages to a new pipeline; apply updates those with "
+                "a desired code and deletes the others (made by this apply, they hold no deals)")
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """A deal pipeline. `default` is identity (category 0), not an attribute."""
+
+    key: str
+    name: str = attribute()
+    sort: int | None = attribute(default=None)
+    stamp: str | None = attribute(default=None)  # originId; desired only with moved_from
+    default: bool = field(default=False, compare=False)
+    moved_from: str | None = field(default=None, compare=False)
+    id: int | None = live_only()
+    origin: str | None = live_only()
+    system: bool = live_only(False)
+    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", Address.of("deal.pipeline", self.key))
+
+    @property
+    def scope(self) -> str:
+        return "deal.pipeline"
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineSpec:
+    pipeline: Pipeline
+    stages: tuple[st.Stage, ...]
+    # robots and triggers of the stages, gathered by the automation kind (kinds/automation/)
+    automation: tuple[StageRobots, ...] = field(default=(), compare=False)
+
+
+def _shape() -> MapOf:
+    table = Table({
+        "name": Prop(st.NAME, required=True),
+        "sort": Prop(Scalar("integer", "Order among pipelines (optional).")),
+        "default": Prop(Scalar("boolean", "The portal's default pipeline (category 0); at most "
+                                          "one.", default=False)),
+        "stages": Prop(with_automation(st.stage_shape("the pipeline")), required=True),
+        "moved_from": Prop(Scalar("string", "The key this pipeline had before you renamed it "
+                                  "here: the portal's pipeline stamped with that key is kept and "
+                                  "re-stamped with the new key.", pattern=KEY_PATTERN,
+                                  fix="use Latin letters, digits, `_` and `-` (at most 50)")),
+    }, "A deal pipeline.")
+    return MapOf(table, KEY_PATTERN, "Deal pipelines by a key of yours (stamped on the portal).",
+                 "use Latin letters, digits, `_` and `-` (at most 50)")
+
+
+Specs = tuple[PipelineSpec, ...]
+
+
+class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains):
+    """The kind object registered in `provisioner.kinds.KINDS`."""
+
+    name = "deal.pipelines"
+    path = ("deal", "pipelines")
+    shape = _shape()
+
+    # ---- desired ----------------------------------------------------------------------------
+
+    def parse(self, tree: Any, path: Path, report: Report) -> Specs:
+        specs = [self._parse_one(key, value, (*path, key), report) for key, value in tree.items()
+                 if isinstance(value, dict)]
+        defaults = [s.pipeline.key for s in specs if s.pipeline.default]
+        for key in defaults[1:]:
+            report.add((*path, key, "default"), f"more than one default pipeline ({defaults[0]}, "
+                       f"{key})", "keep `default = true` on one pipeline only")
+        return tuple(specs)
+
+    def _parse_one(self, key: str, value: dict[str, Any], path: Path,
+                   report: Report) -> PipelineSpec:
+        sort = value.get("sort")
+        if isinstance(sort, int) and sort < 0:
+            report.add((*path, "sort"), f"sort {sort} is negative", "use 0 or more")
+        raw_name = value.get("name")
+        name = raw_name if isinstance(raw_name, str) else ""
+        moved = value.get("moved_from") if isinstance(value.get("moved_from"), str) else None
+        pipeline = Pipeline(key, name, sort if isinstance(sort, int) else None,
+                            key if moved else None, value.get("default") is True, moved)
+        stages = st.parse_stages(value.get("stages"), pipeline.address, STAGE_STEP)
+        budget, why = (22, "DEAL_STAGE limit") if pipeline.default else (
+            17, "22 minus the `C<id>:` prefix, safe for pipeline ids up to 999")
+        st.check_codes([s.code for s in stages], (*path, "stages"), report, budget, why,
+                       exempt=PORTAL_DEFAULT_CODES)
+        if stages and st.semantics_valid(value.get("stages")):
+            st.check_semantics(stages, (*path, "stages"), report)
+            st.check_success_code(stages, (*path, "stages"), report, "WON")
+        automation = parse_stages_automation(value.get("stages"), (*path, "stages"), report,
+                                             "deal", key, str(name))
+        return PipelineSpec(pipeline, tuple(stages), automation)
+
+    # ---- live -------------------------------------------------------------------------------
+
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        return {"deal_categories": ReadCall("crm.category.list", {"entityTypeId": DEAL},
+                                            "categories"),
+                "statuses": ReadCall("crm.status.list", {})}
+
+    def from_live(self, results: Results) -> Specs:
+        cats = results["deal_categories"]
+        cats = cats.get("categories", []) if isinstance(cats, dict) else cats
+        rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
+        pipelines = [_live_pipeline(c) for c in sorted(cats, key=lambda c: (int(c.get("sort") or 0),
+                                                                            int(c["id"])))]
+        # Keyed as the export keys them (the stamp, else the name): pair() re-keys only the
+        # pipelines a desired state names otherwise, so a plan rebuilds no stage of the rest.
+        keys = live_keys(pipelines, [])
+        specs = []
+        for pipeline in pipelines:
+            pipeline = replace(pipeline, key=keys[pipeline.id])
+            stages = [st.live_stage(r, pipeline.address, STAGE_STEP)
+                      for r in rows.get(entity_id(pipeline.id), [])]
+            specs.append(PipelineSpec(pipeline, tuple(stages)))
+        return tuple(specs)
+
+    # ---- compare ----------------------------------------------------------------------------
+
+    def pair(self, desired: Specs | None, live: Specs) -> Pairing:
+        wanted = desired or ()
+        keys = live_keys([s.pipeline for s in live], [s.pipeline for s in wanted])
+        live_specs = {keys[s.pipeline.id]: _rekey(s, keys[s.pipeline.id])
+                      for s in live}
+        pairs = Pairs(self.name)
+        for spec in wanted:
+            matched = live_specs.get(spec.pipeline.key)
+            if matched is not None:
+                matched = _follow_moves(spec, matched, pairs)
+                live_specs[spec.pipeline.key] = matched
+            pairs.want(spec.pipeline, st.settle_sorts(spec.stages,
+                                                      matched.stages if matched else ()))
+            pairs.manage(f"{spec.pipeline.address}.{STAGE_STEP}")
+        for spec in live_specs.values():
+            pairs.have([spec.pipeline, *spec.stages])
+        if wanted:
+            pairs.manage("deal.pipeline")
+        return pairs.pairing()
+
+    def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
+        """The deals a deleted pipeline or stage holds (engine/records.py)."""
+        node = live.get(change.address)
+        if isinstance(node, Pipeline) and node.id:
+            flt: dict[str, Any] = {"CATEGORY_ID": node.id}
+        elif isinstance(node, st.Stage) and node.status_id:
+            flt = {"STAGE_ID": node.status_id}
+        else:
+            return None
+        return RecordQuery("deals", "crm.deal.list", {"filter": flt}, "crm.deal.delete")
+
+    def explain(self, change: Change) -> Reason | None:
+        if change.action is Action.CREATE and change.address.depth == 1:
+            return NewPipeline()
+        return None
+
+    # ---- apply ------------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        created = [c for c in changes if c.address.depth == 1 and c.action is Action.CREATE]
+        new_keys = {c.address.key for c in created}
+        first: list[Call] = []
+        for c in created:
+            first.extend(_create_calls(desired[c.address]))
+        first.extend(_pipeline_call(c, desired, live) for c in changes
+                     if c.address.depth == 1 and c.action is not Action.CREATE)
+        stage_changes = [c for c in changes if c.address.depth == 2]
+        for key, group in _by_pipeline(stage_changes).items():
+            if key not in new_keys:
+                pipe = live[Address.of("deal.pipeline", key)]
+                first.extend(st.list_calls(st.ops_from_changes(group, desired, live),
+                                           entity_id(pipe.id)))
+        results = yield first
+        second: list[Call] = []
+        kids = by_parent(desired) if created else {}
+        for c in created:
+            category = results[_ref(c.address.key)]
+            rows = results[_stages_ref(c.address.key)]
+            second.extend(_reconcile(c.address, int(category["category"]["id"]), rows,
+                                     kids.get(c.address, [])))
+        if second:
+            yield second
+
+    # ---- export -----------------------------------------------------------------------------
+
+    def export(self, live: Specs) -> Files:
+        keys = live_keys([s.pipeline for s in live], [])
+        pipelines: dict[str, Any] = {}
+        for spec in live:
+            p = spec.pipeline
+            table: dict[str, Any] = {"name": p.name}
+            if p.default:
+                table["default"] = True
+            if p.sort is not None:
+                table["sort"] = p.sort
+            table["stages"] = [st.export_stage(s) for s in spec.stages]
+            pipelines[keys[p.id]] = table
+        return {"deal-pipelines.toml": {"deal": {"pipelines": pipelines}}} if pipelines else {}
+
+
+def _follow_moves(spec: PipelineSpec, live: PipelineSpec, pairs: Pairs) -> PipelineSpec:
+    stages, moved = st.follow_moves(spec.stages, live.stages)
+    for address, why in moved:
+        pairs.note(address, why)
+    return PipelineSpec(live.pipeline, tuple(stages))
+
+
+def entity_id(category_id: int | None) -> str:
+    return "DEAL_STAGE" if not category_id else f"DEAL_STAGE_{category_id}"
+
+
+def _live_pipeline(cat: Mapping[str, Any]) -> Pipeline:
+    stamped = cat.get("originatorId") == ORIGINATOR and cat.get("originId")
+    return Pipeline(key="", name=str(cat.get("name") or ""), sort=int(cat.get("sort") or 0),
+                    stamp=str(cat["originId"]) if stamped else None,
+                    default=cat.get("isDefault") == "Y" or int(cat["id"]) == 0,
+                    id=int(cat["id"]), origin=str(cat["originId"]) if stamped else None,
+                    system=cat.get("isDefault") == "Y" or int(cat["id"]) == 0)
+
+
+def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int | None, str]:
+    """Address keys for live pipelines: the default's desired key, the stamp, a name match, or
+    a key made from the name; made unique with the portal id when two would collide."""
+    default_key = next((p.key for p in desired if p.default), "default")
+    by_name = {p.name: p.key for p in desired if not p.default}
+    stamped = {p.origin for p in live if p.origin}
+    moved = {p.moved_from: p.key for p in desired if p.moved_from and p.key not in stamped}
+    keys: dict[int | None, str] = {}
+    taken: set[str] = set()
+    for p in live:
+        if p.default:
+            key = default_key
+        elif p.origin:
+            key = moved.get(p.origin, p.origin)
+        elif p.name in by_name and by_name[p.name] not in stamped:
+            key = by_name.pop(p.name)
+        else:
+            key = slugify(p.name) or f"pipeline_{p.id}"
+        keys[p.id] = f"{key}_{p.id}" if key in taken else key
+        taken.add(keys[p.id])
+    return keys
+
+
+def _rekey(spec: PipelineSpec, key: str) -> PipelineSpec:
+    if spec.pipeline.key == key:  # keyed so at read time (most pipelines): nothing to rebuild
+        return spec
+    pipe = replace(spec.pipeline, key=key)
+    return PipelineSpec(pipe, tuple(replace(s, owner=pipe.address) for s in spec.stages))
+
+
+def _by_pipeline(changes: Sequence[Change]) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes:
+        out.setdefault(c.address.parts[0][1], []).append(c)
+    return out
+
+
+def _fields(p: Pipeline) -> dict[str, Any]:
+    fields: dict[str, Any] = {"name": p.name}
+    if p.sort is not None:
+        fields["sort"] = p.sort
+    return fields
+
+
+def _ref(key: str) -> str:
+    """The key of a new pipeline's crm.category.add (its result, and `$result[...]`)."""
+    return f"new_{key}"
+
+
+def _stages_ref(key: str) -> str:
+    """The key of the read of the stages the portal made with a new pipeline."""
+    return f"newst_{key}"
+
+
+def _create_calls(p: Pipeline) -> list[Call]:
+    ref = _ref(p.key)
+    fields = {**_fields(p), "originatorId": ORIGINATOR, "originId": p.key}
+    return [Call("crm.category.add", {"entityTypeId": DEAL, "fields": fields},
+                 f"+ {p.address}", key=ref),
+            Call("crm.status.list",
+                 {"filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{ref}][category][id]"}},
+                 f"  read the stages the portal made for {p.address}", key=_stages_ref(p.key),
+                 with_previous=True)]
+
+
+def _pipeline_call(c: Change, desired: Mapping[Address, Any], live: Mapping[Address, Any]) -> Call:
+    current: Pipeline = live[c.address]
+    label = f"{c.action.symbol} {c.address}"
+    if c.action is Action.DELETE:
+        return Call("crm.category.delete", {"entityTypeId": DEAL, "id": current.id}, label)
+    fields = _fields(desired[c.address])
+    if not current.default:
+        fields.update(originatorId=ORIGINATOR, originId=c.address.key)
+    return Call("crm.category.update", {"entityTypeId": DEAL, "id": current.id, "fields": fields},
+                label)
+
+
+def _reconcile(owner: Address, category: int, rows: Any, wanted: Sequence[st.Stage]) -> list[Call]:
+    """Stage writes for a pipeline this apply created: update the portal's default stages that
+    share a desired code, delete the other non-system ones, add the rest."""
+    made = {s.code: s for s in (st.live_stage(r, owner, STAGE_STEP) for r in rows or [])}
+    codes = {s.code for s in wanted}
+    ops = [st.Op("update" if s.code in made else "create", s, made.get(s.code),
+                 f"{'~' if s.code in made else '+'} {s.address}") for s in wanted]
+    ops += [st.Op("delete", None, s, f"- {s.address} (made by the portal with the pipeline)")
+            for s in made.values() if s.code not in codes and not s.system]
+    return st.list_calls(ops, entity_id(category))

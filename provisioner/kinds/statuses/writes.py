@@ -1,0 +1,82 @@
+"""The ordered REST writes of one `crm.status` list: create, update and delete of its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from provisioner.kinds.statuses.rows import TO_PORTAL, Item, Stage
+from provisioner.model import Action, Call, Change
+from provisioner.model.address import Address
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One write to a status list: create, update or delete of one row."""
+
+    verb: str  # "create" | "update" | "delete"
+    desired: Stage | Item | None
+    live: Stage | Item | None
+    label: str
+
+
+def ops_from_changes(changes: Sequence[Change], desired: Mapping[Address, Any],
+                     live: Mapping[Address, Any]) -> list[Op]:
+    ops: list[Op] = []
+    for c in changes:
+        d, lv, label = desired.get(c.address), live.get(c.address), f"{c.action.symbol} {c.address}"
+        if c.action in (Action.DELETE, Action.REPLACE):
+            ops.append(Op("delete", None, lv, label))
+        if c.action in (Action.CREATE, Action.REPLACE):
+            ops.append(Op("create", d, None, label))
+        if c.action is Action.UPDATE:
+            ops.append(Op("update", d, lv, label))
+    return ops
+
+
+def ordered(ops: Sequence[Op]) -> list[Op]:
+    """Deletes, then rows moving up (highest first), then the other updates and the creates by
+    SORT, so that no step puts a process stage after the success stage or a failure before it."""
+    def target(op: Op) -> int:
+        return op.desired.sort if op.desired else 0
+
+    def moves_up(op: Op) -> bool:
+        return op.live is not None and target(op) > op.live.sort
+
+    deletes = [o for o in ops if o.verb == "delete"]
+    updates = [o for o in ops if o.verb == "update"]
+    ups = sorted((o for o in updates if moves_up(o)), key=lambda o: -target(o))
+    rest = sorted((o for o in updates if not moves_up(o)), key=target)
+    creates = sorted((o for o in ops if o.verb == "create"), key=target)
+    return [*deletes, *ups, *rest, *creates]
+
+
+def op_call(op: Op, entity_id: str, category_id: int | None = None) -> Call:
+    if op.verb == "delete":
+        assert op.live is not None
+        return Call("crm.status.delete", {"id": op.live.id}, op.label)
+    assert op.desired is not None
+    fields = _fields(op.desired)
+    if op.verb == "update":
+        assert op.live is not None
+        return Call("crm.status.update", {"id": op.live.id, "fields": fields}, op.label)
+    fields = {"ENTITY_ID": entity_id, "STATUS_ID": op.desired.code, **fields}
+    if isinstance(op.desired, Stage) and op.desired.semantics != "process":
+        fields["SEMANTICS"] = TO_PORTAL[op.desired.semantics]
+    if category_id is not None:
+        fields["CATEGORY_ID"] = category_id
+    return Call("crm.status.add", {"fields": fields}, op.label)
+
+
+def _fields(row: Stage | Item) -> dict[str, Any]:
+    # NAME and SORT always travel together: an update without SORT may reset it to 10
+    # (docs/portal-rules.md#status-rules).
+    fields: dict[str, Any] = {"NAME": row.name, "SORT": row.sort}
+    if isinstance(row, Stage) and row.color:
+        fields["COLOR"] = row.color
+    return fields
+
+
+def list_calls(ops: Sequence[Op], entity_id: str, category_id: int | None = None) -> list[Call]:
+    return [op_call(op, entity_id, category_id) for op in ordered(ops)]

@@ -1,0 +1,222 @@
+"""The kind contract: what a kind is, what it receives and returns, and what it may offer.
+
+A kind owns one part of the desired-state tree and everything about its objects. It is generic
+over its two parts: `D`, what `parse` makes of its TOML subtree, and `L`, what `from_live`
+makes of the portal's answers. The engine holds every kind as `Kind[Any, Any]` and never asks
+which one it holds; mypy checks each kind against its own `D` and `L`.
+
+`Kind` is both the contract and the base class: a kind subclasses it (`class LeadStatuses(
+Kind[Stages, Stages])`), gets the default `is_destructive`, and must define the rest (mypy
+refuses to instantiate a kind that misses one). What only some kinds need is an optional
+capability below, a `Protocol` the kind subclasses too, so that mypy checks its signature; the
+engine asks `isinstance(kind, Capability)` and calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from provisioner.model.address import Address
+from provisioner.model.attributes import Resource
+from provisioner.model.changes import Action, Change, Note, RecordQuery
+from provisioner.model.nodes import Nodes
+from provisioner.model.nodes import by_parent as index_by_parent
+from provisioner.model.reasons import Reason
+from provisioner.model.shape import Issue, Path, Shape
+
+D = TypeVar("D")  # a kind's desired part
+L = TypeVar("L")  # a kind's live part
+L_in = TypeVar("L_in", contravariant=True)
+R_in = TypeVar("R_in", contravariant=True)  # what a kind keeps with the config (KeepsLocal)
+T = TypeVar("T")
+
+Results = Mapping[str, Any]  # the answers of the read calls, by read key
+Parts = Mapping[str, object]  # other kinds' parts, by kind name
+Files = Mapping[str, dict[str, Any]]  # export: file name -> TOML tree
+Children = Mapping[Address, Sequence[Any]]
+
+
+@dataclass
+class Report:
+    """Collects the problems a kind finds while parsing; the loader adds file and line."""
+
+    issues: list[Issue] = field(default_factory=list)
+    # Set by the loader: file and line of a key path, for kinds that check their desired part
+    # against the live portal later, during plan (the automation kind keeps it from `link`).
+    locate: Callable[[Path], tuple[str, int | None]] | None = None
+
+    def add(self, path: Path, message: str, fix: str = "") -> None:
+        self.issues.append(Issue(path, message, fix))
+
+
+@dataclass(frozen=True)
+class ReadCall:
+    """One batched read; `list_key` unwraps D7 list results when the rest must be paged.
+
+    `pages_ahead`: for a list that often holds more than one page (50 rows), how many pages
+    after the first the first batch asks for in its spare slots, before the first answer tells
+    the list's `total` (engine/live.py). A page past the end costs the portal a query inside
+    the batch, so it stays short; 0 for a list that rarely pages (it is still read to the end).
+    """
+
+    method: str
+    params: Mapping[str, Any]
+    list_key: str | None = None
+    pages_ahead: int = 0
+
+
+@dataclass(frozen=True)
+class Call:
+    """One REST write. `key` names it: its result reaches the script under that key, and
+    `$result[key]` refers to it inside one batch; `with_previous` keeps it in the same batch
+    as the call before it (references only resolve inside one batch)."""
+
+    method: str
+    params: Mapping[str, Any]
+    label: str
+    key: str | None = None
+    with_previous: bool = False
+
+
+# A kind's apply is a generator: it yields a round of calls and receives the results of those
+# that have a `key`, by key; the engine runs the rounds of every kind together
+# (`provisioner.model.rounds.parallel`), so independent writes share batches.
+Script = Generator[list[Call], Mapping[str, Any], None]
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Desired and live objects of one kind under the same addresses, ready to be compared
+    (made with `provisioner.model.pairing.Pairs`)."""
+
+    desired: Mapping[Address, Resource]
+    live: Mapping[Address, Resource]
+    managed: frozenset[str]  # scopes whose live objects absent from desired may be deleted
+    notes: tuple[Note, ...] = ()
+    # The desired objects under each parent address, in `desired` order, as the kind built
+    # them (a pipeline's stages, a field's items): the plan's `Nodes.children()` without a
+    # pass over every object. None: indexed from `desired` on first use (model/nodes.py).
+    children: Mapping[Address, Sequence[Resource]] | None = None
+    # Changes the kind makes itself, all of action MANUAL (what the REST API cannot apply or
+    # read back: a field required from a stage on, a stage's robots); the reason is the steps.
+    manual: tuple[Change, ...] = ()
+
+
+class Kind(Protocol[D, L]):
+    """A resource kind: the contract the engine holds, and the base class of every kind."""
+
+    name: str  # the kind's name, also the `kind` of its changes (`deal.pipelines`)
+    path: tuple[str, ...]  # where its part of the desired-state tree lives
+    shape: Shape  # of that subtree: the loader checks it, the JSON Schema comes from it
+
+    def parse(self, tree: Any, path: Path, report: Report) -> D:
+        """The shape-checked subtree -> the desired part; semantic problems (duplicates, order,
+        limits) go to `report` with their key path."""
+        ...
+
+    def read_calls(self) -> Mapping[str, ReadCall]:
+        """The reads it needs, by key: kinds that read the same list use the same key, and the
+        engine reads everything in batches of 50."""
+        ...
+
+    def from_live(self, results: Results) -> L:
+        """The answers of those reads -> the live part (the same model classes as desired)."""
+        ...
+
+    def pair(self, desired: D | None, live: L) -> Pairing:
+        """Both sides under their addresses, the scopes it manages and notes; matching by
+        natural keys and derived values (SORT) is settled here, so the planner compares like
+        with like. Each kind owns the first step type of its addresses."""
+        ...
+
+    def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+              live: Mapping[Address, Any]) -> Script:
+        """Its writes, in rounds (see `Script`); never a change whose action is manual."""
+        ...
+
+    def is_destructive(self, change: Change) -> bool:
+        """Changes that delete something on the portal (default: delete and replace)."""
+        return change.action in (Action.DELETE, Action.REPLACE)
+
+
+AnyKind = Kind[Any, Any]  # how the engine holds every kind
+
+
+# ---- optional capabilities --------------------------------------------------------------------
+
+
+@runtime_checkable
+class Exports(Protocol[L_in]):
+    """The live part as the TOML files a person would write (`provision export`); a kind whose
+    objects cannot be read back exports nothing."""
+
+    def export(self, live: L_in) -> Files: ...
+
+
+@runtime_checkable
+class Explains(Protocol):
+    """A reason for people beside some changes (what a deletion takes with it)."""
+
+    def explain(self, change: Change) -> Reason | None: ...
+
+
+@runtime_checkable
+class CountsRecords(Protocol):
+    """The records a destructive change would take with it (engine/records.py): how to count
+    them, and delete them first when data loss is allowed."""
+
+    def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None: ...
+
+
+@runtime_checkable
+class Links(Protocol[D]):
+    """After every kind has parsed: check and resolve references into other kinds' desired
+    parts (a field's `required_from` names a deal stage). Called with None when the kind has
+    no subtree; a None answer leaves the kind undeclared."""
+
+    def link(self, part: D | None, parts: Parts, report: Report) -> D | None: ...
+
+
+@runtime_checkable
+class ReadsMore(Protocol):
+    """Reads that depend on the first batch's answers (the pipelines of each smart process);
+    the engine sends every kind's in one more batch."""
+
+    def more_reads(self, results: Results) -> Mapping[str, ReadCall]: ...
+
+
+@runtime_checkable
+class NeedsLive(Protocol[L]):
+    """Other kinds' live parts, each built once by its own kind: `needs` names them, and after
+    every kind's `from_live` the engine hands them to `link_live`."""
+
+    @property
+    def needs(self) -> tuple[str, ...]: ...
+
+    def link_live(self, part: L, others: Parts) -> L: ...
+
+
+@runtime_checkable
+class KeepsLocal(Protocol[L, R_in]):
+    """Records kept with the config for what REST cannot read back (the attestations of
+    `provision attest`), which the workspace reads for the portal and hands in; added to the
+    live part after the portal is read; not part of the live state's fingerprint."""
+
+    def add_local(self, part: L, local: R_in) -> L: ...
+
+
+def tuple_part(parts: Parts, name: str, cls: type[T]) -> tuple[T, ...]:
+    """Another kind's part made of `cls` objects (a kind's `link` or `link_live` reads it),
+    checked; empty when that kind has none."""
+    part = parts.get(name, ())
+    if not isinstance(part, tuple) or not all(isinstance(item, cls) for item in part):
+        raise TypeError(f"the part of kind {name} is not a tuple of {cls.__name__}")
+    return part
+
+
+def by_parent(nodes: Mapping[Address, Any]) -> Children:
+    """The desired objects under each parent address: a plan's `Nodes` keep the index (made
+    once, on first use), any other mapping is indexed in one pass."""
+    return nodes.children() if isinstance(nodes, Nodes) else index_by_parent(nodes)

@@ -1,0 +1,69 @@
+"""The one way kinds build a Pairing: desired and live objects under their addresses, the desired
+children of each parent as the kind holds them, managed scopes, notes and manual changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from provisioner.model.address import Address
+from provisioner.model.attributes import Resource
+from provisioner.model.changes import Change, Note
+from provisioner.model.kind import Pairing
+from provisioner.model.reasons import Reason
+
+
+class Pairs:
+    """Collects one kind's pairing; `pairing()` hands it over (the dicts are not copied)."""
+
+    __slots__ = ("_children", "_desired", "_live", "_managed", "_manual", "_notes", "kind")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._desired: dict[Address, Resource] = {}
+        self._live: dict[Address, Resource] = {}
+        self._children: dict[Address, Sequence[Resource]] = {}
+        self._managed: set[str] = set()
+        self._notes: list[Note] = []
+        self._manual: list[Change] = []
+
+    def want(self, node: Resource, children: Sequence[Resource] = ()) -> None:
+        """A desired object and the desired objects right under it, in their order."""
+        self._desired[node.address] = node
+        self.want_under(node.address, children)
+
+    def want_under(self, parent: Address, children: Sequence[Resource]) -> None:
+        """Desired objects under `parent` (an object of this pairing or a plain address, like
+        `list[SOURCE]`); the sequence is kept as it is, as the plan's index of `parent`."""
+        if children:
+            self._children[parent] = children
+            for child in children:
+                self._desired[child.address] = child
+
+    def want_all(self, nodes: Iterable[Resource]) -> None:
+        """Desired objects with no parent (the lead statuses, app robot types)."""
+        for node in nodes:
+            self._desired[node.address] = node
+
+    def have(self, nodes: Iterable[Resource]) -> None:
+        """Live objects (any depth)."""
+        for node in nodes:
+            self._live[node.address] = node
+
+    def manage(self, *scopes: str) -> None:
+        """Scopes whose live objects absent from desired may be deleted."""
+        self._managed.update(scopes)
+
+    def note(self, address: Address, why: Reason) -> None:
+        """Something the plan leaves alone on purpose (a stage matched by moved_from)."""
+        self._notes.append(Note(address, self.kind, why))
+
+    def manual(self, changes: Iterable[Change]) -> None:
+        """Manual changes the kind makes itself (what REST cannot apply or read back)."""
+        self._manual.extend(changes)
+
+    def wanted(self, address: Address) -> Resource | None:
+        return self._desired.get(address)
+
+    def pairing(self) -> Pairing:
+        return Pairing(self._desired, self._live, frozenset(self._managed), tuple(self._notes),
+                       self._children, tuple(self._manual))

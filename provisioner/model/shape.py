@@ -1,0 +1,292 @@
+"""Declarative shapes of the TOML tree: one definition drives validation and the JSON Schema.
+
+Kinds describe their part of the tree with `Scalar`, `Table`, `MapOf` and `ArrayOf`; `check()`
+walks a parsed tree and reports every mismatch, `to_json_schema()` turns the same shapes into the
+schema editors use, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+Path = tuple[str | int, ...]
+
+MAX_TEXT = 65_535  # no string the portal stores is longer (a TEXT column); names say their own
+# C0, DEL and C1 controls (ESC starts ANSI sequences that repaint a terminal showing a plan), and
+# the bidi embeddings, overrides and isolates that make a name read differently than it is.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MULTILINE_OK = "\t\n"
+
+_TOML_TYPES = {"string": str, "integer": int, "boolean": bool, "number": float}
+_TYPE_WORDS = {str: "a string", int: "an integer", bool: "a boolean", dict: "a table",
+               list: "an array", float: "a number"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem found in the tree, before a file and line are attached."""
+
+    path: Path
+    message: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Scalar:
+    type: str
+    doc: str = ""
+    pattern: str | None = None
+    enum: tuple[str, ...] | None = None
+    default: Any = None
+    fix: str = ""  # how to write a valid value when the pattern does not match
+    non_blank: bool = False
+    max_length: int = MAX_TEXT  # characters the portal stores (names: 255)
+    multiline: bool = False  # a text of several lines: tab and newline allowed
+
+
+@dataclass(frozen=True)
+class Prop:
+    shape: Shape
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    props: Mapping[str, Prop]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class MapOf:
+    """A table whose keys are names chosen by the user (pipeline keys, list ids)."""
+
+    value: Shape
+    key_pattern: str
+    doc: str = ""
+    key_fix: str = ""
+    known_keys: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ArrayOf:
+    """An array of tables (`[[...]]`)."""
+
+    item: Shape
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """Any one of several shapes, e.g. a label: a string or a table of languages.
+    (Added for the custom-field kind: kinds/fields/.)"""
+
+    options: tuple[Shape, ...]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A subtree its kind checks itself (every problem located by the kind's parser), with the
+    JSON Schema editors get. (Hook for the automation kind: a stage's robots and triggers.)"""
+
+    schema: Mapping[str, Any]
+
+
+Shape = Union[Scalar, Table, MapOf, ArrayOf, OneOf, Opaque]  # noqa: UP007
+
+
+def type_word(value: Any) -> str:
+    return _TYPE_WORDS.get(type(value), type(value).__name__)
+
+
+def closest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def check(shape: Shape, value: Any, path: Path = ()) -> list[Issue]:
+    """Every mismatch between `value` and `shape`, in tree order."""
+    if isinstance(shape, Scalar):
+        return _check_scalar(shape, value, path)
+    if isinstance(shape, Table):
+        return _check_table(shape, value, path)
+    if isinstance(shape, MapOf):
+        return _check_map(shape, value, path)
+    if isinstance(shape, OneOf):
+        return _check_one_of(shape, value, path)
+    if isinstance(shape, Opaque):
+        return []  # the kind's parser reports (see Opaque)
+    return _check_array(shape, value, path)
+
+
+def _check_one_of(shape: OneOf, value: Any, path: Path) -> list[Issue]:
+    """Fine if one option fits; else the issues of the first option of the value's type."""
+    found = [check(option, value, path) for option in shape.options]
+    if any(not issues for issues in found):
+        return []
+    for issues in found:
+        if not any(i.path == path and i.message.startswith("must be ") for i in issues):
+            return issues
+    words = " or ".join(dict.fromkeys(_shape_word(o) for o in shape.options))
+    return _wrong_type(path, words, value)
+
+
+def _shape_word(shape: Shape) -> str:
+    if isinstance(shape, Scalar):
+        return _TYPE_WORDS[_TOML_TYPES[shape.type]]
+    return "an array" if isinstance(shape, ArrayOf) else "a table"
+
+
+def _wrong_type(path: Path, want: str, value: Any) -> list[Issue]:
+    return [Issue(path, f"must be {want}, not {type_word(value)}",
+                  f"write {want} here")]
+
+
+def _check_scalar(shape: Scalar, value: Any, path: Path) -> list[Issue]:
+    want = _TOML_TYPES[shape.type]
+    if type(value) is not want:
+        return _wrong_type(path, _TYPE_WORDS[want], value)
+    if isinstance(value, str) and (text_issue := _check_text(shape, value, path)):
+        return [text_issue]
+    if shape.non_blank and isinstance(value, str) and not value.strip():
+        return [Issue(path, "must not be empty", "write a non-empty text")]
+    if shape.enum is not None and value not in shape.enum:
+        choices = ", ".join(f'"{e}"' for e in shape.enum)
+        return [Issue(path, f'"{value}" is not one of {choices}', f"write one of {choices}")]
+    if shape.pattern and isinstance(value, str) and not re.fullmatch(shape.pattern, value):
+        return [Issue(path, f'"{value}" is not valid', shape.fix or f"match {shape.pattern}")]
+    return []
+
+
+def _check_text(shape: Scalar, value: str, path: Path) -> Issue | None:
+    """Control and bidi characters, and length. The value is never echoed: it may be huge, or
+    hold the very sequences that would repaint the terminal."""
+    for found in _CONTROL.finditer(value):
+        char = found.group()
+        if shape.multiline and char in _MULTILINE_OK:
+            continue
+        allowed = " (tab and line breaks are fine here)" if shape.multiline else ""
+        return Issue(path, f"contains the invisible character {_char_name(char)} at position "
+                     f"{found.start() + 1}", f"remove it{allowed}; write plain text")
+    if len(value) > shape.max_length:
+        return Issue(path, f"is {len(value)} characters long; the portal stores at most "
+                     f"{shape.max_length}", f"shorten it to {shape.max_length} characters or "
+                     "fewer")
+    return None
+
+
+_C0_NAMES = {"\0": "NUL", "\a": "BEL", "\b": "BS", "\t": "TAB", "\n": "LF (line break)",
+             "\v": "VT", "\f": "FF", "\r": "CR (line break)", "\x1b": "ESC",
+             "\x7f": "DEL"}
+
+
+def _char_name(char: str) -> str:
+    name = _C0_NAMES.get(char) or unicodedata.name(char, "a control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _check_table(shape: Table, value: Any, path: Path) -> list[Issue]:
+    if not isinstance(value, dict):
+        return _wrong_type(path, "a table", value)
+    issues: list[Issue] = []
+    for key, item in value.items():
+        prop = shape.props.get(key)
+        if prop is None:
+            issues.append(_unknown_key(path, key, tuple(shape.props)))
+        else:
+            issues.extend(check(prop.shape, item, (*path, key)))
+    for key, prop in shape.props.items():
+        if prop.required and key not in value:
+            issues.append(Issue((*path, key), "is required", f"add `{key} = ...`"))
+    return issues
+
+
+def _unknown_key(path: Path, key: str, known: tuple[str, ...]) -> Issue:
+    near = closest(key, known)
+    fix = f"did you mean `{near}`?" if near else f"known keys: {', '.join(known) or 'none'}"
+    return Issue((*path, key), f"unknown key `{key}`", fix)
+
+
+def _check_map(shape: MapOf, value: Any, path: Path) -> list[Issue]:
+    if not isinstance(value, dict):
+        return _wrong_type(path, "a table", value)
+    issues: list[Issue] = []
+    for key, item in value.items():
+        if _CONTROL.search(key):
+            issues.append(Issue((*path, key), "the key holds an invisible character",
+                                "write the key in plain text"))
+            continue
+        if not re.fullmatch(shape.key_pattern, key):
+            issues.append(Issue((*path, key), f"`{key}` is not a valid name here",
+                                shape.key_fix or f"use a name matching {shape.key_pattern}"))
+            continue
+        issues.extend(check(shape.value, item, (*path, key)))
+    return issues
+
+
+def _check_array(shape: ArrayOf, value: Any, path: Path) -> list[Issue]:
+    if not isinstance(value, list):
+        return _wrong_type(path, "an array of tables", value)
+    issues: list[Issue] = []
+    for index, item in enumerate(value):
+        issues.extend(check(shape.item, item, (*path, index)))
+    return issues
+
+
+def to_json_schema(shape: Shape) -> dict[str, Any]:
+    """The JSON Schema (draft-07) fragment for a shape."""
+    if isinstance(shape, Scalar):
+        return _scalar_schema(shape)
+    if isinstance(shape, Table):
+        return _table_schema(shape)
+    if isinstance(shape, OneOf):
+        return _drop_empty({"description": shape.doc,
+                            "anyOf": [to_json_schema(o) for o in shape.options]})
+    if isinstance(shape, Opaque):
+        return dict(shape.schema)
+    if isinstance(shape, MapOf):
+        value = to_json_schema(shape.value)
+        out: dict[str, Any] = {"type": "object", "description": shape.doc,
+                               "patternProperties": {f"^(?:{shape.key_pattern})$": value},
+                               "additionalProperties": False}
+        if shape.known_keys:
+            out["properties"] = {k: value for k in shape.known_keys}
+        return _drop_empty(out)
+    return _drop_empty({"type": "array", "description": shape.doc,
+                        "items": to_json_schema(shape.item)})
+
+
+def _scalar_schema(shape: Scalar) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": shape.type, "description": shape.doc}
+    if shape.pattern:
+        out["pattern"] = f"^(?:{shape.pattern})$"
+    if shape.enum is not None:
+        out["enum"] = list(shape.enum)
+    if shape.default is not None:
+        out["default"] = shape.default
+    if shape.non_blank:
+        out["minLength"] = 1
+    if shape.max_length != MAX_TEXT:
+        out["maxLength"] = shape.max_length
+    return _drop_empty(out)
+
+
+def _table_schema(shape: Table) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object", "description": shape.doc,
+        "properties": {k: to_json_schema(p.shape) for k, p in shape.props.items()},
+        "additionalProperties": False,
+    }
+    required = [k for k, p in shape.props.items() if p.required]
+    if required:
+        out["required"] = required
+    return _drop_empty(out)
+
+
+def _drop_empty(out: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in out.items() if v != ""}
