@@ -131,6 +131,12 @@ class Portal:
     def requests(self) -> int:
         return self.sandbox.requests.total
 
+    @property
+    def refused(self) -> int:
+        """Requests the portal answered with QUERY_LIMIT_EXCEEDED so far."""
+        bucket = self.sandbox.app.bucket
+        return bucket.refused if bucket is not None else 0
+
 
 @dataclass
 class Span:

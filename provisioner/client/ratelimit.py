@@ -6,11 +6,11 @@ not at it: the portal counts a request when it arrives, the client when it sends
 time in between varies (encoding the body, the network, the server reading it). Paced exactly at
 the limit, a request that arrives quicker than the one before it finds the portal's bucket a
 little fuller than the client's, and a long apply meets one 503 QUERY_LIMIT_EXCEEDED (retried,
-but a wasted round trip and a warning). So the client leaves `reserve` of the burst unused,
-which absorbs a difference in arrival time of reserve / rate seconds (2.5 s on the cloud's
-default plans), and drains `slack` slower than the portal, so that the gap it keeps grows back
-after any larger hiccup. Other apps on the same portal and address share the portal's bucket and
-can still cause a 503; the client retries it.
+but a wasted round trip and a warning). So the client leaves `reserve` (10%) of the burst
+unused, which absorbs a difference in arrival time of reserve / rate seconds (2.5 s on the
+cloud's default plans), and drains `slack` (1%) slower than the portal, so that the gap it keeps
+grows back after a larger hiccup. Other apps on the same portal and address share the portal's
+bucket and can still cause a 503; the client retries it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class RateLimit:
     burst: int = 50
     per_second: float = 2.0
     reserve: float = 0.1  # share of the burst the client leaves unused
-    slack: float = 0.02  # share of the drain rate the client leaves unused
+    slack: float = 0.01  # share of the drain rate the client leaves unused
 
     def __post_init__(self) -> None:
         if self.burst < 1 or self.per_second <= 0:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import ne
 from typing import Any
 
 Row = tuple[str, str, str | None]  # (section name, kind or entry key, JSON text or None)
@@ -54,6 +56,18 @@ class Changes:
         return bool(self.sections or self.entries)
 
 
+def _changed_keys(live: dict[Any, Any], old: dict[Any, Any]) -> list[Any]:
+    """Keys of `live` that are new or whose value differs from `old`'s. The copy keeps the
+    store's key order and a write request mostly adds entries at the end, so the common case
+    compares the two dicts' values pairwise at C speed (no Python step per unchanged entry)."""
+    keys = list(live)
+    known = len(old)
+    if len(keys) >= known and keys[:known] == list(old):
+        changed = compress(keys, map(ne, live.values(), old.values()))
+        return [*changed, *keys[known:]]
+    return [k for k, v in live.items() if old.get(k, _MISSING) is _MISSING or old[k] != v]
+
+
 class Mirror:
     """What the file holds: dict sections entry by entry, other sections whole."""
 
@@ -91,11 +105,10 @@ class Mirror:
         elif live == old:
             return
         new = dict(old)
-        for key, value in live.items():
-            before = old.get(key, _MISSING)
-            if before is _MISSING or before != value:
-                out.entries.append((name, key_text(key), dumps(value)))
-                new[key] = copy(value)
+        for key in _changed_keys(live, old):
+            value = live[key]
+            out.entries.append((name, key_text(key), dumps(value)))
+            new[key] = copy(value)
         if len(new) != len(live):
             for key in [k for k in old if k not in live]:
                 out.entries.append((name, key_text(key), None))

@@ -58,9 +58,9 @@ def refused(sb: Sandbox) -> int:
 
 
 def test_the_margin_of_the_default_limits() -> None:
-    assert (RateLimit().paced_burst, RateLimit().paced_rate) == (45, pytest.approx(1.96))
+    assert (RateLimit().paced_burst, RateLimit().paced_rate) == (45, pytest.approx(1.98))
     enterprise = RateLimit.enterprise()
-    assert (enterprise.paced_burst, enterprise.paced_rate) == (225, pytest.approx(4.9))
+    assert (enterprise.paced_burst, enterprise.paced_rate) == (225, pytest.approx(4.95))
     assert RateLimit(burst=1).paced_burst == 1
 
 
