@@ -95,14 +95,16 @@ class Bench:
         self.servings = servings
         self.rows: list[Row] = []
 
-    def portal(self, k: int) -> tuple[Store, Path, Path]:
-        """The L<k> portal: its store, its export (the desired state) and its state file."""
+    def portal(self, k: int) -> tuple[Store, Path]:
+        """The L<k> portal: its store and its export (the desired state), as a path relative
+        to the directory the CLI runs in (so that its messages name it shortly)."""
         store = fill(Store.new(), L1.times(k))
-        config = export_config(store, self.work / f"L{k}-config")
-        return store, config, write_old_state(store, self.work / f"L{k}-state.json")
+        export_config(store, self.work / f"L{k}")
+        return store, Path(f"L{k}")
 
-    def plan(self, k: int, store: Store, config: Path, state: Path) -> None:
+    def plan(self, k: int, store: Store, config: Path) -> None:
         floor = read_floor(store).requests
+        state = write_old_state(store, self.work / f"L{k}-state.json")
         for served in self.servings:
             with self._served(state, served) as server:
                 run = self.cli.run("plan", str(config), "--webhook-url", server.url)
@@ -155,12 +157,13 @@ class Bench:
     def unplannable(self, k: int, config: Path) -> bool:
         """L<k> cannot be loaded by the CLI: record why, instead of failing."""
         run = self.cli.run("validate", str(config))
-        if run.code == 0:
-            return False
-        reason = f"not plannable: {run.first_error()}"
+        if run.code != 0:
+            self.not_plannable(k, run.first_error())
+        return run.code != 0
+
+    def not_plannable(self, k: int, reason: str) -> None:
         for step in ("no-op plan", "apply from empty"):
-            self.rows.append(Row(f"L{k}", step, "", note=reason))
-        return True
+            self.rows.append(Row(f"L{k}", step, "", note=f"not plannable: {reason}"))
 
 
 def report(bench: Bench, started: float, load: tuple[float, float]) -> str:
@@ -195,13 +198,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-wait-") as tmp:
         bench = Bench(args.product, Path(tmp), args.served.split(","))
         for k in sorted(set(args.plans) | set(args.applies)):
-            store, config, state = bench.portal(k)
+            try:
+                store, config = bench.portal(k)
+            except Exception as exc:  # noqa: BLE001 - a portal too large to export is a result
+                bench.not_plannable(k, f"its export failed: {type(exc).__name__}: {exc}")
+                continue
             if bench.unplannable(k, config):
                 continue
             if k in args.plans:
-                bench.plan(k, store, config, state)
+                bench.plan(k, store, config)
             if k in args.applies:
                 bench.apply(k, store, config)
+            del store
             print(table(bench.rows), flush=True)
     text = report(bench, started, (load, os.getloadavg()[0]))
     print(text)

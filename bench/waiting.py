@@ -60,8 +60,12 @@ class Cli:
             return self.stderr.count("QUERY_LIMIT_EXCEEDED")
 
         def first_error(self) -> str:
-            lines = [line for line in self.stderr.splitlines() if line.strip()]
-            return lines[0].strip() if lines else "(nothing on stderr)"
+            """The error's first line, and the first problem when that line only counts
+            them ("1 problem in the desired state:")."""
+            lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
+            if not lines:
+                return "(nothing on stderr)"
+            return " ".join(lines[:2]) if lines[0].endswith(":") and len(lines) > 1 else lines[0]
 
     def __init__(self, product: Path | None, work: Path) -> None:
         self.env = environment(product)
