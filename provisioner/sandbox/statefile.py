@@ -93,9 +93,14 @@ def read_old_format(path: Path) -> dict[str, Any]:
 
 def build(path: Path, data: dict[str, Any]) -> None:
     """Write `data` as a complete new state file under a temporary name, then rename it over
-    `path` (call under `build_lock`): a reader sees the old file or the whole new one."""
+    `path` (call under `build_lock`): a reader sees the old file or the whole new one. The file
+    keeps the permissions of the one it replaces, else only its owner may read it (it holds
+    the sandbox's local webhook token), as the older format's files."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
     try:
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode))
+        os.chmod(tmp, mode)  # whatever the umask
         db = sqlite3.connect(tmp, isolation_level=None)
         try:
             db.executescript(SCHEMA)

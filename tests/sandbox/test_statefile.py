@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
@@ -49,13 +50,21 @@ def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
 
 # ---- conversion of the older format ------------------------------------------------------
 
+def test_a_new_state_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.json"
+    Sandbox.open(path).store  # noqa: B018
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds the local webhook token
+
+
 def test_a_json_state_file_is_converted_and_keeps_everything(tmp_path: Path) -> None:
     path = tmp_path / "sandbox.json"
     shutil.copy(OLD_FORMAT, path)
+    path.chmod(0o640)
     old = json.loads(OLD_FORMAT.read_text("utf-8"))
     sb = Sandbox.open(path)
     assert sb.store.data == old  # every section, entry and id counter as it was
     assert file_format(path) == "sqlite"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # the permissions it had
     token = old["auth"]["webhooks"][0]["token"]
     assert sb.webhook_url.endswith(f"/rest/1/{token}/")  # a webhook URL in use keeps working
     client = client_of(sb)
