@@ -3,7 +3,7 @@
 A write request changes a few entries of a state of thousands (a pipeline and its stages, a
 field): after it, the store is compared with a copy of what the file holds and only the entries
 that differ are written, in one SQLite transaction, so a process killed mid-write leaves the
-file as it was before that write, never half of it (SQLite's write-ahead log). Every written row
+file as it was before that write, never half of it (SQLite's rollback journal). Every written row
 carries a generation number: another process (a CLI run, `sandbox serve`) reads only the rows
 written since it last looked. A state file of the older format (one JSON document) is converted
 on first open; a new file is built complete under a temporary name and renamed into place.
@@ -111,7 +111,7 @@ def build(path: Path, data: dict[str, Any]) -> None:
             db.execute("COMMIT")
         finally:
             db.close()
-        for suffix in ("-wal", "-shm"):  # a log left by a deleted database must not replay here
+        for suffix in ("-journal", "-wal", "-shm"):  # left by a deleted database: never replay
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.replace(tmp, path)
     finally:
@@ -156,8 +156,9 @@ class StateFile:
             db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
                                  check_same_thread=False)
             try:
-                db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = NORMAL")  # safe against a killed process
+                # A rollback journal, not a write-ahead log: after each commit the file itself
+                # holds the whole portal (a copy of it is a complete sandbox).
+                db.execute("PRAGMA journal_mode = DELETE")
                 db.execute("SELECT gen, epoch FROM meta").fetchone()
                 self._inode = os.stat(self.path).st_ino
             except sqlite3.DatabaseError as exc:

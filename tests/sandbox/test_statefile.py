@@ -127,6 +127,18 @@ def test_a_write_rewrites_only_the_entries_it_changed(tmp_path: Path) -> None:
     assert changed == ["ids/status", f"statuses/{new_id}"]
 
 
+def test_a_copy_of_the_state_file_is_a_whole_portal(tmp_path: Path) -> None:
+    """While the process that wrote it still has it open, the file alone holds every write
+    (nothing waits in a log beside it): copying it copies the sandbox."""
+    path = tmp_path / "sandbox.json"
+    sb = Sandbox.open(path)
+    client_of(sb).call("crm.status.add", {"fields": {"ENTITY_ID": "SOURCE", "STATUS_ID": "P_ONE",
+                                                     "NAME": "one"}})
+    shutil.copy(path, tmp_path / "copy.json")
+    assert sources(Sandbox.open(tmp_path / "copy.json")) == ["P_ONE"]
+    assert sources(sb) == ["P_ONE"]
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "ids"]),
                           st.sampled_from(["1", "2", "3", 4]),
