@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from provisioner.client.errors import BitrixAPIError
-from provisioner.client.policy import is_read
 from provisioner.engine import planfile, records
 from provisioner.engine.live import read_live
 from provisioner.engine.planner import make_plan
@@ -189,6 +187,10 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
 def _send(client: WriteClient, commands: dict[str, tuple[str, dict[str, Any]]],
           report: ApplyReport, batch: list[Call], rest: list[Call]) -> Any:
     """One write batch; when its answer is lost, ApplyFailed says which writes may have run."""
+    # imported here: the engine package loads without the REST client (`provision validate`)
+    from provisioner.client.errors import BitrixAPIError
+    from provisioner.client.policy import is_read
+
     try:
         return client.batch(commands, halt=True)
     except KeyboardInterrupt:  # the batch was sent, or was being sent: its outcome is unknown
