@@ -48,7 +48,7 @@ class ProvisionGroup(click.Group):
 
 
 def _usage_json(argv: list[str], exc: click.UsageError) -> None:
-    name = exc.ctx.command_path.removeprefix("provision").strip() if exc.ctx else ""
+    name = " ".join(exc.ctx.command_path.split()[1:]) if exc.ctx else ""  # less the program
     name = name or next((a for a in argv if not a.startswith("-")), "")
     click.echo(envelope(name, Outcome(None, 1, error_docs(exc))), nl=False)
     sys.exit(1)

@@ -16,6 +16,7 @@ writes the text itself from tomlkit's items, so the layout is ours, not the libr
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from provisioner.errors import ConfigError, Problem
 from provisioner.model.shape import ArrayOf, MapOf, OneOf, Opaque, Shape, Table
 
 INDENT = "  "
-FIX = "correct the TOML syntax (`provision validate` shows every problem)"
+FIX = "fix the TOML syntax at this line"
 
 
 @dataclass
@@ -48,9 +49,15 @@ def format_text(text: str, name: str = "desired.toml", shape: Shape | None = Non
 
         shape = root_shape()
     try:
+        tomllib.loads(text)  # the loader's reading: the same message as `validate`
         doc = tomlkit.parse(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError([Problem(name, "(syntax)", f"not valid TOML: {exc}", FIX,
+                                   int(found.group(1)) if found else None)]) from None
     except ParseError as exc:
-        raise ConfigError([Problem(name, "", f"not valid TOML: {exc}", FIX, exc.line)]) from None
+        raise ConfigError([Problem(name, "(syntax)", f"not valid TOML: {exc}", FIX,
+                                   exc.line)]) from None
     lines: list[str] = []
     _body(doc.body, shape, [], "", lines, root=True)
     out = "\n".join(_squeeze(lines)).strip("\n") + "\n"
@@ -64,7 +71,7 @@ def _same_data(before: str, after: str, name: str) -> None:
     except tomllib.TOMLDecodeError:
         same = False
     if not same:
-        raise ConfigError([Problem(name, "", "cannot be formatted without changing its data "
+        raise ConfigError([Problem(name, "(layout)", "cannot be formatted without changing its data "
                                    "(a layout fmt does not rewrite, such as dotted keys "
                                    "`a.b = 1`); left as it is",
                                    "write such keys as tables ([a] b = 1), then run fmt again")])
