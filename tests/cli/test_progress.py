@@ -43,7 +43,8 @@ def test_a_slow_portal_shows_its_waits(skipped: Virtual) -> None:
     tracker = Tracker(seen.append)
     sb = Sandbox.in_memory()
     tracker.client = BitrixClient.from_webhook(
-        sb.webhook_url, session=sb.session(), rate=RateLimit(burst=1, per_second=0.5),
+        sb.webhook_url, session=sb.session(),
+        rate=RateLimit(burst=1, per_second=0.5, reserve=0, slack=0),  # paced exactly
         sleep=tracker.sleep, clock=skipped.clock)
     tracker.phase("read")
     for _ in range(3):
