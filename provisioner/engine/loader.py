@@ -12,7 +12,7 @@ from provisioner.engine.scope import parse_pattern
 from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind, Report
-from provisioner.model.kind import Links
+from provisioner.model.kind import Links, issue_index
 from provisioner.model.locate import LineIndex, render_path
 from provisioner.model.shape import Issue, Opaque, Path, Prop, Scalar, Table, check
 
@@ -44,11 +44,16 @@ class _Sources:
                 return self.origins[path[:end]]
         return next(iter(self.texts), "")
 
+    def index(self, name: str) -> LineIndex:
+        """The lines of one file's keys, scanned once however many problems it has."""
+        if name not in self._index:
+            self._index[name] = LineIndex(self.texts.get(name, ""))
+        return self._index[name]
+
     def problem(self, issue: Issue) -> Problem:
         name = self.file_of(issue.path)
-        index = self._index.setdefault(name, LineIndex(self.texts.get(name, "")))
         return Problem(name, render_path(issue.path), issue.message, issue.fix,
-                       index.find(issue.path))
+                       self.index(name).find(issue.path))
 
     def locate(self, path: Path) -> tuple[str, int | None]:
         found = self.problem(Issue(path, ""))
@@ -172,7 +177,7 @@ def _merge(dst: dict[str, Any], src: dict[str, Any], path: Path, name: str,
             _merge(dst[key], value, here, name, sources)
         else:
             first = sources.file_of(here)
-            line = LineIndex(sources.texts[name]).find(here)
+            line = sources.index(name).find(here)
             sources.problems.append(Problem(name, render_path(here),
                                             f"defined in both {first} and {name}",
                                             "keep one definition (merge them into one file)",
@@ -181,7 +186,7 @@ def _merge(dst: dict[str, Any], src: dict[str, Any], path: Path, name: str,
 
 def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[AnyKind]) -> DesiredState:
     issues = check(root_shape(kinds), tree)
-    report = Report(locate=sources.locate)  # locate: kinds/base.py Report
+    report = Report(locate=sources.locate, checked=issue_index(issues))
     parts: dict[str, Any] = {}
     for kind in kinds:
         subtree = _get(tree, kind.path)
