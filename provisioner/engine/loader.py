@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
+import rtoml
+
 from provisioner.engine.scope import parse_pattern
 from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.kinds import KINDS
@@ -140,9 +142,20 @@ def load_text(text: str, name: str = "desired.toml", kinds: Sequence[AnyKind] = 
     return parse_tree(tree, sources, kinds)
 
 
+def _toml(text: str) -> dict[str, Any]:
+    """The TOML tree of `text`. rtoml (Rust) reads a large desired state about seven times
+    faster than tomllib, into the same values (the TOML test suite agrees, and it accepts TOML
+    1.1 as well); whatever it refuses, tomllib reads again, so that every refusal, and its
+    message and line, is tomllib's."""
+    try:
+        return rtoml.loads(text)
+    except Exception:  # rtoml.TomlParsingError, or its recursion limit: tomllib decides
+        return tomllib.loads(text)
+
+
 def _parse_toml(name: str, sources: _Sources) -> dict[str, Any]:
     try:
-        data = tomllib.loads(sources.texts[name])
+        data = _toml(sources.texts[name])
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_of(str(exc))
         sources.problems.append(Problem(name, "(syntax)", f"not valid TOML: {exc}",
