@@ -122,6 +122,25 @@ def closest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
     return found[0] if found else None
 
 
+def closest_value(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    """The allowed value a misspelt one most likely meant: the same but for case, the only
+    one it begins (`enum` -> `enumeration`, `bool` -> `boolean`), else the nearest spelling."""
+    word = value.strip().lower()
+    same = [c for c in choices if c.lower() == word]
+    begun = [c for c in choices if word and c.lower().startswith(word)]
+    if same or len(begun) == 1:
+        return (same or begun)[0]
+    found = difflib.get_close_matches(word, [c.lower() for c in choices], n=1, cutoff=0.6)
+    return next((c for c in choices if found and c.lower() == found[0]), None)
+
+
+def enum_fix(value: Any, choices: tuple[str, ...] | list[str]) -> str:
+    """The fix of a value that is not one of `choices`: the closest one first, when any."""
+    listed = ", ".join(f'"{c}"' for c in choices)
+    near = closest_value(str(value), choices)
+    return f'did you mean "{near}"? Write one of {listed}' if near else f"write one of {listed}"
+
+
 def check(shape: Shape, value: Any, path: Path = ()) -> list[Issue]:
     """Every mismatch between `value` and `shape`, in tree order."""
     found: list[Issue] = _CHECKS[type(shape)](shape, value, path)
@@ -190,7 +209,7 @@ def _check_scalar(shape: Scalar, value: Any, path: Path) -> list[Issue]:
 
 def _not_one_of(enum: tuple[str, ...], value: Any, path: Path) -> list[Issue]:
     choices = ", ".join(f'"{e}"' for e in enum)
-    return [Issue(path, f'"{value}" is not one of {choices}', f"write one of {choices}")]
+    return [Issue(path, f'"{value}" is not one of {choices}', enum_fix(value, enum))]
 
 
 def _check_text(shape: Scalar, value: str, path: Path) -> Issue | None:
