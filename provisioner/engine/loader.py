@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,10 @@ from provisioner.model.kind import Links, issue_index
 from provisioner.model.locate import LineIndex, render_path
 from provisioner.model.shape import Issue, Opaque, Path, Prop, Scalar, Table, check
 
-MAX_FILE_BYTES = 5 * 1024 * 1024  # a desired state is kilobytes; refuse anything absurd
+# A safeguard against the wrong file, not a ceiling: a portal with 75,000 custom fields exports
+# a fields.toml of 30 MB (docs/benchmarks.md, L100); twice that is still read in seconds. A
+# larger desired state is split into several files of one directory (no limit on their sum).
+MAX_FILE_BYTES = 64 * 1024 * 1024
 EDITOR_KEYS = ("schema", "$schema")  # allowed at the top for editors, ignored otherwise
 SETTINGS = "provision"  # `[provision]`: settings of the tool, not of the portal
 
@@ -144,13 +148,40 @@ def load_text(text: str, name: str = "desired.toml", kinds: Sequence[AnyKind] = 
 
 def _toml(text: str) -> dict[str, Any]:
     """The TOML tree of `text`. rtoml (Rust) reads a large desired state about seven times
-    faster than tomllib, into the same values (the TOML test suite agrees, and it accepts TOML
-    1.1 as well); whatever it refuses, tomllib reads again, so that every refusal, and its
-    message and line, is tomllib's."""
+    faster than tomllib, into the same values (the TOML test suite agrees). It reads TOML 1.1
+    as well, which tomllib, editors and `provision fmt` refuse: a text that may use what 1.1
+    added, and whatever rtoml refuses, tomllib reads, so that every refusal, and its message
+    and line, is tomllib's."""
+    if _rtoml_may_differ(text):
+        return tomllib.loads(text)
     try:
         return rtoml.loads(text)
     except Exception:  # rtoml.TomlParsingError, or its recursion limit: tomllib decides
         return tomllib.loads(text)
+
+
+# What TOML 1.1 added (toml.io/en/v1.1.0, changelog) and rtoml reads: the \e and \xHH
+# escapes, a trailing comma in an inline table, times without seconds; and newlines (and so
+# comments) inside an inline table, found as a line whose braces do not pair. Each pattern
+# starts with a literal, so it scans 30 MB in a few hundredths of a second; it may also match
+# inside a string, which only sends that file to the slower tomllib. rtoml also skips a
+# byte-order mark, which tomllib refuses.
+_TOML_1_1 = (re.compile(r"\\[ex]"), re.compile(r",[ \t\r\n]*\}"),
+             re.compile(r":\d\d(?<=\d\d:\d\d)(?<![\d:]\d\d:\d\d)(?!:)"))
+_BRACE = re.compile(r"[{}]")
+
+
+def _rtoml_may_differ(text: str) -> bool:
+    if text.startswith("\ufeff") or any(pattern.search(text) for pattern in _TOML_1_1):
+        return True
+    at = 0
+    while found := _BRACE.search(text, at):
+        start = text.rfind("\n", 0, found.start()) + 1
+        at = text.find("\n", found.start())
+        at = len(text) if at < 0 else at
+        if text.count("{", start, at) != text.count("}", start, at):
+            return True
+    return False
 
 
 def _parse_toml(name: str, sources: _Sources) -> dict[str, Any]:

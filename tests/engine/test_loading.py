@@ -54,9 +54,27 @@ def test_refusals_and_their_messages_are_tomllibs(text: str) -> None:
     assert _toml(text) == tomllib.loads(text)  # TOML 1.0 that only tomllib reads
 
 
-def test_toml_1_1_is_read_too() -> None:
-    """rtoml reads TOML 1.1 (here: a time without seconds), which tomllib 3.11 refuses."""
-    assert _toml("a = 1979-05-27T07:32\n") == {"a": datetime.datetime(1979, 5, 27, 7, 32)}
+@pytest.mark.parametrize("text", [
+    "x = { a = 1, }\n", "x = { a = 1,\n b = 2 }\n", "x = { a = 1 # c\n}\n", "x = \"\\e\"\n",
+    "x = \"\\x41\"\n", "x = 07:32\n", "x = 1979-05-27T07:32Z\n", "x = 1979-05-27 07:32\n",
+    "x = [{ a = \"}\" },\n{ b = 1 }]\ny = { c = 1,\n}\n",
+])
+def test_what_toml_1_1_added_is_refused_as_tomllib_refuses(text: str) -> None:
+    """rtoml reads TOML 1.1; what 1.1 added (inline tables over lines or with a trailing comma,
+    the \\e and \\x escapes, times without seconds) is refused with tomllib's message, as
+    editors and `provision fmt` refuse it (the broken-input corpus pins the trailing comma)."""
+    with pytest.raises(tomllib.TOMLDecodeError) as exc:
+        tomllib.loads(text)
+    with pytest.raises(ConfigError) as err:
+        load_text(text, "d.toml")
+    assert err.value.problems[0].message == f"not valid TOML: {exc.value}"
+
+
+def test_what_only_looks_like_toml_1_1_is_read() -> None:
+    """Inside strings, the same characters are only text (read by tomllib, the same tree)."""
+    text = 'a = "07:32 {"\nb = \'\\e, }\'\nc = 07:32:00\nd = { e = [1, 2] }\n'
+    assert _toml(text) == tomllib.loads(text) == {
+        "a": "07:32 {", "b": "\\e, }", "c": datetime.time(7, 32), "d": {"e": [1, 2]}}
 
 
 LABELS = s.sampled_from(["Бюджет", "", " ", "a\x1bb", 3, {"ru": "Да"}, {"de": "x"}, ["x"]])
