@@ -148,57 +148,49 @@ def test_labels_set_on_the_portal_in_other_languages_migrate() -> None:
         "ru": "Вид", "en": "Kind"}}}}}, by_hand=german_by_hand)
 
 
-# ---- item 10: a new stage's SORT equal to a stage the config leaves out -------------------
-
-TIE = "a new stage gets the SORT of a stage the config leaves out: order undefined, the " \
-      "export's order differs"
-
+# ---- item 10: a new stage's SORT equal to a stage the config leaves out (fixed) -----------
 
 @pytest.mark.parametrize("tree", [
     pytest.param({"deal": {"pipelines": {"sales": {"name": "Продажи", "stages": [
-        {"code": "FIRST", "name": "Первая"}, *DEAL_STAGES[1:]]}}}},
-                 marks=xfail("item 10", TIE), id="new-pipeline-without-NEW"),
+        {"code": "FIRST", "name": "Первая"}, *DEAL_STAGES[1:]]}}}}, id="new-pipeline-without-NEW"),
     pytest.param(spa(stages=True, pipelines={"general": {"name": "General", "default": True,
                                                          "stages": [{"code": "FIRST",
                                                                      "name": "Первая"},
                                                                     *STAGES[1:]]}}),
-                 marks=xfail("item 10", TIE), id="smart-process-pipeline-without-NEW"),
+                 id="smart-process-pipeline-without-NEW"),
     pytest.param({"lead": {"statuses": [
         {"code": "FIRST", "name": "Первая"},
         {"code": "CONVERTED", "name": "Качественный", "semantics": "success"},
-        {"code": "JUNK", "name": "Некачественный", "semantics": "failure"}]}},
-                 marks=xfail("item 10", TIE), id="lead-statuses"),
+        {"code": "JUNK", "name": "Некачественный", "semantics": "failure"}]}}, id="lead-statuses"),
     pytest.param({"lists": {"SOURCE": {"items": [{"code": "CALL", "name": "Звонок"},
                                                  {"code": "FAIR", "name": "Выставка"}]}}},
-                 marks=xfail("item 10", TIE), id="list-items"),
+                 id="list-items"),
 ])
 def test_an_export_of_a_list_with_a_new_row_plans_empty(tree: Tree) -> None:
     prop.export_then_plan(tree)
 
 
-# ---- item 10: a field key written with the portal's prefix -------------------------------
+# ---- item 10: a field key written with the portal's prefix (fixed) -----------------------
 
-@xfail("item 10", "a field key written as UF_CRM_X is created, then planned as new forever")
-def test_a_field_key_with_the_portal_prefix_converges() -> None:
-    prop.apply_then_plan({"deal": {"fields": {"UF_CRM_KIND": {"type": "string",
-                                                              "label": "Вид"}}}})
+@pytest.mark.parametrize("key", ["UF_CRM_KIND", "UF_KIND"])
+def test_a_field_key_with_the_portal_prefix_converges(key: str) -> None:
+    """Fixed: `UF_CRM_KIND` (and `UF_KIND`, which the portal makes UF_CRM_KIND) is the field
+    KIND."""
+    prop.apply_then_plan({"deal": {"fields": {key: {"type": "string", "label": "Вид"}}}})
 
 
-# ---- new: names with spaces around them ---------------------------------------------------
-
-PADDED = xfail("new (item 10's kin)", "the portal trims names; a name written with a space "
-               "around it is planned as an update forever")
-
+# ---- new: names with spaces around them (fixed: trimmed on load as the portal trims) ---------
 
 @pytest.mark.parametrize("tree", [
     pytest.param({"deal": {"pipelines": {"sales": {"name": "Продажи ", "stages": DEAL_STAGES}}}},
-                 marks=PADDED, id="deal-pipeline"),
+                 id="deal-pipeline"),
     pytest.param({"deal": {"pipelines": {"sales": {"name": "Продажи", "stages": [
-        {"code": "NEW", "name": " Новая"}, *DEAL_STAGES[1:]]}}}},
-                 marks=PADDED, id="stage"),
+        {"code": "NEW", "name": " Новая"}, *DEAL_STAGES[1:]]}}}}, id="stage"),
     pytest.param({"lists": {"SOURCE": {"items": [{"code": "CALL", "name": "Звонок "}]}}},
-                 marks=PADDED, id="list-item"),
-    pytest.param(spa(title="Кандидаты "), marks=PADDED, id="smart-process"),
+                 id="list-item"),
+    pytest.param(spa(title="Кандидаты "), id="smart-process"),
+    pytest.param({"deal": {"fields": {"KIND": {"type": "enumeration", "label": "Вид",
+                                               "items": ["a ", " b"]}}}}, id="item-value"),
 ])
 def test_a_name_with_spaces_around_it_converges(tree: Tree) -> None:
     prop.apply_then_plan(tree)

@@ -99,8 +99,15 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
 
     def parse(self, tree: Any, path: Path, report: Report) -> Specs:
         specs = []
-        for name, table in tree.items():
-            spec = parse_field(name, table, (None, self.step), (*path, name), report)
+        keys: dict[str, str] = {}
+        for key, table in tree.items():
+            name = field_key(key)
+            if name in keys:
+                report.add((*path, key), f"`{key}` is the field `{keys[name]}` again "
+                           f"(UF_CRM_{name} on the portal)", "keep one of the two tables")
+                continue
+            keys[name] = key
+            spec = parse_field(name, table, (None, self.step), (*path, key), report)
             if spec is None:
                 continue
             if spec.required_from and self.entity != "deal":
@@ -174,6 +181,16 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
             return {}
         table = {s.field.name: export_field(s) for s in live}
         return {FILE: {self.entity: {"fields": table}}}
+
+
+def field_key(key: str) -> str:
+    """The key of a classic entity's field: FIELD_NAME without `UF_CRM_`. A key written with
+    the prefix (`UF_CRM_KIND`, or `UF_KIND`, which the portal makes `UF_CRM_KIND`) is the same
+    field as `KIND` (docs/portal-rules.md#field-names), so it is read back under that key."""
+    for prefix in (PREFIX, "UF_"):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return key[len(prefix):]
+    return key
 
 
 def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldSpec]) -> None:

@@ -255,6 +255,7 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
     explicit = {str(t["xml_id"]) for t in tables if "xml_id" in t}
     items: list[EnumItem] = []
     seen: dict[str, int] = {}
+    _check_values(tables, path, report)
     for index, t in enumerate(tables):
         xml_id = str(t["xml_id"]) if "xml_id" in t else xml_id_for(str(t["value"]), explicit
                                                                    | set(seen))
@@ -263,13 +264,25 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
                        "give every item its own xml_id")
         seen.setdefault(xml_id, index)
         items.append(EnumItem(owner.address, shared.text(xml_id),
-                              shared.text(str(t["value"]).strip()),
+                              shared.name(str(t["value"]), shared.VALUE_TRIM),
                               bool(t.get("default", False)), 10 * (index + 1)))
     defaults = [i for i in items if i.default]
     if len(defaults) > 1 and not owner.multiple:
         report.add(path, f"{len(defaults)} default items on a single-value field",
                    "keep `default = true` on one item")
     return tuple(items)
+
+
+def _check_values(tables: Sequence[Mapping[str, Any]], path: Path, report: Report) -> None:
+    """Two items with one value (as the portal stores it, trimmed): the second would get an
+    id of its own from the value, and the field two indistinguishable choices."""
+    first: dict[str, int] = {}
+    for index, t in enumerate(tables):
+        value = shared.name(str(t["value"]), shared.VALUE_TRIM)
+        if value in first:
+            report.add((*path, index), f'duplicate item "{value}" (also item {first[value]})',
+                       "remove one, or give each item its own value")
+        first.setdefault(value, index)
 
 
 # ---- live ----------------------------------------------------------------------------------

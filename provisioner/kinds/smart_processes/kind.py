@@ -50,6 +50,9 @@ from provisioner.model.rounds import once, parallel
 from provisioner.model.shape import Path
 
 FILE = "smart-processes.toml"
+# The system stages the portal makes with every pipeline (docs/portal-rules.md#default-stages):
+# a new pipeline's stages settle around those the config leaves out.
+PORTAL_KEPT = (st.Kept("NEW", 10), st.Kept("SUCCESS", 40), st.Kept("FAIL", 50))
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,9 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
             pairs.want(spec.spa, [*(p.pipeline for p in spec.pipelines),
                                   *(f.field for f in spec.fields)])
             for p in spec.pipelines:
-                pairs.want(p.pipeline, st.settle_sorts(p.stages,
-                                                       _stages_of(have, p.pipeline.key)))
+                made = _stages_of(have, p.pipeline.key)
+                pairs.want(p.pipeline, st.settle_sorts(p.stages, made or (),
+                                                       () if made is not None else PORTAL_KEPT))
                 pairs.manage(f"{p.pipeline.address}.stage")
             if spec.pipelines:
                 pairs.manage(f"{spec.spa.address}.pipeline")
@@ -207,11 +211,12 @@ def _link(spec: SpaSpec, report: Report) -> SpaSpec:
     return replace(spec, fields=tuple(fields))
 
 
-def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...]:
+def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...] | None:
+    """The live stages of a pipeline; None when the pipeline is not on the portal yet."""
     for p in have.pipelines if have else ():
         if p.pipeline.key == key:
             return p.stages
-    return ()
+    return None
 
 
 def _by_spa(changes: Sequence[Change]) -> dict[str, list[Change]]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields.model import FieldSpec, export_field, fields_shape, parse_field
 from provisioner.kinds.stage_automation import (
@@ -135,7 +136,7 @@ def parse_spa(code: str, table: Any, path: Path, report: Report) -> SpaSpec | No
     if not isinstance(table, dict) or check(own, {k: v for k, v in table.items()
                                                   if k not in ("pipelines", "fields")}, path):
         return None
-    spa = SmartProcess(code, table["title"],
+    spa = SmartProcess(code, shared.name(table["title"]),
                        {k: bool(table.get(k, False)) for k in FLAGS},
                        tuple(sorted(table.get("parents", []))),
                        tuple(sorted(table.get("children", []))))
@@ -161,7 +162,7 @@ def _pipeline(spa: SmartProcess, key: str, table: Any, path: Path,
     if check(pipelines.value, table, path):
         return None
     # Without custom pipelines the portal refuses crm.category writes: the name is not managed.
-    name = table["name"] if spa.features["categories"] else None
+    name = shared.name(table["name"]) if spa.features["categories"] else None
     pipe = SpaPipeline(spa.address, key, name, bool(table.get("default", False)))
     stages = st.parse_stages(table["stages"], pipe.address, "stage")
     st.check_codes([s.code for s in stages], (*path, "stages"), report, MAX_STAGE,

@@ -12,7 +12,7 @@ from typing import Any
 from provisioner.sandbox.core import BitrixError
 from provisioner.sandbox.crm import reference as ref
 from provisioner.sandbox.crm import state, statuses
-from provisioner.sandbox.crm.common import as_int, yn
+from provisioner.sandbox.crm.common import as_int, php_trim, yn
 from provisioner.sandbox.crm.lists import find_list
 from provisioner.sandbox.store import Store
 
@@ -95,7 +95,7 @@ def get_category(store: Store, owner: Owner, category_id: int) -> dict[str, Any]
 def _name(fields: dict[str, Any], required: bool) -> str | None:
     if "name" not in fields and not required:
         return None
-    name = str(fields.get("name") or "").strip()
+    name = php_trim(fields.get("name") or "")
     if not name:
         raise d7(0, "Field 'NAME' is required")
     return name

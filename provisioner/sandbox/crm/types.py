@@ -11,7 +11,7 @@ from typing import Any
 from provisioner.sandbox.core import BitrixError
 from provisioner.sandbox.crm import categories as cats
 from provisioner.sandbox.crm import state, statuses
-from provisioner.sandbox.crm.common import as_int, yn
+from provisioner.sandbox.crm.common import as_int, php_trim, yn
 from provisioner.sandbox.store import Store
 
 FLAGS = ("isCategoriesEnabled", "isStagesEnabled", "isBeginCloseDatesEnabled", "isClientEnabled",
@@ -63,7 +63,7 @@ def _entity_type_id(store: Store, fields: dict[str, Any]) -> int:
 def _title(fields: dict[str, Any], required: bool) -> str | None:
     if "title" not in fields and not required:
         return None
-    title = str(fields.get("title") or "").strip()
+    title = php_trim(fields.get("title") or "")
     if not title:
         raise BitrixError(0, "Field 'TITLE' is required", 400)  # as Field 'NAME' of categories
     return title

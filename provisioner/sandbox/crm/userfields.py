@@ -87,24 +87,28 @@ def replace_labels(field: dict[str, Any], fields: dict[str, Any]) -> None:
             field[key] = label_map(fields[key], "")
 
 
+# UserFieldProxy trims an item's VALUE with trim($value, " \t\n\r") (no \0, no \x0b).
+ITEM_TRIM = " \t\n\r"
+
+
 def _random_xml_id(value: str) -> str:
     return hashlib.md5((secrets.token_hex(8) + value).encode()).hexdigest()
 
 
 def _item(store: Store, raw: dict[str, Any]) -> dict[str, Any]:
     sort = php_int(raw.get("SORT"))
-    value = str(raw.get("VALUE")).strip()
+    value = str(raw.get("VALUE")).strip(ITEM_TRIM)
     xml_id = str(raw.get("XML_ID") or "").strip() or _random_xml_id(value)
     return {"ID": store.next_id("enum"), "VALUE": value, "DEF": yn(raw.get("DEF")),
             "SORT": sort if sort > 0 else 500, "XML_ID": xml_id}
 
 
 def _blank(raw: dict[str, Any]) -> bool:
-    return str(raw.get("VALUE") if raw.get("VALUE") is not None else "").strip() == ""
+    return str(raw.get("VALUE") if raw.get("VALUE") is not None else "").strip(ITEM_TRIM) == ""
 
 
 def _patch_item(item: dict[str, Any], raw: dict[str, Any]) -> None:
-    item["VALUE"] = str(raw["VALUE"]).strip()
+    item["VALUE"] = str(raw["VALUE"]).strip(ITEM_TRIM)
     if php_int(raw.get("SORT")) > 0:  # SORT <= 0 is not applied (docs/portal-rules.md#enumeration-items)
         item["SORT"] = php_int(raw["SORT"])
     if "DEF" in raw:
