@@ -71,19 +71,18 @@ def test_removing_the_last_relation_converges(side: str) -> None:
     prop.reapply(spa(**{side: ["deal"]}), spa())
 
 
-# ---- item 2: renaming a smart-process pipeline -------------------------------------------
+# ---- item 2: renaming a smart-process pipeline (fixed) ---------------------------------
 
-@xfail("item 2", "renaming a smart-process pipeline (not the default) plans a new pipeline "
-       "and leaves the old one to delete")
 def test_renaming_a_smart_process_pipeline_is_an_update() -> None:
+    """Fixed: the one pipeline left over on both sides is the renamed one (moved_from for
+    several at once: tests/kinds/test_smart_processes.py)."""
     prop.rename(spa(categories=True, stages=True, pipelines={
         "hiring": {"name": "Найм", "default": True, "stages": STAGES},
         "interns": {"name": "Стажёры", "stages": STAGES}}))
 
 
-@xfail("item 2", "moved_from on a smart-process stage is ignored: the plan creates a new stage "
-       "and leaves the old one (and its items) to delete")
 def test_moving_a_smart_process_stage_code_is_an_update() -> None:
+    """Fixed: moved_from on a smart-process stage, as on a deal stage."""
     prop.rename(spa(stages=True, pipelines={"general": {"name": "General", "default": True,
                                                         "stages": [STAGES[0], {
                                                             "code": "INTERVIEW",

@@ -113,7 +113,10 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
             pairs.manage("smart_process")
         for spec in wanted:
             have = live_by.get(spec.spa.code)
-            have = match.match_pipelines(have, spec) if have else None
+            if have is not None:
+                have, matched = match.match_pipelines(have, spec)
+                for address, why in matched:
+                    pairs.note(address, why)
             pairs.want(spec.spa, [*(p.pipeline for p in spec.pipelines),
                                   *(f.field for f in spec.fields)])
             for p in spec.pipelines:

@@ -133,8 +133,9 @@ def add_category(store: Store, owner: Owner, fields: dict[str, Any]) -> dict[str
     if owner.kind == "DEAL":
         cat["originId"] = str(fields.get("originId") or "")
         cat["originatorId"] = str(fields.get("originatorId") or "")
-    if owner.kind == "SPA":
-        cat["code"] = str(fields.get("code") or "")
+    # A smart-process pipeline's `code` names the portal's own system pipelines: add and update
+    # take only name, sort and isDefault (crm-category-add.md; Controller\Category::
+    # processFields), so REST never writes it and a pipeline made here keeps "".
     cats = state.categories(store, owner.entity_type_id)
     if owner.kind == "SPA" and not cats:
         cat["isDefault"] = "Y"
@@ -168,9 +169,7 @@ def update_category(store: Store, owner: Owner, category_id: int,
         for key in ("originId", "originatorId"):
             if key in fields:
                 cat[key] = str(fields[key] or "")
-    if owner.kind == "SPA" and "code" in fields:
-        cat["code"] = str(fields["code"] or "")
-    return cat
+    return cat  # `code` is not written either (see add_category)
 
 
 def delete_category(store: Store, owner: Owner, category_id: int) -> None:
