@@ -52,7 +52,7 @@ def test_two_pipelines_are_made_with_their_stages(client: BitrixClient) -> None:
         (prefix + "FAIL", "Отказ", str(main))]
     assert [s[1] for s in _stages(client, etid, interns)] == ["Заявка", "Принят", "Отказ"]
     parent = client.call("crm.type.get", {"id": spa["id"]}).result["type"]["relations"]["parent"]
-    assert [r["entityTypeId"] for r in parent if r.get("isPredefined") != "Y"] == [3]
+    assert [r["entityTypeId"] for r in parent if r.get("isPredefined") != "Y"] == [2]
 
 
 def test_field_added_to_a_smart_process(golden: Golden, client: BitrixClient) -> None:
@@ -215,3 +215,42 @@ def test_a_stage_code_moves_with_moved_from(client: BitrixClient) -> None:
     category = _categories(client)[0][0]
     assert [s[0].split(":")[1] for s in _stages(client, etid, category)] == [
         "NEW", "CALL", "SUCCESS", "FAIL"]
+
+
+# ---- issue 13 item 3: relations as the portal keeps them ---------------------------------
+
+def test_relations_the_portal_would_ignore_are_located_errors() -> None:
+    """Before: `parents = ["contact"]` without client was sent, dropped by the portal, and
+    planned again forever."""
+    from provisioner.errors import ConfigError
+    with pytest.raises(ConfigError) as err:
+        engine.load_text('[smart_processes.hr]\ntitle = "HR"\nparents = ["contact", "hr"]\n'
+                         'children = ["company"]\n')
+    assert sorted((p.key, p.message, p.fix) for p in err.value.problems) == [
+        ("smart_processes.hr.parents", '"contact" is a parent of a smart process\'s items only '
+         "through its Client field: the portal ignores it in relations",
+         'add `client = true` (contacts and companies both), or remove "contact"'),
+        ("smart_processes.hr.parents", '"hr" is the smart process itself',
+         "remove it: the portal relates a smart process to other types only")]
+
+
+def test_a_relation_is_shown_on_both_smart_processes_and_client_parents_drop() -> None:
+    desired = engine.load_text('[smart_processes.hr]\ntitle = "HR"\nclient = true\n'
+                               'parents = ["company", "offer", "deal"]\n'
+                               '[smart_processes.offer]\ntitle = "Offer"\n')
+    spas = {s.spa.code: s.spa for s in desired.parts["smart_processes"]}
+    assert (spas["hr"].parents, spas["hr"].children) == (("deal", "offer"), ())
+    assert (spas["offer"].parents, spas["offer"].children) == ((), ("hr",))
+
+
+def test_relations_to_smart_processes_made_by_the_same_apply_land_in_it(
+        client: BitrixClient) -> None:
+    """Before: dropped by the first apply (the type had no entityTypeId yet), set by a second."""
+    desired = engine.load_text('[smart_processes.hr]\ntitle = "HR"\nparents = ["offer"]\n'
+                               'children = ["deal"]\n[smart_processes.offer]\ntitle = "Offer"\n')
+    engine.apply(plan(client, desired), client)
+    assert plan(client, desired).changes == ()
+    types = _types(client)
+    got = client.call("crm.type.get", {"id": types["hr"]["id"]}).result["type"]["relations"]
+    assert [r["entityTypeId"] for r in got["parent"]] == [types["offer"]["entityTypeId"]]
+    assert [r["entityTypeId"] for r in got["child"]] == [2]

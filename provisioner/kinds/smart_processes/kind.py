@@ -16,7 +16,7 @@ from provisioner.kinds.fields.kind import add_fields
 from provisioner.kinds.fields.kind import explain as field_explain
 from provisioner.kinds.fields.model import LANGS
 from provisioner.kinds.smart_processes import apply as ap
-from provisioner.kinds.smart_processes import live, match
+from provisioner.kinds.smart_processes import live, match, relations
 from provisioner.kinds.smart_processes.model import (
     SmartProcess,
     SpaPipeline,
@@ -90,6 +90,7 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
                         report.add((*path, spec.spa.code, side), f'unknown entity "{name}"',
                                    "use lead, deal, contact, company, quote or a declared "
                                    "smart process code")
+        specs = relations.settle(specs, path, report)
         return tuple(_link(s, report) for s in specs)
 
     # ---- live -------------------------------------------------------------------------------
@@ -170,16 +171,23 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
               live: Mapping[Address, Any]) -> Script:
         tasks: list[Script] = []
         kids = by_parent(desired)
+        made: relations.Made = {}
+        related: list[SmartProcess] = []  # types whose own change this apply makes
         for code, group in _by_spa(changes).items():
             address = Address.of("smart_process", code)
             own = next((c for c in group if c.address == address), None)
             if own is not None and own.action is Action.CREATE:
-                tasks.append(ap.new_spa(desired[address], kids, live))
+                tasks.append(ap.new_spa(desired[address], kids, live, made))
             elif own is not None and own.action is Action.DELETE:
                 tasks.append(once([_delete(live[address])]))
             else:
                 tasks.append(ap.existing_spa(desired[address], group, desired, live, kids))
+            if own is not None and own.action is not Action.DELETE:
+                related.append(desired[address])
         yield from parallel(tasks)
+        late = relations.late_calls(related, live, made)
+        if late:
+            yield late
 
     # ---- export -----------------------------------------------------------------------------
 

@@ -84,7 +84,7 @@ class PipelineMatched(Reason):
                 "pipeline keeps no key on the portal): renamed, its items stay")
 
 
-Matched = list[tuple[Address, PipelineMatched]]
+Matched = list[tuple[Address, Reason]]
 
 
 def match_pipelines(have: SpaSpec, spec: SpaSpec) -> tuple[SpaSpec, Matched]:
@@ -100,16 +100,14 @@ def match_pipelines(have: SpaSpec, spec: SpaSpec) -> tuple[SpaSpec, Matched]:
             pipe, moved = _follow_moves(pipe, wanted[key])
             notes.extend(moved)
         pipes.append(pipe)
-    notes.extend((p.pipeline.owner.child("pipeline", key), PipelineMatched(p.pipeline.name or "",
-                                                                          by))
-                 for p, key, by in how)
+    notes.extend((p.pipeline.owner.child("pipeline", key),
+                  PipelineMatched(p.pipeline.name or "", by)) for p, key, by in how)
     if all(new is old for new, old in zip(pipes, have.pipelines, strict=True)):
         return have, notes
     return replace(have, pipelines=tuple(pipes)), notes
 
 
-def _follow_moves(live: PipelineSpec, desired: PipelineSpec
-                  ) -> tuple[PipelineSpec, list[tuple[Address, Reason]]]:
+def _follow_moves(live: PipelineSpec, desired: PipelineSpec) -> tuple[PipelineSpec, Matched]:
     if not any(s.moved_from for s in desired.stages):
         return live, []
     stages, moved = st.follow_moves(desired.stages, live.stages)
@@ -132,7 +130,7 @@ def _pipeline_keys(have: SpaSpec, spec: SpaSpec
     how: list[tuple[PipelineSpec, str, str]] = []
     for p in have.pipelines:
         key = p.pipeline.code or (default if p.pipeline.default and default else None) or \
-            by_name.pop(p.pipeline.name, None)
+            by_name.pop(p.pipeline.name or "", None)
         if key is None and p.pipeline.name in moved:
             key = moved.pop(p.pipeline.name)
             how.append((p, key, "moved_from"))
