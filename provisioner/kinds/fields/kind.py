@@ -33,6 +33,7 @@ from provisioner.kinds.statuses.deal_pipelines import DealPipelines, PipelineSpe
 from provisioner.model import (
     Action,
     Change,
+    CountsRecords,
     Explains,
     Exports,
     Files,
@@ -42,6 +43,7 @@ from provisioner.model import (
     Pairs,
     Parts,
     ReadCall,
+    RecordQuery,
     Report,
     Results,
     Script,
@@ -85,7 +87,7 @@ class FieldDelete(Reason):
 Specs = tuple[FieldSpec, ...]
 
 
-class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
+class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains, CountsRecords):
     """The kind object registered in `provisioner.kinds.KINDS`, one per entity."""
 
     def __init__(self, entity: str) -> None:
@@ -166,6 +168,15 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
 
     def explain(self, change: Change) -> Reason | None:
         return explain(change)
+
+    def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
+        """The records holding a value of a deleted or replaced field (its values go with it;
+        engine/records.py): `crm.<entity>.list` with the field not empty."""
+        node = live.get(change.address)
+        if not isinstance(node, Field):
+            return None
+        return RecordQuery("values", f"crm.{self.entity}.list",
+                           {"filter": {f"!{PREFIX}{node.name}": ""}}, "")
 
     # ---- apply ------------------------------------------------------------------------------
 

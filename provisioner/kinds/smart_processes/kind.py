@@ -14,7 +14,7 @@ from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import manual as fm
 from provisioner.kinds.fields.kind import add_fields
 from provisioner.kinds.fields.kind import explain as field_explain
-from provisioner.kinds.fields.model import LANGS
+from provisioner.kinds.fields.model import LANGS, Field
 from provisioner.kinds.smart_processes import apply as ap
 from provisioner.kinds.smart_processes import live, match, relations
 from provisioner.kinds.smart_processes.model import (
@@ -140,12 +140,17 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
         return pairs.pairing()
 
     def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
-        """The items a deleted smart process, pipeline or stage holds (engine/records.py)."""
+        """The items a deleted smart process, pipeline or stage holds, and those holding a
+        value of a deleted field (engine/records.py)."""
         spa = live.get(Address.of("smart_process", change.address.parts[0][1]))
         node = live.get(change.address)
         if not isinstance(spa, SmartProcess) or not spa.entity_type_id:
             return None
         etid = {"entityTypeId": spa.entity_type_id}
+        if isinstance(node, Field):  # its values go with it; the items stay
+            name = camel(f"UF_CRM_{spa.id}_{node.name}")
+            return RecordQuery("values", "crm.item.list", {**etid, "filter": {f"!{name}": ""}},
+                               "", list_key="items", id_key="id")
         if node is spa:
             flt: dict[str, Any] = {}
         elif isinstance(node, SpaPipeline) and node.id:
@@ -196,6 +201,12 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
             return {}
         out = {s.spa.code: export_spa(_exportable(s)) for s in live}
         return {FILE: {"smart_processes": out}}
+
+
+def camel(field_name: str) -> str:
+    """`UF_CRM_7_SIZE` -> `ufCrm7Size`: how crm.item.* name a custom field (crm-item-list.md)."""
+    head, *rest = field_name.lower().split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _delete(spa: SmartProcess) -> Call:

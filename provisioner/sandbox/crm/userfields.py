@@ -10,7 +10,7 @@ import re
 import secrets
 from typing import Any
 
-from provisioner.sandbox.crm import state, ufsettings
+from provisioner.sandbox.crm import state, ufsettings, values
 from provisioner.sandbox.crm.common import core_error, legacy_error, php_int, yn
 from provisioner.sandbox.store import Store
 
@@ -204,4 +204,7 @@ def find(store: Store, field_id: int) -> dict[str, Any] | None:
 
 
 def delete_field(store: Store, field_id: int) -> None:
-    state.userfields(store).pop(str(field_id), None)
+    """The field and its values in every record (crm-deal-userfield-delete.md)."""
+    field = state.userfields(store).pop(str(field_id), None)
+    if field is not None:
+        values.forget(store, field)
