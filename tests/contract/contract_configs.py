@@ -294,8 +294,8 @@ def smart_process(draw: Draw, features: Features, code: str, others: list[str]) 
     relations = [*ENTITIES, *(o for o in others if o != code and features.spa_relations)]
     for side in ("parents", "children"):
         chosen = draw(st.lists(st.sampled_from(relations), unique=True, max_size=2))
-        if side == "parents" and out.get("client") and not features.client_parents:
-            chosen = [c for c in chosen if c not in ("contact", "company")]
+        if side == "parents":
+            chosen = client_parents(chosen, bool(out.get("client")), features)
         if chosen:
             out[side] = chosen
     if out.get("stages"):
@@ -304,6 +304,14 @@ def smart_process(draw: Draw, features: Features, code: str, others: list[str]) 
     if names:
         out["fields"] = {n: field(draw, features, spa=True) for n in names}
     return out
+
+
+def client_parents(parents: list[str], client: bool, features: Features) -> list[str]:
+    """Contact and company are parents of a smart process only through `client = true` (the
+    portal ignores them in relations; the config refuses them otherwise)."""
+    if client and features.client_parents:
+        return parents
+    return [p for p in parents if p not in ("contact", "company")]
 
 
 def spa_pipelines(draw: Draw, features: Features, categories: bool) -> Tree:
@@ -428,17 +436,11 @@ def write_config(tree: Tree, directory: Path, fresh: bool = False) -> Path:
 
 
 # What the general generator leaves out until issue 13's fixes land; test_contract_known.py
-# keeps a strict-xfail example of each. When a fix flips its example, turn the flag back on:
-#   languages ua, kz, de                                item 8
-#   client_parents                                      item 3
-#   spa_relations, drop_relations                       new: relations of smart processes
-#   rename_spa_pipelines, spa_stage_moves               item 2
-#   omit_portal_stages, prefixed_field_names            item 10
-#   padded_names                                        new: the portal trims names
-KNOWN_GOOD = Features(languages=("ru", "en"), spa_relations=False, client_parents=False,
-                      rename_spa_pipelines=False, omit_portal_stages=False, padded_names=False,
-                      prefixed_field_names=False, spa_stage_moves=False,
-                      drop_relations=False)
+# keeps a strict-xfail example of each. When a fix flips its example, turn the flag back on.
+# Turned back on: languages ua, kz, de (item 8); client_parents (item 3); spa_relations,
+# drop_relations (relations of smart processes); rename_spa_pipelines, spa_stage_moves
+# (item 2); omit_portal_stages, prefixed_field_names (item 10); padded_names (names trimmed).
+KNOWN_GOOD = Features()
 # Export over a config keeps only what the portal stores (issue 13 item 6): the default deal
 # pipeline's key, smart-process pipeline keys unlike their names, robots, triggers and
 # required_from are lost; known-bug examples keep each in view.

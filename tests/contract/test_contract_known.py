@@ -114,19 +114,13 @@ def test_export_over_a_config_keeps_it(tree: Tree) -> None:
     prop.export_over_config(tree)
 
 
-# ---- item 8: label languages beyond ru and en ---------------------------------------------
+# ---- item 8: label languages beyond ru and en (fixed) ----------------------------------
 
-LANGS = xfail("item 8", "field labels in ua, kz, de are refused by the config, and dropped by "
-              "export and migration when set on the portal")
-
-
-@LANGS
 def test_labels_in_every_language_converge() -> None:
     prop.apply_then_plan({"deal": {"fields": {"KIND": {"type": "string", "label": {
         "ru": "Вид", "en": "Kind", "ua": "Вид", "kz": "Түрі", "de": "Art"}}}}})
 
 
-@LANGS
 def test_labels_set_on_the_portal_in_other_languages_migrate() -> None:
     def german_by_hand(portal: Portal) -> None:
         c = portal.client

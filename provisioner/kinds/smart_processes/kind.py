@@ -14,7 +14,8 @@ from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import manual as fm
 from provisioner.kinds.fields.kind import add_fields
 from provisioner.kinds.fields.kind import explain as field_explain
-from provisioner.kinds.fields.model import LANGS, Field
+from provisioner.kinds.fields.labels import LANGS
+from provisioner.kinds.fields.model import Field
 from provisioner.kinds.smart_processes import apply as ap
 from provisioner.kinds.smart_processes import live, match, relations
 from provisioner.kinds.smart_processes.model import (

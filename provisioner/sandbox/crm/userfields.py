@@ -64,20 +64,20 @@ def show_filter(value: Any, type_id: str) -> str:
 
 
 def label_map(value: Any, fallback: str) -> dict[str, str]:
-    if isinstance(value, dict):
-        return {lang: str(value.get(lang, fallback) or "") for lang in LANGUAGES}
-    return {lang: str(value if value is not None else fallback) for lang in LANGUAGES}
+    """UserFieldProxy::prepareLabels: a non-empty text applies to every language; a map gives
+    its non-empty texts; every other language gets `fallback` (LABEL on add, "" on update)."""
+    if isinstance(value, str) and value != "":
+        return dict.fromkeys(LANGUAGES, value)
+    given = value if isinstance(value, dict) else {}
+    return {lang: text if isinstance(text := given.get(lang), str) and text != "" else fallback
+            for lang in LANGUAGES}
 
 
 def new_labels(fields: dict[str, Any], name: str) -> dict[str, dict[str, str]]:
-    """On add a string fills every language; a map's missing languages get LABEL (docs/portal-rules.md#field-labels)."""
-    label = fields.get("LABEL")
-    out = {}
-    for key in LABEL_KEYS:
-        fallback = str(label) if label not in (None, "") else (
-            name if key not in ("ERROR_MESSAGE", "HELP_MESSAGE") else "")
-        out[key] = label_map(fields.get(key), fallback)
-    return out
+    """On add every label key, help and error texts too, falls back to LABEL (trimmed), else
+    the field's name (docs/portal-rules.md#field-labels; source UserFieldProxy::add)."""
+    fallback = str(fields.get("LABEL") or "").strip(" \t\n\r\0\x0b") or name
+    return {key: label_map(fields.get(key), fallback) for key in LABEL_KEYS}
 
 
 def replace_labels(field: dict[str, Any], fields: dict[str, Any]) -> None:

@@ -77,5 +77,10 @@ def split(store: Store, entity_id: str, flt: dict[str, Any]
         held = holders(store, field)
         negated = (m.group(1) or "").startswith("!")
         empty = want in (None, "", False)
-        tests.append(lambda rid, h=held, n=negated, e=empty: (rid in h) == (n == e))
+        tests.append(_holds(held, negated == empty))
     return rest, lambda rid: all(t(rid) for t in tests)
+
+
+def _holds(held: set[int], wanted: bool) -> Callable[[int], bool]:
+    """The test of one custom-field key: a record matches when holding a value is `wanted`."""
+    return lambda rid: (rid in held) == wanted
