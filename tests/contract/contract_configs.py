@@ -17,6 +17,8 @@ from typing import Any
 import tomli_w
 from hypothesis import strategies as st
 
+from provisioner.kinds.slug import slugify
+
 Tree = dict[str, Any]
 Draw = Callable[..., Any]
 
@@ -315,8 +317,10 @@ def client_parents(parents: list[str], client: bool, features: Features) -> list
 
 
 def spa_pipelines(draw: Draw, features: Features, categories: bool) -> Tree:
-    keys = draw(st.lists(codes(PIPELINE_KEY, RESERVED_KEYS), min_size=1,
-                         max_size=2 if categories else 1, unique=True))
+    key_codes = codes(PIPELINE_KEY, RESERVED_KEYS)
+    if not features.spa_pipeline_names:  # named as its key: a key export makes from the name
+        key_codes = key_codes.filter(lambda k: slugify(k) == k)  # (vdd__ would come back vdd)
+    keys = draw(st.lists(key_codes, min_size=1, max_size=2 if categories else 1, unique=True))
     if not features.spa_pipeline_names and not categories:
         keys = ["general"]  # the portal's name of the one pipeline, which the config cannot set
     default = draw(st.integers(0, len(keys) - 1))
