@@ -61,12 +61,20 @@ def write(path: Path, text: str) -> Path:
 
 
 def run_setup(client: BitrixClient, steps: list[dict[str, Any]]) -> None:
-    """Each step is {"method", "params", "find"?}; `find` filters crm.status.list for the row
-    whose ID goes into params["id"] (ids differ between portals, natural keys do not)."""
+    """Each step is {"method", "params", "find"?, "find_field"?}; `find` filters
+    crm.status.list for the row whose ID goes into params["id"], `find_field` ({"entity",
+    "FIELD_NAME"}) a classic entity's custom fields (ids differ between portals, natural keys
+    do not)."""
     for step in steps:
         params = dict(step.get("params", {}))
         if "find" in step:
             rows = client.call("crm.status.list", {"filter": step["find"]}).result
             assert len(rows) == 1, f"setup: {step['find']} matched {len(rows)} rows"
+            params["id"] = int(rows[0]["ID"])
+        if "find_field" in step:
+            where = step["find_field"]
+            rows = client.call(f"crm.{where['entity']}.userfield.list",
+                               {"filter": {"FIELD_NAME": where["FIELD_NAME"]}}).result
+            assert len(rows) == 1, f"setup: {where} matched {len(rows)} fields"
             params["id"] = int(rows[0]["ID"])
         client.call(step["method"], params)

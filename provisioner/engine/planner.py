@@ -8,7 +8,7 @@ from typing import Any
 from provisioner.engine.cost import plan_cost
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
-from provisioner.engine.scope import limit
+from provisioner.engine.scope import check_patterns, limit
 from provisioner.kinds import KINDS
 from provisioner.model import (
     Action,
@@ -51,8 +51,10 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
             kids.update(pairing.children)
         else:
             kids = None
-    changes, notes = limit(changes, notes, options)  # protect, --target, --exclude
     want, have = Nodes.adopt(d_nodes, kids), Nodes.adopt(l_nodes)
+    if options.targets or options.excludes or options.protect:
+        check_patterns(options, {*want, *have, *(c.address for c in changes)})
+    changes, notes = limit(changes, notes, options)  # protect, --target, --exclude
     in_order = ordered(changes, want, have)
     # The REST cost line: only when the live state counted its reads (read_live does).
     cost = plan_cost(live.requests, in_order, want, have, kinds) if live.requests else None

@@ -2,10 +2,11 @@
 
 A kind may offer the capability `CountsRecords` (`records(change, live_nodes) -> RecordQuery |
 None`) for its destructive changes: which list method counts the records (deals in a stage or a
-pipeline, leads in a lead stage, items of a smart process) and which method deletes one. The
-portal refuses to delete a stage, pipeline or smart process that still holds records
-(docs/portal-rules.md#categories, #status-rules, #type-methods), so `--allow-data-loss` makes
-apply delete those records first.
+pipeline, leads in a lead stage, items of a smart process, the records holding a value of a
+custom field) and which method deletes one. The portal refuses to delete a stage, pipeline or
+smart process that still holds records (docs/portal-rules.md#categories, #status-rules,
+#type-methods), so `--allow-data-loss` makes apply delete those records first; a field is
+deleted with its values, its records stay (nothing to delete first).
 
 Counting is one `batch` of list calls whose `total` is the count (`select: ["ID"]`, one page).
 """
@@ -97,19 +98,24 @@ def check_safe(plan: Plan, allow_destroy: bool, allow_data_loss: bool) -> None:
         raise DestroyRefused(f"the plan deletes or replaces {names}; "
                              "run again with --allow-destroy to allow it")
     if plan.data_loss and not allow_data_loss:
-        held = ", ".join(f"{c.address} ({plan.records[c.address].count} "
-                         f"{plan.records[c.address].noun})" for c in plan.data_loss)
+        held = ", ".join(f"{c.address} ({_count(plan.records[c.address])})"
+                         for c in plan.data_loss)
         raise DataLossRefused(f"the plan deletes objects that still hold records: {held}; "
                               "the records would be deleted with them: run again with "
                               "--allow-destroy --allow-data-loss to allow it")
 
 
+def _count(held: Records) -> str:
+    return f"{held.count} {held.noun if held.count != 1 else held.noun[:-1]}"
+
+
 def purge_listing(plan: Plan, kinds: Sequence[AnyKind] = KINDS
                   ) -> list[tuple[RecordQuery, int]]:
-    """The record sets apply deletes first (only those counted non-empty)."""
+    """The record sets apply deletes first (only those counted non-empty, and not those that
+    stay: a deleted field's records lose their values only)."""
     found = queries(plan, kinds)
     return [(found[c.address], plan.records[c.address].count) for c in plan.data_loss
-            if c.address in found]
+            if c.address in found and found[c.address].delete_method]
 
 
 def purge_calls(client: Any, plan: Plan, kinds: Sequence[AnyKind] = KINDS) -> list[Call]:

@@ -9,13 +9,15 @@ key of that type. Pure functions, used by the planner.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from provisioner.errors import ProvisionError
 from provisioner.model import Action, Change, Note, PlanOptions
 from provisioner.model.address import Address
-from provisioner.model.reasons import Protected
+from provisioner.model.reasons import Protected, Reason
+from provisioner.model.shape import closest
 
 _STEP = re.compile(r"([^.\[\]]+(?:\.[^.\[\]]+)*)\[([^\]]+)\]")
 
@@ -32,6 +34,27 @@ class Pattern:
             return False
         return all(t == at and (k is None or k == ak)
                    for (t, k), (at, ak) in zip(self.steps, address.parts, strict=False))
+
+    def inside(self, address: Address) -> bool:
+        """The pattern names objects under `address` (a stage of a pipeline): deleting the
+        address deletes them too."""
+        if len(self.steps) <= address.depth:
+            return False
+        return all(t == at and k == ak
+                   for (t, k), (at, ak) in zip(self.steps, address.parts, strict=False))
+
+
+@dataclass(frozen=True)
+class HoldsProtected(Reason):
+    """A deletion or replace left out because it would take a protected object with it."""
+
+    code: ClassVar[str] = "holds_protected"
+    protected: str
+
+    @property
+    def text(self) -> str:
+        return (f"holds {self.protected}, which is protected (protect = [...]): never deleted "
+                "or replaced")
 
 
 def parse_pattern(text: str) -> Pattern:
@@ -82,11 +105,47 @@ def _protect(changes: Sequence[Change], protect: Sequence[Pattern]
     kept: list[Change] = []
     notes: list[Note] = []
     for change in changes:
-        if change.action in (Action.DELETE, Action.REPLACE) and covered(change.address, protect):
-            notes.append(Note(change.address, change.kind, Protected()))
+        why = _protected(change, protect) if protect else None
+        if why is not None:
+            notes.append(Note(change.address, change.kind, why))
         else:
             kept.append(change)
     return kept, notes
+
+
+def _protected(change: Change, protect: Sequence[Pattern]) -> Reason | None:
+    """Why a deletion or replace may not happen: it is protected, or something under it is
+    (deleting a pipeline deletes its protected stage)."""
+    if change.action not in (Action.DELETE, Action.REPLACE):
+        return None
+    if covered(change.address, protect):
+        return Protected()
+    inner = next((p for p in protect if p.inside(change.address)), None)
+    return HoldsProtected(inner.text) if inner is not None else None
+
+
+def check_patterns(options: PlanOptions, addresses: Collection[Address]) -> None:
+    """Refuse a --target, --exclude or protect pattern that matches nothing in the desired
+    state or on the portal (a typo, a wrong case would silently protect or select nothing),
+    naming the closest address there is."""
+    problems = []
+    for flag, texts in (("--target", options.targets), ("--exclude", options.excludes),
+                        ("protect", options.protect)):
+        for pattern in parse_patterns(texts):
+            if not any(pattern.covers(a) for a in addresses):
+                problems.append(_unmatched(flag, pattern, addresses))
+    if problems:
+        raise ProvisionError("\n".join(problems))
+
+
+def _unmatched(flag: str, pattern: Pattern, addresses: Collection[Address]) -> str:
+    names = sorted({str(a) for a in addresses})
+    same_case = {n.lower(): n for n in names}.get(pattern.text.strip().lower())
+    near = same_case or closest(pattern.text.strip(), names)
+    where = "protect = [...] (portals.toml or [provision])" if flag == "protect" else flag
+    hint = f'did you mean "{near}"?' if near else "check the address in `provision plan`"
+    return (f'{where}: "{pattern.text}" matches nothing in the desired state or on the '
+            f"portal; {hint}")
 
 
 def _wanted(address: Address, targets: Sequence[Pattern], excludes: Sequence[Pattern]) -> bool:

@@ -63,6 +63,17 @@ class Frozen(dict[str, Any]):
 _MAPPINGS: WeakValueDictionary[str, Frozen] = WeakValueDictionary()
 
 
+# What the portal strips from a name it stores: PHP's trim() set for the names of stages, items,
+# pipelines and smart processes, and UserFieldProxy's for enumeration values (no \0, \x0b).
+NAME_TRIM = " \t\n\r\0\x0b"
+VALUE_TRIM = " \t\n\r"
+
+
+def name(value: str, chars: str = NAME_TRIM) -> str:
+    """A name as the portal stores it: trimmed (docs/portal-rules.md#names), then shared."""
+    return sys.intern(value.strip(chars))
+
+
 def text(value: str) -> str:
     """The one living string equal to `value` (interned: released when no object holds it)."""
     return sys.intern(value)

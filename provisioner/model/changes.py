@@ -97,7 +97,9 @@ class RecordQuery:
     noun: str  # plural, for people: "deals"
     list_method: str  # crm.deal.list
     params: Mapping[str, Any]  # filter (and entityTypeId)
-    delete_method: str  # crm.deal.delete
+    # crm.deal.delete; "" when the records stay and only what they hold goes with the object
+    # (a field's values): nothing to delete first
+    delete_method: str
     list_key: str | None = None  # "items" for crm.item.list
     id_key: str = "ID"
     delete_params: Mapping[str, Any] = field(default_factory=dict)

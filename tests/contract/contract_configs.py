@@ -17,6 +17,8 @@ from typing import Any
 import tomli_w
 from hypothesis import strategies as st
 
+from provisioner.kinds.slug import slugify
+
 Tree = dict[str, Any]
 Draw = Callable[..., Any]
 
@@ -294,8 +296,8 @@ def smart_process(draw: Draw, features: Features, code: str, others: list[str]) 
     relations = [*ENTITIES, *(o for o in others if o != code and features.spa_relations)]
     for side in ("parents", "children"):
         chosen = draw(st.lists(st.sampled_from(relations), unique=True, max_size=2))
-        if side == "parents" and out.get("client") and not features.client_parents:
-            chosen = [c for c in chosen if c not in ("contact", "company")]
+        if side == "parents":
+            chosen = client_parents(chosen, bool(out.get("client")), features)
         if chosen:
             out[side] = chosen
     if out.get("stages"):
@@ -306,9 +308,19 @@ def smart_process(draw: Draw, features: Features, code: str, others: list[str]) 
     return out
 
 
+def client_parents(parents: list[str], client: bool, features: Features) -> list[str]:
+    """Contact and company are parents of a smart process only through `client = true` (the
+    portal ignores them in relations; the config refuses them otherwise)."""
+    if client and features.client_parents:
+        return parents
+    return [p for p in parents if p not in ("contact", "company")]
+
+
 def spa_pipelines(draw: Draw, features: Features, categories: bool) -> Tree:
-    keys = draw(st.lists(codes(PIPELINE_KEY, RESERVED_KEYS), min_size=1,
-                         max_size=2 if categories else 1, unique=True))
+    key_codes = codes(PIPELINE_KEY, RESERVED_KEYS)
+    if not features.spa_pipeline_names:  # named as its key: a key export makes from the name
+        key_codes = key_codes.filter(lambda k: slugify(k) == k)  # (vdd__ would come back vdd)
+    keys = draw(st.lists(key_codes, min_size=1, max_size=2 if categories else 1, unique=True))
     if not features.spa_pipeline_names and not categories:
         keys = ["general"]  # the portal's name of the one pipeline, which the config cannot set
     default = draw(st.integers(0, len(keys) - 1))
@@ -428,17 +440,11 @@ def write_config(tree: Tree, directory: Path, fresh: bool = False) -> Path:
 
 
 # What the general generator leaves out until issue 13's fixes land; test_contract_known.py
-# keeps a strict-xfail example of each. When a fix flips its example, turn the flag back on:
-#   languages ua, kz, de                                item 8
-#   client_parents                                      item 3
-#   spa_relations, drop_relations                       new: relations of smart processes
-#   rename_spa_pipelines, spa_stage_moves               item 2
-#   omit_portal_stages, prefixed_field_names            item 10
-#   padded_names                                        new: the portal trims names
-KNOWN_GOOD = Features(languages=("ru", "en"), spa_relations=False, client_parents=False,
-                      rename_spa_pipelines=False, omit_portal_stages=False, padded_names=False,
-                      prefixed_field_names=False, spa_stage_moves=False,
-                      drop_relations=False)
+# keeps a strict-xfail example of each. When a fix flips its example, turn the flag back on.
+# Turned back on: languages ua, kz, de (item 8); client_parents (item 3); spa_relations,
+# drop_relations (relations of smart processes); rename_spa_pipelines, spa_stage_moves
+# (item 2); omit_portal_stages, prefixed_field_names (item 10); padded_names (names trimmed).
+KNOWN_GOOD = Features()
 # Export over a config keeps only what the portal stores (issue 13 item 6): the default deal
 # pipeline's key, smart-process pipeline keys unlike their names, robots, triggers and
 # required_from are lost; known-bug examples keep each in view.

@@ -17,11 +17,14 @@ from contract_configs import (
     SPA_STAGE,
     Features,
     Tree,
+    client_parents,
     field,
     portal_lists,
     stage_list,
 )
 from hypothesis import strategies as st
+
+from provisioner.kinds.fields.kind import field_key
 
 XmlIds = Callable[[str, str], str]  # (field address, item value) -> the item's XML_ID on the portal
 SYSTEM = {"SUCCESS", "FAIL", *NEW_PIPELINE}  # codes the portal gives a new pipeline
@@ -32,7 +35,8 @@ def new_names(data: Any) -> Callable[[str], str]:
     the old name and " (new)"."""
     if data is None:
         return lambda old: f"{old} (new)"
-    return lambda old: str(data.draw(NAMES.filter(lambda n: n != old)))
+    # a new name, not only spaces around the old one: the portal trims names
+    return lambda old: str(data.draw(NAMES.filter(lambda n: n.strip() != old.strip())))
 
 
 def renamed(new: Callable[[str], str], tree: Tree, xml_ids: XmlIds,
@@ -55,8 +59,8 @@ def renamed(new: Callable[[str], str], tree: Tree, xml_ids: XmlIds,
             item["name"] = new(item["name"])
             done.append(f"list[{entity}].item[{item['code']}]")
     for entity in ENTITIES:
-        for name, f in out.get(entity, {}).get("fields", {}).items():
-            done += _rename_field(f, f"{entity}.field[{name}]", new, xml_ids)
+        for name, f in out.get(entity, {}).get("fields", {}).items():  # UF_CRM_A is A
+            done += _rename_field(f, f"{entity}.field[{field_key(name)}]", new, xml_ids)
     for code, spa in out.get("smart_processes", {}).items():
         done += _rename_spa(spa, f"smart_process[{code}]", new, xml_ids, features)
     return out, done
@@ -179,7 +183,19 @@ def edited(draw: Callable[..., Any], tree: Tree, features: Features = ALL) -> Tr
             del out["smart_processes"][code]
             continue
         _edit_spa(draw, spa, features)
+    _drop_relations_to_removed(out.get("smart_processes", {}), tree.get("smart_processes", {}))
     return out
+
+
+def _drop_relations_to_removed(spas: Tree, before: Tree) -> None:
+    """A smart process removed from the config is no longer named by the others' relations."""
+    gone = set(before) - set(spas)
+    for spa in spas.values():
+        for side in ("parents", "children"):
+            if side in spa:
+                spa[side] = [name for name in spa[side] if name not in gone]
+                if not spa[side]:
+                    del spa[side]
 
 
 def _edit_fields(draw: Callable[..., Any], part: Tree, features: Features, spa: bool) -> None:
@@ -195,6 +211,11 @@ def _edit_spa(draw: Callable[..., Any], spa: Tree, features: Features) -> None:
     for flag in ("client", "automation", "observers", "products"):
         if draw(st.integers(0, 3)) == 0:
             spa[flag] = not spa.get(flag, False)
+    if not spa.get("automation"):  # robots and triggers need automation on
+        for pipe in spa.get("pipelines", {}).values():
+            for s in pipe["stages"]:
+                s.pop("robots", None)
+                s.pop("triggers", None)
     _edit_fields(draw, spa.get("fields", {}), features, spa=True)
     for pipe in spa.get("pipelines", {}).values():
         if draw(st.booleans()):
@@ -206,7 +227,7 @@ def _edit_spa(draw: Callable[..., Any], spa: Tree, features: Features) -> None:
                 del spa[side]
             elif len(spa[side]) > 1:
                 spa[side] = spa[side][:-1]
-    if spa.get("client") and not features.client_parents:
-        spa["parents"] = [p for p in spa.get("parents", []) if p not in ("contact", "company")]
+    if "parents" in spa:  # client may have been turned off
+        spa["parents"] = client_parents(spa["parents"], bool(spa.get("client")), features)
         if not spa["parents"]:
             del spa["parents"]

@@ -32,10 +32,15 @@ SPA = [{"code": "NEW", "name": "Первый созвон"},
            {"type": "control", "title": "Контроль", "message": "Кандидат ждёт", "after": "1h"}]},
        {"code": "SUCCESS", "name": "Принятие в штат", "semantics": "success"},
        {"code": "FAIL", "name": "Отказ", "semantics": "failure"}]
+INTERNS = [{"code": "NEW", "name": "Заявка"},
+           {"code": "SUCCESS", "name": "Принят", "semantics": "success"},
+           {"code": "FAIL", "name": "Не подошёл", "semantics": "failure"}]
 
 
 def example() -> Tree:
-    """Every kind, as a user writes it (with what the known bugs break left out)."""
+    """Every kind, as a user writes it: labels in the portal's other languages, enumeration
+    items, a client smart process with a contact parent and a second pipeline (issue 13 items
+    2, 3 and 8 broke these)."""
     lead = portal_lists()["STATUS"]
     return {
         "deal": {"pipelines": {"sales": {"name": "Продажи", "stages": DEAL}},
@@ -51,13 +56,15 @@ def example() -> Tree:
         "lists": {"SOURCE": {"items": [{"code": c, "name": f"Источник {n}"}
                                        for n, c in enumerate(portal_lists()["SOURCE"])]}},
         "contact": {"fields": {"VIP": {"type": "boolean", "label": "VIP"}}},
-        "company": {"fields": {"INN": {"type": "string", "label": {"ru": "ИНН", "en": "TIN"}}}},
+        "company": {"fields": {"INN": {"type": "string", "label": {
+            "ru": "ИНН", "en": "TIN", "ua": "ІПН", "kz": "БСН", "de": "Steuernummer"}}}},
         "quote": {"fields": {"DISCOUNT": {"type": "double", "label": "Скидка",
                                           "settings": {"precision": 3}}}},
         "smart_processes": {"hr": {
             "title": "Кандидаты", "categories": True, "stages": True, "automation": True,
-            "parents": ["deal"], "pipelines": {"hiring": {"name": "Найм", "default": True,
-                                                          "stages": SPA}},
+            "client": True, "parents": ["deal", "contact"],
+            "pipelines": {"hiring": {"name": "Найм", "default": True, "stages": SPA},
+                          "interns": {"name": "Стажёры", "stages": INTERNS}},
             "fields": {"VACANCY": {"type": "string", "label": {"ru": "Вакансия",
                                                                "en": "Vacancy"}}}}},
         "app": {"triggers": {"paid": {"name": "Оплачено"}}},
@@ -175,6 +182,30 @@ def test_renaming_everything_is_an_update(config: Path, tmp_path: Path) -> None:
     actions = {c["address"]: c["action"] for c in json.loads(planned.stdout)["result"]["changes"]}
     assert {a for a in actions.values()} == {"update", "manual"}
     assert {a: actions.get(a) for a in addresses} == dict.fromkeys(addresses, "update")
+    assert {"smart_process[hr].pipeline[hiring]", "smart_process[hr].pipeline[interns]",
+            "deal.field[EQUIPMENT].item[special]", "company.field[INN]"} <= set(addresses)
+
+
+def test_deleting_a_field_that_holds_values_needs_allow_data_loss(config: Path,
+                                                                   tmp_path: Path) -> None:
+    """Issue 13 item 9: --allow-destroy alone deleted a field and every value in it."""
+    at = state(tmp_path)
+    applied(config, at)
+    _portal(tmp_path / "sandbox.json").client.call(
+        "crm.contact.add", {"fields": {"NAME": "Анна", "UF_CRM_VIP": "1"}})
+    tree = example()
+    tree["contact"]["fields"] = {"NOTE": {"type": "string", "label": "Заметка"}}
+    write_config(tree, config)
+    refused = cli("apply", str(config), *at, "--auto-approve", "--allow-destroy")
+    assert refused.exit_code == 1, refused.output
+    assert ("  - contact.field[VIP]: holds 1 value, deleted with it (apply also needs "
+            "--allow-data-loss)\n") in refused.stdout
+    assert "run again with --allow-destroy --allow-data-loss" in refused.output
+    done = cli("apply", str(config), *at, "--auto-approve", "--allow-destroy",
+               "--allow-data-loss")
+    assert done.exit_code == 0, done.output
+    again = cli("plan", str(config), *at, "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
 
 
 def test_drift_right_after_apply_exits_0(config: Path, tmp_path: Path) -> None:

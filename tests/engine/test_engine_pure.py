@@ -61,7 +61,7 @@ def test_plan_from_hand_built_inputs() -> None:
         '      name:      "Lost"\n'
         '      color:     "#39A8EF"\n'
         '      semantics: "failure"\n'
-        "      sort:      40\n"
+        "      sort:      41\n"  # not JUNK's 40: JUNK stays (issue 13 item 10)
         "Left alone:\n"
         "  # lead.status[JUNK]: kept by the portal (system or default), never deleted\n"
         "  # lead.status[OLD]: not in the desired state; would be deleted with --allow-destroy\n"
@@ -116,6 +116,32 @@ def test_settled_sorts_are_strictly_increasing(sorts: list[int], order: list[int
     wanted = [Item(f"L{i}", "x") if i < len(sorts) else Item(f"N{i}", "x") for i in order]
     out = [i.sort for i in settle_sorts(wanted, live)]
     assert all(a < b for a, b in itertools.pairwise(out)) and all(s > 0 for s in out)
+
+
+def test_a_new_row_never_takes_the_sort_of_a_row_left_out() -> None:
+    """Issue 13 item 10: the portal orders equal SORTs by id, so a tie with a row the config
+    leaves out (or a system stage a new pipeline gets) leaves the order undefined."""
+    live = [Item("CALL", "c", 10), Item("EMAIL", "e", 20), Item("WEB", "w", 30)]
+    assert [i.sort for i in settle_sorts([Item("CALL", "c"), Item("FAIR", "f")], live)] \
+        == [10, 21]
+    kept = [Item("NEW", "n", 10), Item("WON", "w", 60)]
+    wanted = [Item("FIRST", "f"), Item("WON", "w"), Item("LOSE", "l")]
+    assert [i.sort for i in settle_sorts(wanted, (), kept)] == [11, 20, 30]
+
+
+@given(hs.lists(hs.integers(1, 60), max_size=8, unique=True),
+       hs.lists(hs.integers(0, 9), max_size=8, unique=True),
+       hs.lists(hs.integers(1, 60), max_size=4))
+def test_settled_sorts_avoid_every_row_left_out(sorts: list[int], picked: list[int],
+                                                 kept: list[int]) -> None:
+    live = [Item(f"L{i}", "x", s) for i, s in enumerate(sorts)]
+    wanted = [Item(f"L{i}" if i < len(sorts) else f"N{i}", "x") for i in picked]
+    left = {s for i, s in enumerate(sorts) if f"L{i}" not in {w.code for w in wanted}}
+    out = settle_sorts(wanted, live, [Item(f"K{n}", "k", s) for n, s in enumerate(kept)])
+    moved = [i.sort for i, w in zip(out, wanted, strict=True) if w.code not in
+             {f"L{n}" for n in range(len(sorts))} or i.sort != sorts[int(w.code[1:])]]
+    assert not set(moved) & (left | set(kept))
+    assert all(a.sort < b.sort for a, b in itertools.pairwise(out))
 
 
 def test_chunks_keep_references_in_one_batch() -> None:

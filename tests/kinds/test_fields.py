@@ -175,3 +175,74 @@ def test_reads_take_one_batch_for_classic_fields(client: BitrixClient) -> None:
     # One batch for every kind's first reads; one more for smart-process follow-ups (none here:
     # a new portal has no smart process, so no second batch).
     assert client.stats.requests - start == 1
+
+
+# ---- issue 13 item 8: labels in every language of the portal ------------------------------
+
+def _labels(client: BitrixClient, name: str, key: str = "EDIT_FORM_LABEL") -> dict[str, str]:
+    got = client.call("crm.deal.userfield.get", {"id": deal_field(client, name)["ID"]}).result
+    return dict(got[key])
+
+
+def test_a_label_in_any_language_of_the_portal_is_made_and_converges(
+        client: BitrixClient) -> None:
+    """Before: `ua` was refused ("not a valid name here"), and de was neither compared nor
+    exported."""
+    text = ('[deal.fields.KIND]\ntype = "string"\nlabel = { ru = "Вид", en = "Kind", ua = "Вид",'
+            ' kz = "Түрі", de = "Art" }\n')
+    assert converge(client, engine.load_text(text)).changes == ()
+    got = _labels(client, "KIND")
+    assert (got["de"], got["kz"], got["fr"]) == ("Art", "Түрі", "Вид")  # fr: the add's LABEL
+    assert set(_labels(client, "KIND", "HELP_MESSAGE").values()) == {""}
+
+
+def test_an_update_never_overwrites_a_language_the_config_leaves_out(
+        client: BitrixClient) -> None:
+    before = '[deal.fields.KIND]\ntype = "string"\nlabel = { ru = "Вид", en = "Kind" }\n'
+    converge(client, engine.load_text(before))
+    field_id = deal_field(client, "KIND")["ID"]
+    by_hand = {**_labels(client, "KIND"), "de": "Art"}  # an administrator's German label
+    client.call("crm.deal.userfield.update", {"id": field_id,
+                                              "fields": {"EDIT_FORM_LABEL": by_hand}})
+    assert plan(client, engine.load_text(before)).changes == ()  # de is not the config's
+    after = engine.load_text(before.replace('"Вид"', '"Тип"'))
+    assert converge(client, after).changes == ()
+    got = _labels(client, "KIND")
+    assert (got["ru"], got["en"], got["de"], got["fr"]) == ("Тип", "Kind", "Art", "Вид")
+
+
+def test_a_language_the_portal_does_not_have_is_a_located_error() -> None:
+    with pytest.raises(ConfigError) as err:
+        engine.load_text('[deal.fields.KIND]\ntype = "string"\n'
+                         'label = { ru = "Вид", uk = "Вид", ruu = "Вид" }\n')
+    languages = ("write one of the portal's languages: ar, br, de, en, fr, hi, id, in, it, ja, "
+                 "kz, la, ms, pl, ru, sc, tc, th, tr, ua, vn (Bitrix24's codes: Ukrainian ua, "
+                 "Kazakh kz, Spanish la, Portuguese br, Chinese sc and tc, Vietnamese vn)")
+    assert sorted((p.key, p.message, p.fix) for p in err.value.problems) == [
+        ("deal.fields.KIND.label.ruu", "`ruu` is not a valid name here", languages),
+        ("deal.fields.KIND.label.uk", "`uk` is not a valid name here", languages)]
+
+
+def test_an_empty_language_is_made_in_one_apply(client: BitrixClient) -> None:
+    """A legacy add gives an empty text the add's LABEL: the field is updated right after."""
+    text = '[deal.fields.KIND]\ntype = "string"\nlabel = { ru = "Вид", de = "" }\n'
+    assert converge(client, engine.load_text(text)).changes == ()
+    got = _labels(client, "KIND")
+    assert (got["ru"], got["de"], got["en"]) == ("Вид", "", "Вид")
+
+
+def test_export_writes_every_language_the_administrator_set(client: BitrixClient) -> None:
+    """Not the languages the portal filled itself (the add's LABEL), but every one whose text
+    differs, "" included: made again from the export, the field is the same."""
+    from provisioner.kinds.fields.kind import Fields
+
+    converge(client, engine.load_text(
+        '[deal.fields.KIND]\ntype = "string"\nlabel = { ru = "Вид", en = "Kind" }\n'))
+    field_id = deal_field(client, "KIND")["ID"]
+    by_hand = {**_labels(client, "KIND"), "de": "Art", "fr": ""}
+    client.call("crm.deal.userfield.update", {"id": field_id,
+                                              "fields": {"EDIT_FORM_LABEL": by_hand}})
+    files = Fields("deal").export(engine.read_live(client).parts["deal.fields"])
+    exported = files["fields.toml"]["deal"]["fields"]["KIND"]
+    assert exported["label"] == {"ru": "Вид", "en": "Kind", "de": "Art", "fr": ""}
+    assert exported.get("list_label") == {"ru": "Вид", "en": "Kind"}

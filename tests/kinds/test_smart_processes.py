@@ -52,7 +52,7 @@ def test_two_pipelines_are_made_with_their_stages(client: BitrixClient) -> None:
         (prefix + "FAIL", "Отказ", str(main))]
     assert [s[1] for s in _stages(client, etid, interns)] == ["Заявка", "Принят", "Отказ"]
     parent = client.call("crm.type.get", {"id": spa["id"]}).result["type"]["relations"]["parent"]
-    assert [r["entityTypeId"] for r in parent if r.get("isPredefined") != "Y"] == [3]
+    assert [r["entityTypeId"] for r in parent if r.get("isPredefined") != "Y"] == [2]
 
 
 def test_field_added_to_a_smart_process(golden: Golden, client: BitrixClient) -> None:
@@ -131,3 +131,126 @@ show_in_list = false
         ('smart_processes.hr.pipelines.a.stages[1].code: the success stage must have code '
         '"SUCCESS"'),
         "smart_processes.hr.fields.X.show_in_list: unknown key `show_in_list`"]
+
+
+# ---- issue 13 item 2: renaming smart-process pipelines -----------------------------------
+
+PIPES = """
+[smart_processes.hr]
+title = "Кандидаты"
+categories = true
+stages = true
+{pipes}
+"""
+PIPE = """
+[smart_processes.hr.pipelines.{key}]
+name = "{name}"
+{extra}
+stages = [{{ code = "NEW", name = "N" }}, {{ code = "SUCCESS", name = "S", semantics = "success" }},
+          {{ code = "FAIL", name = "F", semantics = "failure" }}]
+"""
+
+
+def _pipes(*rows: tuple[str, str, str]) -> engine.DesiredState:
+    return engine.load_text(PIPES.format(pipes="".join(
+        PIPE.format(key=k, name=n, extra=e) for k, n, e in rows)))
+
+
+def _categories(client: BitrixClient) -> list[tuple[int, str]]:
+    etid = int(_types(client)["hr"]["entityTypeId"])
+    cats = client.call("crm.category.list", {"entityTypeId": etid}).result["categories"]
+    return sorted((int(c["id"]), c["name"]) for c in cats)
+
+
+def _changes(p: engine.Plan) -> list[str]:
+    return [f"{c.action.symbol} {c.address}" for c in p.changes] + \
+        [f"# {n.address}: {n.reason}" for n in p.notes]
+
+
+def test_renaming_the_one_other_pipeline_is_an_update(client: BitrixClient) -> None:
+    """Before: a new pipeline was planned and the old one (and its items) left to delete."""
+    default = ("hiring", "Найм", "default = true")
+    converge(client, _pipes(default, ("interns", "Стажёры", "")))
+    before = _categories(client)
+    renamed = _pipes(default, ("interns", "Практиканты", ""))
+    assert _changes(plan(client, renamed, allow=True)) == [
+        "~ smart_process[hr].pipeline[interns]",
+        '# smart_process[hr].pipeline[interns]: the portal\'s pipeline "Стажёры", matched as the '
+        "only pipeline left over on both sides (a smart-process pipeline keeps no key on the "
+        "portal): renamed, its items stay"]
+    assert converge(client, renamed).changes == ()
+    assert _categories(client) == [(before[0][0], "Найм"), (before[1][0], "Практиканты")]
+
+
+def test_renaming_two_pipelines_at_once_takes_moved_from(client: BitrixClient) -> None:
+    default = ("hiring", "Найм", "default = true")
+    converge(client, _pipes(default, ("a", "Первая", ""), ("b", "Вторая", "")))
+    before = _categories(client)
+    ambiguous = _pipes(default, ("a", "Первая 2", ""), ("b", "Вторая 2", ""))
+    assert [c for c in _changes(plan(client, ambiguous, allow=True))
+            if c[0] in "+-" and "stage" not in c] == [
+        "+ smart_process[hr].pipeline[a]", "+ smart_process[hr].pipeline[b]",
+        "- smart_process[hr].pipeline[pervaya]", "- smart_process[hr].pipeline[vtoraya]"]
+    moved = _pipes(default, ("a", "Первая 2", 'moved_from = "Первая"'),
+                   ("b", "Вторая 2", 'moved_from = "Вторая"'))
+    assert [c for c in _changes(plan(client, moved, allow=True)) if c[0] in "+-~"] == [
+        "~ smart_process[hr].pipeline[a]", "~ smart_process[hr].pipeline[b]"]
+    assert converge(client, moved).changes == ()
+    assert _categories(client) == [(before[0][0], "Найм"), (before[1][0], "Первая 2"),
+                                   (before[2][0], "Вторая 2")]
+
+
+def test_a_stage_code_moves_with_moved_from(client: BitrixClient) -> None:
+    """Before: moved_from on a smart-process stage was ignored (create and delete)."""
+    text = PIPES.format(pipes=PIPE.format(key="hiring", name="Найм", extra="default = true"))
+    converge(client, engine.load_text(text.replace(
+        '{ code = "NEW", name = "N" }', '{ code = "NEW", name = "N" }, { code = "CALL", name = "C" }')))
+    moved = engine.load_text(text.replace(
+        '{ code = "NEW", name = "N" }',
+        '{ code = "NEW", name = "N" }, { code = "PHONE", name = "Звонок", moved_from = "CALL" }'))
+    assert [c for c in _changes(plan(client, moved, allow=True)) if c[0] in "+-~"] == [
+        "~ smart_process[hr].pipeline[hiring].stage[PHONE]"]
+    assert converge(client, moved).changes == ()
+    etid = int(_types(client)["hr"]["entityTypeId"])
+    category = _categories(client)[0][0]
+    assert [s[0].split(":")[1] for s in _stages(client, etid, category)] == [
+        "NEW", "CALL", "SUCCESS", "FAIL"]
+
+
+# ---- issue 13 item 3: relations as the portal keeps them ---------------------------------
+
+def test_relations_the_portal_would_ignore_are_located_errors() -> None:
+    """Before: `parents = ["contact"]` without client was sent, dropped by the portal, and
+    planned again forever."""
+    from provisioner.errors import ConfigError
+    with pytest.raises(ConfigError) as err:
+        engine.load_text('[smart_processes.hr]\ntitle = "HR"\nparents = ["contact", "hr"]\n'
+                         'children = ["company"]\n')
+    assert sorted((p.key, p.message, p.fix) for p in err.value.problems) == [
+        ("smart_processes.hr.parents", '"contact" is a parent of a smart process\'s items only '
+         "through its Client field: the portal ignores it in relations",
+         'add `client = true` (contacts and companies both), or remove "contact"'),
+        ("smart_processes.hr.parents", '"hr" is the smart process itself',
+         "remove it: the portal relates a smart process to other types only")]
+
+
+def test_a_relation_is_shown_on_both_smart_processes_and_client_parents_drop() -> None:
+    desired = engine.load_text('[smart_processes.hr]\ntitle = "HR"\nclient = true\n'
+                               'parents = ["company", "offer", "deal"]\n'
+                               '[smart_processes.offer]\ntitle = "Offer"\n')
+    spas = {s.spa.code: s.spa for s in desired.parts["smart_processes"]}
+    assert (spas["hr"].parents, spas["hr"].children) == (("deal", "offer"), ())
+    assert (spas["offer"].parents, spas["offer"].children) == ((), ("hr",))
+
+
+def test_relations_to_smart_processes_made_by_the_same_apply_land_in_it(
+        client: BitrixClient) -> None:
+    """Before: dropped by the first apply (the type had no entityTypeId yet), set by a second."""
+    desired = engine.load_text('[smart_processes.hr]\ntitle = "HR"\nparents = ["offer"]\n'
+                               'children = ["deal"]\n[smart_processes.offer]\ntitle = "Offer"\n')
+    engine.apply(plan(client, desired), client)
+    assert plan(client, desired).changes == ()
+    types = _types(client)
+    got = client.call("crm.type.get", {"id": types["hr"]["id"]}).result["type"]["relations"]
+    assert [r["entityTypeId"] for r in got["parent"]] == [types["offer"]["entityTypeId"]]
+    assert [r["entityTypeId"] for r in got["child"]] == [2]

@@ -6,6 +6,7 @@ from helpers import client_of
 
 from provisioner import engine
 from provisioner.client import BitrixClient
+from provisioner.errors import ProvisionError
 from provisioner.sandbox import Sandbox
 
 CONFIG = """\
@@ -92,3 +93,72 @@ def test_deletions_follow_the_pipelines_order_and_a_pipeline_takes_its_stages(
         "- deal.pipeline[main].stage[PREPAYMENT_INVOICE]",
         "- deal.pipeline[main].stage[EXECUTING]", "- deal.pipeline[main].stage[FINAL_INVOICE]",
         "- deal.pipeline[main].stage[APOLOGY]", "- deal.pipeline[old]"]
+
+
+# ---- issue 13 item 10: patterns that match nothing; protect below a deletion -------------
+
+def _error(text: str, **options: object) -> str:
+    try:
+        _plan(text, **options)
+    except ProvisionError as exc:
+        return str(exc)
+    raise AssertionError("the plan was made")
+
+
+def test_a_target_exclude_or_protect_that_matches_nothing_is_refused_with_the_closest() -> None:
+    """Before: a typo or a wrong case selected or protected nothing, silently."""
+    text = CONFIG.format(new="NEW", moved="")
+    assert _error(text, targets=("deal.pipline[main]",)) == (
+        '--target: "deal.pipline[main]" matches nothing in the desired state or on the portal; '
+        'did you mean "deal.pipeline[main]"?')
+    assert _error(text, excludes=("deal.pipeline[main].stage[new]",)) == (
+        '--exclude: "deal.pipeline[main].stage[new]" matches nothing in the desired state or on '
+        'the portal; did you mean "deal.pipeline[main].stage[NEW]"?')
+    assert _error(text, protect=("deal.pipeline[main].stage[APOLOGI]", "list[SOURCE]",
+                                 "zzz[q]")) == (
+        'protect = [...] (portals.toml or [provision]): "deal.pipeline[main].stage[APOLOGI]" '
+        'matches nothing in the desired state or on the portal; did you mean '
+        '"deal.pipeline[main].stage[APOLOGY]"?\n'
+        'protect = [...] (portals.toml or [provision]): "zzz[q]" matches nothing in the desired '
+        'state or on the portal; check the address in `provision plan`')
+
+
+def test_a_pattern_matching_a_live_object_only_is_accepted() -> None:
+    text = CONFIG.format(new="NEW", moved="")
+    assert _plan(text, protect=("list[SOURCE].item[CALL]", "deal.pipeline")) == _plan(text)
+
+
+def test_protect_on_a_stage_keeps_its_pipeline_from_deletion() -> None:
+    """Before: deleting the pipeline deleted the protected stage with it."""
+    client = client_of(Sandbox.in_memory())
+    engine.apply(engine.make_plan(engine.load_text(TWO), engine.read_live(client)), client)
+    text = CONFIG.format(new="NEW", moved="")
+    plan = engine.make_plan(engine.load_text(text), engine.read_live(client), engine.PlanOptions(
+        allow_destroy=True, protect=("deal.pipeline[extra].stage[KEEP]",)))
+    lines = [f"{c.action.symbol} {c.address}" for c in plan.changes
+             if "extra" in str(c.address)]
+    notes = {str(n.address): n.reason for n in plan.notes if "extra" in str(n.address)}
+    assert "- deal.pipeline[extra]" not in lines
+    assert notes == {
+        "deal.pipeline[extra]": "holds deal.pipeline[extra].stage[KEEP], which is protected "
+                                "(protect = [...]): never deleted or replaced"}
+
+
+TWO = CONFIG.format(new="NEW", moved="") + """
+[deal.pipelines.extra]
+name = "Extra"
+
+[[deal.pipelines.extra.stages]]
+code = "KEEP"
+name = "Keep"
+
+[[deal.pipelines.extra.stages]]
+code = "WON"
+name = "Won"
+semantics = "success"
+
+[[deal.pipelines.extra.stages]]
+code = "LOSE"
+name = "Lost"
+semantics = "failure"
+"""

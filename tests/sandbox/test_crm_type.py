@@ -104,6 +104,39 @@ def test_relations_strings_and_full_replace(portal: Portal) -> None:
     assert got["relations"]["child"] == spa["relations"]["child"]
 
 
+def _sides(portal: Portal, type_id: int) -> dict[str, list[tuple[int, str]]]:
+    got = portal.value("crm.type.get", {"id": type_id})["type"]["relations"]
+    return {side: [(r["entityTypeId"], r["isPredefined"]) for r in got[side]]
+            for side in ("parent", "child")}
+
+
+def test_contact_and_company_are_parents_only_through_the_client_field(portal: Portal) -> None:
+    """RelationManager::getAvailableForParentBindingEntityTypes leaves them out: a relation
+    sent for them is ignored; `isClientEnabled` makes them predefined parents."""
+    spa = add(portal, relations={"parent": [{"entityTypeId": 3}, {"entityTypeId": 2}],
+                                 "child": [{"entityTypeId": 3}]})
+    assert _sides(portal, spa["id"]) == {"parent": [(2, "N")], "child": [(3, "N")]}
+    portal.value("crm.type.update", {"id": spa["id"], "fields": {"isClientEnabled": "Y"}})
+    assert _sides(portal, spa["id"])["parent"] == [(3, "Y"), (4, "Y"), (2, "N")]
+
+
+def test_a_relation_between_smart_processes_is_one_for_both(portal: Portal) -> None:
+    hr, offer = add(portal, title="HR"), add(portal, title="Offer")
+    portal.value("crm.type.update", {"id": hr["id"], "fields": {"relations": {
+        "parent": [{"entityTypeId": offer["entityTypeId"], "isChildrenListEnabled": "true"},
+                   {"entityTypeId": hr["entityTypeId"]}]}}})  # itself: ignored
+    assert _sides(portal, hr["id"])["parent"] == [(offer["entityTypeId"], "N")]
+    assert _sides(portal, offer["id"])["child"] == [(hr["entityTypeId"], "N")]
+    # the other side sent without it unbinds it for both; "" (what a batch's form encoding
+    # leaves of an empty list) selects nothing
+    portal.value("crm.type.update", {"id": offer["id"], "fields": {"relations": {"child": ""}}})
+    assert _sides(portal, hr["id"]) == {"parent": [], "child": []}
+    portal.value("crm.type.update", {"id": offer["id"], "fields": {"relations": {
+        "child": [{"entityTypeId": hr["entityTypeId"]}]}}})
+    portal.value("crm.type.delete", {"id": offer["id"]})
+    assert _sides(portal, hr["id"]) == {"parent": [], "child": []}
+
+
 def test_linked_user_fields_need_use_in_userfield(portal: Portal) -> None:
     linked = {"TASKS_TASK|UF_CRM_TASK": "true", "CALENDAR_EVENT|UF_CRM_CAL_EVENT": "Y"}
     spa = add(portal, linkedUserFields=linked)

@@ -110,8 +110,15 @@ def test_labels_on_add_update_list(portal: Portal) -> None:
     assert "EDIT_FORM_LABEL" not in plain
     lang = portal.value("crm.deal.userfield.list", {"filter": {"LANG": "ru"}})[0]
     assert (lang["EDIT_FORM_LABEL"], lang["LIST_COLUMN_LABEL"]) == ("Правка", "Col")
-    no_label = get(portal, add(portal, FIELD_NAME="G", USER_TYPE_ID="string"))
-    assert (no_label["EDIT_FORM_LABEL"]["en"], no_label["ERROR_MESSAGE"]["en"]) == ("UF_CRM_G", "")
+    # UserFieldProxy::add falls back to LABEL, else the field's name, for all five keys, and
+    # an empty text of a map counts as missing (prepareLabels): an add never makes a ""
+    no_label = get(portal, add(portal, FIELD_NAME="G", USER_TYPE_ID="string",
+                               HELP_MESSAGE="", EDIT_FORM_LABEL={"ru": "Р", "en": ""}))
+    assert (no_label["EDIT_FORM_LABEL"]["en"], no_label["EDIT_FORM_LABEL"]["ru"],
+            no_label["ERROR_MESSAGE"]["en"], no_label["HELP_MESSAGE"]["de"]) == (
+        "UF_CRM_G", "Р", "UF_CRM_G", "UF_CRM_G")
+    portal.value("crm.deal.userfield.update", {"id": field_id, "fields": {"HELP_MESSAGE": ""}})
+    assert set(get(portal, field_id)["HELP_MESSAGE"].values()) == {""}  # "" on update: every
 
 
 def test_update_drops_immutable_and_merges_settings(portal: Portal) -> None:

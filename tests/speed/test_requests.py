@@ -22,6 +22,7 @@ from provisioner.engine.live import LiveState, read_live
 from provisioner.engine.loader import load_desired
 from provisioner.engine.planner import make_plan
 from provisioner.kinds import KINDS
+from provisioner.kinds.fields.labels import OTHER
 from provisioner.kinds.smart_processes.live import FIELD_PAGES_AHEAD
 from provisioner.model import Plan
 from provisioner.sandbox import Sandbox
@@ -30,7 +31,7 @@ from provisioner.sandbox.crm import types
 from provisioner.sandbox.crm import userfields as uf
 
 PORTAL_CONFIG = Path(__file__).resolve().parents[2] / "portal-config"
-LANGUAGES = 2  # the smart-process field list is read once per label language (ru, en)
+LANGUAGES = 2  # the smart-process field list is read first in ru and en
 LOOK_AHEAD = FIELD_PAGES_AHEAD
 
 
@@ -140,31 +141,52 @@ def test_many_pipelines_still_one_request() -> None:
     assert len(live.parts["deal.pipelines"]) == 121
 
 
-@pytest.mark.parametrize("fields", [49, 50, 51, 250, 251, 900])
+def label_reads(fields: int, enums: int) -> int:
+    """The reads of the labels in the portal's other languages (kinds/smart_processes/live.py):
+    a get of every field besides the enumerations (read by get anyway), or a list per other
+    language and page, whichever takes fewer calls."""
+    pages = max(1, math.ceil(fields / 50))
+    return min(fields - enums, len(OTHER) * pages) if fields else 0
+
+
+# The requests of one smart process's `fields` fields, every third an enumeration: the first
+# batch (ru and en lists with LOOK_AHEAD pages each), the pages still missing, then the reads
+# that depend on the lists (the type, its pipelines, a get per enumeration field and the labels
+# in the other languages: label_reads), their own pages batched the same way.
+PAGED_READS = {49: 2, 50: 2, 51: 3, 250: 5, 251: 6, 900: 15}
+
+
+@pytest.mark.parametrize("fields", sorted(PAGED_READS))
 def test_paged_lists_are_read_once_with_their_pages_batched(fields: int) -> None:
     """userfieldconfig.list pages by 50: the first batch also asks for the next LOOK_AHEAD
     pages; any page still missing goes out in one more batch (or more, by 50); the reads that
-    depend on the complete list (enumeration items, the type, its pipelines) go last."""
+    depend on the complete list (enumeration items, the type, its pipelines, the labels in the
+    other languages) go last; no page is read twice."""
     sb, client = portal()
     enums = spa_fields(sb, 1, fields)
     live, read = requests_of(sb, lambda: read_live(client))
     pages = math.ceil(fields / 50)
-    missing = LANGUAGES * max(0, pages - 1 - LOOK_AHEAD)
-    follow_ups = 2 + enums  # crm.type.get, crm.category.list, one userfieldconfig.get each
-    assert read == live.requests == 1 + math.ceil(missing / 50) + math.ceil(follow_ups / 50)
+    by_list = label_reads(fields, enums) == len(OTHER) * pages  # else gets
+    assert read == live.requests == len(client.batches) == PAGED_READS[fields]
     assert no_repeats(client), "a page was read twice"
     listed = sum(1 for m, _ in client.sub_calls if m == "userfieldconfig.list")
-    assert listed == LANGUAGES * max(pages, 1 + LOOK_AHEAD)  # guessed pages past the end
+    gets = sum(1 for m, _ in client.sub_calls if m == "userfieldconfig.get")
+    assert gets == (enums if by_list else fields)
+    # ru and en, then each other language's pages; besides, pages guessed past the end in
+    # a batch's spare slots
+    assert listed >= LANGUAGES * max(pages, 1 + LOOK_AHEAD) + (len(OTHER) * pages
+                                                               if by_list else 0)
     spa = live.parts["smart_processes"][0]
     assert len(spa.fields) == fields
 
 
 def test_no_op_plan_of_a_small_portal_meets_the_lower_bound() -> None:
-    """8 smart processes of 30 fields: 3 requests, which is ceil(read calls / 50)."""
+    """8 smart processes of 30 fields: 5 requests (3 before the labels in the portal's other
+    languages were read), which is ceil(read calls / 50)."""
     sb, client = portal()
     spa_fields(sb, 8, 30)
     live, read = requests_of(sb, lambda: read_live(client))
     guessed_past_end = LANGUAGES * (1 + LOOK_AHEAD - math.ceil(8 * 30 / 50))
     needed = len(client.sub_calls) - max(0, guessed_past_end)
-    assert read == 3 == math.ceil(needed / 50)
+    assert read == 5 == math.ceil(needed / 50)
     assert isinstance(live, LiveState)

@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields import types as ft
-from provisioner.kinds.fields.model import FLAG_KEYS, LABEL_KEYS, LANGS, EnumItem, Field
+from provisioner.kinds.fields.labels import LANGS
+from provisioner.kinds.fields.model import FLAG_KEYS, LABEL_KEYS, EnumItem, Field
 from provisioner.model import Action, Call, Change, Children, by_parent
 from provisioner.model.address import Address
 
@@ -47,14 +49,19 @@ def _label(value: Mapping[str, str]) -> Any:
     return next(iter(texts)) if len(texts) == 1 and set(value) == set(LANGS) else dict(value)
 
 
-def portal_fields(f: Field, names: Sequence[str]) -> dict[str, Any]:
-    """The attributes `names` of a field in the portal's UPPER names."""
+def portal_fields(f: Field, names: Sequence[str], live: Field | None = None
+                  ) -> dict[str, Any]:
+    """The attributes `names` of a field in the portal's UPPER names; a label of an update
+    (`live` given) goes with every language read, so that none the config leaves out is
+    overwritten (fields/labels.py)."""
     out: dict[str, Any] = {}
     for name in names:
         value = getattr(f, name)
         if value is None:
             continue
-        if name in LABEL_KEYS:
+        if name in LABEL_KEYS and live is not None:
+            out[LABEL_KEYS[name]] = lb.for_update(value, (live.full or {}).get(name))
+        elif name in LABEL_KEYS:
             out[LABEL_KEYS[name]] = _label(value)
         elif name in FLAG_KEYS:
             out[FLAG_KEYS[name]] = _yn(value)
@@ -87,10 +94,34 @@ def create_call(target: Target, f: Field, items: Sequence[EnumItem], label: str)
     if f.type == "enumeration":
         fields["LIST"] = [_item(i) for i in items]
     if target.legacy:
-        fields = {"FIELD_NAME": f.name, "LABEL": (f.label or {}).get(LANGS[0], f.name), **fields}
-        return Call(f"crm.{target.entity}.userfield.add", {"fields": fields}, label)
+        fields = {"FIELD_NAME": f.name, "LABEL": _fill(f), **fields}
+        return Call(f"crm.{target.entity}.userfield.add", {"fields": fields}, label,
+                    key=_added(target, f))
     body = {"entityId": target.entity_id, "fieldName": target.prefix + f.name, **_camel(fields)}
     return Call("userfieldconfig.add", {"moduleId": "crm", "field": body}, label)
+
+
+def create_calls(target: Target, f: Field, items: Sequence[EnumItem], label: str
+                 ) -> list[Call]:
+    """The add, and on the legacy methods the update of the labels holding a "" right after
+    it (an add gives an empty language LABEL; fields/labels.py), by `$result` in one batch."""
+    add = create_call(target, f, items, label)
+    empty = {LABEL_KEYS[n]: lb.after_add(getattr(f, n), _fill(f)) for n in LABEL_KEYS
+             if lb.needs_update(getattr(f, n))}
+    if not target.legacy or not empty:
+        return [add]
+    return [add, Call(f"crm.{target.entity}.userfield.update",
+                      {"id": f"$result[{add.key}]", "fields": empty},
+                      f"  the empty labels of {f.address}", with_previous=True)]
+
+
+def _fill(f: Field) -> str:
+    """LABEL of a legacy add: what it gives every language a label leaves out."""
+    return (f.label or {}).get(LANGS[0], f.name) or f.name
+
+
+def _added(target: Target, f: Field) -> str:
+    return f"ufadd_{target.entity}_{f.name}"
 
 
 def delete_call(target: Target, live: Field, label: str) -> Call:
@@ -106,7 +137,7 @@ def update_call(target: Target, field_change: Change | None, item_changes: Seque
     f: Field = desired[address]
     names = [n for n in (field_change.changed() if field_change else ())
              if n not in ("type", "multiple")]
-    fields = portal_fields(f, names)
+    fields = portal_fields(f, names, live[address])
     label = " ".join(f"{c.action.symbol} {c.address}" for c in
                      [*([field_change] if field_change else []), *item_changes])
     if item_changes:
@@ -173,10 +204,10 @@ def _one_field(target: Target, address: Address, group: Sequence[Change],
     label = f"{own.action.symbol} {address}" if own else ""
     new_items = items_of(kids, address)
     if own and own.action is Action.CREATE:
-        return [create_call(target, desired[address], new_items, label)]
+        return create_calls(target, desired[address], new_items, label)
     if own and own.action is Action.DELETE:
         return [delete_call(target, live[address], label)]
     if own and own.action is Action.REPLACE:
         return [delete_call(target, live[address], f"- {address} (replace)"),
-                create_call(target, desired[address], new_items, f"+ {address} (replace)")]
+                *create_calls(target, desired[address], new_items, f"+ {address} (replace)")]
     return [update_call(target, own, items, desired, live, address, kids)]

@@ -15,10 +15,12 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from provisioner.kinds import statuses as st
+from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields import manual as fm
 from provisioner.kinds.fields.apply import Target, field_calls
+from provisioner.kinds.fields.labels import LANGS
 from provisioner.kinds.fields.model import (
-    LANGS,
+    LABEL_KEYS,
     EnumItem,
     Field,
     FieldSpec,
@@ -33,6 +35,7 @@ from provisioner.kinds.statuses.deal_pipelines import DealPipelines, PipelineSpe
 from provisioner.model import (
     Action,
     Change,
+    CountsRecords,
     Explains,
     Exports,
     Files,
@@ -42,6 +45,8 @@ from provisioner.model import (
     Pairs,
     Parts,
     ReadCall,
+    ReadsMore,
+    RecordQuery,
     Report,
     Results,
     Script,
@@ -85,7 +90,8 @@ class FieldDelete(Reason):
 Specs = tuple[FieldSpec, ...]
 
 
-class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
+class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains, CountsRecords,
+             ReadsMore):
     """The kind object registered in `provisioner.kinds.KINDS`, one per entity."""
 
     def __init__(self, entity: str) -> None:
@@ -99,8 +105,15 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
 
     def parse(self, tree: Any, path: Path, report: Report) -> Specs:
         specs = []
-        for name, table in tree.items():
-            spec = parse_field(name, table, (None, self.step), (*path, name), report)
+        keys: dict[str, str] = {}
+        for key, table in tree.items():
+            name = field_key(key)
+            if name in keys:
+                report.add((*path, key), f"`{key}` is the field `{keys[name]}` again "
+                           f"(UF_CRM_{name} on the portal)", "keep one of the two tables")
+                continue
+            keys[name] = key
+            spec = parse_field(name, table, (None, self.step), (*path, key), report)
             if spec is None:
                 continue
             if spec.required_from and self.entity != "deal":
@@ -135,15 +148,32 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
     def _key(self, lang: str) -> str:
         return f"userfields_{self.entity}_{lang}"
 
+    def more_reads(self, results: Results) -> Mapping[str, ReadCall]:
+        """The labels in the portal's other languages: a `get` per field (full maps) when the
+        fields are fewer than those languages, else a `list` per language."""
+        rows = [r for r in results.get(self._key(LANGS[0])) or []
+                if r.get("USER_TYPE_ID") in TYPES]
+        if not rows:
+            return {}
+        if len(rows) < len(lb.OTHER):
+            return {self._get_key(r["ID"]): ReadCall(f"crm.{self.entity}.userfield.get",
+                                                     {"id": r["ID"]}) for r in rows}
+        return {self._key(lang): ReadCall(f"crm.{self.entity}.userfield.list",
+                                          {"filter": {"LANG": lang}}) for lang in lb.OTHER}
+
+    def _get_key(self, field_id: Any) -> str:
+        return f"userfield_{self.entity}_{field_id}"
+
     def from_live(self, results: Results) -> Specs:
         per_lang = {lang: {str(r["ID"]): r for r in results.get(self._key(lang)) or []}
-                    for lang in LANGS}
-        rows = per_lang[LANGS[0]]
+                    for lang in lb.LANGUAGES if self._key(lang) in results}
+        rows = per_lang.get(LANGS[0], {})
         specs = []
         for fid, row in rows.items():
             if row.get("USER_TYPE_ID") not in TYPES:
                 continue  # app and module types (rest_*, resourcebooking): not managed
-            texts = {lang: per_lang[lang].get(fid, {}) for lang in LANGS}
+            texts = {lang: per_lang[lang].get(fid, {}) for lang in per_lang}
+            texts.update(_by_language(results.get(self._get_key(fid))))
             name = str(row["FIELD_NAME"]).removeprefix(PREFIX)
             specs.append(live_field(row, (None, self.step), name, texts))
         return tuple(specs)
@@ -160,6 +190,15 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
     def explain(self, change: Change) -> Reason | None:
         return explain(change)
 
+    def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
+        """The records holding a value of a deleted or replaced field (its values go with it;
+        engine/records.py): `crm.<entity>.list` with the field not empty."""
+        node = live.get(change.address)
+        if not isinstance(node, Field):
+            return None
+        return RecordQuery("values", f"crm.{self.entity}.list",
+                           {"filter": {f"!{PREFIX}{node.name}": ""}}, "")
+
     # ---- apply ------------------------------------------------------------------------------
 
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
@@ -174,6 +213,26 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
             return {}
         table = {s.field.name: export_field(s) for s in live}
         return {FILE: {self.entity: {"fields": table}}}
+
+
+def _by_language(full: Any) -> dict[str, dict[str, Any]]:
+    """A `get` answer's label maps as texts per language (language -> portal key -> text)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key in LABEL_KEYS.values():
+        texts = full.get(key) if isinstance(full, dict) else None
+        for lang, text in (texts.items() if isinstance(texts, dict) else ()):
+            out.setdefault(str(lang), {})[key] = text
+    return out
+
+
+def field_key(key: str) -> str:
+    """The key of a classic entity's field: FIELD_NAME without `UF_CRM_`. A key written with
+    the prefix (`UF_CRM_KIND`, or `UF_KIND`, which the portal makes `UF_CRM_KIND`) is the same
+    field as `KIND` (docs/portal-rules.md#field-names), so it is read back under that key."""
+    for prefix in (PREFIX, "UF_"):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return key[len(prefix):]
+    return key
 
 
 def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldSpec]) -> None:

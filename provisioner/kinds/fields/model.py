@@ -14,11 +14,19 @@ from typing import Any
 
 from provisioner.kinds import shared
 from provisioner.kinds.fields import types as ft
+from provisioner.kinds.fields.labels import (
+    LANGS,
+    Labels,
+    export_label,
+    label_shape,
+    labels,
+    narrow,
+    read,
+)
 from provisioner.kinds.slug import slugify
 from provisioner.model import Report, attribute, live_only
 from provisioner.model.address import Address
 from provisioner.model.shape import (
-    MAX_TEXT,
     ArrayOf,
     MapOf,
     OneOf,
@@ -28,7 +36,6 @@ from provisioner.model.shape import (
     Table,
 )
 
-LANGS = ("ru", "en")  # label languages read and compared (one list call per language)
 NAME_PATTERN = r"[A-Z0-9_]{1,36}"
 LABEL_KEYS = {"label": "EDIT_FORM_LABEL", "list_label": "LIST_COLUMN_LABEL",
               "filter_label": "LIST_FILTER_LABEL", "error_message": "ERROR_MESSAGE",
@@ -40,7 +47,6 @@ FLAG_DEFAULTS = {"mandatory": False, "show_filter": False, "show_in_list": True,
 # userfieldconfig.add/update ignore these (docs/portal-rules.md#userfieldconfig): not offered on
 # smart-process fields.
 SPA_UNSUPPORTED = ("list_label", "filter_label", "error_message", "show_in_list", "edit_in_list")
-Labels = Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,9 @@ class Field:
     settings: Mapping[str, Any] | None = attribute(default=None)
     id: int | None = live_only()
     system: bool = live_only(False)
+    # every language read of each label key (the attributes hold ru and en): compared when a
+    # config names them, kept when an update sends a label, exported (fields/labels.py)
+    full: Mapping[str, Labels] | None = live_only()
     address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
     def __post_init__(self) -> None:
@@ -114,14 +123,6 @@ class FieldSpec:
 
 # ---- TOML shape ----------------------------------------------------------------------------
 
-def _label_shape(doc: str, multiline: bool = False) -> OneOf:
-    # Labels are 255 characters on the portal (b_user_field_lang); help texts may span lines.
-    text = Scalar("string", multiline=multiline, max_length=MAX_TEXT if multiline else 255)
-    langs = MapOf(text, "|".join(LANGS), "Text per language.",
-                  f"write one of the languages {', '.join(LANGS)}")
-    return OneOf((text, langs), doc)
-
-
 _VALUE = Scalar("string", non_blank=True, max_length=255)
 _ITEM = OneOf((_VALUE, Table({
     "value": Prop(_VALUE, required=True),
@@ -134,12 +135,12 @@ _ITEM = OneOf((_VALUE, Table({
 def field_shape(spa: bool = False) -> Table:
     props: dict[str, Prop] = {
         "type": Prop(Scalar("string", "USER_TYPE_ID.", enum=ft.TYPES), required=True),
-        "label": Prop(_label_shape("Name shown on forms: a text or {ru = ..., en = ...}."),
+        "label": Prop(label_shape("Name shown on forms: a text or {ru = ..., en = ...}."),
                       required=True),
-        "list_label": Prop(_label_shape("Column title in lists (default: label).")),
-        "filter_label": Prop(_label_shape("Title in the filter (default: label).")),
-        "help": Prop(_label_shape("Help text.", multiline=True)),
-        "error_message": Prop(_label_shape("Error text.", multiline=True)),
+        "list_label": Prop(label_shape("Column title in lists (default: label).")),
+        "filter_label": Prop(label_shape("Title in the filter (default: label).")),
+        "help": Prop(label_shape("Help text.", multiline=True)),
+        "error_message": Prop(label_shape("Error text.", multiline=True)),
         "sort": Prop(Scalar("integer", "Order among fields.", default=100)),
         "multiple": Prop(Scalar("boolean", "Several values (cannot change later).",
                                 default=False)),
@@ -170,14 +171,6 @@ def fields_shape(where: str, spa: bool = False) -> MapOf:
 
 
 # ---- parsing -------------------------------------------------------------------------------
-
-def labels(value: Any) -> Labels | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return shared.mapping(dict.fromkeys(LANGS, shared.text(value)))
-    return shared.mapping({lang: shared.text(str(value[lang])) for lang in LANGS if lang in value})
-
 
 def xml_id_for(value: str, taken: set[str]) -> str:
     """The generated XML_ID of an item written without one: a transliteration of its value."""
@@ -258,6 +251,7 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
     explicit = {str(t["xml_id"]) for t in tables if "xml_id" in t}
     items: list[EnumItem] = []
     seen: dict[str, int] = {}
+    _check_values(tables, path, report)
     for index, t in enumerate(tables):
         xml_id = str(t["xml_id"]) if "xml_id" in t else xml_id_for(str(t["value"]), explicit
                                                                    | set(seen))
@@ -266,7 +260,7 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
                        "give every item its own xml_id")
         seen.setdefault(xml_id, index)
         items.append(EnumItem(owner.address, shared.text(xml_id),
-                              shared.text(str(t["value"]).strip()),
+                              shared.name(str(t["value"]), shared.VALUE_TRIM),
                               bool(t.get("default", False)), 10 * (index + 1)))
     defaults = [i for i in items if i.default]
     if len(defaults) > 1 and not owner.multiple:
@@ -275,15 +269,29 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
     return tuple(items)
 
 
+def _check_values(tables: Sequence[Mapping[str, Any]], path: Path, report: Report) -> None:
+    """Two items with one value (as the portal stores it, trimmed): the second would get an
+    id of its own from the value, and the field two indistinguishable choices."""
+    first: dict[str, int] = {}
+    for index, t in enumerate(tables):
+        value = shared.name(str(t["value"]), shared.VALUE_TRIM)
+        if value in first:
+            report.add((*path, index), f'duplicate item "{value}" (also item {first[value]})',
+                       "remove one, or give each item its own value")
+        first.setdefault(value, index)
+
+
 # ---- live ----------------------------------------------------------------------------------
 
 def live_field(row: Mapping[str, Any], where: tuple[Address | None, str], name: str,
                texts: Mapping[str, Mapping[str, Any]], spa: bool = False) -> FieldSpec:
-    """A field from a legacy (UPPER) row; `texts` are its label keys per language."""
+    """A field from a legacy (UPPER) row; `texts` are its label keys per language read."""
     type_ = shared.text(str(row["USER_TYPE_ID"]))
     got = {key: shared.mapping({lang: shared.text(str(texts.get(lang, {}).get(portal) or ""))
                                 for lang in LANGS})
            for key, portal in LABEL_KEYS.items()}
+    full = {key: read(texts, portal) for key, portal in LABEL_KEYS.items()} \
+        if set(texts) - set(LANGS) else None
     f = Field(where[0], where[1], name, type_, row.get("MULTIPLE") == "Y", got["label"],
               list_label=None if spa else got["list_label"],
               filter_label=None if spa else got["filter_label"],
@@ -293,7 +301,8 @@ def live_field(row: Mapping[str, Any], where: tuple[Address | None, str], name: 
               show_in_list=None if spa else row.get("SHOW_IN_LIST") == "Y",
               edit_in_list=None if spa else row.get("EDIT_IN_LIST") == "Y",
               searchable=row.get("IS_SEARCHABLE") == "Y",
-              settings=ft.live_settings(type_, row.get("SETTINGS")), id=int(row["ID"]))
+              settings=ft.live_settings(type_, row.get("SETTINGS")), id=int(row["ID"]),
+              full=full)
     items = tuple(EnumItem(f.address, shared.text(str(i.get("XML_ID") or "")),
                            shared.text(str(i.get("VALUE") or "")),
                            i.get("DEF") == "Y", int(i.get("SORT") or 0), id=int(i["ID"]))
@@ -306,31 +315,30 @@ def project(desired: Field, live: Field) -> Field:
     changes: dict[str, Any] = {}
     for key in LABEL_KEYS:
         want, have = getattr(desired, key), getattr(live, key)
-        if want is None or have is None or (
-                want.keys() == have.keys() and (len(want) < 2 or list(want) == list(have))):
-            continue  # the same languages in the same order (most fields): nothing to project
-        changes[key] = {lang: have.get(lang, "") for lang in want}  # in the desired order
+        if want is None or have is None:
+            continue
+        seen = narrow(want, have, live.full.get(key) if live.full else None)
+        if seen is not None:
+            changes[key] = seen  # in the desired order
     return replace(live, **changes) if changes else live
 
 
 # ---- export --------------------------------------------------------------------------------
 
-def export_label(value: Labels | None) -> Any:
-    if not value:
-        return None
-    texts = set(value.values())
-    return next(iter(texts)) if len(texts) == 1 else dict(value)
-
-
-def export_field(spec: FieldSpec) -> dict[str, Any]:
+def export_field(spec: FieldSpec, spa: bool = False) -> dict[str, Any]:
     f = spec.field
-    out: dict[str, Any] = {"type": f.type, "label": export_label(f.label)}
+    texts = {key: _every_language(f, key) for key in LABEL_KEYS}
+    # what an add gives a language a label leaves out (fields/labels.py): the legacy add's
+    # LABEL, the label's ru text; userfieldconfig.add, ""
+    fill = "" if spa else (f.label or {}).get(LANGS[0], f.name)
+    out: dict[str, Any] = {"type": f.type, "label": export_label(texts["label"], fill)}
     for key in ("list_label", "filter_label"):
-        if getattr(f, key) is not None and getattr(f, key) != f.label:
-            out[key] = export_label(getattr(f, key))
+        if texts[key] is not None and texts[key] != texts["label"]:
+            out[key] = export_label(texts[key], fill)
     for key in ("help", "error_message"):
-        if getattr(f, key) and any(getattr(f, key).values()):
-            out[key] = export_label(getattr(f, key))
+        text = texts[key]
+        if text and any(text.values()):
+            out[key] = export_label(text, fill)
     if f.sort != 100:
         out["sort"] = f.sort
     if f.multiple:
@@ -344,6 +352,11 @@ def export_field(spec: FieldSpec) -> dict[str, Any]:
     if f.type == "enumeration":
         out["items"] = [_export_item(i) for i in spec.items]
     return out
+
+
+def _every_language(f: Field, key: str) -> Labels | None:
+    value: Labels | None = getattr(f, key)
+    return f.full[key] if f.full and value is not None else value
 
 
 def _export_item(item: EnumItem) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from typing import Any
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields.apply import Target, create_call, field_calls, items_of
 from provisioner.kinds.fields.model import Field
-from provisioner.kinds.smart_processes.model import BUILT_IN, FLAGS, SmartProcess, SpaPipeline
+from provisioner.kinds.smart_processes import relations
+from provisioner.kinds.smart_processes.model import FLAGS, SmartProcess, SpaPipeline
 from provisioner.model import Action, Call, Change, Children, Script
 from provisioner.model.address import Address
 from provisioner.model.rounds import once, parallel
@@ -25,21 +26,12 @@ def stage_list(etid: int | str, category: int | str) -> str:
 
 
 def type_fields(spa: SmartProcess, live: Mapping[Address, Any]) -> dict[str, Any]:
+    """The type as sent; relations to smart processes this apply makes are left for the
+    round after them (relations.late_calls)."""
     out: dict[str, Any] = {"title": spa.title, "code": spa.code,
                            **{FLAGS[k]: "Y" if v else "N" for k, v in spa.features.items()}}
-    out["relations"] = {"parent": _relations(spa.parents, live),
-                        "child": _relations(spa.children, live)}
-    return out
-
-
-def _relations(names: Sequence[str], live: Mapping[Address, Any]) -> list[dict[str, Any]]:
-    """Built-in entities and smart processes already on the portal (a new one: next apply)."""
-    out = []
-    for name in names:
-        target = live.get(Address.of("smart_process", name))
-        etid = BUILT_IN.get(name) or (target.entity_type_id if target else None)
-        if etid:
-            out.append({"entityTypeId": etid, "isChildrenListEnabled": "true"})
+    out["relations"] = {"parent": relations.entries(spa.parents, live, {}),
+                        "child": relations.entries(spa.children, live, {})}
     return out
 
 
@@ -87,7 +79,9 @@ def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children
                     sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
 
 
-def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any]) -> Script:
+def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
+            made_now: relations.Made) -> Script:
+    """A new smart process; its ids go to `made_now` for the relations other types name."""
     ref, pipes = f"type_{spa.code}", f"typecat_{spa.code}"
     results = yield [
         Call("crm.type.add", {"fields": type_fields(spa, live)}, f"+ {spa.address}", key=ref),
@@ -97,6 +91,7 @@ def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any]) -> S
     made, cats = results[ref]["type"], results[pipes]
     cats = cats.get("categories", []) if isinstance(cats, dict) else cats
     etid, type_id = int(made["entityTypeId"]), int(made["id"])
+    made_now[spa.code] = (type_id, etid)
     default_id = next(int(c["id"]) for c in cats if c.get("isDefault") == "Y")
     tasks: list[Script] = []
     for pipe in children(kids, spa.address, SpaPipeline):

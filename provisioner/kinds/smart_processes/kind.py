@@ -14,9 +14,10 @@ from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import manual as fm
 from provisioner.kinds.fields.kind import add_fields
 from provisioner.kinds.fields.kind import explain as field_explain
-from provisioner.kinds.fields.model import LANGS
+from provisioner.kinds.fields.labels import LANGS
+from provisioner.kinds.fields.model import Field
 from provisioner.kinds.smart_processes import apply as ap
-from provisioner.kinds.smart_processes import live, match
+from provisioner.kinds.smart_processes import live, match, relations
 from provisioner.kinds.smart_processes.model import (
     SmartProcess,
     SpaPipeline,
@@ -50,6 +51,9 @@ from provisioner.model.rounds import once, parallel
 from provisioner.model.shape import Path
 
 FILE = "smart-processes.toml"
+# The system stages the portal makes with every pipeline (docs/portal-rules.md#default-stages):
+# a new pipeline's stages settle around those the config leaves out.
+PORTAL_KEPT = (st.Kept("NEW", 10), st.Kept("SUCCESS", 40), st.Kept("FAIL", 50))
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
                         report.add((*path, spec.spa.code, side), f'unknown entity "{name}"',
                                    "use lead, deal, contact, company, quote or a declared "
                                    "smart process code")
+        specs = relations.settle(specs, path, report)
         return tuple(_link(s, report) for s in specs)
 
     # ---- live -------------------------------------------------------------------------------
@@ -110,12 +115,16 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
             pairs.manage("smart_process")
         for spec in wanted:
             have = live_by.get(spec.spa.code)
-            have = match.match_pipelines(have, spec) if have else None
+            if have is not None:
+                have, matched = match.match_pipelines(have, spec)
+                for address, why in matched:
+                    pairs.note(address, why)
             pairs.want(spec.spa, [*(p.pipeline for p in spec.pipelines),
                                   *(f.field for f in spec.fields)])
             for p in spec.pipelines:
-                pairs.want(p.pipeline, st.settle_sorts(p.stages,
-                                                       _stages_of(have, p.pipeline.key)))
+                made = _stages_of(have, p.pipeline.key)
+                pairs.want(p.pipeline, st.settle_sorts(p.stages, made or (),
+                                                       () if made is not None else PORTAL_KEPT))
                 pairs.manage(f"{p.pipeline.address}.stage")
             if spec.pipelines:
                 pairs.manage(f"{spec.spa.address}.pipeline")
@@ -132,12 +141,17 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
         return pairs.pairing()
 
     def records(self, change: Change, live: Mapping[Address, Any]) -> RecordQuery | None:
-        """The items a deleted smart process, pipeline or stage holds (engine/records.py)."""
+        """The items a deleted smart process, pipeline or stage holds, and those holding a
+        value of a deleted field (engine/records.py)."""
         spa = live.get(Address.of("smart_process", change.address.parts[0][1]))
         node = live.get(change.address)
         if not isinstance(spa, SmartProcess) or not spa.entity_type_id:
             return None
         etid = {"entityTypeId": spa.entity_type_id}
+        if isinstance(node, Field):  # its values go with it; the items stay
+            name = camel(f"UF_CRM_{spa.id}_{node.name}")
+            return RecordQuery("values", "crm.item.list", {**etid, "filter": {f"!{name}": ""}},
+                               "", list_key="items", id_key="id")
         if node is spa:
             flt: dict[str, Any] = {}
         elif isinstance(node, SpaPipeline) and node.id:
@@ -163,16 +177,23 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
               live: Mapping[Address, Any]) -> Script:
         tasks: list[Script] = []
         kids = by_parent(desired)
+        made: relations.Made = {}
+        related: list[SmartProcess] = []  # types whose own change this apply makes
         for code, group in _by_spa(changes).items():
             address = Address.of("smart_process", code)
             own = next((c for c in group if c.address == address), None)
             if own is not None and own.action is Action.CREATE:
-                tasks.append(ap.new_spa(desired[address], kids, live))
+                tasks.append(ap.new_spa(desired[address], kids, live, made))
             elif own is not None and own.action is Action.DELETE:
                 tasks.append(once([_delete(live[address])]))
             else:
                 tasks.append(ap.existing_spa(desired[address], group, desired, live, kids))
+            if own is not None and own.action is not Action.DELETE:
+                related.append(desired[address])
         yield from parallel(tasks)
+        late = relations.late_calls(related, live, made)
+        if late:
+            yield late
 
     # ---- export -----------------------------------------------------------------------------
 
@@ -181,6 +202,12 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
             return {}
         out = {s.spa.code: export_spa(_exportable(s)) for s in live}
         return {FILE: {"smart_processes": out}}
+
+
+def camel(field_name: str) -> str:
+    """`UF_CRM_7_SIZE` -> `ufCrm7Size`: how crm.item.* name a custom field (crm-item-list.md)."""
+    head, *rest = field_name.lower().split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _delete(spa: SmartProcess) -> Call:
@@ -207,11 +234,12 @@ def _link(spec: SpaSpec, report: Report) -> SpaSpec:
     return replace(spec, fields=tuple(fields))
 
 
-def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...]:
+def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...] | None:
+    """The live stages of a pipeline; None when the pipeline is not on the portal yet."""
     for p in have.pipelines if have else ():
         if p.pipeline.key == key:
             return p.stages
-    return ()
+    return None
 
 
 def _by_spa(changes: Sequence[Change]) -> dict[str, list[Change]]:

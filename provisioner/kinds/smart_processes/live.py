@@ -1,18 +1,22 @@
 """What the smart-process kind reads from the portal, and its answers as model objects.
 
-Reads: crm.type.list, crm.status.list and userfieldconfig.list once per label language in the
-first batch; then, per type, crm.type.get (relations) and crm.category.list (its pipelines), and
-userfieldconfig.get per enumeration field (lists carry no items) in one second batch.
+Reads: crm.type.list, crm.status.list and userfieldconfig.list in ru and en in the first batch;
+then, per type, crm.type.get (relations) and crm.category.list (its pipelines), and
+userfieldconfig.get per enumeration field (lists carry no items) in one second batch, with the
+labels in the portal's other languages: a get of every other field, or a list per language when
+that takes fewer calls.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from provisioner.kinds import statuses as st
-from provisioner.kinds.fields.model import LANGS, FieldSpec, live_field
+from provisioner.kinds.fields.labels import LANGS, LANGUAGES, OTHER
+from provisioner.kinds.fields.model import FieldSpec, live_field
 from provisioner.kinds.fields.types import TYPES
 from provisioner.kinds.slug import slugify
 from provisioner.kinds.smart_processes.apply import stage_list
@@ -29,6 +33,7 @@ from provisioner.model import ReadCall, Results
 CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
            "CRM_SMART_INVOICE"]
 FIELD_PAGES_AHEAD = 4  # pages of userfieldconfig.list asked before its total is known
+PAGE = 50  # rows of a userfieldconfig.list page (docs/portal-rules.md#paging)
 
 
 def read_calls() -> dict[str, ReadCall]:
@@ -36,10 +41,14 @@ def read_calls() -> dict[str, ReadCall]:
     calls = {"crm_types": ReadCall("crm.type.list", {}, "types", pages_ahead=1),
              "statuses": ReadCall("crm.status.list", {})}
     for lang in LANGS:
-        calls[f"spa_fields_{lang}"] = ReadCall("userfieldconfig.list", {
-            "moduleId": "crm", "select": {"0": "*", "language": lang},
-            "filter": {"!@entityId": CLASSIC}}, "fields", pages_ahead=FIELD_PAGES_AHEAD)
+        calls[f"spa_fields_{lang}"] = _list(lang)
     return calls
+
+
+def _list(lang: str) -> ReadCall:
+    return ReadCall("userfieldconfig.list", {
+        "moduleId": "crm", "select": {"0": "*", "language": lang},
+        "filter": {"!@entityId": CLASSIC}}, "fields", pages_ahead=FIELD_PAGES_AHEAD)
 
 
 def more_reads(results: Results) -> dict[str, ReadCall]:
@@ -48,10 +57,17 @@ def more_reads(results: Results) -> dict[str, ReadCall]:
         calls[f"spa_type_{t['id']}"] = ReadCall("crm.type.get", {"id": t["id"]})
         calls[f"spa_cats_{t['entityTypeId']}"] = ReadCall(
             "crm.category.list", {"entityTypeId": t["entityTypeId"]}, "categories")
-    for row in _rows(results, f"spa_fields_{LANGS[0]}"):
-        if row.get("userTypeId") == "enumeration":
-            calls[f"spa_uf_{row['id']}"] = ReadCall("userfieldconfig.get",
-                                                    {"moduleId": "crm", "id": row["id"]})
+    rows = [r for r in _rows(results, f"spa_fields_{LANGS[0]}") if r.get("userTypeId") in TYPES]
+    enums = [r for r in rows if r.get("userTypeId") == "enumeration"]
+    # the labels in the portal's other languages: a `get` (every language, the items too) of
+    # the other fields when they are fewer than a list per language and page would take
+    pages = max(1, math.ceil(len(rows) / PAGE))
+    every = len(rows) - len(enums) < len(OTHER) * pages
+    for row in rows if every else enums:
+        calls[f"spa_uf_{row['id']}"] = ReadCall("userfieldconfig.get",
+                                                {"moduleId": "crm", "id": row["id"]})
+    if rows and not every:
+        calls.update({f"spa_fields_{lang}": _list(lang) for lang in OTHER})
     return calls
 
 
@@ -78,9 +94,10 @@ def _fields_by_entity(results: Results) -> dict[str, PerLang]:
     """Every smart process's field rows per language, by field id: one pass over the lists
     (a pass per smart process would read every field of every other one)."""
     out: dict[str, PerLang] = {}
-    for lang in LANGS:
+    langs = [lang for lang in LANGUAGES if f"spa_fields_{lang}" in results]
+    for lang in langs:
         for row in _rows(results, f"spa_fields_{lang}"):
-            entity = out.setdefault(str(row.get("entityId")), {k: {} for k in LANGS})
+            entity = out.setdefault(str(row.get("entityId")), {k: {} for k in langs})
             entity[lang][str(row["id"])] = row
     return out
 
@@ -133,12 +150,14 @@ def _live_fields(spa: SmartProcess, per_lang: PerLang, results: Results
     if not per_lang:
         return ()
     out = []
-    for fid, row in per_lang[LANGS[0]].items():
+    for fid, row in per_lang.get(LANGS[0], {}).items():
         if row.get("userTypeId") not in TYPES:
             continue  # app and module types: not managed
         full = _unwrap(results.get(f"spa_uf_{fid}"), "field") or {}
         upper = _upper(row, full.get("enum") or [])
-        texts = {lang: _upper_labels(per_lang[lang].get(fid, {}), lang) for lang in LANGS}
+        texts = {lang: _upper_labels(per_lang[lang].get(fid, {}), lang) for lang in per_lang}
+        for lang in full.get("languageId") or {}:  # a get: every language of the portal
+            texts[str(lang)] = _upper_labels(full, str(lang))
         name = str(row["fieldName"]).removeprefix(f"UF_CRM_{spa.id}_")
         out.append(live_field(upper, (spa.address, "field"), name, texts, spa=True))
     return tuple(out)

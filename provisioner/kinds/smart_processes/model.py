@@ -2,9 +2,11 @@
 
 A smart process is keyed by a code of ours, stored in the type's `code` field
 (docs/portal-rules.md#smart-process-type): its `entityTypeId` and row `id` differ between
-portals. Its pipelines (crm.category) are matched by the category's `code` if it has one, the
-default pipeline by being the default, the others by name (smart-process categories have no
-originId). Stages as for deal pipelines
+portals. Its pipelines (crm.category) are matched by the category's `code` if it has one (the portal's
+system pipelines), the default pipeline by being the default, the others by name, by
+`moved_from` (the name on the portal of a pipeline renamed here), or as the one left over: a
+smart-process category has no originId and REST writes no `code` (match.py). Stages as for deal
+pipelines
 (`DT{e}_{c}:` prefix, `DYNAMIC_{e}_STAGE_{c}` list); fields as for the classic entities.
 """
 
@@ -14,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields.model import FieldSpec, export_field, fields_shape, parse_field
 from provisioner.kinds.stage_automation import (
@@ -69,6 +72,7 @@ class SpaPipeline:
     key: str = field(compare=True)
     name: str | None = attribute()  # None: not managed (pipelines need categories to rename)
     default: bool = field(default=False, compare=False)
+    moved_from: str | None = field(default=None, compare=False)  # its name on the portal
     id: int | None = live_only()
     code: str | None = live_only()
     system: bool = live_only(False)
@@ -114,6 +118,11 @@ def _pipeline_shape() -> Table:
         "name": Prop(st.NAME, required=True),
         "default": Prop(Scalar("boolean", "The smart process's default pipeline.",
                                default=False)),
+        "moved_from": Prop(Scalar("string", "The name this pipeline has on the portal, when "
+                                  "you renamed it here and renamed others at the same time: "
+                                  "that pipeline is kept (its items stay) and renamed. The "
+                                  "portal keeps no key for a smart-process pipeline.",
+                                  non_blank=True, max_length=255)),
         "stages": Prop(with_automation(st.stage_shape("the pipeline")), required=True),
     }, "A pipeline of the smart process.")
 
@@ -142,7 +151,7 @@ def parse_spa(code: str, table: Any, path: Path, report: Report) -> SpaSpec | No
     pipelines and fields that do not fit are left out the same way."""
     if not report.fits(SPA, table, path, skip=_PARTS) or not isinstance(table, dict):
         return None
-    spa = SmartProcess(code, table["title"],
+    spa = SmartProcess(code, shared.name(table["title"]),
                        {k: bool(table.get(k, False)) for k in FLAGS},
                        tuple(sorted(table.get("parents", []))),
                        tuple(sorted(table.get("children", []))))
@@ -164,8 +173,10 @@ def _pipeline(spa: SmartProcess, key: str, table: Any, path: Path,
     if not report.fits(PIPELINE, table, path):
         return None
     # Without custom pipelines the portal refuses crm.category writes: the name is not managed.
-    name = table["name"] if spa.features["categories"] else None
-    pipe = SpaPipeline(spa.address, key, name, bool(table.get("default", False)))
+    name = shared.name(table["name"]) if spa.features["categories"] else None
+    moved = table.get("moved_from")
+    pipe = SpaPipeline(spa.address, key, name, bool(table.get("default", False)),
+                       shared.name(moved) if isinstance(moved, str) else None)
     stages = st.parse_stages(table["stages"], pipe.address, "stage")
     st.check_codes([s.code for s in stages], (*path, "stages"), report, MAX_STAGE,
                    "50 minus the `DT<type>_<pipeline>:` prefix")

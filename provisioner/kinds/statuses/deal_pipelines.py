@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
+from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
 from provisioner.kinds.slug import slugify
 from provisioner.kinds.stage_automation import (
@@ -49,6 +50,8 @@ KEY_PATTERN = r"[A-Za-z0-9_-]{1,50}"
 # (docs/portal-rules.md#default-stages).
 PORTAL_DEFAULT_CODES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE",
                         "WON", "LOSE", "APOLOGY")
+# The system ones stay whatever the config says: a new pipeline's stages settle around them.
+PORTAL_KEPT = (st.Kept("NEW", 10), st.Kept("WON", 60), st.Kept("LOSE", 70))
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
         if isinstance(sort, int) and sort < 0:
             report.add((*path, "sort"), f"sort {sort} is negative", "use 0 or more")
         raw_name = value.get("name")
-        name = raw_name if isinstance(raw_name, str) else ""
+        name = shared.name(raw_name) if isinstance(raw_name, str) else ""
         moved = value.get("moved_from") if isinstance(value.get("moved_from"), str) else None
         pipeline = Pipeline(key, name, sort if isinstance(sort, int) else None,
                             key if moved else None, value.get("default") is True, moved)
@@ -190,8 +193,8 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
             if matched is not None:
                 matched = _follow_moves(spec, matched, pairs)
                 live_specs[spec.pipeline.key] = matched
-            pairs.want(spec.pipeline, st.settle_sorts(spec.stages,
-                                                      matched.stages if matched else ()))
+            pairs.want(spec.pipeline, st.settle_sorts(spec.stages, matched.stages if matched
+                                                      else (), () if matched else PORTAL_KEPT))
             pairs.manage(f"{spec.pipeline.address}.{STAGE_STEP}")
         for spec in live_specs.values():
             pairs.have([spec.pipeline, *spec.stages])

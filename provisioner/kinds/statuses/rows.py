@@ -122,9 +122,15 @@ def _text(row: Mapping[str, Any], key: str) -> str:
     return shared.text(value) if isinstance(value, str) else ""
 
 
+def _name(row: Mapping[str, Any]) -> str:
+    """The name trimmed as the portal trims it, so that ` Новая` converges with `Новая`."""
+    value = row.get("name")
+    return shared.name(value) if isinstance(value, str) else ""
+
+
 def parse_stages(rows: Any, owner: Address | None, step: str) -> list[Stage]:
     """Stages from (possibly faulty) tables; faults are reported by the shape check."""
-    return [Stage(code=_text(r, "code"), name=_text(r, "name"), color=_color(r.get("color")),
+    return [Stage(code=_text(r, "code"), name=_name(r), color=_color(r.get("color")),
                   semantics=_semantics(r), sort=10 * (i + 1), owner=owner, step=step,
                   moved_from=_text(r, "moved_from") or None)
             for i, r in enumerate(tables(rows))]
@@ -140,7 +146,7 @@ def _semantics(row: Mapping[str, Any]) -> str:
 
 
 def parse_items(rows: Any, owner: Address) -> list[Item]:
-    return [Item(code=_text(r, "code"), name=_text(r, "name"), sort=10 * (i + 1), owner=owner)
+    return [Item(code=_text(r, "code"), name=_name(r), sort=10 * (i + 1), owner=owner)
             for i, r in enumerate(tables(rows))]
 
 

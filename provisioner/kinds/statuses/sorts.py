@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Protocol, TypeVar
 
@@ -22,19 +23,42 @@ class Sortable(Protocol):
 Row = TypeVar("Row", bound=Sortable)
 
 
-def settle_sorts(desired: Sequence[Row], live: Iterable[Row]) -> Sequence[Row]:
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A row the portal will hold beside the desired ones though no live list shows it yet: a
+    system stage it makes with a new pipeline (docs/portal-rules.md#default-stages)."""
+
+    code: str
+    sort: int
+
+
+def settle_sorts(desired: Sequence[Row], live: Iterable[Sortable],
+                 kept: Iterable[Sortable] = ()) -> Sequence[Row]:
     """Give desired rows SORT values that keep the live SORT of every row already in order,
-    so that inserting one stage changes one stage; renumber 10, 20, ... only when no room."""
-    live_sort = {row.code: row.sort for row in live}
+    so that inserting one stage changes one stage; renumber 10, 20, ... only when no room.
+    A row given a new SORT never takes the SORT of a row the config leaves out (a live row
+    not desired, or one of `kept`): the portal orders equal SORTs by id, and an export would
+    read that order back as a change."""
+    rows = live if isinstance(live, (list, tuple)) else list(live)
+    live_sort = {row.code: row.sort for row in rows}
+    taken = _left_out(desired, (*rows, *kept))
     anchored = _anchors([live_sort.get(row.code) for row in desired])
-    sorts = _fill(anchored)
+    sorts = _fill(anchored, taken)
     if sorts is None:
-        sorts = [10 * (i + 1) for i in range(len(desired))]
+        sorts = _renumber(len(desired), taken)
     # a row keeps its object when its SORT stands (most rows of a large, settled portal), and
     # the rows their sequence when every SORT stands (no list made: a plan's fewer young objects)
     if all(row.sort == sort for row, sort in zip(desired, sorts, strict=True)):
         return desired
     return [row if row.sort == sort else resorted(row, sort) for row, sort in zip(desired, sorts, strict=True)]
+
+
+def _left_out(desired: Sequence[Sortable], rows: Sequence[Sortable]) -> frozenset[int]:
+    """The SORT values of the rows the config leaves out (empty when it leaves none out)."""
+    if not rows:
+        return frozenset()
+    codes = {row.code for row in desired}
+    return frozenset(row.sort for row in rows if row.code not in codes)
 
 
 def resorted(row: Row, sort: int) -> Row:
@@ -89,7 +113,7 @@ def _run_parents(values: list[int | None]) -> tuple[dict[int, int | None], int |
     return parent, (level[-1][0] if level else None)
 
 
-def _fill(values: list[int | None]) -> list[int] | None:
+def _fill(values: list[int | None], taken: frozenset[int]) -> list[int] | None:
     out: list[int] = []
     i = 0
     while i < len(values):
@@ -102,9 +126,48 @@ def _fill(values: list[int | None]) -> list[int] | None:
             j += 1
         low = out[-1] if out else 0
         gap = j - i
-        high = values[j] if j < len(values) else low + 10 * (gap + 1)
-        if high is None or high - low - 1 < gap:
+        high = values[j] if j < len(values) else None
+        chosen = _spread(low, high, gap, taken)
+        if chosen is None:
             return None
-        out.extend(low + (high - low) * (k + 1) // (gap + 1) for k in range(gap))
+        out.extend(chosen)
         i = j
+    return out
+
+
+def _spread(low: int, high: int | None, gap: int, taken: frozenset[int]) -> list[int] | None:
+    """`gap` SORT values between `low` and `high` (None: after the last row, any room), spread
+    evenly and none in `taken`; None when they do not fit."""
+    top = high if high is not None else low + 10 * (gap + 1)
+    while True:
+        chosen = _between(low, top, gap, taken)
+        if chosen is not None or high is not None:
+            return chosen
+        top += 10 * (gap + 1)  # after the last row there is always room further on
+
+
+def _between(low: int, high: int, gap: int, taken: frozenset[int]) -> list[int] | None:
+    out: list[int] = []
+    previous = low
+    for k in range(gap):
+        value = max(low + (high - low) * (k + 1) // (gap + 1), previous + 1)
+        while value in taken:
+            value += 1
+        if value + (gap - k - 1) >= high:  # no room left for the rows after it
+            return None
+        out.append(value)
+        previous = value
+    return out
+
+
+def _renumber(count: int, taken: frozenset[int]) -> list[int]:
+    """10, 20, 30, ...; a value in `taken` moves up to the next free one."""
+    out: list[int] = []
+    previous = 0
+    for index in range(count):
+        value = max(10 * (index + 1), previous + 1)
+        while value in taken:
+            value += 1
+        out.append(value)
+        previous = value
     return out

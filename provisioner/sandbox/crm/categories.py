@@ -12,7 +12,7 @@ from typing import Any
 from provisioner.sandbox.core import BitrixError
 from provisioner.sandbox.crm import reference as ref
 from provisioner.sandbox.crm import state, statuses
-from provisioner.sandbox.crm.common import as_int, yn
+from provisioner.sandbox.crm.common import as_int, php_trim, yn
 from provisioner.sandbox.crm.lists import find_list
 from provisioner.sandbox.store import Store
 
@@ -95,7 +95,7 @@ def get_category(store: Store, owner: Owner, category_id: int) -> dict[str, Any]
 def _name(fields: dict[str, Any], required: bool) -> str | None:
     if "name" not in fields and not required:
         return None
-    name = str(fields.get("name") or "").strip()
+    name = php_trim(fields.get("name") or "")
     if not name:
         raise d7(0, "Field 'NAME' is required")
     return name
@@ -133,8 +133,9 @@ def add_category(store: Store, owner: Owner, fields: dict[str, Any]) -> dict[str
     if owner.kind == "DEAL":
         cat["originId"] = str(fields.get("originId") or "")
         cat["originatorId"] = str(fields.get("originatorId") or "")
-    if owner.kind == "SPA":
-        cat["code"] = str(fields.get("code") or "")
+    # A smart-process pipeline's `code` names the portal's own system pipelines: add and update
+    # take only name, sort and isDefault (crm-category-add.md; Controller\Category::
+    # processFields), so REST never writes it and a pipeline made here keeps "".
     cats = state.categories(store, owner.entity_type_id)
     if owner.kind == "SPA" and not cats:
         cat["isDefault"] = "Y"
@@ -168,9 +169,7 @@ def update_category(store: Store, owner: Owner, category_id: int,
         for key in ("originId", "originatorId"):
             if key in fields:
                 cat[key] = str(fields[key] or "")
-    if owner.kind == "SPA" and "code" in fields:
-        cat["code"] = str(fields["code"] or "")
-    return cat
+    return cat  # `code` is not written either (see add_category)
 
 
 def delete_category(store: Store, owner: Owner, category_id: int) -> None:

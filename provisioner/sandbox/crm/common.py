@@ -10,6 +10,15 @@ from provisioner.sandbox.core import BitrixError, CallContext
 LEGACY_STATUS = 400
 
 
+# PHP's trim() strips exactly these (a no-break space stays): the portal trims names with it.
+PHP_TRIM = " \t\n\r\0\x0b"
+
+
+def php_trim(value: Any) -> str:
+    """`trim((string)$value)`: names of stages, pipelines, items and smart processes."""
+    return str(value if value is not None else "").strip(PHP_TRIM)
+
+
 def legacy_error(text: str) -> BitrixError:
     return BitrixError("", text, LEGACY_STATUS)
 

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from provisioner.sandbox.crm import state
-from provisioner.sandbox.crm.common import core_error, legacy_error, php_int
+from provisioner.sandbox.crm.common import core_error, legacy_error, php_int, php_trim
 from provisioner.sandbox.crm.lists import StatusList, all_lists, find_list
 from provisioner.sandbox.crm.reference import DefaultRow
 from provisioner.sandbox.store import Store
@@ -141,7 +141,7 @@ def add_status(store: Store, fields: dict[str, Any]) -> int:
     sl = find_list(store, entity_id)
     if sl is None:
         raise legacy_error("Specified entity type is not supported.")
-    name = str(fields.get("NAME") or "").strip()
+    name = php_trim(fields.get("NAME") or "")
     if not name:
         raise legacy_error("The field Title is required.")
     full_id = sl.full_id(_code(status_id, sl))
@@ -164,7 +164,7 @@ def add_status(store: Store, fields: dict[str, Any]) -> int:
 def update_status(store: Store, row_id: int, fields: dict[str, Any]) -> None:
     """Only NAME (if not blank), SORT and COLOR change; immutable keys are dropped (docs/portal-rules.md#status-rules)."""
     row = get_row(store, row_id)
-    name = str(fields.get("NAME") or "").strip()
+    name = php_trim(fields.get("NAME") or "")
     if name:
         row["NAME"] = name
     if "SORT" in fields or state.settings(store).get("status_sort_reset"):

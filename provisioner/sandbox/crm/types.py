@@ -10,8 +10,8 @@ from typing import Any
 
 from provisioner.sandbox.core import BitrixError
 from provisioner.sandbox.crm import categories as cats
-from provisioner.sandbox.crm import state, statuses
-from provisioner.sandbox.crm.common import as_int, yn
+from provisioner.sandbox.crm import relations, state, statuses
+from provisioner.sandbox.crm.common import as_int, php_trim, yn
 from provisioner.sandbox.store import Store
 
 FLAGS = ("isCategoriesEnabled", "isStagesEnabled", "isBeginCloseDatesEnabled", "isClientEnabled",
@@ -22,7 +22,6 @@ SYSTEM_FLAGS = ("isPaymentsEnabled", "isCountersEnabled")
 FLAG_DEFAULTS = {"isSetOpenPermissions": "Y"}  # every other flag defaults to N
 LINKED_FIELDS = ("CALENDAR_EVENT|UF_CRM_CAL_EVENT", "TASKS_TASK|UF_CRM_TASK",
                  "TASKS_TASK_TEMPLATE|UF_CRM_TASK")
-BUILT_IN_TYPES = (1, 2, 3, 4, 7, 31)  # relation targets besides smart processes
 CLIENT_TYPES = (3, 4)
 NOT_FOUND = "Smart process not found"
 LIST_KEYS = ("id", "title", "code", "createdBy", "entityTypeId", "customSectionId", *FLAGS,
@@ -63,7 +62,7 @@ def _entity_type_id(store: Store, fields: dict[str, Any]) -> int:
 def _title(fields: dict[str, Any], required: bool) -> str | None:
     if "title" not in fields and not required:
         return None
-    title = str(fields.get("title") or "").strip()
+    title = php_trim(fields.get("title") or "")
     if not title:
         raise BitrixError(0, "Field 'TITLE' is required", 400)  # as Field 'NAME' of categories
     return title
@@ -74,32 +73,17 @@ def _true(value: Any) -> str:
     return "Y" if value is True or str(value).strip().lower() == "true" else "N"
 
 
-def _relation_list(store: Store, entries: Any) -> list[dict[str, Any]]:
-    """A full replacement list; bad entries are dropped silently (save errors are swallowed)."""
-    known = set(BUILT_IN_TYPES) | _taken(store)
-    out: dict[int, dict[str, Any]] = {}
-    if isinstance(entries, dict):  # form data: parent[0][entityTypeId]=2 gives a dict
-        entries = list(entries.values())
-    for entry in entries if isinstance(entries, list) else []:
-        etid = as_int(entry.get("entityTypeId")) if isinstance(entry, dict) else None
-        if etid is None or etid not in known:
-            continue
-        out[etid] = {"entityTypeId": etid,
-                     "isChildrenListEnabled": _true(entry.get("isChildrenListEnabled"))}
-    return list(out.values())
-
-
 def _apply(store: Store, spa: dict[str, Any], fields: dict[str, Any]) -> None:
     for flag in FLAGS:
         if flag in fields:
             spa[flag] = yn(fields[flag], spa[flag])
     if "code" in fields:
         spa["code"] = str(fields["code"] or "")
-    relations = fields.get("relations")
-    if isinstance(relations, dict):
+    sent = fields.get("relations")
+    if isinstance(sent, dict):
         for side in ("parent", "child"):
-            if side in relations:
-                spa["relations"][side] = _relation_list(store, relations[side])
+            if side in sent:
+                relations.save_side(store, spa, side, sent[side])
     linked = fields.get("linkedUserFields")
     if isinstance(linked, dict) and spa["isUseInUserfieldEnabled"] == "Y":
         for key in LINKED_FIELDS:
@@ -160,6 +144,7 @@ def delete_type(store: Store, type_id: int) -> None:
     for list_id in lists:
         statuses.drop_list(store, list_id)
     state.all_categories(store).pop(str(etid), None)
+    relations.forget(store, etid)
     entity_id = f"CRM_{spa['id']}"
     fields = state.userfields(store)
     for key in [k for k, f in fields.items() if f["ENTITY_ID"] == entity_id]:
@@ -168,12 +153,14 @@ def delete_type(store: Store, type_id: int) -> None:
 
 
 def _relations_json(spa: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The predefined contact and company parents of a client-enabled type come first (the
+    crm-type-add.md example); contact and company are never parents otherwise."""
     predefined = []
     if spa["isClientEnabled"] == "Y":
         predefined = [{"entityTypeId": t, "isChildrenListEnabled": "Y", "isPredefined": "Y"}
                       for t in CLIENT_TYPES]
     parent = [{**r, "isPredefined": "N"} for r in spa["relations"]["parent"]
-              if not (predefined and r["entityTypeId"] in CLIENT_TYPES)]
+              if int(r["entityTypeId"]) not in CLIENT_TYPES]
     child = [{**r, "isPredefined": "N"} for r in spa["relations"]["child"]]
     return {"parent": predefined + parent, "child": child}
 

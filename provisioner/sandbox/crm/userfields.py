@@ -10,7 +10,7 @@ import re
 import secrets
 from typing import Any
 
-from provisioner.sandbox.crm import state, ufsettings
+from provisioner.sandbox.crm import state, ufsettings, values
 from provisioner.sandbox.crm.common import core_error, legacy_error, php_int, yn
 from provisioner.sandbox.store import Store
 
@@ -64,20 +64,20 @@ def show_filter(value: Any, type_id: str) -> str:
 
 
 def label_map(value: Any, fallback: str) -> dict[str, str]:
-    if isinstance(value, dict):
-        return {lang: str(value.get(lang, fallback) or "") for lang in LANGUAGES}
-    return {lang: str(value if value is not None else fallback) for lang in LANGUAGES}
+    """UserFieldProxy::prepareLabels: a non-empty text applies to every language; a map gives
+    its non-empty texts; every other language gets `fallback` (LABEL on add, "" on update)."""
+    if isinstance(value, str) and value != "":
+        return dict.fromkeys(LANGUAGES, value)
+    given = value if isinstance(value, dict) else {}
+    return {lang: text if isinstance(text := given.get(lang), str) and text != "" else fallback
+            for lang in LANGUAGES}
 
 
 def new_labels(fields: dict[str, Any], name: str) -> dict[str, dict[str, str]]:
-    """On add a string fills every language; a map's missing languages get LABEL (docs/portal-rules.md#field-labels)."""
-    label = fields.get("LABEL")
-    out = {}
-    for key in LABEL_KEYS:
-        fallback = str(label) if label not in (None, "") else (
-            name if key not in ("ERROR_MESSAGE", "HELP_MESSAGE") else "")
-        out[key] = label_map(fields.get(key), fallback)
-    return out
+    """On add every label key, help and error texts too, falls back to LABEL (trimmed), else
+    the field's name (docs/portal-rules.md#field-labels; source UserFieldProxy::add)."""
+    fallback = str(fields.get("LABEL") or "").strip(" \t\n\r\0\x0b") or name
+    return {key: label_map(fields.get(key), fallback) for key in LABEL_KEYS}
 
 
 def replace_labels(field: dict[str, Any], fields: dict[str, Any]) -> None:
@@ -87,24 +87,28 @@ def replace_labels(field: dict[str, Any], fields: dict[str, Any]) -> None:
             field[key] = label_map(fields[key], "")
 
 
+# UserFieldProxy trims an item's VALUE with trim($value, " \t\n\r") (no \0, no \x0b).
+ITEM_TRIM = " \t\n\r"
+
+
 def _random_xml_id(value: str) -> str:
     return hashlib.md5((secrets.token_hex(8) + value).encode()).hexdigest()
 
 
 def _item(store: Store, raw: dict[str, Any]) -> dict[str, Any]:
     sort = php_int(raw.get("SORT"))
-    value = str(raw.get("VALUE")).strip()
+    value = str(raw.get("VALUE")).strip(ITEM_TRIM)
     xml_id = str(raw.get("XML_ID") or "").strip() or _random_xml_id(value)
     return {"ID": store.next_id("enum"), "VALUE": value, "DEF": yn(raw.get("DEF")),
             "SORT": sort if sort > 0 else 500, "XML_ID": xml_id}
 
 
 def _blank(raw: dict[str, Any]) -> bool:
-    return str(raw.get("VALUE") if raw.get("VALUE") is not None else "").strip() == ""
+    return str(raw.get("VALUE") if raw.get("VALUE") is not None else "").strip(ITEM_TRIM) == ""
 
 
 def _patch_item(item: dict[str, Any], raw: dict[str, Any]) -> None:
-    item["VALUE"] = str(raw["VALUE"]).strip()
+    item["VALUE"] = str(raw["VALUE"]).strip(ITEM_TRIM)
     if php_int(raw.get("SORT")) > 0:  # SORT <= 0 is not applied (docs/portal-rules.md#enumeration-items)
         item["SORT"] = php_int(raw["SORT"])
     if "DEF" in raw:
@@ -200,4 +204,7 @@ def find(store: Store, field_id: int) -> dict[str, Any] | None:
 
 
 def delete_field(store: Store, field_id: int) -> None:
-    state.userfields(store).pop(str(field_id), None)
+    """The field and its values in every record (crm-deal-userfield-delete.md)."""
+    field = state.userfields(store).pop(str(field_id), None)
+    if field is not None:
+        values.forget(store, field)

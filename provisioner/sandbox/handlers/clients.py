@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from provisioner.sandbox.core import REGISTRY, BitrixError, CallContext, Result, paginate
-from provisioner.sandbox.crm import clients
+from provisioner.sandbox.crm import clients, values
 from provisioner.sandbox.crm.common import as_int, legacy_error, legacy_id, legacy_param
 
 _DOC = {"LEAD": "api-reference/crm/leads/crm-lead-{}.md",
@@ -77,11 +77,12 @@ def _make_list(kind: str) -> None:
         if flt is not None and not isinstance(flt, dict):
             raise legacy_error("Parameter 'filter' must be array.")
         found = []
+        flt, holds = values.split(ctx.store, clients.UF_ENTITY[kind], flt or {})
         for rid in sorted(clients.rows(ctx.store, kind), key=int):
             row = clients.find(ctx.store, kind, int(rid))
-            if row is not None:
+            if row is not None and holds(int(rid)):
                 public = clients.public(row, kind)
-                if _matches(public, flt or {}):
+                if _matches(public, flt):
                     found.append(_selected(public, legacy_param(params, "select")))
         return paginate(found, ctx.start)
 

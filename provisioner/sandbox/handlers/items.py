@@ -1,4 +1,5 @@
-"""crm.deal.list/delete, crm.lead.list/delete, crm.item.list/delete: records in stages, minimal.
+"""crm.deal.list/delete, crm.lead.list/delete, crm.item.list/delete, crm.quote.list: records in
+stages, minimal.
 
 The sandbox keeps records as counts per stage (store section `items`, `"ENTITY_ID|STATUS_ID"`,
 crm/state.py). These handlers give the counted records ids (section `crm_records`, kept in step
@@ -14,7 +15,7 @@ import re
 from typing import Any
 
 from provisioner.sandbox.core import REGISTRY, BitrixError, CallContext, Result, paginate
-from provisioner.sandbox.crm import categories, state, types
+from provisioner.sandbox.crm import categories, state, types, values
 from provisioner.sandbox.crm.common import as_int, d7_int_param, legacy_error, legacy_id
 from provisioner.sandbox.store import Store
 
@@ -61,9 +62,15 @@ def _matches(rec: dict[str, Any], flt: dict[str, Any]) -> bool:
     return True
 
 
-def _select(store: Store, kind: str, flt: Any) -> list[dict[str, Any]]:
-    flt = flt if isinstance(flt, dict) else {}
-    rows = [r for r in _records(store).values() if r["kind"] == kind and _matches(r, flt)]
+ENTITY = {"deal": "CRM_DEAL", "lead": "CRM_LEAD"}  # whose custom fields a filter may name
+
+
+def _select(store: Store, kind: str, flt: Any, entity_id: str = "") -> list[dict[str, Any]]:
+    """Records of `kind` matching the filter; custom-field keys by emptiness (crm/values.py)."""
+    flt, holds = values.split(store, entity_id or ENTITY.get(kind, ""),
+                              flt if isinstance(flt, dict) else {})
+    rows = [r for r in _records(store).values()
+            if r["kind"] == kind and _matches(r, flt) and holds(int(r["ID"]))]
     return sorted(rows, key=lambda r: int(r["ID"]))
 
 
@@ -120,12 +127,31 @@ def item_list(ctx: CallContext, params: dict[str, Any]) -> Result:
     if etid >= 128 and categories.spa_by_entity_type(ctx.store, etid) is None:
         raise BitrixError("NOT_FOUND", types.NOT_FOUND, 400)
     given = params.get("filter")
-    flt: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
+    spa = categories.spa_by_entity_type(ctx.store, etid)
+    flt, holds = values.split(ctx.store, f"CRM_{spa['id']}" if spa else "",
+                              dict(given) if isinstance(given, dict) else {})
     rows = [r for r in _select(ctx.store, "item", {"entityTypeId": etid})
-            if _item_matches(r, flt)]
+            if _item_matches(r, flt) and holds(int(r["ID"]))]
     page = paginate([{"id": r["ID"], "entityTypeId": etid, "categoryId": r["categoryId"],
                       "stageId": r["stageId"]} for r in rows], ctx.start)
     return Result({"items": page.value}, total=page.total, next=page.next)
+
+
+@REGISTRY.add("crm.quote.list", scope="crm", doc="api-reference/crm/quote/crm-quote-list.md")
+def quote_list(ctx: CallContext, params: dict[str, Any]) -> Result:
+    """Quotes are not emulated beyond the ones a test gave a custom-field value
+    (crm/values.py): filter `ID` and custom fields by emptiness; 50 a page."""
+    flt, holds = values.split(ctx.store, "CRM_QUOTE", _filter(params))
+    ids = sorted({int(i) for f in state.userfields(ctx.store).values()
+                  if f["ENTITY_ID"] == "CRM_QUOTE"
+                  for i in ctx.store.section("uf_values", {}).get(str(f["ID"]), [])})
+    rows = [{"ID": str(i)} for i in ids if holds(i) and _matches({"ID": i}, flt)]
+    return paginate(rows, ctx.start)
+
+
+def _filter(params: dict[str, Any]) -> dict[str, Any]:
+    given = params.get("filter") or params.get("FILTER")
+    return dict(given) if isinstance(given, dict) else {}
 
 
 @REGISTRY.add("crm.deal.delete", scope="crm", write=True,

@@ -1,0 +1,114 @@
+"""Field labels in every language a portal has (docs/portal-rules.md#field-labels).
+
+A label in the config is a text or a `{language = text}` table naming any of the portal's
+languages. A text is the text of `ru` and `en` (`LANGS`, the languages provision writes when
+a config gives one text); a table, of the languages it names. Only the languages named are
+compared, and an update never overwrites another: the portal replaces a label's whole map on
+update (a language left out becomes ""), so the map sent is the one read, with the named
+languages changed. The live side keeps every language read (`full`).
+
+What a portal fills in by itself is its placeholder, never exported: a legacy add gives a
+language missing from the map the add's LABEL (provision sends the label's ru text), and no
+language can be made "" by an add, so a field whose map holds a "" is made and then updated
+(`needs_update`); userfieldconfig.add leaves a missing language "". Export writes a label as
+one text when every language has it, else a table of ru, en and every language whose text is
+not the placeholder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from provisioner.kinds import shared
+from provisioner.model.shape import MAX_TEXT, MapOf, OneOf, Scalar
+
+LANGS = ("ru", "en")  # the languages a single text stands for, and the first reads
+# The portal's languages, as the docs' crm.deal.userfield.get example lists them
+# (crm-deal-userfield-get.md); a table naming another is refused.
+LANGUAGES = ("ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "la", "ms",
+             "pl", "ru", "sc", "tc", "th", "tr", "ua", "vn")
+OTHER = tuple(lang for lang in LANGUAGES if lang not in LANGS)
+ORDER = {lang: n for n, lang in enumerate((*LANGS, *OTHER))}
+Labels = Mapping[str, str]
+
+
+def label_shape(doc: str, multiline: bool = False) -> OneOf:
+    # Labels are 255 characters on the portal (b_user_field_lang); help texts may span lines.
+    text = Scalar("string", multiline=multiline, max_length=MAX_TEXT if multiline else 255)
+    langs = MapOf(text, "|".join(LANGUAGES), "Text per language (any of the portal's).",
+                  f"write one of the portal's languages: {', '.join(LANGUAGES)} (Bitrix24's "
+                  "codes: Ukrainian ua, Kazakh kz, Spanish la, Portuguese br, Chinese sc and "
+                  "tc, Vietnamese vn)")
+    return OneOf((text, langs), doc)
+
+
+def ordered(texts: Mapping[str, str]) -> Labels:
+    """The languages in one order (ru, en, then the portal's list), shared."""
+    keys = sorted(texts, key=lambda lang: ORDER.get(lang, len(ORDER)))
+    return shared.mapping({lang: shared.text(texts[lang]) for lang in keys})
+
+
+def labels(value: Any) -> Labels | None:
+    """A label of the config: a text is the text of ru and en; a table, of its languages."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return shared.mapping(dict.fromkeys(LANGS, shared.text(value)))
+    return ordered({lang: str(text) for lang, text in value.items() if lang in ORDER})
+
+
+def narrow(want: Labels, have: Labels, full: Labels | None) -> Labels | None:
+    """The live label seen through the desired one's languages (None: as it is)."""
+    if want.keys() == have.keys() and (len(want) < 2 or list(want) == list(have)):
+        return None  # the same languages in the same order (most fields)
+    source = full if full is not None else have
+    return shared.mapping({lang: source.get(lang, "") for lang in want})
+
+
+def for_update(want: Labels, full: Labels | None) -> dict[str, str]:
+    """The map an update sends: every language read, the named ones changed (a language left
+    out of an update becomes "" on the portal)."""
+    return {**(full or {}), **want}
+
+
+def needs_update(want: Labels | None) -> bool:
+    """A legacy add cannot make a language "" (it gives it LABEL): the field is updated
+    right after it is made."""
+    return want is not None and any(text == "" for text in want.values())
+
+
+def after_add(want: Labels, fill: str) -> Any:
+    """What the update right after a legacy add sends: "" when every named language is
+    empty (no text in any language), else every language, those not named as the add left
+    them (`fill`, the add's LABEL)."""
+    if not any(want.values()):
+        return ""
+    return {lang: want.get(lang, fill) for lang in LANGUAGES}
+
+
+def read(texts: Mapping[str, Mapping[str, Any]], key: str) -> Labels:
+    """One label key's texts of every language read (`texts`: language -> portal key ->
+    text), in the one order."""
+    return ordered({lang: str(row.get(key) or "") for lang, row in texts.items()})
+
+
+def export_label(full: Labels | None, fill: str) -> Any:
+    """A text when every language has it, else the table of ru, en and the languages whose
+    text is not what an add would give them unnamed (`fill`)."""
+    if not full:
+        return None
+    texts = set(full.values())
+    if len(texts) == 1:
+        return next(iter(texts))
+    return dict(ordered({lang: text for lang, text in full.items()
+                         if lang in LANGS or text != fill}))
+
+
+def languages(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The languages a userfieldconfig answer lists (`languageId`), else every one."""
+    for row in rows:
+        found = row.get("languageId")
+        if isinstance(found, dict) and found:
+            return [str(lang) for lang in found]
+    return list(LANGUAGES)

@@ -1,0 +1,104 @@
+"""Relations between CRM types (crm.type.add/update `relations`), stored once per pair.
+
+A relation binds a parent type to a child type; the portal keeps one row per pair
+(Relation\\RelationManager, b_crm_entity_conversion_map), so a smart process's `child` list and
+the other smart process's `parent` list show the same relation. Here each side's list of the
+stored type holds it (both lists when both types are smart processes), kept in step.
+
+What a sent side does (docs api-reference/crm/universal/user-defined-object-types/
+crm-type-update.md; source Controller\\Type::saveRelations and processRelation): for every type
+*available* on that side, a selected one is bound (or its `isChildrenListEnabled` updated) and
+an unselected bound one unbound; a type not available is ignored without a word. Available as
+parents: lead, deal, quote, the smart invoice and every other smart process, never contact or
+company (RelationManager::getAvailableForParentBindingEntityTypes unsets them: they are parents
+only as the predefined relations of `isClientEnabled`); as children: those and contact and
+company. A smart process is never related to itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provisioner.sandbox.crm import state
+from provisioner.sandbox.crm.common import as_int
+from provisioner.sandbox.store import Store
+
+PARENT_TYPES = (1, 2, 7, 31)  # lead, deal, quote, smart invoice
+CHILD_TYPES = (1, 2, 3, 4, 7, 31)  # and contact, company
+OTHER = {"parent": "child", "child": "parent"}
+
+
+def _true(value: Any) -> str:
+    """Relation inputs understand only "true" (docs/portal-rules.md#relations); "Y" is false."""
+    return "Y" if value is True or str(value).strip().lower() == "true" else "N"
+
+
+def _spa(store: Store, entity_type_id: int) -> dict[str, Any] | None:
+    for spa in state.crm_types(store).values():
+        if int(spa["entityTypeId"]) == entity_type_id:
+            return spa
+    return None
+
+
+def available(store: Store, entity_type_id: int, side: str) -> list[int]:
+    built_in = PARENT_TYPES if side == "parent" else CHILD_TYPES
+    dynamic = [int(t["entityTypeId"]) for t in state.crm_types(store).values()]
+    return [t for t in (*built_in, *dynamic) if t != entity_type_id]
+
+
+def selected(entries: Any) -> dict[int, str]:
+    """entityTypeId -> isChildrenListEnabled of the entries sent; anything else is skipped
+    (an entry without a positive entityTypeId, a side sent as "": no relation selected)."""
+    if isinstance(entries, dict):  # form data: parent[0][entityTypeId]=2 gives a dict
+        entries = list(entries.values())
+    out: dict[int, str] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        etid = as_int(entry.get("entityTypeId")) if isinstance(entry, dict) else None
+        if etid is not None and etid > 0:
+            out[etid] = _true(entry.get("isChildrenListEnabled"))
+    return out
+
+
+def save_side(store: Store, spa: dict[str, Any], side: str, entries: Any) -> None:
+    """One side sent to crm.type.add/update: bind, update or unbind every available type."""
+    etid = int(spa["entityTypeId"])
+    chosen = selected(entries)
+    bound = {int(r["entityTypeId"]) for r in spa["relations"][side]}
+    for other in available(store, etid, side):
+        if other in chosen:
+            _bind(store, spa, side, other, chosen[other])
+        elif other in bound:
+            _unbind(store, spa, side, other)
+
+
+def _bind(store: Store, spa: dict[str, Any], side: str, other: int, enabled: str) -> None:
+    _put(spa["relations"][side], other, enabled)
+    twin = _spa(store, other)
+    if twin is not None:
+        _put(twin["relations"][OTHER[side]], int(spa["entityTypeId"]), enabled)
+
+
+def _unbind(store: Store, spa: dict[str, Any], side: str, other: int) -> None:
+    spa["relations"][side][:] = [r for r in spa["relations"][side]
+                                 if int(r["entityTypeId"]) != other]
+    twin = _spa(store, other)
+    if twin is not None:
+        etid = int(spa["entityTypeId"])
+        twin["relations"][OTHER[side]][:] = [r for r in twin["relations"][OTHER[side]]
+                                             if int(r["entityTypeId"]) != etid]
+
+
+def _put(rows: list[dict[str, Any]], other: int, enabled: str) -> None:
+    for row in rows:
+        if int(row["entityTypeId"]) == other:
+            row["isChildrenListEnabled"] = enabled
+            return
+    rows.append({"entityTypeId": other, "isChildrenListEnabled": enabled})
+
+
+def forget(store: Store, entity_type_id: int) -> None:
+    """A deleted type's relations go with it, from the other types' lists too."""
+    for spa in state.crm_types(store).values():
+        for side in ("parent", "child"):
+            spa["relations"][side][:] = [r for r in spa["relations"][side]
+                                         if int(r["entityTypeId"]) != entity_type_id]
