@@ -104,7 +104,9 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
 
     def pair(self, desired: Specs | None, live: Specs) -> Pairing:
         wanted = desired or ()
-        live_by = {s.spa.code: s for s in match.match_types(live, wanted)}
+        matched = match.match_types(live, wanted)
+        live_by = {s.spa.code: s for s in matched}
+        twins = [s for s in matched if live_by[s.spa.code] is not s]  # one code, two types
         pairs = Pairs(self.name)
         if wanted:
             pairs.manage("smart_process")
@@ -123,7 +125,7 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
             add_fields(pairs, spec.fields, have.fields if have else ())
             if have:
                 live_by[spec.spa.code] = replace(have, fields=())
-        for spec in live_by.values():
+        for spec in [*live_by.values(), *twins]:
             pairs.have([spec.spa])
             for p in spec.pipelines:
                 pairs.have([p.pipeline, *p.stages])
@@ -179,7 +181,10 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
     def export(self, live: Specs) -> Files:
         if not live:
             return {}
-        out = {s.spa.code: export_spa(_exportable(s)) for s in live}
+        out: dict[str, Any] = {}
+        for s in live:  # twins (one code, two types) apart: the later one keyed with its id
+            code = s.spa.code if s.spa.code not in out else f"{s.spa.code}_{s.spa.id}"
+            out[code] = export_spa(_exportable(s))
         return {FILE: {"smart_processes": out}}
 
 

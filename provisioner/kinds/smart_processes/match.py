@@ -75,7 +75,10 @@ def match_pipelines(have: SpaSpec, spec: SpaSpec) -> SpaSpec:
 
 
 def _pipeline_keys(have: SpaSpec, spec: SpaSpec) -> list[str]:
+    """A desired pipeline's name claims every live pipeline of that name (pipelines of a smart
+    process carry no stamp): two of them are twins, which the plan refuses."""
     default = next((p.pipeline.key for p in spec.pipelines if p.pipeline.default), None)
-    by_name = {p.pipeline.name: p.pipeline.key for p in spec.pipelines}
+    by_name = {p.pipeline.name: p.pipeline.key for p in spec.pipelines
+               if not (p.pipeline.default and default)}
     return [p.pipeline.code or (default if p.pipeline.default and default else None) or
-            by_name.pop(p.pipeline.name, p.pipeline.key) for p in have.pipelines]
+            by_name.get(p.pipeline.name, p.pipeline.key) for p in have.pipelines]
