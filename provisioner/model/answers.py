@@ -128,8 +128,8 @@ def judge(claim: Claim, result: Any, listed: Any, method: str, label: str,
         raise UntrustedAnswer(method, f"the portal answered id {made} for {label}, but the "
                               "list read right after it does not hold that id: the write was "
                               "answered as done and may not have run", uncertain=[label])
-    twins = [i for r, i in zip(rows, ids, strict=True) if i is not None and i != made
-             and i not in ours and all(str(r.get(k)) == str(v) for k, v in claim.same.items())]
+    twins = {i for r, i in zip(rows, ids, strict=True) if i is not None and i != made
+             and i not in ours and all(str(r.get(k)) == str(v) for k, v in claim.same.items())}
     return Verdict(made, tuple(sorted(i for i in twins if i < made)),
                    tuple(sorted(i for i in twins if i > made)))
 

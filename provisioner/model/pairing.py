@@ -73,10 +73,17 @@ class Pairs:
         return self._desired.get(address)
 
     def pairing(self) -> Pairing:
-        twins = tuple(Twin(address, self.kind, tuple(getattr(n, "id", None) for n in nodes))
+        twins = tuple(Twin(address, self.kind, _ids(nodes))
                       for address, nodes in self._twins.items())
         return Pairing(self._desired, self._live, frozenset(self._managed), tuple(self._notes),
                        self._children, tuple(self._manual), twins)
+
+
+def _ids(nodes: Iterable[Resource]) -> tuple[object, ...]:
+    """The portal ids of twins, the earlier (lower) first when they are numbers."""
+    ids = [getattr(n, "id", None) for n in nodes]
+    numbers = [i for i in ids if isinstance(i, int)]
+    return tuple(sorted(numbers)) if len(numbers) == len(ids) else tuple(ids)
 
 
 def _same(one: Resource, other: Resource) -> bool:

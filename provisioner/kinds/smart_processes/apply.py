@@ -133,11 +133,11 @@ def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any]) -> S
 def _default_pipeline(cats: Sequence[Mapping[str, Any]], etid: int) -> int:
     """The id of the pipeline the portal made with a new smart process (its default one)."""
     mine = rows_of_list(cats, {"entityTypeId": etid}, "crm.category.list")
-    found = [c.get("id") for c in mine if c.get("isDefault") == "Y"]
-    if len(found) != 1 or not str(found[0]).isdigit():
+    found = list(dict.fromkeys(str(c.get("id")) for c in mine if c.get("isDefault") == "Y"))
+    if len(found) != 1 or not found[0].isdigit():
         raise UntrustedAnswer("crm.category.list", f"the portal answered {shown(cats)} for the "
                               f"pipelines of new smart process {etid}: not one default pipeline")
-    return int(str(found[0]))
+    return int(found[0])
 
 
 def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[Address, Any],

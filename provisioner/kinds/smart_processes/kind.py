@@ -104,9 +104,11 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
 
     def pair(self, desired: Specs | None, live: Specs) -> Pairing:
         wanted = desired or ()
-        matched = match.match_types(live, wanted)
-        live_by = {s.spa.code: s for s in matched}
-        twins = [s for s in matched if live_by[s.spa.code] is not s]  # one code, two types
+        live_by: dict[str, SpaSpec] = {}
+        twins = []  # one code, two types: the first stays paired, Pairs.have says the rest
+        for spec in match.match_types(live, wanted):
+            if live_by.setdefault(spec.spa.code, spec) is not spec:
+                twins.append(spec)
         pairs = Pairs(self.name)
         if wanted:
             pairs.manage("smart_process")
