@@ -72,7 +72,7 @@ stages = [
 
 
 @pytest.fixture
-def applied(sb: Sandbox, client: BitrixClient) -> BitrixClient:
+def applied(client: BitrixClient) -> BitrixClient:
     desired = engine.load_text(HR)
     engine.apply(engine.make_plan(desired, engine.read_live(client)), client)
     assert engine.make_plan(desired, engine.read_live(client)).changes == ()

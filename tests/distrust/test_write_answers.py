@@ -23,7 +23,6 @@ from provisioner.client.errors import CommandDeadline, InsufficientScope
 from provisioner.client.models import BatchResult
 from provisioner.engine.applier import ApplyFailed
 from provisioner.errors import ProvisionError
-from provisioner.sandbox import Sandbox
 
 PIPELINE = """
 [deal.pipelines.hr]
@@ -61,7 +60,7 @@ def _apply(client: Any, text: str) -> ApplyFailed:
     return err.value
 
 
-def test_a_pipeline_id_of_null_is_uncertain(sb: Sandbox, client: BitrixClient) -> None:
+def test_a_pipeline_id_of_null_is_uncertain(client: BitrixClient) -> None:
     bent = Bent(client, on_method("crm.category.add", lambda _r: {"category": {"id": None}}))
     failed = _apply(bent, PIPELINE)
     assert failed.maybe_committed
@@ -90,7 +89,7 @@ def test_a_write_answered_as_done_that_did_not_run_is_said(client: BitrixClient)
         return {k: (m, p) if k != "new_hr" else ("crm.category.list", {"entityTypeId": 2})
                 for k, (m, p) in calls.items()}
 
-    def made(calls: Any, results: dict[str, Any]) -> None:  # ... and answered as made
+    def made(_calls: Any, results: dict[str, Any]) -> None:  # ... and answered as made
         if "new_hr" in results:
             results["new_hr"] = {"category": {"id": 900}}
     failed = _apply(Bent(client, made, before=dropped), PIPELINE)

@@ -95,8 +95,8 @@ def _clean(done: list[subprocess.CompletedProcess[str]]) -> None:
 
 
 @pytest.mark.slow  # real processes
-@pytest.mark.parametrize("run", range(RUNS))
-def test_two_applies_at_once_make_no_twin(run: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("_run", range(RUNS))
+def test_two_applies_at_once_make_no_twin(_run: int, tmp_path: Path) -> None:
     """Two applies of one config that share no lock (two machines): both read before either
     writes; the later pipeline deletes itself, its apply says so, exit 1; one `hr` stays.
     Before the check after each create: 2 pipelines `hr` in every run."""
@@ -116,8 +116,8 @@ def test_two_applies_at_once_make_no_twin(run: int, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # real processes
-@pytest.mark.parametrize("run", range(RUNS))
-def test_applies_on_one_machine_wait_for_each_other(run: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("_run", range(RUNS))
+def test_applies_on_one_machine_wait_for_each_other(_run: int, tmp_path: Path) -> None:
     """Four applies, two of each config, sharing the lock: one writes at a time, the others
     wait and plan from what it made; all exit 0, no twin, both plans converged."""
     locks = tmp_path / "locks"
@@ -132,8 +132,8 @@ def test_applies_on_one_machine_wait_for_each_other(run: int, tmp_path: Path) ->
 
 
 @pytest.mark.slow  # real processes
-@pytest.mark.parametrize("run", range(RUNS))
-def test_applies_on_many_machines_leave_no_twin(run: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("_run", range(RUNS))
+def test_applies_on_many_machines_leave_no_twin(_run: int, tmp_path: Path) -> None:
     """Four applies, two of each config, each with its own lock (four machines), all holding
     their first write until the four are there: every pipeline made twice deletes its later
     copy; after one more apply of each config, no twin and both plans converged."""
