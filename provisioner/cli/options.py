@@ -10,13 +10,14 @@ from typing import Any, TypeVar
 import click
 
 from provisioner.errors import ConfigError, ProvisionError
+from provisioner.model.printable import printable
 from provisioner.workspace import Cancelled, PortalChoice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def err(text: str) -> None:
-    click.echo(text, err=True)
+    click.echo(printable(text, keep="\n"), err=True)  # portal names may hold controls
 
 
 def portal_options(fn: F) -> F:

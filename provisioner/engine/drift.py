@@ -16,6 +16,7 @@ from typing import Any
 from provisioner.engine.differences import ABSENT, differences
 from provisioner.engine.planner import UNMANAGED
 from provisioner.model import Action, Change, Plan
+from provisioner.model.printable import printable, printable_json
 
 STATUS = {Action.UPDATE: "changed", Action.REPLACE: "changed", Action.CREATE: "missing",
           Action.DELETE: "extra"}
@@ -55,7 +56,7 @@ def _json(value: Any) -> Any:
 
 
 def render_drift_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return printable_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
 
 
 def render_drift_text(doc: dict[str, Any]) -> str:
@@ -73,7 +74,7 @@ def render_drift_text(doc: dict[str, Any]) -> str:
     if doc["manual"]:
         lines.append("Manual (not readable through REST; not counted as drift):")
         lines.extend(f"  ! {m['address']}" for m in doc["manual"])
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"  # names escaped (render.py)
 
 
 def _entry_lines(entry: dict[str, Any]) -> list[str]:

@@ -339,4 +339,5 @@ def _row_list(result: Any, list_key: str | None) -> list[Any] | None:
 
 def fingerprint(results: Mapping[str, Any]) -> str:
     text = json.dumps(results, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    # a lone surrogate (JSON can hold one, UTF-8 cannot) must not crash the fingerprint
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -16,6 +16,7 @@ from provisioner.engine.render_safety import (
     options_document,
 )
 from provisioner.model import Action, Change, Note, Plan
+from provisioner.model.printable import printable, printable_json
 
 FORMAT_VERSION = "1"
 NO_CHANGES = "No changes. The portal matches the desired state."
@@ -52,7 +53,7 @@ def _note(n: Note) -> dict[str, Any]:
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan_document(plan), ensure_ascii=False, indent=2) + "\n"
+    return printable_json(json.dumps(plan_document(plan), ensure_ascii=False, indent=2)) + "\n"
 
 
 def render_text(plan: Plan) -> str:
@@ -72,7 +73,8 @@ def text_from_document(doc: dict[str, Any]) -> str:
     if "cost" in doc:
         lines.append(cost_line(doc["cost"]))
     lines.append(summary_line(doc["summary"]) if doc["changes"] else NO_CHANGES)
-    return "\n".join(lines) + "\n"
+    # names from the portal may hold controls, bidi overrides, lone surrogates: escaped
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def summary_line(summary: dict[str, int]) -> str:

@@ -40,6 +40,7 @@ from provisioner.engine import drift as drift_report
 from provisioner.engine import export as export_files
 from provisioner.engine.records import check_safe, count_records
 from provisioner.errors import ProvisionError
+from provisioner.model.printable import printable
 from provisioner.workspace import book
 from provisioner.workspace.attestations import AttestationStore, with_attestations
 from provisioner.workspace.identity import PortalIdentity
@@ -224,8 +225,10 @@ class Workspace:
              progress: Progress | None) -> ApplyReport:
         # The plan was made from a read just now (with the attestations): the engine's own
         # re-read would lack them, and the workspace decides the reads.
+        shown = progress or _quiet  # a call's label holds addresses made of portal names
         return apply_plan(plan, self.connection.client, allow_destroy=destroy,
-                          allow_data_loss=data_loss, progress=progress or _quiet, reread=False)
+                          allow_data_loss=data_loss, progress=lambda line: shown(printable(line)),
+                          reread=False)
 
     def _id_map(self, side: Any, asked: str | Path | None, default: Path | None,
                 desired: DesiredState | None = None) -> Path | None:
@@ -253,7 +256,7 @@ class Workspace:
         """The live portal as desired-state TOML in `out`, and its ids beside them."""
         client = self.connection.client
         live = read_live(client)
-        files = export_files(live, out)
+        files = export_files(live, out, notice=self.notice)
         side = idmap.write_side_file(out, str(self.identity), idmap.live_ids(live),
                                      idmap.users_by_email(client))
         return Exported(tuple(files), side)
