@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from provisioner.client.errors import BitrixAPIError
-from provisioner.client.policy import is_read
 from provisioner.engine import planfile, records
 from provisioner.engine.cost import label_addresses
 from provisioner.engine.live import read_live
@@ -78,6 +76,30 @@ class ApplyFailed(ProvisionError):
         super().__init__("\n".join(lines))
 
 
+class ApplyInterrupted(ProvisionError):
+    """Ctrl-C (SIGINT) stopped the apply: what was done, the batch in flight whose outcome is
+    unknown, what was not started; running plan and apply again converges."""
+
+    prefix = ""  # the message says what happened
+    exit_code = 130  # 128 + SIGINT, as shells report it
+
+    def __init__(self, report: ApplyReport) -> None:
+        self.report = report
+        lines = [f"Interrupted (Ctrl-C) during apply. Done ({len(report.done)}):",
+                 *(f"  {d}" for d in report.done)]
+        if report.uncertain:
+            lines += [f"Uncertain ({len(report.uncertain)}): sent in the batch in flight when "
+                      "the apply was interrupted; the portal may or may not have made them:",
+                      *(f"  {d}" for d in report.uncertain)]
+        rest = f"Not started: {len(report.not_done)} more call(s) of this round" \
+            if report.not_done else "Not started"
+        lines += [f"{rest}, and every later step of the plan.", INTERRUPTED_AGAIN]
+        super().__init__("\n".join(lines))
+
+
+INTERRUPTED_AGAIN = ("Run `provision plan` to see where the portal stands, then `provision "
+                     "apply` again: both read the portal first, so what was applied (or may "
+                     "have been) is seen and not made twice, and the run converges.")
 AGAIN = "Nothing is half-made: run plan and apply again to finish."
 AGAIN_UNCERTAIN = ("Run plan and apply again: they read the portal first, so what was applied "
                    "is seen and not made twice.")
@@ -103,9 +125,12 @@ def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
     report = ApplyReport(manual=[str(c.address) for c in plan.changes
                                  if c.action is Action.MANUAL], counts=plan.summary())
     # the records counted in what the plan deletes go first, in a round of their own
-    purge = records.purge_calls(client, plan, kinds) if plan.data_loss else []
-    _run_all(client, plan, [once(purge), *(_script(kind, plan) for kind in kinds)], report,
-             progress)
+    try:
+        purge = records.purge_calls(client, plan, kinds) if plan.data_loss else []
+        _run_all(client, plan, [once(purge), *(_script(kind, plan) for kind in kinds)], report,
+                 progress)
+    except KeyboardInterrupt:  # between batches: nothing in flight
+        raise ApplyInterrupted(report) from None
     return report
 
 
@@ -190,10 +215,12 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
     if len(set(keys)) != len(keys):
         raise ValueError(f"two calls of one apply round share a key: {sorted(keys)}")
     results: dict[str, Any] = {}
+    sent = 0
     for number, batch in enumerate(chunks(calls)):
         names = [c.key or f"r{round_no}_{number}_{i}" for i, c in enumerate(batch)]
         commands = {k: (c.method, dict(c.params)) for k, c in zip(names, batch, strict=True)}
-        out = _send(client, commands, batch)
+        sent += len(batch)
+        out = _send(client, commands, report, batch, calls[sent:])
         failed = None
         for name, call in zip(names, batch, strict=True):
             if name in out.errors or name not in out.results:
@@ -213,11 +240,19 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
 
 
 def _send(client: WriteClient, commands: dict[str, tuple[str, dict[str, Any]]],
-          batch: list[Call]) -> Any:
+          report: ApplyReport, batch: list[Call], rest: list[Call]) -> Any:
     """One write batch; when it fails, the stop says which writes may have run (none, for a
     refusal before anything ran: a rate or time limit, the command's deadline)."""
+    # imported here: the engine package loads without the REST client (`provision validate`)
+    from provisioner.client.errors import BitrixAPIError
+    from provisioner.client.policy import is_read
+
     try:
         return client.batch(commands, halt=True)
+    except KeyboardInterrupt:  # the batch was sent, or was being sent: its outcome is unknown
+        report.uncertain = [c.label for c in batch if not is_read(c.method)]
+        report.not_done = [c.label for c in rest]
+        raise ApplyInterrupted(report) from None
     except BitrixAPIError as exc:
         uncertain = [c.label for c in batch if not is_read(c.method)] if exc.maybe_committed \
             else []
@@ -253,6 +288,8 @@ def _remove_twin(client: WriteClient, call: Call, claim: Claim, verdict: Verdict
     what = call.label.removeprefix("+ ")
     first = ", ".join(str(i) for i in verdict.earlier)
     method, params = claim.undo
+    from provisioner.client.errors import BitrixAPIError  # here: see _send
+
     try:
         out = client.batch({"undo": (method, {**params, "id": verdict.made})}, halt=True)
     except BitrixAPIError as exc:

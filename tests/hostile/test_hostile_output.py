@@ -88,11 +88,11 @@ def _holds(doc: Any, text: str) -> bool:
 def test_json_documents_keep_the_very_name(portal: HostilePortal, tmp_path: Path) -> None:
     code, out, _err = _run(portal, "plan", str(DESIRED), "--json")
     assert code == 0
-    change = next(c for c in json.loads(out)["changes"]
+    change = next(c for c in json.loads(out)["result"]["changes"]
                   if c["address"] == "list[CONTACT_TYPE].item[CLIENT]")
     assert change["before"]["name"] == CLIENT
     code, out, _err = _run(portal, "drift", str(DESIRED), "--json")
-    assert code == 2 and _holds(json.loads(out), CLIENT)
+    assert code == 2 and _holds(json.loads(out)["result"], CLIENT)
     saved = tmp_path / "plan.json"
     assert _run(portal, "plan", str(DESIRED), "--out", str(saved))[0] == 0
     assert _holds(json.loads(saved.read_text(encoding="utf-8")), CLIENT)
@@ -126,3 +126,19 @@ def test_export_writes_files_that_load_back_and_says_what_it_left_out(
     code, out, _err = _run(portal, "plan", str(tmp_path / "out"))
     assert code == 0
     assert f'name: {SHOWN} -> "Clients [31m!"' in out
+
+
+def test_a_coloured_plan_escapes_names_and_keeps_only_its_own_colours(
+        portal: HostilePortal) -> None:
+    """The colours (issue 16) are painted after the names are escaped: the portal's ESC shows
+    as `\\u001b`, and every ESC left in the text starts one of the style's SGR codes."""
+    from provisioner.engine.render import render_text
+    from provisioner.engine.render_style import ANSI
+    from provisioner.workspace import PortalChoice, Workspace
+
+    plan = Workspace(DESIRED, PortalChoice(webhook_url=portal.webhook_url)).plan()
+    text = render_text(plan, ANSI)
+    assert "\x1b[33m  ~ list[CONTACT_TYPE].item[CLIENT]\x1b[0m\n" \
+           f"      name: {SHOWN} -> \"Clients\"\n" in text
+    assert re.sub(r"\x1b\[[\d;]*m", "", text) == render_text(plan)
+    assert [c for c in INVISIBLE.findall(re.sub(r"\x1b\[[\d;]*m", "", text)) if c != "\n"] == []
