@@ -5,6 +5,8 @@ here, before any test module)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import profiles
@@ -20,6 +22,20 @@ pytest_plugins = ["golden", "sleeps"]
 
 def pytest_report_header() -> str:
     return f"hypothesis profile: {profiles.PROFILE}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def lock_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Apply's portal locks (provisioner/workspace/lock.py) in a directory of the test run,
+    never the user's; processes the tests start inherit it."""
+    path = tmp_path_factory.mktemp("locks")
+    before = os.environ.get("PROVISION_LOCK_DIR")
+    os.environ["PROVISION_LOCK_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("PROVISION_LOCK_DIR", None)
+    else:
+        os.environ["PROVISION_LOCK_DIR"] = before
 
 
 @pytest.fixture

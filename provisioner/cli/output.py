@@ -96,8 +96,11 @@ class Out:
             click.echo(text, nl=nl)
 
 
-def err(text: str) -> None:
-    click.echo(text, err=True)
+def err(text: str, prefix: str = "") -> None:
+    """`text` on stderr, escaped (portal names in it may hold controls), after `prefix`."""
+    from provisioner.model.printable import printable  # here: --help stays light
+
+    click.echo(prefix + printable(text, keep="\n"), err=True)
 
 
 def error_docs(exc: BaseException) -> list[dict[str, Any]]:
@@ -115,7 +118,10 @@ def error_docs(exc: BaseException) -> list[dict[str, Any]]:
 def envelope(command: str, outcome: Outcome) -> str:
     doc = {"format_version": ENVELOPE_VERSION, "command": command, "ok": not outcome.errors,
            "exit_code": outcome.exit_code, "result": outcome.result, "errors": outcome.errors}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    from provisioner.model.printable import printable_json  # here: --help stays light
+
+    # names from the portal: controls and lone surrogates as escapes, the same name once parsed
+    return printable_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
 
 
 def print_error(exc: ProvisionError, out: Out) -> None:
@@ -124,7 +130,7 @@ def print_error(exc: ProvisionError, out: Out) -> None:
         return
     prefix = getattr(exc, "prefix", "Error: ")
     paint = wants_colour(sys.stderr, out.no_color) and prefix
-    err((click.style(prefix, fg="red", bold=True) if paint else prefix) + str(exc))
+    err(str(exc), click.style(prefix, fg="red", bold=True) if paint else prefix)
 
 
 def json_option(fn: F) -> F:

@@ -9,16 +9,18 @@ portal made for it (`$result[...]` reference); (2) the stage writes that reconci
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from provisioner.engine import planfile, records
+from provisioner.engine.cost import label_addresses
 from provisioner.engine.live import read_live
 from provisioner.engine.planner import make_plan
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import Action, AnyKind, Call, Plan, Script
+from provisioner.model.answers import CODE, Claim, UntrustedAnswer, Verdict, judge
 from provisioner.model.rounds import chunks, once, parallel
 
 Progress = Callable[[str], None]
@@ -58,7 +60,8 @@ class ApplyFailed(ProvisionError):
     """A write was refused, or its answer was lost (`maybe_committed`, the portal's error as
     `__cause__`); the report says what was done, what may have been, and what was not."""
 
-    def __init__(self, report: ApplyReport, maybe_committed: bool = False) -> None:
+    def __init__(self, report: ApplyReport, maybe_committed: bool = False,
+                 again: str | None = None) -> None:
         self.report = report
         self.maybe_committed = maybe_committed
         lines = [f"{report.failed}: {report.error}" if maybe_committed else
@@ -66,10 +69,10 @@ class ApplyFailed(ProvisionError):
                  f"done ({len(report.done)}):", *(f"  {d}" for d in report.done)]
         if maybe_committed:
             head = (f"may have been applied, outcome unknown ({len(report.uncertain)}): the "
-                    "portal's answer to them was lost")
+                    "portal's answer to them was lost or cannot be trusted")
             lines += [head, *(f"  {d}" for d in report.uncertain)]
         lines += [f"not done ({len(report.not_done)}):", *(f"  {d}" for d in report.not_done),
-                  AGAIN_UNCERTAIN if maybe_committed else AGAIN]
+                  again or (AGAIN_UNCERTAIN if maybe_committed else AGAIN)]
         super().__init__("\n".join(lines))
 
 
@@ -100,6 +103,8 @@ INTERRUPTED_AGAIN = ("Run `provision plan` to see where the portal stands, then 
 AGAIN = "Nothing is half-made: run plan and apply again to finish."
 AGAIN_UNCERTAIN = ("Run plan and apply again: they read the portal first, so what was applied "
                    "is seen and not made twice.")
+AGAIN_STOPPED = ("Nothing was written after that answer. Run plan and apply again: they read the "
+                 "portal first, and go on from what is there.")
 
 
 def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
@@ -122,7 +127,8 @@ def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
     # the records counted in what the plan deletes go first, in a round of their own
     try:
         purge = records.purge_calls(client, plan, kinds) if plan.data_loss else []
-        _run(client, [once(purge), *(_script(kind, plan) for kind in kinds)], report, progress)
+        _run_all(client, plan, [once(purge), *(_script(kind, plan) for kind in kinds)], report,
+                 progress)
     except KeyboardInterrupt:  # between batches: nothing in flight
         raise ApplyInterrupted(report) from None
     return report
@@ -145,16 +151,55 @@ def _script(kind: AnyKind, plan: Plan) -> Script:
     return kind.apply(mine, plan.desired_nodes, plan.live_nodes) if mine else once([])
 
 
+class _Stop(Exception):  # internal: `apply` turns it into ApplyFailed
+    """Apply stops: `failed` (a call's label or a method) and why; `uncertain`: writes whose
+    outcome is unknown (moved out of `done`)."""
+
+    def __init__(self, failed: str, error: str, uncertain: Sequence[str] = (),
+                 maybe_committed: bool = False, checked: bool = False) -> None:
+        super().__init__(error)
+        self.failed, self.error = failed, error
+        self.uncertain = list(uncertain)
+        self.maybe_committed = maybe_committed or bool(uncertain)
+        self.checked = checked  # stopped by a check of an answer, not by a refused write
+
+
+def _run_all(client: WriteClient, plan: Plan, scripts: list[Script], report: ApplyReport,
+             progress: Progress) -> None:
+    """`_run`, and on a stop the report filled in (done, uncertain, not done) as ApplyFailed."""
+    try:
+        _run(client, scripts, report, progress)
+    except (_Stop, UntrustedAnswer) as exc:
+        stop = exc if isinstance(exc, _Stop) else _Stop(exc.method, f"{CODE}: {exc.detail}",
+                                                          exc.uncertain, checked=True)
+        report.failed, report.error = stop.failed, stop.error
+        report.uncertain = [*report.uncertain, *stop.uncertain]
+        report.done = [d for d in report.done if d not in report.uncertain]
+        report.not_done = _not_done(plan, report)
+        cause = exc.__cause__ if isinstance(exc, _Stop) else exc
+        again = AGAIN_STOPPED if stop.checked and not stop.maybe_committed else None
+        raise ApplyFailed(report, stop.maybe_committed, again) from cause
+
+
+def _not_done(plan: Plan, report: ApplyReport) -> list[str]:
+    """The plan's changes no label of what was done, tried or failed names."""
+    named = {a for label in [*report.done, *report.uncertain, report.failed or ""]
+             for a in label_addresses(label)}
+    return [f"{c.action.symbol} {c.address}" for c in plan.changes
+            if c.action is not Action.MANUAL and str(c.address) not in named]
+
+
 def _run(client: WriteClient, scripts: list[Script], report: ApplyReport,
          progress: Progress) -> None:
     """Round N of every script goes out together, in batches of 50 (model/rounds.py)."""
     rounds = parallel(scripts)
+    made: set[tuple[str, int]] = set()  # (delete method, id) of what this apply created
     try:
         calls = next(rounds)
     except StopIteration:
         return
     for round_no in itertools.count(1):
-        results = _execute(client, calls, round_no, report, progress)
+        results = _execute(client, calls, round_no, report, progress, made)
         try:
             calls = rounds.send(results)
         except StopIteration:
@@ -162,31 +207,42 @@ def _run(client: WriteClient, scripts: list[Script], report: ApplyReport,
 
 
 def _execute(client: WriteClient, calls: list[Call], round_no: int, report: ApplyReport,
-             progress: Progress) -> dict[str, Any]:
-    """Send one round; the results of its keyed calls, by key."""
+             progress: Progress, made: set[tuple[str, int]] | None = None) -> dict[str, Any]:
+    """Send one round; the results of its keyed calls, by key. `made`: what this apply created
+    so far (the twin checks leave it alone), added to."""
+    made = set() if made is None else made
     keys = [c.key for c in calls if c.key is not None]
     if len(set(keys)) != len(keys):
         raise ValueError(f"two calls of one apply round share a key: {sorted(keys)}")
     results: dict[str, Any] = {}
-    done = 0
+    sent = 0
     for number, batch in enumerate(chunks(calls)):
         names = [c.key or f"r{round_no}_{number}_{i}" for i, c in enumerate(batch)]
         commands = {k: (c.method, dict(c.params)) for k, c in zip(names, batch, strict=True)}
-        out = _send(client, commands, report, batch, calls[done + len(batch):])
+        sent += len(batch)
+        out = _send(client, commands, report, batch, calls[sent:])
+        failed = None
         for name, call in zip(names, batch, strict=True):
             if name in out.errors or name not in out.results:
-                _fail(report, call, out.errors.get(name), calls[done:])
+                failed = (call, out.errors.get(name))
+                break
             progress(call.label)
             report.done.append(call.label)
             if call.key is not None:
                 results[call.key] = out.results[name]
-            done += 1
+        # creates that ran are checked for twins even when a later call of the batch failed
+        _check_claims(client, batch, names, out.results, report, progress, made)
+        if failed is not None:
+            call, error = failed
+            raise _Stop(call.label, str(error) if error is not None else
+                        "not run (an earlier call failed)")
     return results
 
 
 def _send(client: WriteClient, commands: dict[str, tuple[str, dict[str, Any]]],
           report: ApplyReport, batch: list[Call], rest: list[Call]) -> Any:
-    """One write batch; when its answer is lost, ApplyFailed says which writes may have run."""
+    """One write batch; when it fails, the stop says which writes may have run (none, for a
+    refusal before anything ran: a rate or time limit, the command's deadline)."""
     # imported here: the engine package loads without the REST client (`provision validate`)
     from provisioner.client.errors import BitrixAPIError
     from provisioner.client.policy import is_read
@@ -198,16 +254,54 @@ def _send(client: WriteClient, commands: dict[str, tuple[str, dict[str, Any]]],
         report.not_done = [c.label for c in rest]
         raise ApplyInterrupted(report) from None
     except BitrixAPIError as exc:
-        if not exc.maybe_committed:
-            raise  # refused before anything ran (rate or time limit): nothing to add
-        report.failed, report.error = exc.method or "batch", exc.detail()
-        report.uncertain = [c.label for c in batch if not is_read(c.method)]
-        report.not_done = [c.label for c in rest]
-        raise ApplyFailed(report, maybe_committed=True) from exc
+        uncertain = [c.label for c in batch if not is_read(c.method)] if exc.maybe_committed \
+            else []
+        raise _Stop(exc.method or "batch", exc.detail(), uncertain, exc.maybe_committed) \
+            from exc
 
 
-def _fail(report: ApplyReport, call: Call, error: Any, rest: list[Call]) -> None:
-    report.failed = call.label
-    report.error = str(error) if error is not None else "not run (an earlier call failed)"
-    report.not_done = [c.label for c in rest[1:]]
-    raise ApplyFailed(report)
+def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
+                  results: Mapping[str, Any], report: ApplyReport, progress: Progress,
+                  made: set[tuple[str, int]]) -> None:
+    """Each create with a `Claim` that ran, against the list read right after it: the later
+    of two twins deletes itself, and apply stops saying so (model/answers.py)."""
+    removed: list[str] = []
+    for name, call in zip(names, batch, strict=True):
+        claim = call.claim
+        if claim is None or name not in results or claim.listed not in results:
+            continue
+        ours = {i for method, i in made if method == claim.undo[0]}
+        verdict = judge(claim, results[name], results[claim.listed], call.method, call.label,
+                        ours)
+        made.add((claim.undo[0], verdict.made))
+        if verdict.earlier:
+            removed.append(_remove_twin(client, call, claim, verdict, report, progress))
+    if removed:
+        method = next(c.method for c in batch if c.claim is not None)
+        raise _Stop(method, "; ".join(removed) + ": this apply stopped, leaving the rest to "
+                    "the other apply", checked=True)
+
+
+def _remove_twin(client: WriteClient, call: Call, claim: Claim, verdict: Verdict,
+                 report: ApplyReport, progress: Progress) -> str:
+    """Delete what this apply just made (the later id); what was done, for the message."""
+    what = call.label.removeprefix("+ ")
+    first = ", ".join(str(i) for i in verdict.earlier)
+    method, params = claim.undo
+    from provisioner.client.errors import BitrixAPIError  # here: see _send
+
+    try:
+        out = client.batch({"undo": (method, {**params, "id": verdict.made})}, halt=True)
+    except BitrixAPIError as exc:
+        error = exc.detail()
+    else:
+        error = str(out.errors["undo"]) if "undo" in out.errors else ""
+    if error:
+        raise _Stop(call.method, f"{what} was made twice at once, by this apply (id "
+                    f"{verdict.made}) and another (id {first}); deleting this apply's copy "
+                    f"failed ({error}): delete id {verdict.made} on the portal")
+    label = f"- {what} (id {verdict.made}: a twin of id {first}, made by this apply)"
+    progress(label)
+    report.done.append(label)
+    return (f"{what} was made at the same moment by another apply (id {first}); this apply "
+            f"deleted its own copy (id {verdict.made})")

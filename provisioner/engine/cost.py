@@ -74,7 +74,7 @@ def _later_rounds(changes: Sequence[Change], calls: Sequence[Any]) -> dict[int, 
     (docs/portal-rules.md#enumeration-items)."""
     written: set[str] = set()
     for call in calls:
-        written.update(_addresses(call.label))
+        written.update(label_addresses(call.label))
     by_address = {str(c.address): c for c in changes}
     rounds: dict[str, int] = {}
 
@@ -98,7 +98,7 @@ def _later_rounds(changes: Sequence[Change], calls: Sequence[Any]) -> dict[int, 
     return out
 
 
-def _addresses(label: str) -> set[str]:
+def label_addresses(label: str) -> set[str]:
     """Addresses named in a call label (`+ a`, `~ a ~ b`, `- a (made by the portal ...)`)."""
     parts = (p.strip() for p in _SYMBOL.split(label))
     return {p.split(" (", 1)[0] for p in parts if p}

@@ -17,6 +17,7 @@ from provisioner.engine.differences import ABSENT, differences
 from provisioner.engine.planner import UNMANAGED
 from provisioner.engine.render_style import PLAIN, Style, by_symbol
 from provisioner.model import Action, Change, Plan
+from provisioner.model.printable import printable, printable_json
 
 STATUS = {Action.UPDATE: "changed", Action.REPLACE: "changed", Action.CREATE: "missing",
           Action.DELETE: "extra"}
@@ -56,7 +57,7 @@ def _json(value: Any) -> Any:
 
 
 def render_drift_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return printable_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
 
 
 def render_drift_text(doc: dict[str, Any], style: Style = PLAIN) -> str:
@@ -79,7 +80,7 @@ def _drift_lines(doc: dict[str, Any]) -> list[str]:
     if doc["manual"]:
         lines.append("Manual (not readable through REST; not counted as drift):")
         lines.extend(f"  ! {m['address']}" for m in doc["manual"])
-    return lines
+    return [printable(line) for line in lines]  # names escaped before painting (render.py)
 
 
 def _entry_lines(entry: dict[str, Any]) -> list[str]:

@@ -23,6 +23,7 @@ from provisioner.engine.loader import DesiredState
 from provisioner.errors import ConfigError, Problem
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind
+from provisioner.model.printable import printable_json
 
 SIDE_FILE = ".provision-ids.json"
 Ids = dict[str, dict[str, Any]]
@@ -60,7 +61,8 @@ def write_side_file(out_dir: str | Path, portal: str, ids: Ids,
                     users: Mapping[str, Any]) -> Path:
     path = Path(out_dir) / SIDE_FILE
     doc = {"portal": portal, "objects": ids, "users": dict(sorted(users.items()))}
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(printable_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n",
+                    encoding="utf-8")
     return path
 
 
@@ -124,6 +126,6 @@ def namespace(address: str) -> str:
 
 
 def write_id_map(path: str | Path, doc: Mapping[str, Any]) -> Path:
-    Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n",
+    Path(path).write_text(printable_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n",
                           encoding="utf-8")
     return Path(path)

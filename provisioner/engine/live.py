@@ -10,6 +10,10 @@ total out (a lying total is refused after one round). Pages past `total` are dro
 is read twice. Reads that depend on the first results (`ReadsMore`) go out after them, the same
 way. A kind that builds on other kinds' live parts (`NeedsLive`) receives them once every kind
 has built its own.
+
+Every list is de-duplicated here, for every kind (issue 14, item 2): a row the portal lists
+twice, identical, is kept once; two rows with one id and different content are an error naming
+the method, never acted on; a row outside the list asked for (`ReadCall.expect`) too.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from provisioner.automation import Attestations
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind, ReadCall
+from provisioner.model.answers import row_id
 from provisioner.model.kind import KeepsLocal, NeedsLive, ReadsMore
 from provisioner.model.shape import type_word
 
@@ -170,7 +175,8 @@ class _Reader:
         pages = dict(out.results)
         while missing := _next_round(calls, out, pages):
             pages.update(self._send(missing, set()).results)
-        return {key: _joined(key, call, out, pages) for key, call in calls.items()}
+        return {key: _checked(call, _joined(key, call, out, pages))
+                for key, call in calls.items()}
 
     def _send(self, commands: Mapping[str, tuple[str, Mapping[str, Any]]],
               guessed: set[str]) -> _Answers:
@@ -197,7 +203,8 @@ class _Answers:
         errors = {k: e for k, e in out.errors.items() if k not in guessed}
         if errors:
             key, err = min(errors.items())
-            raise ProvisionError(f"reading the portal failed: {chunk[key][0]}: {err}")
+            detail = err.detail() if callable(getattr(err, "detail", None)) else err
+            raise ProvisionError(f"reading the portal failed: {chunk[key][0]}: {detail}")
         self.results.update(out.results)
         self.totals.update(out.totals)
         self.nexts.update(out.nexts)
@@ -294,6 +301,54 @@ def _rows(result: Any, key: str | None) -> list[Any]:
     raise ProvisionError("reading the portal failed: a page of a list is not a list")
 
 
+def _checked(call: ReadCall, result: Any) -> Any:
+    """The answer with each row once: an identical repeat is dropped, a contradicting one (one
+    id, other content) or a row of another list (`expect`) is a MalformedResponse."""
+    rows = _row_list(result, call.list_key)
+    if rows is None:
+        return result
+    seen: dict[str, Mapping[str, Any]] = {}
+    kept: list[Any] = []
+    for row in rows:
+        rid = row_id(row) if isinstance(row, Mapping) else None
+        if rid is None:
+            kept.append(row)
+            continue
+        _expected(call, row)
+        first = seen.setdefault(str(rid), row)
+        if first is row:
+            kept.append(row)
+        elif first != row:
+            differ = sorted(k for k in {*first, *row} if first.get(k) != row.get(k))
+            raise _malformed_answer(f"the portal lists the row with id {rid} twice, with "
+                                    f"different content ({', '.join(differ)} differ): a list "
+                                    "provision cannot act on", method=call.method)
+    if len(kept) == len(rows):
+        return result
+    return {**result, call.list_key: kept} if _wrapped(result, call.list_key) else kept
+
+
+def _expected(call: ReadCall, row: Mapping[str, Any]) -> None:
+    for name, value in (call.expect or {}).items():
+        if name in row and str(row[name]) != str(value):
+            raise _malformed_answer(f"asked for {name} {value}, the portal answered row "
+                                    f"{row_id(row)} of {name} {row[name]}: it ignored what it "
+                                    "was asked", method=call.method)
+
+
+def _wrapped(result: Any, list_key: str | None) -> bool:
+    return list_key is not None and isinstance(result, Mapping) and list_key in result
+
+
+def _row_list(result: Any, list_key: str | None) -> list[Any] | None:
+    """The rows of a list answer, or None for an answer that is not one (app.info, a get)."""
+    rows = result[list_key] if _wrapped(result, list_key) else result
+    if isinstance(rows, Mapping) and all(isinstance(r, Mapping) for r in rows.values()):
+        rows = list(rows.values())  # PHP sends a list as an object when its keys have gaps
+    return rows if isinstance(rows, list) else None
+
+
 def fingerprint(results: Mapping[str, Any]) -> str:
     text = json.dumps(results, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    # a lone surrogate (JSON can hold one, UTF-8 cannot) must not crash the fingerprint
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

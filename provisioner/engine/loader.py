@@ -12,6 +12,7 @@ from typing import Any
 import rtoml
 
 from provisioner.engine.scope import parse_pattern
+from provisioner.engine.sources import Budget, Limits, nesting_problem
 from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind, Report
@@ -19,10 +20,6 @@ from provisioner.model.kind import Links, issue_index
 from provisioner.model.locate import LineIndex, render_path
 from provisioner.model.shape import Issue, Opaque, Path, Prop, Scalar, Table, check
 
-# A safeguard against the wrong file, not a ceiling: a portal with 75,000 custom fields exports
-# a fields.toml of 30 MB (docs/benchmarks.md, L100); twice that is still read in seconds. A
-# larger desired state is split into several files of one directory (no limit on their sum).
-MAX_FILE_BYTES = 64 * 1024 * 1024
 EDITOR_KEYS = ("schema", "$schema")  # allowed at the top for editors, ignored otherwise
 SETTINGS = "provision"  # `[provision]`: settings of the tool, not of the portal
 
@@ -92,24 +89,29 @@ def _table(node: Any) -> Any:
 
 
 def find_files(path: str | FsPath) -> list[FsPath]:
+    """The *.toml files of a directory (whatever they turn out to be: `_read_file` refuses
+    what is not a regular file), or the one file named."""
     base = FsPath(path)
     if base.is_dir():
         files = sorted(base.glob("*.toml"))
         if not files:
             raise ProvisionError(f"{base}: no *.toml files in this directory")
         return files
-    if not base.exists():
+    if not base.exists() and not base.is_symlink():
         raise ProvisionError(f"{base}: no such file or directory")
     return [base]
 
 
-def load_desired(path: str | FsPath, kinds: Sequence[AnyKind] = KINDS) -> DesiredState:
-    """Read CONFIG (a directory of *.toml or one file); raise ConfigError with every problem."""
+def load_desired(path: str | FsPath, kinds: Sequence[AnyKind] = KINDS,
+                 limits: Limits | None = None) -> DesiredState:
+    """Read CONFIG (a directory of *.toml or one file); raise ConfigError with every problem.
+    `limits`: bytes and nesting read at most (default from the environment, engine/sources.py)."""
     sources = _Sources()
     tree: dict[str, Any] = {}
+    budget = Budget(limits or Limits.from_env())
     for file in find_files(path):
         name = str(file)
-        text = _read_file(file, sources.problems)
+        text = _read_file(file, sources.problems, budget)
         if text is None:
             continue
         sources.texts[name] = text
@@ -117,17 +119,13 @@ def load_desired(path: str | FsPath, kinds: Sequence[AnyKind] = KINDS) -> Desire
     return parse_tree(tree, sources, kinds)
 
 
-def _read_file(file: FsPath, problems: list[Problem]) -> str | None:
+def _read_file(file: FsPath, problems: list[Problem], budget: Budget) -> str | None:
     """The exact text of a file (no newline translation: tomllib must see what is there), or
-    None with a located problem when it is too big or not UTF-8."""
-    size = file.stat().st_size
-    if size > MAX_FILE_BYTES:
-        problems.append(Problem(str(file), "(size)", f"the file is {size / 2**20:.1f} MiB; a "
-                                f"desired-state file may be at most {MAX_FILE_BYTES // 2**20} MiB",
-                                "split it into several *.toml files in one directory, or check "
-                                "that this is the right file"))
+    None with a located problem when it is not a regular file, too big or not UTF-8."""
+    data = budget.read(file)
+    if isinstance(data, Problem):
+        problems.append(data)
         return None
-    data = file.read_bytes()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -185,6 +183,10 @@ def _rtoml_may_differ(text: str) -> bool:
 
 
 def _parse_toml(name: str, sources: _Sources) -> dict[str, Any]:
+    deep = nesting_problem(name, sources.texts[name])
+    if deep is not None:  # before tomllib, which spends gigabytes on 40,000 dotted levels
+        sources.problems.append(deep)
+        return {}
     try:
         data = _toml(sources.texts[name])
     except tomllib.TOMLDecodeError as exc:

@@ -25,6 +25,7 @@ from provisioner.engine.render import plan_document
 from provisioner.engine.scope import covered, parse_patterns
 from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.model import Plan, PlanOptions
+from provisioner.model.printable import printable_json
 
 FORMAT = "provision-plan"
 VERSION = "2"
@@ -75,7 +76,7 @@ def _node_values(node: Any) -> dict[str, Any]:
 
 
 def fingerprint(snap: Snapshot) -> str:
-    return hashlib.sha256(canonical_text(snap).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(canonical_text(snap).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def document(plan: Plan, desired: DesiredState, portal: str,
@@ -92,8 +93,8 @@ def document(plan: Plan, desired: DesiredState, portal: str,
 
 def save(path: str | Path, plan: Plan, desired: DesiredState, portal: str,
          local: Mapping[str, Any] | None = None) -> None:
-    text = json.dumps(canonical(document(plan, desired, portal, local)), ensure_ascii=False,
-                      indent=2) + "\n"
+    text = printable_json(json.dumps(canonical(document(plan, desired, portal, local)),
+                                     ensure_ascii=False, indent=2)) + "\n"
     Path(path).write_text(text, encoding="utf-8")
 
 

@@ -9,6 +9,7 @@ from provisioner.engine.cost import plan_cost
 from provisioner.engine.live import LiveState
 from provisioner.engine.loader import DesiredState
 from provisioner.engine.scope import check_patterns, limit
+from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import (
     Action,
@@ -22,13 +23,35 @@ from provisioner.model import (
     immutable_names,
 )
 from provisioner.model.address import Address
-from provisioner.model.kind import Explains
+from provisioner.model.kind import Explains, Twin
 from provisioner.model.nodes import Nodes
 from provisioner.model.reasons import SYSTEM as SYSTEM
 from provisioner.model.reasons import UNMANAGED as UNMANAGED
 from provisioner.model.reasons import Immutable, ImmutableSystem, KeptBySystem, Unmanaged
 
 DEFAULT_OPTIONS = PlanOptions()  # frozen: safe to share
+
+
+class TwinsOnPortal(ProvisionError):
+    """Live objects that claim one address: no plan is made over them (issue 14, item 1)."""
+
+    def __init__(self, twins: Sequence[Twin]) -> None:
+        self.twins = tuple(twins)
+        lines = [f"  {t.address} ({t.kind}): {_ids(t.ids)}" for t in self.twins]
+        first = self.twins[0]
+        later = max((i for i in first.ids if isinstance(i, int)), default=None)
+        which = f", e.g. id {later} of {first.address}" if later is not None else ""
+        super().__init__(
+            "the portal holds twins, several objects under one address (each claims its key: "
+            "a stamp, a code, a name); no plan is made over them:\n" + "\n".join(lines) +
+            "\nfix: keep one of each and delete the others on the portal (usually the later "
+            f"id{which}: the copy an interrupted or concurrent apply made, still empty; move "
+            "any records to the one you keep first), then run plan again")
+
+
+def _ids(ids: Sequence[object]) -> str:
+    shown = [f"id {i}" if i is not None else "an object without id" for i in ids]
+    return ", ".join(shown[:-1]) + f" and {shown[-1]}"
 
 
 def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEFAULT_OPTIONS,
@@ -39,8 +62,10 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
     d_nodes: list[dict[Address, Any]] = []  # one dict per kind, handed to Nodes as they are
     l_nodes: list[dict[Address, Any]] = []
     kids: dict[Address, Sequence[Any]] | None = {}  # None once a kind leaves them to Nodes
+    twins: list[Twin] = []
     for kind in kinds:
         pairing = kind.pair(desired.parts.get(kind.name), live.parts[kind.name])
+        twins.extend(pairing.twins)
         found, left = diff(kind, pairing, options)
         changes.extend(found)
         changes.extend(pairing.manual)  # the kind's own `!` changes
@@ -51,6 +76,8 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
             kids.update(pairing.children)
         else:
             kids = None
+    if twins:
+        raise TwinsOnPortal(_outermost(twins))
     want, have = Nodes.adopt(d_nodes, kids), Nodes.adopt(l_nodes)
     if options.targets or options.excludes or options.protect:
         check_patterns(options, {*want, *have, *(c.address for c in changes)})
@@ -60,6 +87,18 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
     cost = plan_cost(live.requests, in_order, want, have, kinds) if live.requests else None
     return Plan(in_order, tuple(sorted(notes, key=_note_order)), live.fingerprint, options,
                 want, have, cost=cost, desired=desired)
+
+
+def _outermost(twins: Sequence[Twin]) -> list[Twin]:
+    """The twins not inside another twin (a twin pipeline's stages are twins too), in address
+    order."""
+    held = {t.address for t in twins}
+
+    def inside(address: Address) -> bool:
+        parent = address.parent
+        return parent is not None and (parent in held or inside(parent))
+
+    return sorted((t for t in twins if not inside(t.address)), key=lambda t: t.address.parts)
 
 
 def _dict(nodes: Mapping[Address, Any]) -> dict[Address, Any]:

@@ -22,6 +22,7 @@ from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind, Call, Plan, RecordQuery, Records
 from provisioner.model.address import Address
+from provisioner.model.answers import UntrustedAnswer, rows_in, rows_of_list, shown
 
 BATCH = 50
 PAGE = 50
@@ -130,16 +131,40 @@ def purge_calls(client: Any, plan: Plan, kinds: Sequence[AnyKind] = KINDS) -> li
 
 def _ids(client: Any, query: RecordQuery, count: int) -> list[Any]:
     """The ids, a batch of pages at a time while every page comes back full: a count that no
-    page bears out (a portal's lying total) costs one batch, not a key per page it claims."""
+    page bears out (a portal's lying total) costs one batch, not a key per page it claims.
+    Every row must lie where the query asked (its filter's fields, its smart process), else
+    UntrustedAnswer before anything is deleted: a portal that ignores the filter would
+    otherwise hand over records of every stage."""
+    where = _where(query)
     starts = iter(range(0, count + PAGE, PAGE))
     ids: list[Any] = []
     while chunk := list(itertools.islice(starts, BATCH)):
         pages = {f"p{s}": (query.list_method,
-                           {**query.params, "select": [query.id_key], "start": s})
+                           {**query.params, "select": [query.id_key, *where], "start": s})
                  for s in chunk}
         out = client.batch(pages, halt=False)
-        rows = [_rows(out.results.get(key), query) for key in pages]
-        ids.extend(row[query.id_key] for page in rows for row in page)
+        rows = [rows_of_list(rows_in(out.results.get(key) or [], query.list_key,
+                                     query.list_method), where, query.list_method)
+                for key in pages]
+        ids.extend(_id(row, query) for page in rows for row in page)
         if any(len(page) < PAGE for page in rows):
             break
     return list(dict.fromkeys(ids))
+
+
+def _where(query: RecordQuery) -> dict[str, Any]:
+    """The fields that place a record where the query looks: its filter (`=` prefix dropped)
+    and, for smart-process items, `entityTypeId`."""
+    flt = query.params.get("filter")
+    where = {str(k).lstrip("="): v for k, v in (flt.items() if isinstance(flt, Mapping) else ())}
+    if "entityTypeId" in query.params:
+        where["entityTypeId"] = query.params["entityTypeId"]
+    return where
+
+
+def _id(row: Mapping[str, Any], query: RecordQuery) -> Any:
+    rid = row.get(query.id_key)
+    if rid is None or not str(rid).isdigit():
+        raise UntrustedAnswer(query.list_method, f"the portal answered a record without its "
+                              f"{query.id_key}: {shown(row)}")
+    return rid

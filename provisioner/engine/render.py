@@ -17,6 +17,7 @@ from provisioner.engine.render_safety import (
 )
 from provisioner.engine.render_style import PLAIN, Style
 from provisioner.model import Action, Change, Note, Plan
+from provisioner.model.printable import printable, printable_json
 
 FORMAT_VERSION = "1"
 NO_CHANGES = "No changes. The portal matches the desired state."
@@ -53,7 +54,7 @@ def _note(n: Note) -> dict[str, Any]:
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan_document(plan), ensure_ascii=False, indent=2) + "\n"
+    return printable_json(json.dumps(plan_document(plan), ensure_ascii=False, indent=2)) + "\n"
 
 
 def render_text(plan: Plan, style: Style = PLAIN) -> str:
@@ -62,6 +63,7 @@ def render_text(plan: Plan, style: Style = PLAIN) -> str:
 
 
 def text_from_document(doc: dict[str, Any], style: Style = PLAIN) -> str:
+    doc = _shown(doc)  # escaped before the style paints: its own escapes stay escapes
     lines: list[str] = []
     for change in doc["changes"]:
         lines.extend(_change_lines(change, style))
@@ -77,6 +79,22 @@ def text_from_document(doc: dict[str, Any], style: Style = PLAIN) -> str:
     lines.append(style.paint("summary", summary_line(doc["summary"]) if doc["changes"]
                              else NO_CHANGES))
     return "\n".join(lines) + "\n"
+
+
+def _shown(value: Any, key: str = "") -> Any:
+    """`value` with every string escaped (model/printable.py): names from the portal may hold
+    controls, bidi overrides, lone surrogates. A reason keeps its line breaks (its steps); the
+    values before and after are escaped once written as JSON, by line."""
+    if key in ("before", "after"):
+        return value  # shown as JSON values, escaped by line (_change_lines)
+    if isinstance(value, dict):
+        return {printable(str(k)): _shown(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    if isinstance(value, str):
+        return "\n".join(printable(part) for part in value.split("\n")) if key == "reason" \
+            else printable(value)
+    return value
 
 
 def summary_line(summary: dict[str, int]) -> str:
@@ -97,7 +115,7 @@ def _change_lines(change: dict[str, Any], style: Style = PLAIN) -> list[str]:
         shown = after if action is Action.CREATE else before
         rows = [(k, _value(v)) for k, v in shown.items()]
     width = max((len(k) for k, _ in rows), default=0) + 1
-    lines.extend(f"      {(k + ':').ljust(width)} {v}" for k, v in rows)
+    lines.extend(printable(f"      {(k + ':').ljust(width)} {v}") for k, v in rows)
     # A reason may hold several lines (the steps of a manual change): each gets its own `#`.
     lines.extend(style.paint("reason", f"      # {line}")
                  for line in change["reason"].splitlines())

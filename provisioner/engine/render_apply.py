@@ -11,6 +11,7 @@ from typing import Any
 
 from provisioner.engine.applier import ApplyReport
 from provisioner.engine.render_style import PLAIN, Style
+from provisioner.model.printable import printable
 
 
 def report_document(report: ApplyReport, requests: int) -> dict[str, Any]:
@@ -36,4 +37,5 @@ def summary_lines(doc: dict[str, Any], style: Style = PLAIN) -> list[str]:
         text += (f" {len(manual)} manual change(s) left for an administrator, not applied: run "
                  "`provision runbook` for the steps, then `provision attest`.")
     return [style.paint("summary", text),
-            *(style.paint("manual", f"  ! {address}: manual, not applied") for address in manual)]
+            *(style.paint("manual", printable(f"  ! {address}: manual, not applied"))
+              for address in manual)]  # an address may hold a portal's name (printable.py)

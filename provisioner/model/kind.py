@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from provisioner.model.address import Address
+from provisioner.model.answers import Claim
 from provisioner.model.attributes import Resource
 from provisioner.model.changes import Action, Change, Note, RecordQuery
 from provisioner.model.nodes import Nodes
@@ -110,25 +111,41 @@ class ReadCall:
     params: Mapping[str, Any]
     list_key: str | None = None
     pages_ahead: int = 0
+    # Fields every row must hold these values in, when it has them (`{"entityTypeId": 2}` for
+    # the deal pipelines): a portal that ignores a parameter answers rows of other lists.
+    expect: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Call:
     """One REST write. `key` names it: its result reaches the script under that key, and
     `$result[key]` refers to it inside one batch; `with_previous` keeps it in the same batch
-    as the call before it (references only resolve inside one batch)."""
+    as the call before it (references only resolve inside one batch); `claim`, on a create
+    whose key the portal does not keep unique, makes the applier check the list it wrote into
+    right after its batch (`provisioner.model.answers.Claim`)."""
 
     method: str
     params: Mapping[str, Any]
     label: str
     key: str | None = None
     with_previous: bool = False
+    claim: Claim | None = None
 
 
 # A kind's apply is a generator: it yields a round of calls and receives the results of those
 # that have a `key`, by key; the engine runs the rounds of every kind together
 # (`provisioner.model.rounds.parallel`), so independent writes share batches.
 Script = Generator[list[Call], Mapping[str, Any], None]
+
+
+@dataclass(frozen=True)
+class Twin:
+    """Two or more live objects of one kind under one address: each claims the key the
+    address is made of (two pipelines stamped `hr`, two rows of one code in one list)."""
+
+    address: Address
+    kind: str
+    ids: tuple[Any, ...]  # the portal's ids, in the order the portal listed them
 
 
 @dataclass(frozen=True)
@@ -147,6 +164,8 @@ class Pairing:
     # Changes the kind makes itself, all of action MANUAL (what the REST API cannot apply or
     # read back: a field required from a stage on, a stage's robots); the reason is the steps.
     manual: tuple[Change, ...] = ()
+    # Live objects that claim an address another live object holds already (`Pairs.have`).
+    twins: tuple[Twin, ...] = ()
 
 
 class Kind(Protocol[D, L]):

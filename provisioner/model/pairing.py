@@ -1,5 +1,6 @@
 """The one way kinds build a Pairing: desired and live objects under their addresses, the desired
-children of each parent as the kind holds them, managed scopes, notes and manual changes."""
+children of each parent as the kind holds them, managed scopes, notes and manual changes; and
+twins, two live objects that claim one address (the plan refuses them, engine/planner.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from collections.abc import Iterable, Sequence
 from provisioner.model.address import Address
 from provisioner.model.attributes import Resource
 from provisioner.model.changes import Change, Note
-from provisioner.model.kind import Pairing
+from provisioner.model.kind import Pairing, Twin
 from provisioner.model.reasons import Reason
 
 
 class Pairs:
     """Collects one kind's pairing; `pairing()` hands it over (the dicts are not copied)."""
 
-    __slots__ = ("_children", "_desired", "_live", "_managed", "_manual", "_notes", "kind")
+    __slots__ = ("_children", "_desired", "_live", "_managed", "_manual", "_notes", "_twins",
+                 "kind")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -25,6 +27,7 @@ class Pairs:
         self._managed: set[str] = set()
         self._notes: list[Note] = []
         self._manual: list[Change] = []
+        self._twins: dict[Address, list[Resource]] = {}
 
     def want(self, node: Resource, children: Sequence[Resource] = ()) -> None:
         """A desired object and the desired objects right under it, in their order."""
@@ -45,9 +48,14 @@ class Pairs:
             self._desired[node.address] = node
 
     def have(self, nodes: Iterable[Resource]) -> None:
-        """Live objects (any depth)."""
+        """Live objects (any depth). A second object under an address already held is a twin:
+        two portal objects claiming one key (a stamp, a code, a field name); the first stays
+        paired, the plan refuses both (kinds give derived keys, made from names, their own
+        suffix instead, so only claimed keys meet here)."""
         for node in nodes:
-            self._live[node.address] = node
+            held = self._live.setdefault(node.address, node)
+            if held is not node and not _same(held, node):
+                self._twins.setdefault(node.address, [held]).append(node)
 
     def manage(self, *scopes: str) -> None:
         """Scopes whose live objects absent from desired may be deleted."""
@@ -65,5 +73,21 @@ class Pairs:
         return self._desired.get(address)
 
     def pairing(self) -> Pairing:
+        twins = tuple(Twin(address, self.kind, _ids(nodes))
+                      for address, nodes in self._twins.items())
         return Pairing(self._desired, self._live, frozenset(self._managed), tuple(self._notes),
-                       self._children, tuple(self._manual))
+                       self._children, tuple(self._manual), twins)
+
+
+def _ids(nodes: Iterable[Resource]) -> tuple[object, ...]:
+    """The portal ids of twins, the earlier (lower) first when they are numbers."""
+    ids = [getattr(n, "id", None) for n in nodes]
+    numbers = [i for i in ids if isinstance(i, int)]
+    return tuple(sorted(numbers)) if len(numbers) == len(ids) else tuple(ids)
+
+
+def _same(one: Resource, other: Resource) -> bool:
+    """One portal object met twice: the same portal id (`id`, live-only on the model classes
+    that have one), or, without ids, equal in every compared attribute."""
+    ids = getattr(one, "id", None), getattr(other, "id", None)
+    return ids[0] == ids[1] if ids != (None, None) else one == other

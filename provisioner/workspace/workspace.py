@@ -14,6 +14,7 @@ attestations (`AttestationStore`) and writes the id map after a migration.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,9 +41,11 @@ from provisioner.engine import export as export_files
 from provisioner.engine.records import check_safe, count_records
 from provisioner.engine.threshold import ChangeLimit, check_limit
 from provisioner.errors import ProvisionError
+from provisioner.model.printable import printable
 from provisioner.workspace import book
 from provisioner.workspace.attestations import AttestationStore, with_attestations
 from provisioner.workspace.identity import PortalIdentity
+from provisioner.workspace.lock import PortalLock
 from provisioner.workspace.progress import Tracker, Watch
 from provisioner.workspace.select import Connection, Notice, PortalChoice
 
@@ -101,13 +104,15 @@ class Workspace:
 
     def __init__(self, config: str | Path | None,
                  portal: PortalChoice | Connection | None = None, *,
-                 notice: Notice = _quiet, watch: Watch | None = None) -> None:
+                 notice: Notice = _quiet, watch: Watch | None = None,
+                 lock: PortalLock | None = None) -> None:
         """`notice` gets what a person must be told (never a secret); `watch` gets the
         progress of reads and applies (workspace/progress.py), e.g. for a status line."""
         self.config = Path(config) if config is not None else None
         self.portal = portal if portal is not None else PortalChoice()
         self.notice = notice
         self.tracker = Tracker(watch) if watch is not None else None
+        self.lock = lock if lock is not None else PortalLock()  # one apply per portal
 
     # ---- what the workspace holds --------------------------------------------------------
 
@@ -201,24 +206,30 @@ class Workspace:
         """Plan, `show` it, refuse what consent does not cover, ask `confirm` (None: approved,
         and the plan's own read is the fresh one), read again after the question and refuse
         when the portal changed meanwhile (StalePlan), apply, write the id map when asked or
-        when the config was exported from another portal. Cancelled when `confirm` says no."""
-        plan = self.plan(consent)
-        if show is not None:
-            show(plan)
-        side = idmap.read_side_file(self.config) if self.config is not None else None
-        default = beside(self.config, ID_MAP) if self.config is not None else None
-        if not plan.has_actionable:
-            return Applied(plan, None, self._id_map(side, id_map, default))
-        check_safe(plan, consent.allow_destroy, consent.allow_data_loss)
-        self.check_limit(plan, consent)
-        if confirm is not None:
-            if not confirm(plan):
+        when the config was exported from another portal. Cancelled when `confirm` says no.
+        The portal's lock (`PortalLock`) is held from the read apply writes from to the last
+        write: around everything without a question, from the read after it with one."""
+        self.desired  # noqa: B018  (loaded and checked before the lock and the portal)
+        held = self.lock.held(self.identity, self.notice) if confirm is None else None
+        with held or contextlib.nullcontext():
+            plan = self.plan(consent)
+            if show is not None:
+                show(plan)
+            side = idmap.read_side_file(self.config) if self.config is not None else None
+            default = beside(self.config, ID_MAP) if self.config is not None else None
+            if not plan.has_actionable:
+                return Applied(plan, None, self._id_map(side, id_map, default))
+            check_safe(plan, consent.allow_destroy, consent.allow_data_loss)
+            self.check_limit(plan, consent)
+            if confirm is not None and not confirm(plan):
                 raise Cancelled(CANCELLED)
-            now = self._plan(self.desired, plan.options)
-            planfile.check_unchanged(plan, now, AGAIN)
-            plan = now
-        report, requests = self._run(plan, consent.allow_destroy, consent.allow_data_loss,
-                                     progress)
+            with contextlib.nullcontext() if held else self.lock.held(self.identity, self.notice):
+                if confirm is not None:
+                    now = self._plan(self.desired, plan.options)
+                    planfile.check_unchanged(plan, now, AGAIN)
+                    plan = now
+                report, requests = self._run(plan, consent.allow_destroy,
+                                             consent.allow_data_loss, progress)
         return Applied(plan, report, self._id_map(side, id_map, default), requests)
 
     def apply_saved(self, path: str | Path, consent: Consent = Consent(), *,
@@ -232,17 +243,18 @@ class Workspace:
             raise planfile.StalePlan(f"the plan was made for portal {saved.portal}, "
                                      f"not {self.identity}")
         kept = AttestationStore(self.identity, saved=saved.local.get("attestations") or {})
-        now = self._plan(saved.desired, saved.options, kept.read())
-        planfile.check_fresh(saved, now)
-        if show is not None:
-            show(now)
+        with self.lock.held(self.identity, self.notice):
+            now = self._plan(saved.desired, saved.options, kept.read())
+            planfile.check_fresh(saved, now)
+            if show is not None:
+                show(now)
+            report, requests = None, 0
+            if now.has_actionable:
+                self.check_limit(now, consent)
+                report, requests = self._run(
+                    now, consent.allow_destroy or saved.options.allow_destroy,
+                    consent.allow_data_loss or saved.options.allow_data_loss, progress)
         side, default = saved.local.get("ids"), Path(path).parent / ID_MAP
-        report, requests = None, 0
-        if now.has_actionable:
-            self.check_limit(now, consent)
-            report, requests = self._run(
-                now, consent.allow_destroy or saved.options.allow_destroy,
-                consent.allow_data_loss or saved.options.allow_data_loss, progress)
         return Applied(now, report, self._id_map(side, id_map, default, saved.desired),
                        requests)
 
@@ -256,7 +268,12 @@ class Workspace:
         client = self.connection.client
         self._phase("apply", plan.cost.apply_requests if plan.cost is not None else 0)
         before = client.stats.requests if hasattr(client, "stats") else 0
-        tell = progress or _quiet
+        shown = progress or _quiet  # a call's label holds addresses made of portal names
+
+        def escaped(line: str) -> None:
+            shown(printable(line))
+
+        tell: Progress = escaped
         if self.tracker is not None:
             tell = self._counted(tell, self.tracker)
         report = apply_plan(plan, client, allow_destroy=destroy, allow_data_loss=data_loss,
@@ -300,7 +317,7 @@ class Workspace:
         client = self.connection.client
         self._phase("read")
         live = read_live(client)
-        files = export_files(live, out)
+        files = export_files(live, out, notice=self.notice)
         side = idmap.write_side_file(out, str(self.identity), idmap.live_ids(live),
                                      idmap.users_by_email(client))
         return Exported(tuple(files), side)

@@ -36,10 +36,11 @@ def test_every_command_answers_in_one_envelope(state: Path, tmp_path: Path) -> N
     applied = envelope(cli("apply", str(CONFIG), *at, "--json", "--auto-approve"), "apply")
     assert applied["result"]["applied"]["counts"] == {"add": 19, "change": 9, "destroy": 0,
                                                       "manual": 6}
-    # 29 calls: each of the 3 fields' add is followed by the update that clears its help and
-    # error texts (an add fills them with LABEL; fields/labels.py)
+    # 30 calls: each of the 3 fields' add is followed by the update that clears its help and
+    # error texts (an add fills them with LABEL; fields/labels.py), and a new smart process's
+    # list is read in the batch of its create (the twin check)
     assert (applied["result"]["applied"]["calls"], applied["result"]["applied"]["requests"]) \
-        == (29, 3)
+        == (30, 3)
     assert applied["result"]["plan"]["summary"]["add"] == 19
     drift = envelope(cli("drift", str(CONFIG), *at, "--json"), "drift")
     assert (drift["exit_code"], drift["result"]["in_sync"]) == (0, True)

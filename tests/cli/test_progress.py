@@ -62,12 +62,13 @@ def test_apply_reports_each_call_against_the_plans_estimate(tmp_path: Path) -> N
     ws = Workspace(CONFIG, PortalChoice(sandbox_state=tmp_path / "s.json"), watch=seen.append)
     done = ws.apply()
     applying = [p for p in seen if p.phase == "apply"]
-    # the phase's start, then 29 calls (each field's add is followed by the update of its
-    # empty help and error texts: fields/labels.py)
-    assert [p.calls for p in applying] == list(range(30))
+    # the phase's start, then 30 calls (each field's add is followed by the update of its
+    # empty help and error texts: fields/labels.py; a new smart process's list is read with
+    # its create)
+    assert [p.calls for p in applying] == list(range(31))
     assert {p.requests_planned for p in applying} == {3}
     assert applying[-1].requests == done.requests == 3
-    assert applying[-1].text() == "apply: 29 calls, request 3 of ~3"
+    assert applying[-1].text() == "apply: 30 calls, request 3 of ~3"
     assert seen[0] == Progress("read")
     assert read_live(ws.connection.client).requests >= 1  # the client is the tracked one
 

@@ -3,8 +3,9 @@ can answer, with the symptom the CLI must name (a regex on its `Error:` line).
 
 `reads` says whether the mode bends the answers to reads (then every command fails at its first
 read); modes that bend only write answers leave plan, export and drift as on an honest portal.
-`xfail` names the commands whose defence belongs to the engine or the kinds (issue 14) and does
-not exist yet.
+`harmless` modes bend answers in a way provision absorbs (a row listed twice, identical, is
+kept once): every command ends as on an honest portal. `xfail` names the commands whose defence
+does not exist yet (none left: issue 14's engine side flipped the last ones).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class HostileMode:
     reads: bool = True  # bends read answers (else only the answers to writes)
     tls: bool = False
     hangs: bool = False  # bounded only by the deadline
+    harmless: bool = False  # absorbed: every command ends as on an honest portal
     xfail: dict[str, str] = field(default_factory=dict)  # command -> reason
 
     def answer(self, request: Request, portal: HostilePortal) -> Reply:
@@ -131,6 +133,15 @@ def _duplicates(reply: Reply, request: Request) -> Reply:
     return _each_result(reply, request, change)
 
 
+def _contradicting(reply: Reply, request: Request) -> Reply:
+    def change(key: str, method: str, _params: dict[str, Any], outer: dict[str, Any]) -> None:
+        rows = outer["result"].get(key)
+        if method == "crm.category.list" and isinstance(rows, dict):
+            other = [{**row, "name": f"{row.get('name')} (2)"} for row in rows["categories"]]
+            rows["categories"] = [*rows["categories"], *other]
+    return _each_result(reply, request, change)
+
+
 def _unknown_category(reply: Reply, request: Request) -> Reply:
     def change(key: str, method: str, _params: dict[str, Any], outer: dict[str, Any]) -> None:
         rows = outer["result"].get(key)
@@ -213,7 +224,6 @@ def _empty_result(reply: Reply, request: Request) -> Reply:
     return Reply.of(answer)
 
 
-ENGINE = "issue 14 item {n}: engine side, not yet"
 LIST_FAILS = r"^Error: [a-z.]+: MALFORMED_RESPONSE: "
 MODES = [
     HostileMode("redirect-same-host", _redirect(_same_host),
@@ -239,14 +249,15 @@ MODES = [
     HostileMode("wrong-types", _reads_only(_wrong_types),
                 r"^Error: crm\.status\.list: MALFORMED_RESPONSE: the portal answered a string "
                 r"where a list of rows was expected$"),
-    HostileMode("duplicate-rows", _reads_only(_duplicates),
-                r"^Error: crm\.category\.list: .*(twice|duplicate)",
-                xfail={c: ENGINE.format(n=2) for c in ("plan", "apply", "drift", "saved",
-                                                       "export")}),
+    HostileMode("duplicate-rows", _reads_only(_duplicates), "", harmless=True),
+    HostileMode("contradicting-rows", _reads_only(_contradicting),
+                r"^Error: crm\.category\.list: MALFORMED_RESPONSE: the portal lists the row "
+                r"with id \d+ twice, with different content \(name differ\): a list provision "
+                r"cannot act on$"),
     HostileMode("unknown-categories", _reads_only(_unknown_category),
-                r"^Error: crm\.status\.list: .*(977|category)",
-                xfail={c: ENGINE.format(n=2) for c in ("plan", "apply", "drift", "saved",
-                                                       "export")}),
+                r"^Error: crm\.status\.list: MALFORMED_RESPONSE: the portal lists stages of "
+                r"list DEAL_STAGE_977 \(row 99001\), but crm\.category\.list lists no deal "
+                r"pipeline 977: run again"),
     HostileMode("oversize", _endless,
                 r"^Error: batch: ANSWER_TOO_LARGE: the answer ran past 33554432 bytes, more "
                 r"than provision reads from one answer \(32 MiB\); reading stopped$"),
@@ -268,13 +279,19 @@ MODES = [
                 LIST_FAILS + r"paging does not advance \(next=0 after start=0\)"),
     HostileMode("next-not-a-number", _reads_only(_paging(lambda _s: 10**6, lambda _s: "more")),
                 LIST_FAILS + r"result_next of command '\w+' is 'more', not a count of rows"),
-    HostileMode("silent-write-drops", _dropped, r"crm\.category\.add", reads=False,
-                xfail={c: ENGINE.format(n=7) for c in APPLY}),
-    HostileMode("filters-ignored", _unfiltered, r"crm\.status\.list", reads=False,
-                xfail={c: ENGINE.format(n=3) for c in APPLY}),
+    HostileMode("silent-write-drops", _dropped,
+                r"^Error: crm\.category\.add: MALFORMED_RESPONSE: the portal answered id 900 "
+                r"for \+ deal\.pipeline\[hr\], but the list read right after it does not hold "
+                r"that id: the write was answered as done and may not have run$", reads=False),
+    HostileMode("filters-ignored", _unfiltered,
+                r"^Error: apply stopped: crm\.status\.list: MALFORMED_RESPONSE: asked for the "
+                r"rows of ENTITY_ID DEAL_STAGE_\d+, the portal answered row \d+ of ENTITY_ID "
+                r"\w+: it ignored the filter, so nothing is deleted by this answer$",
+                reads=False),
     HostileMode("write-category-id-null", _writes_only(_category_id_null),
-                r"crm\.category\.add", reads=False,
-                xfail={c: ENGINE.format(n=7) for c in APPLY}),
+                r'^Error: crm\.category\.add: MALFORMED_RESPONSE: the portal answered '
+                r'\{"category": \{"id": null\}\} for \+ deal\.pipeline\[hr\]: no id at '
+                r'\[category\]\[id\], so what it made cannot be told$', reads=False),
     HostileMode("write-missing-batch-key", _writes_only(_missing_key),
                 r"^Error: crm\.category\.add: MALFORMED_RESPONSE: the batch answer has neither "
                 r"a result nor an error for command 'new_hr'$", reads=False),

@@ -119,7 +119,9 @@ def test_a_hostile_portal(mode: HostileMode, command: str, tmp_path: Path, recor
     assert done.crashed is None, f"traceback for a user: {done.crashed!r}"
     assert "Traceback" not in done.out + done.err
     assert done.seconds < limit + SLACK, f"{done.seconds:.1f} s"
-    if mode.reads or command in APPLY:
+    if mode.harmless:
+        assert done.code == HONEST_EXIT[command] and "Error" not in done.err, done.err
+    elif mode.reads or command in APPLY:
         errors = [line for line in done.err.splitlines() if line.startswith("Error: ")]
         assert done.code == 1 and len(errors) == 1, done.err
         assert re.search(mode.says, errors[0]), errors[0]
@@ -131,3 +133,16 @@ def test_a_hostile_portal(mode: HostileMode, command: str, tmp_path: Path, recor
     written = "".join(p.read_text("utf-8", "replace") for p in tmp_path.rglob("*")
                       if p.is_file())
     assert token not in done.out + done.err + written
+
+
+def test_the_harness_holds_every_mode_issue_14_names_and_no_xfail() -> None:
+    """The mode count CI runs (23 modes x 5 commands), the issue's named modes among them, and
+    no defence left as an expected failure (the engine side's 16 strict xfails are flipped)."""
+    names = {mode.name for mode in MODES}
+    assert len(MODES) == len(names) == 23
+    assert {"redirect-other-host", "redirect-https-to-http", "html-200", "truncated-json",
+            "wrong-types", "duplicate-rows", "unknown-categories", "oversize", "slow-trickle",
+            "lying-total", "endless-next", "silent-write-drops", "filters-ignored",
+            "write-category-id-null", "write-missing-batch-key", "write-empty-result"} <= names
+    assert [mode.name for mode in MODES if mode.xfail] == []
+    assert len(list(_cases())) == 115

@@ -18,6 +18,14 @@ from provisioner.kinds.smart_processes import relations
 from provisioner.kinds.smart_processes.model import FLAGS, SmartProcess, SpaPipeline
 from provisioner.model import Action, Call, Change, Children, Script
 from provisioner.model.address import Address
+from provisioner.model.answers import (
+    Claim,
+    UntrustedAnswer,
+    new_id,
+    rows_in,
+    rows_of_list,
+    shown,
+)
 from provisioner.model.rounds import once, parallel
 
 
@@ -39,7 +47,8 @@ def reconcile(owner: Address, etid: int, category: int, rows: Any,
               wanted: Sequence[st.Stage]) -> list[Call]:
     """Stage writes for a pipeline made in this apply: update the portal's stages that share a
     desired code, delete its other non-system stages, add the rest."""
-    made = {s.code: s for s in (st.live_stage(r, owner, "stage") for r in rows or [])}
+    made = {s.code: s for s in st.answered_stages(rows_in(rows, None, "crm.status.list"),
+                                                  stage_list(etid, category), owner, "stage")}
     codes = {s.code for s in wanted}
     ops = [st.Op("update" if s.code in made else "create", s, made.get(s.code),
                  f"{'~' if s.code in made else '+'} {s.address}") for s in wanted]
@@ -55,14 +64,20 @@ def children(kids: Children, parent: Address, cls: type) -> list[Any]:
 
 def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
     ref, made = f"cat_{pipe.owner.key}_{pipe.key}", f"catst_{pipe.owner.key}_{pipe.key}"
+    listed = f"catls_{pipe.owner.key}_{pipe.key}"
+    # no stamp on these pipelines: a pipeline of the same name made meanwhile is its twin
+    claim = Claim(listed, "categories", ("category", "id"), {"name": pipe.name, "isDefault": "N"},
+                  ("crm.category.delete", {"entityTypeId": etid}))
     results = yield [
         Call("crm.category.add", {"entityTypeId": etid, "fields": {"name": pipe.name}},
-             f"+ {pipe.address}", key=ref),
+             f"+ {pipe.address}", key=ref, claim=claim),
         Call("crm.status.list", {"filter": {
             "ENTITY_ID": f"DYNAMIC_{etid}_STAGE_$result[{ref}][category][id]"}},
             f"  read the stages the portal made for {pipe.address}", key=made,
-            with_previous=True)]
-    category = int(results[ref]["category"]["id"])
+            with_previous=True),
+        Call("crm.category.list", {"entityTypeId": etid},
+             f"  read the pipelines after adding {pipe.address}", key=listed, with_previous=True)]
+    category = new_id(results[ref], ("category", "id"), "crm.category.add", f"+ {pipe.address}")
     yield reconcile(pipe.address, etid, category, results[made],
                     sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
 
@@ -82,17 +97,23 @@ def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children
 def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
             made_now: relations.Made) -> Script:
     """A new smart process; its ids go to `made_now` for the relations other types name."""
-    ref, pipes = f"type_{spa.code}", f"typecat_{spa.code}"
+    ref, pipes, listed = f"type_{spa.code}", f"typecat_{spa.code}", f"typels_{spa.code}"
+    label = f"+ {spa.address}"
+    # `code` is not unique on the portal: a type of this code made meanwhile is its twin
+    claim = Claim(listed, "types", ("type", "id"), {"code": spa.code}, ("crm.type.delete", {}))
     results = yield [
-        Call("crm.type.add", {"fields": type_fields(spa, live)}, f"+ {spa.address}", key=ref),
+        Call("crm.type.add", {"fields": type_fields(spa, live)}, label, key=ref, claim=claim),
         Call("crm.category.list", {"entityTypeId": f"$result[{ref}][type][entityTypeId]"},
              f"  read the pipeline the portal made for {spa.address}", key=pipes,
+             with_previous=True),
+        Call("crm.type.list", {"filter": {"code": spa.code}, "order": {"id": "DESC"}},
+             f"  read the smart processes after adding {spa.address}", key=listed,
              with_previous=True)]
-    made, cats = results[ref]["type"], results[pipes]
-    cats = cats.get("categories", []) if isinstance(cats, dict) else cats
-    etid, type_id = int(made["entityTypeId"]), int(made["id"])
+    type_id = new_id(results[ref], ("type", "id"), "crm.type.add", label)
+    etid = new_id(results[ref], ("type", "entityTypeId"), "crm.type.add", label)
     made_now[spa.code] = (type_id, etid)
-    default_id = next(int(c["id"]) for c in cats if c.get("isDefault") == "Y")
+    default_id = _default_pipeline(rows_in(results[pipes], "categories", "crm.category.list"),
+                                   etid)
     tasks: list[Script] = []
     for pipe in children(kids, spa.address, SpaPipeline):
         tasks.append(default_pipeline(pipe, etid, default_id, kids) if pipe.default
@@ -102,6 +123,16 @@ def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
               for f in children(kids, spa.address, Field)]
     tasks.append(once(fields))
     yield from parallel(tasks)
+
+
+def _default_pipeline(cats: Sequence[Mapping[str, Any]], etid: int) -> int:
+    """The id of the pipeline the portal made with a new smart process (its default one)."""
+    mine = rows_of_list(cats, {"entityTypeId": etid}, "crm.category.list")
+    found = list(dict.fromkeys(str(c.get("id")) for c in mine if c.get("isDefault") == "Y"))
+    if len(found) != 1 or not found[0].isdigit():
+        raise UntrustedAnswer("crm.category.list", f"the portal answered {shown(cats)} for the "
+                              f"pipelines of new smart process {etid}: not one default pipeline")
+    return int(found[0])
 
 
 def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[Address, Any],

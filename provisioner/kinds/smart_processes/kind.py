@@ -109,7 +109,11 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
 
     def pair(self, desired: Specs | None, live: Specs) -> Pairing:
         wanted = desired or ()
-        live_by = {s.spa.code: s for s in match.match_types(live, wanted)}
+        live_by: dict[str, SpaSpec] = {}
+        twins = []  # one code, two types: the first stays paired, Pairs.have says the rest
+        for spec in match.match_types(live, wanted):
+            if live_by.setdefault(spec.spa.code, spec) is not spec:
+                twins.append(spec)
         pairs = Pairs(self.name)
         if wanted:
             pairs.manage("smart_process")
@@ -132,7 +136,7 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
             add_fields(pairs, spec.fields, have.fields if have else ())
             if have:
                 live_by[spec.spa.code] = replace(have, fields=())
-        for spec in live_by.values():
+        for spec in [*live_by.values(), *twins]:
             pairs.have([spec.spa])
             for p in spec.pipelines:
                 pairs.have([p.pipeline, *p.stages])
@@ -200,7 +204,10 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
     def export(self, live: Specs) -> Files:
         if not live:
             return {}
-        out = {s.spa.code: export_spa(_exportable(s)) for s in live}
+        out: dict[str, Any] = {}
+        for s in live:  # twins (one code, two types) apart: the later one keyed with its id
+            code = s.spa.code if s.spa.code not in out else f"{s.spa.code}_{s.spa.id}"
+            out[code] = export_spa(_exportable(s))
         return {FILE: {"smart_processes": out}}
 
 

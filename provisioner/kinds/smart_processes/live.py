@@ -56,7 +56,8 @@ def more_reads(results: Results) -> dict[str, ReadCall]:
     for t in _types(results):
         calls[f"spa_type_{t['id']}"] = ReadCall("crm.type.get", {"id": t["id"]})
         calls[f"spa_cats_{t['entityTypeId']}"] = ReadCall(
-            "crm.category.list", {"entityTypeId": t["entityTypeId"]}, "categories")
+            "crm.category.list", {"entityTypeId": t["entityTypeId"]}, "categories",
+            expect={"entityTypeId": t["entityTypeId"]})
     rows = [r for r in _rows(results, f"spa_fields_{LANGS[0]}") if r.get("userTypeId") in TYPES]
     enums = [r for r in rows if r.get("userTypeId") == "enumeration"]
     # the labels in the portal's other languages: a `get` (every language, the items too) of
@@ -116,11 +117,16 @@ def _types(results: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _type_keys(types: Sequence[Mapping[str, Any]]) -> dict[int, str]:
-    """Our code if stamped, else one made from the title (unique)."""
-    keys: dict[int, str] = {}
+    """Our code if stamped (two types with one code keep it both: twins, which the plan
+    refuses), else one made from the title that no code or other title took."""
+    codes = {int(t["id"]): str(t.get("code") or "") for t in types}
+    keys = {i: c for i, c in codes.items() if c}
+    taken = set(keys.values())
     for t in types:
-        key = str(t.get("code") or "") or _slug(str(t.get("title") or ""), int(t["id"]))
-        keys[int(t["id"])] = f"{key}_{t['id']}" if key in keys.values() else key
+        if not codes[int(t["id"])]:
+            key = _slug(str(t.get("title") or ""), int(t["id"]))
+            keys[int(t["id"])] = key = f"{key}_{t['id']}" if key in taken else key
+            taken.add(key)
     return keys
 
 
@@ -133,9 +139,14 @@ def _live_pipelines(spa: SmartProcess, cats: Any, statuses: Mapping[str, Any]
                     ) -> tuple[PipelineSpec, ...]:
     rows = _unwrap(cats, "categories") or []
     out = []
+    taken = {str(c.get("code")) for c in rows if c.get("code")}
     for cat in sorted(rows, key=lambda c: (int(c.get("sort") or 0), int(c["id"]))):
-        pipe = SpaPipeline(spa.address, str(cat.get("code") or "") or
-                           (slugify(str(cat.get("name") or "")) or f"pipeline_{cat['id']}"),
+        key = str(cat.get("code") or "")
+        if not key:  # made from the name: never a code's key, nor another name's
+            key = slugify(str(cat.get("name") or "")) or f"pipeline_{cat['id']}"
+            key = f"{key}_{cat['id']}" if key in taken else key
+        taken.add(key)
+        pipe = SpaPipeline(spa.address, key,
                            str(cat.get("name") or ""), cat.get("isDefault") == "Y",
                            id=int(cat["id"]), code=str(cat.get("code") or "") or None,
                            system=cat.get("isDefault") == "Y")

@@ -122,15 +122,17 @@ def _pipeline_keys(have: SpaSpec, spec: SpaSpec
     desired one's (a pipeline renamed here). Also which were matched by moved_from or as left
     over. Any other keeps the key it was read under (its name, transliterated)."""
     default = next((p.pipeline.key for p in spec.pipelines if p.pipeline.default), None)
+    # a desired pipeline's name claims every live pipeline of that name (pipelines of a smart
+    # process carry no stamp): two of them are twins, which the plan refuses
     by_name = {p.pipeline.name: p.pipeline.key for p in spec.pipelines
-               if p.pipeline.name is not None}
+               if p.pipeline.name is not None and not (p.pipeline.default and default)}
     moved = {p.pipeline.moved_from: p.pipeline.key for p in spec.pipelines
              if p.pipeline.moved_from}
     keys: list[str | None] = []
     how: list[tuple[PipelineSpec, str, str]] = []
     for p in have.pipelines:
         key = p.pipeline.code or (default if p.pipeline.default and default else None) or \
-            by_name.pop(p.pipeline.name or "", None)
+            by_name.get(p.pipeline.name or "")
         if key is None and p.pipeline.name in moved:
             key = moved.pop(p.pipeline.name)
             how.append((p, key, "moved_from"))

@@ -33,10 +33,18 @@ from provisioner.kinds.statuses.rows import (
     tables,
 )
 from provisioner.kinds.statuses.sorts import Kept, Sortable, resorted, settle_sorts
-from provisioner.kinds.statuses.writes import Op, list_calls, op_call, ops_from_changes, ordered
+from provisioner.kinds.statuses.writes import (
+    Op,
+    answered_stages,
+    list_calls,
+    op_call,
+    ops_from_changes,
+    ordered,
+)
 
 __all__ = [
-    "NAME", "SEMANTICS", "Item", "Kept", "Op", "Sortable", "Stage", "by_address", "check_codes",
+    "NAME", "SEMANTICS", "Item", "Kept", "Op", "Sortable", "Stage", "answered_stages",
+    "by_address", "check_codes",
     "check_semantics", "check_success_code", "export_item", "export_stage", "follow_moves",
     "group", "item_shape", "list_calls", "live_item", "live_stage", "op_call",
     "ops_from_changes", "ordered", "parse_items", "parse_stages", "resorted",

@@ -6,6 +6,7 @@ key); unstamped ones by name; the default pipeline (category 0) by being the def
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -39,6 +40,7 @@ from provisioner.model import (
     live_only,
 )
 from provisioner.model.address import Address
+from provisioner.model.answers import Claim, UntrustedAnswer, new_id, rows_in
 from provisioner.model.reasons import Reason
 from provisioner.model.shape import MapOf, Path, Prop, Scalar, Table
 
@@ -48,6 +50,7 @@ STAGE_STEP = "stage"
 KEY_PATTERN = r"[A-Za-z0-9_-]{1,50}"
 # The portal makes these stages itself with every pipeline, whatever their length
 # (docs/portal-rules.md#default-stages).
+STAGE_LIST = re.compile(r"DEAL_STAGE_(\d+)")  # the stage list of deal pipeline N (N > 0)
 PORTAL_DEFAULT_CODES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE",
                         "WON", "LOSE", "APOLOGY")
 # The system ones stay whatever the config says: a new pipeline's stages settle around them.
@@ -160,7 +163,7 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
 
     def read_calls(self) -> Mapping[str, ReadCall]:
         return {"deal_categories": ReadCall("crm.category.list", {"entityTypeId": DEAL},
-                                            "categories"),
+                                            "categories", expect={"entityTypeId": DEAL}),
                 "statuses": ReadCall("crm.status.list", {})}
 
     def from_live(self, results: Results) -> Specs:
@@ -169,6 +172,7 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
         rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
         pipelines = [_live_pipeline(c) for c in sorted(cats, key=lambda c: (int(c.get("sort") or 0),
                                                                             int(c["id"])))]
+        _no_stray_stages(rows, {p.id for p in pipelines})
         # Keyed as the export keys them (the stamp, else the name): pair() re-keys only the
         # pipelines a desired state names otherwise, so a plan rebuilds no stage of the rest.
         keys = live_keys(pipelines, [])
@@ -185,8 +189,12 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
     def pair(self, desired: Specs | None, live: Specs) -> Pairing:
         wanted = desired or ()
         keys = live_keys([s.pipeline for s in live], [s.pipeline for s in wanted])
-        live_specs = {keys[s.pipeline.id]: _rekey(s, keys[s.pipeline.id])
-                      for s in live}
+        live_specs: dict[str, PipelineSpec] = {}
+        twins = []  # pipelines stamped with a key another one holds (Pairs.have says so)
+        for s in live:
+            spec = _rekey(s, keys[s.pipeline.id])
+            if live_specs.setdefault(spec.pipeline.key, spec) is not spec:
+                twins.append(spec)
         pairs = Pairs(self.name)
         for spec in wanted:
             matched = live_specs.get(spec.pipeline.key)
@@ -196,7 +204,7 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
             pairs.want(spec.pipeline, st.settle_sorts(spec.stages, matched.stages if matched
                                                       else (), () if matched else PORTAL_KEPT))
             pairs.manage(f"{spec.pipeline.address}.{STAGE_STEP}")
-        for spec in live_specs.values():
+        for spec in [*live_specs.values(), *twins]:
             pairs.have([spec.pipeline, *spec.stages])
         if wanted:
             pairs.manage("deal.pipeline")
@@ -239,17 +247,18 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
         second: list[Call] = []
         kids = by_parent(desired) if created else {}
         for c in created:
-            category = results[_ref(c.address.key)]
-            rows = results[_stages_ref(c.address.key)]
-            second.extend(_reconcile(c.address, int(category["category"]["id"]), rows,
-                                     kids.get(c.address, [])))
+            label = f"+ {c.address}"
+            category = new_id(results[_ref(c.address.key)], ("category", "id"),
+                              "crm.category.add", label)
+            rows = rows_in(results[_stages_ref(c.address.key)], None, "crm.status.list")
+            second.extend(_reconcile(c.address, category, rows, kids.get(c.address, [])))
         if second:
             yield second
 
     # ---- export -----------------------------------------------------------------------------
 
     def export(self, live: Specs) -> Files:
-        keys = live_keys([s.pipeline for s in live], [])
+        keys = live_keys([s.pipeline for s in live], [], unique=True)
         pipelines: dict[str, Any] = {}
         for spec in live:
             p = spec.pipeline
@@ -270,6 +279,19 @@ def _follow_moves(spec: PipelineSpec, live: PipelineSpec, pairs: Pairs) -> Pipel
     return PipelineSpec(live.pipeline, tuple(stages))
 
 
+def _no_stray_stages(rows: Mapping[str, Sequence[Mapping[str, Any]]],
+                     pipelines: set[int | None]) -> None:
+    """Stages of a deal pipeline the portal does not list are a portal that cannot be trusted
+    (or a pipeline made or deleted between the two reads of one batch): refused, not ignored."""
+    for entity, stages in rows.items():
+        found = STAGE_LIST.fullmatch(entity)
+        if found and stages and int(found[1]) not in pipelines:
+            raise UntrustedAnswer("crm.status.list", f"the portal lists stages of list {entity} "
+                                  f"(row {stages[0].get('ID')}), but crm.category.list lists no "
+                                  f"deal pipeline {found[1]}: run again, and if it stays, the "
+                                  "portal's answers cannot be trusted")
+
+
 def entity_id(category_id: int | None) -> str:
     return "DEAL_STAGE" if not category_id else f"DEAL_STAGE_{category_id}"
 
@@ -283,26 +305,33 @@ def _live_pipeline(cat: Mapping[str, Any]) -> Pipeline:
                     system=cat.get("isDefault") == "Y" or int(cat["id"]) == 0)
 
 
-def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int | None, str]:
+def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline], *,
+              unique: bool = False) -> dict[int | None, str]:
     """Address keys for live pipelines: the default's desired key, the stamp, a name match, or
-    a key made from the name; made unique with the portal id when two would collide."""
+    a key made from the name. A key made from a name never takes a claimed one and gets the
+    portal id when two would collide; two pipelines stamped with one key keep it both (twins:
+    the plan refuses them), unless `unique` (export: the later one gets its id too)."""
     default_key = next((p.key for p in desired if p.default), "default")
     by_name = {p.name: p.key for p in desired if not p.default}
     stamped = {p.origin for p in live if p.origin}
     moved = {p.moved_from: p.key for p in desired if p.moved_from and p.key not in stamped}
-    keys: dict[int | None, str] = {}
-    taken: set[str] = set()
+    claimed: dict[int | None, str] = {}
     for p in live:
         if p.default:
-            key = default_key
+            claimed[p.id] = default_key
         elif p.origin:
-            key = moved.get(p.origin, p.origin)
+            claimed[p.id] = moved.get(p.origin, p.origin)
         elif p.name in by_name and by_name[p.name] not in stamped:
-            key = by_name.pop(p.name)
-        else:
-            key = slugify(p.name) or f"pipeline_{p.id}"
-        keys[p.id] = f"{key}_{p.id}" if key in taken else key
-        taken.add(keys[p.id])
+            claimed[p.id] = by_name.pop(p.name)
+    keys: dict[int | None, str] = {}
+    taken = set(claimed.values()) if not unique else set()
+    for p in live:
+        key = claimed.get(p.id)
+        if key is None or unique:
+            key = key or slugify(p.name) or f"pipeline_{p.id}"
+            key = f"{key}_{p.id}" if key in taken else key
+        keys[p.id] = key
+        taken.add(key)
     return keys
 
 
@@ -338,13 +367,20 @@ def _stages_ref(key: str) -> str:
 
 
 def _create_calls(p: Pipeline) -> list[Call]:
-    ref = _ref(p.key)
-    fields = {**_fields(p), "originatorId": ORIGINATOR, "originId": p.key}
-    return [Call("crm.category.add", {"entityTypeId": DEAL, "fields": fields},
-                 f"+ {p.address}", key=ref),
+    """The add, the read of the stages the portal made with it, and the read of the pipelines
+    right after it (its twin check: `originId` is not unique on the portal)."""
+    ref, listed = _ref(p.key), f"newls_{p.key}"
+    stamp = {"originatorId": ORIGINATOR, "originId": p.key}
+    claim = Claim(listed, "categories", ("category", "id"), stamp,
+                  ("crm.category.delete", {"entityTypeId": DEAL}))
+    return [Call("crm.category.add", {"entityTypeId": DEAL, "fields": {**_fields(p), **stamp}},
+                 f"+ {p.address}", key=ref, claim=claim),
             Call("crm.status.list",
                  {"filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{ref}][category][id]"}},
                  f"  read the stages the portal made for {p.address}", key=_stages_ref(p.key),
+                 with_previous=True),
+            Call("crm.category.list", {"entityTypeId": DEAL},
+                 f"  read the pipelines after adding {p.address}", key=listed,
                  with_previous=True)]
 
 
@@ -360,10 +396,12 @@ def _pipeline_call(c: Change, desired: Mapping[Address, Any], live: Mapping[Addr
                 label)
 
 
-def _reconcile(owner: Address, category: int, rows: Any, wanted: Sequence[st.Stage]) -> list[Call]:
+def _reconcile(owner: Address, category: int, rows: Sequence[Mapping[str, Any]],
+               wanted: Sequence[st.Stage]) -> list[Call]:
     """Stage writes for a pipeline this apply created: update the portal's default stages that
-    share a desired code, delete the other non-system ones, add the rest."""
-    made = {s.code: s for s in (st.live_stage(r, owner, STAGE_STEP) for r in rows or [])}
+    share a desired code, delete the other non-system ones, add the rest. Only rows of its own
+    list are touched: any other row means the portal ignored the read's filter."""
+    made = {s.code: s for s in st.answered_stages(rows, entity_id(category), owner, STAGE_STEP)}
     codes = {s.code for s in wanted}
     ops = [st.Op("update" if s.code in made else "create", s, made.get(s.code),
                  f"{'~' if s.code in made else '+'} {s.address}") for s in wanted]

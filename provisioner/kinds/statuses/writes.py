@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provisioner.kinds.statuses.rows import TO_PORTAL, Item, Stage
+from provisioner.kinds.statuses.rows import TO_PORTAL, Item, Stage, live_stage
 from provisioner.model import Action, Call, Change
 from provisioner.model.address import Address
+from provisioner.model.answers import UntrustedAnswer, rows_of_list, shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +81,18 @@ def _fields(row: Stage | Item) -> dict[str, Any]:
 
 def list_calls(ops: Sequence[Op], entity_id: str, category_id: int | None = None) -> list[Call]:
     return [op_call(op, entity_id, category_id) for op in ordered(ops)]
+
+
+def answered_stages(rows: Sequence[Mapping[str, Any]], entity_id: str, owner: Address,
+                    step: str) -> list[Stage]:
+    """The stages a `crm.status.list` filtered by ENTITY_ID answered inside an apply (the
+    stages the portal made with a new pipeline), before any is updated or deleted: every row
+    of that list (else the portal ignored the filter) and shaped as documented."""
+    out = []
+    for row in rows_of_list(rows, {"ENTITY_ID": entity_id}, "crm.status.list"):
+        try:
+            out.append(live_stage(row, owner, step))
+        except (KeyError, TypeError, ValueError):
+            raise UntrustedAnswer("crm.status.list", f"the portal answered the row {shown(row)} "
+                                  "without the STATUS_ID and ID of a stage") from None
+    return out
