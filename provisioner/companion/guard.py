@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from provisioner.companion.model import DeadlineGuard
+from provisioner.kinds.companion.model import DeadlineGuard
 
 GRACE_AFTER = 60.0
 

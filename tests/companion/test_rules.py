@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from provisioner.companion.facts import Company, Contact, Facts, Lead, candidates
 from provisioner.companion.load import load_companion
-from provisioner.companion.model import COLORS, OWNERS, RESPONSIBLE, CallCardConfig, CallCardRule
+from provisioner.kinds.companion.model import COLORS, OWNERS, RESPONSIBLE, CallCardConfig, CallCardRule
 from provisioner.companion.rules import NO_OWNER, decide, explain, matches
 
 CARD = load_companion(Path(__file__).parent / "fixtures" / "companion.toml").call_card
