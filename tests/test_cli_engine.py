@@ -48,7 +48,7 @@ def test_plan_detailed_exitcode_2_and_pure_json(state: Path) -> None:
     assert result.exit_code == 2
     doc = json.loads(result.stdout)
     assert doc["format_version"] == "1"
-    assert doc["summary"] == {"add": 19, "change": 9, "destroy": 0, "manual": 6}
+    assert doc["summary"] == {"add": 19, "change": 9, "destroy": 0, "manual": 8}
     stage = next(c for c in doc["changes"]
                  if c["address"] == "deal.pipeline[sales].stage[DATA_COLLECTION]")
     assert stage == {

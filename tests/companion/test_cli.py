@@ -65,11 +65,11 @@ def test_check_refuses_a_bad_number_and_an_unknown_caller(state: Path) -> None:
 
 def test_check_reports_config_problems(tmp_path: Path) -> None:
     bad = tmp_path / "c.toml"
-    bad.write_text('[call_card]\n[[call_card.rules]]\nowner = "lead"\ncolor = "pink"\n'
-                   'message = "m"\n', encoding="utf-8")
+    bad.write_text('[call_card]\npublic_url = "https://app.example.com"\n[[call_card.rules]]\n'
+                   'owner = "lead"\ncolor = "pink"\nmessage = "m"\n', encoding="utf-8")
     code, out, err = _run("call-card", "check", "+79160000001", "--config", str(bad))
     assert (code, out) == (1, "")
-    assert err == (f"1 problem in the desired state:\n{bad}:4: call_card.rules[0].color: "
+    assert err == (f"1 problem in the desired state:\n{bad}:5: call_card.rules[0].color: "
                    '"pink" is not one of "red", "yellow", "blue", "green", "grey", "none"\n'
                    '    fix: write one of "red", "yellow", "blue", "green", "grey", "none"\n')
 

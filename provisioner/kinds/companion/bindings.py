@@ -101,10 +101,11 @@ class NeedsAppToken(Reason):
 
     @property
     def text(self) -> str:
-        return (f"{self.what} is bound by an application: this portal connection is a webhook, "
-                f"which the portal refuses for {self.methods} (WRONG_AUTH_TYPE): nothing was "
-                "read or will be written; connect with the companion app's OAuth token to "
-                "reconcile it (or let `provision app serve` bind it when the app is installed)")
+        return (f"needs the companion app's OAuth token: {self.what} is the app's own, and "
+                f"this portal connection is a webhook, which the portal refuses for "
+                f"{self.methods} (WRONG_AUTH_TYPE); nothing was read or will be written. Connect "
+                "with the app's token (oauth_* in portals.toml) to reconcile it, or let "
+                "`provision app serve` bind it when the app is installed")
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,9 @@ class NeedsScopes(Reason):
 
     @property
     def text(self) -> str:
-        return (f"{self.what} needs the app's scope {', '.join(self.scopes)}, which this "
-                "token lacks: nothing was read or will be written; tick it in the local app's "
-                "settings, reinstall the app and plan again")
+        return (f"needs the app's scope {', '.join(self.scopes)}: {self.what} cannot be "
+                "bound with this token, so it is neither compared nor written. Tick the scope "
+                "in the local app's settings, reinstall the app and plan again")
 
 
 # ---- live ---------------------------------------------------------------------------------

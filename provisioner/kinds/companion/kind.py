@@ -42,7 +42,7 @@ from provisioner.model import (
     tuple_part,
 )
 from provisioner.model.address import Address
-from provisioner.model.shape import Path
+from provisioner.model.shape import Path, check
 
 CARD_ROUTE, EVENT_ROUTE = "/call-card", "/event"  # the app's paths (companion/web.py)
 GUARD_PATH = ("tasks", "deadline_guard")
@@ -66,7 +66,8 @@ class CallCard(Kind[CallCardPart, bd.BindingsLive], Links[CallCardPart], ReadsMo
         card, issues = parse_call_card(tree, path, shape=False)
         url, more = public_url(tree, path)
         report.issues.extend([*issues, *more])
-        return CallCardPart(card or CallCardConfig(()), url)
+        sound = card is not None and not issues and not check(CALL_CARD, tree, path)
+        return CallCardPart(card or CallCardConfig(()), url, sound=sound)
 
     def link(self, part: CallCardPart | None, parts: Parts, report: Report
              ) -> CallCardPart | None:
@@ -79,19 +80,19 @@ class CallCard(Kind[CallCardPart, bd.BindingsLive], Links[CallCardPart], ReadsMo
             report.add((*GUARD_PATH, "public_url"), f"differs from call_card.public_url "
                        f"({part.public_url}): one app serves both", "write the same address, "
                        "or leave it out here (the one in [call_card] counts for both)")
-        url = part.public_url or other
-        if url is None:
-            _no_url(self.path, report)
         card = part.card
         items: tuple[tuple[str, str], ...] = ()
         default = None
-        if card.status_field:
+        if card.status_field and part.sound:
             fields = tuple_part(parts, "company.fields", FieldSpec)
             found = status_items(fields, card.status_field)
             report.issues.extend(check_status_items(card, found[0] if found else None,
                                                     self.path))
             if found:
                 items, default = tuple(found[0].items()), found[1]
+        url = part.public_url or other
+        if url is None:
+            _no_url(self.path, report)
         return replace(part, public_url=url, status_items=items, default_status=default)
 
     def read_calls(self) -> Mapping[str, ReadCall]:

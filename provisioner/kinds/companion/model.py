@@ -61,6 +61,7 @@ class CallCardPart:
     public_url: str | None = None  # where the portal reaches the app; `link` settles it
     status_items: tuple[tuple[str, str], ...] = ()
     default_status: str | None = None
+    sound: bool = True  # no problem in the table: `link` checks the statuses against the field
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def public_url(tree: Any, path: Path) -> tuple[str | None, list[Issue]]:
     """`public_url` of a shape-checked table, without its trailing `/`, and its problems: the
     portal calls it from the internet over https; plain http only to this machine (the
     sandbox). The portal refuses a handler whose host has no dot (ERROR_WRONG_HANDLER_URL,
-    docs/portal-rules.md#event-bind)."""
+    docs/portal-rules.md#eventbind)."""
     raw = tree.get("public_url") if isinstance(tree, dict) else None
     if not isinstance(raw, str) or not re.fullmatch(URL, raw):  # else the shape says so
         return None, []
