@@ -79,3 +79,12 @@ def test_serve_needs_the_app_credentials(monkeypatch: pytest.MonkeyPatch) -> Non
     code, _, err = _run("app", "serve", str(FIXTURE), "--portal-url", "https://x.bitrix24.ru")
     assert (code, err) == (1, ("Error: the app's client_id is not set: export B24_APP_CLIENT_ID,"
                            " or pass its file\n"))
+
+
+def test_serve_refuses_a_public_url_other_than_the_configs() -> None:
+    code, _, err = _run("app", "serve", str(FIXTURE), "--portal-url", "https://x.bitrix24.ru",
+                        "--public-url", "https://other.example.com/")
+    assert (code, err) == (1, (
+        "Error: --public-url https://other.example.com differs from the config's public_url "
+        "https://app.example.com: `provision apply` binds the app there; pass the same address "
+        "or leave --public-url out\n"))
