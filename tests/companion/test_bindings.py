@@ -164,19 +164,72 @@ def test_a_stale_handler_the_installer_left_is_shown_and_removed(w: World,
     assert _bindings(w)[1] == [("ONTASKUPDATE", f"{w.companion_url}/event")]
 
 
-def test_with_a_webhook_the_plan_says_an_app_token_is_needed(w: World,
-                                                             tmp_path: Path) -> None:
-    config = _config(tmp_path, w.companion_url)
-    at = ("--webhook-url", w.sandbox.webhook_url)
-    planned = cli("plan", str(config), *at)
-    assert planned.exit_code == 0, planned.output
-    assert _lines(planned) == ["  ! app.event[ONTASKUPDATE]", "  ! app.placement[CALL_CARD]"]
-    assert ("      # needs the companion app's OAuth token: the call card's tab (placement "
-            "CALL_CARD) is the app's own, and this portal connection is a webhook, which the "
-            "portal refuses for placement.* (WRONG_AUTH_TYPE); nothing was read or will be "
-            "written. Connect with the app's token (oauth_* in portals.toml) to reconcile it, "
-            "or let `provision app serve` bind it when the app is installed\n") in planned.stdout
+def _summary(result: Result) -> str:
+    return result.stdout.rstrip("\n").rsplit("\n", 1)[-1]
+
+
+def test_the_bindings_life_through_the_cli_with_exact_exit_codes(w: World,
+                                                                  tmp_path: Path) -> None:
+    """plan (2: changes) → apply (0) binds both → plan (0: in sync) → the app's tables removed
+    from the config: plan --allow-destroy (2) → apply unbinds both → plan (0)."""
+    config, at = _config(tmp_path, w.companion_url), _portals(w, tmp_path)
+    first = cli("plan", str(config), *at, "--detailed-exitcode")
+    assert first.exit_code == 2, first.output
+    assert _lines(first) == ["  + app.event[ONTASKUPDATE]", "  + app.placement[CALL_CARD]"]
+    assert _bindings(w) == ([], [])  # plan writes nothing
     applied = cli("apply", str(config), *at, "--auto-approve")
     assert applied.exit_code == 0, applied.output
-    assert "  ! app.placement[CALL_CARD]: manual, not applied" in applied.stdout
+    assert "+ app.placement[CALL_CARD]\n+ app.event[ONTASKUPDATE]\n" in applied.stdout
+    assert _bindings(w) == ([("CALL_CARD", f"{w.companion_url}/call-card", "Чей клиент")],
+                            [("ONTASKUPDATE", f"{w.companion_url}/event")])
+    synced = cli("plan", str(config), *at, "--detailed-exitcode")
+    assert synced.exit_code == 0, synced.output
+    assert _lines(synced) == []
+    assert _summary(synced) == "Plan: 0 to add, 0 to change, 0 to destroy, 6 manual."
+
+    (config / "companion.toml").unlink()  # [call_card] and [tasks.deadline_guard] gone
+    kept = cli("plan", str(config), *at, "--detailed-exitcode")
+    assert kept.exit_code == 0, kept.output  # nothing to delete without consent
+    assert ("  # app.event[ONTASKUPDATE]: not in the desired state; would be deleted with "
+            "--allow-destroy\n") in kept.stdout
+    destroy = cli("plan", str(config), *at, "--allow-destroy", "--detailed-exitcode")
+    assert destroy.exit_code == 2, destroy.output
+    assert "Destructive changes:\n  - app.event[ONTASKUPDATE]\n  - app.placement[CALL_CARD]\n" \
+        in destroy.stdout
+    assert _summary(destroy) == "Plan: 0 to add, 0 to change, 2 to destroy, 6 manual."
+    gone = cli("apply", str(config), *at, "--allow-destroy", "--auto-approve")
+    assert gone.exit_code == 0, gone.output
     assert _bindings(w) == ([], [])
+    after = cli("plan", str(config), *at, "--allow-destroy", "--detailed-exitcode")
+    assert (after.exit_code, _lines(after)) == (0, [])
+
+
+def test_with_a_webhook_the_bindings_are_manual_and_say_how_to_do_them(w: World,
+                                                                      tmp_path: Path) -> None:
+    config = _config(tmp_path, w.companion_url)
+    at = ("--webhook-url", w.sandbox.webhook_url)
+    applied = cli("apply", str(config), *at, "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert ("  ! app.event[ONTASKUPDATE]: manual, not applied\n"
+            "  ! app.placement[CALL_CARD]: manual, not applied\n") in applied.stdout
+    assert _bindings(w) == ([], [])  # nothing sent: the portal would refuse it
+    planned = cli("plan", str(config), *at, "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output  # manual items alone are no change to apply
+    assert _lines(planned) == ["  ! app.event[ONTASKUPDATE]", "  ! app.placement[CALL_CARD]"]
+    assert _summary(planned) == "Plan: 0 to add, 0 to change, 0 to destroy, 8 manual."
+    assert (f'  ! app.placement[CALL_CARD]\n'
+            f'      handler: (none) -> "{w.companion_url}/call-card"\n'
+            '      title:   (none) -> "Чей клиент"\n'
+            "      # manual with a webhook: the call card's tab (placement CALL_CARD) belongs to "
+            "the companion app, and the portal refuses placement.* to a webhook "
+            "(WRONG_AUTH_TYPE), so provision neither reads nor writes it. By hand: run "
+            "`provision app serve` with this config and install the local app on the portal "
+            "(Приложения → Разработчикам → Готовые сценарии → Другое → Локальное приложение; "
+            "installed already: reinstall it): its installer binds the handler above. Or "
+            "connect provision with the app's OAuth token (oauth_* in portals.toml, "
+            "docs/companion.md) and apply\n") in planned.stdout
+    assert ("      # manual with a webhook: the deadline guard's handler (event ONTASKUPDATE) "
+            "belongs to the companion app, and the portal refuses event.* to a webhook "
+            "(WRONG_AUTH_TYPE)") in planned.stdout
+    drift = cli("drift", str(config), *at)
+    assert drift.exit_code == 0, drift.output

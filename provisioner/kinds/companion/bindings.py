@@ -101,11 +101,15 @@ class NeedsAppToken(Reason):
 
     @property
     def text(self) -> str:
-        return (f"needs the companion app's OAuth token: {self.what} is the app's own, and "
-                f"this portal connection is a webhook, which the portal refuses for "
-                f"{self.methods} (WRONG_AUTH_TYPE); nothing was read or will be written. Connect "
-                "with the app's token (oauth_* in portals.toml) to reconcile it, or let "
-                "`provision app serve` bind it when the app is installed")
+        # No REST call and no portal form binds for another app: by hand means letting the
+        # app's own installer do it (docs/companion.md, "Creating the local app").
+        return (f"manual with a webhook: {self.what} belongs to the companion app, and the "
+                f"portal refuses {self.methods} to a webhook (WRONG_AUTH_TYPE), so provision "
+                "neither reads nor writes it. By hand: run `provision app serve` with this "
+                "config and install the local app on the portal (Приложения → Разработчикам → "
+                "Готовые сценарии → Другое → Локальное приложение; installed already: reinstall "
+                "it): its installer binds the handler above. Or connect provision with the "
+                "app's OAuth token (oauth_* in portals.toml, docs/companion.md) and apply")
 
 
 @dataclass(frozen=True)
