@@ -1,8 +1,9 @@
 """The companion app's bindings through the CLI on a sandbox (issue 17): `provision plan
 portal-config/` with the app's OAuth token plans `+ app.placement[CALL_CARD]` and
 `+ app.event[ONTASKUPDATE]`, apply binds them (read back over REST) and the app then gets the
-portal's events; a moved app plans `~`, a removed `[call_card]` plans `-` only with
---allow-destroy; with a webhook the plan says an app token is needed and apply sends nothing."""
+portal's calls (the seed's colours) and events; a moved app plans `~`, a removed table plans `-`
+only with --allow-destroy, and apply unbinds it; exit codes exact; with a webhook the plan lists
+them as manual, says how to bind them by hand, and apply sends nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from provisioner.cli import main
 from provisioner.client import BitrixClient
 from provisioner.sandbox import auth, events
 from provisioner.sandbox.crm import tasks_state
-from tests.companion.harness import ADMIN, IVAN, World, world
+from tests.companion.harness import ADMIN, IVAN, PHONES, World, world
 from tests.helpers import CONFIG
 
 SEED_URL = "https://app.example.com"
@@ -107,6 +108,12 @@ def test_plan_and_apply_bind_the_tab_and_the_handler_with_the_apps_token(
     again = cli("plan", str(config), *at, "--detailed-exitcode")
     assert again.exit_code == 0, again.output  # only the robots and required_from: manual
     assert _lines(again) == []
+    # The tab apply bound is the app's: a call opens it, and the seed's steps give their colour.
+    for phone, colour in (("red", "red"), ("processing_contact", "yellow"),
+                          ("lone_contact", "yellow"), ("lead", "blue"), ("own", "none")):
+        page = w.open_card(IVAN, w.call_options(PHONES[phone]))
+        assert page.status_code == 200, page.text
+        assert f'data-color="{colour}"' in page.text, phone
     # The handler apply bound is the app's: the portal's event reaches it and the guard acts.
     task = w.admin.call("tasks.task.add", {"fields": {
         "TITLE": "Контроль", "RESPONSIBLE_ID": IVAN, "CREATED_BY": ADMIN, "DEADLINE": DEADLINE,
