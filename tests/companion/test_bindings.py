@@ -240,3 +240,28 @@ def test_with_a_webhook_the_bindings_are_manual_and_say_how_to_do_them(w: World,
             "(WRONG_AUTH_TYPE)") in planned.stdout
     drift = cli("drift", str(config), *at)
     assert drift.exit_code == 0, drift.output
+
+
+def test_the_safety_gates_hold_for_the_bindings(w: World, tmp_path: Path) -> None:
+    """protect keeps a removed tab even with --allow-destroy; --target applies one binding."""
+    config, at = _config(tmp_path, w.companion_url), _portals(w, tmp_path)
+    assert cli("apply", str(config), *at, "--auto-approve").exit_code == 0
+    card, moved = config / "companion.toml", "https://moved.example.com"
+    guard = card.read_text(encoding="utf-8").split("[tasks.deadline_guard]\n", 1)[1]
+    card.write_text('[provision]\nprotect = ["app.placement[CALL_CARD]"]\n\n'
+                    f'[tasks.deadline_guard]\npublic_url = "{moved}"\n{guard}', encoding="utf-8")
+    planned = cli("plan", str(config), *at, "--allow-destroy", "--detailed-exitcode")
+    assert planned.exit_code == 2, planned.output
+    assert _lines(planned) == ["  ~ app.event[ONTASKUPDATE]"]
+    assert ("  # app.placement[CALL_CARD]: protected (protect = [...]): never deleted or "
+            "replaced\n") in planned.stdout
+    only = cli("apply", str(config), *at, "--allow-destroy", "--auto-approve",
+               "--target", "app.placement[CALL_CARD]")
+    assert only.exit_code == 0, only.output
+    assert _bindings(w) == ([("CALL_CARD", f"{w.companion_url}/call-card", "Чей клиент")],
+                            [("ONTASKUPDATE", f"{w.companion_url}/event")])  # nothing targeted
+    applied = cli("apply", str(config), *at, "--allow-destroy", "--auto-approve",
+                  "--target", "app.event[ONTASKUPDATE]")
+    assert applied.exit_code == 0, applied.output
+    assert _bindings(w) == ([("CALL_CARD", f"{w.companion_url}/call-card", "Чей клиент")],
+                            [("ONTASKUPDATE", f"{moved}/event")])
