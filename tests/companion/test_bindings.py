@@ -209,6 +209,10 @@ def test_the_bindings_life_through_the_cli_with_exact_exit_codes(w: World,
     assert _bindings(w) == ([], [])
     after = cli("plan", str(config), *at, "--allow-destroy", "--detailed-exitcode")
     assert (after.exit_code, _lines(after)) == (0, [])
+    secrets = [(tmp_path / n).read_text(encoding="utf-8").strip()
+               for n in ("client_secret", "access_token", "refresh_token")]
+    for result in (first, applied, synced, kept, destroy, gone, after):
+        assert not [s for s in secrets if s in result.output]
 
 
 def test_with_a_webhook_the_bindings_are_manual_and_say_how_to_do_them(w: World,
