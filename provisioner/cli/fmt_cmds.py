@@ -13,7 +13,7 @@ import click
 from provisioner.cli.output import Out, Outcome, command
 from provisioner.errors import ConfigError, ProvisionError
 
-MAX_FILE_BYTES = 5 * 1024 * 1024  # as the loader: a desired state is kilobytes
+MAX_FILE_BYTES = 64 * 1024 * 1024  # as the loader (engine/loader.py says why)
 
 
 def config_files(config: str) -> list[Path]:

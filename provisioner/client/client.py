@@ -196,10 +196,14 @@ class BitrixClient:
                     raise
                 refreshed = True
             except errors.BitrixAPIError as exc:
+                if isinstance(exc, errors.RateLimited):
+                    self.bucket.fill()
                 delay = self._retry_delay(exc, read=read, attempt=attempt, timeouts=timeouts)
                 if delay is None and not isinstance(exc, errors.DeadlineExceeded):
                     raise
-                self._check_budget(method, exc, delay)  # cut by the command's deadline?
+                # cut by the command's deadline? (the retry also waits for the bucket's room)
+                self._check_budget(method, exc, None if delay is None
+                                   else max(delay, self.bucket.room_in()))
                 if delay is None:
                     raise
                 attempt += 1

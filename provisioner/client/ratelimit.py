@@ -93,6 +93,20 @@ class LeakyBucket:
         self._level += 1
         return waited
 
+    def room_in(self) -> float:
+        """Seconds until a request fits (0.0 when one fits now)."""
+        self._drain()
+        return max(0.0, self._level + 1 - self._size) / self._rate
+
+    def fill(self) -> None:
+        """The portal refused a request (QUERY_LIMIT_EXCEEDED): its bucket is full, whatever
+        this one counted (another process, such as a `plan` just before this `apply`, or
+        another app, sent requests too). From here on the client paces as if it had sent the
+        whole burst itself, so it waits until the reserve is free again instead of meeting
+        503 after 503 until its own count catches up."""
+        self._drain()
+        self._level = max(self._level, float(self.limit.burst))
+
     @property
     def level(self) -> float:
         self._drain()

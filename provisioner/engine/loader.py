@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
+import rtoml
+
 from provisioner.engine.scope import parse_pattern
 from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind, Report
-from provisioner.model.kind import Links
+from provisioner.model.kind import Links, issue_index
 from provisioner.model.locate import LineIndex, render_path
 from provisioner.model.shape import Issue, Opaque, Path, Prop, Scalar, Table, check
 
-MAX_FILE_BYTES = 5 * 1024 * 1024  # a desired state is kilobytes; refuse anything absurd
+# A safeguard against the wrong file, not a ceiling: a portal with 75,000 custom fields exports
+# a fields.toml of 30 MB (docs/benchmarks.md, L100); twice that is still read in seconds. A
+# larger desired state is split into several files of one directory (no limit on their sum).
+MAX_FILE_BYTES = 64 * 1024 * 1024
 EDITOR_KEYS = ("schema", "$schema")  # allowed at the top for editors, ignored otherwise
 SETTINGS = "provision"  # `[provision]`: settings of the tool, not of the portal
 
@@ -44,11 +50,16 @@ class _Sources:
                 return self.origins[path[:end]]
         return next(iter(self.texts), "")
 
+    def index(self, name: str) -> LineIndex:
+        """The lines of one file's keys, scanned once however many problems it has."""
+        if name not in self._index:
+            self._index[name] = LineIndex(self.texts.get(name, ""))
+        return self._index[name]
+
     def problem(self, issue: Issue) -> Problem:
         name = self.file_of(issue.path)
-        index = self._index.setdefault(name, LineIndex(self.texts.get(name, "")))
         return Problem(name, render_path(issue.path), issue.message, issue.fix,
-                       index.find(issue.path))
+                       self.index(name).find(issue.path))
 
     def locate(self, path: Path) -> tuple[str, int | None]:
         found = self.problem(Issue(path, ""))
@@ -135,9 +146,47 @@ def load_text(text: str, name: str = "desired.toml", kinds: Sequence[AnyKind] = 
     return parse_tree(tree, sources, kinds)
 
 
+def _toml(text: str) -> dict[str, Any]:
+    """The TOML tree of `text`. rtoml (Rust) reads a large desired state about seven times
+    faster than tomllib, into the same values (the TOML test suite agrees). It reads TOML 1.1
+    as well, which tomllib, editors and `provision fmt` refuse: a text that may use what 1.1
+    added, and whatever rtoml refuses, tomllib reads, so that every refusal, and its message
+    and line, is tomllib's."""
+    if _rtoml_may_differ(text):
+        return tomllib.loads(text)
+    try:
+        return rtoml.loads(text)
+    except Exception:  # rtoml.TomlParsingError, or its recursion limit: tomllib decides
+        return tomllib.loads(text)
+
+
+# What TOML 1.1 added (toml.io/en/v1.1.0, changelog) and rtoml reads: the \e and \xHH
+# escapes, a trailing comma in an inline table, times without seconds; and newlines (and so
+# comments) inside an inline table, found as a line whose braces do not pair. Each pattern
+# starts with a literal, so it scans 30 MB in a few hundredths of a second; it may also match
+# inside a string, which only sends that file to the slower tomllib. rtoml also skips a
+# byte-order mark, which tomllib refuses.
+_TOML_1_1 = (re.compile(r"\\[ex]"), re.compile(r",[ \t\r\n]*\}"),
+             re.compile(r":\d\d(?<=\d\d:\d\d)(?<![\d:]\d\d:\d\d)(?!:)"))
+_BRACE = re.compile(r"[{}]")
+
+
+def _rtoml_may_differ(text: str) -> bool:
+    if text.startswith("\ufeff") or any(pattern.search(text) for pattern in _TOML_1_1):
+        return True
+    at = 0
+    while found := _BRACE.search(text, at):
+        start = text.rfind("\n", 0, found.start()) + 1
+        at = text.find("\n", found.start())
+        at = len(text) if at < 0 else at
+        if text.count("{", start, at) != text.count("}", start, at):
+            return True
+    return False
+
+
 def _parse_toml(name: str, sources: _Sources) -> dict[str, Any]:
     try:
-        data = tomllib.loads(sources.texts[name])
+        data = _toml(sources.texts[name])
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_of(str(exc))
         sources.problems.append(Problem(name, "(syntax)", f"not valid TOML: {exc}",
@@ -172,7 +221,7 @@ def _merge(dst: dict[str, Any], src: dict[str, Any], path: Path, name: str,
             _merge(dst[key], value, here, name, sources)
         else:
             first = sources.file_of(here)
-            line = LineIndex(sources.texts[name]).find(here)
+            line = sources.index(name).find(here)
             sources.problems.append(Problem(name, render_path(here),
                                             f"defined in both {first} and {name}",
                                             "keep one definition (merge them into one file)",
@@ -181,7 +230,7 @@ def _merge(dst: dict[str, Any], src: dict[str, Any], path: Path, name: str,
 
 def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[AnyKind]) -> DesiredState:
     issues = check(root_shape(kinds), tree)
-    report = Report(locate=sources.locate)  # locate: kinds/base.py Report
+    report = Report(locate=sources.locate, checked=issue_index(issues))
     parts: dict[str, Any] = {}
     for kind in kinds:
         subtree = _get(tree, kind.path)

@@ -24,7 +24,7 @@ from provisioner.model.changes import Action, Change, Note, RecordQuery
 from provisioner.model.nodes import Nodes
 from provisioner.model.nodes import by_parent as index_by_parent
 from provisioner.model.reasons import Reason
-from provisioner.model.shape import Issue, Path, Shape
+from provisioner.model.shape import Issue, Path, Shape, Table, check
 
 D = TypeVar("D")  # a kind's desired part
 L = TypeVar("L")  # a kind's live part
@@ -47,8 +47,53 @@ class Report:
     # against the live portal later, during plan (the automation kind keeps it from `link`).
     locate: Callable[[Path], tuple[str, int | None]] | None = None
 
+    # Set by the loader, which checks the whole tree against every kind's shape once: where
+    # its shape issues are (`issue_index`).
+    checked: Mapping[Path, frozenset[str | int] | None] | None = None
+
     def add(self, path: Path, message: str, fix: str = "") -> None:
         self.issues.append(Issue(path, message, fix))
+
+    def fits(self, shape: Shape, value: Any, path: Path, skip: frozenset[str] = frozenset()
+             ) -> bool:
+        """Whether `value` at `path` fits `shape`, keys in `skip` aside (their values are
+        looked at on their own). A report made by the loader answers from its one check of the
+        whole tree; any other checks here, as it does where the loader did not look."""
+        if self.checked is not None:
+            if path not in self.checked:
+                return True
+            below = self.checked[path]
+            if below is not None:
+                return bool(below) and below <= skip
+        if skip and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k not in skip}
+            shape = _without(shape, skip)
+        return not check(shape, value, path)
+
+
+def _without(shape: Shape, keys: frozenset[str]) -> Shape:
+    if not isinstance(shape, Table):
+        return shape
+    return Table({k: p for k, p in shape.props.items() if k not in keys}, shape.doc)
+
+
+def issue_index(issues: Sequence[Issue]) -> dict[Path, frozenset[str | int] | None]:
+    """`Report.checked`: every path that holds a shape issue or has one under it, with the next
+    steps that lead to one (empty: an issue at the path itself); None where the check did not
+    look (the value under a name the shape refuses, which a kind still parses)."""
+    index: dict[Path, set[str | int]] = {}
+    exact: set[Path] = set()
+    unchecked: set[Path] = set()
+    for issue in issues:
+        if issue.key:
+            unchecked.add(issue.path)
+            continue
+        exact.add(issue.path)
+        for depth in range(len(issue.path)):
+            index.setdefault(issue.path[:depth], set()).add(issue.path[depth])
+    out: dict[Path, frozenset[str | int] | None] = dict.fromkeys(unchecked)
+    out.update({p: frozenset(() if p in exact else index.get(p, ())) for p in {*index, *exact}})
+    return out
 
 
 @dataclass(frozen=True)

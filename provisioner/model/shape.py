@@ -7,6 +7,7 @@ schema editors use, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import re
 import unicodedata
@@ -34,6 +35,7 @@ class Issue:
     path: Path
     message: str
     fix: str = ""
+    key: bool = False  # about the key at `path`, not its value (which is checked on its own)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,13 @@ class Scalar:
     non_blank: bool = False
     max_length: int = MAX_TEXT  # characters the portal stores (names: 255)
     multiline: bool = False  # a text of several lines: tab and newline allowed
+    # made once: a config has tens of thousands of values of a few shapes
+    _type: builtins.type = field(init=False, repr=False, compare=False)
+    _regex: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_type", _TOML_TYPES[self.type])
+        object.__setattr__(self, "_regex", re.compile(self.pattern) if self.pattern else None)
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,10 @@ class MapOf:
     doc: str = ""
     key_fix: str = ""
     known_keys: tuple[str, ...] = field(default=())
+    _key_regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_key_regex", re.compile(self.key_pattern))
 
 
 @dataclass(frozen=True)
@@ -130,29 +143,37 @@ def enum_fix(value: Any, choices: tuple[str, ...] | list[str]) -> str:
 
 def check(shape: Shape, value: Any, path: Path = ()) -> list[Issue]:
     """Every mismatch between `value` and `shape`, in tree order."""
-    if isinstance(shape, Scalar):
-        return _check_scalar(shape, value, path)
-    if isinstance(shape, Table):
-        return _check_table(shape, value, path)
-    if isinstance(shape, MapOf):
-        return _check_map(shape, value, path)
-    if isinstance(shape, OneOf):
-        return _check_one_of(shape, value, path)
-    if isinstance(shape, Opaque):
-        return []  # the kind's parser reports (see Opaque)
-    return _check_array(shape, value, path)
+    found: list[Issue] = _CHECKS[type(shape)](shape, value, path)
+    return found
+
+
+def _check_opaque(_shape: Opaque, _value: Any, _path: Path) -> list[Issue]:
+    return []  # the kind's parser reports (see Opaque)
 
 
 def _check_one_of(shape: OneOf, value: Any, path: Path) -> list[Issue]:
     """Fine if one option fits; else the issues of the first option of the value's type."""
-    found = [check(option, value, path) for option in shape.options]
-    if any(not issues for issues in found):
-        return []
+    found = []
+    for option in shape.options:
+        if not _may_fit(option, value):
+            continue  # its only issue would be the wrong type, which says nothing here
+        issues = check(option, value, path)
+        if not issues:
+            return []
+        found.append(issues)
     for issues in found:
         if not any(i.path == path and i.message.startswith("must be ") for i in issues):
             return issues
     words = " or ".join(dict.fromkeys(_shape_word(o) for o in shape.options))
     return _wrong_type(path, words, value)
+
+
+def _may_fit(shape: Shape, value: Any) -> bool:
+    if isinstance(shape, Scalar):
+        return type(value) is shape._type
+    if isinstance(shape, Table | MapOf):
+        return isinstance(value, dict)
+    return isinstance(value, list) if isinstance(shape, ArrayOf) else True
 
 
 def _shape_word(shape: Shape) -> str:
@@ -167,19 +188,28 @@ def _wrong_type(path: Path, want: str, value: Any) -> list[Issue]:
 
 
 def _check_scalar(shape: Scalar, value: Any, path: Path) -> list[Issue]:
-    want = _TOML_TYPES[shape.type]
+    want: Any = shape._type
     if type(value) is not want:
         return _wrong_type(path, _TYPE_WORDS[want], value)
-    if isinstance(value, str) and (text_issue := _check_text(shape, value, path)):
+    if want is not str:
+        if shape.enum is not None and value not in shape.enum:
+            return _not_one_of(shape.enum, value, path)
+        return []
+    if (len(value) > shape.max_length or _CONTROL.search(value)) and (
+            text_issue := _check_text(shape, value, path)):
         return [text_issue]
-    if shape.non_blank and isinstance(value, str) and not value.strip():
+    if shape.non_blank and not value.strip():
         return [Issue(path, "must not be empty", "write a non-empty text")]
     if shape.enum is not None and value not in shape.enum:
-        choices = ", ".join(f'"{e}"' for e in shape.enum)
-        return [Issue(path, f'"{value}" is not one of {choices}', enum_fix(value, shape.enum))]
-    if shape.pattern and isinstance(value, str) and not re.fullmatch(shape.pattern, value):
+        return _not_one_of(shape.enum, value, path)
+    if shape._regex is not None and not shape._regex.fullmatch(value):
         return [Issue(path, f'"{value}" is not valid', shape.fix or f"match {shape.pattern}")]
     return []
+
+
+def _not_one_of(enum: tuple[str, ...], value: Any, path: Path) -> list[Issue]:
+    choices = ", ".join(f'"{e}"' for e in enum)
+    return [Issue(path, f'"{value}" is not one of {choices}', enum_fix(value, enum))]
 
 
 def _check_text(shape: Scalar, value: str, path: Path) -> Issue | None:
@@ -213,15 +243,17 @@ def _check_table(shape: Table, value: Any, path: Path) -> list[Issue]:
     if not isinstance(value, dict):
         return _wrong_type(path, "a table", value)
     issues: list[Issue] = []
+    props = shape.props
     for key, item in value.items():
-        prop = shape.props.get(key)
+        prop = props.get(key)
         if prop is None:
-            issues.append(_unknown_key(path, key, tuple(shape.props)))
-        else:
-            issues.extend(check(prop.shape, item, (*path, key)))
-    for key, prop in shape.props.items():
-        if prop.required and key not in value:
-            issues.append(Issue((*path, key), "is required", f"add `{key} = ...`"))
+            issues.append(_unknown_key(path, key, tuple(props)))
+        elif found := check(prop.shape, item, (*path, key)):
+            issues.extend(found)
+    if len(value) < len(props) or issues:  # else every key is known and present
+        for key, prop in props.items():
+            if prop.required and key not in value:
+                issues.append(Issue((*path, key), "is required", f"add `{key} = ...`"))
     return issues
 
 
@@ -235,16 +267,19 @@ def _check_map(shape: MapOf, value: Any, path: Path) -> list[Issue]:
     if not isinstance(value, dict):
         return _wrong_type(path, "a table", value)
     issues: list[Issue] = []
+    item_shape, fullmatch = shape.value, shape._key_regex.fullmatch
     for key, item in value.items():
         if _CONTROL.search(key):
             issues.append(Issue((*path, key), "the key holds an invisible character",
-                                "write the key in plain text"))
+                                "write the key in plain text", key=True))
             continue
-        if not re.fullmatch(shape.key_pattern, key):
+        if not fullmatch(key):
             issues.append(Issue((*path, key), f"`{key}` is not a valid name here",
-                                shape.key_fix or f"use a name matching {shape.key_pattern}"))
+                                shape.key_fix or f"use a name matching {shape.key_pattern}",
+                                key=True))
             continue
-        issues.extend(check(shape.value, item, (*path, key)))
+        if found := check(item_shape, item, (*path, key)):
+            issues.extend(found)
     return issues
 
 
@@ -252,9 +287,15 @@ def _check_array(shape: ArrayOf, value: Any, path: Path) -> list[Issue]:
     if not isinstance(value, list):
         return _wrong_type(path, "an array of tables", value)
     issues: list[Issue] = []
+    item_shape = shape.item
     for index, item in enumerate(value):
-        issues.extend(check(shape.item, item, (*path, index)))
+        if found := check(item_shape, item, (*path, index)):
+            issues.extend(found)
     return issues
+
+
+_CHECKS: dict[type, Any] = {Scalar: _check_scalar, Table: _check_table, MapOf: _check_map,
+                            ArrayOf: _check_array, OneOf: _check_one_of, Opaque: _check_opaque}
 
 
 def to_json_schema(shape: Shape) -> dict[str, Any]:

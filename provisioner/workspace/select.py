@@ -88,7 +88,7 @@ def _webhook(url: str, insecure: bool, notice: Notice, sleep: Sleep | None) -> C
 
 
 def _sandbox(state: Path, insecure: bool, notice: Notice, sleep: Sleep | None) -> Connection:
-    from provisioner.client import BitrixClient
+    from provisioner.client import BitrixClient, RateLimit
     from provisioner.sandbox import Sandbox
 
     notice(f"Using the local sandbox portal ({state}); set --webhook-url or B24_WEBHOOK_URL "
@@ -96,6 +96,9 @@ def _sandbox(state: Path, insecure: bool, notice: Notice, sleep: Sleep | None) -
     if insecure:
         notice(portals.INSECURE_SANDBOX)
     sandbox = Sandbox.open(state)
+    # Paced like the cloud only when this sandbox limits (by default it does not): pacing an
+    # unlimited sandbox made the README's first apply wait a minute for nothing.
+    rate = RateLimit() if sandbox.app.bucket is not None else RateLimit.unlimited()
     client = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session(),
-                                       **portals.timing(sleep))
+                                       rate=rate, **portals.timing(sleep))
     return Connection(client, PortalIdentity.sandbox())

@@ -99,3 +99,24 @@ def test_a_long_apply_against_the_sandbox_meets_no_503(tmp_path: Path, pace: dic
     assert len(report.done) == 1000
     assert (refused(sb) == 0) is none_refused
     assert not make_plan(desired, read_live(client)).changes  # converged either way
+
+
+@pytest.mark.parametrize("fill", [True, False])
+def test_a_portal_bucket_already_filled_costs_one_503_not_one_per_request(
+        fill: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process (a `plan` run just before this `apply`) left 40 requests in the
+    portal's bucket; this client starts with an empty one. It meets one refusal, then paces as
+    if the bucket were full (LeakyBucket.fill): no further 503. Without `fill` it keeps sending
+    back to back and is refused again and again until its own count reaches the burst."""
+    if not fill:
+        monkeypatch.setattr("provisioner.client.ratelimit.LeakyBucket.fill", lambda _self: None)
+    sb, client = portal(PortalLimit(burst=50, drain=2.0), RateLimit())
+    assert sb.app.bucket is not None
+    for _ in range(40):
+        sb.app.bucket.admit()  # the earlier process's requests, a moment ago
+    for _ in range(150):
+        client.call("scope")
+    if fill:
+        assert (refused(sb), client.stats.retries) == (1, 1)
+    else:
+        assert refused(sb) == client.stats.retries > 10

@@ -26,7 +26,6 @@ from provisioner.model.shape import (
     Prop,
     Scalar,
     Table,
-    check,
 )
 
 LANGS = ("ru", "en")  # label languages read and compared (one list call per language)
@@ -161,8 +160,12 @@ def field_shape(spa: bool = False) -> Table:
     return Table(props, "A custom field, keyed by FIELD_NAME without the UF_CRM_ prefix.")
 
 
+FIELD = field_shape()
+SPA_FIELD = field_shape(spa=True)
+
+
 def fields_shape(where: str, spa: bool = False) -> MapOf:
-    return MapOf(field_shape(spa), NAME_PATTERN, f"Custom fields of {where}.",
+    return MapOf(SPA_FIELD if spa else FIELD, NAME_PATTERN, f"Custom fields of {where}.",
                  "write the field name in capitals, digits and `_` (at most 36), without UF_CRM_")
 
 
@@ -188,7 +191,7 @@ def xml_id_for(value: str, taken: set[str]) -> str:
 def parse_field(name: str, table: Any, where: tuple[Address | None, str], path: Path,
                 report: Report, spa: bool = False) -> FieldSpec | None:
     """The field, or None when its table does not fit the shape (the loader reports that)."""
-    if check(field_shape(spa), table, path):
+    if not report.fits(SPA_FIELD if spa else FIELD, table, path):
         return None
     type_ = shared.text(str(table["type"]))
     given = dict(table.get("settings", {}))

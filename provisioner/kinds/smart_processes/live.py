@@ -60,13 +60,29 @@ def live_specs(results: Results) -> tuple[SpaSpec, ...]:
     keys = _type_keys(types)
     names = entity_names({int(t["entityTypeId"]): keys[int(t["id"])] for t in types})
     statuses = st.group(results.get("statuses") or [], lambda r: str(r.get("ENTITY_ID")))
+    fields = _fields_by_entity(results)
     specs = []
     for t in types:
         spa = replace(live_spa(t, _unwrap(results.get(f"spa_type_{t['id']}"), "type"),
                                names), code=keys[int(t["id"])])
         pipes = _live_pipelines(spa, results.get(f"spa_cats_{t['entityTypeId']}"), statuses)
-        specs.append(SpaSpec(spa, pipes, _live_fields(spa, results)))
+        specs.append(SpaSpec(spa, pipes, _live_fields(spa, fields.get(f"CRM_{spa.id}", {}),
+                                                      results)))
     return tuple(specs)
+
+
+PerLang = dict[str, dict[str, Mapping[str, Any]]]  # language -> field id -> row
+
+
+def _fields_by_entity(results: Results) -> dict[str, PerLang]:
+    """Every smart process's field rows per language, by field id: one pass over the lists
+    (a pass per smart process would read every field of every other one)."""
+    out: dict[str, PerLang] = {}
+    for lang in LANGS:
+        for row in _rows(results, f"spa_fields_{lang}"):
+            entity = out.setdefault(str(row.get("entityId")), {k: {} for k in LANGS})
+            entity[lang][str(row["id"])] = row
+    return out
 
 
 def _unwrap(value: Any, key: str) -> Any:
@@ -112,10 +128,10 @@ def _live_pipelines(spa: SmartProcess, cats: Any, statuses: Mapping[str, Any]
     return tuple(out)
 
 
-def _live_fields(spa: SmartProcess, results: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    entity = f"CRM_{spa.id}"
-    per_lang = {lang: {str(r["id"]): r for r in _rows(results, f"spa_fields_{lang}")
-                       if r.get("entityId") == entity} for lang in LANGS}
+def _live_fields(spa: SmartProcess, per_lang: PerLang, results: Results
+                 ) -> tuple[FieldSpec, ...]:
+    if not per_lang:
+        return ()
     out = []
     for fid, row in per_lang[LANGS[0]].items():
         if row.get("userTypeId") not in TYPES:

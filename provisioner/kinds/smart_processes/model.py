@@ -23,7 +23,7 @@ from provisioner.kinds.stage_automation import (
 )
 from provisioner.model import Report, attribute, live_only
 from provisioner.model.address import Address
-from provisioner.model.shape import ArrayOf, MapOf, Path, Prop, Scalar, Table, check
+from provisioner.model.shape import ArrayOf, MapOf, Path, Prop, Scalar, Table
 
 CODE = r"[a-z][a-z0-9_]{0,49}"
 FLAGS = {"categories": "isCategoriesEnabled", "stages": "isStagesEnabled",
@@ -105,35 +105,42 @@ def _relation_list(doc: str) -> ArrayOf:
 
 
 def spa_shape() -> MapOf:
-    pipeline = Table({
+    return MapOf(SPA, CODE, "Smart processes by a code of yours (stored in the type's code).",
+                 "use lower-case Latin letters, digits and `_`, starting with a letter")
+
+
+def _pipeline_shape() -> Table:
+    return Table({
         "name": Prop(st.NAME, required=True),
         "default": Prop(Scalar("boolean", "The smart process's default pipeline.",
                                default=False)),
         "stages": Prop(with_automation(st.stage_shape("the pipeline")), required=True),
     }, "A pipeline of the smart process.")
+
+
+def _spa_shape() -> Table:
     props = {
         "title": Prop(st.NAME, required=True),
         **{k: Prop(Scalar("boolean", f"{v} (default false).", default=False))
            for k, v in FLAGS.items()},
         "parents": Prop(_relation_list("Entities whose items can be parents of its items.")),
         "children": Prop(_relation_list("Entities its items can be parents of.")),
-        "pipelines": Prop(MapOf(pipeline, r"[A-Za-z0-9_-]{1,50}", "Pipelines by a key of yours.",
+        "pipelines": Prop(MapOf(PIPELINE, r"[A-Za-z0-9_-]{1,50}", "Pipelines by a key of yours.",
                                 "use Latin letters, digits, `_` and `-`")),
         "fields": Prop(fields_shape("the smart process", spa=True)),
     }
-    return MapOf(Table(props, "A smart process (crm.type)."), CODE,
-                 "Smart processes by a code of yours (stored in the type's code).",
-                 "use lower-case Latin letters, digits and `_`, starting with a letter")
+    return Table(props, "A smart process (crm.type).")
+
+
+PIPELINE = _pipeline_shape()
+SPA = _spa_shape()
+_PARTS = frozenset(("pipelines", "fields"))  # parsed (and checked) one by one
 
 
 def parse_spa(code: str, table: Any, path: Path, report: Report) -> SpaSpec | None:
     """The smart process, or None when its own keys do not fit the shape (reported already);
     pipelines and fields that do not fit are left out the same way."""
-    top = spa_shape().value
-    assert isinstance(top, Table)
-    own = Table({k: v for k, v in top.props.items() if k not in ("pipelines", "fields")})
-    if not isinstance(table, dict) or check(own, {k: v for k, v in table.items()
-                                                  if k not in ("pipelines", "fields")}, path):
+    if not report.fits(SPA, table, path, skip=_PARTS) or not isinstance(table, dict):
         return None
     spa = SmartProcess(code, table["title"],
                        {k: bool(table.get(k, False)) for k in FLAGS},
@@ -154,11 +161,7 @@ def _table(value: Any) -> dict[str, Any]:
 
 def _pipeline(spa: SmartProcess, key: str, table: Any, path: Path,
               report: Report) -> PipelineSpec | None:
-    shape = spa_shape().value
-    assert isinstance(shape, Table)
-    pipelines = shape.props["pipelines"].shape
-    assert isinstance(pipelines, MapOf)
-    if check(pipelines.value, table, path):
+    if not report.fits(PIPELINE, table, path):
         return None
     # Without custom pipelines the portal refuses crm.category writes: the name is not managed.
     name = table["name"] if spa.features["categories"] else None

@@ -1,0 +1,119 @@
+"""Loading the desired state fast must not change what is loaded or refused: the TOML reader
+gives tomllib's tree and tomllib's errors, and the loader's one shape check tells the kinds
+exactly what checking each value again would."""
+
+from __future__ import annotations
+
+import datetime
+import tomllib
+from typing import Any
+
+import pytest
+import tomli_w
+from hypothesis import given, settings
+from hypothesis import strategies as s
+
+from provisioner.engine import load_text
+from provisioner.engine.loader import _toml
+from provisioner.errors import ConfigError
+from provisioner.kinds.fields.model import FIELD, fields_shape
+from provisioner.kinds.smart_processes.model import SPA, spa_shape
+from provisioner.model import Report
+from provisioner.model.kind import issue_index
+from provisioner.model.shape import check
+
+KEYS = s.text(s.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
+SCALARS = (s.booleans() | s.integers(-(2**63), 2**63 - 1) | s.floats(allow_nan=False)
+           | s.text(s.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
+           | s.datetimes(timezones=s.none() | s.just(datetime.UTC)) | s.dates() | s.times())
+TREES = s.recursive(SCALARS, lambda kids: s.lists(kids, max_size=4)
+                    | s.dictionaries(KEYS, kids, max_size=4), max_leaves=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(s.dictionaries(KEYS, TREES, max_size=5))
+def test_the_toml_reader_gives_tomllibs_tree(tree: dict[str, Any]) -> None:
+    text = tomli_w.dumps(tree)
+    assert _toml(text) == tomllib.loads(text)
+
+
+@pytest.mark.parametrize("text", [
+    "a = [1,,2]\n", "a = 1\na = 2\n", "[x]\n[x]\n", "a = \"\\q\"\n", "a = 99999999999999999999\n",
+    "a = " + "[" * 90 + "]" * 90 + "\n",
+])
+def test_refusals_and_their_messages_are_tomllibs(text: str) -> None:
+    """Invalid TOML, or what rtoml cannot hold (a 64-bit overflow, deep nesting): tomllib
+    decides, with its own message and line."""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        with pytest.raises(ConfigError) as err:
+            load_text(text, "d.toml")
+        assert err.value.problems[0].message == f"not valid TOML: {exc}"
+        return
+    assert _toml(text) == tomllib.loads(text)  # TOML 1.0 that only tomllib reads
+
+
+@pytest.mark.parametrize("text", [
+    "x = { a = 1, }\n", "x = { a = 1,\n b = 2 }\n", "x = { a = 1 # c\n}\n", "x = \"\\e\"\n",
+    "x = \"\\x41\"\n", "x = 07:32\n", "x = 1979-05-27T07:32Z\n", "x = 1979-05-27 07:32\n",
+    "x = [{ a = \"}\" },\n{ b = 1 }]\ny = { c = 1,\n}\n",
+])
+def test_what_toml_1_1_added_is_refused_as_tomllib_refuses(text: str) -> None:
+    """rtoml reads TOML 1.1; what 1.1 added (inline tables over lines or with a trailing comma,
+    the \\e and \\x escapes, times without seconds) is refused with tomllib's message, as
+    editors and `provision fmt` refuse it (the broken-input corpus pins the trailing comma)."""
+    with pytest.raises(tomllib.TOMLDecodeError) as exc:
+        tomllib.loads(text)
+    with pytest.raises(ConfigError) as err:
+        load_text(text, "d.toml")
+    assert err.value.problems[0].message == f"not valid TOML: {exc.value}"
+
+
+def test_what_only_looks_like_toml_1_1_is_read() -> None:
+    """Inside strings, the same characters are only text (read by tomllib, the same tree)."""
+    text = 'a = "07:32 {"\nb = \'\\e, }\'\nc = 07:32:00\nd = { e = [1, 2] }\n'
+    assert _toml(text) == tomllib.loads(text) == {
+        "a": "07:32 {", "b": "\\e, }", "c": datetime.time(7, 32), "d": {"e": [1, 2]}}
+
+
+LABELS = s.sampled_from(["Бюджет", "", " ", "a\x1bb", 3, {"ru": "Да"}, {"de": "x"}, ["x"]])
+FIELD_TABLES = s.dictionaries(
+    s.sampled_from(["type", "label", "help", "sort", "multiple", "items", "settings",
+                    "required_from", "bogus", "list_label"]),
+    s.sampled_from(["string", "enumeration", "nope", 7, True, None]) | LABELS
+    | s.lists(s.sampled_from(["One", "", {"value": "Two"}, {"xml_id": "x"}, 5]), max_size=3)
+    | s.just({"rows": 2}) | s.just({"rows": "two"}) | s.just("deal:NEW"),
+    max_size=6).map(lambda t: {k: v for k, v in t.items() if v is not None})
+
+
+@settings(max_examples=300, deadline=None)
+@given(s.dictionaries(s.sampled_from(["BUDGET", "budget", "X\x07", "OK_1"]), FIELD_TABLES,
+                      max_size=3))
+def test_the_loaders_one_check_answers_as_checking_each_field_would(
+        fields: dict[str, Any]) -> None:
+    checked = Report(checked=issue_index(check(fields_shape("deals"), fields, ("deal",))))
+    for name, table in fields.items():
+        path = ("deal", name)
+        assert checked.fits(FIELD, table, path) == Report().fits(FIELD, table, path)
+
+
+SPA_TABLES = s.fixed_dictionaries({}, optional={
+    "title": LABELS, "categories": s.booleans() | s.just("yes"), "parents": s.just(["deal"]),
+    "children": s.just(["Bad Code"]), "bogus": s.just(1),
+    "pipelines": s.just({"main": {"name": "Main", "stages": 3}}) | s.just("x"),
+    "fields": s.dictionaries(s.sampled_from(["BUDGET", "bad"]), FIELD_TABLES, max_size=2)
+    | s.just(5)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(SPA_TABLES)
+def test_a_smart_process_fits_whatever_its_pipelines_and_fields_hold(
+        table: dict[str, Any]) -> None:
+    """A smart process is parsed when its own keys fit; pipelines and fields are looked at
+    one by one (keys in `skip`)."""
+    tree = {"shop": table}
+    checked = Report(checked=issue_index(check(spa_shape(), tree, ("smart_processes",))))
+    skip = frozenset(("pipelines", "fields"))
+    path = ("smart_processes", "shop")
+    assert checked.fits(SPA, table, path, skip) == Report().fits(SPA, table, path, skip)
