@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from provisioner.client import BitrixClient, RateLimit
 from provisioner.companion.config import load_config
@@ -138,5 +138,8 @@ def world(config: CompanionConfig | None = None, install: bool = True,
     finally:
         events.drain()
         wsgi.close()
+        # A client's keep-alive connection would keep waitress's loop polling until it times
+        # out: close the open channels too, so the loop ends at once.
+        wasyncore.close_all(wsgi._map)  # type: ignore[union-attr]
         thread.join(5)
         running.stop()
