@@ -50,7 +50,7 @@ def test_plan_detailed_exitcode_2_and_pure_json(state: Path) -> None:
     assert (envelope["command"], envelope["ok"], envelope["exit_code"]) == ("plan", True, 2)
     doc = envelope["result"]  # the plan document, as `plan --json` printed it before the envelope
     assert doc["format_version"] == "1"
-    assert doc["summary"] == {"add": 19, "change": 9, "destroy": 0, "manual": 6}
+    assert doc["summary"] == {"add": 19, "change": 9, "destroy": 0, "manual": 8}
     stage = next(c for c in doc["changes"]
                  if c["address"] == "deal.pipeline[sales].stage[DATA_COLLECTION]")
     assert stage == {

@@ -53,8 +53,8 @@ def _secret(env: str, file: str | None, what: str) -> str:
               help="A portal the app serves, e.g. https://example.bitrix24.ru (repeatable). "
                    "Installs and calls from any other portal are refused.")
 @click.option("--public-url", default="", metavar="URL",
-              help="Where the portal reaches the app (https://app.example.com); the CALL_CARD "
-                   "tab and the ONTASKUPDATE handler are bound there at install.")
+              help="Where the portal reaches the app (default: the config's public_url); the "
+                   "CALL_CARD tab and the ONTASKUPDATE handler are bound there at install.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
@@ -78,25 +78,37 @@ def serve_cmd(config: str, portal_urls: tuple[str, ...], public_url: str, host: 
 def _serve(config: str, portal_urls: tuple[str, ...], public_url: str, host: str, port: int,
            threads: int, storage_path: str, trusted_proxy: str | None,
            client_id_file: str | None, client_secret_file: str | None) -> None:
-    from provisioner.companion.load import load_companion
+    from provisioner.companion.config import load_config
     from provisioner.companion.portal import AppSettings, Portals
     from provisioner.companion.serve import serve
     from provisioner.companion.storage import SqliteStorage
     from provisioner.companion.web import CompanionApp
 
-    loaded = load_companion(config)
+    loaded = load_config(config)
     if loaded.call_card is None and loaded.deadline_guard is None:
         raise ProvisionError(f"{config}: no [call_card] and no [tasks.deadline_guard]: nothing "
                              "for the app to do")
+    url = _public_url(public_url, loaded.public_url)
     settings = AppSettings(tuple(portal_urls),
                            _secret("B24_APP_CLIENT_ID", client_id_file, "the app's client_id"),
                            _secret("B24_APP_CLIENT_SECRET", client_secret_file,
-                                   "the app's client_secret"), public_url)
+                                   "the app's client_secret"), url)
     _logging()
     app = CompanionApp(loaded, Portals(settings, SqliteStorage(storage_path)))
     click.echo(f"companion app on http://{host}:{port} (behind your HTTPS proxy); portals: "
                f"{', '.join(portal_urls)}", err=True)
     serve(app, host, port, threads, trusted_proxy)
+
+
+def _public_url(given: str, configured: str | None) -> str:
+    """--public-url, else the config's; two different ones would bind the app twice (the
+    installer at one, `provision apply` at the other)."""
+    given = given.strip().rstrip("/")
+    if given and configured and given != configured:
+        raise ProvisionError(f"--public-url {given} differs from the config's public_url "
+                             f"{configured}: `provision apply` binds the app there; pass the same "
+                             "address or leave --public-url out")
+    return given or configured or ""
 
 
 def _logging() -> None:
@@ -130,12 +142,12 @@ def check_cmd(phone: str, config: str, caller: str | None, portal: PortalChoice,
 
 def _check(raw: str, config: str, caller_email: str | None, portal: PortalChoice,
            out: Out) -> Outcome:
-    from provisioner.companion.load import load_companion
+    from provisioner.companion.config import load_config
     from provisioner.companion.phone import normalize
     from provisioner.companion.reader import read_facts
     from provisioner.companion.rules import decide, explain
 
-    card = load_companion(config).call_card
+    card = load_config(config).call_card
     if card is None:
         raise ProvisionError(f"{config}: no [call_card]: add the rules first (docs/companion.md)")
     phone = normalize(raw)

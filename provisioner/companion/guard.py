@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from provisioner.companion.model import DeadlineGuard
+from provisioner.kinds.companion.model import DeadlineGuard
 
 GRACE_AFTER = 60.0
 
@@ -46,7 +46,7 @@ class Verdict:
 
 def made_by_robot(task: TaskInfo) -> bool:
     """REST has no "made by a robot" flag: a robot's task is bound to its CRM item and made in
-    someone else's name (bitrix24-apps.md §3); a reminder a manager sets himself is not."""
+    someone else's name (docs/portal-rules.md#tasks); a reminder a manager sets himself is not."""
     return task.crm_bound and task.creator is not None and task.creator != task.responsible
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from provisioner.companion import guard
 from provisioner.companion.guard import Move, TaskInfo, Verdict
-from provisioner.companion.model import HEAD, DeadlineGuard
+from provisioner.kinds.companion.model import HEAD, DeadlineGuard
 from provisioner.companion.storage import Installation, Storage
 
 log = logging.getLogger("provisioner.companion")

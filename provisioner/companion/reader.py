@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from provisioner.companion.facts import Company, Contact, Facts, Lead
-from provisioner.companion.model import CallCardConfig
+from provisioner.kinds.companion.model import CallCardConfig
 from provisioner.companion.phone import Phone
 
 KINDS = ("COMPANY", "CONTACT", "LEAD")

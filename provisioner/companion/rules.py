@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provisioner.companion.facts import Candidate, Facts, candidates
-from provisioner.companion.model import CallCardConfig, CallCardRule
+from provisioner.kinds.companion.model import CallCardConfig, CallCardRule
 
 NO_OWNER = "Номер не найден в CRM"
 NO_RULE = "Ни одно правило не подошло"

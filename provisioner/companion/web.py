@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 from provisioner.client import BitrixAPIError
 from provisioner.client.redact import redact
 from provisioner.companion import guard_io, page
-from provisioner.companion.model import CompanionConfig
+from provisioner.companion.config import CompanionConfig
 from provisioner.companion.phone import normalize
 from provisioner.companion.portal import Portals, Refused, ensure_bindings, origin
 from provisioner.companion.reader import read_facts

@@ -11,6 +11,7 @@ a new module or package here, one line in `KINDS`, and the sandbox's methods
 from __future__ import annotations
 
 from provisioner.kinds.automation.kind import Automation
+from provisioner.kinds.companion.kind import CallCard, Tasks
 from provisioner.kinds.fields.kind import ENTITIES, Fields
 from provisioner.kinds.smart_processes.kind import SmartProcesses
 from provisioner.kinds.statuses.deal_pipelines import DealPipelines
@@ -25,6 +26,8 @@ KINDS: tuple[AnyKind, ...] = (
     *(Fields(entity) for entity in ENTITIES),
     SmartProcesses(),
     Automation(),
+    CallCard(),
+    Tasks(),
 )
 
 __all__ = ["KINDS"]

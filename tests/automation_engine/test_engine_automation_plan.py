@@ -21,6 +21,8 @@ ROBOTS = ["Контроль скорости реакции", "Обращени�
           "Счёт не оплачен"]
 AUTOMATED = {"NEW", "DATA_COLLECTION", "PREPARATION", "PREPAYMENT_INVOICE"}
 REQUIRED_FROM = "deal.field[EQUIPMENT_TYPE].required_from[sales]"  # the field kind's manual item
+# the companion app's bindings (portal-config/companion.toml): manual with a webhook
+BINDINGS = ["app.event[ONTASKUPDATE]", "app.placement[CALL_CARD]"]
 HINT = ("Manual changes (!) are never applied: carry them out on the portal (`provision runbook` "
         "writes the steps for robots and triggers), then record it with `provision attest`.")
 
@@ -36,6 +38,7 @@ def test_fresh_sandbox_plan_lists_the_seed_robots_and_triggers_as_manual(
     text = stage_automation(planned.stdout)
     golden.check(CASES / "seed-robots-and-triggers-planned-manual" / "plan-stage-automation.txt", text)
     assert manual_lines(planned.stdout) == [
+        *(f"  ! {a}" for a in BINDINGS),
         f"  ! {REQUIRED_FROM}",
         "  ! deal.pipeline[sales].stage[NEW].robot[1]",  # stages in the pipeline's order
         "  ! deal.pipeline[sales].stage[NEW].robot[2]",
@@ -45,17 +48,18 @@ def test_fresh_sandbox_plan_lists_the_seed_robots_and_triggers_as_manual(
     assert planned.stdout.splitlines()[-3] == HINT
     assert planned.stdout.splitlines()[-2] == (
         "REST cost: read 1 request; apply needs ~3 requests (~0 s under the rate limit).")
-    assert planned.stdout.splitlines()[-1].endswith(", 6 manual.")
+    assert planned.stdout.splitlines()[-1].endswith(", 8 manual.")
 
 
 def test_apply_never_reports_robots_as_applied(state: Path) -> None:
     applied = run(state, "apply", str(CONFIG), "--auto-approve")
     assert applied.exit_code == 0, applied.output
-    tail = applied.stdout.splitlines()[-7:]
+    tail = applied.stdout.splitlines()[-9:]
     assert tail[0].startswith("Apply complete: ")
-    assert tail[0].endswith(" 6 manual change(s) left for an administrator, not applied: run "
+    assert tail[0].endswith(" 8 manual change(s) left for an administrator, not applied: run "
                             "`provision runbook` for the steps, then `provision attest`.")
-    assert tail[1:] == [f"  ! {REQUIRED_FROM}: manual, not applied",
+    assert tail[1:] == [*(f"  ! {a}: manual, not applied" for a in BINDINGS),
+                        f"  ! {REQUIRED_FROM}: manual, not applied",
                         *(f"  ! {a}: manual, not applied" for a in (
                             "deal.pipeline[sales].stage[NEW].robot[1]",
                             "deal.pipeline[sales].stage[NEW].robot[2]",
@@ -65,7 +69,7 @@ def test_apply_never_reports_robots_as_applied(state: Path) -> None:
     assert control.stage_robots(Sandbox.open(state).store, 2, "NEW") == []  # nothing placed
     again = run(state, "plan", str(CONFIG), "--detailed-exitcode")
     assert again.exit_code == 0  # manual items alone are not changes apply could make
-    assert len(manual_lines(again.stdout)) == 6
+    assert len(manual_lines(again.stdout)) == 8
 
 
 class Dom(HTMLParser):
@@ -164,13 +168,14 @@ def test_runbook_followed_and_attested_leaves_no_manual_items(state: Path,
     text = record.read_text(encoding="utf-8")
     assert 'portal = "sandbox"' in text and "token" not in text.lower()
     assert manual_lines(run(state, "plan", str(config)).stdout) == [
-        f"  ! {REQUIRED_FROM}",
+        *(f"  ! {a}" for a in BINDINGS), f"  ! {REQUIRED_FROM}",
         "  ! deal.pipeline[sales].stage[PREPARATION].robot[1]",
         "  ! deal.pipeline[sales].stage[PREPAYMENT_INVOICE].robot[1]"]
 
     _follow_the_runbook(state, {"PREPARATION", "PREPAYMENT_INVOICE"})
     assert run(state, "attest", str(config), "--by", "Ирина Петрова").exit_code == 0
-    assert manual_lines(run(state, "plan", str(config)).stdout) == [f"  ! {REQUIRED_FROM}"]
+    assert manual_lines(run(state, "plan", str(config)).stdout) == [
+        *(f"  ! {a}" for a in BINDINGS), f"  ! {REQUIRED_FROM}"]
     book = run(state, "runbook", str(config), "--out", str(tmp_path / "book"))
     assert book.stdout.endswith("Nothing left to do on sandbox: every stage is attested.\n")
 
@@ -178,6 +183,7 @@ def test_runbook_followed_and_attested_leaves_no_manual_items(state: Path,
     edit(config, 'after = "10m"', 'after = "15m"')
     planned = run(state, "plan", str(config))
     assert manual_lines(planned.stdout) == [
+        *(f"  ! {a}" for a in BINDINGS),
         f"  ! {REQUIRED_FROM}", "  ! deal.pipeline[sales].stage[NEW].robot[1]"]
     assert stage_automation(planned.stdout) == (
         "  ! deal.pipeline[sales].stage[NEW].robot[1]\n"

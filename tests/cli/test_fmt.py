@@ -71,7 +71,7 @@ def test_diff_shows_what_would_change(tmp_path: Path) -> None:
 
 def test_the_repository_config_is_formatted() -> None:
     result = cli("fmt", str(CONFIG), "--check")
-    assert (result.exit_code, result.stdout) == (0, "3 files already formatted.\n")
+    assert (result.exit_code, result.stdout) == (0, "4 files already formatted.\n")
 
 
 def test_broken_toml_is_named_and_left_alone(tmp_path: Path) -> None:

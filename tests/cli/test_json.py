@@ -30,12 +30,13 @@ def test_every_command_answers_in_one_envelope(state: Path, tmp_path: Path) -> N
     at = ("--sandbox-state", str(state))
     doc = envelope(cli("validate", str(CONFIG), "--json"), "validate")
     assert doc["result"] == {"config": str(CONFIG), "files": [
-        str(CONFIG / f) for f in ("deal-pipelines.toml", "fields.toml", "smart-processes.toml")]}
+        str(CONFIG / f) for f in ("companion.toml", "deal-pipelines.toml", "fields.toml",
+                                  "smart-processes.toml")]}
     plan = envelope(cli("plan", str(CONFIG), *at, "--json"), "plan")["result"]
     assert plan["format_version"] == "1" and plan["summary"]["add"] == 19
     applied = envelope(cli("apply", str(CONFIG), *at, "--json", "--auto-approve"), "apply")
     assert applied["result"]["applied"]["counts"] == {"add": 19, "change": 9, "destroy": 0,
-                                                      "manual": 6}
+                                                      "manual": 8}
     # 30 calls: each of the 3 fields' add is followed by the update that clears its help and
     # error texts (an add fills them with LABEL; fields/labels.py), and a new smart process's
     # list is read in the batch of its create (the twin check)

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from provisioner.client import BitrixClient, RateLimit
-from provisioner.companion.load import load_companion
-from provisioner.companion.model import CompanionConfig
+from provisioner.companion.config import load_config
+from provisioner.companion.config import CompanionConfig
 from provisioner.companion.portal import AppSettings, Portals
 from provisioner.companion.storage import MemoryStorage
 from provisioner.companion.web import CompanionApp
@@ -105,7 +105,10 @@ def _run(wsgi: Any) -> None:
 
 
 @contextmanager
-def world(config: CompanionConfig | None = None, install: bool = True) -> Iterator[World]:
+def world(config: CompanionConfig | None = None, install: bool = True,
+          bind_at_install: bool = True, scopes: tuple[str, ...] = ()) -> Iterator[World]:
+    """`bind_at_install=False`: the app is started without a public URL, so its installer binds
+    nothing (plan and apply do it); `scopes`: the local app's, besides the app's own."""
     sandbox = Sandbox.in_memory()
     running = server.start(sandbox)
     admin = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session(),
@@ -113,14 +116,15 @@ def world(config: CompanionConfig | None = None, install: bool = True) -> Iterat
     ids = seed_crm(admin)
     store = sandbox.store
     with store.lock:
-        app = events.create_local_app(store, running.url, SCOPES)
+        app = events.create_local_app(store, running.url, [*SCOPES, *scopes])
     holder: dict[str, Any] = {}
     wsgi = create_server(lambda env, start: holder["app"](env, start), host="127.0.0.1",
                          port=0, threads=4)
     url = f"http://127.0.0.1:{wsgi.effective_port}"  # type: ignore[union-attr]
     storage = MemoryStorage()
-    settings = AppSettings((running.url,), app.client_id, app.client_secret, public_url=url)
-    holder["app"] = CompanionApp(config or load_companion(FIXTURE),
+    settings = AppSettings((running.url,), app.client_id, app.client_secret,
+                           public_url=url if bind_at_install else "")
+    holder["app"] = CompanionApp(config or load_config(FIXTURE),
                                  Portals(settings, storage, session=sandbox.session))
     thread = threading.Thread(target=_run, args=(wsgi,), daemon=True)
     thread.start()
@@ -134,5 +138,8 @@ def world(config: CompanionConfig | None = None, install: bool = True) -> Iterat
     finally:
         events.drain()
         wsgi.close()
+        # A client's keep-alive connection would keep waitress's loop polling until it times
+        # out: close the open channels too, so the loop ends at once.
+        wasyncore.close_all(wsgi._map)  # type: ignore[union-attr]
         thread.join(5)
         running.stop()

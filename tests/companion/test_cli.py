@@ -65,11 +65,11 @@ def test_check_refuses_a_bad_number_and_an_unknown_caller(state: Path) -> None:
 
 def test_check_reports_config_problems(tmp_path: Path) -> None:
     bad = tmp_path / "c.toml"
-    bad.write_text('[call_card]\n[[call_card.rules]]\nowner = "lead"\ncolor = "pink"\n'
-                   'message = "m"\n', encoding="utf-8")
+    bad.write_text('[call_card]\npublic_url = "https://app.example.com"\n[[call_card.rules]]\n'
+                   'owner = "lead"\ncolor = "pink"\nmessage = "m"\n', encoding="utf-8")
     code, out, err = _run("call-card", "check", "+79160000001", "--config", str(bad))
     assert (code, out) == (1, "")
-    assert err == (f"1 problem in the desired state:\n{bad}:4: call_card.rules[0].color: "
+    assert err == (f"1 problem in the desired state:\n{bad}:5: call_card.rules[0].color: "
                    '"pink" is not one of "red", "yellow", "blue", "green", "grey", "none"\n'
                    '    fix: write one of "red", "yellow", "blue", "green", "grey", "none"\n')
 
@@ -79,3 +79,12 @@ def test_serve_needs_the_app_credentials(monkeypatch: pytest.MonkeyPatch) -> Non
     code, _, err = _run("app", "serve", str(FIXTURE), "--portal-url", "https://x.bitrix24.ru")
     assert (code, err) == (1, ("Error: the app's client_id is not set: export B24_APP_CLIENT_ID,"
                            " or pass its file\n"))
+
+
+def test_serve_refuses_a_public_url_other_than_the_configs() -> None:
+    code, _, err = _run("app", "serve", str(FIXTURE), "--portal-url", "https://x.bitrix24.ru",
+                        "--public-url", "https://other.example.com/")
+    assert (code, err) == (1, (
+        "Error: --public-url https://other.example.com differs from the config's public_url "
+        "https://app.example.com: `provision apply` binds the app there; pass the same address "
+        "or leave --public-url out\n"))

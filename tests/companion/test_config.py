@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from provisioner.companion.config import parse_call_card, parse_deadline_guard
-from provisioner.companion.load import load_companion
-from provisioner.companion.model import CallCardRule
-from provisioner.companion.shapes import json_schema
+from provisioner.companion.config import load_config
+from provisioner.engine import json_schema
 from provisioner.errors import ConfigError
+from provisioner.kinds.companion.model import CallCardRule
+from provisioner.kinds.companion.parse import parse_call_card, parse_deadline_guard
 
 FIXTURE = Path(__file__).parent / "fixtures" / "companion.toml"
 
@@ -19,12 +19,12 @@ def _problems(tmp_path: Path, text: str) -> str:
     file = tmp_path / "c.toml"
     file.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
-        load_companion(file)
+        load_config(file)
     return caught.value.render()
 
 
 def test_seed_example_loads_with_statuses_and_default() -> None:
-    config = load_companion(FIXTURE)
+    config = load_config(FIXTURE)
     assert config.call_card is not None and config.deadline_guard is not None
     assert [r.color for r in config.call_card.rules] == [
         "red", "yellow", "none", "red", "yellow", "none", "yellow", "blue"]
@@ -42,7 +42,7 @@ def test_unknown_status_item_is_located_with_a_suggestion(tmp_path: Path) -> Non
                                                          'status = ["in_wrok"]', 1)
     assert _problems(tmp_path, text) == (
         "1 problem in the desired state:\n"
-        f"{tmp_path / 'c.toml'}:21: call_card.rules[0].status[0]: \"in_wrok\" is not an item of "
+        f"{tmp_path / 'c.toml'}:22: call_card.rules[0].status[0]: \"in_wrok\" is not an item of "
         "COMPANY_STATUS\n    fix: did you mean \"in_work\"?")
 
 
@@ -62,7 +62,11 @@ tasks = "some"
     out = _problems(tmp_path, text)
     name = tmp_path / "c.toml"
     assert out == "\n".join([
-        "7 problems in the desired state:",
+        "8 problems in the desired state:",
+        f"{name}:2: call_card.public_url: the portal must be told where the companion app is, "
+        "and no public_url is given",
+        '    fix: add public_url = "https://app.example.com" (where `provision app serve` is '
+        "reached) to [call_card] or [tasks.deadline_guard]",
         f'{name}:3: call_card.status_field: "uf_crm_status" is not valid',
         "    fix: write the field's name without UF_CRM_, e.g. COMPANY_STATUS",
         f"{name}:4: call_card.rules[0].color: is required",
@@ -136,7 +140,7 @@ def test_guard_defaults() -> None:
 
 
 def test_json_schema_has_the_same_enums() -> None:
-    schema = json_schema()
+    schema = json_schema()["properties"]
     rule = schema["call_card"]["properties"]["rules"]["items"]
     assert rule["required"] == ["owner", "color", "message"]
     assert rule["properties"]["owner"]["enum"] == ["company", "company_contact", "contact",

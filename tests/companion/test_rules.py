@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provisioner.companion.facts import Company, Contact, Facts, Lead, candidates
-from provisioner.companion.load import load_companion
-from provisioner.companion.model import COLORS, OWNERS, RESPONSIBLE, CallCardConfig, CallCardRule
+from provisioner.companion.config import load_config
+from provisioner.kinds.companion.model import COLORS, OWNERS, RESPONSIBLE, CallCardConfig, CallCardRule
 from provisioner.companion.rules import NO_OWNER, decide, explain, matches
 
-CARD = load_companion(Path(__file__).parent / "fixtures" / "companion.toml").call_card
+CARD = load_config(Path(__file__).parent / "fixtures" / "companion.toml").call_card
 assert CARD is not None
 IVAN, IRINA = 3, 2  # the caller and another manager (sandbox users)
 PHONE = "+79161234567"

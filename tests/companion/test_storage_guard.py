@@ -9,7 +9,7 @@ import pytest
 
 from provisioner.companion.guard import Move, TaskInfo, judge, made_by_robot, stamp
 from provisioner.companion.guard_io import head_of
-from provisioner.companion.model import DeadlineGuard
+from provisioner.kinds.companion.model import DeadlineGuard
 from provisioner.companion.storage import Installation, MemoryStorage, SqliteStorage
 
 INST = Installation("m1", "x.bitrix24.ru", "https://x.bitrix24.ru/rest/",

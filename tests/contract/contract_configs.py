@@ -375,6 +375,67 @@ def _robot(draw: Draw) -> Tree:
     return out
 
 
+# ---- the companion app (call card, deadline guard) --------------------------------------------
+
+APP_TOKEN = "__app_token__"  # not config: the example's portal is reached with the app's token
+PUBLIC_URLS = ("https://app.example.com", "https://b24.example.org/companion",
+               "http://127.0.0.1:8080", "https://app.example.com:8443/")
+STATUS_ITEMS = ("waiting", "processing", "in_work")
+# The seed's rules (docs/companion.md) in their order: any subset in this order is valid (no
+# rule is shadowed by an earlier one).
+CARD_RULES = (
+    {"owner": "company", "responsible": "other", "status": ["in_work"], "color": "red"},
+    {"owner": "company", "responsible": "other", "status": ["processing"], "color": "yellow"},
+    {"owner": "company", "color": "none"},
+    {"owner": "company_contact", "responsible": "other", "status": ["in_work"], "color": "red"},
+    {"owner": "company_contact", "status": ["processing"], "color": "yellow"},
+    {"owner": "contact", "color": "yellow"},
+    {"owner": "lead", "responsible": "caller", "color": "green"},
+    {"owner": "lead", "color": "blue"},
+)
+
+
+def call_card(draw: Draw, tree: Tree, features: Features) -> None:
+    """`[call_card]`: the app's URL, perhaps a title, some of the seed's rules in order; with a
+    status rule, the company enumeration field that holds the status (added to the company
+    fields drawn so far, under a name of its own)."""
+    rules = draw(st.lists(st.sampled_from(range(len(CARD_RULES))), min_size=1, max_size=4,
+                          unique=True))
+    out: Tree = {"public_url": draw(st.sampled_from(PUBLIC_URLS)),
+                 "rules": [{**CARD_RULES[n], "message": name(draw, features).strip() or "m"}
+                           for n in sorted(rules)]}
+    if draw(st.booleans()):
+        out["title"] = name(draw, features).strip() or "Чей клиент"
+    if any("status" in r for r in out["rules"]):
+        fields = tree.setdefault("company", {}).setdefault("fields", {})
+        field_name = draw(codes(FIELD_NAME, tuple(fields)))
+        values = draw(st.lists(NAMES, min_size=3, max_size=3,
+                               unique_by=lambda v: v.strip().lower()))
+        fields[field_name] = {"type": "enumeration", "label": label(draw, features), "items": [
+            {"value": v, "xml_id": x, **({"default": True} if x == "waiting" else {})}
+            for v, x in zip(values, STATUS_ITEMS, strict=True)]}
+        out["status_field"] = field_name
+    tree["call_card"] = out
+
+
+def tasks(draw: Draw, tree: Tree, _features: Features) -> None:
+    """`[tasks.deadline_guard]`: its own public_url, or (most often) the call card's."""
+    guard: Tree = {}
+    card_url = tree.get("call_card", {}).get("public_url")
+    if card_url is None or draw(st.integers(0, 3)) == 0:
+        guard["public_url"] = card_url or draw(st.sampled_from(PUBLIC_URLS))
+    if card_url is not None and draw(st.integers(0, 4)) == 0:  # (else nothing to plan)
+        guard["enabled"] = False
+    if draw(st.booleans()):
+        guard["notify"] = draw(st.lists(st.sampled_from(["head", *USERS[1:]]), min_size=1,
+                                        unique=True))
+    if draw(st.booleans()):
+        guard["exempt"] = [USERS[2]]
+    if draw(st.booleans()):
+        guard["tasks"] = draw(st.sampled_from(["all", "robots"]))
+    tree["tasks"] = {"deadline_guard": guard}
+
+
 # ---- the registry and the whole config -----------------------------------------------------
 
 Generator = Callable[[Draw, Tree, Features], None]
@@ -385,6 +446,8 @@ GENERATORS: dict[str, Generator] = {
     **{f"{e}.fields": fields_of(e) for e in ENTITIES},
     "smart_processes": smart_processes,
     "automation": automation,
+    "call_card": call_card,
+    "tasks": tasks,
 }
 
 
@@ -409,13 +472,16 @@ def configs(draw: Draw, features: Features = ALL, only: tuple[str, ...] = ()) ->
         generate = GENERATORS[name]
         if (name in wanted) if only else draw(st.booleans()):
             generate(draw, tree, features)
+    if "call_card" in tree or "tasks" in tree:  # its bindings: manual, or (app token) applied
+        tree[APP_TOKEN] = draw(st.booleans())
     return tree
 
 
 # ---- files ---------------------------------------------------------------------------------
 
 FILES = {"deal": "deal-pipelines.toml", "lead": "lead.toml", "lists": "lists.toml",
-         "smart_processes": "smart-processes.toml", "app": "automation.toml"}
+         "smart_processes": "smart-processes.toml", "app": "automation.toml",
+         "call_card": "companion.toml", "tasks": "companion.toml"}
 
 
 def write_config(tree: Tree, directory: Path, fresh: bool = False) -> Path:
@@ -426,6 +492,8 @@ def write_config(tree: Tree, directory: Path, fresh: bool = False) -> Path:
         old.unlink()
     files: dict[str, Tree] = {}
     for top, part in tree.items():
+        if top == APP_TOKEN:
+            continue
         if top in ENTITIES:
             for sub, value in part.items():
                 name = FILES[top] if sub in ("pipelines", "statuses") else "fields.toml"

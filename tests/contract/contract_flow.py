@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import profiles
-from contract_configs import Tree, write_config
+from contract_configs import APP_TOKEN, Tree, write_config
 from contract_portal import Portal, View, new_portal
 from contract_renames import XmlIds
 from hypothesis import HealthCheck, settings
@@ -54,7 +54,8 @@ def case(tree: Tree, portal: Portal | None = None) -> Iterator[Case]:
         config = write_config(copy.deepcopy(tree), Path(tmp) / "config")
         scratch = Path(tmp) / "elsewhere"
         scratch.mkdir()
-        yield Case(tree, config, scratch, portal or new_portal())
+        yield Case(tree, config, scratch,
+                   portal or new_portal(app_token=bool(tree.get(APP_TOKEN))))
 
 
 def applied(c: Case) -> Case:

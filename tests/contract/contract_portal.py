@@ -43,9 +43,18 @@ class Portal:
         return client
 
 
-def new_portal(name: str | None = None) -> Portal:
+def new_portal(name: str | None = None, app_token: bool = False) -> Portal:
+    """A new sandbox, reached with its admin webhook or (`app_token`) its application's OAuth
+    token, which the app-only methods (the companion's placement and event bindings, app
+    robot and trigger types) answer."""
     sb = Sandbox.in_memory()
-    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
+    if app_token:
+        creds = sb.oauth()
+        client = BitrixClient.from_oauth(creds.client_endpoint, creds.access_token,
+                                         creds.refresh_token, creds.client_id,
+                                         creds.client_secret, session=sb.session())
+    else:
+        client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
     return Portal(sb, Connection(client, PortalIdentity.sandbox(name)))
 
 

@@ -14,6 +14,7 @@ from contract_configs import (
     ENTITIES,
     NAMES,
     NEW_PIPELINE,
+    PUBLIC_URLS,
     SPA_STAGE,
     Features,
     Tree,
@@ -162,9 +163,11 @@ def edited(draw: Callable[..., Any], tree: Tree, features: Features = ALL) -> Tr
     type, multiple, items), stage lists drawn anew (stages inserted, removed, reordered),
     smart processes' flags flipped, and some fields, pipelines and smart processes removed."""
     out: Tree = json.loads(json.dumps(tree))
+    status = out.get("call_card", {}).get("status_field")  # kept while the call card names it
     for entity in ENTITIES:
         part = out.get(entity, {}).get("fields", {})
-        _edit_fields(draw, part, features, spa=False)
+        _edit_fields(draw, part, features, spa=False,
+                     keep=(status,) if entity == "company" and status else ())
         for f in part.values():
             f.pop("required_from", None)  # its pipeline may be gone
     for key, pipe in list(out.get("deal", {}).get("pipelines", {}).items()):
@@ -184,6 +187,7 @@ def edited(draw: Callable[..., Any], tree: Tree, features: Features = ALL) -> Tr
             continue
         _edit_spa(draw, spa, features)
     _drop_relations_to_removed(out.get("smart_processes", {}), tree.get("smart_processes", {}))
+    _edit_companion(draw, out)
     return out
 
 
@@ -198,8 +202,33 @@ def _drop_relations_to_removed(spas: Tree, before: Tree) -> None:
                     del spa[side]
 
 
-def _edit_fields(draw: Callable[..., Any], part: Tree, features: Features, spa: bool) -> None:
+def _edit_companion(draw: Callable[..., Any], out: Tree) -> None:
+    """The app moved (a new public_url: its bindings change), the tab renamed, the call card
+    or the guard removed (their bindings deleted), the guard switched off or on."""
+    card, guard = out.get("call_card"), out.get("tasks", {}).get("deadline_guard")
+    url = draw(st.sampled_from(PUBLIC_URLS))
+    for table in (card, guard):
+        if table is not None and "public_url" in table and draw(st.integers(0, 2)) == 0:
+            table["public_url"] = url  # one app: both tables move together
+    if card is not None and guard is not None and "public_url" in guard:
+        guard["public_url"] = card["public_url"]
+    if card is not None and draw(st.integers(0, 3)) == 0:
+        card["title"] = str(draw(NAMES)).strip() or "Вкладка"
+    if guard is not None and draw(st.integers(0, 3)) == 0:
+        guard["enabled"] = not guard.get("enabled", True)
+    if card is not None and draw(st.integers(0, 4)) == 0:
+        del out["call_card"]
+        if guard is not None:
+            guard.setdefault("public_url", card["public_url"])
+    if guard is not None and draw(st.integers(0, 4)) == 0:
+        del out["tasks"]
+
+
+def _edit_fields(draw: Callable[..., Any], part: Tree, features: Features, spa: bool,
+                 keep: tuple[str, ...] = ()) -> None:
     for name in list(part):
+        if name in keep:
+            continue
         roll = draw(st.integers(0, 3))
         if roll == 0:
             del part[name]

@@ -68,6 +68,9 @@ def example() -> Tree:
             "fields": {"VACANCY": {"type": "string", "label": {"ru": "Вакансия",
                                                                "en": "Vacancy"}}}}},
         "app": {"triggers": {"paid": {"name": "Оплачено"}}},
+        "call_card": {"public_url": "https://app.example.com", "rules": [
+            {"owner": "lead", "color": "blue", "message": "Номер есть у лида"}]},
+        "tasks": {"deadline_guard": {"notify": ["head"]}},
     }
 
 
@@ -95,10 +98,11 @@ def test_apply_then_plan_has_no_change_besides_manual(config: Path, tmp_path: Pa
     applied(config, at)
     planned = cli("plan", str(config), *at, "--detailed-exitcode")
     assert planned.exit_code == 0, planned.output
-    assert planned.stdout.endswith("Plan: 0 to add, 0 to change, 0 to destroy, 5 manual.\n")
+    assert planned.stdout.endswith("Plan: 0 to add, 0 to change, 0 to destroy, 7 manual.\n")
     manual = [line for line in planned.stdout.splitlines() if line.startswith("  ! ")]
-    assert manual == [  # the app's trigger type (a webhook cannot), required_from, robots
-        "  ! app.trigger[paid]", "  ! deal.field[EQUIPMENT].required_from[sales]",
+    assert manual == [  # the companion's bindings and the app's trigger type (a webhook
+        "  ! app.event[ONTASKUPDATE]", "  ! app.placement[CALL_CARD]",  # cannot), required_from,
+        "  ! app.trigger[paid]", "  ! deal.field[EQUIPMENT].required_from[sales]",  # robots
         "  ! deal.pipeline[sales].stage[NEW].robot[1]",
         "  ! deal.pipeline[sales].stage[NEGOTIATION].trigger[CALL]",
         "  ! smart_process[hr].pipeline[hiring].stage[INTERVIEW].robot[1]"]

@@ -146,4 +146,4 @@ def test_validate_command_reports_all_and_exits_1(tmp_path: Path) -> None:
 def test_validate_command_accepts_portal_config() -> None:
     config = Path(__file__).resolve().parents[2] / "portal-config"
     result = CliRunner().invoke(main, ["validate", str(config)])
-    assert (result.exit_code, result.stdout) == (0, f"Valid: {config} (3 files).\n")
+    assert (result.exit_code, result.stdout) == (0, f"Valid: {config} (4 files).\n")

@@ -1,6 +1,6 @@
 """event.bind/get/unbind and placement.bind/get/unbind: an application's event handlers and
-widgets (bitrix24-rest.md §7; docs api-reference/events/event-bind.md, event-get.md,
-event-unbind.md, api-reference/widgets/placement-bind.md, placement-get.md,
+widgets (docs/portal-rules.md#events-and-placements; docs api-reference/events/event-bind.md,
+event-get.md, event-unbind.md, api-reference/widgets/placement-bind.md, placement-get.md,
 placement-unbind.md, widgets/telephony/call-card.md).
 
 Application context only: a webhook gets WRONG_AUTH_TYPE (403, auth.authorize). Bindings belong
@@ -23,7 +23,7 @@ from provisioner.sandbox.events import state
 PLACEMENTS = {"CALL_CARD": "telephony", "CRM_LEAD_DETAIL_TAB": "crm",
               "CRM_DEAL_DETAIL_TAB": "crm", "CRM_CONTACT_DETAIL_TAB": "crm",
               "CRM_COMPANY_DETAIL_TAB": "crm", "TASK_VIEW_TAB": "task"}
-# event -> scope: an event of a scope the app lacks is ERROR_EVENT_NOT_FOUND (§7.1)
+# event -> scope: an event of a scope the app lacks is ERROR_EVENT_NOT_FOUND (docs/portal-rules.md#eventbind)
 EVENTS = {"ONTASKADD": "task", "ONTASKUPDATE": "task", "ONTASKDELETE": "task",
           "ONTASKCOMMENTADD": "task", "ONCRMLEADADD": "crm", "ONCRMCONTACTADD": "crm",
           "ONCRMCOMPANYADD": "crm", "ONCRMDEALADD": "crm", "ONCRMDEALUPDATE": "crm",
@@ -38,7 +38,7 @@ def _argument(name: str) -> BitrixError:
 
 
 def check_handler(url: Any, name: str = "HANDLER") -> str:
-    """Absolute http(s) URL with a dotted host (§7.1)."""
+    """Absolute http(s) URL with a dotted host (docs/portal-rules.md#eventbind)."""
     text = str(url or "").strip()
     if not text:
         raise _argument(name)
@@ -51,7 +51,7 @@ def check_handler(url: Any, name: str = "HANDLER") -> str:
 
 
 def _param(params: dict[str, Any], name: str) -> Any:
-    """Keys are case-insensitive for these methods (§7.2)."""
+    """Keys are case-insensitive for these methods (docs/portal-rules.md#placementbind)."""
     return next((v for k, v in params.items() if str(k).upper() == name), None)
 
 

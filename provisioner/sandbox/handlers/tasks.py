@@ -8,7 +8,7 @@ chats/messages/im-dialog-messages-get.md, chats/notifications/im-notify-system-a
 tasks/events-tasks/on-task-update.md (ONTASKUPDATE carries only the id). The sandbox emulates
 the new card (store switch `tasks.settings.new_card`; off: comments are classic, recorded in the
 history as COMMENT). History values of DEADLINE are unix timestamps as strings (b_tasks_log;
-verify on a live portal). Who may change what follows TaskDeadlineRule (bitrix24-apps.md §3):
+verify on a live portal). Who may change what follows TaskDeadlineRule (docs/portal-rules.md#tasks):
 admin, creator; the responsible only with ALLOW_CHANGE_DEADLINE = Y.
 """
 

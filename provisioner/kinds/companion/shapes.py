@@ -1,21 +1,21 @@
-"""TOML shapes of `[call_card]` and `[tasks.deadline_guard]` (engine/shape.py vocabulary).
-
-The loader checks a subtree against these and the JSON Schema is generated from the same
-definitions, so a kind that takes these parts over later plugs them in unchanged.
-"""
+"""TOML shapes of `[call_card]` and `[tasks]` (`[tasks.deadline_guard]`): the shapes of the
+`call_card` and `tasks` kinds, which the loader checks and the JSON Schema is generated from."""
 
 from __future__ import annotations
 
-from typing import Any
+from provisioner.kinds.companion.model import COLORS, HEAD, OWNERS, RESPONSIBLE, TASK_SETS
+from provisioner.model.shape import ArrayOf, Prop, Scalar, Table
 
-from provisioner.companion.model import COLORS, HEAD, OWNERS, RESPONSIBLE, TASK_SETS
-from provisioner.model.shape import ArrayOf, Prop, Scalar, Table, to_json_schema
-
-CALL_CARD_PATH = ("call_card",)
-DEADLINE_GUARD_PATH = ("tasks", "deadline_guard")
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 FIELD_NAME = r"[A-Z0-9_]{1,36}"
 XML_ID = r"[^\s].{0,99}"
+URL = r"https?://\S+"
+PUBLIC_URL = Prop(Scalar(
+    "string", "Where the portal reaches the companion app (`provision app serve`), e.g. "
+    "https://app.example.com: the call-card tab is bound at <public_url>/call-card, the "
+    "deadline guard at <public_url>/event. https (http only to 127.0.0.1); written in "
+    "[call_card] or [tasks.deadline_guard], once is enough.", pattern=URL,
+    max_length=1000, fix="write the app's https:// address, e.g. https://app.example.com"))
 
 RULE = Table({
     "owner": Prop(Scalar("string", "Who holds the number: a company, a contact linked to a "
@@ -34,6 +34,7 @@ RULE = Table({
 }, "One rule; the first that matches wins.")
 
 CALL_CARD = Table({
+    "public_url": PUBLIC_URL,
     "status_field": Prop(Scalar("string", "The company enumeration field that holds the status "
                                 "(FIELD_NAME without UF_CRM_, declared under company.fields).",
                                 pattern=FIELD_NAME, fix="write the field's name without UF_CRM_, "
@@ -45,8 +46,9 @@ CALL_CARD = Table({
 }, "The call card's warning tab (companion app, CALL_CARD placement).")
 
 DEADLINE_GUARD = Table({
-    "enabled": Prop(Scalar("boolean", "Switch the guard off without deleting it.",
-                           default=True)),
+    "public_url": PUBLIC_URL,
+    "enabled": Prop(Scalar("boolean", "Switch the guard off without deleting it (the app's "
+                           "ONTASKUPDATE handler is then unbound).", default=True)),
     "reason_required": Prop(Scalar("boolean", "true: a move with a reason (a comment) stays; "
                                    "false: every move by a non-exempt person is put back.",
                                    default=True)),
@@ -66,7 +68,3 @@ DEADLINE_GUARD = Table({
 
 TASKS = Table({"deadline_guard": Prop(DEADLINE_GUARD)}, "Task settings of the companion app.")
 
-
-def json_schema() -> dict[str, Any]:
-    """The schema fragments for the root's `call_card` and `tasks` properties."""
-    return {"call_card": to_json_schema(CALL_CARD), "tasks": to_json_schema(TASKS)}

@@ -1,4 +1,5 @@
-"""The companion's desired configuration: call-card rules and the deadline guard (frozen)."""
+"""The companion app's desired configuration: call-card rules and the deadline guard (frozen),
+and the parts the `call_card` and `tasks` kinds make of them."""
 
 from __future__ import annotations
 
@@ -52,13 +53,20 @@ class DeadlineGuard:
 
 
 @dataclass(frozen=True)
-class CompanionConfig:
-    call_card: CallCardConfig | None = None
-    deadline_guard: DeadlineGuard | None = None
-    # xml_id -> value of the status field's items, and the default item's xml_id (the config's
-    # own `company.fields.<status_field>`), for messages; empty when the field is not declared.
+class CallCardPart:
+    """The `call_card` kind's desired part: the rules, the app's URL and (from `link`) the items
+    of the status field the config declares (xml_id -> value) and its default item."""
+
+    card: CallCardConfig
+    public_url: str | None = None  # where the portal reaches the app; `link` settles it
     status_items: tuple[tuple[str, str], ...] = ()
     default_status: str | None = None
+    sound: bool = True  # no problem in the table: `link` checks the statuses against the field
 
-    def status_label(self, xml_id: str | None) -> str:
-        return dict(self.status_items).get(xml_id or "", xml_id or "")
+
+@dataclass(frozen=True)
+class TasksPart:
+    """The `tasks` kind's desired part: the deadline guard and the app's URL."""
+
+    guard: DeadlineGuard | None = None
+    public_url: str | None = None
