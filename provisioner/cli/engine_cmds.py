@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from provisioner.cli.export_text import exported_text
 from provisioner.cli.options import err, expected_errors, portal_options
 from provisioner.engine import Plan, load_desired, planfile, render_json, render_text
 from provisioner.engine import drift as drift_report
@@ -84,11 +85,12 @@ def _applied(done: Applied) -> None:
         click.echo(f"wrote {done.id_map} (old -> new ids)")
 
 
-def _export(out: str, portal: PortalChoice) -> None:
-    done = Workspace(None, portal, notice=err).export(out)
+def _export(out: str, portal: PortalChoice, force: bool, source: str | None) -> None:
+    done = Workspace(source, portal, notice=err).export(out, force)
     for path in done.files:
         click.echo(f"wrote {path}")
     click.echo(f"wrote {done.ids} (this portal's ids, for the id map after a migration)")
+    click.echo(exported_text(done), nl=False)
 
 
 def _drift(config: str, portal: PortalChoice, as_json: bool, strict: bool) -> None:
@@ -163,11 +165,22 @@ def register(group: click.Group) -> None:
     @group.command()
     @click.option("--out", default="portal-export", show_default=True, metavar="DIR",
                   help="Directory to write the TOML files (and the JSON Schema) to.")
+    @click.option("--force", is_flag=True,
+                  help="Write over a config (or an earlier export) in DIR: its keys are kept "
+                       "and what the portal cannot give back is carried over from it.")
+    @click.option("--from", "source", default=None, metavar="CONFIG", type=click.Path(),
+                  help="Keep the keys of CONFIG and carry over from it what the portal cannot "
+                       "give back (robots, triggers, required_from), exporting elsewhere.")
     @portal_options
     @expected_errors
-    def export(out: str, portal: PortalChoice) -> None:
-        """Write the live portal as desired-state TOML (and its ids, for migrations)."""
-        _export(out, portal)
+    def export(out: str, force: bool, source: str | None, portal: PortalChoice) -> None:
+        """Write the live portal as desired-state TOML (and its ids, for migrations).
+
+        Never writes over an existing config without --force. What no REST method reads
+        (robots, triggers, required_from rules) is carried over from the config exported over
+        (or --from CONFIG) and marked in the files; the output lists what was not read.
+        """
+        _export(out, portal, force, source)
 
     @group.command()
     @click.option("--out", default=None, metavar="FILE",

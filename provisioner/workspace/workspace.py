@@ -36,11 +36,13 @@ from provisioner.engine import (
 )
 from provisioner.engine import apply as apply_plan
 from provisioner.engine import drift as drift_report
-from provisioner.engine import export as export_files
+from provisioner.engine import export_documents
+from provisioner.engine.carry import Carried, LeftOut
 from provisioner.engine.records import check_safe, count_records
 from provisioner.errors import ProvisionError
 from provisioner.workspace import book
 from provisioner.workspace.attestations import AttestationStore, with_attestations
+from provisioner.workspace.exports import export_source, same_dir, write_export
 from provisioner.workspace.identity import PortalIdentity
 from provisioner.workspace.select import Connection, Notice, PortalChoice
 
@@ -82,8 +84,15 @@ class Applied:
 
 @dataclass(frozen=True)
 class Exported:
+    """An export's files; what no REST method could read (`unread`, in words); over a config
+    (`source`), what was carried over from it and which of its objects the portal lacks."""
+
     files: tuple[Path, ...]
     ids: Path  # the exporting portal's ids, for the id map after a migration
+    unread: tuple[str, ...] = ()
+    carried: tuple[Carried, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
+    source: Path | None = None
 
 
 class Workspace:
@@ -238,14 +247,27 @@ class Workspace:
         `in_sync` is false only for drift of what the config manages, unless `strict`."""
         return drift_report.drift_document(self.plan(), strict)
 
-    def export(self, out: str | Path) -> Exported:
-        """The live portal as desired-state TOML in `out`, and its ids beside them."""
+    def export(self, out: str | Path, force: bool = False) -> Exported:
+        """The live portal as desired-state TOML in `out`, and its ids beside them. Refused
+        (before the portal is read) when `out` holds a config or export's files, unless
+        `force`; then written over it, file by file, atomically, keeping the files export does
+        not write. The config carried over from (its keys, and what REST cannot read): the
+        workspace's config (`--from`), else the one in `out`."""
+        target = Path(out)
+        source = export_source(self.config, target, force)
+        if source is not None:
+            self.notice(f"Reading {source}: its keys are kept, and what the portal cannot give "
+                        "back is carried over from it.")
+        over = None if source is None else \
+            self.desired if source == self.config else load_desired(source)
         client = self.connection.client
         live = read_live(client)
-        files = export_files(live, out)
-        side = idmap.write_side_file(out, str(self.identity), idmap.live_ids(live),
+        docs = export_documents(live, over, source=str(source) if source else None,
+                                every_file=source is not None and same_dir(source, target))
+        files = write_export(target, docs.files)
+        side = idmap.write_side_file(target, str(self.identity), idmap.live_ids(live),
                                      idmap.users_by_email(client))
-        return Exported(tuple(files), side)
+        return Exported(files, side, docs.unread, docs.carried, docs.left_out, source)
 
     def runbook(self, out: str | Path, lang: str | None = None) -> book.Written:
         """runbook.md and runbook.html in `out`: the manual steps left on this portal."""

@@ -10,7 +10,7 @@ known bug breaks (see test_contract_known.py), so the properties keep running fo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -439,8 +439,3 @@ KNOWN_GOOD = Features(languages=("ru", "en"), spa_relations=False, client_parent
                       rename_spa_pipelines=False, omit_portal_stages=False, padded_names=False,
                       prefixed_field_names=False, spa_stage_moves=False,
                       drop_relations=False)
-# Export over a config keeps only what the portal stores (issue 13 item 6): the default deal
-# pipeline's key, smart-process pipeline keys unlike their names, robots, triggers and
-# required_from are lost; known-bug examples keep each in view.
-EXPORT_OVER_GOOD = replace(KNOWN_GOOD, deal_default_key="default", spa_pipeline_names=False,
-                           required_from=False, robots=False)

@@ -119,8 +119,6 @@ def test_export_then_plan_it_is_empty(config: Path, tmp_path: Path) -> None:
     assert planned.stdout.endswith(NO_CHANGES)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 6: export --out overwrites an existing "
-                                       "config without --force")
 def test_export_over_a_config_without_force_is_refused(config: Path, tmp_path: Path) -> None:
     at = state(tmp_path)
     applied(config, at)

@@ -91,33 +91,26 @@ def test_moving_a_smart_process_stage_code_is_an_update() -> None:
                                                             *STAGES[1:]]}}))
 
 
-# ---- item 6: export over a config ------------------------------------------------------
-
-OVER = "export over a config"
-
+# ---- item 6: export over a config (fixed: the minimal examples stay as regressions) -----
 
 @pytest.mark.parametrize("tree", [
     pytest.param({"deal": {"pipelines": {"sales": {"name": "Продажи", "default": True,
                                                    "stages": DEAL_STAGES}}}},
-                 marks=xfail("item 6", f"{OVER} renames the default pipeline's key sales -> "
-                             "default"), id="default-deal-pipeline-key"),
+                 id="default-deal-pipeline-key"),
     pytest.param(spa(categories=True, stages=True, pipelines={
         "hiring": {"name": "Найм", "default": True, "stages": STAGES}}),
-                 marks=xfail("item 6", f"{OVER} renames a smart-process pipeline's key "
-                             "hiring -> naym"), id="smart-process-pipeline-key"),
+                 id="smart-process-pipeline-key"),
     pytest.param({"deal": {"pipelines": {"sales": {"name": "Продажи", "stages": [
         {**DEAL_STAGES[0], "robots": [{"type": "control", "title": "Контроль",
                                        "message": "Ответьте клиенту", "after": "10m"}]},
-        *DEAL_STAGES[1:]]}}}},
-                 marks=xfail("item 6", f"{OVER} loses the robots"), id="robots"),
+        *DEAL_STAGES[1:]]}}}}, id="robots"),
     pytest.param({"deal": {"pipelines": {"sales": {"name": "Продажи", "stages": [
         {**DEAL_STAGES[0], "triggers": [{"code": "call", "name": "Звонок"}]},
-        *DEAL_STAGES[1:]]}}}},
-                 marks=xfail("item 6", f"{OVER} loses the triggers"), id="triggers"),
+        *DEAL_STAGES[1:]]}}}}, id="triggers"),
     pytest.param({"deal": {"pipelines": {"sales": {"name": "Продажи", "stages": DEAL_STAGES}},
                            "fields": {"KIND": {"type": "string", "label": "Вид",
                                                "required_from": "sales:NEW"}}}},
-                 marks=xfail("item 6", f"{OVER} loses required_from"), id="required-from"),
+                 id="required-from"),
 ])
 def test_export_over_a_config_keeps_it(tree: Tree) -> None:
     prop.export_over_config(tree)

@@ -18,7 +18,7 @@ holds a strict-xfail minimal example of each, so a fix flips it. Example counts 
 from __future__ import annotations
 
 import contract_props as prop
-from contract_configs import EXPORT_OVER_GOOD, KNOWN_GOOD, Tree, configs
+from contract_configs import KNOWN_GOOD, Tree, configs
 from contract_flow import examples
 from hypothesis import given
 from hypothesis import strategies as st
@@ -50,7 +50,7 @@ def test_an_export_plans_empty_against_its_portal(tree: Tree) -> None:
 
 
 @examples(15)
-@given(configs(EXPORT_OVER_GOOD))
+@given(configs(KNOWN_GOOD))
 def test_export_over_a_config_keeps_its_keys_and_manual_items(tree: Tree) -> None:
     prop.export_over_config(tree)
 

@@ -90,6 +90,7 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
 
     name = "automation"
     path = ("app",)
+    unread = "the app's robot and trigger types ([app])"  # export carries them over
     shape = app.app_shape()
     needs = (DealPipelines.name, SmartProcesses.name)  # their stages on the portal
 

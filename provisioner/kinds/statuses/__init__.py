@@ -23,6 +23,7 @@ from provisioner.kinds.statuses.rows import (
     follow_moves,
     group,
     item_shape,
+    keep_moves,
     live_item,
     live_stage,
     parse_items,
@@ -38,7 +39,7 @@ from provisioner.kinds.statuses.writes import Op, list_calls, op_call, ops_from_
 __all__ = [
     "NAME", "SEMANTICS", "Item", "Op", "Sortable", "Stage", "by_address", "check_codes",
     "check_semantics", "check_success_code", "export_item", "export_stage", "follow_moves",
-    "group", "item_shape", "list_calls", "live_item", "live_stage", "op_call",
+    "group", "item_shape", "keep_moves", "list_calls", "live_item", "live_stage", "op_call",
     "ops_from_changes", "ordered", "parse_items", "parse_stages", "resorted",
     "semantics_valid", "settle_sorts", "stage_shape", "strip_prefix", "tables",
 ]
