@@ -12,6 +12,7 @@ WORDS: dict[str, dict[str, str]] = {
     "ru": {
         "crm": "CRM", "deal": "Сделки", "lead": "Лиды", "pipeline": "воронка",
         "robots_button": "Роботы", "robots_row": "Роботы", "triggers_row": "Триггеры",
+        "required_row": "Обязательные поля с этой стадии",
         "add": "+ добавить", "save": "Сохранить", "robot_name": "Название робота",
         "trigger_name": "Название триггера", "run": "Выполнить", "condition": "Условие",
         "allow_backwards": "Разрешить переходить на предыдущий статус",
@@ -26,7 +27,8 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "crm": "CRM", "deal": "Deals", "lead": "Leads", "pipeline": "pipeline",
         "robots_button": "Automation rules", "robots_row": "Automation rules",
-        "triggers_row": "Triggers", "add": "+ add", "save": "Save",
+        "triggers_row": "Triggers", "required_row": "Mandatory fields from this stage on",
+        "add": "+ add", "save": "Save",
         "robot_name": "Automation rule name", "trigger_name": "Trigger name", "run": "Run",
         "condition": "Condition", "allow_backwards": "Allow switching to previous status",
         "after_previous": "after the previous automation rule", "work_time": "working hours only",

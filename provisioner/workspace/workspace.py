@@ -163,7 +163,7 @@ class Workspace:
     def save_plan(self, plan: Plan, path: str | Path) -> Path:
         """Write `plan` for `apply_saved`, with what it was made from (never a secret)."""
         local: dict[str, Any] = {}
-        if self.attestations.stages:
+        if self.attestations.stages or self.attestations.rules:
             local["attestations"] = att.to_document(self.attestations)
         side = idmap.read_side_file(self.config) if self.config is not None else None
         if side is not None:

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from provisioner.automation import Attestations, Catalog, StageAutomation, recorded
+from provisioner.automation.attest import recorded_rules
 from provisioner.automation.model import pipeline_address
 from provisioner.errors import ConfigError
 from provisioner.kinds.automation import app
+from provisioner.kinds.automation import required as req
 from provisioner.kinds.automation import stages as stg
 from provisioner.kinds.fields.kind import Fields
 from provisioner.kinds.fields.model import FieldSpec
@@ -68,12 +70,15 @@ class AutomationDesired:
     spa: tuple[SpaSpec, ...] = ()  # the smart-process kind's desired part
     stage_codes: Mapping[str, frozenset[str]] = field(default_factory=dict)
     fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # desired custom
+    rules: tuple[req.DesiredRule, ...] = ()  # the fields' required_from rules
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # req.names
     locate: Locate | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class AutomationLive:
-    """What the portal answered, plus (from `add_local`) the attested stage automation."""
+    """What the portal answered, plus (from `add_local`) the attested stage automation and
+    required_from rules."""
 
     lang: str = "ru"
     pipelines: tuple[PipelineSpec, ...] = ()  # the deal pipeline kind's live part
@@ -82,6 +87,7 @@ class AutomationLive:
     users: tuple[Mapping[str, Any], ...] = ()
     app: app.AppLive = field(default_factory=app.AppLive)
     recorded: Mapping[str, StageAutomation] = field(default_factory=dict)
+    rules: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # attested rules
 
 
 class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesired], ReadsMore,
@@ -114,9 +120,11 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
                            for spec in tuple_part(parts, f"{entity}.fields", FieldSpec)}
                   for entity in ENTITIES}
         _need_automation_flag(spa, report)
+        deal_fields = tuple_part(parts, Fields("deal").name, FieldSpec)
         return replace(part or AutomationDesired(), stages=stages,
                        pipelines=tuple(spec.pipeline for spec in deal), spa=spa,
-                       stage_codes=codes, fields=fields, locate=report.locate)
+                       stage_codes=codes, fields=fields, rules=req.gather(deal_fields, deal, spa),
+                       names=req.names(deal_fields, deal, spa), locate=report.locate)
 
     # ---- live -------------------------------------------------------------------------------
 
@@ -149,7 +157,7 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
     def add_local(self, part: AutomationLive, local: Attestations) -> AutomationLive:
         """The stage automation `provision attest` recorded for this portal (the workspace
         reads the attestations: the config's, an older version's file or a saved plan's)."""
-        return replace(part, recorded=recorded(local))
+        return replace(part, recorded=recorded(local), rules=recorded_rules(local))
 
     # ---- compare ----------------------------------------------------------------------------
 
@@ -163,6 +171,7 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
             if problems:
                 raise ConfigError(problems)
             pairs.manual(stg.manual(wanted.stages, live.recorded, live.lang, cat))
+        pairs.manual(req.changes(wanted.rules, live.rules, live.lang, wanted.names))
         return pairs.pairing()
 
     def catalog(self, wanted: AutomationDesired, live: AutomationLive) -> Catalog:

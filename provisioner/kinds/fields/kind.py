@@ -177,8 +177,8 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains):
 
 
 def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldSpec]) -> None:
-    """Fields and items under their addresses; live fields seen through the desired ones; the
-    manual changes of their `required_from` rules."""
+    """Fields and items under their addresses; live fields seen through the desired ones (their
+    `required_from` rules are the automation kind's manual changes: attested like robots)."""
     live_by = {s.field.address: s for s in live}
     for spec in desired:
         have = live_by.get(spec.field.address)
@@ -189,7 +189,6 @@ def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldS
         want = pairs.wanted(spec.field.address)
         field = project(want, spec.field) if isinstance(want, Field) else spec.field
         pairs.have([field, *spec.items])
-    pairs.manual(fm.manual_change(r, pairs.kind) for r in fm.rules_of(desired))
 
 
 def explain(change: Change) -> Reason | None:
