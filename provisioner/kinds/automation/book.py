@@ -10,9 +10,10 @@ that the steps of some stages and rules were carried out.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from provisioner.automation import PipelineInfo, StageAutomation, StageInfo
+from provisioner.automation import Catalog, PipelineInfo, StageAutomation, StageInfo, fieldref
 from provisioner.automation import attest as att
 from provisioner.automation.runbook import Runbook
 from provisioner.errors import ConfigError, Problem
@@ -36,7 +37,7 @@ def parts(desired: Any, live: Any) -> tuple[AutomationDesired, AutomationLive]:
 def runbook(desired: Any, live: Any, portal: str, lang: str | None = None) -> Runbook:
     """ConfigError with every located problem, else the runbook of the portal."""
     want, have = parts(desired, live)
-    cat = _Kind().catalog(AutomationDesired(pipelines=want.pipelines, spa=want.spa), have)
+    cat = _Kind().catalog(want, have, created=False)
     problems = [_apply_first(p) for p in stg.validate(want.stages, cat, want.locate)]
     problems += req.on_the_portal(want.rules, cat.stages, want.locate, APPLY_FIRST)
     if problems:
@@ -50,9 +51,27 @@ def runbook(desired: Any, live: Any, portal: str, lang: str | None = None) -> Ru
     items += [item for _, item in req.items(want.rules, have.rules, chosen, want.names)]
 
     def label_of(field_id: str) -> str | None:
-        return cat.field_label("deal", field_id)
+        """The label of a field by its portal name (unique across entities once resolved)."""
+        for entity in ("deal", *sorted(cat.fields or {})):
+            found = cat.field_label(entity, field_id)
+            if found:
+                return found
+        return None
 
-    return Runbook(portal, chosen, tuple(pipes), tuple(items), label_of)
+    return Runbook(portal, chosen, tuple(_on_portal(p, cat) for p in pipes), tuple(items),
+                   label_of)
+
+
+def _on_portal(pipe: PipelineInfo, cat: Catalog) -> PipelineInfo:
+    """The pipeline's robots and triggers with the portal's field names (not field:KEY)."""
+    def name_of(field_id: str) -> str:
+        return cat.portal_name(pipe.entity, field_id)
+
+    stages = tuple(replace(s, automation=StageAutomation(
+        tuple(fieldref.resolve_robot(r, name_of) for r in s.automation.robots),
+        tuple(fieldref.resolve_trigger(t, name_of) for t in s.automation.triggers)))
+        for s in pipe.stages)
+    return replace(pipe, stages=stages)
 
 
 def _apply_first(problem: Problem) -> Problem:
