@@ -207,6 +207,15 @@ def _edit_spa(draw: Callable[..., Any], spa: Tree, features: Features) -> None:
             elif len(spa[side]) > 1:
                 spa[side] = spa[side][:-1]
     if spa.get("client") and not features.client_parents:
-        spa["parents"] = [p for p in spa.get("parents", []) if p not in ("contact", "company")]
-        if not spa["parents"]:
-            del spa["parents"]
+        kept = [p for p in spa.get("parents", []) if p not in ("contact", "company")]
+        if spa.get("parents") and not kept and not features.drop_relations:
+            spa["client"] = False  # else the edit removes the last relation (a known bug)
+        else:
+            spa["parents"] = kept
+            if not kept:
+                del spa["parents"]
+    if not spa.get("automation"):  # robots need automation on (a located error otherwise)
+        for pipe in spa.get("pipelines", {}).values():
+            for stage in pipe["stages"]:
+                stage.pop("robots", None)
+                stage.pop("triggers", None)
