@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import logging
 import random
 import signal
@@ -47,6 +46,7 @@ from reliability_harness import (  # noqa: E402
 )
 
 from provisioner import engine  # noqa: E402
+from provisioner.errors import ProvisionError  # noqa: E402
 from provisioner.sandbox import Sandbox  # noqa: E402
 from provisioner.sandbox.transport import SandboxAdapter  # noqa: E402
 
@@ -87,11 +87,11 @@ def cli_kill_runs(count: int, seed: int) -> dict[str, int]:
             proc.wait()
             out["runs"] += 1
             try:
-                json.loads(state.read_text("utf-8"))
+                sb = Sandbox.open(state)
+                sb.store  # noqa: B018 - the killed run's state file opens as a whole portal
                 out["state_readable"] += 1
-            except ValueError:
+            except ProvisionError:
                 continue
-            sb = Sandbox.open(state)
             client = make_client(sb, SandboxAdapter(sb), oauth=False)
             desired = engine.load_desired(config)
             plan_and_apply(client, desired, False, [])

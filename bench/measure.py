@@ -1,17 +1,15 @@
-"""Measuring tools of the benchmark: a rate-limited sandbox on a virtual clock, a client that
-records every REST call it sends, kinds that count apply rounds, and the lower bounds.
+"""Measuring tools of the benchmark: a rate-limited sandbox on a virtual clock and a client that
+records every REST call it sends (bench/floor.py derives the floors).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.client import BitrixClient, RateLimit
-from provisioner.kinds import KINDS
-from provisioner.model import AnyKind
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.clock import VirtualClock
 from provisioner.sandbox.portal import MemoryStores
@@ -90,16 +88,6 @@ def pages(entry: Recorded) -> int:
     return math.ceil(entry.total / PAGE)
 
 
-def read_lower_bound(calls: Sequence[Recorded]) -> tuple[int, int]:
-    """(read calls needed, ceil(calls / 50)) for the lists a plan read."""
-    needed = sum(pages(e) for e in read_lists(calls).values())
-    return needed, math.ceil(needed / BATCH)
-
-
-def apply_lower_bound(write_calls: int, depth: int) -> int:
-    return math.ceil(write_calls / BATCH) + depth
-
-
 # ---- a rate-limited sandbox on a virtual clock ---------------------------------------------
 
 @dataclass
@@ -132,6 +120,12 @@ class Portal:
     def requests(self) -> int:
         return self.sandbox.requests.total
 
+    @property
+    def refused(self) -> int:
+        """Requests the portal answered with QUERY_LIMIT_EXCEEDED so far."""
+        bucket = self.sandbox.app.bucket
+        return bucket.refused if bucket is not None else 0
+
 
 @dataclass
 class Span:
@@ -149,33 +143,3 @@ class Stopwatch:
     def stop(self) -> Span:
         return Span(self.portal.requests - self.start[0],
                     self.portal.clock.time() - self.start[1])
-
-
-# ---- kinds that count the rounds of their apply scripts -------------------------------------
-
-class RoundCounter:
-    """Wraps a kind; `rounds` is the most rounds any of its apply scripts yielded."""
-
-    def __init__(self, kind: AnyKind) -> None:
-        self._kind = kind
-        self.rounds = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._kind, name)
-
-    def apply(self, changes: Any, desired: Any, live: Any) -> Generator[Any, Any, None]:
-        inner = self._kind.apply(changes, desired, live)
-        count = 0
-        try:
-            calls = next(inner)
-            while True:
-                count += 1 if calls else 0
-                self.rounds = max(self.rounds, count)
-                results = yield calls
-                calls = inner.send(results)
-        except StopIteration:
-            return
-
-
-def counted_kinds() -> list[RoundCounter]:
-    return [RoundCounter(kind) for kind in KINDS]

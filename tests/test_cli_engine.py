@@ -46,7 +46,9 @@ def test_seed_plan_apply_then_no_changes(state: Path, golden: Golden) -> None:
 def test_plan_detailed_exitcode_2_and_pure_json(state: Path) -> None:
     result = run(state, "plan", str(CONFIG), "--json", "--detailed-exitcode")
     assert result.exit_code == 2
-    doc = json.loads(result.stdout)
+    envelope = json.loads(result.stdout)
+    assert (envelope["command"], envelope["ok"], envelope["exit_code"]) == ("plan", True, 2)
+    doc = envelope["result"]  # the plan document, as `plan --json` printed it before the envelope
     assert doc["format_version"] == "1"
     assert doc["summary"] == {"add": 19, "change": 9, "destroy": 0, "manual": 6}
     stage = next(c for c in doc["changes"]
@@ -135,7 +137,7 @@ def test_usage_errors_exit_1_not_2(state: Path) -> None:
     """2 means "changes present" / "drift": a usage error must never look like it."""
     unknown = run(state, "plan", str(CONFIG), "--no-such-option")
     assert (unknown.exit_code, unknown.stderr.splitlines()[-1]) == (
-        1, "Error: No such option '--no-such-option'.")
+        1, "Error: No such option '--no-such-option'. Did you mean '--no-color'?")
     bad = CliRunner().invoke(main, ["drift", "--portal"])
     assert (bad.exit_code, bad.stderr.splitlines()[-1]) == (
         1, "Error: Option '--portal' requires an argument.")

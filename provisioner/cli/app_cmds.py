@@ -10,13 +10,16 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from provisioner.cli.options import err, expected_errors, portal_options
+from provisioner.cli.output import Out, Outcome, command
 from provisioner.errors import ProvisionError
-from provisioner.workspace import PortalChoice
+
+if TYPE_CHECKING:
+    from provisioner.workspace import PortalChoice
 
 DEFAULT_STORAGE = Path(".provision") / "companion.sqlite3"
 
@@ -118,13 +121,15 @@ def call_card_group() -> None:
 @click.option("--caller", default=None, metavar="EMAIL",
               help="Judge as this user calls (default: a caller who owns none of them).")
 @portal_options
-@expected_errors
-def check_cmd(phone: str, config: str, caller: str | None, portal: PortalChoice) -> None:
+@command("call-card check")
+def check_cmd(phone: str, config: str, caller: str | None, portal: PortalChoice,
+              out: Out) -> Outcome:
     """Explain the colour the call card shows for PHONE, rule by rule."""
-    _check(phone, config, caller, portal)
+    return _check(phone, config, caller, portal, out)
 
 
-def _check(raw: str, config: str, caller_email: str | None, portal: PortalChoice) -> None:
+def _check(raw: str, config: str, caller_email: str | None, portal: PortalChoice,
+           out: Out) -> Outcome:
     from provisioner.companion.load import load_companion
     from provisioner.companion.phone import normalize
     from provisioner.companion.reader import read_facts
@@ -141,10 +146,14 @@ def _check(raw: str, config: str, caller_email: str | None, portal: PortalChoice
     facts = read_facts(client, phone, card)
     decision = decide(card, facts, caller)
     who = f"{caller_email} (user {caller})" if caller_email else "a caller who owns none of them"
-    click.echo(f"{phone.number}: {decision.color} — {decision.message}")
-    click.echo(f"  as {who}")
-    for line in explain(card, facts, caller):
-        click.echo(line)
+    lines = list(explain(card, facts, caller))
+    out.echo(f"{phone.number}: {decision.color} — {decision.message}")
+    out.echo(f"  as {who}")
+    for line in lines:
+        out.echo(line)
+    return Outcome({"phone": phone.number, "color": decision.color,
+                    "message": decision.message, "caller": caller_email,
+                    "caller_id": caller, "explanation": lines})
 
 
 def _user_id(client: Any, email: str) -> int:

@@ -9,32 +9,48 @@ which `plan` stops listing those stages and rules. Click only: the work is the w
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from provisioner.cli.options import err, expected_errors, portal_options
-from provisioner.workspace import PortalChoice, Workspace
+from provisioner.cli.engine_cmds import workspace
+from provisioner.cli.options import err, portal_options
+from provisioner.cli.output import Out, Outcome, command
+from provisioner.cli.progress import StatusLine
+
+if TYPE_CHECKING:
+    from provisioner.workspace import PortalChoice
 
 
-def _runbook(config: str, out: str, lang: str | None, portal: PortalChoice) -> None:
-    done = Workspace(config, portal, notice=err).runbook(out, lang)
+def _runbook(config: str, out_dir: str, lang: str | None, portal: PortalChoice,
+             out: Out) -> Outcome:
+    status = StatusLine(out.progress)
+    done = workspace(config, portal, status).runbook(out_dir, lang)
+    status.clear()
     for path in done.files:
-        click.echo(f"wrote {path}")
+        out.echo(f"wrote {path}")
     left = done.left
-    click.echo(f"{left} manual step{'s' if left != 1 else ''} left on {done.portal}; "
-               "when done, run `provision attest --by NAME`." if left else
-               f"Nothing left to do on {done.portal}: everything is attested.")
+    out.echo(f"{left} manual step{'s' if left != 1 else ''} left on {done.portal}; "
+             "when done, run `provision attest --by NAME`." if left else
+             f"Nothing left to do on {done.portal}: everything is attested.")
+    return Outcome({"files": [str(p) for p in done.files], "left": left,
+                    "portal": str(done.portal)})
 
 
 def _attest(config: str, by: str, stages: tuple[str, ...], date: str | None,
-            portal: PortalChoice) -> None:
-    done = Workspace(config, portal, notice=err).attest(by, stages, date)
-    click.echo(f"Attested on {done.portal} by {done.by} ({done.date}), recorded in "
-               f"{done.path}:")
+            portal: PortalChoice, out: Out) -> Outcome:
+    done = workspace(config, portal, StatusLine(False)).attest(by, stages, date)
+    out.echo(f"Attested on {done.portal} by {done.by} ({done.date}), recorded in "
+             f"{done.path}:")
     for address in done.stages:
-        click.echo(f"  {address}")
+        out.echo(f"  {address}")
     if done.carried_from is not None:
         err(f"The attestations kept in {done.carried_from} by an older version were carried "
             f"over into {done.path}; the old file is no longer read: delete it.")
+    return Outcome({"path": str(done.path), "portal": str(done.portal), "by": done.by,
+                    "date": done.date, "stages": [str(a) for a in done.stages],
+                    "carried_from": None if done.carried_from is None
+                    else str(done.carried_from)})
 
 
 def register(group: click.Group) -> None:
@@ -42,14 +58,15 @@ def register(group: click.Group) -> None:
 
     @group.command()
     @config_arg
-    @click.option("--out", default="runbook", show_default=True, metavar="DIR",
+    @click.option("--out", "out_dir", default="runbook", show_default=True, metavar="DIR",
                   help="Directory to write runbook.md and runbook.html to.")
     @click.option("--lang", type=click.Choice(["ru", "en"]), default=None,
                   help="Language of the steps. Default: the portal's, from app.info (English "
                        "on an English portal), else Russian.")
     @portal_options
-    @expected_errors
-    def runbook(config: str, out: str, lang: str | None, portal: PortalChoice) -> None:
+    @command("runbook")
+    def runbook(config: str, out_dir: str, lang: str | None, portal: PortalChoice,
+                out: Out) -> Outcome:
         """Write the steps that put CONFIG's robots, triggers and required_from rules on the
         portal.
 
@@ -57,7 +74,7 @@ def register(group: click.Group) -> None:
         a stage on: an administrator follows the runbook on the portal, then records it with
         `provision attest`.
         """
-        _runbook(config, out, lang, portal)
+        return _runbook(config, out_dir, lang, portal, out)
 
     @group.command()
     @config_arg
@@ -70,13 +87,13 @@ def register(group: click.Group) -> None:
                        "required_from rule.")
     @click.option("--date", default=None, metavar="YYYY-MM-DD", help="Default: today.")
     @portal_options
-    @expected_errors
+    @command("attest")
     def attest(config: str, by: str, stages: tuple[str, ...], date: str | None,
-               portal: PortalChoice) -> None:
+               portal: PortalChoice, out: Out) -> Outcome:
         """Record that the runbook's steps were carried out on the portal.
 
         Written to attestations/<portal>.toml in the CONFIG directory (no token), one file per
         portal (scheme, host, port). `plan` then lists no manual change for those stages and
         rules until their robots, triggers or required_from change in CONFIG.
         """
-        _attest(config, by, stages, date, portal)
+        return _attest(config, by, stages, date, portal, out)

@@ -3,7 +3,10 @@ carried over from the config and from which file, and the config's objects the p
 
 from __future__ import annotations
 
-from provisioner.workspace import Exported
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from provisioner.workspace import Exported
 
 NOT_READ = "Not read from the portal (no REST method reads them back): {words}."
 NOTHING = ("Nothing carried over (no config to take it from): if the portal has any of these, "
@@ -28,3 +31,13 @@ def exported_text(done: Exported) -> str:
         lines.append(LEFT_OUT.format(source=done.source))
         lines += [f"  {x.where.text} ({x.source})" for x in done.left_out]
     return "".join(f"{line}\n" for line in lines)
+
+
+def exported_doc(done: Exported) -> dict[str, Any]:
+    """The export's `--json` result: the files, and what the text says after them."""
+    return {"files": [str(p) for p in done.files], "ids": str(done.ids),
+            "unread": list(done.unread),
+            "source": str(done.source) if done.source is not None else None,
+            "carried": [{"where": c.where.text, "what": c.what, "count": c.count,
+                         "source": c.source} for c in done.carried],
+            "left_out": [{"where": x.where.text, "source": x.source} for x in done.left_out]}

@@ -1,4 +1,8 @@
-"""What every command that talks to a portal shares: its options, its error handling, stderr."""
+"""What every command that talks to a portal shares: its options, its error handling, stderr.
+
+Imports nothing of the workspace at module level (the portal is chosen when a command runs):
+`provision --help` and `validate` start without loading the engine and the REST client.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
-from provisioner.errors import ConfigError, ProvisionError
-from provisioner.workspace import Cancelled, PortalChoice
+from provisioner.cli.output import Out, print_error, err
+from provisioner.errors import ProvisionError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def err(text: str) -> None:
-    click.echo(text, err=True)
+__all__ = ["err", "expected_errors", "portal_options"]
 
 
 def portal_options(fn: F) -> F:
@@ -42,6 +43,8 @@ def portal_options(fn: F) -> F:
     def wrapper(*args: Any, portal_name: str | None, portals_file: str | None,
                 webhook_url: str | None, sandbox_state: str | None, insecure: bool,
                 **kwargs: Any) -> Any:
+        from provisioner.workspace.select import PortalChoice
+
         choice = PortalChoice(portal_name, portals_file, webhook_url or None, sandbox_state,
                               insecure)
         return fn(*args, portal=choice, **kwargs)
@@ -50,18 +53,15 @@ def portal_options(fn: F) -> F:
 
 
 def expected_errors(fn: F) -> F:
-    """Expected errors: one clear message on stderr and exit 1, no traceback."""
+    """Expected errors of a command without `--json` (the servers): one clear message on
+    stderr and exit 1, no traceback. Commands with a result use `output.command`."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except Cancelled as exc:
-            err(str(exc))
-        except ConfigError as exc:
-            err(exc.render())
         except ProvisionError as exc:
-            err(f"Error: {exc}")
+            print_error(exc, Out())
         sys.exit(1)
 
     return wrapper  # type: ignore[return-value]

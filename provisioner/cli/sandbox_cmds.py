@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from provisioner.cli.options import err
-from provisioner.workspace import sandbox_state_path
+from provisioner.cli.output import Out, Outcome, command
 
 F = TypeVar("F", bound=Callable[..., Any])
 STATE_HELP = ("State file of the local sandbox portal "
@@ -51,6 +51,7 @@ def register(group: click.Group) -> None:
         only (kept in the state file), not a secret of any real portal.
         """
         from provisioner.sandbox import server
+        from provisioner.workspace.select import sandbox_state_path
 
         path = sandbox_state_path(state)
 
@@ -69,22 +70,29 @@ def register(group: click.Group) -> None:
 
     @sandbox.command()
     @state_option
-    def reset(state: str | None) -> None:
+    @command("sandbox reset")
+    def reset(state: str | None, out: Out) -> Outcome:
         """Replace the sandbox portal with a brand-new one (a new webhook token too)."""
         from provisioner.sandbox import Sandbox
+        from provisioner.workspace.select import sandbox_state_path
 
         path = sandbox_state_path(state)
         Sandbox.open(path).reset()
-        click.echo(f"Sandbox portal reset: {path}")
+        out.echo(f"Sandbox portal reset: {path}")
+        return Outcome({"state": str(path)})
 
     @sandbox.command()
     @state_option
-    def show(state: str | None) -> None:
+    @command("sandbox show")
+    def show(state: str | None, out: Out) -> Outcome:
         """Summarise what the sandbox portal holds, section by section."""
         from provisioner.sandbox import Sandbox
         from provisioner.sandbox.summary import summarise
+        from provisioner.workspace.select import sandbox_state_path
 
         path = sandbox_state_path(state)
-        click.echo(f"Sandbox portal: {path}")
-        for line in summarise(Sandbox.open(path).store.data):
-            click.echo(line)
+        lines = summarise(Sandbox.open(path).store.data)
+        out.echo(f"Sandbox portal: {path}")
+        for line in lines:
+            out.echo(line)
+        return Outcome({"state": str(path), "summary": list(lines)})

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from provisioner.engine.applier import ApplyFailed, ApplyReport, apply
+from provisioner.engine.applier import ApplyFailed, ApplyInterrupted, ApplyReport, apply
 from provisioner.engine.exporter import export, export_documents
 from provisioner.engine.live import LiveState, live_from_results, read_live, with_local_records
 from provisioner.engine.loader import DesiredState, load_desired, load_text
@@ -22,6 +22,7 @@ from provisioner.model import Action, Change, Note, Plan, PlanOptions
 __all__ = [
     "Action",
     "ApplyFailed",
+    "ApplyInterrupted",
     "ApplyReport",
     "Change",
     "DesiredState",

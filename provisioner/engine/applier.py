@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from provisioner.client.errors import BitrixAPIError
-from provisioner.client.policy import is_read
 from provisioner.engine import planfile, records
 from provisioner.engine.live import read_live
 from provisioner.engine.planner import make_plan
@@ -75,6 +73,30 @@ class ApplyFailed(ProvisionError):
         super().__init__("\n".join(lines))
 
 
+class ApplyInterrupted(ProvisionError):
+    """Ctrl-C (SIGINT) stopped the apply: what was done, the batch in flight whose outcome is
+    unknown, what was not started; running plan and apply again converges."""
+
+    prefix = ""  # the message says what happened
+    exit_code = 130  # 128 + SIGINT, as shells report it
+
+    def __init__(self, report: ApplyReport) -> None:
+        self.report = report
+        lines = [f"Interrupted (Ctrl-C) during apply. Done ({len(report.done)}):",
+                 *(f"  {d}" for d in report.done)]
+        if report.uncertain:
+            lines += [f"Uncertain ({len(report.uncertain)}): sent in the batch in flight when "
+                      "the apply was interrupted; the portal may or may not have made them:",
+                      *(f"  {d}" for d in report.uncertain)]
+        rest = f"Not started: {len(report.not_done)} more call(s) of this round" \
+            if report.not_done else "Not started"
+        lines += [f"{rest}, and every later step of the plan.", INTERRUPTED_AGAIN]
+        super().__init__("\n".join(lines))
+
+
+INTERRUPTED_AGAIN = ("Run `provision plan` to see where the portal stands, then `provision "
+                     "apply` again: both read the portal first, so what was applied (or may "
+                     "have been) is seen and not made twice, and the run converges.")
 AGAIN = "Nothing is half-made: run plan and apply again to finish."
 AGAIN_UNCERTAIN = ("Run plan and apply again: they read the portal first, so what was applied "
                    "is seen and not made twice.")
@@ -98,8 +120,11 @@ def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
     report = ApplyReport(manual=[str(c.address) for c in plan.changes
                                  if c.action is Action.MANUAL], counts=plan.summary())
     # the records counted in what the plan deletes go first, in a round of their own
-    purge = records.purge_calls(client, plan, kinds) if plan.data_loss else []
-    _run(client, [once(purge), *(_script(kind, plan) for kind in kinds)], report, progress)
+    try:
+        purge = records.purge_calls(client, plan, kinds) if plan.data_loss else []
+        _run(client, [once(purge), *(_script(kind, plan) for kind in kinds)], report, progress)
+    except KeyboardInterrupt:  # between batches: nothing in flight
+        raise ApplyInterrupted(report) from None
     return report
 
 
@@ -162,8 +187,16 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
 def _send(client: WriteClient, commands: dict[str, tuple[str, dict[str, Any]]],
           report: ApplyReport, batch: list[Call], rest: list[Call]) -> Any:
     """One write batch; when its answer is lost, ApplyFailed says which writes may have run."""
+    # imported here: the engine package loads without the REST client (`provision validate`)
+    from provisioner.client.errors import BitrixAPIError
+    from provisioner.client.policy import is_read
+
     try:
         return client.batch(commands, halt=True)
+    except KeyboardInterrupt:  # the batch was sent, or was being sent: its outcome is unknown
+        report.uncertain = [c.label for c in batch if not is_read(c.method)]
+        report.not_done = [c.label for c in rest]
+        raise ApplyInterrupted(report) from None
     except BitrixAPIError as exc:
         if not exc.maybe_committed:
             raise  # refused before anything ran (rate or time limit): nothing to add

@@ -15,6 +15,7 @@ from typing import Any
 
 from provisioner.engine.differences import ABSENT, differences
 from provisioner.engine.planner import UNMANAGED
+from provisioner.engine.render_style import PLAIN, Style, by_symbol
 from provisioner.model import Action, Change, Plan
 
 STATUS = {Action.UPDATE: "changed", Action.REPLACE: "changed", Action.CREATE: "missing",
@@ -58,7 +59,12 @@ def render_drift_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_drift_text(doc: dict[str, Any]) -> str:
+def render_drift_text(doc: dict[str, Any], style: Style = PLAIN) -> str:
+    """The report as text; `style` colours its entries by their symbol, nothing else."""
+    return "\n".join(by_symbol(style, line) for line in _drift_lines(doc)) + "\n"
+
+
+def _drift_lines(doc: dict[str, Any]) -> list[str]:
     count = doc["differences"]
     head = (f"Drift: {count} difference{'s' if count != 1 else ''} between the portal and the "
             "config (portal value -> config value).")
@@ -73,7 +79,7 @@ def render_drift_text(doc: dict[str, Any]) -> str:
     if doc["manual"]:
         lines.append("Manual (not readable through REST; not counted as drift):")
         lines.extend(f"  ! {m['address']}" for m in doc["manual"])
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _entry_lines(entry: dict[str, Any]) -> list[str]:

@@ -22,8 +22,6 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from provisioner.automation import Attestations
-from provisioner.client.errors import MalformedResponse
-from provisioner.client.paging import MAX_PAGES
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind, ReadCall
@@ -123,18 +121,25 @@ def _from_live(kind: AnyKind, results: Mapping[str, Any]) -> Any:
         raise _malformed(kind, results, exc) from exc
 
 
-def _malformed(kind: AnyKind, results: Mapping[str, Any], exc: Exception) -> MalformedResponse:
+def _malformed(kind: AnyKind, results: Mapping[str, Any], exc: Exception) -> ProvisionError:
     """Name the read whose answer is of the wrong type, else every read of the kind."""
     calls = {k: c for k, c in kind.read_calls().items() if k in results}
     for key, call in calls.items():
         wrong = _wrong_rows(results[key], call.list_key)
         if wrong:
-            return MalformedResponse("MALFORMED_RESPONSE", f"the portal answered {wrong}",
-                                     method=call.method)
+            return _malformed_answer(f"the portal answered {wrong}", method=call.method)
     methods = ", ".join(dict.fromkeys(c.method for c in calls.values())) or kind.name
     what = f"lacks {exc}" if isinstance(exc, KeyError) else f"is not as documented ({exc})"
-    return MalformedResponse("MALFORMED_RESPONSE", f"an answer of the portal {what}; "
+    return _malformed_answer(f"an answer of the portal {what}; "
                              f"reading {kind.name} failed", method=methods)
+
+
+def _malformed_answer(description: str, method: str) -> ProvisionError:
+    """The client's MalformedResponse, imported when needed: the loader's path (`validate`)
+    does not load the REST client."""
+    from provisioner.client.errors import MalformedResponse
+
+    return MalformedResponse("MALFORMED_RESPONSE", description, method=method)
 
 
 def _wrong_rows(result: Any, list_key: str | None) -> str | None:
@@ -228,9 +233,9 @@ def _next_round(calls: Mapping[str, ReadCall], out: _Answers,
             if page_key in pages:
                 _check_page(call, total, start, pages[page_key])
                 continue
-            if start >= MAX_PAGES * PAGE:
-                raise MalformedResponse("MALFORMED_RESPONSE", f"the list said total={total}: "
-                                        f"more than {MAX_PAGES} pages, longer than provision "
+            if start >= max_pages() * PAGE:
+                raise _malformed_answer(f"the list said total={total}: "
+                                        f"more than {max_pages()} pages, longer than provision "
                                         "reads", method=call.method)
             missing[page_key] = (call.method, {**call.params, "start": start})
             asked += 1
@@ -239,14 +244,20 @@ def _next_round(calls: Mapping[str, ReadCall], out: _Answers,
     return missing
 
 
+def max_pages() -> int:
+    from provisioner.client.paging import MAX_PAGES
+
+    return MAX_PAGES
+
+
 def _check_page(call: ReadCall, total: int | None, start: int, page: Any) -> None:
     """Every page before the last one is full, and none holds more: else `total` lied (or
     rows came or went while the list was read)."""
     expected = min(PAGE, (total or 0) - start)
     found = len(_rows(page, call.list_key))
     if found != expected:
-        raise MalformedResponse(
-            "MALFORMED_RESPONSE", f"the list said total={total}, but its page at start={start} "
+        raise _malformed_answer(
+            f"the list said total={total}, but its page at start={start} "
             f"holds {found} rows instead of {expected} (a total no page bears out, or rows "
             "added or deleted while it was read: run again)", method=call.method)
 

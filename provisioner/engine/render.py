@@ -15,6 +15,7 @@ from provisioner.engine.render_safety import (
     destructive_lines,
     options_document,
 )
+from provisioner.engine.render_style import PLAIN, Style
 from provisioner.model import Action, Change, Note, Plan
 
 FORMAT_VERSION = "1"
@@ -55,23 +56,26 @@ def render_json(plan: Plan) -> str:
     return json.dumps(plan_document(plan), ensure_ascii=False, indent=2) + "\n"
 
 
-def render_text(plan: Plan) -> str:
-    return text_from_document(plan_document(plan))
+def render_text(plan: Plan, style: Style = PLAIN) -> str:
+    """The plan as text; `style` colours it (render_style.py) without changing a word."""
+    return text_from_document(plan_document(plan), style)
 
 
-def text_from_document(doc: dict[str, Any]) -> str:
+def text_from_document(doc: dict[str, Any], style: Style = PLAIN) -> str:
     lines: list[str] = []
     for change in doc["changes"]:
-        lines.extend(_change_lines(change))
+        lines.extend(_change_lines(change, style))
     if doc["notes"]:
-        lines.append("Left alone:")
-        lines.extend(f"  # {n['address']}: {n['reason']}" for n in doc["notes"])
-    lines.extend(destructive_lines(doc))
+        lines.append(style.paint("note", "Left alone:"))
+        lines.extend(style.paint("note", f"  # {n['address']}: {n['reason']}")
+                     for n in doc["notes"])
+    lines.extend(destructive_lines(doc, style))
     if doc["summary"]["manual"]:
         lines.append(MANUAL_HINT)
     if "cost" in doc:
-        lines.append(cost_line(doc["cost"]))
-    lines.append(summary_line(doc["summary"]) if doc["changes"] else NO_CHANGES)
+        lines.append(style.paint("cost", cost_line(doc["cost"])))
+    lines.append(style.paint("summary", summary_line(doc["summary"]) if doc["changes"]
+                             else NO_CHANGES))
     return "\n".join(lines) + "\n"
 
 
@@ -81,22 +85,39 @@ def summary_line(summary: dict[str, int]) -> str:
     return text + (f", {summary['manual']} manual." if summary["manual"] else ".")
 
 
-def _change_lines(change: dict[str, Any]) -> list[str]:
+def _change_lines(change: dict[str, Any], style: Style = PLAIN) -> list[str]:
     action = Action(change["action"])
     mark = " (destructive)" if change["destructive"] else ""
-    lines = [f"{action.symbol:>3} {change['address']}{mark}"]
+    head = style.paint(action.value, f"{action.symbol:>3} {change['address']}")
+    lines = [head + (style.paint("destructive", mark) if mark else "")]
     before, after = change["before"] or {}, change["after"] or {}
     if action in (Action.UPDATE, Action.REPLACE, Action.MANUAL):
-        names = [k for k in after if before.get(k) != after.get(k)]
-        rows = [(k, f"{_value(before.get(k))} -> {_value(after.get(k))}") for k in names]
+        rows = _changed(before, after, [k for k in after if before.get(k) != after.get(k)])
     else:
         shown = after if action is Action.CREATE else before
         rows = [(k, _value(v)) for k, v in shown.items()]
     width = max((len(k) for k, _ in rows), default=0) + 1
     lines.extend(f"      {(k + ':').ljust(width)} {v}" for k, v in rows)
     # A reason may hold several lines (the steps of a manual change): each gets its own `#`.
-    lines.extend(f"      # {line}" for line in change["reason"].splitlines())
+    lines.extend(style.paint("reason", f"      # {line}")
+                 for line in change["reason"].splitlines())
     return lines
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any],
+             names: list[str]) -> list[tuple[str, str]]:
+    """`name: before -> after` for each changed name; a table changed on both sides shows only
+    its entries that changed, by path (`features.automation`), not the whole table (the JSON
+    plan keeps both tables whole)."""
+    rows: list[tuple[str, str]] = []
+    for k in names:
+        old, new = before.get(k), after.get(k)
+        if isinstance(old, dict) and isinstance(new, dict) and old and new:
+            inner = [n for n in dict.fromkeys([*new, *old]) if old.get(n) != new.get(n)]
+            rows.extend((f"{k}.{n}", text) for n, text in _changed(old, new, inner))
+        else:
+            rows.append((k, f"{_value(old)} -> {_value(new)}"))
+    return rows
 
 
 def _value(value: Any) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from provisioner.engine.render_style import PLAIN, Style
 from provisioner.model import Action, Plan, PlanOptions
 
 
@@ -28,17 +29,18 @@ def destructive_document(plan: Plan) -> list[dict[str, Any]]:
     return out
 
 
-def destructive_lines(doc: dict[str, Any]) -> list[str]:
+def destructive_lines(doc: dict[str, Any], style: Style = PLAIN) -> list[str]:
     rows = doc.get("destructive") or []
     if not rows:
         return []
     options = doc["options"]
     head = "Destructive changes" + ("" if options["allow_destroy"]
                                     else " (apply needs --allow-destroy)") + ":"
-    lines = [head]
+    lines = [style.paint("destructive", head)]
     for row in rows:
         symbol = Action(row["action"]).symbol
-        lines.append(f"  {symbol} {row['address']}{_held(row['records'], options)}")
+        lines.append(style.paint("destructive", f"  {symbol} {row['address']}"
+                                 f"{_held(row['records'], options)}"))
     return lines
 
 

@@ -114,6 +114,25 @@ def closest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
     return found[0] if found else None
 
 
+def closest_value(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    """The allowed value a misspelt one most likely meant: the same but for case, the only
+    one it begins (`enum` -> `enumeration`, `bool` -> `boolean`), else the nearest spelling."""
+    word = value.strip().lower()
+    same = [c for c in choices if c.lower() == word]
+    begun = [c for c in choices if word and c.lower().startswith(word)]
+    if same or len(begun) == 1:
+        return (same or begun)[0]
+    found = difflib.get_close_matches(word, [c.lower() for c in choices], n=1, cutoff=0.6)
+    return next((c for c in choices if found and c.lower() == found[0]), None)
+
+
+def enum_fix(value: Any, choices: tuple[str, ...] | list[str]) -> str:
+    """The fix of a value that is not one of `choices`: the closest one first, when any."""
+    listed = ", ".join(f'"{c}"' for c in choices)
+    near = closest_value(str(value), choices)
+    return f'did you mean "{near}"? Write one of {listed}' if near else f"write one of {listed}"
+
+
 def check(shape: Shape, value: Any, path: Path = ()) -> list[Issue]:
     """Every mismatch between `value` and `shape`, in tree order."""
     if isinstance(shape, Scalar):
@@ -162,7 +181,7 @@ def _check_scalar(shape: Scalar, value: Any, path: Path) -> list[Issue]:
         return [Issue(path, "must not be empty", "write a non-empty text")]
     if shape.enum is not None and value not in shape.enum:
         choices = ", ".join(f'"{e}"' for e in shape.enum)
-        return [Issue(path, f'"{value}" is not one of {choices}', f"write one of {choices}")]
+        return [Issue(path, f'"{value}" is not one of {choices}', enum_fix(value, shape.enum))]
     if shape.pattern and isinstance(value, str) and not re.fullmatch(shape.pattern, value):
         return [Issue(path, f'"{value}" is not valid', shape.fix or f"match {shape.pattern}")]
     return []

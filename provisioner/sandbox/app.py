@@ -156,6 +156,7 @@ class SandboxApp:
 
     def _run(self, call: Call) -> tuple[Result, dict[str, str]]:
         with self.stores.transaction() as store, store.lock:
+            store.renders.clear()  # rows rendered for an earlier request may be stale
             caller = auth.authenticate(store, call.creds, self.clock.time(), self.docs_statuses)
             auth.authorize(caller, call.method, self.docs_statuses)
             fault = self.faults.take(call.method.name)
@@ -223,7 +224,11 @@ class SandboxApp:
                 auth.authorize(caller, method, self.docs_statuses)
                 wrote.append(method.write)
                 ctx = _context(store, caller, page_start(params))
-                result = method.handler(ctx, params)
+                try:
+                    result = method.handler(ctx, params)
+                finally:
+                    if method.write:
+                        store.renders.clear()  # the rows of later pages must show the write
             except BitrixError as err:
                 return err.body()
             except Exception:

@@ -37,6 +37,22 @@ class CallContext:
     start: int = 0  # paging offset, already floored to a multiple of 50; -1 = no count
     app_id: str | None = None  # OAuth application client id, None for webhooks
 
+    def rows_once(self, method: str, params: dict[str, Any],
+                  build: Callable[[], list[Any]]) -> list[Any]:
+        """All rows of a paged list, built once per request: the other pages of the same list
+        (same method, caller and parameters but `start`) asked for in the same request reuse
+        them instead of rendering every row again. The protocol layer forgets them at the
+        start of each request and after each write (Store.renders)."""
+        renders: dict[Any, list[Any]] | None = getattr(self.store, "renders", None)
+        if renders is None:
+            return build()
+        key = (method.lower(), self.user_id, self.auth_type, self.app_id,
+               tuple(sorted(self.scopes)), _frozen(params))
+        rows = renders.get(key)
+        if rows is None:
+            rows = renders[key] = build()
+        return rows
+
 
 @dataclass
 class Result:
@@ -78,6 +94,16 @@ class Registry:
 
 REGISTRY = Registry()
 PAGE_SIZE = 50
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable, order-independent form of request parameters (a cache key)."""
+    if isinstance(value, dict):
+        return tuple(sorted(((str(k), _frozen(v)) for k, v in value.items()),
+                            key=lambda item: item[0]))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
 def paginate(rows: list[Any], start: int) -> Result:

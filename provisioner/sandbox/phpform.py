@@ -127,18 +127,25 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
     return parse_query(body.decode("utf-8", "replace"))
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def to_php(value: Any) -> Any:
     """Shape a value as PHP's json_encode would: empty arrays `[]`, 0..n-1 keys as lists."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
     if isinstance(value, (list, tuple)):
-        return [to_php(v) for v in value]
+        return [v if type(v) in _LEAVES else to_php(v) for v in value]
     if not isinstance(value, dict):
         return value
     if not value:
         return []
-    keys = list(value)
-    if keys == list(range(len(keys))):
-        return [to_php(v) for v in value.values()]
-    return {str(k): to_php(v) for k, v in value.items()}
+    # Leaves are handed over as they are (no call per leaf: a page of 50 fields has thousands).
+    if next(iter(value)) == 0 and list(value) == list(range(len(value))):
+        return [v if type(v) in _LEAVES else to_php(v) for v in value.values()]
+    return {k if type(k) is str else str(k): v if type(v) in _LEAVES else to_php(v)
+            for k, v in value.items()}
 
 
 def dumps(value: Any) -> bytes:

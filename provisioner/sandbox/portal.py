@@ -1,13 +1,12 @@
 """The `Sandbox` facade: one local portal, its state (in memory or in a file) and its app.
 
-A file-backed sandbox reloads the state whenever the file changed (another CLI process wrote
-it) and saves atomically after each write, under an advisory file lock.
+A file-backed sandbox reads what other processes (a CLI run, `sandbox serve`) wrote before each
+request and writes what its own write requests changed, each request under the file's lock.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,13 +21,9 @@ from provisioner.sandbox.clock import Clock, VirtualClock
 from provisioner.sandbox.core import BitrixError
 from provisioner.sandbox.faults import FaultPlan
 from provisioner.sandbox.ratelimit import RateLimit, RequestCounter
+from provisioner.sandbox.statefile import StateFile
 from provisioner.sandbox.store import Store
 from provisioner.sandbox.transport import mount
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on POSIX: no cross-process lock
-    fcntl = None  # type: ignore[assignment]
 
 IN_PROCESS_BASE = "http://sandbox.invalid"
 T = TypeVar("T")
@@ -55,51 +50,35 @@ class MemoryStores:
 
 
 class FileStores:
-    """State kept in a JSON file shared with other processes (the CLI, `sandbox serve`)."""
+    """State kept in a state file shared with other processes (the CLI, `sandbox serve`);
+    statefile.py says how it is kept."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._file = StateFile(path, lambda: Store.new().data)
         self._store: Store | None = None
-        self._stamp: tuple[int, int, int] | None = None
         self._lock = threading.RLock()
-
-    def _current_stamp(self) -> tuple[int, int, int] | None:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return st.st_mtime_ns, st.st_size, st.st_ino  # os.replace gives a new inode per save
-
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        if fcntl is None:
-            yield
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(f"{self.path}.lock", "a") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
-        with self._lock, self._file_lock():
-            stamp = self._current_stamp()
-            if self._store is None or stamp is None or stamp != self._stamp:
-                self._store = Store.load(self.path)
-                self._stamp = self._current_stamp()
+        with self._lock, self._file.locked() as data:
+            if self._store is None or self._store.data is not data:
+                self._store = Store(data)  # first use, or reloaded whole (a reset elsewhere)
             yield self._store
 
     def commit(self, store: Store) -> None:
         with self._lock:
-            store.save(self.path)
-            self._store, self._stamp = store, self._current_stamp()
+            self._file.write(store.data)
+            self._store = store
 
     def replace(self, store: Store) -> None:
-        with self._lock, self._file_lock():
-            self.commit(store)
+        with self._lock:
+            self._file.reset(store.data)
+            self._store = store
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class LeakyBucket:
         self.limit = limit
         self.clock = clock
         self.level = 0.0
+        self.refused = 0  # requests answered QUERY_LIMIT_EXCEEDED (benchmarks, tests)
         self._last = clock.time()
         self._lock = threading.Lock()
 
@@ -52,12 +53,14 @@ class LeakyBucket:
         with self._lock:
             self._drain()
             if self.level + 1 > self.limit.burst:
+                self.refused += 1
                 raise too_many_requests()
             self.level += 1
 
     def reset(self) -> None:
         with self._lock:
             self.level = 0.0
+            self.refused = 0
             self._last = self.clock.time()
 
 

@@ -1,4 +1,4 @@
-"""The sandbox portal's state: one JSON-serialisable dict, persisted in a local file.
+"""The sandbox portal's state: one JSON-serialisable dict of sections (statefile.py keeps it).
 
 Sections are owned by the code that uses them: "auth" by the protocol layer (app.py), the CRM
 sections by the handlers. A new store is filled by the registered seeders, so that a new sandbox
@@ -7,13 +7,9 @@ looks like a new real portal.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-
-from provisioner.files import write_atomically
 
 Seeder = Callable[["Store"], None]
 SEEDERS: list[Seeder] = []
@@ -31,6 +27,9 @@ class Store:
     def __init__(self, data: dict[str, Any] | None = None) -> None:
         self.data: dict[str, Any] = data if data is not None else {"ids": {}}
         self.lock = threading.RLock()
+        # Rows of paged lists built during the current request (CallContext.rows_once); not
+        # part of the state. The protocol layer empties it per request and after each write.
+        self.renders: dict[Any, list[Any]] = {}
 
     @classmethod
     def new(cls) -> Store:
@@ -38,20 +37,6 @@ class Store:
         for fn in SEEDERS:
             fn(store)
         return store
-
-    @classmethod
-    def load(cls, path: Path) -> Store:
-        """Open the portal kept in `path`, creating a new one there when the file is absent."""
-        if not path.exists():
-            store = cls.new()
-            store.save(path)
-            return store
-        return cls(json.loads(path.read_text(encoding="utf-8")))
-
-    def save(self, path: Path) -> None:
-        """Write atomically, so that a killed process never leaves half a portal behind."""
-        write_atomically(path, json.dumps(self.data, ensure_ascii=False, indent=1,
-                                          sort_keys=True))
 
     def section(self, name: str, default: Any) -> Any:
         """The named part of the state, created from `default` on first use."""

@@ -8,6 +8,7 @@ webhook_url_env = "B24_STAGING_WEBHOOK"        # the URL is read from this varia
 webhook_url_file = "~/.config/provision/prod.url"  # or from this file (first line)
 enterprise = true                              # Enterprise rate limit (250 burst, 5/s)
 protect = ["deal.pipeline[sales]"]             # never deleted or replaced on this portal
+max_changes = "30%"                            # refuse applies that update or delete more
 
 [portals.app]
 oauth_endpoint = "https://example.bitrix24.ru/rest/"
@@ -35,17 +36,21 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from provisioner.engine.threshold import ChangeLimit
 from provisioner.errors import ProvisionError
 from provisioner.files import write_atomically
 from provisioner.workspace.identity import PortalIdentity
+
+if TYPE_CHECKING:
+    from provisioner.client.client import ClientOptions
 
 FILE_NAME = "portals.toml"
 OAUTH_SECRETS = ("client_id", "client_secret", "access_token", "refresh_token")
 _SECRET_URL = re.compile(r"/rest/\d+/[^/\s]+")
 _KEYS = {"webhook_url_env", "webhook_url_file", "oauth_endpoint", "sandbox", "protect",
-         "enterprise", "member_id", *(f"oauth_{s}_{w}" for s in OAUTH_SECRETS for w in ("env", "file"))}
+         "enterprise", "member_id", "max_changes", *(f"oauth_{s}_{w}" for s in OAUTH_SECRETS for w in ("env", "file"))}
 INLINE = ("a secret never goes in the portals file: name an environment variable "
           "(webhook_url_env) or a file (webhook_url_file) that holds it")
 
@@ -68,6 +73,7 @@ class Portal:
     enterprise: bool = False
     member_id: str | None = None
     base: Path = Path()  # the portals file's directory: a sandbox's path is named from it
+    max_changes: ChangeLimit | None = None  # engine/threshold.py: `max_changes = "30%"`
 
     @property
     def is_sandbox(self) -> bool:
@@ -170,6 +176,7 @@ def _portal(name: str, table: dict[str, Any], base: Path, problems: list[str],
     if not isinstance(protect, list) or not all(isinstance(p, str) for p in protect):
         problems.append(f'{where}.protect: write a list of addresses, e.g. ["deal.pipeline[sales]"]')
         protect = []
+    limit = _limit(table.get("max_changes"), name, problems, where)
     member = table.get("member_id")
     if member is not None and (not isinstance(member, str) or "oauth_endpoint" not in table):
         problems.append(f"{where}.member_id: a string, for a portal reached with "
@@ -178,7 +185,17 @@ def _portal(name: str, table: dict[str, Any], base: Path, problems: list[str],
         return None
     return Portal(name, table.get("webhook_url_env"), _path(table.get("webhook_url_file"), base),
                   table.get("oauth_endpoint"), oauth, _path(table.get("sandbox"), base),
-                  tuple(protect), table.get("enterprise") is True, member, base)
+                  tuple(protect), table.get("enterprise") is True, member, base, limit)
+
+
+def _limit(value: Any, name: str, problems: list[str], where: str) -> ChangeLimit | None:
+    if value is None:
+        return None
+    try:
+        return ChangeLimit.parse(value, f"max_changes of portal {name} in portals.toml")
+    except ValueError as exc:
+        problems.append(f"{where}.max_changes: {str(exc).split(': ', 1)[1]}")
+        return None
 
 
 def _check_keys(table: dict[str, Any], problems: list[str], where: str) -> None:
@@ -222,10 +239,11 @@ def choose(path: Path | None, name: str) -> Portal:
 
 
 def connect(portal: Portal, notice: Callable[[str], None] | None = None,
-            insecure: bool = False) -> Any:
+            insecure: bool = False, sleep: Callable[[float], None] | None = None) -> Any:
     """A BitrixClient for the portal (its sandbox, webhook or OAuth app); `notice` gets what a
     person must know about the portal's tokens (never a token). `insecure` switches off TLS
-    verification (a sandbox has no TLS: it is ignored there, with a notice)."""
+    verification (a sandbox has no TLS: it is ignored there, with a notice). `sleep` is the
+    client's (the workspace's progress tracker; None: the client's own)."""
     from provisioner.client import BitrixClient, RateLimit
 
     rate = RateLimit.enterprise() if portal.enterprise else RateLimit()
@@ -236,17 +254,28 @@ def connect(portal: Portal, notice: Callable[[str], None] | None = None,
             notice(INSECURE_SANDBOX)
         sb = Sandbox.open(portal.sandbox)
         return BitrixClient.from_webhook(sb.webhook_url, session=sb.session(),
-                                         rate=RateLimit.unlimited())
+                                         rate=RateLimit.unlimited(), **timing(sleep))
     if portal.oauth_endpoint:
         s = portal.secret
         with insecure_tls(portal.oauth_endpoint, insecure, notice):
             return BitrixClient.from_oauth(portal.oauth_endpoint, s("access_token"),
                                            s("refresh_token"), s("client_id"),
-                                           s("client_secret"), insecure=insecure,
-                                           on_tokens=token_keeper(portal, notice), rate=rate)
+                                           s("client_secret"),
+                                           on_tokens=token_keeper(portal, notice), rate=rate,
+                                           **timing(sleep, insecure))
     url = portal.webhook_url()
     with insecure_tls(url, insecure, notice):
-        return BitrixClient.from_webhook(url, rate=rate, insecure=insecure)
+        return BitrixClient.from_webhook(url, rate=rate, **timing(sleep, insecure))
+
+
+def timing(sleep: Callable[[float], None] | None, insecure: bool = False) -> ClientOptions:
+    """The client's options: `sleep` (None: the client's own), `insecure`."""
+    from provisioner.client.client import ClientOptions
+
+    options = ClientOptions(insecure=insecure)
+    if sleep is not None:
+        options["sleep"] = sleep
+    return options
 
 
 INSECURE_SANDBOX = "Warning: --insecure is ignored for the local sandbox portal."

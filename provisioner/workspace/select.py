@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from provisioner.engine.threshold import ChangeLimit
 from provisioner.workspace import portals
 from provisioner.workspace.identity import PortalIdentity
 
 DEFAULT_SANDBOX_STATE = Path(".provision") / "sandbox.json"
 SANDBOX_STATE_ENV = "PROVISION_SANDBOX_STATE"
 Notice = Callable[[str], None]
+Sleep = Callable[[float], None]
 
 
 def sandbox_state_path(explicit: str | Path | None = None) -> Path:
@@ -34,14 +36,16 @@ class PortalChoice:
     sandbox_state: str | Path | None = None  # --sandbox-state, PROVISION_SANDBOX_STATE
     insecure: bool = False  # --insecure: no TLS verification
 
-    def connect(self, config: str | Path | None, notice: Notice) -> Connection:
+    def connect(self, config: str | Path | None, notice: Notice,
+                sleep: Sleep | None = None) -> Connection:
         """The chosen portal, connected; `notice` gets what a person must be told first (the
-        sandbox in use, --insecure's warning), never a secret."""
+        sandbox in use, --insecure's warning), never a secret; `sleep` is the client's (a
+        progress tracker's; None: the client's own)."""
         if self.name:
-            return _named(self, config, notice)
+            return _named(self, config, notice, sleep)
         if self.webhook_url:
-            return _webhook(self.webhook_url, self.insecure, notice)
-        return _sandbox(sandbox_state_path(self.sandbox_state), self.insecure, notice)
+            return _webhook(self.webhook_url, self.insecure, notice, sleep)
+        return _sandbox(sandbox_state_path(self.sandbox_state), self.insecure, notice, sleep)
 
     def identity(self, config: str | Path | None) -> PortalIdentity:
         """The chosen portal's identity, without connecting to it."""
@@ -60,27 +64,30 @@ class Connection:
     client: Any  # a provisioner.client.BitrixClient, or anything with its methods
     identity: PortalIdentity
     protect: tuple[str, ...] = ()
+    max_changes: ChangeLimit | None = None  # the portal's change limit (portals.toml)
 
 
-def _named(choice: PortalChoice, config: str | Path | None, notice: Notice) -> Connection:
+def _named(choice: PortalChoice, config: str | Path | None, notice: Notice,
+           sleep: Sleep | None) -> Connection:
     assert choice.name is not None
     portal = portals.choose(portals.find_file(config, choice.portals_file), choice.name)
     identity = portal.identity()  # before connecting: a missing secret fails here, clearly
     if portal.is_sandbox:
         notice(f"Using portal {portal.name}: the local sandbox {portal.sandbox}.")
-    client = portals.connect(portal, notice, insecure=choice.insecure)
-    return Connection(client, identity, portal.protect)
+    client = portals.connect(portal, notice, insecure=choice.insecure, sleep=sleep)
+    return Connection(client, identity, portal.protect, portal.max_changes)
 
 
-def _webhook(url: str, insecure: bool, notice: Notice) -> Connection:
+def _webhook(url: str, insecure: bool, notice: Notice, sleep: Sleep | None) -> Connection:
     from provisioner.client import BitrixClient
 
     identity = PortalIdentity.of_url(url)
     with portals.insecure_tls(url, insecure, notice):
-        return Connection(BitrixClient.from_webhook(url, insecure=insecure), identity)
+        return Connection(BitrixClient.from_webhook(url, **portals.timing(sleep, insecure)),
+                          identity)
 
 
-def _sandbox(state: Path, insecure: bool, notice: Notice) -> Connection:
+def _sandbox(state: Path, insecure: bool, notice: Notice, sleep: Sleep | None) -> Connection:
     from provisioner.client import BitrixClient
     from provisioner.sandbox import Sandbox
 
@@ -89,5 +96,6 @@ def _sandbox(state: Path, insecure: bool, notice: Notice) -> Connection:
     if insecure:
         notice(portals.INSECURE_SANDBOX)
     sandbox = Sandbox.open(state)
-    client = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session())
+    client = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session(),
+                                       **portals.timing(sleep))
     return Connection(client, PortalIdentity.sandbox())

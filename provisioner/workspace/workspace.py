@@ -39,11 +39,13 @@ from provisioner.engine import drift as drift_report
 from provisioner.engine import export_documents
 from provisioner.engine.carry import Carried, LeftOut
 from provisioner.engine.records import check_safe, count_records
+from provisioner.engine.threshold import ChangeLimit, check_limit
 from provisioner.errors import ProvisionError
 from provisioner.workspace import book
 from provisioner.workspace.attestations import AttestationStore, with_attestations
 from provisioner.workspace.exports import export_source, same_dir, write_export
 from provisioner.workspace.identity import PortalIdentity
+from provisioner.workspace.progress import Tracker, Watch
 from provisioner.workspace.select import Connection, Notice, PortalChoice
 
 ID_MAP = "id-map.json"
@@ -60,26 +62,32 @@ def _quiet(_line: str) -> None:
 
 @dataclass(frozen=True)
 class Consent:
-    """What the person allowed, and which addresses the plan may touch."""
+    """What the person allowed, and which addresses the plan may touch. `max_changes`: the
+    change limit of this run (engine/threshold.py), over the portal's own (portals.toml)."""
 
     allow_destroy: bool = False
     allow_data_loss: bool = False
     targets: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
+    max_changes: ChangeLimit | None = None
 
 
 class Cancelled(ProvisionError):
     """The person asked did not confirm the apply; nothing was written."""
 
+    prefix = ""  # printed as it is: a choice, not an error
+
 
 @dataclass(frozen=True)
 class Applied:
     """An apply's outcome: the plan applied (made from the last read), what was done (None when
-    the plan had nothing to apply), and the id map written, if any."""
+    the plan had nothing to apply), the id map written, if any, and the HTTP requests the
+    apply's writes took (a batch of up to 50 calls is one request)."""
 
     plan: Plan
     report: ApplyReport | None = None
     id_map: Path | None = None
+    requests: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,10 +110,13 @@ class Workspace:
 
     def __init__(self, config: str | Path | None,
                  portal: PortalChoice | Connection | None = None, *,
-                 notice: Notice = _quiet) -> None:
+                 notice: Notice = _quiet, watch: Watch | None = None) -> None:
+        """`notice` gets what a person must be told (never a secret); `watch` gets the
+        progress of reads and applies (workspace/progress.py), e.g. for a status line."""
         self.config = Path(config) if config is not None else None
         self.portal = portal if portal is not None else PortalChoice()
         self.notice = notice
+        self.tracker = Tracker(watch) if watch is not None else None
 
     # ---- what the workspace holds --------------------------------------------------------
 
@@ -118,8 +129,17 @@ class Workspace:
     @cached_property
     def connection(self) -> Connection:
         if isinstance(self.portal, Connection):
-            return self.portal
-        return self.portal.connect(self.config, self.notice)
+            connection = self.portal
+        else:
+            sleep = self.tracker.sleep if self.tracker is not None else None
+            connection = self.portal.connect(self.config, self.notice, sleep)
+        if self.tracker is not None:
+            self.tracker.client = connection.client
+        return connection
+
+    def _phase(self, name: str, requests_planned: int = 0) -> None:
+        if self.tracker is not None:
+            self.tracker.phase(name, requests_planned)
 
     @cached_property
     def identity(self) -> PortalIdentity:
@@ -141,7 +161,9 @@ class Workspace:
     def read(self, attestations: att.Attestations | None = None) -> LiveState:
         """The live state, plus the attestations of this portal (what REST cannot read):
         those kept for the config, unless others are given (a saved plan's)."""
-        live = read_live(self.connection.client)
+        client = self.connection.client
+        self._phase("read")
+        live = read_live(client)
         chosen = self.attestations if attestations is None else attestations
         return with_attestations(live, chosen)
 
@@ -159,6 +181,15 @@ class Workspace:
               attestations: att.Attestations | None = None) -> Plan:
         plan = make_plan(desired, self.read(attestations), options)
         return count_records(plan, self.connection.client)
+
+    def change_limit(self, consent: Consent) -> ChangeLimit | None:
+        """This run's change limit, else the portal's (portals.toml), else none."""
+        return consent.max_changes or self.connection.max_changes
+
+    def check_limit(self, plan: Plan, consent: Consent) -> None:
+        """TooManyChanges when the plan updates or deletes more managed objects than the
+        change limit allows (engine/threshold.py)."""
+        check_limit(plan, self.change_limit(consent))
 
     def save_plan(self, plan: Plan, path: str | Path) -> Path:
         """Write `plan` for `apply_saved`, with what it was made from (never a secret)."""
@@ -188,14 +219,16 @@ class Workspace:
         if not plan.has_actionable:
             return Applied(plan, None, self._id_map(side, id_map, default))
         check_safe(plan, consent.allow_destroy, consent.allow_data_loss)
+        self.check_limit(plan, consent)
         if confirm is not None:
             if not confirm(plan):
                 raise Cancelled(CANCELLED)
             now = self._plan(self.desired, plan.options)
             planfile.check_unchanged(plan, now, AGAIN)
             plan = now
-        report = self._run(plan, consent.allow_destroy, consent.allow_data_loss, progress)
-        return Applied(plan, report, self._id_map(side, id_map, default))
+        report, requests = self._run(plan, consent.allow_destroy, consent.allow_data_loss,
+                                     progress)
+        return Applied(plan, report, self._id_map(side, id_map, default), requests)
 
     def apply_saved(self, path: str | Path, consent: Consent = Consent(), *,
                     show: Show | None = None, progress: Progress | None = None,
@@ -213,17 +246,40 @@ class Workspace:
         if show is not None:
             show(now)
         side, default = saved.local.get("ids"), Path(path).parent / ID_MAP
-        report = None if not now.has_actionable else self._run(
-            now, consent.allow_destroy or saved.options.allow_destroy,
-            consent.allow_data_loss or saved.options.allow_data_loss, progress)
-        return Applied(now, report, self._id_map(side, id_map, default, saved.desired))
+        report, requests = None, 0
+        if now.has_actionable:
+            self.check_limit(now, consent)
+            report, requests = self._run(
+                now, consent.allow_destroy or saved.options.allow_destroy,
+                consent.allow_data_loss or saved.options.allow_data_loss, progress)
+        return Applied(now, report, self._id_map(side, id_map, default, saved.desired),
+                       requests)
 
     def _run(self, plan: Plan, destroy: bool, data_loss: bool,
-             progress: Progress | None) -> ApplyReport:
+             progress: Progress | None) -> tuple[ApplyReport, int]:
+        """Apply; the report and the HTTP requests it took. An interrupt (Ctrl-C) ends it with
+        ApplyInterrupted: what was done, what may have been, what was not (engine/applier.py).
+        """
         # The plan was made from a read just now (with the attestations): the engine's own
         # re-read would lack them, and the workspace decides the reads.
-        return apply_plan(plan, self.connection.client, allow_destroy=destroy,
-                          allow_data_loss=data_loss, progress=progress or _quiet, reread=False)
+        client = self.connection.client
+        self._phase("apply", plan.cost.apply_requests if plan.cost is not None else 0)
+        before = client.stats.requests if hasattr(client, "stats") else 0
+        tell = progress or _quiet
+        if self.tracker is not None:
+            tell = self._counted(tell, self.tracker)
+        report = apply_plan(plan, client, allow_destroy=destroy, allow_data_loss=data_loss,
+                            progress=tell, reread=False)
+        after = client.stats.requests if hasattr(client, "stats") else 0
+        return report, after - before
+
+    @staticmethod
+    def _counted(progress: Progress, tracker: Tracker) -> Progress:
+        def tell(label: str) -> None:
+            progress(label)
+            tracker.call_done(label)
+
+        return tell
 
     def _id_map(self, side: Any, asked: str | Path | None, default: Path | None,
                 desired: DesiredState | None = None) -> Path | None:
@@ -234,6 +290,7 @@ class Workspace:
         target = Path(asked) if asked else (default if migrating else None)
         if target is None:
             return None
+        self._phase("ids")
         live = read_live(self.connection.client)
         ids = idmap.live_ids(live, desired or self.desired)
         doc = idmap.id_map(side if isinstance(side, dict) else {}, str(self.identity), ids,
@@ -261,6 +318,7 @@ class Workspace:
         over = None if source is None else \
             self.desired if source == self.config else load_desired(source)
         client = self.connection.client
+        self._phase("read")
         live = read_live(client)
         docs = export_documents(live, over, source=str(source) if source else None,
                                 every_file=source is not None and same_dir(source, target))

@@ -187,8 +187,7 @@ def test_runbook_followed_and_attested_leaves_no_manual_items(state: Path,
     assert manual_lines(planned.stdout) == ["  ! deal.pipeline[sales].stage[NEW].robot[1]"]
     assert stage_automation(planned.stdout) == (
         "  ! deal.pipeline[sales].stage[NEW].robot[1]\n"
-        '      delay: {"kind": "after", "amount": 10, "unit": "i"} -> '
-        '{"kind": "after", "amount": 15, "unit": "i"}\n'
+        "      delay.amount: 10 -> 15\n"
         "      # Изменить робота «Контроль скорости реакции» на стадии «Новая»:\n"
         "      #   1. Откройте «CRM» → «Сделки», выберите воронку «Продажи» и нажмите «Роботы».\n"
         "      #   2. В колонке стадии «Новая», в строке «Роботы», откройте робота "

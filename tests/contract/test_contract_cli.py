@@ -170,7 +170,7 @@ def test_renaming_everything_is_an_update(config: Path, tmp_path: Path) -> None:
     write_config(new_tree, config)
     planned = cli("plan", str(config), *at, "--json")
     assert planned.exit_code == 0, planned.output
-    actions = {c["address"]: c["action"] for c in json.loads(planned.stdout)["changes"]}
+    actions = {c["address"]: c["action"] for c in json.loads(planned.stdout)["result"]["changes"]}
     assert {a for a in actions.values()} == {"update", "manual"}
     assert {a: actions.get(a) for a in addresses} == dict.fromkeys(addresses, "update")
 

@@ -31,7 +31,7 @@ def test_stage_renamed_by_hand_is_drift(tmp_path: Path) -> None:
         "deal.pipelines:\n"
         "  ~ deal.pipeline[main].stage[NEW]: changed on the portal\n"
         '      name: "Входящие" -> "Новая"\n')
-    doc = json.loads(cli("drift", str(config), *at, "--json").stdout)
+    doc = json.loads(cli("drift", str(config), *at, "--json").stdout)["result"]
     assert doc["in_sync"] is False
     assert doc["kinds"]["deal.pipelines"] == [{
         "address": "deal.pipeline[main].stage[NEW]", "status": "changed",

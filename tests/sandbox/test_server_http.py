@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -40,7 +39,8 @@ def test_method_and_batch_over_http(served: tuple[Sandbox, Running]) -> None:
     out = r.json()["result"]
     assert out["result"]["e"]["params"] == {"id": 1}
     assert r.headers["Content-Type"] == "application/json; charset=utf-8"
-    assert json.loads((Path(sb.stores.path)).read_text())["test_rows"]["1"]["NAME"] == "http"  # type: ignore[union-attr]
+    on_file = Sandbox.open(sb.stores.path).store.data  # type: ignore[union-attr]
+    assert on_file["test_rows"]["1"]["NAME"] == "http"  # another reader of the file sees it
 
 
 def test_errors_over_http(served: tuple[Sandbox, Running]) -> None:
@@ -79,7 +79,7 @@ def test_state_file_shared_between_processes(tmp_path: Path) -> None:
     one.session().post(one.webhook_url + "test.write", json={"NAME": "a"})
     r = two.session().post(two.webhook_url + "test.write", json={"NAME": "b"})
     assert r.json()["result"] == 2  # saw the first write: ids continue
-    assert set(json.loads(path.read_text())["test_rows"]) == {"1", "2"}
+    assert set(Sandbox.open(path).store.data["test_rows"]) == {"1", "2"}
     assert one.store.data["test_rows"]["2"]["NAME"] == "b"
 
 

@@ -50,13 +50,13 @@ def test_drift_after_applying_one_pipeline_of_several(tmp_path: Path) -> None:
     assert cli("apply", str(config), *at, "--auto-approve").exit_code == 0
     drift = cli("drift", str(config), *at, "--json")
     assert drift.exit_code == 0, drift.output
-    doc = json.loads(drift.stdout)
+    doc = json.loads(drift.stdout)["result"]
     assert (doc["in_sync"], doc["differences"], doc["kinds"], doc["strict"]) == (
         True, 0, {}, False)
     unmanaged = [u["address"] for u in doc["unmanaged"]]
     assert "deal.pipeline[opt]" in unmanaged and "deal.pipeline[partnery]" in unmanaged
     assert "deal.pipeline[main].stage[PREPARATION]" in unmanaged  # the default's own stages
-    strict = json.loads(cli("drift", str(config), *at, "--json", "--strict").stdout)
+    strict = json.loads(cli("drift", str(config), *at, "--json", "--strict").stdout)["result"]
     assert (strict["in_sync"], strict["differences"], strict["unmanaged"]) == (
         False, len(unmanaged), [])
 
@@ -96,5 +96,5 @@ def test_drift_names_the_value_that_changed_inside_a_table(tmp_path: Path) -> No
         "contact.fields:\n"
         "  ~ contact.field[VIP]: changed on the portal\n"
         '      label.en: "Important" -> "VIP"\n'))
-    doc = json.loads(cli("drift", str(config), *at, "--json").stdout)
+    doc = json.loads(cli("drift", str(config), *at, "--json").stdout)["result"]
     assert doc["kinds"]["contact.fields"][0]["portal"] == {"label.en": "Important"}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from provisioner.kinds import shared
-from provisioner.model.shape import OneOf, Prop, Scalar, Shape, Table
+from provisioner.model.shape import OneOf, Prop, Scalar, Shape, Table, enum_fix
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ def check_settings(type_: str, given: Mapping[str, Any]) -> list[tuple[str, str,
                         f"write {_WORDS[spec.form]}"))
         elif spec.form == "choice" and str(value).lower() not in spec.choices:
             choices = ", ".join(f'"{c}"' for c in spec.choices)
-            out.append((key, f'"{value}" is not one of {choices}', f"write one of {choices}"))
+            out.append((key, f'"{value}" is not one of {choices}',
+                        enum_fix(value, spec.choices)))
     return out
 
 

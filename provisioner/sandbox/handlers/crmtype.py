@@ -81,12 +81,16 @@ def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
     """Paged by 50 as {"types": [...]} (docs/portal-rules.md#type-methods); list items omit relations."""
     require_intranet(ctx)
     require_d7_admin(ctx)
-    rows = [types.list_json(t) for t in state.crm_types(ctx.store).values()]
-    keep = d7filter.make_filter(_object(params, "filter"), types.LIST_KEYS)
-    rows = d7filter.apply_order([r for r in rows if keep(r)],
-                                _object(params, "order") or {"id": "ASC"}, types.LIST_KEYS)
+    rows = ctx.rows_once("crm.type.list", params, lambda: _list_rows(ctx, params))
     page = paginate(rows, ctx.start)
     return Result({"types": page.value}, total=page.total, next=page.next)
+
+
+def _list_rows(ctx: CallContext, params: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = [types.list_json(t) for t in state.crm_types(ctx.store).values()]
+    keep = d7filter.make_filter(_object(params, "filter"), types.LIST_KEYS)
+    return d7filter.apply_order([r for r in rows if keep(r)],
+                                _object(params, "order") or {"id": "ASC"}, types.LIST_KEYS)
 
 
 @REGISTRY.add("crm.type.get", scope="crm", doc=DOCS + "crm-type-get.md")

@@ -128,17 +128,19 @@ def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
     """Paged by 50 as {"fields": [...]}; labels only with select.language (docs/portal-rules.md#field-labels, #userfieldconfig)."""
     _check_module(ctx, params)
     _require_reader(ctx)
-    select = _dict(params, "select")
-    lang = select.get("language")
+    rows = ctx.rows_once("userfieldconfig.list", params, lambda: _list_rows(ctx, params))
+    page = paginate(rows, ctx.start)
+    return Result({"fields": page.value}, total=page.total, next=page.next)
+
+
+def _list_rows(ctx: CallContext, params: dict[str, Any]) -> list[dict[str, Any]]:
+    lang = _dict(params, "select").get("language")
     allowed = _allowed_entities(ctx)
     rows = [field_json(f, (str(lang),) if lang else None, with_enum=False)
             for f in state.userfields(ctx.store).values() if f["ENTITY_ID"] in allowed]
     keep = d7filter.make_filter(_dict(params, "filter"), FILTER_KEYS)
-    order = _dict(params, "order")
     rows = sorted((r for r in rows if keep(r)), key=lambda r: int(r["id"]))
-    rows = d7filter.apply_order(rows, order, FILTER_KEYS)
-    page = paginate(rows, ctx.start)
-    return Result({"fields": page.value}, total=page.total, next=page.next)
+    return d7filter.apply_order(rows, _dict(params, "order"), FILTER_KEYS)
 
 
 @REGISTRY.add("userfieldconfig.get", scope="userfieldconfig", doc=DOCS + "get.md")

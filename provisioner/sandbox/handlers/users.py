@@ -38,9 +38,12 @@ def _sorted_users(rows: list[dict[str, Any]], params: dict[str, Any]) -> list[di
 
 @REGISTRY.add("user.get", scope="user", doc="api-reference/user/user-get.md")
 def user_get(ctx: CallContext, params: dict[str, Any]) -> Result:
-    flt = _user_filter(params)
-    rows = [u for u in people.users(ctx.store).values() if people.user_matches(u, flt)]
-    return paginate(_sorted_users(rows, params), ctx.start)
+    def build() -> list[dict[str, Any]]:
+        flt = _user_filter(params)
+        rows = [u for u in people.users(ctx.store).values() if people.user_matches(u, flt)]
+        return _sorted_users(rows, params)
+
+    return paginate(ctx.rows_once("user.get", params, build), ctx.start)
 
 
 @REGISTRY.add("user.current", scope="user", doc="api-reference/user/user-current.md")

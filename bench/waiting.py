@@ -1,0 +1,158 @@
+"""Tools of bench/wait.py: the CLI run as a user runs it (a process: wall, CPU, peak memory), the
+sandbox served in a process of its own, the portal's export, and fast_bitrix24's reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from bench.measure import Portal
+from bench.peers import fast_bitrix24_over_http, served
+from provisioner import engine
+from provisioner.client import BitrixClient, RateLimit
+from provisioner.sandbox import Sandbox
+from provisioner.sandbox.portal import MemoryStores
+from provisioner.sandbox.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+BURST, PER_SECOND = 50, 2.0  # the cloud's default plans (docs/portal-rules.md#limits)
+
+
+def limited_seconds(requests: int) -> float:
+    """Seconds `requests` back-to-back requests wait under the portal's limit (from an idle
+    bucket): the rate-limit floor of that many requests."""
+    return max(0, requests - BURST) / PER_SECOND
+
+
+def environment(product: Path | None) -> dict[str, str]:
+    """The environment that runs `product`'s provision (default: this checkout)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if product is not None:
+        env["PYTHONPATH"] = str(product)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave the other checkout as it is
+    return env
+
+
+class Cli:
+    """Runs `provision ...` in a new process, as a user does, and measures it."""
+
+    @dataclass
+    class Run:
+        code: int
+        wall: float
+        cpu: float
+        peak_mb: float
+        stdout: str
+        stderr: str
+
+        @property
+        def limit_errors(self) -> int:
+            """QUERY_LIMIT_EXCEEDED answers the client met (it logs each retry on stderr)."""
+            return self.stderr.count("QUERY_LIMIT_EXCEEDED")
+
+        def first_error(self) -> str:
+            """The error's first line, and the first problem when that line only counts
+            them ("1 problem in the desired state:")."""
+            lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
+            if not lines:
+                return "(nothing on stderr)"
+            return " ".join(lines[:2]) if lines[0].endswith(":") and len(lines) > 1 else lines[0]
+
+    def __init__(self, product: Path | None, work: Path) -> None:
+        self.env = environment(product)
+        self.work = work
+
+    def run(self, *args: str) -> Cli.Run:
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            started = time.perf_counter()
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "from provisioner.cli import main; main()", *args],
+                cwd=self.work, env=self.env, stdout=out, stderr=err, text=True)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - started
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            return Cli.Run(proc.returncode, wall, usage.ru_utime + usage.ru_stime,
+                           usage.ru_maxrss / 1024, out.read(), err.read())
+
+
+class Served:
+    """bench/served.py in a process of its own, for the span of a `with` block."""
+
+    def __init__(self, product: Path | None, state: Path, memory: bool) -> None:
+        args = [sys.executable, str(ROOT / "bench" / "served.py"), "--state", str(state)]
+        self.proc = subprocess.Popen(args + (["--memory"] if memory else []), cwd=state.parent,
+                                     env=environment(product), stdout=subprocess.PIPE,
+                                     text=True)
+        self.requests = 0
+        self.refused: int | None = None
+        self.cpu: float | None = None
+
+    def __enter__(self) -> Self:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.wait(timeout=60)
+            raise RuntimeError(f"the sandbox did not start (exit {self.proc.returncode})")
+        self.url = str(json.loads(line)["url"])
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        assert self.proc.stdout is not None
+        self.proc.send_signal(signal.SIGTERM)
+        line = self.proc.stdout.readline()
+        self.proc.wait(timeout=60)
+        if line:
+            counted = json.loads(line)
+            self.requests, self.refused, self.cpu = (counted["requests"], counted["refused"],
+                                                     counted["cpu"])
+
+
+def export_config(store: Store, where: Path) -> Path:
+    """The portal's export (what `provision export` writes): the desired state of a no-op plan
+    and of an apply to an empty portal."""
+    sandbox = Sandbox(MemoryStores(store))
+    client = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session(),
+                                       rate=RateLimit.unlimited())
+    engine.export(engine.read_live(client), str(where))
+    return where
+
+
+def write_old_state(store: Store, path: Path) -> Path:
+    """The portal as one JSON document (the state file's older format, which every version of
+    the sandbox reads: the current one converts it when it opens it)."""
+    path.write_text(json.dumps(store.data, ensure_ascii=False), "utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class PeerRun:
+    requests: int
+    wall: float
+
+
+def fast_bitrix24_reads(store: Store) -> PeerRun | None:
+    """fast_bitrix24 reading the lists a no-op plan reads, from the portal served over HTTP
+    from memory in this process (bench/peers.py); None when it is not installed."""
+    portal = Portal.of(store)
+    client = portal.client()
+    engine.read_live(client)
+    with served(store) as sandbox:
+        try:
+            run = fast_bitrix24_over_http(sandbox, client.calls)
+        except ImportError:
+            return None
+    return PeerRun(run.requests, run.wall)
+
+

@@ -1,0 +1,117 @@
+"""`--json` on every command with a result: one envelope, the same keys for every command, its
+exit code the process's, errors with their locations (file, line, key path, fix)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import CONFIG, cli, run, write
+
+KEYS = {"format_version", "command", "ok", "exit_code", "result", "errors"}
+ERROR_KEYS = {"type", "message", "file", "line", "key", "fix"}
+
+
+def envelope(result: Any, command: str) -> dict[str, Any]:
+    """The envelope on stdout (nothing else there), checked against the process."""
+    doc = json.loads(result.stdout)
+    assert set(doc) == KEYS
+    assert (doc["format_version"], doc["command"]) == ("1", command)
+    assert doc["exit_code"] == result.exit_code
+    assert doc["ok"] is (not doc["errors"])
+    for error in doc["errors"]:
+        assert set(error) == ERROR_KEYS and error["message"]
+    return doc
+
+
+def test_every_command_answers_in_one_envelope(state: Path, tmp_path: Path) -> None:
+    at = ("--sandbox-state", str(state))
+    doc = envelope(cli("validate", str(CONFIG), "--json"), "validate")
+    assert doc["result"] == {"config": str(CONFIG), "files": [
+        str(CONFIG / f) for f in ("deal-pipelines.toml", "fields.toml", "smart-processes.toml")]}
+    plan = envelope(cli("plan", str(CONFIG), *at, "--json"), "plan")["result"]
+    assert plan["format_version"] == "1" and plan["summary"]["add"] == 19
+    applied = envelope(cli("apply", str(CONFIG), *at, "--json", "--auto-approve"), "apply")
+    assert applied["result"]["applied"]["counts"] == {"add": 19, "change": 9, "destroy": 0,
+                                                      "manual": 6}
+    assert (applied["result"]["applied"]["calls"], applied["result"]["applied"]["requests"]) \
+        == (26, 3)
+    assert applied["result"]["plan"]["summary"]["add"] == 19
+    drift = envelope(cli("drift", str(CONFIG), *at, "--json"), "drift")
+    assert (drift["exit_code"], drift["result"]["in_sync"]) == (0, True)
+    exported = envelope(cli("export", "--out", str(tmp_path / "x"), *at, "--json"), "export")
+    assert exported["result"]["ids"] == str(tmp_path / "x" / ".provision-ids.json")
+    assert (exported["result"]["source"], exported["result"]["carried"]) == (None, [])
+    assert exported["result"]["unread"] and exported["result"]["left_out"] == []
+    over = envelope(cli("export", "--out", str(tmp_path / "y"), "--from", str(CONFIG), *at,
+                        "--json"), "export")
+    assert over["result"]["source"] == str(CONFIG) and over["result"]["carried"]
+    assert {c["what"] for c in over["result"]["carried"]} == {
+        "robots on stages", "triggers on stages", "required_from rules of fields"}
+    book = envelope(cli("runbook", str(CONFIG), "--out", str(tmp_path / "b"), *at, "--json"),
+                    "runbook")
+    # 5 stages with robots or triggers and 1 required_from rule (issue 13 item 7)
+    assert book["result"]["left"] == 6 and book["result"]["portal"] == "sandbox"
+    config = tmp_path / "cfg"
+    for path in CONFIG.glob("*.toml"):
+        write(config / path.name, path.read_text(encoding="utf-8"))
+    attest = envelope(cli("attest", str(config), "--by", "Ирина", "--date", "2025-01-02",
+                          *at, "--json"), "attest")
+    assert (attest["result"]["by"], attest["result"]["date"]) == ("Ирина", "2025-01-02")
+    schema = envelope(cli("schema", "--json"), "schema")
+    assert schema["result"]["schema"]["title"] == "provision desired state"
+    fmt = envelope(cli("fmt", str(CONFIG), "--check", "--json"), "fmt")
+    assert fmt["result"]["changed"] == [] and fmt["exit_code"] == 0
+    shown = envelope(cli("sandbox", "show", *at, "--json"), "sandbox show")
+    assert shown["result"]["state"] == str(state)
+
+
+def test_plan_json_exit_code_2_is_ok(state: Path) -> None:
+    result = run(state, "plan", str(CONFIG), "--json", "--detailed-exitcode")
+    doc = envelope(result, "plan")
+    assert (result.exit_code, doc["ok"], doc["errors"]) == (2, True, [])
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "apply", "drift", "runbook"])
+def test_config_errors_come_with_their_locations(command: str, state: Path,
+                                                 tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.toml", '[deal.fields.X]\ntype = "enum"\nlabel = "X"\n'
+                                       "[deal.pipelines.x]\nname = 1\n")
+    at = () if command == "validate" else ("--sandbox-state", str(state))
+    result = cli(command, str(bad), *at, "--json")
+    doc = envelope(result, command)
+    assert (result.exit_code, doc["ok"], doc["result"]) == (1, False, None)
+    assert doc["errors"][0] == {
+        "type": "config", "file": str(bad), "line": 2, "key": "deal.fields.X.type",
+        "message": doc["errors"][0]["message"],
+        "fix": doc["errors"][0]["fix"]}
+    assert doc["errors"][0]["fix"].startswith('did you mean "enumeration"?')
+    assert {e["key"] for e in doc["errors"]} >= {"deal.fields.X.type", "deal.pipelines.x.name"}
+    assert result.stderr == "" or "Using the local sandbox" in result.stderr
+    assert not state.exists()  # no portal was touched
+
+
+def test_other_errors_have_a_type_and_a_message(state: Path, tmp_path: Path) -> None:
+    missing = cli("plan", str(tmp_path / "nope"), "--sandbox-state", str(state), "--json")
+    doc = envelope(missing, "plan")
+    assert doc["errors"] == [{"type": "error", "file": None, "line": None, "key": None,
+                              "fix": None,
+                              "message": f"{tmp_path / 'nope'}: no such file or directory"}]
+
+
+def test_usage_errors_in_json_mode(state: Path) -> None:
+    result = run(state, "plan", str(CONFIG), "--json", "--no-such-option")
+    doc = envelope(result, "plan")
+    assert doc["errors"][0]["type"] == "usage"
+    assert doc["errors"][0]["message"].startswith("No such option '--no-such-option'.")
+    bad_limit = run(state, "apply", str(CONFIG), "--json", "--max-changes", "lots")
+    assert envelope(bad_limit, "apply")["errors"][0]["type"] == "usage"
+
+
+def test_refused_apply_in_json_keeps_stdout_pure(state: Path) -> None:
+    """A refusal in JSON mode: the envelope only on stdout, exit 1, nothing applied."""
+    result = run(state, "apply", str(CONFIG), "--json", "--auto-approve", "--max-changes", "0")
+    doc = envelope(result, "apply")
+    assert (doc["errors"][0]["type"], result.exit_code) == ("refused", 1)
