@@ -323,7 +323,8 @@ class Workspace:
         docs = export_documents(live, over, source=str(source) if source else None,
                                 every_file=source is not None and same_dir(source, target))
         files = write_export(target, docs.files)
-        side = idmap.write_side_file(target, str(self.identity), idmap.live_ids(live),
+        # ids by the export's keys (the config's, when carried from one), as apply pairs them
+        side = idmap.write_side_file(target, str(self.identity), idmap.live_ids(live, over),
                                      idmap.users_by_email(client))
         return Exported(files, side, docs.unread, docs.carried, docs.left_out, source)
 

@@ -116,6 +116,26 @@ def test_export_over_a_config_keeps_it(tree: Tree) -> None:
     prop.export_over_config(tree)
 
 
+# ---- items 6 and 11: export --from the config, then migrate (fixed: regressions) ---------
+
+HR = spa(categories=True, stages=True, automation=True, pipelines={
+    "hiring": {"name": "Найм", "default": True, "stages": [
+        STAGES[0], {"code": "INTERVIEW", "name": "Собеседование", "robots": [
+            {"type": "notification", "title": "Кандидат", "to": ["field:RECRUITER"],
+             "message": "Вакансия {=Document:field:VACANCY}",
+             "condition": {"all": ["field:VACANCY not empty"]}}]}, *STAGES[1:]]},
+    "interns": {"name": "Стажёры", "stages": STAGES}},
+    fields={"VACANCY": {"type": "string", "label": "Вакансия", "required_from": "hiring:NEW"},
+            "RECRUITER": {"type": "employee", "label": "Рекрутер"}})
+
+
+def test_an_export_from_the_config_migrates_its_keys_ids_and_manual_items() -> None:
+    """The id map of an export that keeps the config's keys (`hiring`, not the portal's
+    `general`) pairs them (it paired none before); robots naming fields by config key and
+    required_from rules plan on the second portal as on the first."""
+    prop.migrate(HR, carry=True)
+
+
 # ---- item 8: label languages beyond ru and en ---------------------------------------------
 
 LANGS = xfail("item 8", "field labels in ua, kz, de are refused by the config, and dropped by "
