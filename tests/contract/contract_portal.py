@@ -45,7 +45,9 @@ class Portal:
 
 def new_portal(name: str | None = None) -> Portal:
     sb = Sandbox.in_memory()
-    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
+    clock = sb.clock  # the client paces on the portal's virtual time: no real sleep
+    client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session(),
+                                       clock=clock.time, sleep=clock.sleep, now=clock.time)
     return Portal(sb, Connection(client, PortalIdentity.sandbox(name)))
 
 

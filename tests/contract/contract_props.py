@@ -173,7 +173,8 @@ def migrate(tree: Tree, by_hand: Callable[[Portal], None] | None = None,
         assert done.report is None or done.report.failed is None, done.report
         assert_converged(Workspace(out, second.connection))
         old, new = view(c.portal.client), without(view(second.client), history)
-        assert differences(old, new) == []
+        diffs = differences(old, new)
+        assert diffs == [], diffs
         assert done.id_map == out / "id-map.json"
         id_map: dict[str, Any] = json.loads(done.id_map.read_text(encoding="utf-8"))
         problems = id_map_problems(id_map, old, new)
