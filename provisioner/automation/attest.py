@@ -1,11 +1,13 @@
-"""Sign-off: the record that a runbook was carried out on a portal, stage by stage.
+"""Sign-off: the record that a runbook was carried out on a portal, stage by stage and rule by
+rule.
 
 One TOML file per portal, `attestations/<portal>.toml` in the config directory (versioned with
 the desired state; the loader reads only the directory's own `*.toml`, never this folder), named
-by the portal's identity key (`workspace/identity.py`). Each stage records who, when, a snapshot
-of the desired automation carried out and its fingerprint. A later change of the desired
-automation no longer matches the fingerprint, so its manual items reappear. Holds the portal's
-identity, never a token.
+by the portal's identity key (`workspace/identity.py`). Each stage (`[stages]`) records who,
+when, a snapshot of the desired automation carried out and its fingerprint; each `required_from`
+rule (`[required_from]`, by its address) the same, its snapshot the stage it starts at. A later
+change of the desired automation or rule no longer matches the fingerprint, so its manual items
+reappear. Holds the portal's identity, never a token.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from provisioner.automation.model import StageAutomation
 from provisioner.errors import ConfigError, Problem
 
 FOLDER = "attestations"
-HEADER = ("# Written by `provision attest`: runbooks of robots and triggers carried out on this "
-          "portal.\n# Review it like code; it holds no secret.\n")
+RULES = "required_from"  # the table of the rules' records
+HEADER = ("# Written by `provision attest`: runbooks of robots, triggers and required_from rules "
+          "carried out\n# on this portal. Review it like code; it holds no secret.\n")
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,21 @@ class StageAttestation:
 
 
 @dataclass(frozen=True)
+class RuleAttestation:
+    """A `required_from` rule carried out: its snapshot is what the plan shows (`stage`)."""
+
+    address: str  # e.g. deal.field[EQUIPMENT_TYPE].required_from[sales]
+    fingerprint: str
+    date: str
+    by: str
+    rule: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Attestations:
     portal: str
     stages: Mapping[str, StageAttestation] = field(default_factory=dict)
+    rules: Mapping[str, RuleAttestation] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,10 +66,11 @@ class Unattested:
     reason: str
 
 
-def fingerprint(automation: StageAutomation) -> str:
-    """A stable hash of the automation: same content, same fingerprint, on every machine."""
-    text = json.dumps(automation.to_data(), sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"))
+def fingerprint(automation: StageAutomation | Mapping[str, Any]) -> str:
+    """A stable hash of the automation (or a rule's snapshot): same content, same fingerprint,
+    on every machine."""
+    data = automation.to_data() if isinstance(automation, StageAutomation) else dict(automation)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -89,9 +105,10 @@ def from_document(data: Mapping[str, Any], portal: str, where: str) -> Attestati
     """Attestations from their document (a file's TOML, or a saved plan's copy)."""
     try:
         stages = {addr: _stage(addr, raw) for addr, raw in data.get("stages", {}).items()}
+        rules = {addr: _rule(addr, raw) for addr, raw in data.get(RULES, {}).items()}
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _unreadable(where, exc) from exc
-    return Attestations(str(data.get("portal", portal)), stages)
+    return Attestations(str(data.get("portal", portal)), stages, rules)
 
 
 def _unreadable(where: str, exc: Exception) -> ConfigError:
@@ -104,11 +121,22 @@ def _stage(address: str, raw: dict[str, Any]) -> StageAttestation:
                             StageAutomation.from_data(raw["automation"]))
 
 
+def _rule(address: str, raw: dict[str, Any]) -> RuleAttestation:
+    rule = raw["rule"]
+    if not isinstance(rule, dict) or not all(isinstance(v, str) for v in rule.values()):
+        raise TypeError(f"the rule of {address} is not a table of texts")
+    return RuleAttestation(address, raw["fingerprint"], str(raw["date"]), raw["by"], dict(rule))
+
+
 def to_document(att: Attestations) -> dict[str, Any]:
-    return {"portal": att.portal, "stages": {
+    doc: dict[str, Any] = {"portal": att.portal, "stages": {
         addr: {"fingerprint": s.fingerprint, "date": s.date, "by": s.by,
                "automation": s.automation.to_data()}
         for addr, s in sorted(att.stages.items())}}
+    if att.rules:
+        doc[RULES] = {addr: {"fingerprint": r.fingerprint, "date": r.date, "by": r.by,
+                             "rule": dict(r.rule)} for addr, r in sorted(att.rules.items())}
+    return doc
 
 
 def write_attestations(path: Path, att: Attestations) -> None:
@@ -117,24 +145,42 @@ def write_attestations(path: Path, att: Attestations) -> None:
 
 
 def attest(att: Attestations, desired: Mapping[str, StageAutomation], by: str, date: str,
-           stages: Iterable[str] | None = None) -> Attestations:
-    """Record that the desired automation of `stages` (default: all given) was carried out."""
-    chosen = list(desired) if stages is None else list(stages)
-    unknown = [s for s in chosen if s not in desired]
+           stages: Iterable[str] | None = None,
+           rules: Mapping[str, Mapping[str, str]] | None = None) -> Attestations:
+    """Record that the desired automation of `stages` (default: all given), and the desired
+    `required_from` rules among them, were carried out; a rule attested before and no longer
+    desired is recorded as removed (its record goes)."""
+    rules = rules or {}
+    chosen = [*desired, *rules] if stages is None else list(stages)
+    unknown = [s for s in chosen if s not in desired and s not in rules and s not in att.rules]
     if unknown:
-        raise ConfigError([Problem("attestations", s, "no such stage in the desired state",
-                                   "name a stage address from `provision runbook`")
-                           for s in unknown])
+        raise ConfigError([Problem("attestations", s, "no such stage or required_from rule in "
+                                   "the desired state", "name an address from `provision "
+                                   "runbook`") for s in unknown])
     new = dict(att.stages)
+    new_rules = dict(att.rules)
     for addr in chosen:
-        new[addr] = StageAttestation(addr, fingerprint(desired[addr]), date, by, desired[addr])
-    return Attestations(att.portal, new)
+        if addr in desired:
+            new[addr] = StageAttestation(addr, fingerprint(desired[addr]), date, by,
+                                         desired[addr])
+        elif addr in rules:
+            new_rules[addr] = RuleAttestation(addr, fingerprint(rules[addr]), date, by,
+                                              dict(rules[addr]))
+        else:
+            new_rules.pop(addr)
+    return Attestations(att.portal, new, new_rules)
 
 
 def recorded(att: Attestations) -> dict[str, StageAutomation]:
     """What was carried out per stage; an entry whose snapshot was edited by hand is ignored."""
     return {addr: s.automation for addr, s in att.stages.items()
             if fingerprint(s.automation) == s.fingerprint}
+
+
+def recorded_rules(att: Attestations) -> dict[str, dict[str, str]]:
+    """What was carried out per `required_from` rule (hand-edited snapshots ignored)."""
+    return {addr: dict(r.rule) for addr, r in att.rules.items()
+            if fingerprint(r.rule) == r.fingerprint}
 
 
 def check(att: Attestations, desired: Mapping[str, StageAutomation]) -> list[Unattested]:

@@ -24,6 +24,7 @@ from provisioner.automation.words import (
 
 LabelOf = Callable[[str], str | None]  # field id -> its label on the portal, when known
 _DATEADD = re.compile(r'^=(work)?dateadd\(\{=System:Now\},"(\d+)([ihd])"')
+_USER_FIELD = re.compile(r"^\{=Document:((?:field:)?[A-Za-z0-9_.]+)\}$")
 
 
 def no_labels(_: str) -> str | None:
@@ -35,11 +36,14 @@ def field_text(lang: str, field_id: str, label_of: LabelOf) -> str:
     return f"{quote(lang, label)} ({field_id})" if label else quote(lang, field_id)
 
 
-def user_text(lang: str, user: str) -> str:
+def user_text(lang: str, user: str, label_of: LabelOf = no_labels) -> str:
     if user == RESPONSIBLE:
         return quote(lang, word(lang, "responsible"))
     if user == HEAD:
         return quote(lang, word(lang, "head"))
+    held = _USER_FIELD.match(user)
+    if held:  # the user in a field of the item: the selector's «field» entry
+        return f"{word(lang, 'user_in_field')} {field_text(lang, held.group(1), label_of)}"
     return quote(lang, user)
 
 
@@ -91,7 +95,7 @@ def robot_choice(lang: str, robot: Robot) -> str:
     return text + f" ({word(lang, 'formerly')} {quote(lang, kind.old_name[lang])})"
 
 
-def robot_settings(lang: str, robot: Robot) -> list[str]:
+def robot_settings(lang: str, robot: Robot, label_of: LabelOf = no_labels) -> list[str]:
     """One line per thing to fill in the robot's dialog, name first."""
     lines = [f"{quote(lang, word(lang, 'robot_name'))}: {quote(lang, robot.title)}"]
     if robot.properties.get("ToHead") == "Y":
@@ -99,20 +103,21 @@ def robot_settings(lang: str, robot: Robot) -> list[str]:
     if robot.properties.get("RecipientType") == "entity":
         lines.append(f"{quote(lang, _label(lang, 'RecipientUser'))}: "
                      f"{quote(lang, word(lang, 'client'))}")
-    lines.extend(_property_lines(lang, robot.properties, ""))
+    lines.extend(_property_lines(lang, robot.properties, "", label_of))
     return lines
 
 
-def _property_lines(lang: str, props: dict[str, Any], prefix: str) -> list[str]:
+def _property_lines(lang: str, props: dict[str, Any], prefix: str,
+                    label_of: LabelOf) -> list[str]:
     lines: list[str] = []
     for name, value in props.items():
         path = f"{prefix}{name}"
         if name in HIDDEN_PROPERTIES and not prefix:
             continue
         if isinstance(value, dict) and name == "Fields":
-            lines.extend(_property_lines(lang, value, "Fields."))
+            lines.extend(_property_lines(lang, value, "Fields.", label_of))
             continue
-        lines.append(f"{quote(lang, _label(lang, path))}: {_value(lang, path, value)}")
+        lines.append(f"{quote(lang, _label(lang, path))}: {_value(lang, path, value, label_of)}")
     return lines
 
 
@@ -120,19 +125,25 @@ def _label(lang: str, path: str) -> str:
     return PROPERTY_LABELS[lang].get(path, path)
 
 
-def _value(lang: str, path: str, value: Any) -> str:
+def _value(lang: str, path: str, value: Any, label_of: LabelOf = no_labels) -> str:
     if path in PROPERTY_LABELS[lang] and value in ("Y", "N"):
         return word(lang, "yes" if value == "Y" else "no")
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return ", ".join(user_text(lang, v) for v in value)
+        return ", ".join(user_text(lang, v, label_of) for v in value)
     if isinstance(value, str) and (match := _DATEADD.match(value)):
         when = amount_text(lang, int(match.group(2)), match.group(3))
         extra = f", {word(lang, 'work_time')}" if match.group(1) else ""
         return f"{word(lang, 'in').lower()} {when}{extra} ({value})"
     if isinstance(value, str):
-        return user_text(lang, value) if value == RESPONSIBLE or "@" in value \
-            else quote(lang, value)
+        return user_text(lang, value, label_of) if value == RESPONSIBLE or "@" in value or \
+            (path in _USER_PATHS and _USER_FIELD.match(value)) else quote(lang, value)
     return json.dumps(value, ensure_ascii=False)
+
+
+# The properties holding a user (validate.USER_PROPERTIES), by the path this module uses.
+_USER_PATHS = frozenset({"MessageUserTo", "MessageUserFrom", "ToUsers", "RecipientUser",
+                         "Fields.CREATED_BY", "Fields.RESPONSIBLE_ID", "Fields.ACCOMPLICES",
+                         "Fields.AUDITORS"})
 
 
 def trigger_choice(lang: str, trig: Trigger) -> str:
@@ -145,7 +156,7 @@ def trigger_settings(lang: str, trig: Trigger, label_of: LabelOf = no_labels) ->
     for name, value in trig.rules.items():
         lines.append(f"{quote(lang, _label(lang, name))}: {quote(lang, str(value))}")
     if trig.execute_by is not None:
-        lines.append(f"{quote(lang, word(lang, 'execute_by'))}: {user_text(lang, trig.execute_by)}")
+        lines.append(f"{quote(lang, word(lang, 'execute_by'))}: {user_text(lang, trig.execute_by, label_of)}")
     if trig.condition is not None:
         lines.append(f"{quote(lang, word(lang, 'condition'))}: "
                      f"{condition_text(lang, trig.condition, label_of)}")

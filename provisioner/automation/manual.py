@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.automation import describe as d
+from provisioner.automation import fieldref
 from provisioner.automation.model import (
     Robot,
     StageAutomation,
@@ -41,6 +42,8 @@ class Where:
     stage_name: str = ""
     entity_name: str = ""  # a smart process's title
     label_of: d.LabelOf = field(default=d.no_labels, compare=False)
+    # a field named by config key (field:KEY) -> the portal's name, for the steps
+    name_of: fieldref.NameOf = field(default=fieldref.same, compare=False)
 
 
 _TEXT = {
@@ -146,7 +149,10 @@ def _robot_steps(n: int, new: Robot | None, old: Robot | None, lang: str, where:
 
 
 def _robot_lines(lang: str, robot: Robot, where: Where) -> list[str]:
-    return d.robot_settings(lang, robot) + d.robot_timing(lang, robot, where.label_of)
+    """What the robot's dialog needs, with the portal's field names (not field:KEY)."""
+    shown = fieldref.resolve_robot(robot, where.name_of)
+    return d.robot_settings(lang, shown, where.label_of) + \
+        d.robot_timing(lang, shown, where.label_of)
 
 
 def _trigger_items(base: str, want: tuple[Trigger, ...], have: tuple[Trigger, ...], lang: str,
@@ -179,16 +185,20 @@ def _trigger_steps(new: Trigger | None, old: Trigger | None, lang: str, where: W
         steps.append(column + _t(lang, "delete_t", what=_t(lang, "trigger"),
                                  title=quote(lang, old.name)))
         return [*steps, _t(lang, "save_page", save=save)]
-    lines = d.trigger_settings(lang, new, where.label_of)
+    lines = _trigger_lines(lang, new, where)
     if old is None:
         steps.append(column + _t(lang, "add", add=quote(lang, word(lang, "add")),
                                  choice=d.trigger_choice(lang, new)))
     else:
         steps.append(column + _t(lang, "edit_t", what=_t(lang, "trigger"),
                                  title=quote(lang, old.name)))
-        before = d.trigger_settings(lang, old, where.label_of)
+        before = _trigger_lines(lang, old, where)
         lines = [line for line in lines if line not in before]
     return steps + [_set(lang, line) for line in lines] + [_t(lang, "save_trigger", save=save)]
+
+
+def _trigger_lines(lang: str, trig: Trigger, where: Where) -> list[str]:
+    return d.trigger_settings(lang, fieldref.resolve_trigger(trig, where.name_of), where.label_of)
 
 
 def _open(lang: str, where: Where) -> str:

@@ -170,6 +170,7 @@ class StageInfo:
     name: str
     color: str = ""
     automation: StageAutomation = StageAutomation()
+    required: tuple[str, ...] = ()  # labels of the fields mandatory from this stage on
 
 
 @dataclass(frozen=True)

@@ -164,10 +164,11 @@ def _at(raw: dict[str, Any], key: str, at_time: tuple[int, int] | None,
     field = raw["at"]
     if "basis" in raw:
         rep.add(f"{key}.basis", "at already names the date field", "remove basis")
-    if not isinstance(field, str) or not field.isidentifier():
-        rep.add(f"{key}.at", f"expected a date field id, got {field!r}", 'e.g. at = "CLOSEDATE"')
+    if not syntax.is_field(field):
+        rep.add(f"{key}.at", f"expected a date field id, got {field!r}",
+                'e.g. at = "CLOSEDATE", or at = "field:KEY" for a field of the config')
         return None
-    return Delay("at", basis=field, at_time=at_time)
+    return Delay("at", basis=str(field), at_time=at_time)
 
 
 def _relative(raw: dict[str, Any], kind: str, key: str, at_time: tuple[int, int] | None,
@@ -177,9 +178,9 @@ def _relative(raw: dict[str, Any], kind: str, key: str, at_time: tuple[int, int]
         rep.add(f"{key}.{kind}", dur, syntax.DURATION_HELP)
         return None
     basis = raw.get("basis")
-    if basis is not None and (not isinstance(basis, str) or not basis.isidentifier()):
+    if basis is not None and not syntax.is_field(basis):
         rep.add(f"{key}.basis", f"expected a date field id, got {basis!r}",
-                'e.g. basis = "CLOSEDATE"')
+                'e.g. basis = "CLOSEDATE", or basis = "field:KEY" for a field of the config')
         return None
     if kind == "before" and basis is None:
         rep.add(f"{key}.basis", "before needs the date field it counts back from",

@@ -6,10 +6,11 @@ result uses the portal's property keys (bitrix24-automation.md (c)) with users k
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from provisioner.automation import syntax
+from provisioner.automation import fieldref, syntax
 from provisioner.automation.model import RESPONSIBLE
 
 Add = Callable[..., None]  # Reporter.add(key, message, fix="")
@@ -21,7 +22,8 @@ FRIENDLY_OPTIONS: dict[str, tuple[str, ...]] = {
              "accept_result", "allow_change_deadline", "link_to_item"),
     "sms": ("message", "to", "provider"),
 }
-USER_HELP = 'write an e-mail of a portal user, or "responsible" (the item\'s responsible person)'
+USER_HELP = ('write an e-mail of a portal user, "responsible" (the item\'s responsible person), '
+             'or "field:KEY" (the user in the employee field KEY of the config)')
 HEAD = "head"  # the control robot's «руководитель ответственного»
 
 
@@ -62,6 +64,8 @@ def users(value: Any, key: str, add: Add, allow_head: bool = False) -> list[str]
         where = f"{key}[{n}]" if isinstance(value, list) else key
         if item == "responsible":
             out.append(RESPONSIBLE)
+        elif isinstance(item, str) and re.fullmatch(fieldref.KEY, item):
+            out.append(fieldref.user_ref(item))
         elif item == HEAD and allow_head:
             out.append(HEAD)
         elif isinstance(item, str) and (item.startswith("{=") or "@" in item):

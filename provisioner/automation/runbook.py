@@ -24,16 +24,17 @@ class Runbook:
 
 
 TITLES = {
-    "ru": {"title": "Роботы и триггеры: ранбук", "portal": "Портал",
-           "intro": "REST API Битрикс24 не умеет ставить роботов и триггеры на стадии: сделайте "
-                    "шаги ниже на экране роботов портала, затем отметьте это командой "
-                    "`provision attest`.",
+    "ru": {"title": "Роботы, триггеры и обязательные поля: ранбук", "portal": "Портал",
+           "intro": "REST API Битрикс24 не умеет ставить роботов и триггеры на стадии и делать "
+                    "поле обязательным с какой-то стадии: сделайте шаги ниже на портале, затем "
+                    "отметьте это командой `provision attest`.",
            "todo": "Что сделать вручную", "none": "Ничего: портал отмечен как настроенный.",
            "empty": "—"},
-    "en": {"title": "Runbook: automation rules and triggers", "portal": "Portal",
-           "intro": "The Bitrix24 REST API cannot place automation rules and triggers on stages: "
-                    "carry out the steps below on the portal's automation screen, then record "
-                    "it with `provision attest`.",
+    "en": {"title": "Runbook: automation rules, triggers and mandatory fields",
+           "portal": "Portal",
+           "intro": "The Bitrix24 REST API cannot place automation rules and triggers on stages, "
+                    "nor make a field mandatory from a stage on: carry out the steps below on "
+                    "the portal, then record it with `provision attest`.",
            "todo": "Manual steps", "none": "Nothing: the portal is recorded as set up.",
            "empty": "—"},
 }
@@ -98,5 +99,8 @@ def _pipeline_md(book: Runbook, pipe: PipelineInfo) -> list[str]:
         out.append(f"{word(lang, 'robots_row')}:" + (f" {empty}" if not auto.robots else ""))
         out += [f"{n}. {robot_line(lang, r, book.label_of)}"
                 for n, r in enumerate(auto.robots, 1)]
+        if stage.required:
+            out.append(f"{word(lang, 'required_row')}: "
+                       + ", ".join(quote(lang, label) for label in stage.required))
         out.append("")
     return out

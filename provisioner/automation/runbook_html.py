@@ -29,6 +29,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:28px}
 .card{border:1px solid #dfe3e6;border-radius:4px;padding:6px;margin-bottom:6px;font-size:12px;
 background:#fafbfc}
 .trigger{background:#fff7e0;border-color:#f3dfa0}.off{opacity:.55}
+.mandatory{background:#fdeeee;border-color:#f2c4c4}
 .card b{display:block;font-size:13px}.muted{color:#828b95}
 ol.steps li{margin:2px 0}.item{background:#fff;padding:8px 14px;border-radius:6px;margin:8px 0}
 code{background:#e6e9ec;padding:1px 4px;border-radius:3px}
@@ -80,13 +81,18 @@ def _stage(book: Runbook, stage: StageInfo) -> str:
     lang = book.lang
     triggers = "".join(_trigger(lang, t) for t in stage.automation.triggers)
     robots = "".join(_robot(book, r) for r in stage.automation.robots)
+    required = "".join(f'<div class="card mandatory"><b>{esc(label)}</b></div>'
+                       for label in stage.required)
+    if required:
+        required = (f'<div class="row required"><div class="row-name">'
+                    f'{esc(word(lang, "required_row"))}</div>{required}</div>')
     return (f'<div class="stage" data-stage="{esc(stage.code)}">'
             f'<div class="stage-head" style="background:{color};color:{text_color(color)}">'
             f'{esc(stage.name)}<span class="stage-code">{esc(stage.code)}</span></div>'
             f'<div class="row triggers"><div class="row-name">{esc(word(lang, "triggers_row"))}'
             f"</div>{triggers}</div>"
             f'<div class="row robots"><div class="row-name">{esc(word(lang, "robots_row"))}'
-            f"</div>{robots}</div></div>")
+            f"</div>{robots}</div>{required}</div>")
 
 
 def _trigger(lang: str, trig: Trigger) -> str:

@@ -20,12 +20,16 @@ DURATION_HELP = 'write a whole number and a unit: "10m", "3h", "2d" or "2 workin
 OPERATORS = {"=": "=", "!=": "!=", ">=": ">=", "<=": "<=", ">": ">", "<": "<",
              "contains": "contain", "not contains": "!contain", "in": "in", "not in": "!in"}
 UNARY = {"empty": "empty", "not empty": "!empty"}
-_BINARY = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_.]*)\s+(not contains|not in|contains|in|!=|>=|<=|=|>|<)"
+# A field: the portal's name (UF_CRM_VIP, CONTACT.UF_CRM_VIP) or a config key (field:VACANCY)
+FIELD = r"(?:field:[A-Za-z0-9_]+|[A-Za-z][A-Za-z0-9_.]*)"
+_BINARY = re.compile(r"^\s*(" + FIELD + r")\s+(not contains|not in|contains|in|!=|>=|<=|=|>|<)"
                      r"\s+(.*?)\s*$")
-_SPACED_OP = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_.]*)\s*(!=|>=|<=|=|>|<)\s*(.*?)\s*$")
-_UNARY = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_.]*)\s+(not empty|empty)\s*$")
+_SPACED_OP = re.compile(r"^\s*(" + FIELD + r")\s*(!=|>=|<=|=|>|<)\s*(.*?)\s*$")
+_UNARY = re.compile(r"^\s*(" + FIELD + r")\s+(not empty|empty)\s*$")
+_FIELD = re.compile(FIELD)
 CONDITION_HELP = ('write "FIELD OP VALUE" with OP one of =, !=, >, >=, <, <=, contains, '
-                  'not contains, in, not in, or "FIELD empty" / "FIELD not empty"')
+                  'not contains, in, not in, or "FIELD empty" / "FIELD not empty" (FIELD: the '
+                  "portal's name, or field:KEY for a field of the config)")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,11 @@ def canonical(amount: int, unit: Unit) -> tuple[int, Unit]:
     if minutes and minutes % 60 == 0:
         return minutes // 60, "h"
     return minutes, "i"
+
+
+def is_field(text: Any) -> bool:
+    """A field id: the portal's name or `field:KEY` (a field of the config, by its key)."""
+    return isinstance(text, str) and _FIELD.fullmatch(text) is not None
 
 
 def parse_time(text: Any) -> tuple[int, int] | str:

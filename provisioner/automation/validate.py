@@ -23,7 +23,12 @@ from provisioner.automation.model import (
 from provisioner.automation.parse import Locate, Reporter
 from provisioner.errors import Problem
 
-_DOC_FIELD = re.compile(r"\{=Document:([A-Za-z0-9_.]+)")
+_DOC_FIELD = re.compile(r"\{=Document:((?:field:)?[A-Za-z0-9_.]+)")
+_USER_FIELD = re.compile(r"^\{=Document:((?:field:)?[A-Za-z0-9_.]+)\}$")  # "the user in field X"
+# Properties whose value is a user (bitrix24-automation.md (c)): a field there must hold one.
+USER_PROPERTIES = {("MessageUserTo",), ("MessageUserFrom",), ("ToUsers",), ("RecipientUser",),
+                   ("Fields", "CREATED_BY"), ("Fields", "RESPONSIBLE_ID"),
+                   ("Fields", "ACCOMPLICES"), ("Fields", "AUDITORS")}
 _EMAIL = re.compile(r"^[^@\s{}]+@[^@\s{}]+\.[^@\s{}]+$")
 _RELATED = ("CONTACT", "COMPANY")  # the deal document's prefixed related fields (b.5)
 OPTION_OF_PROPERTY = {
@@ -41,29 +46,46 @@ class Catalog:
     stages: Mapping[str, frozenset[str]] | None = None  # pipeline address -> stage codes
     fields: Mapping[str, Mapping[str, str]] | None = None  # entity -> field id -> label
     users: Mapping[str, int] | None = None  # e-mail (lower case) -> user id
+    # entity -> the ids of its fields that hold a user (employee fields, the responsible, ...)
+    employees: Mapping[str, frozenset[str]] | None = None
+    # entity -> field:KEY -> the portal's name (UF_CRM_3_VACANCY), where the portal has it
+    names: Mapping[str, Mapping[str, str]] | None = None
 
     def field_label(self, entity: str, field_id: str) -> str | None:
         return (self.fields or {}).get(entity, {}).get(field_id)
 
+    def portal_name(self, entity: str, field_id: str) -> str:
+        """`field:KEY` as the portal names the field (itself when not on the portal yet)."""
+        return (self.names or {}).get(entity, {}).get(field_id, field_id)
+
 
 def catalog_from_live(stages: Mapping[str, Iterable[str]],
                       fields: Mapping[str, Mapping[str, str]],
-                      users: Iterable[Mapping[str, Any]]) -> Catalog:
+                      users: Iterable[Mapping[str, Any]],
+                      employees: Mapping[str, Iterable[str]] | None = None,
+                      names: Mapping[str, Mapping[str, str]] | None = None) -> Catalog:
     """Build the catalog from what the engine read.
 
     stages: pipeline address (`deal.pipeline[sales]`) -> stage codes without the `C<N>:` prefix;
     fields: entity ("deal", "lead", "contact", "company", "spa:<code>") -> field id -> label, from
-    `crm.<entity>.fields` / `crm.item.fields` (user fields by FIELD_NAME, label from listLabel);
-    users: rows of `user.get` (EMAIL, ID, ACTIVE). Deals also get the CONTACT./COMPANY. fields.
+    `crm.<entity>.fields` / `crm.item.fields` (user fields by FIELD_NAME, label from listLabel;
+    `field:KEY` for a custom field of the config or the portal, by its key);
+    users: rows of `user.get` (EMAIL, ID, ACTIVE). Deals and smart processes also get the
+    CONTACT./COMPANY. fields. employees: entity -> ids of its fields holding a user; names:
+    entity -> field:KEY -> the portal's name.
     """
     by_entity = {entity: dict(f) for entity, f in fields.items()}
-    if "deal" in by_entity:
+    for entity in by_entity:
+        if entity != "deal" and not entity.startswith("spa:"):
+            continue
         for prefix in _RELATED:
             for fid, label in fields.get(prefix.lower(), {}).items():
-                by_entity["deal"].setdefault(f"{prefix}.{fid}", label)
+                by_entity[entity].setdefault(f"{prefix}.{fid}", label)
     emails = {str(u["EMAIL"]).lower(): int(u["ID"]) for u in users
               if u.get("EMAIL") and u.get("ACTIVE", True) not in (False, "N")}
-    return Catalog({k: frozenset(v) for k, v in stages.items()}, by_entity, emails)
+    people = None if employees is None else {e: frozenset(ids) for e, ids in employees.items()}
+    return Catalog({k: frozenset(v) for k, v in stages.items()}, by_entity, emails, people,
+                   names)
 
 
 def validate_stage(entity: str, pipeline_key: str, stage_code: str, automation: StageAutomation,
@@ -110,6 +132,9 @@ def _robot(entity: str, robot: Robot, catalog: Catalog, key: str, rep: Reporter)
             _field(entity, fid, catalog, where, rep)
         if _EMAIL.match(value):
             _user(value, catalog, where, rep)
+        held = _USER_FIELD.match(value)
+        if held and tuple(p for p in path if not p.startswith("[")) in USER_PROPERTIES:
+            _employee(entity, held.group(1), catalog, where, rep)
 
 
 def _trigger(entity: str, trig: Trigger, catalog: Catalog, key: str, rep: Reporter) -> None:
@@ -141,10 +166,38 @@ def _field(entity: str, field_id: str, catalog: Catalog, key: str, rep: Reporter
     known = catalog.fields[entity]
     if any(name in known for name in _document_names(field_id)):
         return
-    near = difflib.get_close_matches(field_id, list(known), n=3)
+    if field_id.startswith("field:"):
+        keys = sorted(k for k in known if k.startswith("field:"))
+        rep.add(key, f"no field {field_id[6:]} among the custom fields of {_shown(entity)} (in "
+                     "the config or on the portal)",
+                f"declare [{_table(entity)}.fields.{field_id[6:]}], or use one of: "
+                + (", ".join(keys) or "none declared"))
+        return
+    near = difflib.get_close_matches(field_id, [k for k in known if not k.startswith("field:")],
+                                     n=3)
     fix = ("did you mean " + " or ".join(near) + "?") if near else \
         f"create the field on the portal first, or use an existing {entity} field"
-    rep.add(key, f"the field {field_id} does not exist on {entity}", fix)
+    rep.add(key, f"the field {field_id} does not exist on {_shown(entity)}", fix)
+
+
+def _shown(entity: str) -> str:
+    """An entity as messages name it: `deal`, `the smart process hr`."""
+    return f"the smart process {entity[4:]}" if entity.startswith("spa:") else entity
+
+
+def _table(entity: str) -> str:
+    return f"smart_processes.{entity[4:]}" if entity.startswith("spa:") else entity
+
+
+def _employee(entity: str, field_id: str, catalog: Catalog, key: str, rep: Reporter) -> None:
+    """A user option naming a field ("the user in field X") needs a field holding a user."""
+    people = (catalog.employees or {}).get(entity)
+    known = (catalog.fields or {}).get(entity, {})
+    if people is None or field_id not in known or field_id in people:
+        return  # not checked here, or unknown (reported by _field), or holds a user
+    rep.add(key, f"the field {field_id} of {_shown(entity)} does not hold a user: a robot's "
+                 "recipient or responsible can be the user in an employee field only",
+            "name an employee field (type = \"employee\"), an e-mail, or \"responsible\"")
 
 
 def _user(email: str, catalog: Catalog, key: str, rep: Reporter) -> None:

@@ -1,9 +1,10 @@
-"""CLI commands of robots and triggers: `provision runbook` and `provision attest`.
+"""CLI commands of robots, triggers and required_from: `provision runbook` and `provision attest`.
 
-The portal cannot place robots or triggers through REST, so `plan` lists them as manual changes;
-`runbook` writes the steps (Markdown and HTML) and `attest` records that they were carried out on
-a portal (by its identity, never a token), after which `plan` stops listing those stages. Click
-only: the work is the workspace's (provisioner/workspace/).
+The portal cannot place robots or triggers, nor make a field mandatory from a stage on, through
+REST, so `plan` lists them as manual changes; `runbook` writes the steps (Markdown and HTML) and
+`attest` records that they were carried out on a portal (by its identity, never a token), after
+which `plan` stops listing those stages and rules. Click only: the work is the workspace's
+(provisioner/workspace/).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _runbook(config: str, out_dir: str, lang: str | None, portal: PortalChoice,
     left = done.left
     out.echo(f"{left} manual step{'s' if left != 1 else ''} left on {done.portal}; "
              "when done, run `provision attest --by NAME`." if left else
-             f"Nothing left to do on {done.portal}: every stage is attested.")
+             f"Nothing left to do on {done.portal}: everything is attested.")
     return Outcome({"files": [str(p) for p in done.files], "left": left,
                     "portal": str(done.portal)})
 
@@ -66,10 +67,12 @@ def register(group: click.Group) -> None:
     @command("runbook")
     def runbook(config: str, out_dir: str, lang: str | None, portal: PortalChoice,
                 out: Out) -> Outcome:
-        """Write the steps that put CONFIG's robots and triggers on the portal.
+        """Write the steps that put CONFIG's robots, triggers and required_from rules on the
+        portal.
 
-        The REST API cannot place robots or triggers on stages: an administrator follows the
-        runbook in the portal's automation screen, then records it with `provision attest`.
+        The REST API cannot place robots or triggers on stages, nor make a field mandatory from
+        a stage on: an administrator follows the runbook on the portal, then records it with
+        `provision attest`.
         """
         return _runbook(config, out_dir, lang, portal, out)
 
@@ -78,8 +81,10 @@ def register(group: click.Group) -> None:
     @click.option("--by", required=True, metavar="NAME",
                   help="Who carried out the runbook (name or e-mail).")
     @click.option("--stage", "stages", multiple=True, metavar="ADDRESS",
-                  help="A stage address, e.g. deal.pipeline[sales].stage[NEW] (repeatable). "
-                       "Default: every stage with robots or triggers.")
+                  help="A stage address, e.g. deal.pipeline[sales].stage[NEW], or a "
+                       "required_from rule, e.g. deal.field[X].required_from[sales] "
+                       "(repeatable). Default: every stage with robots or triggers and every "
+                       "required_from rule.")
     @click.option("--date", default=None, metavar="YYYY-MM-DD", help="Default: today.")
     @portal_options
     @command("attest")
@@ -88,7 +93,7 @@ def register(group: click.Group) -> None:
         """Record that the runbook's steps were carried out on the portal.
 
         Written to attestations/<portal>.toml in the CONFIG directory (no token), one file per
-        portal (scheme, host, port). `plan` then lists no manual change for those stages until
-        their robots or triggers change in CONFIG.
+        portal (scheme, host, port). `plan` then lists no manual change for those stages and
+        rules until their robots, triggers or required_from change in CONFIG.
         """
         return _attest(config, by, stages, date, portal, out)

@@ -91,14 +91,18 @@ def _plan(config: str, portal: PortalChoice, allowed: Consent, out: Out, detaile
     return Outcome(doc, 2 if detailed and plan.has_actionable else 0)
 
 
-def _export(out_dir: str, portal: PortalChoice, out: Out) -> Outcome:
+def _export(out_dir: str, portal: PortalChoice, force: bool, source: str | None,
+            out: Out) -> Outcome:
+    from provisioner.cli.export_text import exported_doc, exported_text
+
     status = StatusLine(out.progress)
-    done = workspace(None, portal, status).export(out_dir)
+    done = workspace(source, portal, status).export(out_dir, force)
     status.clear()
     for path in done.files:
         out.echo(f"wrote {path}")
     out.echo(f"wrote {done.ids} (this portal's ids, for the id map after a migration)")
-    return Outcome({"files": [str(p) for p in done.files], "ids": str(done.ids)})
+    out.echo(exported_text(done), nl=False)
+    return Outcome(exported_doc(done))
 
 
 def _drift(config: str, portal: PortalChoice, out: Out, strict: bool) -> Outcome:
@@ -161,11 +165,23 @@ def register(group: click.Group) -> None:
     @click.option("--out", "out_dir", default="portal-export", show_default=True,
                   metavar="DIR", help="Directory to write the TOML files (and the JSON Schema) "
                                       "to.")
+    @click.option("--force", is_flag=True,
+                  help="Write over a config (or an earlier export) in DIR: its keys are kept "
+                       "and what the portal cannot give back is carried over from it.")
+    @click.option("--from", "source", default=None, metavar="CONFIG", type=click.Path(),
+                  help="Keep the keys of CONFIG and carry over from it what the portal cannot "
+                       "give back (robots, triggers, required_from), exporting elsewhere.")
     @portal_options
     @command("export")
-    def export(out_dir: str, portal: PortalChoice, out: Out) -> Outcome:
-        """Write the live portal as desired-state TOML (and its ids, for migrations)."""
-        return _export(out_dir, portal, out)
+    def export(out_dir: str, force: bool, source: str | None, portal: PortalChoice,
+               out: Out) -> Outcome:
+        """Write the live portal as desired-state TOML (and its ids, for migrations).
+
+        Never writes over an existing config without --force. What no REST method reads
+        (robots, triggers, required_from rules) is carried over from the config exported over
+        (or --from CONFIG) and marked in the files; the output lists what was not read.
+        """
+        return _export(out_dir, portal, force, source, out)
 
     @group.command()
     @click.option("--out", "out_file", default=None, metavar="FILE",

@@ -280,6 +280,16 @@ def load_texts(texts: Mapping[str, str], kinds: Sequence[AnyKind] = KINDS) -> De
     return parse_tree(tree, sources, kinds)
 
 
+def source_tree(texts: Mapping[str, str]) -> tuple[dict[str, Any], dict[Path, str]]:
+    """The merged TOML tree of a loaded desired state, and the file each part of it came
+    from (the shallowest key path a file added): export over a config keeps its layout."""
+    sources = _Sources(texts=dict(texts))
+    tree: dict[str, Any] = {}
+    for name in texts:
+        _merge(tree, _parse_toml(name, sources), (), name, sources)
+    return tree, dict(sources.origins)
+
+
 def _get(tree: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     node: Any = tree
     for step in path:

@@ -22,8 +22,8 @@ from provisioner.model.printable import printable, printable_json
 FORMAT_VERSION = "1"
 NO_CHANGES = "No changes. The portal matches the desired state."
 MANUAL_HINT = ("Manual changes (!) are never applied: carry them out on the portal (`provision "
-               "runbook` writes the steps for robots and triggers), then record it with "
-               "`provision attest`.")
+               "runbook` writes the steps for robots, triggers and required_from rules), then "
+               "record it with `provision attest`.")
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:

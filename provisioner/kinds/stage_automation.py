@@ -15,6 +15,9 @@ from provisioner.model import Report
 from provisioner.model.shape import ArrayOf, Opaque, Path, Prop, Table
 
 Locate = Callable[[Path], tuple[str, int | None]]
+# No public REST method reads them (../shared/bitrix24-automation.md): `export` carries them
+# over from an existing config and says so.
+UNREAD = {"robots": "robots on stages", "triggers": "triggers on stages"}
 _STEP = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
 
 
@@ -42,8 +45,9 @@ def with_automation(stages: ArrayOf) -> ArrayOf:
     the automation parser, which locates every problem itself)."""
     item = stages.item
     assert isinstance(item, Table)
-    extra = {name: Prop(Opaque(schema)) for name, schema in stage_schema_properties().items()}
-    return ArrayOf(Table({**item.props, **extra}, item.doc), stages.doc)
+    extra = {name: Prop(Opaque(schema), unread=UNREAD[name])
+             for name, schema in stage_schema_properties().items()}
+    return ArrayOf(Table({**item.props, **extra}, item.doc), stages.doc, key="code")
 
 
 def parse_stages_automation(rows: Any, path: Path, report: Report, entity: str, key: str,

@@ -30,6 +30,7 @@ from provisioner.model.shape import Issue, Path, Shape, Table, check
 D = TypeVar("D")  # a kind's desired part
 L = TypeVar("L")  # a kind's live part
 L_in = TypeVar("L_in", contravariant=True)
+D_in = TypeVar("D_in", contravariant=True)
 R_in = TypeVar("R_in", contravariant=True)  # what a kind keeps with the config (KeepsLocal)
 T = TypeVar("T")
 
@@ -217,6 +218,15 @@ class Exports(Protocol[L_in]):
     objects cannot be read back exports nothing."""
 
     def export(self, live: L_in) -> Files: ...
+
+
+@runtime_checkable
+class KeepsKeys(Protocol[D_in, L]):
+    """Export over an existing config: the live part under the keys that config gives its
+    objects (the kind's own matching in `pair`: stamps, the default, names), so that `export`
+    writes the config's keys, not keys made from the portal's names."""
+
+    def keyed_as(self, live: L, desired: D_in) -> L: ...
 
 
 @runtime_checkable

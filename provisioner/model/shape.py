@@ -62,6 +62,9 @@ class Scalar:
 class Prop:
     shape: Shape
     required: bool = False
+    # What the portal cannot give back for this key (no REST method reads it), in a few words
+    # ("robots of a stage"): `export` carries it over from an existing config, and says so.
+    unread: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,12 @@ class MapOf:
 
 @dataclass(frozen=True)
 class ArrayOf:
-    """An array of tables (`[[...]]`)."""
+    """An array of tables (`[[...]]`); `key`: the item's key that names it (a stage's `code`),
+    by which `export` matches an existing config's items to the portal's."""
 
     item: Shape
     doc: str = ""
+    key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ class Written:
 
 @dataclass(frozen=True)
 class Attested:
-    """What `attest` recorded: the stages whose record is new or changed, in address order."""
+    """What `attest` recorded: the stages and required_from rules whose record is new, changed
+    or (a rule no longer desired) removed, in address order."""
 
     path: Path
     portal: str
@@ -53,7 +54,9 @@ def attest(desired: DesiredState, store: AttestationStore, before: att.Attestati
     before) as carried out by `by` on `date`, in the store's file for this portal."""
     source = store.source()
     updated = automation_book.attested(desired, before, by, date, stages or None)
-    path = store.write(att.Attestations(str(store.identity), updated.stages))
-    done = tuple(sorted(a for a in updated.stages if updated.stages[a] != before.stages.get(a)))
+    path = store.write(att.Attestations(str(store.identity), updated.stages, updated.rules))
+    done = tuple(sorted({*(a for a in updated.stages if updated.stages[a] != before.stages.get(a)),
+                         *(a for a in {*updated.rules, *before.rules}
+                           if updated.rules.get(a) != before.rules.get(a))}))
     carried = source if source is not None and source != path else None
     return Attested(path, str(store.identity), by, date, done, carried)

@@ -37,13 +37,15 @@ from provisioner.engine import (
 )
 from provisioner.engine import apply as apply_plan
 from provisioner.engine import drift as drift_report
-from provisioner.engine import export as export_files
+from provisioner.engine import export_documents
+from provisioner.engine.carry import Carried, LeftOut
 from provisioner.engine.records import check_safe, count_records
 from provisioner.engine.threshold import ChangeLimit, check_limit
 from provisioner.errors import ProvisionError
 from provisioner.model.printable import printable
 from provisioner.workspace import book
 from provisioner.workspace.attestations import AttestationStore, with_attestations
+from provisioner.workspace.exports import export_source, same_dir, write_export
 from provisioner.workspace.identity import PortalIdentity
 from provisioner.workspace.lock import PortalLock
 from provisioner.workspace.progress import Tracker, Watch
@@ -93,8 +95,15 @@ class Applied:
 
 @dataclass(frozen=True)
 class Exported:
+    """An export's files; what no REST method could read (`unread`, in words); over a config
+    (`source`), what was carried over from it and which of its objects the portal lacks."""
+
     files: tuple[Path, ...]
     ids: Path  # the exporting portal's ids, for the id map after a migration
+    unread: tuple[str, ...] = ()
+    carried: tuple[Carried, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
+    source: Path | None = None
 
 
 class Workspace:
@@ -190,7 +199,7 @@ class Workspace:
     def save_plan(self, plan: Plan, path: str | Path) -> Path:
         """Write `plan` for `apply_saved`, with what it was made from (never a secret)."""
         local: dict[str, Any] = {}
-        if self.attestations.stages:
+        if self.attestations.stages or self.attestations.rules:
             local["attestations"] = att.to_document(self.attestations)
         side = idmap.read_side_file(self.config) if self.config is not None else None
         if side is not None:
@@ -312,15 +321,30 @@ class Workspace:
         `in_sync` is false only for drift of what the config manages, unless `strict`."""
         return drift_report.drift_document(self.plan(), strict)
 
-    def export(self, out: str | Path) -> Exported:
-        """The live portal as desired-state TOML in `out`, and its ids beside them."""
+    def export(self, out: str | Path, force: bool = False) -> Exported:
+        """The live portal as desired-state TOML in `out`, and its ids beside them. Refused
+        (before the portal is read) when `out` holds a config or export's files, unless
+        `force`; then written over it, file by file, atomically, keeping the files export does
+        not write. The config carried over from (its keys, and what REST cannot read): the
+        workspace's config (`--from`), else the one in `out`."""
+        target = Path(out)
+        source = export_source(self.config, target, force)
+        if source is not None:
+            self.notice(f"Reading {source}: its keys are kept, and what the portal cannot give "
+                        "back is carried over from it.")
+        over = None if source is None else \
+            self.desired if source == self.config else load_desired(source)
         client = self.connection.client
         self._phase("read")
         live = read_live(client)
-        files = export_files(live, out, notice=self.notice)
-        side = idmap.write_side_file(out, str(self.identity), idmap.live_ids(live),
+        docs = export_documents(live, over, source=str(source) if source else None,
+                                every_file=source is not None and same_dir(source, target),
+                                notice=self.notice)
+        files = write_export(target, docs.files)
+        # ids by the export's keys (the config's, when carried from one), as apply pairs them
+        side = idmap.write_side_file(target, str(self.identity), idmap.live_ids(live, over),
                                      idmap.users_by_email(client))
-        return Exported(tuple(files), side)
+        return Exported(files, side, docs.unread, docs.carried, docs.left_out, source)
 
     def runbook(self, out: str | Path, lang: str | None = None) -> book.Written:
         """runbook.md and runbook.html in `out`: the manual steps left on this portal."""

@@ -107,7 +107,8 @@ def test_a_webhook_is_told_plainly_and_nothing_is_sent(tmp_path: Path) -> None:
         '      name: (none) -> "Счёт оплачен"\n'
         f"      # {WEBHOOK}\n"
         "Manual changes (!) are never applied: carry them out on the portal (`provision runbook` "
-        "writes the steps for robots and triggers), then record it with `provision attest`.\n"
+        "writes the steps for robots, triggers and required_from rules), then record it with "
+        "`provision attest`.\n"
         "REST cost: read 1 request; apply needs no request.\n"
         "Plan: 0 to add, 0 to change, 0 to destroy, 2 manual.\n")
     applied = run(state, "apply", str(config), "--auto-approve")

@@ -20,11 +20,12 @@ SPA_STAGES = ["NEW", "MANAGER_APPROVAL", "INTERVIEW", "OFFER_APPROVAL", "SUCCESS
 ROBOTS = ["Контроль скорости реакции", "Обращение VIP-клиента", "Задача по VIP-сделке",
           "Счёт не оплачен"]
 AUTOMATED = {"NEW", "DATA_COLLECTION", "PREPARATION", "PREPAYMENT_INVOICE"}
-REQUIRED_FROM = "deal.field[EQUIPMENT_TYPE].required_from[sales]"  # the field kind's manual item
+REQUIRED_FROM = "deal.field[EQUIPMENT_TYPE].required_from[sales]"  # planned like robots
 # the companion app's bindings (portal-config/companion.toml): manual with a webhook
 BINDINGS = ["app.event[ONTASKUPDATE]", "app.placement[CALL_CARD]"]
 HINT = ("Manual changes (!) are never applied: carry them out on the portal (`provision runbook` "
-        "writes the steps for robots and triggers), then record it with `provision attest`.")
+        "writes the steps for robots, triggers and required_from rules), then record it with "
+        "`provision attest`.")
 
 
 def manual_lines(text: str) -> list[str]:
@@ -107,22 +108,28 @@ def test_runbook_writes_markdown_and_html_with_every_stage_and_robot(
     made = run(state, "runbook", str(CONFIG), "--out", str(out))
     assert made.exit_code == 0, made.output
     assert made.stdout == (f"wrote {out / 'runbook.md'}\nwrote {out / 'runbook.html'}\n"
-                           "5 manual steps left on sandbox; when done, run "
+                           "6 manual steps left on sandbox; when done, run "
                            "`provision attest --by NAME`.\n")
     markdown = (out / "runbook.md").read_text(encoding="utf-8")
-    assert markdown.startswith("# Роботы и триггеры: ранбук\n\nПортал: sandbox\n")
+    assert markdown.startswith("# Роботы, триггеры и обязательные поля: ранбук\n\n"
+                               "Портал: sandbox\n")
     assert [line for line in markdown.splitlines() if line.startswith("### ") and ". " in line
             and line[4].isdigit()] == [
         "### 1. Добавить робота «Контроль скорости реакции» на стадию «Новая»",
         "### 2. Добавить робота «Обращение VIP-клиента» на стадию «Новая»",
         "### 3. Добавить триггер «Диалог взят в работу» на стадию «Сбор данных»",
         "### 4. Добавить робота «Задача по VIP-сделке» на стадию «Оформление»",
-        "### 5. Добавить робота «Счёт не оплачен» на стадию «Оплата»"]
+        "### 5. Добавить робота «Счёт не оплачен» на стадию «Оплата»",
+        "### 6. Сделать поле «Тип оборудования» обязательным со стадии «Оформление»"]
+    assert "### «Оформление» (PREPARATION)\n\n" in markdown
+    assert "Обязательные поля с этой стадии: «Тип оборудования»\n" in markdown
     dom = Dom()
     dom.feed((out / "runbook.html").read_text(encoding="utf-8"))
     assert dom.stages == SEED_STAGES + SPA_STAGES  # the smart process's pipeline too
     for title in [*ROBOTS, "Диалог взят в работу"]:
         assert sum(title in card for card in dom.cards) == 1, title
+    page = (out / "runbook.html").read_text(encoding="utf-8")
+    assert page.count('<div class="card mandatory"><b>Тип оборудования</b></div>') == 1
 
 
 def _follow_the_runbook(state: Path, stages: set[str]) -> None:
@@ -175,16 +182,15 @@ def test_runbook_followed_and_attested_leaves_no_manual_items(state: Path,
     _follow_the_runbook(state, {"PREPARATION", "PREPAYMENT_INVOICE"})
     assert run(state, "attest", str(config), "--by", "Ирина Петрова").exit_code == 0
     assert manual_lines(run(state, "plan", str(config)).stdout) == [
-        *(f"  ! {a}" for a in BINDINGS), f"  ! {REQUIRED_FROM}"]
+        f"  ! {a}" for a in BINDINGS]  # required_from is attested too
     book = run(state, "runbook", str(config), "--out", str(tmp_path / "book"))
-    assert book.stdout.endswith("Nothing left to do on sandbox: every stage is attested.\n")
+    assert book.stdout.endswith("Nothing left to do on sandbox: everything is attested.\n")
 
     # A changed robot in the config brings back exactly its manual change.
     edit(config, 'after = "10m"', 'after = "15m"')
     planned = run(state, "plan", str(config))
     assert manual_lines(planned.stdout) == [
-        *(f"  ! {a}" for a in BINDINGS),
-        f"  ! {REQUIRED_FROM}", "  ! deal.pipeline[sales].stage[NEW].robot[1]"]
+        *(f"  ! {a}" for a in BINDINGS), "  ! deal.pipeline[sales].stage[NEW].robot[1]"]
     assert stage_automation(planned.stdout) == (
         "  ! deal.pipeline[sales].stage[NEW].robot[1]\n"
         "      delay.amount: 10 -> 15\n"

@@ -47,9 +47,17 @@ def test_every_command_answers_in_one_envelope(state: Path, tmp_path: Path) -> N
     assert (drift["exit_code"], drift["result"]["in_sync"]) == (0, True)
     exported = envelope(cli("export", "--out", str(tmp_path / "x"), *at, "--json"), "export")
     assert exported["result"]["ids"] == str(tmp_path / "x" / ".provision-ids.json")
+    assert (exported["result"]["source"], exported["result"]["carried"]) == (None, [])
+    assert exported["result"]["unread"] and exported["result"]["left_out"] == []
+    over = envelope(cli("export", "--out", str(tmp_path / "y"), "--from", str(CONFIG), *at,
+                        "--json"), "export")
+    assert over["result"]["source"] == str(CONFIG) and over["result"]["carried"]
+    assert {c["what"] for c in over["result"]["carried"]} == {
+        "robots on stages", "triggers on stages", "required_from rules of fields"}
     book = envelope(cli("runbook", str(CONFIG), "--out", str(tmp_path / "b"), *at, "--json"),
                     "runbook")
-    assert book["result"]["left"] == 5 and book["result"]["portal"] == "sandbox"
+    # 5 stages with robots or triggers and 1 required_from rule (issue 13 item 7)
+    assert book["result"]["left"] == 6 and book["result"]["portal"] == "sandbox"
     config = tmp_path / "cfg"
     for path in CONFIG.glob("*.toml"):
         write(config / path.name, path.read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ known bug breaks (see test_contract_known.py), so the properties keep running fo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ class Features:
     languages: tuple[str, ...] = ("ru", "en", "ua", "kz", "de")  # label languages named
     spa_relations: bool = True  # a smart process related to another one of the config
     client_parents: bool = True  # client = true with parents = ["contact"] or ["company"]
-    required_from: bool = True  # deal fields required from a stage on (manual items)
+    required_from: bool = True  # fields required from a stage on (manual items)
     robots: bool = True  # robots and triggers on stages (manual items)
     # smart-process pipelines with names unlike their keys (else named as their keys, and the
     # one pipeline of a smart process without `categories` keyed as the portal names it)
@@ -271,7 +271,11 @@ def fields_of(entity: str) -> Callable[[Draw, Tree, Features], None]:
 
 def _required_from(draw: Draw, tree: Tree, part: Tree) -> None:
     pipelines = tree.get("deal", {}).get("pipelines", {})
-    stages = [f"{k}:{s['code']}" for k, p in pipelines.items() for s in p["stages"]]
+    _rules(draw, [f"{k}:{s['code']}" for k, p in pipelines.items() for s in p["stages"]], part)
+
+
+def _rules(draw: Draw, stages: list[str], part: Tree) -> None:
+    """`required_from` (`pipeline:STAGE`) on some of the fields `part`."""
     for name in part:
         if stages and draw(st.integers(0, 2)) == 0:
             part[name]["required_from"] = draw(st.sampled_from(stages))
@@ -305,6 +309,10 @@ def smart_process(draw: Draw, features: Features, code: str, others: list[str]) 
     names = draw(st.lists(codes(FIELD_NAME), max_size=2, unique=True))
     if names:
         out["fields"] = {n: field(draw, features, spa=True) for n in names}
+        if features.required_from:  # against the smart process's own pipelines
+            stages = [f"{k}:{s['code']}" for k, p in out.get("pipelines", {}).items()
+                      for s in p["stages"]]
+            _rules(draw, stages, out["fields"])
     return out
 
 
@@ -340,23 +348,27 @@ def automation(draw: Draw, tree: Tree, features: Features) -> None:
     """Robots and triggers on some stages (at least one) of the deal and smart-process
     pipelines drawn so far, and perhaps an app's own trigger type (`[app.triggers.*]`: with a
     webhook the portal refuses its methods, so the plan lists it as manual)."""
-    lists = [("deal", p["stages"]) for p in tree.get("deal", {}).get("pipelines", {}).values()]
-    lists += [("spa", p["stages"]) for s in tree.get("smart_processes", {}).values()
+    deal_fields = tree.get("deal", {}).get("fields", {})
+    lists = [("deal", p["stages"], deal_fields)
+             for p in tree.get("deal", {}).get("pipelines", {}).values()]
+    lists += [("spa", p["stages"], s.get("fields", {}))
+              for s in tree.get("smart_processes", {}).values()
               if s.get("automation") for p in s.get("pipelines", {}).values()]
-    stages = [(entity, s) for entity, rows in lists for s in rows]
+    stages = [(entity, s, fields) for entity, rows, fields in lists for s in rows]
     if stages and features.robots:
         first = draw(st.integers(0, len(stages) - 1))
-        for n, (entity, s) in enumerate(stages):
+        for n, (entity, s, fields) in enumerate(stages):
             if n == first or draw(st.integers(0, 3)) == 0:
-                _decorate(draw, s, entity)
+                _decorate(draw, s, entity, fields)
     if not stages or draw(st.integers(0, 3)) == 0:
         code = draw(codes(r"[a-z][a-z0-9_]{0,7}"))
         tree.setdefault("app", {})["triggers"] = {code: {"name": draw(NAMES)}}
 
 
-def _decorate(draw: Draw, s: Tree, entity: str) -> None:
-    """At least one robot or trigger on the stage `s`."""
-    robots = [_robot(draw) for _ in range(draw(st.integers(0, 2)))]
+def _decorate(draw: Draw, s: Tree, entity: str, fields: Tree) -> None:
+    """At least one robot or trigger on the stage `s`; robots may name the entity's custom
+    `fields` by config key (`field:KEY`, issue 13 item 11)."""
+    robots = [_robot(draw, fields) for _ in range(draw(st.integers(0, 2)))]
     triggers = draw(st.lists(st.sampled_from(TRIGGERS[entity]), unique=True,
                              min_size=0 if robots else 1, max_size=2))
     if robots:
@@ -365,11 +377,20 @@ def _decorate(draw: Draw, s: Tree, entity: str) -> None:
         s["triggers"] = [{"code": c, "name": draw(NAMES)} for c in triggers]
 
 
-def _robot(draw: Draw) -> Tree:
+def _robot(draw: Draw, fields: Tree) -> Tree:
+    """A robot; with the entity's custom fields by config key, now and then: in a condition, in
+    its message, and "the user in an employee field" among the recipients."""
+    keys = sorted(k for k in fields if not k.startswith("UF_"))
+    users = [*USERS, *(f"field:{k}" for k in keys if fields[k]["type"] == "employee")]
     kind = draw(st.sampled_from(["notification", "control"]))
     out: Tree = {"type": kind, "title": draw(NAMES), "message": draw(NAMES)}
+    if keys and draw(st.booleans()):
+        out["message"] += f" {{=Document:field:{draw(st.sampled_from(keys))}}}"
     if kind == "notification":
-        out["to"] = draw(st.lists(st.sampled_from(USERS), min_size=1, max_size=2, unique=True))
+        out["to"] = draw(st.lists(st.sampled_from(users), min_size=1, max_size=2, unique=True))
+    if keys and draw(st.booleans()):
+        test = draw(st.sampled_from(["empty", "not empty"]))
+        out["condition"] = {"all": [f"field:{draw(st.sampled_from(keys))} {test}"]}
     if draw(st.booleans()):
         out["after"] = f"{draw(st.integers(1, 59))}m"
     return out
@@ -408,7 +429,8 @@ def call_card(draw: Draw, tree: Tree, features: Features) -> None:
         out["title"] = name(draw, features).strip() or "Чей клиент"
     if any("status" in r for r in out["rules"]):
         fields = tree.setdefault("company", {}).setdefault("fields", {})
-        field_name = draw(codes(FIELD_NAME, tuple(fields)))
+        taken = (*fields, *(f.removeprefix("UF_CRM_") for f in fields))  # UF_CRM_X is X
+        field_name = draw(codes(FIELD_NAME, taken))
         values = draw(st.lists(NAMES, min_size=3, max_size=3,
                                unique_by=lambda v: v.strip().lower()))
         fields[field_name] = {"type": "enumeration", "label": label(draw, features), "items": [
@@ -512,9 +534,6 @@ def write_config(tree: Tree, directory: Path, fresh: bool = False) -> Path:
 # Turned back on: languages ua, kz, de (item 8); client_parents (item 3); spa_relations,
 # drop_relations (relations of smart processes); rename_spa_pipelines, spa_stage_moves
 # (item 2); omit_portal_stages, prefixed_field_names (item 10); padded_names (names trimmed).
+# Export over a config keeps its keys, robots, triggers and required_from (item 6): no
+# feature is left out of the export properties either.
 KNOWN_GOOD = Features()
-# Export over a config keeps only what the portal stores (issue 13 item 6): the default deal
-# pipeline's key, smart-process pipeline keys unlike their names, robots, triggers and
-# required_from are lost; known-bug examples keep each in view.
-EXPORT_OVER_GOOD = replace(KNOWN_GOOD, deal_default_key="default", spa_pipeline_names=False,
-                           required_from=False, robots=False)

@@ -48,13 +48,16 @@ def new_portal(name: str | None = None, app_token: bool = False) -> Portal:
     token, which the app-only methods (the companion's placement and event bindings, app
     robot and trigger types) answer."""
     sb = Sandbox.in_memory()
+    clock = sb.clock  # the client paces on the portal's virtual time: no real sleep
     if app_token:
         creds = sb.oauth()
         client = BitrixClient.from_oauth(creds.client_endpoint, creds.access_token,
                                          creds.refresh_token, creds.client_id,
-                                         creds.client_secret, session=sb.session())
+                                         creds.client_secret, session=sb.session(),
+                                         clock=clock.time, sleep=clock.sleep, now=clock.time)
     else:
-        client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session())
+        client = BitrixClient.from_webhook(sb.webhook_url, session=sb.session(),
+                                           clock=clock.time, sleep=clock.sleep, now=clock.time)
     return Portal(sb, Connection(client, PortalIdentity.sandbox(name)))
 
 

@@ -102,6 +102,32 @@ def export_over_config(tree: Tree) -> None:
         assert actionable(after) == [], render_text(after)
         assert _keys(_read(c.config)) >= _keys(tree), (_keys(tree), _keys(_read(c.config)))
         assert manual(after) == before
+        assert manual_items(_read(c.config)) == manual_items(tree)
+
+
+def manual_items(tree: Tree) -> dict[str, Any]:
+    """What no REST method reads back, by where the config puts it: robots and triggers per
+    stage (deal and smart-process pipelines), `required_from` per field, the `[app]` table."""
+    out: dict[str, Any] = {}
+    deal = tree.get("deal", {})
+    places = [("deal", deal.get("pipelines", {}), deal.get("fields", {}))]
+    places += [(f"smart_process[{code}]", spa.get("pipelines", {}), spa.get("fields", {}))
+               for code, spa in tree.get("smart_processes", {}).items()]
+    for entity in ("lead", "contact", "company", "quote"):
+        places.append((entity, {}, tree.get(entity, {}).get("fields", {})))
+    for where, pipelines, fields in places:
+        for key, pipe in pipelines.items():
+            for stage in pipe.get("stages", []):
+                for item in ("robots", "triggers"):
+                    if stage.get(item):
+                        out[f"{where}.pipeline[{key}].stage[{stage['code']}].{item}"] = \
+                            stage[item]
+        for name, spec in fields.items():
+            if "required_from" in spec:
+                out[f"{where}.field[{name}].required_from"] = spec["required_from"]
+    if tree.get("app"):
+        out["app"] = tree["app"]
+    return out
 
 
 def _read(config: Path) -> Tree:
@@ -127,26 +153,36 @@ def _keys(tree: Tree) -> set[str]:
     return out
 
 
-def migrate(tree: Tree, by_hand: Callable[[Portal], None] | None = None) -> None:
+def migrate(tree: Tree, by_hand: Callable[[Portal], None] | None = None,
+            carry: bool = False) -> None:
     """4. export, then apply to a second portal whose ids differ: the portals are equal by
     natural keys (labels in every language too), and the id map sends each old id to the id
     of the same object on the second portal, in the table of its namespace. `by_hand`: what
-    an administrator changed on the first portal after the apply."""
+    an administrator changed on the first portal after the apply. `carry`: exported with
+    `--from` the config, whose manual items (robots naming fields by config key included) the
+    export keeps, and the second portal's plan lists as the first's did."""
     with case(tree, new_portal("first")) as c:
         applied(c)
         if by_hand is not None:
             by_hand(c.portal)
-        out = export_fresh(c)
+        out = c.scratch / "export"
+        Workspace(c.config if carry else None, c.portal.connection).export(out)
         second = new_portal("second")
         history = offset_ids(second)
         done = Workspace(out, second.connection).apply()
         assert done.report is None or done.report.failed is None, done.report
         assert_converged(Workspace(out, second.connection))
         old, new = view(c.portal.client), without(view(second.client), history)
-        assert differences(old, new) == []
+        diffs = differences(old, new)
+        assert diffs == [], diffs
         assert done.id_map == out / "id-map.json"
         id_map: dict[str, Any] = json.loads(done.id_map.read_text(encoding="utf-8"))
-        assert id_map_problems(id_map, old, new) == []
+        problems = id_map_problems(id_map, old, new)
+        assert problems == [], problems
+        if carry:
+            assert manual_items(_read(out)) == manual_items(tree)
+            there = manual(Workspace(out, second.connection).plan())
+            assert there == manual(c.workspace().plan())
 
 
 def rename(tree: Tree, data: Data = None, features: Features = ALL) -> None:

@@ -5,6 +5,7 @@ in `required_from` following), and a week of edits (`edited`)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -133,8 +134,13 @@ def _move(tree: Tree, features: Features) -> None:
     _move_stages(tree.get("lead", {}).get("statuses", []), ours)
     if features.spa_stage_moves:
         for spa in tree.get("smart_processes", {}).values():
-            for pipe in spa.get("pipelines", {}).values():
-                _move_stages(pipe["stages"], ours)
+            spa_refs: dict[str, str] = {}
+            for key, pipe in spa.get("pipelines", {}).items():
+                moved = _move_stages(pipe["stages"], ours)
+                spa_refs.update({f"{key}:{old}": f"{key}:{new}" for old, new in moved.items()})
+            for f in spa.get("fields", {}).values():
+                if "required_from" in f:
+                    f["required_from"] = spa_refs.get(f["required_from"], f["required_from"])
 
 
 def _move_stages(stages: list[Tree], keep: set[str]) -> dict[str, str]:
@@ -188,6 +194,7 @@ def edited(draw: Callable[..., Any], tree: Tree, features: Features = ALL) -> Tr
         _edit_spa(draw, spa, features)
     _drop_relations_to_removed(out.get("smart_processes", {}), tree.get("smart_processes", {}))
     _edit_companion(draw, out)
+    _drop_dangling_robots(out)
     return out
 
 
@@ -224,6 +231,28 @@ def _edit_companion(draw: Callable[..., Any], out: Tree) -> None:
         del out["tasks"]
 
 
+def _drop_dangling_robots(tree: Tree) -> None:
+    """Robots naming by config key (`field:KEY`) a field the edits removed, or retyped from
+    an employee field while a recipient is the user in it, go too (else a located error)."""
+    deal = tree.get("deal", {})
+    places = [(deal.get("pipelines", {}), deal.get("fields", {}))]
+    places += [(spa.get("pipelines", {}), spa.get("fields", {}))
+               for spa in tree.get("smart_processes", {}).values()]
+    for pipelines, fields in places:
+        for pipe in pipelines.values():
+            for stage in pipe["stages"]:
+                if "robots" in stage:
+                    stage["robots"] = [r for r in stage["robots"] if _resolves(r, fields)]
+                    if not stage["robots"]:
+                        del stage["robots"]
+
+
+def _resolves(robot: Tree, fields: Tree) -> bool:
+    named = set(re.findall(r"field:([A-Za-z0-9_]+)", json.dumps(robot, ensure_ascii=False)))
+    users = {u[len("field:"):] for u in robot.get("to", []) if u.startswith("field:")}
+    return named <= set(fields) and all(fields[k]["type"] == "employee" for k in users)
+
+
 def _edit_fields(draw: Callable[..., Any], part: Tree, features: Features, spa: bool,
                  keep: tuple[str, ...] = ()) -> None:
     for name in list(part):
@@ -246,6 +275,8 @@ def _edit_spa(draw: Callable[..., Any], spa: Tree, features: Features) -> None:
                 s.pop("robots", None)
                 s.pop("triggers", None)
     _edit_fields(draw, spa.get("fields", {}), features, spa=True)
+    for f in spa.get("fields", {}).values():
+        f.pop("required_from", None)  # its stage may be gone
     for pipe in spa.get("pipelines", {}).values():
         if draw(st.booleans()):
             pipe["stages"] = stage_list(draw, features, NEW_PIPELINE, "SUCCESS", "FAIL",

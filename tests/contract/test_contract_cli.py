@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from contract_configs import KNOWN_GOOD, Tree, portal_lists, write_config
 from contract_flow import xml_ids
-from contract_portal import Portal, differences, id_map_problems, offset_ids, view, without
+from contract_portal import HISTORY, Portal, differences, id_map_problems, offset_ids, view, without
 from contract_renames import new_names, renamed
 
 from provisioner.cli import main
@@ -130,8 +130,6 @@ def test_export_then_plan_it_is_empty(config: Path, tmp_path: Path) -> None:
     assert planned.stdout.endswith(NO_CHANGES)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 6: export --out overwrites an existing "
-                                       "config without --force")
 def test_export_over_a_config_without_force_is_refused(config: Path, tmp_path: Path) -> None:
     at = state(tmp_path)
     applied(config, at)
@@ -173,6 +171,32 @@ def test_export_migrates_to_a_portal_numbered_differently(config: Path, tmp_path
     id_map = json.loads((cfg / "id-map.json").read_text(encoding="utf-8"))
     assert id_map_problems(id_map, old, new) == []
     assert id_map["by_type"]["smart_process.entity_type_id"] != {"128": 128}  # ids did differ
+
+
+def _manual_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("  ! ")]
+
+
+def test_an_export_from_the_config_migrates_with_its_manual_items(config: Path,
+                                                                  tmp_path: Path) -> None:
+    (tmp_path / "portals.toml").write_text(PORTALS, encoding="utf-8")
+    at = ("--portals", str(tmp_path / "portals.toml"))
+    applied(config, ("--portal", "staging", *at))
+    offset_ids(_portal(tmp_path / "production.json"))
+    cfg = tmp_path / "cfg"
+    exported = cli("export", "--portal", "staging", *at, "--out", str(cfg), "--from", str(config))
+    assert exported.exit_code == 0, exported.output
+    assert f"Carried over from {config} (marked in the files" in exported.stdout
+    done = cli("apply", str(cfg), "--portal", "production", *at, "--auto-approve")
+    assert done.exit_code == 0, done.output
+    id_map = json.loads((cfg / "id-map.json").read_text(encoding="utf-8"))
+    old = view(_portal(tmp_path / "staging.json").client)
+    new = without(view(_portal(tmp_path / "production.json").client), HISTORY)
+    assert id_map_problems(id_map, old, new) == []
+    staging = cli("plan", str(config), "--portal", "staging", *at)
+    production = cli("plan", str(cfg), "--portal", "production", *at, "--detailed-exitcode")
+    assert production.exit_code == 0, production.output
+    assert _manual_lines(production.stdout) == _manual_lines(staging.stdout) != []
 
 
 def test_renaming_everything_is_an_update(config: Path, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ holds a strict-xfail minimal example of each, so a fix flips it. Example counts 
     apply then plan                   25    apply after a week of edits      15
     saved plan (new, then renamed)    15    export then plan                 15
     export over the config            15    migrate to a second portal       12
+    migrate, exported --from config   12
     rename everything                 15    drift right after apply          15
     registry: each kind's generator 4 per kind; the general generator draws every kind in 30
 """
@@ -18,7 +19,7 @@ holds a strict-xfail minimal example of each, so a fix flips it. Example counts 
 from __future__ import annotations
 
 import contract_props as prop
-from contract_configs import EXPORT_OVER_GOOD, KNOWN_GOOD, Tree, configs
+from contract_configs import KNOWN_GOOD, Tree, configs
 from contract_flow import examples
 from hypothesis import given
 from hypothesis import strategies as st
@@ -50,7 +51,7 @@ def test_an_export_plans_empty_against_its_portal(tree: Tree) -> None:
 
 
 @examples(15)
-@given(configs(EXPORT_OVER_GOOD))
+@given(configs(KNOWN_GOOD))
 def test_export_over_a_config_keeps_its_keys_and_manual_items(tree: Tree) -> None:
     prop.export_over_config(tree)
 
@@ -59,6 +60,12 @@ def test_export_over_a_config_keeps_its_keys_and_manual_items(tree: Tree) -> Non
 @given(configs(KNOWN_GOOD))
 def test_an_export_migrates_to_a_portal_numbered_differently(tree: Tree) -> None:
     prop.migrate(tree)
+
+
+@examples(12)
+@given(configs(KNOWN_GOOD))
+def test_an_export_from_the_config_migrates_its_manual_items(tree: Tree) -> None:
+    prop.migrate(tree, carry=True)
 
 
 @examples(15)

@@ -39,7 +39,7 @@ def test_runbook_and_attest_with_portal(tmp_path: Path) -> None:
     book = cli("runbook", str(config), *at, "--out", str(tmp_path / "book"))
     assert book.exit_code == 0, book.output
     assert book.stderr == f"Using portal local: the local sandbox {tmp_path / 'state/local.json'}.\n"
-    assert book.stdout.endswith("5 manual steps left on sandbox:state/local.json; when done, "
+    assert book.stdout.endswith("6 manual steps left on sandbox:state/local.json; when done, "
                                 "run `provision attest --by NAME`.\n")
     signed = cli("attest", str(config), *at, "--by", "Ирина", "--date", "2026-12-01",
                  "--stage", "deal.pipeline[sales].stage[NEW]")

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from provisioner.automation import Attestations, Catalog, StageAutomation, recorded
+from provisioner.automation.attest import recorded_rules
 from provisioner.automation.model import pipeline_address
 from provisioner.errors import ConfigError
-from provisioner.kinds.automation import app
+from provisioner.kinds.automation import app, fieldbook
+from provisioner.kinds.automation import required as req
 from provisioner.kinds.automation import stages as stg
 from provisioner.kinds.fields.kind import Fields
 from provisioner.kinds.fields.model import FieldSpec
@@ -55,7 +57,6 @@ from provisioner.model.address import Address
 from provisioner.model.shape import Path
 
 ENTITIES = ("deal", "contact", "company", "lead")  # whose fields robots and conditions name
-PREFIX = "UF_CRM_"
 
 
 @dataclass(frozen=True)
@@ -67,21 +68,26 @@ class AutomationDesired:
     pipelines: tuple[Pipeline, ...] = ()  # desired deal pipelines (to match live keys)
     spa: tuple[SpaSpec, ...] = ()  # the smart-process kind's desired part
     stage_codes: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # desired custom
+    custom: Mapping[str, tuple[FieldSpec, ...]] = field(default_factory=dict)  # desired fields
+    rules: tuple[req.DesiredRule, ...] = ()  # the fields' required_from rules
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # req.names
     locate: Locate | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class AutomationLive:
-    """What the portal answered, plus (from `add_local`) the attested stage automation."""
+    """What the portal answered, plus (from `add_local`) the attested stage automation and
+    required_from rules."""
 
     lang: str = "ru"
     pipelines: tuple[PipelineSpec, ...] = ()  # the deal pipeline kind's live part
     spa: tuple[SpaSpec, ...] = ()  # the smart-process kind's live part
-    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # FIELD_NAME -> label
+    field_types: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # -> USER_TYPE_ID
     users: tuple[Mapping[str, Any], ...] = ()
     app: app.AppLive = field(default_factory=app.AppLive)
     recorded: Mapping[str, StageAutomation] = field(default_factory=dict)
+    rules: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # attested rules
 
 
 class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesired], ReadsMore,
@@ -90,6 +96,7 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
 
     name = "automation"
     path = ("app",)
+    unread = "the app's robot and trigger types ([app])"  # export carries them over
     shape = app.app_shape()
     needs = (DealPipelines.name, SmartProcesses.name)  # their stages on the portal
 
@@ -109,13 +116,13 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
         stages = tuple(s for _, spec in pipes for s in spec.automation)
         codes = {pipeline_address(entity, spec.pipeline.key):
                  frozenset(s.code for s in spec.stages) for entity, spec in pipes}
-        fields = {entity: {PREFIX + spec.field.name: _label(spec.field.label, spec.field.name)
-                           for spec in tuple_part(parts, f"{entity}.fields", FieldSpec)}
-                  for entity in ENTITIES}
+        custom = {entity: tuple_part(parts, f"{entity}.fields", FieldSpec) for entity in ENTITIES}
         _need_automation_flag(spa, report)
+        deal_fields = tuple_part(parts, Fields("deal").name, FieldSpec)
         return replace(part or AutomationDesired(), stages=stages,
                        pipelines=tuple(spec.pipeline for spec in deal), spa=spa,
-                       stage_codes=codes, fields=fields, locate=report.locate)
+                       stage_codes=codes, custom=custom, rules=req.gather(deal_fields, deal, spa),
+                       names=req.names(deal_fields, deal, spa), locate=report.locate)
 
     # ---- live -------------------------------------------------------------------------------
 
@@ -138,6 +145,7 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
         lang = "en" if isinstance(info, Mapping) and info.get("LANGUAGE_ID") == "en" else "ru"
         return AutomationLive(
             lang=lang, fields={e: _live_fields(e, results) for e in ENTITIES},
+            field_types={e: _live_types(e, results) for e in ENTITIES},
             users=tuple(results.get("automation_users") or ()), app=app.app_live(results))
 
     def link_live(self, part: AutomationLive, others: Parts) -> AutomationLive:
@@ -148,7 +156,7 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
     def add_local(self, part: AutomationLive, local: Attestations) -> AutomationLive:
         """The stage automation `provision attest` recorded for this portal (the workspace
         reads the attestations: the config's, an older version's file or a saved plan's)."""
-        return replace(part, recorded=recorded(local))
+        return replace(part, recorded=recorded(local), rules=recorded_rules(local))
 
     # ---- compare ----------------------------------------------------------------------------
 
@@ -162,20 +170,26 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
             if problems:
                 raise ConfigError(problems)
             pairs.manual(stg.manual(wanted.stages, live.recorded, live.lang, cat))
+        pairs.manual(req.changes(wanted.rules, live.rules, live.lang, wanted.names))
         return pairs.pairing()
 
-    def catalog(self, wanted: AutomationDesired, live: AutomationLive) -> Catalog:
-        """Stages and fields on the portal or created by this apply; active users."""
+    def catalog(self, wanted: AutomationDesired, live: AutomationLive,
+                created: bool = True) -> Catalog:
+        """Stages and fields on the portal, and (`created`) those this apply creates; active
+        users. The runbook counts only what the portal has (`created=False`)."""
         keys = live_keys([s.pipeline for s in live.pipelines], list(wanted.pipelines))
         stages: dict[str, set[str]] = {}
         for spec in live.pipelines:
             address = pipeline_address("deal", keys[spec.pipeline.id])
             stages.setdefault(address, set()).update(s.code for s in spec.stages)
-        for found in (_spa_stages(wanted.spa, live.spa), wanted.stage_codes):
+        for found in (_spa_stages(wanted.spa, live.spa), wanted.stage_codes if created else {}):
             for address, codes in found.items():
                 stages.setdefault(address, set()).update(codes)
-        fields = {e: {**wanted.fields.get(e, {}), **live.fields.get(e, {})} for e in ENTITIES}
-        return stg.catalog(stages, fields, live.users)
+        spa = wanted.spa if created else [replace(s, fields=()) for s in wanted.spa]
+        fields = fieldbook.book(ENTITIES, wanted.custom if created else {}, live.fields,
+                                live.field_types, spa, live.spa)
+        return stg.catalog(stages, fields.labels, live.users, fields.user_fields(),
+                           fields.names)
 
     # ---- apply (no export: stage robots cannot be read, app robot definitions neither) -----
 
@@ -184,8 +198,11 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
         yield app.app_calls(changes, desired)
 
 
-def _label(label: Mapping[str, str] | None, name: str) -> str:
-    return (label or {}).get("ru") or next(iter((label or {}).values()), name)
+def _live_types(entity: str, results: Mapping[str, Any]) -> dict[str, str]:
+    """FIELD_NAME -> USER_TYPE_ID (which fields hold a user)."""
+    key = next(iter(Fields(entity).read_calls()))
+    return {str(row.get("FIELD_NAME", "")): str(row.get("USER_TYPE_ID", ""))
+            for row in results.get(key) or []}
 
 
 def _live_fields(entity: str, results: Mapping[str, Any]) -> dict[str, str]:

@@ -57,6 +57,18 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
                 "POST": "Должность", "PHONE": "Телефон", "EMAIL": "E-mail", "TYPE_ID": "Тип",
                 "SOURCE_ID": "Источник", "COMPANY_ID": "Компания", "BIRTHDATE": "Дата рождения",
                 "COMMENTS": "Комментарий", "ASSIGNED_BY_ID": "Ответственный"},
+    # a smart process's item (crm/lib/item.php, Item::FIELD_NAME_*)
+    "spa": {"ID": "ID", "TITLE": "Название", "XML_ID": "Внешний код", "STAGE_ID": "Стадия",
+            "PREVIOUS_STAGE_ID": "Предыдущая стадия", "CATEGORY_ID": "Воронка",
+            "OPPORTUNITY": "Сумма", "CURRENCY_ID": "Валюта", "COMPANY_ID": "Компания",
+            "CONTACT_ID": "Контакт", "CONTACT_IDS": "Контакты", "MYCOMPANY_ID": "Моя компания",
+            "BEGINDATE": "Дата начала", "CLOSEDATE": "Дата завершения",
+            "ASSIGNED_BY_ID": "Ответственный", "CREATED_BY": "Кем создан",
+            "UPDATED_BY": "Кем изменён", "MOVED_BY": "Кем перемещён",
+            "CREATED_TIME": "Дата создания", "UPDATED_TIME": "Дата изменения",
+            "MOVED_TIME": "Дата перемещения", "SOURCE_ID": "Источник",
+            "SOURCE_DESCRIPTION": "Дополнительно об источнике", "OPENED": "Доступен для всех",
+            "OBSERVERS": "Наблюдатели", "WEBFORM_ID": "CRM-форма"},
     "company": {"ID": "ID", "TITLE": "Название компании", "COMPANY_TYPE": "Тип компании",
                 "INDUSTRY": "Сфера деятельности", "EMPLOYEES": "Кол-во сотрудников",
                 "REVENUE": "Годовой оборот", "PHONE": "Телефон", "EMAIL": "E-mail",
@@ -66,12 +78,18 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
 
 # ---- catalog and validation against the live portal ---------------------------------------
 
-def catalog(stages: Mapping[str, Iterable[str]], live_fields: Mapping[str, Mapping[str, str]],
-            users: Iterable[Mapping[str, Any]]) -> Catalog:
-    """Standard fields plus the custom ones (live and desired), stages, active users."""
-    fields = {entity: {**std, **live_fields.get(entity, {})}
-              for entity, std in STANDARD_FIELDS.items()}
-    return catalog_from_live(stages, fields, users)
+def catalog(stages: Mapping[str, Iterable[str]], custom: Mapping[str, Mapping[str, str]],
+            users: Iterable[Mapping[str, Any]],
+            employees: Mapping[str, Iterable[str]] | None = None,
+            names: Mapping[str, Mapping[str, str]] | None = None) -> Catalog:
+    """Standard fields plus the custom ones (live and desired; smart processes' as
+    `spa:<code>`), stages, active users, the fields holding a user, field:KEY -> portal name."""
+    fields = {entity: {**std, **custom.get(entity, {})} for entity, std in STANDARD_FIELDS.items()
+              if entity != "spa"}
+    for entity, own in custom.items():
+        if entity.startswith("spa:"):
+            fields[entity] = {**STANDARD_FIELDS["spa"], **own}
+    return catalog_from_live(stages, fields, users, employees, names)
 
 
 def validate(stages: Iterable[StageRobots], cat: Catalog, locate: Locate | None) -> list[Problem]:
@@ -100,7 +118,11 @@ def items(stages: Iterable[StageRobots], recorded: Mapping[str, StageAutomation]
         def label_of(field_id: str, entity: str = entity) -> str | None:
             return cat.field_label(entity, field_id)
 
-        where = Where(entity, stage.pipeline_name, stage.name, stage.entity_name, label_of)
+        def name_of(field_id: str, entity: str = entity) -> str:
+            return cat.portal_name(entity, field_id)
+
+        where = Where(entity, stage.pipeline_name, stage.name, stage.entity_name, label_of,
+                      name_of)
         out += [replace(item, address=engine_text(item.address)) for item in manual_changes(
             stage.pipeline_key, stage.code, stage.automation, recorded.get(stage.address), lang,
             where)]

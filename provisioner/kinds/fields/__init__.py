@@ -5,5 +5,6 @@
 - `model.py`: fields and enumeration items, their TOML shape, parsing, live rows, export;
 - `types.py`: the field types (USER_TYPE_ID) and their settings;
 - `apply.py`: the writes, in the legacy and the `userfieldconfig` dialects;
-- `manual.py`: `required_from`, planned as a manual change.
+- `manual.py`: `required_from`, resolved against the pipelines (the automation kind plans it
+  as a manual change, `kinds/automation/required.py`).
 """

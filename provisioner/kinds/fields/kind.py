@@ -38,6 +38,7 @@ from provisioner.model import (
     CountsRecords,
     Explains,
     Exports,
+    KeepsKeys,
     Files,
     Kind,
     Links,
@@ -90,8 +91,8 @@ class FieldDelete(Reason):
 Specs = tuple[FieldSpec, ...]
 
 
-class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains, CountsRecords,
-             ReadsMore):
+class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[Specs],
+             Explains, CountsRecords, ReadsMore):
     """The kind object registered in `provisioner.kinds.KINDS`, one per entity."""
 
     def __init__(self, entity: str) -> None:
@@ -208,10 +209,17 @@ class Fields(Kind[Specs, Specs], Exports[Specs], Links[Specs], Explains, CountsR
 
     # ---- export -----------------------------------------------------------------------------
 
+    def keyed_as(self, live: Specs, desired: Specs) -> Specs:
+        """Export over a config: each field under the key the config writes it with
+        (`UF_CRM_KIND` or `KIND`, one field), so that what is carried over finds it."""
+        written = {s.field.name: s.path for s in desired if s.path}
+        return tuple(replace(s, path=written[s.field.name]) if s.field.name in written else s
+                     for s in live)
+
     def export(self, live: Specs) -> Files:
         if not live:
             return {}
-        table = {s.field.name: export_field(s) for s in live}
+        table = {(str(s.path[-1]) if s.path else s.field.name): export_field(s) for s in live}
         return {FILE: {self.entity: {"fields": table}}}
 
 
@@ -236,8 +244,8 @@ def field_key(key: str) -> str:
 
 
 def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldSpec]) -> None:
-    """Fields and items under their addresses; live fields seen through the desired ones; the
-    manual changes of their `required_from` rules."""
+    """Fields and items under their addresses; live fields seen through the desired ones (their
+    `required_from` rules are the automation kind's manual changes: attested like robots)."""
     live_by = {s.field.address: s for s in live}
     for spec in desired:
         have = live_by.get(spec.field.address)
@@ -248,7 +256,6 @@ def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldS
         want = pairs.wanted(spec.field.address)
         field = project(want, spec.field) if isinstance(want, Field) else spec.field
         pairs.have([field, *spec.items])
-    pairs.manual(fm.manual_change(r, pairs.kind) for r in fm.rules_of(desired))
 
 
 def explain(change: Change) -> Reason | None:

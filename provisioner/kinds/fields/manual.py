@@ -1,20 +1,19 @@
-"""`required_from`: a field required from a pipeline stage on — checked, then planned as manual.
+"""`required_from`: a field required from a pipeline stage on — parsed and resolved here.
 
 No REST method reads or writes stage-dependent required fields
-(docs/portal-rules.md#stage-required-fields), so the rule becomes a manual change (`!`) with the
-steps an administrator clicks, on every plan: it cannot be read back, so nothing can tell that it
-was done, and it is never reported as applied.
+(docs/portal-rules.md#stage-required-fields), so the rule is a manual change (`!`) with the
+steps an administrator clicks, planned by the automation kind (kinds/automation/required.py)
+until `provision attest` records it as carried out; it is never reported as applied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
-from provisioner.model import Action, Change, Report
+from provisioner.model import Report
 from provisioner.model.address import Address
-from provisioner.model.reasons import Reason
 from provisioner.model.shape import Path
 
 STEP = "required_from"
@@ -73,34 +72,6 @@ def resolve(raw: str, path: Path, field: Address, field_label: str,
                    f"use one of: {', '.join(pipe.stages)}")
         return None
     return Rule(field, field_label, key, pipe.name, code, pipe.stages[code], section)
-
-
-@dataclass(frozen=True)
-class RequiredFromSteps(Reason):
-    """The steps that make a field required from a stage on, in the portal's own words."""
-
-    code: ClassVar[str] = "required_from"
-    menu: tuple[str, ...]
-    pipeline_name: str
-    item: str
-    field_label: str
-    stage_name: str
-
-    @property
-    def text(self) -> str:
-        menu = " → ".join(f"«{m}»" for m in self.menu)
-        pipeline = f", pipeline «{self.pipeline_name}»" if self.pipeline_name else ""
-        return (f"no REST method writes or reads stage-dependent required fields: in the portal "
-                f"open {menu}{pipeline}, open {self.item}; on the "
-                f"field «{self.field_label}» open its menu → «Обязательное поле» → «На стадии» → "
-                f"choose from stage «{self.stage_name}» on → «Сохранить». It cannot be read back, "
-                "so it stays listed as manual on every plan")
-
-
-def manual_change(rule: Rule, kind: str) -> Change:
-    steps = RequiredFromSteps(rule.section.menu, rule.pipeline_name, rule.section.item,
-                              rule.field_label, rule.stage_name)
-    return Change(rule.address, kind, Action.MANUAL, None, {"stage": rule.stage}, steps)
 
 
 def rules_of(specs: Sequence[Any]) -> list[Rule]:

@@ -154,7 +154,8 @@ def field_shape(spa: bool = False) -> Table:
         "required_from": Prop(Scalar("string", "Required from this stage on: "
                                      "\"<pipeline>:<stage>\" (a manual change).",
                                      pattern=r"[^:\s]+:[^:\s]+",
-                                     fix='write "<pipeline key>:<stage code>"')),
+                                     fix='write "<pipeline key>:<stage code>"'),
+                              unread="required_from rules of fields"),
     }
     for key in SPA_UNSUPPORTED if spa else ():
         props.pop(key)

@@ -34,6 +34,7 @@ from provisioner.model import (
     Explains,
     Exports,
     Files,
+    KeepsKeys,
     Kind,
     Pairing,
     Pairs,
@@ -71,7 +72,8 @@ class SmartProcessDelete(Reason):
 Specs = tuple[SpaSpec, ...]
 
 
-class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecords, Explains):
+class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], ReadsMore,
+                     CountsRecords, Explains):
     """The kind object registered in `provisioner.kinds.KINDS`."""
 
     name = "smart_processes"
@@ -200,6 +202,14 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], ReadsMore, CountsRecord
             yield late
 
     # ---- export -----------------------------------------------------------------------------
+
+    def keyed_as(self, live: Specs, desired: Specs) -> Specs:
+        """Export over a config: its codes of unstamped types and its pipeline keys, as `pair`
+        matches them (`match.py`)."""
+        wanted = {s.spa.code: s for s in desired}
+        return tuple(match.match_pipelines(have, wanted[have.spa.code])[0]
+                     if have.spa.code in wanted else have
+                     for have in match.match_types(live, desired))
 
     def export(self, live: Specs) -> Files:
         if not live:

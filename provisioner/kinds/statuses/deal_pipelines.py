@@ -27,6 +27,7 @@ from provisioner.model import (
     Explains,
     Exports,
     Files,
+    KeepsKeys,
     Kind,
     Pairing,
     Pairs,
@@ -119,7 +120,8 @@ def _shape() -> MapOf:
 Specs = tuple[PipelineSpec, ...]
 
 
-class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains):
+class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], CountsRecords,
+                    Explains):
     """The kind object registered in `provisioner.kinds.KINDS`."""
 
     name = "deal.pipelines"
@@ -257,8 +259,21 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
 
     # ---- export -----------------------------------------------------------------------------
 
+    def keyed_as(self, live: Specs, desired: Specs) -> Specs:
+        """The pipelines under the config's keys (as `pair` matches them), and the stages it
+        moved (`moved_from`) under its codes, with `moved_from` kept."""
+        keys = live_keys([s.pipeline for s in live], [s.pipeline for s in desired])
+        wanted = {s.pipeline.key: s for s in desired}
+        out = []
+        for spec in live:
+            spec = _rekey(spec, keys[spec.pipeline.id])
+            want = wanted.get(spec.pipeline.key)
+            out.append(spec if want is None else
+                       PipelineSpec(spec.pipeline, st.keep_moves(want.stages, spec.stages)))
+        return tuple(out)
+
     def export(self, live: Specs) -> Files:
-        keys = live_keys([s.pipeline for s in live], [], unique=True)
+        taken: set[str] = set()  # twins (one key stamped twice): the later one gets its id
         pipelines: dict[str, Any] = {}
         for spec in live:
             p = spec.pipeline
@@ -268,7 +283,9 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
             if p.sort is not None:
                 table["sort"] = p.sort
             table["stages"] = [st.export_stage(s) for s in spec.stages]
-            pipelines[keys[p.id]] = table
+            key = p.key if p.key not in taken else f"{p.key}_{p.id}"
+            taken.add(key)
+            pipelines[key] = table
         return {"deal-pipelines.toml": {"deal": {"pipelines": pipelines}}} if pipelines else {}
 
 

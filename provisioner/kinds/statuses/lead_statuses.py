@@ -10,6 +10,7 @@ from provisioner.model import (
     Change,
     CountsRecords,
     Exports,
+    KeepsKeys,
     Files,
     Kind,
     Pairing,
@@ -30,7 +31,8 @@ MAX_CODE = 21
 Stages = tuple[st.Stage, ...]
 
 
-class LeadStatuses(Kind[Stages, Stages], Exports[Stages], CountsRecords):
+class LeadStatuses(Kind[Stages, Stages], Exports[Stages], KeepsKeys[Stages, Stages],
+                   CountsRecords):
     """The kind object registered in `provisioner.kinds.KINDS`."""
 
     name = "lead.statuses"
@@ -74,6 +76,10 @@ class LeadStatuses(Kind[Stages, Stages], Exports[Stages], CountsRecords):
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
               live: Mapping[Address, Any]) -> Script:
         yield st.list_calls(st.ops_from_changes(changes, desired, live), ENTITY)
+
+    def keyed_as(self, live: Stages, desired: Stages) -> Stages:
+        """Export over a config: the stages it moved (`moved_from`) under its codes."""
+        return st.keep_moves(desired, live)
 
     def export(self, live: Stages) -> Files:
         if not live:

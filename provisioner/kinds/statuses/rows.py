@@ -250,6 +250,14 @@ def follow_moves(desired: Sequence[Stage], live: Sequence[Stage]
     return out, notes
 
 
+def keep_moves(desired: Sequence[Stage], live: Sequence[Stage]) -> tuple[Stage, ...]:
+    """Export over a config: the live stages a desired stage names in `moved_from`, under the
+    desired code and with `moved_from` kept (else the export would write the portal's code)."""
+    stages, _ = follow_moves(desired, live)
+    return tuple(s if s.code == old.code else replace(s, moved_from=old.code)
+                 for s, old in zip(stages, live, strict=True))
+
+
 def live_item(row: Mapping[str, Any], owner: Address) -> Item:
     return Item(code=shared.text(strip_prefix(str(row["STATUS_ID"]))),
                 name=shared.text(str(row.get("NAME") or "")),
@@ -265,6 +273,8 @@ def export_stage(stage: Stage) -> dict[str, Any]:
         out["color"] = stage.color
     if stage.semantics != "process":
         out["semantics"] = stage.semantics
+    if stage.moved_from:  # set only by `keyed_as`: an export over a config that moved it
+        out["moved_from"] = stage.moved_from
     return out
 
 
