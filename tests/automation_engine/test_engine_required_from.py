@@ -22,6 +22,14 @@ STEPS_RU = [
 ]
 
 
+def _config(tmp_path: Path) -> Path:
+    """portal-config/ without the companion app (its bindings stay manual with a webhook and
+    cannot be attested: they would keep the plan from "No changes.")."""
+    config = config_copy(tmp_path)
+    (config / "companion.toml").unlink()
+    return config
+
+
 def _manual(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("  ! ")]
 
@@ -38,7 +46,7 @@ def _block(text: str, address: str) -> str:
 def test_a_config_with_required_from_reaches_no_changes_once_attested(
         state: Path, tmp_path: Path) -> None:
     """Failed before: the rule was listed on every plan, whatever was attested."""
-    config = config_copy(tmp_path)
+    config = _config(tmp_path)
     assert run(state, "apply", str(config), "--auto-approve").exit_code == 0
     signed = run(state, "attest", str(config), "--by", "Ирина", "--date", "2026-12-01",
                  "--stage", RULE)
@@ -57,7 +65,7 @@ def test_a_config_with_required_from_reaches_no_changes_once_attested(
 
 def test_a_changed_rule_comes_back_and_a_removed_one_is_undone_on_the_portal(
         state: Path, tmp_path: Path) -> None:
-    config = config_copy(tmp_path)
+    config = _config(tmp_path)
     assert run(state, "apply", str(config), "--auto-approve").exit_code == 0
     assert run(state, "attest", str(config), "--by", "Ирина").exit_code == 0
     edit(config, '"sales:PREPARATION"', '"sales:PREPAYMENT_INVOICE"', FIELDS)
@@ -88,7 +96,7 @@ def test_a_changed_rule_comes_back_and_a_removed_one_is_undone_on_the_portal(
 
 
 def test_a_hand_edited_record_does_not_count(state: Path, tmp_path: Path) -> None:
-    config = config_copy(tmp_path)
+    config = _config(tmp_path)
     assert run(state, "apply", str(config), "--auto-approve").exit_code == 0
     assert run(state, "attest", str(config), "--by", "Ирина", "--stage", RULE).exit_code == 0
     record = config / "attestations" / "sandbox.toml"
@@ -98,7 +106,7 @@ def test_a_hand_edited_record_does_not_count(state: Path, tmp_path: Path) -> Non
 
 
 def test_a_saved_plan_carries_the_rules_attestation(state: Path, tmp_path: Path) -> None:
-    config = config_copy(tmp_path)
+    config = _config(tmp_path)
     assert run(state, "apply", str(config), "--auto-approve").exit_code == 0
     assert run(state, "attest", str(config), "--by", "Ирина").exit_code == 0
     saved = tmp_path / "plans" / "plan.json"
@@ -112,7 +120,7 @@ def test_a_saved_plan_carries_the_rules_attestation(state: Path, tmp_path: Path)
 def test_the_runbook_waits_for_the_stage_on_the_portal(state: Path, tmp_path: Path) -> None:
     """A new portal lacks the seed's DATA_COLLECTION: apply creates it, then the rule can be
     set (robots and triggers on it wait too)."""
-    config = config_copy(tmp_path)
+    config = _config(tmp_path)
     edit(config, '"sales:PREPARATION"', '"sales:DATA_COLLECTION"', FIELDS)
     book = run(state, "runbook", str(config), "--out", str(tmp_path / "book"))
     assert book.exit_code == 1

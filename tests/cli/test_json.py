@@ -53,7 +53,8 @@ def test_every_command_answers_in_one_envelope(state: Path, tmp_path: Path) -> N
                         "--json"), "export")
     assert over["result"]["source"] == str(CONFIG) and over["result"]["carried"]
     assert {c["what"] for c in over["result"]["carried"]} == {
-        "robots on stages", "triggers on stages", "required_from rules of fields"}
+        "robots on stages", "triggers on stages", "required_from rules of fields",
+        "the companion app's call-card rules ([call_card])", "its deadline guard ([tasks])"}
     book = envelope(cli("runbook", str(CONFIG), "--out", str(tmp_path / "b"), *at, "--json"),
                     "runbook")
     # 5 stages with robots or triggers and 1 required_from rule (issue 13 item 7)

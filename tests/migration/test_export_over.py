@@ -16,15 +16,20 @@ from provisioner.engine.exporter import comment_lines
 
 NOT_READ = ("Not read from the portal (no REST method reads them back): robots on stages, "
             "triggers on stages, required_from rules of fields, the app's robot and trigger "
-            "types ([app]), the [provision] settings (not on the portal).\n")
+            "types ([app]), the companion app's call-card rules ([call_card]), its deadline "
+            "guard ([tasks]), the [provision] settings (not on the portal).\n")
 HEADER = ("#:schema ./provision.schema.json\n"
           "# Exported from the portal by `provision export`.\n"
           "# Not read from the portal (no REST method reads them back): robots on stages, "
           "triggers on\n"
           "# stages, required_from rules of fields, the app's robot and trigger types ([app]), "
           "the\n"
-          "# [provision] settings (not on the portal).\n")
-MANUAL = ["  ! deal.field[EQUIPMENT_TYPE].required_from[sales]",
+          "# companion app's call-card rules ([call_card]), its deadline guard ([tasks]), the "
+          "[provision]\n"
+          "# settings (not on the portal).\n")
+MANUAL = ["  ! app.event[ONTASKUPDATE]",  # the companion's bindings: manual with a webhook
+          "  ! app.placement[CALL_CARD]",
+          "  ! deal.field[EQUIPMENT_TYPE].required_from[sales]",
           "  ! deal.pipeline[sales].stage[NEW].robot[1]",
           "  ! deal.pipeline[sales].stage[NEW].robot[2]",
           "  ! deal.pipeline[sales].stage[DATA_COLLECTION].trigger[OPENLINE_ANSWER]",
@@ -57,8 +62,8 @@ def test_export_refuses_to_write_over_a_config_without_force(tmp_path: Path) -> 
     done = run(state, "export", "--out", str(config))
     assert done.exit_code == 1
     assert done.stderr.endswith(
-        f"Error: {config} already holds deal-pipelines.toml, fields.toml, smart-processes.toml, "
-        "provision.schema.json: export would write over them. Pass --force to export over it "
+        f"Error: {config} already holds companion.toml, deal-pipelines.toml, fields.toml, "
+        "smart-processes.toml, provision.schema.json: export would write over them. Pass --force to export over it "
         "(the config's keys are kept, what the portal cannot give back — robots, triggers, "
         "required_from rules — is carried over from it, and files export does not write are "
         "left alone), or export into a new directory.\n")
@@ -97,11 +102,13 @@ def test_export_over_portal_config_keeps_its_keys_and_manual_items(tmp_path: Pat
         "  deal.pipelines.sales.stages[DATA_COLLECTION].triggers\n"
         "  deal.pipelines.sales.stages[PREPARATION].robots\n"
         "  deal.pipelines.sales.stages[PREPAYMENT_INVOICE].robots\n"
-        "  deal.fields.EQUIPMENT_TYPE.required_from\n")
+        "  deal.fields.EQUIPMENT_TYPE.required_from\n"
+        "  call_card\n"
+        "  tasks\n")
     after = run(state, "plan", str(config), "--detailed-exitcode")
     assert after.exit_code == 0, after.output
     assert _manual(after.stdout) == _manual(before.stdout) == MANUAL
-    assert after.stdout.endswith("Plan: 0 to add, 0 to change, 0 to destroy, 6 manual.\n")
+    assert after.stdout.endswith("Plan: 0 to add, 0 to change, 0 to destroy, 8 manual.\n")
     # the user's files stay; no temporary file is left behind
     assert (config / "README.md").read_text(encoding="utf-8") == "our notes\n"
     assert (config / "attestations" / "sandbox.toml").exists()
@@ -113,7 +120,7 @@ def test_the_files_say_what_was_carried_over_and_what_was_not_read(tmp_path: Pat
     assert run(state, "export", "--out", str(config), "--force").exit_code == 0
     pipelines = (config / "deal-pipelines.toml").read_text(encoding="utf-8")
     assert pipelines.startswith(HEADER + comment_lines([
-        f"Carried over from {config}: 5, each marked below; the portal cannot confirm them."])
+        f"Carried over from {config}: 7, each marked below; the portal cannot confirm them."])
         + "\n[deal.pipelines.sales]\n")
     mark = f"# Carried over from {config / 'deal-pipelines.toml'}: not read from the portal.\n"
     assert ("# Not read from the portal: robots on stages, triggers on stages.\n"
@@ -136,13 +143,13 @@ def test_export_from_a_config_migrates_its_manual_items_to_another_portal(
     assert done.exit_code == 0, done.output
     assert f"Carried over from {config} (marked in the files" in done.stdout
     assert sorted(p.name for p in out.glob("*.toml")) == [
-        "deal-pipelines.toml", "fields.toml", "lead.toml", "lists.toml", "smart-processes.toml"]
+        "companion.toml", "deal-pipelines.toml", "fields.toml", "lead.toml", "lists.toml", "smart-processes.toml"]
     production = tmp_path / "production.json"
     assert run(production, "apply", str(out), "--auto-approve").exit_code == 0
     planned = run(production, "plan", str(out), "--detailed-exitcode")
     assert planned.exit_code == 0, planned.output
     assert _manual(planned.stdout) == MANUAL
-    assert planned.stdout.endswith("Plan: 0 to add, 0 to change, 0 to destroy, 6 manual.\n")
+    assert planned.stdout.endswith("Plan: 0 to add, 0 to change, 0 to destroy, 8 manual.\n")
 
 
 def test_export_from_refuses_to_mix_two_configs(tmp_path: Path) -> None:

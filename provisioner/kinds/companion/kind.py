@@ -60,6 +60,8 @@ class CallCard(Kind[CallCardPart, bd.BindingsLive], Links[CallCardPart], ReadsMo
 
     name = "call_card"
     path = ("call_card",)
+    # export carries it over: the rules are the companion app's, kept in the config only
+    unread = "the companion app's call-card rules ([call_card])"
     shape = CALL_CARD
 
     def parse(self, tree: Any, path: Path, report: Report) -> CallCardPart:
@@ -126,6 +128,7 @@ class Tasks(Kind[TasksPart, bd.BindingsLive], Links[TasksPart], ReadsMore):
 
     name = "tasks"
     path = ("tasks",)
+    unread = "its deadline guard ([tasks])"  # the app's too: in the config only
     shape = TASKS
 
     def parse(self, tree: Any, path: Path, report: Report) -> TasksPart:
