@@ -132,6 +132,17 @@ class Call:
     claim: Claim | None = None
 
 
+# The method of a call that sends nothing: the portal already holds what its label names (a
+# stage a new pipeline came with, as wanted). The applier records the label as done without a
+# request, so that a write whose value already matches costs nothing and is still reported.
+HELD = "held"
+
+
+def held(label: str) -> Call:
+    """A call not sent: what `label` names is on the portal as wanted already."""
+    return Call(HELD, {}, label)
+
+
 # A kind's apply is a generator: it yields a round of calls and receives the results of those
 # that have a `key`, by key; the engine runs the rounds of every kind together
 # (`provisioner.model.rounds.parallel`), so independent writes share batches.

@@ -402,9 +402,4 @@ def _reconcile(owner: Address, category: int, rows: Sequence[Mapping[str, Any]],
     share a desired code, delete the other non-system ones, add the rest. Only rows of its own
     list are touched: any other row means the portal ignored the read's filter."""
     made = {s.code: s for s in st.answered_stages(rows, entity_id(category), owner, STAGE_STEP)}
-    codes = {s.code for s in wanted}
-    ops = [st.Op("update" if s.code in made else "create", s, made.get(s.code),
-                 f"{'~' if s.code in made else '+'} {s.address}") for s in wanted]
-    ops += [st.Op("delete", None, s, f"- {s.address} (made by the portal with the pipeline)")
-            for s in made.values() if s.code not in codes and not s.system]
-    return st.list_calls(ops, entity_id(category))
+    return st.made_calls(made, wanted, entity_id(category))
