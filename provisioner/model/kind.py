@@ -114,6 +114,10 @@ class ReadCall:
     # Fields every row must hold these values in, when it has them (`{"entityTypeId": 2}` for
     # the deal pipelines): a portal that ignores a parameter answers rows of other lists.
     expect: Mapping[str, Any] | None = None
+    # Rows the answer is expected to hold, when a list answers whole (not by pages) and an
+    # earlier answer told its length (0: unknown, a page at most): the reader keeps a batch's
+    # answer well under what the client reads from one answer (engine/live.py, ROWS).
+    rows: int = 0
 
 
 @dataclass(frozen=True)
