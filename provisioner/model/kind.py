@@ -267,6 +267,15 @@ class ReadsMore(Protocol):
 
 
 @runtime_checkable
+class HoldsWrites(Protocol):
+    """Changes the kind's apply is expected to make with no call (`held`: what the portal
+    makes by itself, as wanted), for the plan's estimate of its requests."""
+
+    def held(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+             live: Mapping[Address, Any]) -> set[Address]: ...
+
+
+@runtime_checkable
 class NeedsLive(Protocol[L]):
     """Other kinds' live parts, each built once by its own kind: `needs` names them, and after
     every kind's `from_live` the engine hands them to `link_live`."""

@@ -7,6 +7,8 @@ from typing import Any
 
 from provisioner import engine
 from provisioner.client import BitrixClient
+from provisioner.engine.cost import _later_rounds
+from provisioner.kinds.statuses.deal_pipelines import DealPipelines
 
 # A new deal pipeline whose NEW, WON and LOSE stages have the names the sandbox gives them (the docs'
 # English defaults, docs/portal-rules.md#default-stages), and one stage renamed.
@@ -116,3 +118,13 @@ def test_a_new_smart_process_pipeline_named_otherwise_is_renamed(
     assert counting.methods.count("crm.category.update") == 1
     assert "~ smart_process[hr].pipeline[main]" in report.done
     assert engine.make_plan(desired, engine.read_live(client)).changes == ()
+
+
+def test_the_estimate_counts_no_call_for_stages_made_as_wanted(client: BitrixClient) -> None:
+    """The plan compares with the live default pipeline's stages (the portal makes a new
+    pipeline's as it made those): NEW is held, the other three are written."""
+    plan = engine.make_plan(engine.load_text(PIPELINE), engine.read_live(client))
+    held = DealPipelines().held(plan.changes, plan.desired_nodes, plan.live_nodes)
+    assert sorted(map(str, held)) == ["deal.pipeline[hr].stage[NEW]"]
+    rounds = _later_rounds(plan.changes, [], held)
+    assert rounds == {1: 1, 2: 3}  # the pipeline, then PREPARATION, WON and LOSE

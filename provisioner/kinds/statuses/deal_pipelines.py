@@ -255,6 +255,17 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], CountsRecords, Explains)
         if second:
             yield second
 
+    def held(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+             live: Mapping[Address, Any]) -> set[Address]:
+        """Stages a new pipeline is expected to come with as wanted: the portal makes them as
+        it made the default pipeline's (docs/portal-rules.md#default-stages), so those are
+        what the estimate compares with (the apply compares with what it reads back)."""
+        default = next((p.address for p in live.values()
+                        if isinstance(p, Pipeline) and p.default), None)
+        made = {s.code: s for s in live.values() if isinstance(s, st.Stage)
+                and s.owner == default and s.code in PORTAL_DEFAULT_CODES}
+        return st.made_as_wanted(changes, desired, made) if made else set()
+
     # ---- export -----------------------------------------------------------------------------
 
     def export(self, live: Specs) -> Files:

@@ -103,6 +103,21 @@ def made_calls(made: Mapping[str, Stage], wanted: Sequence[Stage], entity_id: st
     return [*kept, *list_calls(ops, entity_id, category_id)]
 
 
+def made_as_wanted(changes: Sequence[Change], desired: Mapping[Address, Any],
+                   made: Mapping[str, Stage]) -> set[Address]:
+    """The stage creates of pipelines these changes create that the portal is expected to
+    make as wanted (`made`: what it makes with a pipeline, by code), for the plan's estimate:
+    `made_calls` sends nothing for them."""
+    new = {c.address for c in changes if c.address.depth == 1 and c.action is Action.CREATE}
+    out = set()
+    for c in changes:
+        if c.action is Action.CREATE and c.address.depth == 2 and c.address.parent in new:
+            want, have = desired.get(c.address), made.get(c.address.parts[-1][1])
+            if isinstance(want, Stage) and have is not None and as_wanted(have, want):
+                out.add(c.address)
+    return out
+
+
 def as_wanted(have: Stage, want: Stage) -> bool:
     """Whether an update of `have` to `want` would change nothing: it sends NAME, SORT and
     COLOR when one is wanted (`_fields`); SEMANTICS no update changes."""
