@@ -10,8 +10,9 @@ from provisioner.client import BitrixClient
 from provisioner.engine.cost import _later_rounds
 from provisioner.kinds.statuses.deal_pipelines import DealPipelines
 
-# A new deal pipeline whose NEW, WON and LOSE stages have the names the sandbox gives them (the docs'
-# English defaults, docs/portal-rules.md#default-stages), and one stage renamed.
+# A new deal pipeline whose NEW, WON and LOSE stages have the names and colours the sandbox
+# gives them (the docs' English defaults, docs/portal-rules.md#default-stages), and one stage
+# renamed.
 PIPELINE = """
 [deal.pipelines.hr]
 name = "Hiring"
