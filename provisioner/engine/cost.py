@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 from provisioner.model.changes import Change, Cost
-from provisioner.model.kind import HoldsWrites
+from provisioner.model.kind import HELD, HoldsWrites
 from provisioner.model.rounds import chunks
 
 BATCH = 50
@@ -50,7 +50,7 @@ def apply_requests(changes: Sequence[Change], desired: Mapping[Any, Any],
         mine = by_kind.get(kind.name)
         if mine:
             calls = _first_round(kind, mine, desired, live)
-            first.extend(calls)
+            first.extend(c for c in calls if c.method != HELD)  # a held call sends nothing
             held = kind.held(mine, desired, live) if isinstance(kind, HoldsWrites) else set()
             for number, count in _later_rounds(mine, calls, held).items():
                 later[number] = later.get(number, 0) + count
