@@ -16,13 +16,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from provisioner.kinds.fields.labels import LANGUAGES as ALL_LANGUAGES
 from provisioner.sandbox.crm import categories as cats
 from provisioner.sandbox.crm import state, types
 from provisioner.sandbox.store import Store
 
 BATCH = 50  # calls per batch request (docs/portal-rules.md#batch)
 PAGE = 50  # rows per page of a list that pages (docs/portal-rules.md#paging)
-LANGUAGES = 2  # label languages the kinds keep (ru, en); a label list answers in one language
+# The portal's languages: the kinds keep a field's labels in each (a label list answers in one
+# language, a get in all; provisioner/kinds/fields/labels.py, docs/portal-rules.md#field-labels)
+LANGUAGES = len(ALL_LANGUAGES)
 CLASSIC = ("CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE")
 STAGE_VALUES = ("NAME", "SORT", "COLOR", "SEMANTICS")  # what a stage or list item is
 DEAL = 2
@@ -72,21 +75,31 @@ def read_floor(store: Store) -> Floor:
     fields = spa_fields(store)
     enums = sum(1 for f in fields if f["USER_TYPE_ID"] == "enumeration")
     users = len(store.section("users", {}))
+    classic = [sum(1 for f in state.userfields(store).values() if f["ENTITY_ID"] == entity)
+               for entity in CLASSIC]
     return Floor((
         Line("deal pipelines", "crm.category.list", 1),
         Line("every stage and list item (deal, lead, lists, smart processes)",
              "crm.status.list", 1),
-        Line("which lists exist; smart-process pipelines (name, sort, default)",
-             "crm.status.entity.types", 1),
+        Line("which lists exist", "crm.status.entity.types", 1),
         Line("smart processes", "crm.type.list", pages(spas)),
         Line("a smart process's settings and relations (not in the list)", "crm.type.get",
              spas),
-        Line("custom fields of leads, deals, contacts, companies, quotes, per label language",
-             "crm.<entity>.userfield.list", len(CLASSIC) * LANGUAGES),
-        Line("smart-process custom fields, per label language", "userfieldconfig.list",
-             pages(len(fields)) * LANGUAGES if fields else 0),
-        Line("a smart-process enumeration's items (not in the list)", "userfieldconfig.get",
-             enums),
+        # crm.status.entity.types names each pipeline but not its `code`, which keys it
+        # (docs: crm-status-entity-types.md, answer fields): only crm.category.list holds it
+        Line("a smart process's pipeline codes (not in crm.status.entity.types)",
+             "crm.category.list", spas),
+        Line("custom fields of leads ... quotes, one list per label language (or, for fewer "
+             "fields than languages, one list and a get per field: every language)",
+             "crm.<entity>.userfield.list / .get",
+             sum(min(LANGUAGES, 1 + n) for n in classic)),
+        Line("smart-process custom fields, in one language", "userfieldconfig.list",
+             pages(len(fields)) if fields else 1),
+        Line("a smart-process enumeration's items and labels (not in the list)",
+             "userfieldconfig.get", enums),
+        Line("the other fields' labels in the other languages: a list per language and page, "
+             "or a get per field, whichever is fewer", "userfieldconfig.list / .get",
+             min((LANGUAGES - 1) * pages(len(fields)), len(fields) - enums) if fields else 0),
         Line("users (responsible persons of robots)", "user.get", pages(users)),
         Line("whether the token is an application's", "app.info", 1),
     ))

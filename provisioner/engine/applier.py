@@ -19,7 +19,7 @@ from provisioner.engine.live import read_live
 from provisioner.engine.planner import make_plan
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
-from provisioner.model import Action, AnyKind, Call, Plan, Script
+from provisioner.model import HELD, Action, AnyKind, Call, Plan, Script
 from provisioner.model.answers import CODE, Claim, UntrustedAnswer, Verdict, judge
 from provisioner.model.rounds import chunks, once, parallel
 
@@ -211,6 +211,11 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
     """Send one round; the results of its keyed calls, by key. `made`: what this apply created
     so far (the twin checks leave it alone), added to."""
     made = set() if made is None else made
+    for call in calls:
+        if call.method == HELD:  # on the portal as wanted already: done, nothing sent
+            progress(call.label)
+            report.done.append(call.label)
+    calls = [c for c in calls if c.method != HELD]
     keys = [c.key for c in calls if c.key is not None]
     if len(set(keys)) != len(keys):
         raise ValueError(f"two calls of one apply round share a key: {sorted(keys)}")

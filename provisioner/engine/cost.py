@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 from provisioner.model.changes import Change, Cost
+from provisioner.model.kind import HELD, HoldsWrites
 from provisioner.model.rounds import chunks
 
 BATCH = 50
@@ -49,8 +50,9 @@ def apply_requests(changes: Sequence[Change], desired: Mapping[Any, Any],
         mine = by_kind.get(kind.name)
         if mine:
             calls = _first_round(kind, mine, desired, live)
-            first.extend(calls)
-            for number, count in _later_rounds(mine, calls).items():
+            first.extend(c for c in calls if c.method != HELD)  # a held call sends nothing
+            held = kind.held(mine, desired, live) if isinstance(kind, HoldsWrites) else set()
+            for number, count in _later_rounds(mine, calls, held).items():
                 later[number] = later.get(number, 0) + count
     return len(chunks(first, BATCH)) + sum(math.ceil(n / BATCH) for n in later.values())
 
@@ -67,11 +69,13 @@ def _first_round(kind: Any, changes: list[Change], desired: Mapping[Any, Any],
     return list(calls)
 
 
-def _later_rounds(changes: Sequence[Change], calls: Sequence[Any]) -> dict[int, int]:
+def _later_rounds(changes: Sequence[Change], calls: Sequence[Any],
+                  held: Set[Any] = frozenset()) -> dict[int, int]:
     """Calls of the changes the first round does not send, by round: one round after the
     parent's (a stage after its new pipeline, after its new smart process), one call each;
     enumeration items of a field being created travel inside its add
-    (docs/portal-rules.md#enumeration-items)."""
+    (docs/portal-rules.md#enumeration-items); `held` changes need none (the portal makes them
+    as wanted)."""
     written: set[str] = set()
     for call in calls:
         written.update(label_addresses(call.label))
@@ -93,7 +97,7 @@ def _later_rounds(changes: Sequence[Change], calls: Sequence[Any]) -> dict[int, 
         parent = by_address.get(str(change.address.parent))
         bundled = (change.address.parts[-1][0] == "item" and parent is not None
                    and parent.action.value == "create" and change.action.value == "create")
-        if number and not bundled:
+        if number and not bundled and change.address not in held:
             out[number] = out.get(number, 0) + 1
     return out
 

@@ -37,6 +37,11 @@ BATCH = 50  # sub-calls per batch (docs/portal-rules.md#batch)
 PAGE = 50  # rows per page of a list method (docs/portal-rules.md#paging)
 PAGE_KEY = "{key}~page{start}"
 ROUND = BATCH  # pages of one list asked at a time, beyond those already read
+# Rows a batch may be expected to answer (`ReadCall.rows`; a call without a count is a page at
+# most): about 10 MB at the 0.8 KB of a field row with its items, a third of what the client
+# reads from one answer (client/transport.py, 32 MiB), so rows larger than expected still fit.
+# Without it, 50 label lists of 1,500 fields each answered 60 MB, and the plan failed.
+ROWS = 12_000
 
 
 class Client(Protocol):
@@ -171,7 +176,8 @@ class _Reader:
             return {}
         first = {k: (c.method, dict(c.params)) for k, c in calls.items()}
         guessed = _guess_pages(calls, _spare(len(first)))
-        out = self._send({**first, **guessed}, set(guessed))
+        out = self._send({**first, **guessed}, set(guessed),
+                         {k: c.rows for k, c in calls.items() if c.rows})
         pages = dict(out.results)
         while missing := _next_round(calls, out, pages):
             pages.update(self._send(missing, set()).results)
@@ -179,15 +185,38 @@ class _Reader:
                 for key, call in calls.items()}
 
     def _send(self, commands: Mapping[str, tuple[str, Mapping[str, Any]]],
-              guessed: set[str]) -> _Answers:
+              guessed: set[str], rows: Mapping[str, int] | None = None) -> _Answers:
         answers = _Answers()
-        keys = list(commands)
-        for offset in range(0, len(keys), BATCH):
-            chunk = {k: commands[k] for k in keys[offset:offset + BATCH]}
+        for chunk in _chunks(commands, rows or {}):
             out = self.client.batch(chunk, halt=False)
             self.requests += 1
             answers.add(out, chunk, guessed)
         return answers
+
+
+def _chunks(commands: Mapping[str, tuple[str, Mapping[str, Any]]], rows: Mapping[str, int]
+            ) -> list[dict[str, tuple[str, Mapping[str, Any]]]]:
+    """Batches of at most BATCH calls, whose whole lists (`rows`: the count of a call that
+    answers a whole list) are expected to answer at most ROWS rows; any other call answers a
+    page at most, 50 such 2,500 rows, which the margin under the client's limit holds. Reads of
+    one round do not depend on each other, so the small calls fill the slots the large lists
+    leave, and no batch goes out half empty for want of rows."""
+    large = [k for k in commands if rows.get(k, 0) > PAGE]
+    small = [k for k in commands if rows.get(k, 0) <= PAGE]
+    groups: list[list[str]] = []
+    weight = 0
+    for key in large:
+        if not groups or len(groups[-1]) == BATCH or weight + rows[key] > ROWS:
+            groups.append([])
+            weight = 0
+        groups[-1].append(key)
+        weight += rows[key]
+    for group in groups:
+        room = BATCH - len(group)
+        group.extend(small[:room])
+        del small[:room]
+    groups += [small[i:i + BATCH] for i in range(0, len(small), BATCH)]
+    return [{k: commands[k] for k in group} for group in groups]
 
 
 class _Answers:

@@ -26,6 +26,7 @@ from provisioner.model.changes import (
     Records,
 )
 from provisioner.model.kind import (
+    HELD,
     AnyKind,
     Call,
     Children,
@@ -46,6 +47,7 @@ from provisioner.model.kind import (
     Results,
     Script,
     by_parent,
+    held,
     tuple_part,
 )
 from provisioner.model.locate import LineIndex, render_path
@@ -54,6 +56,7 @@ from provisioner.model.pairing import Pairs
 from provisioner.model.shape import Issue, Path, Shape
 
 __all__ = [
+    "HELD",
     "Action",
     "Address",
     "AnyKind",
@@ -93,6 +96,7 @@ __all__ = [
     "attribute",
     "attributes",
     "by_parent",
+    "held",
     "immutable_names",
     "live_only",
     "render_path",

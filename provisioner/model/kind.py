@@ -115,6 +115,10 @@ class ReadCall:
     # Fields every row must hold these values in, when it has them (`{"entityTypeId": 2}` for
     # the deal pipelines): a portal that ignores a parameter answers rows of other lists.
     expect: Mapping[str, Any] | None = None
+    # Rows the answer is expected to hold, when a list answers whole (not by pages) and an
+    # earlier answer told its length (0: unknown, a page at most): the reader keeps a batch's
+    # answer well under what the client reads from one answer (engine/live.py, ROWS).
+    rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,17 @@ class Call:
     key: str | None = None
     with_previous: bool = False
     claim: Claim | None = None
+
+
+# The method of a call that sends nothing: the portal already holds what its label names (a
+# stage a new pipeline came with, as wanted). The applier records the label as done without a
+# request, so that a write whose value already matches costs nothing and is still reported.
+HELD = "held"
+
+
+def held(label: str) -> Call:
+    """A call not sent: what `label` names is on the portal as wanted already."""
+    return Call(HELD, {}, label)
 
 
 # A kind's apply is a generator: it yields a round of calls and receives the results of those
@@ -259,6 +274,15 @@ class ReadsMore(Protocol):
     the engine sends every kind's in one more batch."""
 
     def more_reads(self, results: Results) -> Mapping[str, ReadCall]: ...
+
+
+@runtime_checkable
+class HoldsWrites(Protocol):
+    """Changes the kind's apply is expected to make with no call (`held`: what the portal
+    makes by itself, as wanted), for the plan's estimate of its requests."""
+
+    def held(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+             live: Mapping[Address, Any]) -> set[Address]: ...
 
 
 @runtime_checkable

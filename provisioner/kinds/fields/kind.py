@@ -152,15 +152,17 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
     def more_reads(self, results: Results) -> Mapping[str, ReadCall]:
         """The labels in the portal's other languages: a `get` per field (full maps) when the
         fields are fewer than those languages, else a `list` per language."""
-        rows = [r for r in results.get(self._key(LANGS[0])) or []
-                if r.get("USER_TYPE_ID") in TYPES]
+        every = results.get(self._key(LANGS[0])) or []
+        rows = [r for r in every if r.get("USER_TYPE_ID") in TYPES]
         if not rows:
             return {}
         if len(rows) < len(lb.OTHER):
             return {self._get_key(r["ID"]): ReadCall(f"crm.{self.entity}.userfield.get",
                                                      {"id": r["ID"]}) for r in rows}
+        # each list answers every field at once, as the first one did (its length: `rows`)
         return {self._key(lang): ReadCall(f"crm.{self.entity}.userfield.list",
-                                          {"filter": {"LANG": lang}}) for lang in lb.OTHER}
+                                          {"filter": {"LANG": lang}}, rows=len(every))
+                for lang in lb.OTHER}
 
     def _get_key(self, field_id: Any) -> str:
         return f"userfield_{self.entity}_{field_id}"

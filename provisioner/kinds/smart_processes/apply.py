@@ -16,7 +16,7 @@ from provisioner.kinds.fields.apply import Target, create_call, field_calls, ite
 from provisioner.kinds.fields.model import Field
 from provisioner.kinds.smart_processes import relations
 from provisioner.kinds.smart_processes.model import FLAGS, SmartProcess, SpaPipeline
-from provisioner.model import Action, Call, Change, Children, Script
+from provisioner.model import Action, Call, Change, Children, Script, held
 from provisioner.model.address import Address
 from provisioner.model.answers import (
     Claim,
@@ -49,12 +49,7 @@ def reconcile(owner: Address, etid: int, category: int, rows: Any,
     desired code, delete its other non-system stages, add the rest."""
     made = {s.code: s for s in st.answered_stages(rows_in(rows, None, "crm.status.list"),
                                                   stage_list(etid, category), owner, "stage")}
-    codes = {s.code for s in wanted}
-    ops = [st.Op("update" if s.code in made else "create", s, made.get(s.code),
-                 f"{'~' if s.code in made else '+'} {s.address}") for s in wanted]
-    ops += [st.Op("delete", None, s, f"- {s.address} (made by the portal with the pipeline)")
-            for s in made.values() if s.code not in codes and not s.system]
-    return st.list_calls(ops, stage_list(etid, category), category)
+    return st.made_calls(made, wanted, stage_list(etid, category), category)
 
 
 def children(kids: Children, parent: Address, cls: type) -> list[Any]:
@@ -82,10 +77,17 @@ def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
                     sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
 
 
-def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children) -> Script:
-    rename = [Call("crm.category.update", {"entityTypeId": etid, "id": category,
-                                           "fields": {"name": pipe.name}}, f"~ {pipe.address}")
-              ] if pipe.name is not None else []
+def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children,
+                     named: str | None = None) -> Script:
+    """The pipeline the portal made with a smart process (`named`: its name, when this apply
+    made the process and read it): renamed unless it has the wanted name already."""
+    rename: list[Call] = []
+    if pipe.name is not None and pipe.name == named:
+        rename = [held(f"~ {pipe.address} (named so by the portal already)")]
+    elif pipe.name is not None:
+        rename = [Call("crm.category.update", {"entityTypeId": etid, "id": category,
+                                               "fields": {"name": pipe.name}},
+                       f"~ {pipe.address}")]
     made = f"defst_{pipe.owner.key}_{pipe.key}"
     results = yield [*rename, Call("crm.status.list", {"filter": {
         "ENTITY_ID": stage_list(etid, category)}},
@@ -112,11 +114,11 @@ def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
     type_id = new_id(results[ref], ("type", "id"), "crm.type.add", label)
     etid = new_id(results[ref], ("type", "entityTypeId"), "crm.type.add", label)
     made_now[spa.code] = (type_id, etid)
-    default_id = _default_pipeline(rows_in(results[pipes], "categories", "crm.category.list"),
-                                   etid)
+    default_id, named = _default_pipeline(
+        rows_in(results[pipes], "categories", "crm.category.list"), etid)
     tasks: list[Script] = []
     for pipe in children(kids, spa.address, SpaPipeline):
-        tasks.append(default_pipeline(pipe, etid, default_id, kids) if pipe.default
+        tasks.append(default_pipeline(pipe, etid, default_id, kids, named) if pipe.default
                      else new_pipeline(pipe, etid, kids))
     target = Target(entity_id=f"CRM_{type_id}", prefix=f"UF_CRM_{type_id}_")
     fields = [create_call(target, f, items_of(kids, f.address), f"+ {f.address}")
@@ -125,14 +127,18 @@ def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
     yield from parallel(tasks)
 
 
-def _default_pipeline(cats: Sequence[Mapping[str, Any]], etid: int) -> int:
-    """The id of the pipeline the portal made with a new smart process (its default one)."""
+def _default_pipeline(cats: Sequence[Mapping[str, Any]], etid: int) -> tuple[int, str | None]:
+    """The id and name of the pipeline the portal made with a new smart process (its default
+    one)."""
     mine = rows_of_list(cats, {"entityTypeId": etid}, "crm.category.list")
-    found = list(dict.fromkeys(str(c.get("id")) for c in mine if c.get("isDefault") == "Y"))
+    defaults = [c for c in mine if c.get("isDefault") == "Y"]
+    found = list(dict.fromkeys(str(c.get("id")) for c in defaults))
     if len(found) != 1 or not found[0].isdigit():
         raise UntrustedAnswer("crm.category.list", f"the portal answered {shown(cats)} for the "
                               f"pipelines of new smart process {etid}: not one default pipeline")
-    return int(found[0])
+    names = {c.get("name") for c in defaults}
+    name = names.pop() if len(names) == 1 else None
+    return int(found[0]), name if isinstance(name, str) else None
 
 
 def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[Address, Any],

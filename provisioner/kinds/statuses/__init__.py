@@ -38,6 +38,8 @@ from provisioner.kinds.statuses.writes import (
     Op,
     answered_stages,
     list_calls,
+    made_as_wanted,
+    made_calls,
     op_call,
     ops_from_changes,
     ordered,
@@ -47,7 +49,8 @@ __all__ = [
     "NAME", "SEMANTICS", "Item", "Kept", "Op", "Sortable", "Stage", "answered_stages",
     "by_address", "check_codes",
     "check_semantics", "check_success_code", "export_item", "export_stage", "follow_moves",
-    "group", "item_shape", "keep_moves", "list_calls", "live_item", "live_stage", "op_call",
+    "group", "item_shape", "keep_moves", "list_calls", "live_item", "live_stage",
+    "made_as_wanted", "made_calls", "op_call",
     "ops_from_changes", "ordered", "parse_items", "parse_stages", "resorted",
     "semantics_valid", "settle_sorts", "stage_shape", "strip_prefix", "tables",
 ]

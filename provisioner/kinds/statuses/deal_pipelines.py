@@ -257,6 +257,17 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
         if second:
             yield second
 
+    def held(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+             live: Mapping[Address, Any]) -> set[Address]:
+        """Stages a new pipeline is expected to come with as wanted: the portal makes them as
+        it made the default pipeline's (docs/portal-rules.md#default-stages), so those are
+        what the estimate compares with (the apply compares with what it reads back)."""
+        default = next((p.address for p in live.values()
+                        if isinstance(p, Pipeline) and p.default), None)
+        made = {s.code: s for s in live.values() if isinstance(s, st.Stage)
+                and s.owner == default and s.code in PORTAL_DEFAULT_CODES}
+        return st.made_as_wanted(changes, desired, made) if made else set()
+
     # ---- export -----------------------------------------------------------------------------
 
     def keyed_as(self, live: Specs, desired: Specs) -> Specs:
@@ -419,9 +430,4 @@ def _reconcile(owner: Address, category: int, rows: Sequence[Mapping[str, Any]],
     share a desired code, delete the other non-system ones, add the rest. Only rows of its own
     list are touched: any other row means the portal ignored the read's filter."""
     made = {s.code: s for s in st.answered_stages(rows, entity_id(category), owner, STAGE_STEP)}
-    codes = {s.code for s in wanted}
-    ops = [st.Op("update" if s.code in made else "create", s, made.get(s.code),
-                 f"{'~' if s.code in made else '+'} {s.address}") for s in wanted]
-    ops += [st.Op("delete", None, s, f"- {s.address} (made by the portal with the pipeline)")
-            for s in made.values() if s.code not in codes and not s.system]
-    return st.list_calls(ops, entity_id(category))
+    return st.made_calls(made, wanted, entity_id(category))

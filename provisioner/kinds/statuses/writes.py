@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from provisioner.kinds.statuses.rows import TO_PORTAL, Item, Stage, live_stage
-from provisioner.model import Action, Call, Change
+from provisioner.model import Action, Call, Change, held
 from provisioner.model.address import Address
 from provisioner.model.answers import UntrustedAnswer, rows_of_list, shown
 
@@ -81,6 +81,48 @@ def _fields(row: Stage | Item) -> dict[str, Any]:
 
 def list_calls(ops: Sequence[Op], entity_id: str, category_id: int | None = None) -> list[Call]:
     return [op_call(op, entity_id, category_id) for op in ordered(ops)]
+
+
+def made_calls(made: Mapping[str, Stage], wanted: Sequence[Stage], entity_id: str,
+               category_id: int | None = None) -> list[Call]:
+    """Stage writes for a pipeline made in this apply (`made`: the stages the portal made with
+    it, by code): update those that share a desired code and differ, delete its other
+    non-system ones, add the rest. A stage the portal made as wanted is written by no call
+    (`held`: reported done, nothing sent; issue 18)."""
+    codes = {s.code for s in wanted}
+    ops, kept = [], []
+    for s in wanted:
+        have = made.get(s.code)
+        if have is not None and as_wanted(have, s):
+            kept.append(held(f"+ {s.address} (made by the portal with the pipeline, as wanted)"))
+        else:
+            ops.append(Op("update" if have else "create", s, have,
+                          f"{'~' if have else '+'} {s.address}"))
+    ops += [Op("delete", None, s, f"- {s.address} (made by the portal with the pipeline)")
+            for s in made.values() if s.code not in codes and not s.system]
+    return [*kept, *list_calls(ops, entity_id, category_id)]
+
+
+def made_as_wanted(changes: Sequence[Change], desired: Mapping[Address, Any],
+                   made: Mapping[str, Stage]) -> set[Address]:
+    """The stage creates of pipelines these changes create that the portal is expected to
+    make as wanted (`made`: what it makes with a pipeline, by code), for the plan's estimate:
+    `made_calls` sends nothing for them."""
+    new = {c.address for c in changes if c.address.depth == 1 and c.action is Action.CREATE}
+    out = set()
+    for c in changes:
+        if c.action is Action.CREATE and c.address.depth == 2 and c.address.parent in new:
+            want, have = desired.get(c.address), made.get(c.address.parts[-1][1])
+            if isinstance(want, Stage) and have is not None and as_wanted(have, want):
+                out.add(c.address)
+    return out
+
+
+def as_wanted(have: Stage, want: Stage) -> bool:
+    """Whether an update of `have` to `want` would change nothing: it sends NAME, SORT and
+    COLOR when one is wanted (`_fields`); SEMANTICS no update changes."""
+    return (have.name == want.name and have.sort == want.sort
+            and (not want.color or have.color == want.color))
 
 
 def answered_stages(rows: Sequence[Mapping[str, Any]], entity_id: str, owner: Address,
