@@ -93,12 +93,23 @@ def after_add(want: Labels, fill: str) -> Any:
     return {lang: want.get(lang, fill) for lang in LANGUAGES}
 
 
-def read(texts: Mapping[str, Mapping[str, Any]], key: str) -> Labels:
-    """One label key's texts of every language read (`texts`: language -> portal key ->
-    text), in the one order."""
-    text = shared.text
-    return shared.mapping({lang: text(str(texts[lang].get(key) or ""))
-                           for lang in _order(tuple(texts))})
+def read_keys(texts: Mapping[str, Mapping[str, Any]], keys: Mapping[str, str]
+              ) -> dict[str, Labels]:
+    """Label keys (ours -> the portal's) of one field, each in every language read (`texts`:
+    language -> portal key -> text) in the one order. A key whose texts are those of an
+    earlier key (a field's labels are mostly one text) gets the same mapping, built once."""
+    langs = _order(tuple(texts))
+    rows = [texts[lang] for lang in langs]
+    seen: dict[tuple[str, ...], Labels] = {}
+    out: dict[str, Labels] = {}
+    for ours, portal in keys.items():
+        values = tuple([str(row.get(portal) or "") for row in rows])
+        found = seen.get(values)
+        if found is None:
+            found = seen[values] = shared.mapping(
+                {lang: shared.text(value) for lang, value in zip(langs, values, strict=True)})
+        out[ours] = found
+    return out
 
 
 def export_label(full: Labels | None, fill: str) -> Any:
