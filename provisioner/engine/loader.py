@@ -11,6 +11,7 @@ from typing import Any
 
 import rtoml
 
+from provisioner.engine.gcpause import gc_paused
 from provisioner.engine.scope import parse_pattern
 from provisioner.engine.sources import Budget, Limits, nesting_problem
 from provisioner.errors import ConfigError, Problem, ProvisionError
@@ -106,17 +107,18 @@ def load_desired(path: str | FsPath, kinds: Sequence[AnyKind] = KINDS,
                  limits: Limits | None = None) -> DesiredState:
     """Read CONFIG (a directory of *.toml or one file); raise ConfigError with every problem.
     `limits`: bytes and nesting read at most (default from the environment, engine/sources.py)."""
-    sources = _Sources()
-    tree: dict[str, Any] = {}
-    budget = Budget(limits or Limits.from_env())
-    for file in find_files(path):
-        name = str(file)
-        text = _read_file(file, sources.problems, budget)
-        if text is None:
-            continue
-        sources.texts[name] = text
-        _merge(tree, _parse_toml(name, sources), (), name, sources)
-    return parse_tree(tree, sources, kinds)
+    with gc_paused():
+        sources = _Sources()
+        tree: dict[str, Any] = {}
+        budget = Budget(limits or Limits.from_env())
+        for file in find_files(path):
+            name = str(file)
+            text = _read_file(file, sources.problems, budget)
+            if text is None:
+                continue
+            sources.texts[name] = text
+            _merge(tree, _parse_toml(name, sources), (), name, sources)
+        return parse_tree(tree, sources, kinds)
 
 
 def _read_file(file: FsPath, problems: list[Problem], budget: Budget) -> str | None:
@@ -273,11 +275,12 @@ def _protect(tree: Mapping[str, Any], report: Report) -> tuple[str, ...]:
 
 def load_texts(texts: Mapping[str, str], kinds: Sequence[AnyKind] = KINDS) -> DesiredState:
     """The desired state from file texts kept in a plan file (names as they were loaded)."""
-    sources = _Sources(texts=dict(texts))
-    tree: dict[str, Any] = {}
-    for name in texts:
-        _merge(tree, _parse_toml(name, sources), (), name, sources)
-    return parse_tree(tree, sources, kinds)
+    with gc_paused():
+        sources = _Sources(texts=dict(texts))
+        tree: dict[str, Any] = {}
+        for name in texts:
+            _merge(tree, _parse_toml(name, sources), (), name, sources)
+        return parse_tree(tree, sources, kinds)
 
 
 def source_tree(texts: Mapping[str, str]) -> tuple[dict[str, Any], dict[Path, str]]:

@@ -128,12 +128,20 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
 
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
+_TEXT = frozenset({str})
 
 
 def to_php(value: Any) -> Any:
     """Shape a value as PHP's json_encode would: empty arrays `[]`, 0..n-1 keys as lists."""
     kind = type(value)
     if kind in _LEAVES:
+        return value
+    # A list of leaves, a dict of text keys and leaves (most of a page's labels, settings and
+    # items) is already in shape: handed over as it is, checked at C speed, not copied.
+    if kind is list and _LEAVES.issuperset(map(type, value)):
+        return value
+    if kind is dict and value and _TEXT.issuperset(map(type, value)) \
+            and _LEAVES.issuperset(map(type, value.values())):
         return value
     if isinstance(value, (list, tuple)):
         return [v if type(v) in _LEAVES else to_php(v) for v in value]

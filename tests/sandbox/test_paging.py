@@ -48,13 +48,13 @@ def test_each_row_is_rendered_once_per_request(portal: tuple[Sandbox, BitrixClie
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     _, client = portal
     rendered: list[int] = []
-    real = userfieldconfig.field_json
+    real = userfieldconfig._base  # each row of a list is rendered from its base
 
-    def counting(field: dict[str, Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def counting(field: dict[str, Any]) -> dict[str, Any]:
         rendered.append(int(field["ID"]))
-        return real(field, *args, **kwargs)
+        return real(field)
 
-    monkeypatch.setattr(userfieldconfig, "field_json", counting)
+    monkeypatch.setattr(userfieldconfig, "_base", counting)
     client.batch({str(s): page(s) for s in (0, 50, 100)})
     assert len(rendered) == FIELDS  # not once per page (360)
     client.batch({str(s): page(s) for s in (0, 50, 100)})

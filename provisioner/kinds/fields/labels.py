@@ -18,6 +18,7 @@ not the placeholder.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from provisioner.kinds import shared
@@ -45,8 +46,13 @@ def label_shape(doc: str, multiline: bool = False) -> OneOf:
 
 def ordered(texts: Mapping[str, str]) -> Labels:
     """The languages in one order (ru, en, then the portal's list), shared."""
-    keys = sorted(texts, key=lambda lang: ORDER.get(lang, len(ORDER)))
-    return shared.mapping({lang: shared.text(texts[lang]) for lang in keys})
+    return shared.mapping({lang: shared.text(texts[lang]) for lang in _order(tuple(texts))})
+
+
+@lru_cache(maxsize=256)  # a few sets of languages in practice; bounded against a hostile portal
+def _order(langs: tuple[str, ...]) -> tuple[str, ...]:
+    """`langs` in the one order (sorted once per set of languages read, not once per label)."""
+    return tuple(sorted(langs, key=lambda lang: ORDER.get(lang, len(ORDER))))
 
 
 def labels(value: Any) -> Labels | None:
@@ -87,10 +93,23 @@ def after_add(want: Labels, fill: str) -> Any:
     return {lang: want.get(lang, fill) for lang in LANGUAGES}
 
 
-def read(texts: Mapping[str, Mapping[str, Any]], key: str) -> Labels:
-    """One label key's texts of every language read (`texts`: language -> portal key ->
-    text), in the one order."""
-    return ordered({lang: str(row.get(key) or "") for lang, row in texts.items()})
+def read_keys(texts: Mapping[str, Mapping[str, Any]], keys: Mapping[str, str]
+              ) -> dict[str, Labels]:
+    """Label keys (ours -> the portal's) of one field, each in every language read (`texts`:
+    language -> portal key -> text) in the one order. A key whose texts are those of an
+    earlier key (a field's labels are mostly one text) gets the same mapping, built once."""
+    langs = _order(tuple(texts))
+    rows = [texts[lang] for lang in langs]
+    seen: dict[tuple[str, ...], Labels] = {}
+    out: dict[str, Labels] = {}
+    for ours, portal in keys.items():
+        values = tuple([str(row.get(portal) or "") for row in rows])
+        found = seen.get(values)
+        if found is None:
+            found = seen[values] = shared.mapping(
+                {lang: shared.text(value) for lang, value in zip(langs, values, strict=True)})
+        out[ours] = found
+    return out
 
 
 def export_label(full: Labels | None, fill: str) -> Any:

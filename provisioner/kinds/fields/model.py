@@ -21,7 +21,7 @@ from provisioner.kinds.fields.labels import (
     label_shape,
     labels,
     narrow,
-    read,
+    read_keys,
 )
 from provisioner.kinds.slug import slugify
 from provisioner.model import Report, attribute, live_only
@@ -288,11 +288,8 @@ def live_field(row: Mapping[str, Any], where: tuple[Address | None, str], name: 
                texts: Mapping[str, Mapping[str, Any]], spa: bool = False) -> FieldSpec:
     """A field from a legacy (UPPER) row; `texts` are its label keys per language read."""
     type_ = shared.text(str(row["USER_TYPE_ID"]))
-    got = {key: shared.mapping({lang: shared.text(str(texts.get(lang, {}).get(portal) or ""))
-                                for lang in LANGS})
-           for key, portal in LABEL_KEYS.items()}
-    full = {key: read(texts, portal) for key, portal in LABEL_KEYS.items()} \
-        if set(texts) - set(LANGS) else None
+    got = read_keys({lang: texts.get(lang, {}) for lang in LANGS}, LABEL_KEYS)
+    full = read_keys(texts, LABEL_KEYS) if set(texts) - set(LANGS) else None
     f = Field(where[0], where[1], name, type_, row.get("MULTIPLE") == "Y", got["label"],
               list_label=None if spa else got["list_label"],
               filter_label=None if spa else got["filter_label"],

@@ -45,6 +45,13 @@ def _compare(op: str, have: Any, want: Any) -> bool:
 
 
 def _condition(op: str, name: str, want: Any) -> Callable[[dict[str, Any]], bool]:
+    if op in ("@", "!@"):  # the set made once, not once per row
+        values = {str(v) for v in (want if isinstance(want, list) else [want])}
+
+        def inside(row: dict[str, Any]) -> bool:
+            return (str(row.get(name)) in values) == (op == "@")
+        return inside
+
     def check(row: dict[str, Any]) -> bool:
         return _compare(op, row.get(name), want)
     return check

@@ -28,9 +28,6 @@ HELPERS = "api-reference/crm/universal/user-defined-fields/"
 FILTER_KEYS = ("ID", "FIELD_NAME", "USER_TYPE_ID", "XML_ID", "SORT", "MULTIPLE", "MANDATORY",
                "SHOW_FILTER", "SHOW_IN_LIST", "EDIT_IN_LIST", "IS_SEARCHABLE")
 ORDER_KEYS = ("ID", "FIELD_NAME", "USER_TYPE_ID", "XML_ID", "SORT")
-HEAD_KEYS = ("ENTITY_ID", "FIELD_NAME", "USER_TYPE_ID", "XML_ID")
-FLAG_OUT = ("MULTIPLE", "MANDATORY", "SHOW_FILTER", "SHOW_IN_LIST", "EDIT_IN_LIST",
-            "IS_SEARCHABLE")
 
 
 def item_json(item: dict[str, Any]) -> dict[str, Any]:
@@ -41,8 +38,15 @@ def item_json(item: dict[str, Any]) -> dict[str, Any]:
 def field_json(field: dict[str, Any], lang: str | None = None,
                labels: bool = True) -> dict[str, Any]:
     """Numbers as strings, empty settings as [] (PHP); labels as maps or one language (docs/portal-rules.md#field-labels)."""
-    out: dict[str, Any] = {"ID": str(field["ID"]), **{k: field[k] for k in HEAD_KEYS},
-                           "SORT": str(field["SORT"]), **{k: field[k] for k in FLAG_OUT},
+    # Spelled out: this runs for every field of every list asked.
+    out: dict[str, Any] = {"ID": str(field["ID"]), "ENTITY_ID": field["ENTITY_ID"],
+                           "FIELD_NAME": field["FIELD_NAME"],
+                           "USER_TYPE_ID": field["USER_TYPE_ID"], "XML_ID": field["XML_ID"],
+                           "SORT": str(field["SORT"]), "MULTIPLE": field["MULTIPLE"],
+                           "MANDATORY": field["MANDATORY"], "SHOW_FILTER": field["SHOW_FILTER"],
+                           "SHOW_IN_LIST": field["SHOW_IN_LIST"],
+                           "EDIT_IN_LIST": field["EDIT_IN_LIST"],
+                           "IS_SEARCHABLE": field["IS_SEARCHABLE"],
                            "SETTINGS": field["SETTINGS"] or []}
     for key in uf.LABEL_KEYS:
         if lang is not None:
@@ -91,9 +95,9 @@ def make_list(entity_id: str) -> Handler:
     def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
         flt, order = _object(params, "filter"), _object(params, "order")
         lang = str(flt["LANG"]) if flt.get("LANG") else None
+        wanted = [(k, str(v)) for k, v in flt.items() if k in FILTER_KEYS]  # once, not per row
         rows = [f for f in state.userfields(ctx.store).values() if f["ENTITY_ID"] == entity_id
-                and all(str(f[k] if f[k] is not None else "") == str(v)
-                        for k, v in flt.items() if k in FILTER_KEYS)]
+                and all(str(f[k] if f[k] is not None else "") == v for k, v in wanted)]
         out = [field_json(f, lang, labels=False) for f in _sorted(rows, order)]
         return Result(out, total=len(out))
     return list_

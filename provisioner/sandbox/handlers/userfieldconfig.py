@@ -60,16 +60,27 @@ def _labels(field: dict[str, Any], langs: tuple[str, ...], listed: bool) -> dict
     """get: full maps with null for empty texts; list: an empty label is null as a whole."""
     out: dict[str, Any] = {"languageId": {lang: lang for lang in langs}}
     for key in uf.LABEL_KEYS:
-        texts = {lang: field[key].get(lang) or None for lang in langs}
+        label = field[key]
+        texts = {lang: label.get(lang) or None for lang in langs}
         out[CAMEL[key]] = None if listed and not any(texts.values()) else texts
     return out
 
 
+def _base(field: dict[str, Any]) -> dict[str, Any]:
+    """The keys of every view, labels and enum aside; spelled out, as this runs for each field
+    of each page of a list (in CAMEL's order)."""
+    return {"id": str(field["ID"]), "entityId": field["ENTITY_ID"],
+            "fieldName": field["FIELD_NAME"], "userTypeId": field["USER_TYPE_ID"],
+            "xmlId": field["XML_ID"], "sort": str(field["SORT"]),
+            "multiple": field["MULTIPLE"], "mandatory": field["MANDATORY"],
+            "showFilter": field["SHOW_FILTER"], "showInList": field["SHOW_IN_LIST"],
+            "editInList": field["EDIT_IN_LIST"], "isSearchable": field["IS_SEARCHABLE"],
+            "settings": field["SETTINGS"] or []}
+
+
 def field_json(field: dict[str, Any], langs: tuple[str, ...] | None = uf.LANGUAGES,
                with_enum: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": str(field["ID"]), **{CAMEL[k]: field[k] for k in SCALARS},
-                           "sort": str(field["SORT"]), **{CAMEL[k]: field[k] for k in FLAGS},
-                           "settings": field["SETTINGS"] or []}
+    out = _base(field)
     if langs:
         out.update(_labels(field, langs, listed=not with_enum))
     if with_enum and field["USER_TYPE_ID"] == "enumeration":
@@ -136,11 +147,22 @@ def list_(ctx: CallContext, params: dict[str, Any]) -> Result:
 def _list_rows(ctx: CallContext, params: dict[str, Any]) -> list[dict[str, Any]]:
     lang = _dict(params, "select").get("language")
     allowed = _allowed_entities(ctx)
-    rows = [field_json(f, (str(lang),) if lang else None, with_enum=False)
-            for f in state.userfields(ctx.store).values() if f["ENTITY_ID"] in allowed]
     keep = d7filter.make_filter(_dict(params, "filter"), FILTER_KEYS)
-    rows = sorted((r for r in rows if keep(r)), key=lambda r: int(r["id"]))
-    return d7filter.apply_order(rows, _dict(params, "order"), FILTER_KEYS)
+    # Filtered and ordered on the keys without labels (FILTER_KEYS names none), then only the
+    # rows kept get their labels: the same rows, without rendering the others' labels.
+    fields: dict[int, dict[str, Any]] = {}
+    rows: list[dict[str, Any]] = []
+    for f in state.userfields(ctx.store).values():
+        row = _base(f) if f["ENTITY_ID"] in allowed else None
+        if row is not None and keep(row):
+            fields[id(row)] = f
+            rows.append(row)
+    rows.sort(key=lambda r: int(r["id"]))
+    rows = d7filter.apply_order(rows, _dict(params, "order"), FILTER_KEYS)
+    if lang:
+        for row in rows:
+            row.update(_labels(fields[id(row)], (str(lang),), listed=True))
+    return rows
 
 
 @REGISTRY.add("userfieldconfig.get", scope="userfieldconfig", doc=DOCS + "get.md")

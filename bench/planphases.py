@@ -1,0 +1,105 @@
+"""Where a no-op plan's client CPU goes, phase by phase, at L1/L10/L100 (sandbox in memory).
+
+    python -m bench.planphases              # L1 and L10
+    python -m bench.planphases --sizes 10 --runs 3
+
+The portal is made by bench/portal.py and exported as the desired state; the plan then runs in
+this process as `provision plan` runs it (engine/live.py's steps, one by one, the collector
+paused as read_live pauses it), against the sandbox served in memory on a thread of its own
+(the client's exchange thread). Each phase is timed with `time.thread_time` of this thread, so
+the sandbox's own CPU is left out; `read` is the client's part of reading the portal (decoding
+the answers, de-duplicating the rows). Not a test: it prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.portal import L1, fill
+from provisioner import engine
+from provisioner.client import BitrixClient, RateLimit
+from provisioner.engine import live as lv
+from provisioner.engine.gcpause import gc_paused
+from provisioner.kinds import KINDS
+from provisioner.model import PlanOptions
+from provisioner.model.kind import NeedsLive
+from provisioner.sandbox import Sandbox
+from provisioner.sandbox.portal import MemoryStores
+from provisioner.sandbox.store import Store
+
+PHASES = ("load", "read", "live", "fingerprint", "diff", "text")
+BIG = 1 << 31  # the answers of L10's label reads in every language pass the client's 32 MiB
+
+
+def _timed(times: dict[str, float], name: str, fn: Callable[[], Any]) -> Any:
+    started = time.thread_time()
+    out = fn()
+    times[name] = time.thread_time() - started
+    return out
+
+
+def _parts(results: dict[str, Any]) -> dict[str, Any]:
+    """live_from_results without its fingerprint (timed apart)."""
+    parts = {kind.name: lv._from_live(kind, results) for kind in KINDS}
+    for kind in KINDS:
+        if isinstance(kind, NeedsLive):
+            parts[kind.name] = kind.link_live(parts[kind.name], lv._needed(kind, parts))
+    return parts
+
+
+def plan_once(config: Path, client: BitrixClient) -> tuple[dict[str, float], int]:
+    times: dict[str, float] = {}
+    desired = _timed(times, "load", lambda: engine.load_desired(config))
+    with gc_paused():
+        reader = lv._Reader(client)
+
+        def read() -> dict[str, Any]:
+            results = reader.read(lv.read_calls())
+            results.update(reader.read(lv.follow_up_reads(KINDS, results)))
+            return results
+        results = _timed(times, "read", read)
+        parts = _timed(times, "live", lambda: _parts(results))
+        print_ = _timed(times, "fingerprint", lambda: lv.fingerprint(results))
+    live = lv.LiveState(parts, print_, reader.requests)
+    plan = _timed(times, "diff", lambda: engine.make_plan(desired, live, PlanOptions()))
+    _timed(times, "text", lambda: engine.render_text(plan))
+    return times, reader.requests
+
+
+def measure(k: int, runs: int) -> list[str]:
+    store = fill(Store.new(), L1.times(k))
+    sandbox = Sandbox(MemoryStores(store))
+    client = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session(),
+                                       rate=RateLimit.unlimited(), max_answer_bytes=BIG)
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
+        config = Path(tmp) / f"L{k}"
+        engine.export(engine.read_live(client), str(config))
+        for _ in range(runs):
+            times, requests = plan_once(config, client)
+            cells = " | ".join(f"{times[p]:.2f}" for p in PHASES)
+            lines.append(f"| L{k} | {requests} | {cells} | {sum(times.values()):.2f} | "
+                         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,10", help="L sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args(argv)
+    print(f"| portal | requests | {' | '.join(PHASES)} | client CPU s | process peak MB |")
+    print("|" + "---|" * (len(PHASES) + 4))
+    for k in (int(x) for x in args.sizes.split(",") if x.strip()):
+        for line in measure(k, args.runs):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
