@@ -216,28 +216,34 @@ def _one_field(target: Target, address: Address, group: Sequence[Change],
     return [update_call(target, own, items, desired, live, address, kids)]
 
 
-def legacy_script(target: Target, changes: Sequence[Change], desired: Mapping[Address, Any],
-                  live: Mapping[Address, Any]) -> Script:
-    """The calls of a legacy entity's fields: the fields whose label an update changes are
-    read whole with the other fields' calls, then updated from that map."""
+def label_script(target: Target, changes: Sequence[Change], desired: Mapping[Address, Any],
+                 live: Mapping[Address, Any], depth: int = 1, kids: Children | None = None
+                 ) -> Script:
+    """The calls of one owner's fields (at `depth`): the fields whose label an update changes
+    are read whole with the other fields' calls, then updated from that map."""
+    def owner(address: Address) -> Address | None:
+        return address if address.depth == depth else address.parent
+
     relabeled = list(dict.fromkeys(c.address for c in changes
-                                   if _is_field(c.address) and _relabels(c)))
-    later = [c for c in changes if _owner(c.address) in relabeled]
-    now = [c for c in changes if _owner(c.address) not in relabeled]
-    gets = [Call(f"crm.{target.entity}.userfield.get", {"id": live[a].id}, "",
-                 key=_get_key(live[a].id)) for a in relabeled]
-    answers = yield [*gets, *field_calls(target, now, desired, live, _is_field)]
+                                   if c.address.depth == depth and _relabels(c)))
+    later = [c for c in changes if owner(c.address) in relabeled]
+    now = [c for c in changes if owner(c.address) not in relabeled]
+    gets = [_get(target, live[a].id) for a in relabeled]
+    answers = yield [*gets, *field_calls(target, now, desired, live,
+                                         lambda a: a.depth == depth, kids)]
     if later:
-        yield field_calls(target, later, desired, _with_full(live, relabeled, answers),
-                          _is_field)
+        whole = _with_full(target, live, relabeled, answers)
+        yield field_calls(target, later, desired, whole, lambda a: a.depth == depth, kids)
 
 
-def _is_field(address: Address) -> bool:
-    return address.depth == 1
-
-
-def _owner(address: Address) -> Address | None:
-    return address if _is_field(address) else address.parent
+def _get(target: Target, field_id: Any) -> Call:
+    """A read of a field whole: every language of its labels (crm-deal-userfield-get.md,
+    userfieldconfig/userfieldconfig-get.md); its result reaches the script, no change named."""
+    if target.legacy:
+        return Call(f"crm.{target.entity}.userfield.get", {"id": field_id}, "",
+                    key=_get_key(field_id))
+    return Call("userfieldconfig.get", {"moduleId": "crm", "id": field_id}, "",
+                key=_get_key(field_id))
 
 
 def _relabels(change: Change) -> bool:
@@ -248,15 +254,24 @@ def _get_key(field_id: Any) -> str:
     return f"labels_{field_id}"
 
 
-def _with_full(live: Mapping[Address, Any], fields: Sequence[Address],
+def _with_full(target: Target, live: Mapping[Address, Any], fields: Sequence[Address],
                answers: Mapping[str, Any]) -> Mapping[Address, Any]:
     """`live` with each field's label maps as its `get` answered them (every language)."""
     out = dict(live)
     for address in fields:
-        texts = by_language(answers.get(_get_key(live[address].id)))
+        answer = answers.get(_get_key(live[address].id))
+        texts = by_language(answer) if target.legacy else _camel_texts(answer)
         if texts:
             out[address] = replace(live[address], full=lb.read_keys(texts, LABEL_KEYS))
     return out
+
+
+def _camel_texts(answer: Any) -> dict[str, dict[str, Any]]:
+    """A userfieldconfig.get answer's labels per language (language -> portal key -> text)."""
+    field = answer.get("field", answer) if isinstance(answer, dict) else {}
+    keys = {"editFormLabel": "EDIT_FORM_LABEL", "helpMessage": "HELP_MESSAGE"}
+    return {str(lang): {ours: (field.get(theirs) or {}).get(lang) for theirs, ours in keys.items()}
+            for lang in field.get("languageId") or {}}
 
 
 def by_language(full: Any) -> dict[str, dict[str, Any]]:

@@ -1,10 +1,11 @@
 """Kinds `<entity>.fields`: custom fields of leads, deals, contacts, companies and quotes.
 
 One kind object per entity (`Fields("deal")` lives at `[deal.fields.<NAME>]`), all over the
-legacy `crm.<entity>.userfield.*` methods. Reads: `list` once per label language (`filter.LANG`),
-all in the first batch. That is 2 calls per entity whatever the number of fields, where a `get`
-per field would cost one call per field and a second round; lists also carry SETTINGS and the
-enumeration items. Addresses: `deal.field[EQUIPMENT_TYPE]`, its items `...item[<xml_id>]`, its
+legacy `crm.<entity>.userfield.*` methods. Reads: `list` in ru and en (`filter.LANG`), in the
+first batch: 2 calls per entity whatever the number of fields, where a `get` per field would
+cost one call per field and a second round; lists also carry SETTINGS and the enumeration
+items. Other languages only as named (`more_reads`: those the config names for a plan, every
+one for export); an update of a label reads its field whole first (fields/apply.py). Addresses: `deal.field[EQUIPMENT_TYPE]`, its items `...item[<xml_id>]`, its
 manual rule `...required_from[<pipeline>]`.
 """
 
@@ -17,7 +18,7 @@ from typing import Any, ClassVar
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields import manual as fm
-from provisioner.kinds.fields.apply import Target, by_language, legacy_script
+from provisioner.kinds.fields.apply import Target, by_language, label_script
 from provisioner.kinds.fields.labels import LANGS
 from provisioner.kinds.fields.model import (
     EnumItem,
@@ -213,7 +214,7 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
 
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
               live: Mapping[Address, Any]) -> Script:
-        yield from legacy_script(Target(entity=self.entity), changes, desired, live)
+        yield from label_script(Target(entity=self.entity), changes, desired, live)
 
     # ---- export -----------------------------------------------------------------------------
 
