@@ -61,7 +61,8 @@ def plan_once(config: Path, client: BitrixClient) -> tuple[dict[str, float], int
 
         def read() -> dict[str, Any]:
             results = reader.read(lv.read_calls())
-            results.update(reader.read(lv.follow_up_reads(KINDS, results)))
+            languages = lv.read_languages(desired.parts)  # as the workspace reads for a plan
+            results.update(reader.read(lv.follow_up_reads(KINDS, results, languages)))
             return results
         results = _timed(times, "read", read)
         parts = _timed(times, "live", lambda: _parts(results))

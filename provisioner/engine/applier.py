@@ -139,7 +139,7 @@ def replanned(plan: Plan, client: WriteClient, kinds: Sequence[AnyKind] = KINDS)
     A plan not made by make_plan (no desired state) is returned as it is."""
     if plan.desired is None:
         return plan
-    now = make_plan(plan.desired, read_live(client, kinds), plan.options, kinds)
+    now = make_plan(plan.desired, read_live(client, kinds, plan.languages), plan.options, kinds)
     if plan.records:
         now = records.count_records(now, client, kinds)
     planfile.check_unchanged(plan, now)
@@ -231,15 +231,16 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
             if name in out.errors or name not in out.results:
                 failed = (call, out.errors.get(name))
                 break
-            progress(call.label)
-            report.done.append(call.label)
+            if call.label:  # a read the script needs (a field's labels) names no change
+                progress(call.label)
+                report.done.append(call.label)
             if call.key is not None:
                 results[call.key] = out.results[name]
         # creates that ran are checked for twins even when a later call of the batch failed
         _check_claims(client, batch, names, out.results, report, progress, made)
         if failed is not None:
             call, error = failed
-            raise _Stop(call.label, str(error) if error is not None else
+            raise _Stop(call.label or call.method, str(error) if error is not None else
                         "not run (an earlier call failed)")
     return results
 

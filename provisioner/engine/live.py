@@ -31,7 +31,7 @@ from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind, ReadCall
 from provisioner.model.answers import row_id
-from provisioner.model.kind import KeepsLocal, NeedsLive, ReadsMore
+from provisioner.model.kind import KeepsLocal, NeedsLive, ReadsLanguages, ReadsMore
 from provisioner.model.shape import type_word
 
 BATCH = 50  # sub-calls per batch (docs/portal-rules.md#batch)
@@ -43,6 +43,9 @@ ROUND = BATCH  # pages of one list asked at a time, beyond those already read
 # reads from one answer (client/transport.py, 32 MiB), so rows larger than expected still fit.
 # Without it, 50 label lists of 1,500 fields each answered 60 MB, and the plan failed.
 ROWS = 12_000
+
+
+Languages = Mapping[str, frozenset[str]]  # kind name -> the label languages it reads
 
 
 class Client(Protocol):
@@ -60,6 +63,7 @@ class LiveState:
     parts: Mapping[str, Any]
     fingerprint: str = ""
     requests: int = 0
+    languages: Languages | None = None  # the label languages read (`read_live`; None: all)
 
 
 def read_calls(kinds: Sequence[AnyKind] = KINDS) -> dict[str, ReadCall]:
@@ -72,15 +76,18 @@ def read_calls(kinds: Sequence[AnyKind] = KINDS) -> dict[str, ReadCall]:
     return calls
 
 
-def read_live(client: Client, kinds: Sequence[AnyKind] = KINDS) -> LiveState:
-    """Every kind's reads batched; lists that page are read to the end, their pages batched."""
+def read_live(client: Client, kinds: Sequence[AnyKind] = KINDS,
+              languages: Languages | None = None) -> LiveState:
+    """Every kind's reads batched; lists that page are read to the end, their pages batched.
+    `languages` (`read_languages`): the label languages each kind reads beyond ru and en;
+    None reads every one (export)."""
     with gc_paused():
         reader = _Reader(client)
         results = reader.read(read_calls(kinds))
         # Reads that depend on the first results go out after them.
-        results.update(reader.read(follow_up_reads(kinds, results)))
+        results.update(reader.read(follow_up_reads(kinds, results, languages)))
         live = live_from_results(results, kinds)
-        return LiveState(live.parts, live.fingerprint, reader.requests)
+        return LiveState(live.parts, live.fingerprint, reader.requests, languages)
 
 
 def live_from_results(results: Mapping[str, Any], kinds: Sequence[AnyKind] = KINDS) -> LiveState:
@@ -92,13 +99,24 @@ def live_from_results(results: Mapping[str, Any], kinds: Sequence[AnyKind] = KIN
     return LiveState(parts, fingerprint(results))
 
 
-def follow_up_reads(kinds: Sequence[AnyKind], results: Mapping[str, Any]) -> dict[str, ReadCall]:
+def follow_up_reads(kinds: Sequence[AnyKind], results: Mapping[str, Any],
+                    languages: Languages | None = None) -> dict[str, ReadCall]:
     """The second batch of reads, asked for by kinds after seeing the first batch's results."""
     calls: dict[str, ReadCall] = {}
     for kind in kinds:
-        if isinstance(kind, ReadsMore):
+        if isinstance(kind, ReadsLanguages):
+            calls.update(kind.more_reads(
+                results, None if languages is None else languages.get(kind.name, frozenset())))
+        elif isinstance(kind, ReadsMore):
             calls.update(kind.more_reads(results))
     return calls
+
+
+def read_languages(parts: Mapping[str, Any], kinds: Sequence[AnyKind] = KINDS) -> Languages:
+    """The label languages each kind reads for a plan of these desired parts: those they name
+    (a plan compares only those, and an update reads a field's whole map before it writes)."""
+    return {kind.name: kind.languages(parts.get(kind.name)) for kind in kinds
+            if isinstance(kind, ReadsLanguages)}
 
 
 def _needed(kind: NeedsLive[Any], parts: Mapping[str, Any]) -> dict[str, Any]:

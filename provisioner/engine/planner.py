@@ -86,7 +86,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
     # The REST cost line: only when the live state counted its reads (read_live does).
     cost = plan_cost(live.requests, in_order, want, have, kinds) if live.requests else None
     return Plan(in_order, tuple(sorted(notes, key=_note_order)), live.fingerprint, options,
-                want, have, cost=cost, desired=desired)
+                want, have, cost=cost, desired=desired, languages=live.languages)
 
 
 def _outermost(twins: Sequence[Twin]) -> list[Twin]:

@@ -144,6 +144,9 @@ class Plan:
     # The DesiredState the plan was made from (make_plan): apply plans again from it after
     # reading the portal, and refuses when the live objects changed (engine/applier.py).
     desired: Any = field(default=None, compare=False, repr=False)
+    # The label languages each kind's live part was read in (engine/live.py `read_languages`;
+    # None: every one): apply reads again in the same, to compare like with like.
+    languages: Any = field(default=None, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:

@@ -277,6 +277,18 @@ class ReadsMore(Protocol):
 
 
 @runtime_checkable
+class ReadsLanguages(Protocol):
+    """Label texts in the portal's languages beyond ru and en, read only in the languages the
+    desired part names (`languages`), or every one (None: export, which writes them all); an
+    update of a label then reads the field's whole map first (issue 18)."""
+
+    def languages(self, part: Any) -> frozenset[str]: ...
+
+    def more_reads(self, results: Results, languages: frozenset[str] | None = None
+                   ) -> Mapping[str, ReadCall]: ...
+
+
+@runtime_checkable
 class HoldsWrites(Protocol):
     """Changes the kind's apply is expected to make with no call (`held`: what the portal
     makes by itself, as wanted), for the plan's estimate of its requests."""

@@ -39,6 +39,7 @@ from provisioner.engine import apply as apply_plan
 from provisioner.engine import drift as drift_report
 from provisioner.engine import export_documents
 from provisioner.engine.carry import Carried, LeftOut
+from provisioner.engine.live import read_languages
 from provisioner.engine.records import check_safe, count_records
 from provisioner.engine.threshold import ChangeLimit, check_limit
 from provisioner.errors import ProvisionError
@@ -163,12 +164,15 @@ class Workspace:
 
     # ---- reading and planning ------------------------------------------------------------
 
-    def read(self, attestations: att.Attestations | None = None) -> LiveState:
+    def read(self, attestations: att.Attestations | None = None,
+             desired: DesiredState | None = None) -> LiveState:
         """The live state, plus the attestations of this portal (what REST cannot read):
-        those kept for the config, unless others are given (a saved plan's)."""
+        those kept for the config, unless others are given (a saved plan's). With `desired`,
+        labels are read in the languages it names only (a plan's read); else in every one."""
         client = self.connection.client
         self._phase("read")
-        live = read_live(client)
+        languages = None if desired is None else read_languages(desired.parts)
+        live = read_live(client, languages=languages)
         chosen = self.attestations if attestations is None else attestations
         return with_attestations(live, chosen)
 
@@ -184,7 +188,7 @@ class Workspace:
 
     def _plan(self, desired: DesiredState, options: PlanOptions,
               attestations: att.Attestations | None = None) -> Plan:
-        plan = make_plan(desired, self.read(attestations), options)
+        plan = make_plan(desired, self.read(attestations, desired), options)
         return count_records(plan, self.connection.client)
 
     def change_limit(self, consent: Consent) -> ChangeLimit | None:

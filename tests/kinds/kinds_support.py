@@ -10,6 +10,7 @@ from helpers import run_setup
 
 from provisioner import engine
 from provisioner.client import BitrixClient
+from provisioner.engine.live import read_languages
 
 
 def setup_case(client: BitrixClient, name: str) -> engine.DesiredState:
@@ -21,7 +22,9 @@ def setup_case(client: BitrixClient, name: str) -> engine.DesiredState:
 
 
 def plan(client: BitrixClient, desired: engine.DesiredState, allow: bool = False) -> engine.Plan:
-    return engine.make_plan(desired, engine.read_live(client), engine.PlanOptions(allow))
+    """The plan as the workspace makes it: labels read in the languages the config names."""
+    live = engine.read_live(client, languages=read_languages(desired.parts))
+    return engine.make_plan(desired, live, engine.PlanOptions(allow))
 
 
 def converge(client: BitrixClient, desired: engine.DesiredState) -> engine.Plan:

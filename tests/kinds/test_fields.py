@@ -3,11 +3,15 @@ refusals, and the validation messages."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 from kinds_support import converge, deal_field, plan, setup_case
 
 from provisioner import engine
 from provisioner.client import BitrixClient
+from provisioner.engine.live import read_languages
 from provisioner.errors import ConfigError
 from provisioner.kinds.fields.model import xml_id_for
 
@@ -209,6 +213,63 @@ def test_an_update_never_overwrites_a_language_the_config_leaves_out(
     assert converge(client, after).changes == ()
     got = _labels(client, "KIND")
     assert (got["ru"], got["en"], got["de"], got["fr"]) == ("Тип", "Kind", "Art", "Вид")
+
+
+def test_a_label_update_keeps_a_language_set_by_hand_the_plan_did_not_read(
+        client: BitrixClient) -> None:
+    """Issue 18: a plan naming only ru and en reads no other language, so the apply reads the
+    field whole (crm.deal.userfield.get) before its update. Fails without that read: the
+    update then sends ru and en alone, and the portal blanks de."""
+    before = '[deal.fields.KIND]\ntype = "string"\nlabel = { ru = "Вид", en = "Kind" }\n'
+    converge(client, engine.load_text(before))
+    field_id = deal_field(client, "KIND")["ID"]
+    by_hand = {**_labels(client, "KIND"), "de": "Art"}
+    client.call("crm.deal.userfield.update", {"id": field_id,
+                                              "fields": {"EDIT_FORM_LABEL": by_hand}})
+    after = engine.load_text(before.replace('"Вид"', '"Тип"'))
+    relabel = plan(client, after)
+    assert relabel.live_nodes[relabel.changes[0].address].full is None  # ru and en only read
+    report = engine.apply(relabel, client)
+    assert report.done == ["~ deal.field[KIND]"]  # the read names no change
+    got = _labels(client, "KIND")
+    assert (got["ru"], got["en"], got["de"], got["fr"]) == ("Тип", "Kind", "Art", "Вид")
+
+
+class _Reads:
+    """A client recording the read sub-calls (method, LANG filter or id) sent through it."""
+
+    def __init__(self, client: BitrixClient) -> None:
+        self.client = client
+        self.sent: list[tuple[str, str]] = []
+
+    def batch(self, calls: Mapping[str, tuple[str, Mapping[str, Any]]], halt: bool = False
+              ) -> Any:
+        for method, params in calls.values():
+            if "userfield" in method:
+                self.sent.append((method, str(params.get("filter", {}).get("LANG", ""))
+                                  or str(params.get("id", ""))))
+        return self.client.batch(calls, halt)
+
+
+@pytest.mark.parametrize(("label", "languages"), [
+    ('{ ru = "Вид", en = "Kind" }', ["ru", "en"]),
+    ('"Вид"', ["ru", "en"]),
+    ('{ ru = "Вид", de = "Art" }', ["ru", "en", "de"])])
+def test_a_plan_reads_labels_only_in_the_languages_the_config_names(
+        client: BitrixClient, label: str, languages: list[str]) -> None:
+    """Issue 18: a no-op plan read every field 21 times (a list or a get per language)."""
+    desired = engine.load_text(f'[deal.fields.KIND]\ntype = "string"\nlabel = {label}\n'
+                               f'[deal.fields.SIZE]\ntype = "string"\nlabel = {label}\n')
+    converge(client, desired)
+    reads = _Reads(client)
+    live = engine.read_live(reads, languages=read_languages(desired.parts))
+    assert engine.make_plan(desired, live).changes == ()
+    deal = [lang for method, lang in reads.sent if method == "crm.deal.userfield.list"]
+    assert deal == languages
+    assert not [m for m, _ in reads.sent if m.endswith(".get")]
+    everything = _Reads(client)
+    engine.read_live(everything)  # export's read: every language the portal has
+    assert len([m for m, _ in everything.sent if m.startswith("crm.deal.")]) == 2 + 2
 
 
 def test_a_language_the_portal_does_not_have_is_a_located_error() -> None:

@@ -11,6 +11,7 @@ from kinds_support import converge, plan, setup_case
 
 from provisioner import engine
 from provisioner.client import BitrixClient
+from provisioner.engine.live import read_languages
 
 TWO = """
 [smart_processes.one]
@@ -254,3 +255,47 @@ def test_relations_to_smart_processes_made_by_the_same_apply_land_in_it(
     got = client.call("crm.type.get", {"id": types["hr"]["id"]}).result["type"]["relations"]
     assert [r["entityTypeId"] for r in got["parent"]] == [types["offer"]["entityTypeId"]]
     assert [r["entityTypeId"] for r in got["child"]] == [2]
+
+
+def test_a_field_label_update_keeps_a_language_set_by_hand_the_plan_did_not_read(
+        client: BitrixClient) -> None:
+    """Issue 18: a plan naming only ru and en reads a smart process's labels in those two, so
+    the apply reads the field whole (userfieldconfig.get) before its update. Fails without
+    that read: the update sends ru and en alone, and the portal blanks de."""
+    before = ('[smart_processes.hr]\ntitle = "Кандидаты"\n[smart_processes.hr.fields.SOURCE]\n'
+              'type = "string"\nlabel = { ru = "Источник", en = "Source" }\n')
+    converge(client, engine.load_text(before))
+    spa = _types(client)["hr"]
+    row = client.call("userfieldconfig.list", {"moduleId": "crm", "filter": {
+        "entityId": f"CRM_{spa['id']}"}}).result["fields"][0]
+
+    def labels() -> dict[str, str]:
+        got = client.call("userfieldconfig.get", {"moduleId": "crm", "id": row["id"]}).result
+        return dict(got["field"]["editFormLabel"])
+
+    client.call("userfieldconfig.update", {"moduleId": "crm", "id": row["id"], "field": {
+        "editFormLabel": {**labels(), "de": "Quelle"}}})
+    after = engine.load_text(before.replace('"Источник"', '"Откуда"'))
+    relabel = plan(client, after)
+    assert [str(c.address) for c in relabel.changes] == ["smart_process[hr].field[SOURCE]"]
+    # lists in ru and en (their guessed next pages too), no other language, no get
+    assert set(_label_reads(client, after)) == {("userfieldconfig.list", "ru"),
+                                                ("userfieldconfig.list", "en")}
+    assert relabel.live_nodes[relabel.changes[0].address].full is None  # ru and en only read
+    assert converge(client, after).changes == ()
+    got = labels()
+    assert (got["ru"], got["en"], got["de"]) == ("Откуда", "Source", "Quelle")
+
+
+def _label_reads(client: BitrixClient, desired: engine.DesiredState) -> list[tuple[str, str]]:
+    """The smart-process field reads of a plan's read: method and language (or field id)."""
+    sent: list[tuple[str, str]] = []
+
+    class Reads:
+        def batch(self, calls: Any, halt: bool = False) -> Any:
+            sent.extend((m, str(p.get("select", {}).get("language") or p.get("id")))
+                        for m, p in calls.values() if m.startswith("userfieldconfig."))
+            return client.batch(calls, halt)
+
+    engine.read_live(Reads(), languages=read_languages(desired.parts))
+    return sent

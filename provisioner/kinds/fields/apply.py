@@ -2,20 +2,23 @@
 enumeration items patched) and `userfieldconfig.*` (lowerCamel keys, items replaced as a whole).
 
 One call per field: create (with its items), update (changed attributes and every item change
-of the field together), delete; a replace is a delete then a create in the same batch.
+of the field together), delete; a replace is a delete then a create in the same batch. A plan
+reads labels only in the languages the config names, but the portal replaces a label's whole
+map on update: a legacy field whose label changes is read whole (`userfield.get`, every
+language) in a round before its update, which sends the languages it does not name as read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields import types as ft
 from provisioner.kinds.fields.labels import LANGS
 from provisioner.kinds.fields.model import FLAG_KEYS, LABEL_KEYS, EnumItem, Field
-from provisioner.model import Action, Call, Change, Children, by_parent
+from provisioner.model import Action, Call, Change, Children, Script, by_parent
 from provisioner.model.address import Address
 
 CAMEL = {"SORT": "sort", "MULTIPLE": "multiple", "MANDATORY": "mandatory",
@@ -211,3 +214,72 @@ def _one_field(target: Target, address: Address, group: Sequence[Change],
         return [delete_call(target, live[address], f"- {address} (replace)"),
                 *create_calls(target, desired[address], new_items, f"+ {address} (replace)")]
     return [update_call(target, own, items, desired, live, address, kids)]
+
+
+def label_script(target: Target, changes: Sequence[Change], desired: Mapping[Address, Any],
+                 live: Mapping[Address, Any], depth: int = 1, kids: Children | None = None
+                 ) -> Script:
+    """The calls of one owner's fields (at `depth`): the fields whose label an update changes
+    are read whole with the other fields' calls, then updated from that map."""
+    def owner(address: Address) -> Address | None:
+        return address if address.depth == depth else address.parent
+
+    relabeled = list(dict.fromkeys(c.address for c in changes
+                                   if c.address.depth == depth and _relabels(c)))
+    later = [c for c in changes if owner(c.address) in relabeled]
+    now = [c for c in changes if owner(c.address) not in relabeled]
+    gets = [_get(target, live[a].id) for a in relabeled]
+    answers = yield [*gets, *field_calls(target, now, desired, live,
+                                         lambda a: a.depth == depth, kids)]
+    if later:
+        whole = _with_full(target, live, relabeled, answers)
+        yield field_calls(target, later, desired, whole, lambda a: a.depth == depth, kids)
+
+
+def _get(target: Target, field_id: Any) -> Call:
+    """A read of a field whole: every language of its labels (crm-deal-userfield-get.md,
+    userfieldconfig/userfieldconfig-get.md); its result reaches the script, no change named."""
+    if target.legacy:
+        return Call(f"crm.{target.entity}.userfield.get", {"id": field_id}, "",
+                    key=_get_key(field_id))
+    return Call("userfieldconfig.get", {"moduleId": "crm", "id": field_id}, "",
+                key=_get_key(field_id))
+
+
+def _relabels(change: Change) -> bool:
+    return change.action is Action.UPDATE and any(n in LABEL_KEYS for n in change.changed())
+
+
+def _get_key(field_id: Any) -> str:
+    return f"labels_{field_id}"
+
+
+def _with_full(target: Target, live: Mapping[Address, Any], fields: Sequence[Address],
+               answers: Mapping[str, Any]) -> Mapping[Address, Any]:
+    """`live` with each field's label maps as its `get` answered them (every language)."""
+    out = dict(live)
+    for address in fields:
+        answer = answers.get(_get_key(live[address].id))
+        texts = by_language(answer) if target.legacy else _camel_texts(answer)
+        if texts:
+            out[address] = replace(live[address], full=lb.read_keys(texts, LABEL_KEYS))
+    return out
+
+
+def _camel_texts(answer: Any) -> dict[str, dict[str, Any]]:
+    """A userfieldconfig.get answer's labels per language (language -> portal key -> text)."""
+    field = answer.get("field", answer) if isinstance(answer, dict) else {}
+    keys = {"editFormLabel": "EDIT_FORM_LABEL", "helpMessage": "HELP_MESSAGE"}
+    return {str(lang): {ours: (field.get(theirs) or {}).get(lang) for theirs, ours in keys.items()}
+            for lang in field.get("languageId") or {}}
+
+
+def by_language(full: Any) -> dict[str, dict[str, Any]]:
+    """A `get` answer's label maps as texts per language (language -> portal key -> text)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key in LABEL_KEYS.values():
+        texts = full.get(key) if isinstance(full, dict) else None
+        for lang, text in (texts.items() if isinstance(texts, dict) else ()):
+            out.setdefault(str(lang), {})[key] = text
+    return out
+

@@ -1,10 +1,11 @@
 """Kinds `<entity>.fields`: custom fields of leads, deals, contacts, companies and quotes.
 
 One kind object per entity (`Fields("deal")` lives at `[deal.fields.<NAME>]`), all over the
-legacy `crm.<entity>.userfield.*` methods. Reads: `list` once per label language (`filter.LANG`),
-all in the first batch. That is 2 calls per entity whatever the number of fields, where a `get`
-per field would cost one call per field and a second round; lists also carry SETTINGS and the
-enumeration items. Addresses: `deal.field[EQUIPMENT_TYPE]`, its items `...item[<xml_id>]`, its
+legacy `crm.<entity>.userfield.*` methods. Reads: `list` in ru and en (`filter.LANG`), in the
+first batch: 2 calls per entity whatever the number of fields, where a `get` per field would
+cost one call per field and a second round; lists also carry SETTINGS and the enumeration
+items. Other languages only as named (`more_reads`: those the config names for a plan, every
+one for export); an update of a label reads its field whole first (fields/apply.py). Addresses: `deal.field[EQUIPMENT_TYPE]`, its items `...item[<xml_id>]`, its
 manual rule `...required_from[<pipeline>]`.
 """
 
@@ -17,10 +18,9 @@ from typing import Any, ClassVar
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields import manual as fm
-from provisioner.kinds.fields.apply import Target, field_calls
+from provisioner.kinds.fields.apply import Target, by_language, label_script
 from provisioner.kinds.fields.labels import LANGS
 from provisioner.kinds.fields.model import (
-    LABEL_KEYS,
     EnumItem,
     Field,
     FieldSpec,
@@ -149,20 +149,28 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
     def _key(self, lang: str) -> str:
         return f"userfields_{self.entity}_{lang}"
 
-    def more_reads(self, results: Results) -> Mapping[str, ReadCall]:
-        """The labels in the portal's other languages: a `get` per field (full maps) when the
-        fields are fewer than those languages, else a `list` per language."""
+    def languages(self, part: Specs | None) -> frozenset[str]:
+        """The languages beyond ru and en that the desired fields' labels name."""
+        return lb.named(s.field for s in part or ())
+
+    def more_reads(self, results: Results, languages: frozenset[str] | None = None
+                   ) -> Mapping[str, ReadCall]:
+        """The labels in the portal's other languages (`languages`, None: every one): a `get`
+        per field (full maps) when the fields are fewer than those languages, else a `list`
+        per language. None when the config names none: an update reads the field's map then
+        (`apply`), and a plan compares only the languages named."""
+        others = lb.others(languages)
         every = results.get(self._key(LANGS[0])) or []
         rows = [r for r in every if r.get("USER_TYPE_ID") in TYPES]
-        if not rows:
+        if not rows or not others:
             return {}
-        if len(rows) < len(lb.OTHER):
+        if len(rows) < len(others):
             return {self._get_key(r["ID"]): ReadCall(f"crm.{self.entity}.userfield.get",
                                                      {"id": r["ID"]}) for r in rows}
         # each list answers every field at once, as the first one did (its length: `rows`)
         return {self._key(lang): ReadCall(f"crm.{self.entity}.userfield.list",
                                           {"filter": {"LANG": lang}}, rows=len(every))
-                for lang in lb.OTHER}
+                for lang in others}
 
     def _get_key(self, field_id: Any) -> str:
         return f"userfield_{self.entity}_{field_id}"
@@ -176,7 +184,7 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
             if row.get("USER_TYPE_ID") not in TYPES:
                 continue  # app and module types (rest_*, resourcebooking): not managed
             texts = {lang: per_lang[lang].get(fid, {}) for lang in per_lang}
-            texts.update(_by_language(results.get(self._get_key(fid))))
+            texts.update(by_language(results.get(self._get_key(fid))))
             name = str(row["FIELD_NAME"]).removeprefix(PREFIX)
             specs.append(live_field(row, (None, self.step), name, texts))
         return tuple(specs)
@@ -206,8 +214,7 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
 
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
               live: Mapping[Address, Any]) -> Script:
-        yield field_calls(Target(entity=self.entity), changes, desired, live,
-                          lambda a: a.depth == 1)
+        yield from label_script(Target(entity=self.entity), changes, desired, live)
 
     # ---- export -----------------------------------------------------------------------------
 
@@ -223,16 +230,6 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
             return {}
         table = {(str(s.path[-1]) if s.path else s.field.name): export_field(s) for s in live}
         return {FILE: {self.entity: {"fields": table}}}
-
-
-def _by_language(full: Any) -> dict[str, dict[str, Any]]:
-    """A `get` answer's label maps as texts per language (language -> portal key -> text)."""
-    out: dict[str, dict[str, Any]] = {}
-    for key in LABEL_KEYS.values():
-        texts = full.get(key) if isinstance(full, dict) else None
-        for lang, text in (texts.items() if isinstance(texts, dict) else ()):
-            out.setdefault(str(lang), {})[key] = text
-    return out
 
 
 def field_key(key: str) -> str:

@@ -32,6 +32,8 @@ LANGUAGES = ("ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "
 OTHER = tuple(lang for lang in LANGUAGES if lang not in LANGS)
 ORDER = {lang: n for n, lang in enumerate((*LANGS, *OTHER))}
 Labels = Mapping[str, str]
+# A field's label attributes (fields/model.py LABEL_KEYS), named here: model imports this module
+LABEL_ATTRS = ("label", "list_label", "filter_label", "error_message", "help")
 
 
 def label_shape(doc: str, multiline: bool = False) -> OneOf:
@@ -122,6 +124,18 @@ def export_label(full: Labels | None, fill: str) -> Any:
         return next(iter(texts))
     return dict(ordered({lang: text for lang, text in full.items()
                          if lang in LANGS or text != fill}))
+
+
+def others(languages: frozenset[str] | None) -> tuple[str, ...]:
+    """The portal's languages beyond ru and en to read: those named (None: every one)."""
+    return OTHER if languages is None else tuple(lang for lang in OTHER if lang in languages)
+
+
+def named(fields: Iterable[Any]) -> frozenset[str]:
+    """The languages beyond ru and en that these desired fields' labels name."""
+    found = {lang for f in fields for key in LABEL_ATTRS
+             for lang in (getattr(f, key, None) or ())}
+    return frozenset(found - set(LANGS))
 
 
 def languages(rows: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from provisioner.kinds import statuses as st
-from provisioner.kinds.fields.apply import Target, create_call, field_calls, items_of
+from provisioner.kinds.fields.apply import Target, create_call, items_of, label_script
 from provisioner.kinds.fields.model import Field
 from provisioner.kinds.smart_processes import relations
 from provisioner.kinds.smart_processes.model import FLAGS, SmartProcess, SpaPipeline
@@ -160,9 +160,9 @@ def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[
                 calls.append(_pipeline_call(c, etid, desired, live))
     calls.extend(_stage_calls(changes, etid, desired, live))
     target = Target(entity_id=f"CRM_{current.id}", prefix=f"UF_CRM_{current.id}_")
-    calls.extend(field_calls(target, [c for c in changes if _is_field_change(c)], desired, live,
-                             lambda a: a.depth == 2, kids))
-    yield from parallel([once(calls), *tasks])
+    fields = label_script(target, [c for c in changes if _is_field_change(c)], desired, live,
+                          2, kids)
+    yield from parallel([once(calls), fields, *tasks])
 
 
 def _is_field_change(c: Change) -> bool:

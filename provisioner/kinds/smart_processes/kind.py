@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from provisioner.kinds import statuses as st
+from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields import manual as fm
 from provisioner.kinds.fields.kind import add_fields
 from provisioner.kinds.fields.kind import explain as field_explain
@@ -101,8 +102,13 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
     def read_calls(self) -> Mapping[str, ReadCall]:
         return live.read_calls()
 
-    def more_reads(self, results: Results) -> Mapping[str, ReadCall]:
-        return live.more_reads(results)
+    def languages(self, part: Specs | None) -> frozenset[str]:
+        """The languages beyond ru and en that the desired fields' labels name."""
+        return lb.named(f.field for spa in part or () for f in spa.fields)
+
+    def more_reads(self, results: Results, languages: frozenset[str] | None = None
+                   ) -> Mapping[str, ReadCall]:
+        return live.more_reads(results, languages)
 
     def from_live(self, results: Results) -> Specs:
         return live.live_specs(results)

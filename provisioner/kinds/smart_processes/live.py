@@ -3,8 +3,8 @@
 Reads: crm.type.list, crm.status.list and userfieldconfig.list in ru and en in the first batch;
 then, per type, crm.type.get (relations) and crm.category.list (its pipelines), and
 userfieldconfig.get per enumeration field (lists carry no items) in one second batch, with the
-labels in the portal's other languages: a get of every other field, or a list per language when
-that takes fewer calls.
+labels in the other languages asked for (those the config names for a plan, every one for
+export): a get of every other field, or a list per language when that takes fewer calls.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import replace
 from typing import Any
 
 from provisioner.kinds import statuses as st
-from provisioner.kinds.fields.labels import LANGS, LANGUAGES, OTHER
+from provisioner.kinds.fields import labels as lb
+from provisioner.kinds.fields.labels import LANGS, LANGUAGES
 from provisioner.kinds.fields.model import FieldSpec, live_field
 from provisioner.kinds.fields.types import TYPES
 from provisioner.kinds.slug import slugify
@@ -51,7 +52,10 @@ def _list(lang: str) -> ReadCall:
         "filter": {"!@entityId": CLASSIC}}, "fields", pages_ahead=FIELD_PAGES_AHEAD)
 
 
-def more_reads(results: Results) -> dict[str, ReadCall]:
+def more_reads(results: Results, languages: frozenset[str] | None = None
+               ) -> dict[str, ReadCall]:
+    """Relations and pipelines per type; enumeration fields whole; labels in the other
+    languages named (`languages`; None: every one, for export)."""
     calls: dict[str, ReadCall] = {}
     for t in _types(results):
         calls[f"spa_type_{t['id']}"] = ReadCall("crm.type.get", {"id": t["id"]})
@@ -62,13 +66,14 @@ def more_reads(results: Results) -> dict[str, ReadCall]:
     enums = [r for r in rows if r.get("userTypeId") == "enumeration"]
     # the labels in the portal's other languages: a `get` (every language, the items too) of
     # the other fields when they are fewer than a list per language and page would take
+    others = lb.others(languages)
     pages = max(1, math.ceil(len(rows) / PAGE))
-    every = len(rows) - len(enums) < len(OTHER) * pages
+    every = len(rows) - len(enums) < len(others) * pages
     for row in rows if every else enums:
         calls[f"spa_uf_{row['id']}"] = ReadCall("userfieldconfig.get",
                                                 {"moduleId": "crm", "id": row["id"]})
     if rows and not every:
-        calls.update({f"spa_fields_{lang}": _list(lang) for lang in OTHER})
+        calls.update({f"spa_fields_{lang}": _list(lang) for lang in others})
     return calls
 
 
