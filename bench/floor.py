@@ -68,9 +68,11 @@ def spa_fields(store: Store) -> list[dict[str, Any]]:
 
 # ---- reads ------------------------------------------------------------------------------------
 
-def read_floor(store: Store) -> Floor:
+def read_floor(store: Store, languages: int = 2) -> Floor:
     """The reads of a plan of the portal in `store` (whatever the desired state: a plan reads
-    the live side of every kind)."""
+    the live side of every kind). `languages`: the label languages read, ru and en and those
+    the config names (a plan; the bench's configs name none), every one for an export's read
+    (`LANGUAGES`)."""
     spas = len(state.crm_types(store))
     fields = spa_fields(store)
     enums = sum(1 for f in fields if f["USER_TYPE_ID"] == "enumeration")
@@ -92,14 +94,14 @@ def read_floor(store: Store) -> Floor:
         Line("custom fields of leads ... quotes, one list per label language (or, for fewer "
              "fields than languages, one list and a get per field: every language)",
              "crm.<entity>.userfield.list / .get",
-             sum(min(LANGUAGES, 1 + n) for n in classic)),
+             sum(min(languages, 1 + n) for n in classic)),
         Line("smart-process custom fields, in one language", "userfieldconfig.list",
              pages(len(fields)) if fields else 1),
         Line("a smart-process enumeration's items and labels (not in the list)",
              "userfieldconfig.get", enums),
         Line("the other fields' labels in the other languages: a list per language and page, "
              "or a get per field, whichever is fewer", "userfieldconfig.list / .get",
-             min((LANGUAGES - 1) * pages(len(fields)), len(fields) - enums) if fields else 0),
+             min((languages - 1) * pages(len(fields)), len(fields) - enums) if fields else 0),
         Line("users (responsible persons of robots)", "user.get", pages(users)),
         Line("whether the token is an application's", "app.info", 1),
     ))

@@ -26,6 +26,7 @@ from bench.measure import LIMIT, Portal, Recorded, Stopwatch, limited_seconds
 from bench.peers import NOTES, engine_over_http, fast_bitrix24_over_http, naive_read, served
 from bench.portal import L1, change_tenth, fill
 from provisioner import engine
+from provisioner.engine.live import read_languages
 from provisioner.kinds import KINDS
 from provisioner.sandbox.store import Store
 
@@ -69,7 +70,9 @@ def measured_plan(portal: Portal, desired: Any) -> tuple[Any, list[Recorded], An
     portal.idle()
     client = portal.client()
     watch = Stopwatch(portal)
-    plan = engine.make_plan(desired, engine.read_live(client))
+    # the plan's read, as the workspace does it: labels in the languages the config names
+    languages = read_languages(desired.parts)
+    plan = engine.make_plan(desired, engine.read_live(client, languages=languages))
     return plan, list(client.calls), watch.stop()
 
 
