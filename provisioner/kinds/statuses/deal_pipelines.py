@@ -333,12 +333,11 @@ def _live_pipeline(cat: Mapping[str, Any]) -> Pipeline:
                     system=cat.get("isDefault") == "Y" or int(cat["id"]) == 0)
 
 
-def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline], *,
-              unique: bool = False) -> dict[int | None, str]:
+def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int | None, str]:
     """Address keys for live pipelines: the default's desired key, the stamp, a name match, or
     a key made from the name. A key made from a name never takes a claimed one and gets the
     portal id when two would collide; two pipelines stamped with one key keep it both (twins:
-    the plan refuses them), unless `unique` (export: the later one gets its id too)."""
+    the plan refuses them; export keys the later one with its id)."""
     default_key = next((p.key for p in desired if p.default), "default")
     by_name = {p.name: p.key for p in desired if not p.default}
     stamped = {p.origin for p in live if p.origin}
@@ -352,11 +351,11 @@ def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline], *,
         elif p.name in by_name and by_name[p.name] not in stamped:
             claimed[p.id] = by_name.pop(p.name)
     keys: dict[int | None, str] = {}
-    taken = set(claimed.values()) if not unique else set()
+    taken = set(claimed.values())
     for p in live:
         key = claimed.get(p.id)
-        if key is None or unique:
-            key = key or slugify(p.name) or f"pipeline_{p.id}"
+        if key is None:
+            key = slugify(p.name) or f"pipeline_{p.id}"
             key = f"{key}_{p.id}" if key in taken else key
         keys[p.id] = key
         taken.add(key)
