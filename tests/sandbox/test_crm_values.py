@@ -46,7 +46,18 @@ def test_contacts_items_and_quotes(portal: Portal) -> None:
     got = portal.call("crm.item.list", {"entityTypeId": spa["entityTypeId"],
                                         "filter": {f"!{camel}": ""}})
     assert ([i["id"] for i in got.value["items"]], got.total) == ([items[0]["id"]], 1)
+    # the UPPER_CASE name (what provision sends) filters the same
+    upper = portal.call("crm.item.list", {"entityTypeId": spa["entityTypeId"],
+                                          "filter": {f"!UF_CRM_{spa['id']}_SIZE": ""}})
+    assert ([i["id"] for i in upper.value["items"]], upper.total) == ([items[0]["id"]], 1)
     quote = portal.value("crm.quote.userfield.add", {"fields": {
         "FIELD_NAME": "NOTE", "USER_TYPE_ID": "string", "LABEL": "Note"}})
     values.give(portal.store, quote, [7, 9])
     assert portal.call("crm.quote.list", {"filter": {"!UF_CRM_NOTE": ""}}).total == 2
+
+
+def test_camel_keeps_an_underscore_between_two_numbers() -> None:
+    """api-reference/crm/universal/index.md: `UF_CRM_10_5186744711` -> `ufCrm10_5186744711`."""
+    assert values.camel("UF_CRM_10_5186744711") == "ufCrm10_5186744711"
+    assert values.camel("UF_CRM_7_NEW_REST_LIST") == "ufCrm7NewRestList"
+    assert values.camel("UF_CRM_10_DIGIT10") == "ufCrm10Digit10"

@@ -161,7 +161,9 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
             return None
         etid = {"entityTypeId": spa.entity_type_id}
         if isinstance(node, Field):  # its values go with it; the items stay
-            name = camel(f"UF_CRM_{spa.id}_{node.name}")
+            # UPPER_CASE: every crm.item.* method takes it, and it is unambiguous where the
+            # camelCase form of a name mixing digits is not (api-reference/crm/universal/index.md)
+            name = f"UF_CRM_{spa.id}_{node.name}"
             return RecordQuery("values", "crm.item.list", {**etid, "filter": {f"!{name}": ""}},
                                "", list_key="items", id_key="id")
         if node is spa:
@@ -225,12 +227,6 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
             code = s.spa.code if s.spa.code not in out else f"{s.spa.code}_{s.spa.id}"
             out[code] = export_spa(_exportable(s))
         return {FILE: {"smart_processes": out}}
-
-
-def camel(field_name: str) -> str:
-    """`UF_CRM_7_SIZE` -> `ufCrm7Size`: how crm.item.* name a custom field (crm-item-list.md)."""
-    head, *rest = field_name.lower().split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _delete(spa: SmartProcess) -> Call:

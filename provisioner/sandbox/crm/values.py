@@ -26,9 +26,17 @@ CLIENT_KINDS = {"CRM_LEAD": "LEAD", "CRM_CONTACT": "CONTACT", "CRM_COMPANY": "CO
 
 
 def camel(field_name: str) -> str:
-    """`UF_CRM_7_NEW_REST_LIST` -> `ufCrm7NewRestList`, as crm.item.* name custom fields."""
+    """`UF_CRM_7_NEW_REST_LIST` -> `ufCrm7NewRestList`, as crm.item.* name custom fields; an
+    underscore between two numbers stays (`UF_CRM_10_5186744711` -> `ufCrm10_5186744711`;
+    api-reference/crm/universal/index.md, "Features of Working with Field Names"). The portal's
+    leaving a name it finds ambiguous unconverted (CRM 21.1800.0) is not emulated; every
+    method also takes the UPPER_CASE name, which is what provision sends."""
     head, *rest = field_name.lower().split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+    out = head
+    for part in rest:
+        digits = out[-1:].isdigit() and part[:1].isdigit()
+        out += f"_{part}" if digits else part[:1].upper() + part[1:]
+    return out
 
 
 def _field(store: Store, entity_id: str, name: str) -> dict[str, Any] | None:
