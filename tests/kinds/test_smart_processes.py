@@ -235,6 +235,16 @@ def test_relations_the_portal_would_ignore_are_located_errors() -> None:
          "remove it: the portal relates a smart process to other types only")]
 
 
+def test_a_relation_named_twice_is_a_located_error() -> None:
+    """Before: `parents = ["deal", "deal"]` passed, the portal kept one, and every plan
+    re-sent `parents: ["deal"] -> ["deal", "deal"]` (drift red for ever)."""
+    from provisioner.errors import ConfigError
+    with pytest.raises(ConfigError) as err:
+        engine.load_text('[smart_processes.hr]\ntitle = "HR"\nparents = ["deal", "deal"]\n')
+    assert [(p.key, p.message, p.fix) for p in err.value.problems] == [
+        ("smart_processes.hr.parents[1]", '"deal" is named twice', "name each entity once")]
+
+
 def test_a_relation_is_shown_on_both_smart_processes_and_client_parents_drop() -> None:
     desired = engine.load_text('[smart_processes.hr]\ntitle = "HR"\nclient = true\n'
                                'parents = ["company", "offer", "deal"]\n'

@@ -108,6 +108,13 @@ def _relation_list(doc: str) -> ArrayOf:
                           "quote or a smart process code"), doc)
 
 
+def _no_repeats(names: list[str], path: Path, report: Report) -> None:
+    """A relation named twice (the portal keeps one: a plan would re-send it forever)."""
+    for n, name in enumerate(names):
+        if name in names[:n]:
+            report.add((*path, n), f'"{name}" is named twice', "name each entity once")
+
+
 def spa_shape() -> MapOf:
     return MapOf(SPA, CODE, "Smart processes by a code of yours (stored in the type's code).",
                  "use lower-case Latin letters, digits and `_`, starting with a letter")
@@ -151,10 +158,12 @@ def parse_spa(code: str, table: Any, path: Path, report: Report) -> SpaSpec | No
     pipelines and fields that do not fit are left out the same way."""
     if not report.fits(SPA, table, path, skip=_PARTS) or not isinstance(table, dict):
         return None
+    for side in ("parents", "children"):
+        _no_repeats(table.get(side, []), (*path, side), report)
     spa = SmartProcess(code, shared.name(table["title"]),
                        {k: bool(table.get(k, False)) for k in FLAGS},
-                       tuple(sorted(table.get("parents", []))),
-                       tuple(sorted(table.get("children", []))))
+                       tuple(sorted(set(table.get("parents", [])))),
+                       tuple(sorted(set(table.get("children", [])))))
     pipes = tuple(p for k, v in _table(table.get("pipelines")).items()
                   if (p := _pipeline(spa, k, v, (*path, "pipelines", k), report)))
     _check_pipelines(spa, pipes, path, report)
