@@ -30,10 +30,6 @@ def same(field_id: str) -> str:
     return field_id
 
 
-def is_ref(field_id: str) -> bool:
-    return field_id.startswith(PREFIX)
-
-
 def user_ref(field_id: str) -> str:
     """How a user option stores "the user in field X": the field's document expression."""
     return f"{{=Document:{field_id}}}"

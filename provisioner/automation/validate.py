@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from provisioner.automation import catalogue as cat
+from provisioner.automation import fieldref
 from provisioner.automation.model import (
     Condition,
     Robot,
@@ -166,14 +167,14 @@ def _field(entity: str, field_id: str, catalog: Catalog, key: str, rep: Reporter
     known = catalog.fields[entity]
     if any(name in known for name in _document_names(field_id)):
         return
-    if field_id.startswith("field:"):
-        keys = sorted(k for k in known if k.startswith("field:"))
-        rep.add(key, f"no field {field_id[6:]} among the custom fields of {_shown(entity)} (in "
+    if field_id.startswith(fieldref.PREFIX):
+        keys = sorted(k for k in known if k.startswith(fieldref.PREFIX))
+        rep.add(key, f"no field {field_id[len(fieldref.PREFIX):]} among the custom fields of {_shown(entity)} (in "
                      "the config or on the portal)",
-                f"declare [{_table(entity)}.fields.{field_id[6:]}], or use one of: "
+                f"declare [{_table(entity)}.fields.{field_id[len(fieldref.PREFIX):]}], or use one of: "
                 + (", ".join(keys) or "none declared"))
         return
-    near = difflib.get_close_matches(field_id, [k for k in known if not k.startswith("field:")],
+    near = difflib.get_close_matches(field_id, [k for k in known if not k.startswith(fieldref.PREFIX)],
                                      n=3)
     fix = ("did you mean " + " or ".join(near) + "?") if near else \
         f"create the field on the portal first, or use an existing {entity} field"

@@ -22,7 +22,6 @@ MAX_COMMANDS = 50
 Call = tuple[str, Mapping[str, Any] | None]
 Calls = Mapping[str, Call] | Sequence[Call]
 Command = tuple[str, str, Mapping[str, Any]]
-MEMBERS = ("result", "result_error", "result_total", "result_next", "result_time")
 
 
 def keyed(calls: Calls) -> list[Command]:

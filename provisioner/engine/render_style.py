@@ -11,11 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# Roles: one per action (Action.value), then the parts of a plan that are not a change.
-ROLES = ("create", "update", "delete", "replace", "manual", "destructive", "reason", "note",
-         "summary", "cost", "error", "ok")
-
-
 @dataclass(frozen=True)
 class Style:
     """SGR parameters by role; a role without one is printed as it is."""
@@ -25,10 +20,6 @@ class Style:
     def paint(self, role: str, text: str) -> str:
         code = self.codes.get(role)
         return f"\x1b[{code}m{text}\x1b[0m" if code and text else text
-
-    @property
-    def coloured(self) -> bool:
-        return bool(self.codes)
 
 
 PLAIN = Style()

@@ -16,7 +16,6 @@ from typing import Any
 
 # The characters the loader refuses in names (model/shape.py `_CONTROL`), and lone surrogates.
 INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _escape(found: re.Match[str]) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from provisioner.sandbox.crm import state
+from provisioner.sandbox.crm.categories import spa_by_entity_type
 from provisioner.sandbox.crm.common import as_int
 from provisioner.sandbox.store import Store
 
@@ -31,13 +32,6 @@ OTHER = {"parent": "child", "child": "parent"}
 def _true(value: Any) -> str:
     """Relation inputs understand only "true" (docs/portal-rules.md#relations); "Y" is false."""
     return "Y" if value is True or str(value).strip().lower() == "true" else "N"
-
-
-def _spa(store: Store, entity_type_id: int) -> dict[str, Any] | None:
-    for spa in state.crm_types(store).values():
-        if int(spa["entityTypeId"]) == entity_type_id:
-            return spa
-    return None
 
 
 def available(store: Store, entity_type_id: int, side: str) -> list[int]:
@@ -73,7 +67,7 @@ def save_side(store: Store, spa: dict[str, Any], side: str, entries: Any) -> Non
 
 def _bind(store: Store, spa: dict[str, Any], side: str, other: int, enabled: str) -> None:
     _put(spa["relations"][side], other, enabled)
-    twin = _spa(store, other)
+    twin = spa_by_entity_type(store, other)
     if twin is not None:
         _put(twin["relations"][OTHER[side]], int(spa["entityTypeId"]), enabled)
 
@@ -81,7 +75,7 @@ def _bind(store: Store, spa: dict[str, Any], side: str, other: int, enabled: str
 def _unbind(store: Store, spa: dict[str, Any], side: str, other: int) -> None:
     spa["relations"][side][:] = [r for r in spa["relations"][side]
                                  if int(r["entityTypeId"]) != other]
-    twin = _spa(store, other)
+    twin = spa_by_entity_type(store, other)
     if twin is not None:
         etid = int(spa["entityTypeId"])
         twin["relations"][OTHER[side]][:] = [r for r in twin["relations"][OTHER[side]]
