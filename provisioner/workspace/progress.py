@@ -52,16 +52,14 @@ class Tracker:
         self._base = 0
 
     def _requests(self) -> int:
-        stats = getattr(self.client, "stats", None)
-        return (stats.requests - self._base) if stats is not None else 0
+        return requests_made(self.client) - self._base
 
     def _tell(self, **changes: Any) -> None:
         self.now = replace(self.now, requests=self._requests(), **changes)
         self.watch(self.now)
 
     def phase(self, name: str, requests_planned: int = 0) -> None:
-        stats = getattr(self.client, "stats", None)
-        self._base = stats.requests if stats is not None else 0
+        self._base = requests_made(self.client)
         self.now = Progress(name, requests_planned=requests_planned, waited=self.now.waited)
         self._tell()
 
@@ -79,3 +77,9 @@ class Tracker:
         self.now = replace(self.now, waited=self.now.waited + max(seconds, 0.0), waiting=0.0)
         if seconds >= 0.5:
             self._tell()
+
+
+def requests_made(client: Any) -> int:
+    """The requests a client has sent so far (0 for a client that does not count them)."""
+    stats = getattr(client, "stats", None)
+    return int(stats.requests) if stats is not None else 0

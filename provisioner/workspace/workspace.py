@@ -49,7 +49,7 @@ from provisioner.workspace.attestations import AttestationStore, with_attestatio
 from provisioner.workspace.exports import export_source, same_dir, write_export
 from provisioner.workspace.identity import PortalIdentity
 from provisioner.workspace.lock import PortalLock
-from provisioner.workspace.progress import Tracker, Watch
+from provisioner.workspace.progress import Tracker, Watch, requests_made
 from provisioner.workspace.select import Connection, Notice, PortalChoice
 
 ID_MAP = "id-map.json"
@@ -280,7 +280,7 @@ class Workspace:
         # re-read would lack them, and the workspace decides the reads.
         client = self.connection.client
         self._phase("apply", plan.cost.apply_requests if plan.cost is not None else 0)
-        before = client.stats.requests if hasattr(client, "stats") else 0
+        before = requests_made(client)
         shown = progress or _quiet  # a call's label holds addresses made of portal names
 
         def escaped(line: str) -> None:
@@ -291,8 +291,7 @@ class Workspace:
             tell = self._counted(tell, self.tracker)
         report = apply_plan(plan, client, allow_destroy=destroy, allow_data_loss=data_loss,
                             progress=tell, reread=False)
-        after = client.stats.requests if hasattr(client, "stats") else 0
-        return report, after - before
+        return report, requests_made(client) - before
 
     @staticmethod
     def _counted(progress: Progress, tracker: Tracker) -> Progress:
