@@ -58,6 +58,7 @@ def test_an_equal_file_passes_and_is_left_alone(tmp_path: Path) -> None:
     before = path.stat().st_mtime_ns
     Golden(update=False).check(path, "{\"name\": \"Продажи\"}\n")
     assert path.stat().st_mtime_ns == before
+    assert path.read_bytes() == "{\"name\": \"Продажи\"}\n".encode()
 
 
 def test_update_writes_missing_and_different_files(tmp_path: Path) -> None:
