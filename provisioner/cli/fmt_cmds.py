@@ -57,11 +57,24 @@ def _fmt(config: str, check: bool, show_diff: bool, out: Out) -> Outcome:
             out.echo("".join(difflib.unified_diff(
                 text.splitlines(keepends=True), new.splitlines(keepends=True),
                 fromfile=f"{path} (now)", tofile=f"{path} (formatted)")), nl=False)
-        if not check:
+        if not check and not show_diff:  # --diff alone previews, as --check does
             write_atomically(path, new)
     if problems:
         raise ConfigError(problems)
+    if show_diff and not check:
+        return _previewed(files, changed, out)
     return _report(files, changed, check, out)
+
+
+def _previewed(files: list[Path], changed: list[str], out: Out) -> Outcome:
+    """`--diff` without `--check`: the diffs shown, nothing written, exit 0."""
+    for name in changed:
+        out.echo(f"would reformat {name}")
+    left = len(files) - len(changed)
+    out.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} would be reformatted "
+             f"(nothing written: run `provision fmt` to write them), {left} unchanged.")
+    return Outcome({"files": [str(p) for p in files], "changed": changed, "check": False,
+                    "written": False})
 
 
 def _report(files: list[Path], changed: list[str], check: bool, out: Out) -> Outcome:
@@ -91,7 +104,7 @@ def register(group: click.Group) -> None:
                   help="Change nothing; list the files that would change and exit 1 if any "
                        "(for CI).")
     @click.option("--diff", "show_diff", is_flag=True,
-                  help="Print what would change, as a unified diff.")
+                  help="Print what would change, as a unified diff; write nothing.")
     @command("fmt")
     def fmt(config: str, check: bool, show_diff: bool, out: Out) -> Outcome:
         """Rewrite CONFIG's *.toml files in the canonical layout, comments kept.

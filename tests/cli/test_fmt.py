@@ -69,6 +69,18 @@ def test_diff_shows_what_would_change(tmp_path: Path) -> None:
     assert '+label = { ru = "VIP", en = "VIP" }\n' in result.stdout
 
 
+def test_diff_alone_previews_and_writes_nothing(tmp_path: Path) -> None:
+    """Before: `fmt --diff` printed the diff and then rewrote the file."""
+    messy = write(tmp_path / "a.toml", MESSY)
+    result = cli("fmt", str(messy), "--diff")
+    assert result.exit_code == 0
+    assert '+label = { ru = "VIP", en = "VIP" }\n' in result.stdout
+    assert result.stdout.endswith(
+        f"would reformat {messy}\n1 file would be reformatted (nothing written: run "
+        "`provision fmt` to write them), 0 unchanged.\n")
+    assert messy.read_text(encoding="utf-8") == MESSY
+
+
 def test_the_repository_config_is_formatted() -> None:
     result = cli("fmt", str(CONFIG), "--check")
     assert (result.exit_code, result.stdout) == (0, "4 files already formatted.\n")
