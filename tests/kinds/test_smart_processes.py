@@ -309,3 +309,19 @@ def _label_reads(client: BitrixClient, desired: engine.DesiredState) -> list[tup
 
     engine.read_live(Reads(), languages=read_languages(desired.parts))
     return sent
+
+
+def test_export_of_a_smart_process_field_leaves_out_the_languages_nobody_set(
+        client: BitrixClient) -> None:
+    """Before: export wrote ar = "", br = "", ... for every other language (the languages
+    userfieldconfig.add leaves empty were taken for an administrator's)."""
+    from provisioner.kinds import KINDS
+
+    converge(client, engine.load_text(
+        '[smart_processes.repairs]\ntitle = "Ремонт"\n\n'
+        '[smart_processes.repairs.fields.SERIAL]\ntype = "string"\n'
+        'label = { ru = "Серийный номер", en = "Serial" }\n'))
+    kind = next(k for k in KINDS if k.name == "smart_processes")
+    files = kind.export(engine.read_live(client).parts["smart_processes"])  # type: ignore[attr-defined]
+    field = files["smart-processes.toml"]["smart_processes"]["repairs"]["fields"]["SERIAL"]
+    assert field == {"type": "string", "label": {"ru": "Серийный номер", "en": "Serial"}}

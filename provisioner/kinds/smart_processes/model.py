@@ -251,7 +251,7 @@ def export_spa(spec: SpaSpec) -> dict[str, Any]:
     if spec.pipelines:
         out["pipelines"] = {p.pipeline.key: _export_pipeline(p) for p in spec.pipelines}
     if spec.fields:
-        out["fields"] = {f.field.name: export_field(f) for f in spec.fields}
+        out["fields"] = {f.field.name: export_field(f, spa=True) for f in spec.fields}
     return out
 
 
