@@ -103,3 +103,14 @@ def test_a_layout_fmt_cannot_rewrite_is_refused_not_changed(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "cannot be formatted without changing its data" in result.stderr
     assert dotted.read_text(encoding="utf-8") == '[deal.pipelines.x]\nname = "X"\nsettings.a = 1\n'
+
+
+def test_an_export_is_already_formatted(tmp_path: Path) -> None:
+    """Before: export wrote a pipeline's `default` before its `sort`, and `fmt --check` (the
+    README's CI step) failed on a fresh export."""
+    state = str(tmp_path / "sandbox.json")
+    assert cli("apply", str(CONFIG), "--auto-approve", "--sandbox-state", state).exit_code == 0
+    out = tmp_path / "export"
+    assert cli("export", "--out", str(out), "--sandbox-state", state).exit_code == 0
+    result = cli("fmt", str(out), "--check")
+    assert (result.exit_code, result.stdout) == (0, "5 files already formatted.\n")

@@ -288,11 +288,11 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
         pipelines: dict[str, Any] = {}
         for spec in live:
             p = spec.pipeline
-            table: dict[str, Any] = {"name": p.name}
-            if p.default:
-                table["default"] = True
+            table: dict[str, Any] = {"name": p.name}  # in the shape's order (as `fmt` writes)
             if p.sort is not None:
                 table["sort"] = p.sort
+            if p.default:
+                table["default"] = True
             table["stages"] = [st.export_stage(s) for s in spec.stages]
             key = p.key if p.key not in taken else f"{p.key}_{p.id}"
             taken.add(key)
