@@ -118,7 +118,7 @@ def test_export_then_plan_has_no_changes(state: Path, tmp_path: Path) -> None:
     text = (out / "deal-pipelines.toml").read_text(encoding="utf-8")
     assert text.startswith("#:schema ./provision.schema.json\n")
     # the default pipeline carries no stamp on the portal: it is exported as `default`
-    assert '[deal.pipelines.default]\nname = "Продажи"\ndefault = true\n' in text
+    assert '[deal.pipelines.default]\nname = "Продажи"\nsort = 300\ndefault = true\n' in text
     result = run(state, "plan", str(out), "--detailed-exitcode")
     assert (result.exit_code, result.stdout) == (
         0, ("REST cost: read 2 requests; apply needs no request.\n"
