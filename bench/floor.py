@@ -12,7 +12,8 @@ it with `$result[...]`, so the floor is ceil(calls / 50) requests, a lower bound
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,6 +210,34 @@ def apply_floor(target: Store, made: Made | None = None) -> Floor:
              sum(1 for f in fields if f["ENTITY_ID"] in CLASSIC)),
         Line("smart-process custom fields (items and labels included)", "userfieldconfig.add",
              sum(1 for f in fields if f["ENTITY_ID"] not in CLASSIC)),
+    ))
+
+
+# ---- apply of a change --------------------------------------------------------------------------
+
+def change_floor(store: Store, rows: int, relabelled: Sequence[Mapping[str, Any]],
+                 languages: int = 2) -> Floor:
+    """The writes that set back `rows` edited stages or list items and the `relabelled` fields
+    (rows of `store`), and the reads those writes need: an update replaces a label's whole map
+    (a language it leaves out becomes "", docs/portal-rules.md#field-labels), so it sends every
+    language of the portal, and a plan read labels in `languages` of them only. A field's other
+    languages are in its `get` (every language), or in a list per language of its owner's
+    fields, whichever takes fewer calls; a smart-process enumeration's are in the plan's read
+    already (its `userfieldconfig.get`, read_floor)."""
+    other = LANGUAGES - languages
+    classic = Counter(str(f["ENTITY_ID"]) for f in relabelled if f["ENTITY_ID"] in CLASSIC)
+    spa = [f for f in relabelled if f["ENTITY_ID"] not in CLASSIC]
+    spa_plain = sum(1 for f in spa if f["USER_TYPE_ID"] != "enumeration")
+    return Floor((
+        Line("stages and list items edited, each set back", "crm.status.update", rows),
+        Line("custom fields relabelled, each set back",
+             "crm.<entity>.userfield.update / userfieldconfig.update", len(relabelled)),
+        Line("a relabelled field's labels in the languages the plan did not read: a get per "
+             "field, or a list per language of its entity, whichever is fewer",
+             "crm.<entity>.userfield.get / .list", sum(min(k, other) for k in classic.values())),
+        Line("the same of smart-process fields (an enumeration's are read already)",
+             "userfieldconfig.get / .list",
+             min(spa_plain, other * pages(len(spa_fields(store)))) if spa_plain else 0),
     ))
 
 

@@ -134,6 +134,11 @@ def every_tenth(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     return (row for index, row in enumerate(rows) if index % 10 == 0)
 
 
+def tenth_fields(store: Store) -> list[dict[str, Any]]:
+    """The custom fields `change_tenth` relabels: every tenth, by id."""
+    return list(every_tenth(sorted(state.userfields(store).values(), key=lambda f: int(f["ID"]))))
+
+
 def change_tenth(store: Store) -> int:
     """Rename every tenth non-system crm.status row and relabel every tenth custom field, as an
     administrator editing by hand would; planning against the old desired state then finds a
@@ -145,8 +150,7 @@ def change_tenth(store: Store) -> int:
         for row in every_tenth(rows):
             row["NAME"] = f"{row['NAME']} (edited)"
             touched += 1
-        fields = sorted(state.userfields(store).values(), key=lambda f: int(f["ID"]))
-        for field in every_tenth(fields):
+        for field in tenth_fields(store):
             for key in ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL"):
                 field[key] = {lang: f"{text} (edited)" for lang, text in field[key].items()}
             touched += 1

@@ -4,9 +4,10 @@
     python bench/served.py --state FILE --memory   # FILE (one JSON document) loaded into memory
 
 Both with the portal's rate limit (burst 50, 2 a second) on the wall clock. It prints one JSON
-line {"url": webhook} once it serves; on SIGTERM, one JSON line with the HTTP requests it
-received, the ones it refused with QUERY_LIMIT_EXCEEDED (when the sandbox counts them) and its
-own CPU seconds, then exits. It uses only what the sandbox offered before the state file became
+line {"url": webhook} once it serves; on SIGUSR1, one JSON line with the HTTP requests it
+received so far, the ones it refused with QUERY_LIMIT_EXCEEDED (when the sandbox counts them) and
+its own CPU seconds, and serves on (so the harness can tell one command's figures from the
+next's); on SIGTERM, the same line, then it exits. It uses only what the sandbox offered before the state file became
 SQLite, so `bench/wait.py --product DIR` can serve an older version of provision too.
 """
 
@@ -31,15 +32,19 @@ def serve(state: Path, memory: bool) -> None:
         served["sandbox"] = sandbox
         print(json.dumps({"url": sandbox.webhook_url}), flush=True)
 
-    def stop(_signum: int, _frame: FrameType | None) -> None:
+    def counts(_signum: int, _frame: FrameType | None) -> None:
         sandbox = served.get("sandbox")
         usage = resource.getrusage(resource.RUSAGE_SELF)
         bucket = getattr(getattr(sandbox, "app", None), "bucket", None)
         print(json.dumps({"requests": sandbox.requests.total if sandbox else 0,
                           "refused": getattr(bucket, "refused", None),
                           "cpu": usage.ru_utime + usage.ru_stime}), flush=True)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        counts(signum, frame)
         os._exit(0)
 
+    signal.signal(signal.SIGUSR1, counts)
     signal.signal(signal.SIGTERM, stop)
     if not memory:
         server.serve(0, state, rate_limit=True, on_ready=ready)  # what `sandbox serve` runs

@@ -20,7 +20,6 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import shutil
 import sys
 import tempfile
@@ -34,10 +33,12 @@ from bench.floor import apply_floor, read_floor
 from bench.portal import L1, fill
 from bench.waiting import (
     Cli,
+    Counts,
     Served,
     export_config,
     fast_bitrix24_reads,
     limited_seconds,
+    settle,
     write_old_state,
 )
 from provisioner.sandbox.store import Store
@@ -45,7 +46,6 @@ from provisioner.sandbox.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:wait:start -->", "<!-- bench:wait:end -->"
-READS = re.compile(r"REST cost: read (\d+) request")
 
 
 @dataclass
@@ -69,6 +69,15 @@ class Row:
 
 def _n(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value:,.{digits}f}"
+
+
+def _met(check: Cli.Run, counted: Counts) -> str:
+    """The check's own QUERY_LIMIT_EXCEEDED, said where there were any (never counted as the
+    apply's)."""
+    refused = counted.refused or 0
+    if not (check.limit_errors or refused):
+        return ""
+    return f"its check met {check.limit_errors} QUERY_LIMIT_EXCEEDED ({refused} refused)"
 
 
 def table(rows: Sequence[Row]) -> str:
@@ -126,18 +135,21 @@ class Bench:
             with self._served(state, served) as server:
                 run = self.cli.run("apply", str(config), "--auto-approve", "--webhook-url",
                                    server.url)
+                applied = server.counts()  # the apply's own: the check below is not its
+                settle()
                 check = self.cli.run("plan", str(config), "--webhook-url", server.url,
                                      "--detailed-exitcode")
-            reads = READS.search(check.stdout)
-            requests = server.requests - int(reads.group(1)) if reads else None
-            row = self._row(f"L{k}", "apply from empty", served, run, server, floor, requests)
+            row = self._row(f"L{k}", "apply from empty", served, run, applied, floor,
+                            applied.requests)
+            row.sandbox_cpu = server.cpu
             converged = "converged" if check.code == 0 else f"NOT converged (exit {check.code})"
-            row.note = ", ".join(x for x in (row.note, converged) if x)
+            row.note = ", ".join(x for x in (row.note, converged, _met(check, server.final.since(
+                applied))) if x)
             self.rows.append(row)
 
     @staticmethod
-    def _row(portal: str, step: str, served: str, run: Cli.Run, server: Served, floor: int,
-             requests: int | None) -> Row:
+    def _row(portal: str, step: str, served: str, run: Cli.Run, server: Served | Counts,
+             floor: int, requests: int | None) -> Row:
         refused = f"{run.limit_errors}" + ("" if server.refused is None
                                            else f" ({server.refused} refused)")
         note = "" if run.code == 0 else f"exit {run.code}: {run.first_error()}"

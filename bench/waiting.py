@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -86,17 +87,61 @@ class Cli:
                            usage.ru_maxrss / 1024, out.read(), err.read())
 
 
+@dataclass(frozen=True)
+class Counts:
+    """What the served sandbox counted so far: HTTP requests, those refused with
+    QUERY_LIMIT_EXCEEDED (None when the sandbox served does not count them), its CPU seconds."""
+
+    requests: int = 0
+    refused: int | None = None
+    cpu: float | None = None
+
+    @classmethod
+    def of(cls, line: str) -> Counts:
+        counted = json.loads(line)
+        return cls(counted["requests"], counted["refused"], counted["cpu"])
+
+    def since(self, earlier: Counts) -> Counts:
+        """The counts of what came after `earlier` (the CPU seconds stay the whole run's)."""
+        refused = None if self.refused is None or earlier.refused is None \
+            else self.refused - earlier.refused
+        return Counts(self.requests - earlier.requests, refused, self.cpu)
+
+
+def settle(sleep: Callable[[float], None] = time.sleep) -> float:
+    """Wait until the portal's bucket, however full the command before left it, is empty again
+    (BURST / PER_SECOND seconds), and return the seconds waited. A command started at once
+    after a long apply is another process whose client starts with an empty bucket of its own:
+    its reads, back to back, meet the apply's last requests still in the portal's bucket (one
+    QUERY_LIMIT_EXCEEDED at L4: 45 there, 10 reads). A user's next command is not measured here,
+    so it starts as it would later, from an empty bucket."""
+    seconds = BURST / PER_SECOND
+    sleep(seconds)
+    return seconds
+
+
 class Served:
-    """bench/served.py in a process of its own, for the span of a `with` block."""
+    """bench/served.py in a process of its own, for the span of a `with` block; `counts()` asks
+    for what it counted so far, and `final` holds what it counted in all."""
 
     def __init__(self, product: Path | None, state: Path, memory: bool) -> None:
         args = [sys.executable, str(ROOT / "bench" / "served.py"), "--state", str(state)]
         self.proc = subprocess.Popen(args + (["--memory"] if memory else []), cwd=state.parent,
                                      env=environment(product), stdout=subprocess.PIPE,
                                      text=True)
-        self.requests = 0
-        self.refused: int | None = None
-        self.cpu: float | None = None
+        self.final = Counts()
+
+    @property
+    def requests(self) -> int:
+        return self.final.requests
+
+    @property
+    def refused(self) -> int | None:
+        return self.final.refused
+
+    @property
+    def cpu(self) -> float | None:
+        return self.final.cpu
 
     def __enter__(self) -> Self:
         assert self.proc.stdout is not None
@@ -107,6 +152,12 @@ class Served:
         self.url = str(json.loads(line)["url"])
         return self
 
+    def counts(self) -> Counts:
+        """What the sandbox counted so far (it answers SIGUSR1 with a line and serves on)."""
+        assert self.proc.stdout is not None
+        self.proc.send_signal(signal.SIGUSR1)
+        return Counts.of(self.proc.stdout.readline())
+
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  trace: TracebackType | None) -> None:
         assert self.proc.stdout is not None
@@ -114,9 +165,7 @@ class Served:
         line = self.proc.stdout.readline()
         self.proc.wait(timeout=60)
         if line:
-            counted = json.loads(line)
-            self.requests, self.refused, self.cpu = (counted["requests"], counted["refused"],
-                                                     counted["cpu"])
+            self.final = Counts.of(line)
 
 
 def export_config(store: Store, where: Path) -> Path:

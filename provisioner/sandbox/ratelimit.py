@@ -1,8 +1,11 @@
 """The portal's request-rate limit: a leaky bucket per portal, and the request counter.
 
-docs: api-reference/limits.md, settings/performance/limits.md (docs/portal-rules.md#limits): every
-HTTP request adds 1, the counter drains at Y per second, a request arriving above X gets
-503 QUERY_LIMIT_EXCEEDED. A `batch` is one request.
+docs: limits.md (https://apidocs.bitrix24.com/limits.html; settings/performance/limits.md says
+the same), docs/portal-rules.md#limits: every HTTP request adds 1, the counter drains at Y per
+second, a request arriving above X gets 503 QUERY_LIMIT_EXCEEDED. A `batch` is one request. The
+docs' "decreases by Y once per second" and "exceeds the threshold X" read two ways each; the
+bucket drains smoothly and refuses the request that would lift it above X (docs/benchmarks.md,
+"The refusal after a clean apply", says why the client's margin covers the other readings).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ class RateLimit:
 
 
 def too_many_requests() -> BitrixError:
-    # docs: api-reference/limits.md — 503 QUERY_LIMIT_EXCEEDED "Too many requests"
+    # docs: limits.md — 503 QUERY_LIMIT_EXCEEDED "Too many requests"
     return BitrixError("QUERY_LIMIT_EXCEEDED", "Too many requests", 503)
 
 
