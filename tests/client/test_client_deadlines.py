@@ -17,6 +17,7 @@ from provisioner.client import (
     CommandDeadline,
     DeadlineExceeded,
     RetryPolicy,
+    TransportError,
 )
 from provisioner.client.deadline import Deadlines
 
@@ -78,9 +79,10 @@ def test_a_read_that_timed_out_is_tried_once_more_not_five_times(
     now 2 attempts of at most 70 s."""
     mocked.post(url("crm.status.list"), body=requests.ReadTimeout("read timed out"))
     client = webhook()
-    with pytest.raises(Exception) as info:
+    with pytest.raises(TransportError) as info:
         client.call("crm.status.list")
-    assert "timed out" in str(info.value)
+    assert str(info.value) == ("crm.status.list: TRANSPORT_ERROR: request timed out: "
+                               "ReadTimeout: read timed out")
     assert client.stats.requests == 2 and client.stats.retries == 1
 
 
@@ -88,8 +90,10 @@ def test_other_network_faults_on_reads_keep_their_retries(
         mocked: responses.RequestsMock, webhook: Callable[..., BitrixClient]) -> None:
     mocked.post(url("user.get"), body=requests.ConnectionError("connection reset"))
     client = webhook(retry=RetryPolicy(max_retries=3))
-    with pytest.raises(Exception, match="connection reset"):
+    with pytest.raises(TransportError) as info:
         client.call("user.get")
+    assert str(info.value) == ("user.get: TRANSPORT_ERROR: request failed: ConnectionError: "
+                               "connection reset")
     assert client.stats.requests == 4
 
 
