@@ -6,7 +6,8 @@ that differ are written, in one SQLite transaction, so a process killed mid-writ
 file as it was before that write, never half of it (SQLite's rollback journal). Every written row
 carries a generation number: another process (a CLI run, `sandbox serve`) reads only the rows
 written since it last looked. A state file of the older format (one JSON document holding the
-sandbox's sections) is converted on first open, any other JSON refused and left as it is; a new file is built complete under a temporary name and renamed into place.
+sandbox's sections) is converted on first open, any other JSON refused and left as it is; a new
+file is built complete under a temporary name and renamed into place.
 """
 
 from __future__ import annotations
