@@ -110,7 +110,7 @@ def test_refresh_answer_without_tokens_is_malformed(
     mocked.get(TOKEN_URL, json={"expires_in": 3600})
     with pytest.raises(MalformedResponse) as info:
         _client(clock, []).call("scope")
-    assert str(info.value) == ("oauth.token: MALFORMED_RESPONSE: the token refresh answer has "
+    assert str(info.value) == ("oauth.token: MALFORMED_RESPONSE (provision's own code): the token refresh answer has "
                                "no access_token/refresh_token")
 
 

@@ -80,13 +80,13 @@ TYPE_CASES = {
 }
 
 TYPE_CASES_SAY = {
-    "statuses-a-string": "crm.status.list: MALFORMED_RESPONSE: the portal answered a string "
+    "statuses-a-string": "crm.status.list: MALFORMED_RESPONSE (provision's own code): the portal answered a string "
                          "where a list of rows was expected",
-    "statuses-rows-not-tables": "crm.status.list: MALFORMED_RESPONSE: the portal answered a list "
+    "statuses-rows-not-tables": "crm.status.list: MALFORMED_RESPONSE (provision's own code): the portal answered a list "
                                 "holding a string where rows (tables) were expected",
-    "status-row-without-code": "crm.status.list: MALFORMED_RESPONSE: an answer of the portal "
+    "status-row-without-code": "crm.status.list: MALFORMED_RESPONSE (provision's own code): an answer of the portal "
                                "lacks 'STATUS_ID'",
-    "categories-a-number": "crm.category.list: MALFORMED_RESPONSE: the portal answered an "
+    "categories-a-number": "crm.category.list: MALFORMED_RESPONSE (provision's own code): the portal answered an "
                            "integer where a list of rows was expected",
 }
 
@@ -126,7 +126,7 @@ def test_list_answers_of_the_wrong_type_are_refused_by_the_client() -> None:
         client = BitrixClient.from_webhook(URL)
         with pytest.raises(MalformedResponse) as caught:
             client.list_all("crm.status.list", {})
-    assert str(caught.value) == ("crm.status.list: MALFORMED_RESPONSE: result of a list method "
+    assert str(caught.value) == ("crm.status.list: MALFORMED_RESPONSE (provision's own code): result of a list method "
                                  "is not a list")
 
 
@@ -168,6 +168,6 @@ def test_library_apply_keeps_the_uncertainty_on_the_exception() -> None:
     assert caught.value.maybe_committed is True
     assert isinstance(caught.value.__cause__, MalformedResponse)
     assert str(caught.value).startswith(
-        "batch: MALFORMED_RESPONSE: the portal answered an HTML page instead of JSON (a proxy, "
+        "batch: MALFORMED_RESPONSE (provision's own code): the portal answered an HTML page instead of JSON (a proxy, "
         "login or maintenance page?) (HTTP 200)\ndone (0):\nmay have been applied, outcome "
         "unknown (17): ")
