@@ -6,8 +6,8 @@ we do not know (5xx -> ServerError) and is kept on every exception for the reade
 
 The client also names failures the portal never answered (no answer, an unreadable one, a
 redirect, a deadline) with codes of its own, CLIENT_CODES: they are not Bitrix24 error codes
-(b24restdocs error-codes.md and api-reference/ name none of them), and every message that shows one says
-"(provision's own code)" after it, so that nobody looks for it in the Bitrix24 docs.
+(b24restdocs error-codes.md and api-reference/ name none of them), and every message that shows
+one says "(provision's own code)" after it, so that nobody looks for it in the Bitrix24 docs.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from provisioner.client.scopes import scope_hint
 from provisioner.errors import ProvisionError
 
 
-# provision's own codes, never sent by a portal (docs/reliability.md "Error codes of provision's own"); `HTTP_<n>`
-# too: a non-JSON answer with an error status, named after the status.
+# provision's own codes, never sent by a portal (docs/reliability.md "Error codes of provision's
+# own"); `HTTP_<n>` too: a non-JSON answer with an error status, named after the status.
 CLIENT_CODES = frozenset({
     "TRANSPORT_ERROR", "DEADLINE_EXCEEDED", "MALFORMED_RESPONSE", "ANSWER_TOO_LARGE",
     "DNS_ERROR", "TLS_ERROR", "CONNECTION_REFUSED", "CONNECTION_FAILED", "COMMAND_DEADLINE",
