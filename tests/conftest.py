@@ -1,6 +1,6 @@
 """Fixtures shared by every test folder (a sandbox, a client on it, a sandbox state file), the
 golden-file plugin (`golden` fixture, `--update-golden`, tests/golden.py), the real-sleep guard
-(tests/sleeps.py) and the Hypothesis profile (HYPOTHESIS_PROFILE, tests/profiles.py; loaded
+(tests/sleeps.py), the network guard (tests/netguard.py) and the Hypothesis profile (HYPOTHESIS_PROFILE, tests/profiles.py; loaded
 here, before any test module)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import netguard  # noqa: F401  first: wraps socket before any client or server binds it
 import profiles
 import pytest
 import sleeps  # noqa: F401  first: wraps time.sleep before provisioner binds it as a default
@@ -17,7 +18,7 @@ from helpers import client_of
 from provisioner.client import BitrixClient
 from provisioner.sandbox import Sandbox
 
-pytest_plugins = ["golden", "sleeps"]
+pytest_plugins = ["golden", "sleeps", "netguard"]
 
 
 def pytest_report_header() -> str:

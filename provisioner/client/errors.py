@@ -3,6 +3,11 @@
 Classification keys on the `error` code, never on the HTTP status alone: the docs and the server
 disagree on several statuses (docs/portal-rules.md#errors, #open-questions #1). The status only decides for codes
 we do not know (5xx -> ServerError) and is kept on every exception for the reader.
+
+The client also names failures the portal never answered (no answer, an unreadable one, a
+redirect, a deadline) with codes of its own, CLIENT_CODES: they are not Bitrix24 error codes
+(b24restdocs error-codes.md and api-reference/ name none of them), and every message that shows
+one says "(provision's own code)" after it, so that nobody looks for it in the Bitrix24 docs.
 """
 
 from __future__ import annotations
@@ -16,6 +21,21 @@ from provisioner.client.scopes import scope_hint
 from provisioner.errors import ProvisionError
 
 
+# provision's own codes, never sent by a portal (docs/reliability.md "Error codes of provision's
+# own"); `HTTP_<n>` too: a non-JSON answer with an error status, named after the status.
+CLIENT_CODES = frozenset({
+    "TRANSPORT_ERROR", "DEADLINE_EXCEEDED", "MALFORMED_RESPONSE", "ANSWER_TOO_LARGE",
+    "DNS_ERROR", "TLS_ERROR", "CONNECTION_REFUSED", "CONNECTION_FAILED", "COMMAND_DEADLINE",
+    "REDIRECT_REFUSED"})
+OWN_CODE = "(provision's own code)"
+_HTTP_CODE = re.compile(r"HTTP_\d{3}")
+
+
+def is_client_code(code: str) -> bool:
+    """True for a code the client made up, not one a portal answered."""
+    return code in CLIENT_CODES or _HTTP_CODE.fullmatch(code) is not None
+
+
 class ClientConfigError(ProvisionError):
     """The client was set up wrongly (malformed webhook URL, plain http to a remote host...)."""
 
@@ -27,9 +47,12 @@ class BitrixAPIError(ProvisionError):
     key: str | None = None  # the batch command key, for errors of one batch command
 
     def __init__(self, error: str, error_description: str = "", *, status: int | None = None,
-                 method: str = "", maybe_committed: bool = False, hint: str = "") -> None:
+                 method: str = "", maybe_committed: bool = False, hint: str = "",
+                 by_portal: bool = False) -> None:
         # Portals echo parameters in some texts; a secret must not ride along.
         self.error = redact(str(error))
+        # A code the client made up is marked as such in the message; a portal's is shown bare.
+        self.client_code = not by_portal and is_client_code(self.error)
         self.error_description = redact(error_description)
         self.status = status
         self.method = method
@@ -40,6 +63,8 @@ class BitrixAPIError(ProvisionError):
     def detail(self) -> str:
         """`CODE: description (HTTP n); hint`, the message without the method."""
         text = self.error or "(no code)"
+        if self.client_code:
+            text += f" {OWN_CODE}"
         if self.error_description:
             text += f": {self.error_description}"
         text += f" (HTTP {self.status})" if self.status is not None else ""
@@ -102,17 +127,20 @@ class ServerError(BitrixAPIError):
 
 
 class MalformedResponse(BitrixAPIError):
-    """The answer was not a JSON object (HTML page, truncated JSON, an array...)."""
+    """MALFORMED_RESPONSE (provision's own code): the answer was not a JSON object (HTML page,
+    truncated JSON, an array...) or not the shape the method answers."""
 
 
 class TransportError(BitrixAPIError):
-    """The exchange failed on the network (timeout, reset); no answer was read."""
+    """TRANSPORT_ERROR (provision's own code): the exchange failed on the network (timeout,
+    reset); no answer was read."""
 
     timed_out: bool = False  # no answer in time (retried once for reads), not a broken link
 
 
 class DeadlineExceeded(TransportError):
-    """No complete answer within the request's deadline (a portal that trickles or is silent)."""
+    """DEADLINE_EXCEEDED (provision's own code): no complete answer within the request's
+    deadline (a portal that trickles or is silent)."""
 
     timed_out = True
 
@@ -122,27 +150,32 @@ class Unreachable(TransportError):
 
 
 class DNSFailure(Unreachable):
-    """DNS_ERROR: the portal's host name does not resolve."""
+    """DNS_ERROR (provision's own code): the portal's host name does not resolve."""
 
 
 class TLSFailure(Unreachable):
-    """TLS_ERROR: no secure connection (certificate refused, handshake failed)."""
+    """TLS_ERROR (provision's own code): no secure connection (certificate refused, handshake
+    failed)."""
 
 
 class ConnectionRefused(Unreachable):
-    """CONNECTION_REFUSED / CONNECTION_FAILED: the host did not accept the connection."""
+    """CONNECTION_REFUSED / CONNECTION_FAILED (provision's own codes): the host did not accept
+    the connection."""
 
 
 class CommandDeadline(BitrixAPIError):
-    """COMMAND_DEADLINE: the client's whole-command deadline passed; it sends nothing more."""
+    """COMMAND_DEADLINE (provision's own code): the client's whole-command deadline passed; it
+    sends nothing more."""
 
 
 class RedirectRefused(BitrixAPIError):
-    """REDIRECT_REFUSED: the portal answered with a redirect; the client follows none."""
+    """REDIRECT_REFUSED (provision's own code): the portal answered with a redirect; the client
+    follows none."""
 
 
 class AnswerTooLarge(MalformedResponse):
-    """ANSWER_TOO_LARGE: the answer grew past the client's size limit while being read."""
+    """ANSWER_TOO_LARGE (provision's own code): the answer grew past the client's size limit
+    while being read."""
 
 
 class BatchCommandError(BitrixAPIError):
@@ -216,7 +249,7 @@ def from_body(body: Mapping[str, Any], *, method: str, status: int | None,
     description = redact(_text(body.get("error_description")), secrets)
     cls = classify(error, description, status)
     hint = scope_hint(method, credential) if issubclass(cls, InsufficientScope) else ""
-    exc = cls(error, description, status=status, method=method, hint=hint)
+    exc = cls(error, description, status=status, method=method, hint=hint, by_portal=True)
     if isinstance(exc, OperationTimeLimit):
         exc.reset_at = _reset_at(body)
     return exc
@@ -254,7 +287,8 @@ def _command_class(cls: type[BitrixAPIError]) -> type[BitrixAPIError]:
 def for_command(exc: BitrixAPIError, key: str) -> BitrixAPIError:
     """The same error, typed as both its class and BatchCommandError, naming the command."""
     command = _command_class(type(exc))(exc.error, exc.error_description, status=exc.status,
-                                        method=exc.method, hint=exc.hint)
+                                        method=exc.method, hint=exc.hint,
+                                        by_portal=not exc.client_code)
     command.key = key
     command.args = (f"batch command {key!r} ({exc.method}): {exc.detail()}",)
     if isinstance(exc, OperationTimeLimit) and isinstance(command, OperationTimeLimit):

@@ -8,7 +8,8 @@ for (crm here; docs/portal-rules.md#dialects); `batch`, `scope`, `methods`, `eve
 
 from __future__ import annotations
 
-# Longest prefix first: `user.userfield.` before `user.`.
+# Longest prefix first: `user.userfield.` before `user.`, `voximplant.infocall.` before
+# `voximplant.`.
 _BY_PREFIX: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("crm.documentgenerator.", ("crm.documentgenerator",)),
     ("crm.", ("crm",)),
@@ -30,7 +31,13 @@ _BY_PREFIX: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("imbot.", ("imbot",)),
     ("imopenlines.", ("imopenlines",)),
     ("telephony.", ("telephony",)),
+    # `call`, not `telephony`: the scope table names the two infocall methods under `call`
+    # (api-reference/scopes/permissions.md); their pages list both scopes
+    # (api-reference/telephony/voximplant/voximplant-infocall-start-with-text.md).
+    ("voximplant.infocall.", ("call",)),
     ("voximplant.", ("telephony",)),
+    # REST 3.0 call follow-ups (api-reference/telephony/follow-up/call-followup-list.md).
+    ("call.", ("call",)),
     ("timeman.", ("timeman",)),
     ("landing.", ("landing",)),
     ("log.", ("log",)),

@@ -13,7 +13,7 @@ from typing import Any
 
 MAX_INPUT = 64
 MIN_DIGITS, MAX_DIGITS = 5, 15  # E.164 allows at most 15 digits; shorter than 5 is an extension
-# "The search does not consider the phone extension" (crm-duplicate-find-by-comm.md): drop it.
+# "The search does not consider the phone extension" (api-reference/crm/duplicates/crm-duplicate-find-by-comm.md): drop it.
 _EXTENSION = re.compile(r"\s*(?:доб\.?|ext\.?|x|#|,|;)\s*\d{1,6}\s*$", re.IGNORECASE)
 _ALLOWED = re.compile(r"^\+?[0-9 \u00a0()./-]+$")
 

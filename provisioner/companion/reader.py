@@ -1,7 +1,7 @@
 """Read the facts about a phone number from the portal, one `batch` request per level.
 
 Level 1: `crm.duplicate.findbycomm` once per kind (a kind with 20 hits would hide the kinds
-after it in one call, crm-duplicate-find-by-comm.md) and the status field's items
+after it in one call, api-reference/crm/duplicates/crm-duplicate-find-by-comm.md) and the status field's items
 (`crm.company.userfield.list`). Level 2: the contacts' companies
 (`crm.contact.company.items.get`), the companies and contacts (`crm.{company,contact}.list`
 filtered by id) and the leads (`crm.lead.get`). Level 3, only when a contact belongs to a

@@ -2,8 +2,8 @@
 
 POST /install and /event: form-encoded, as the portal posts events (api-reference/events/
 index.md); every event but the install must carry the installed portal's `application_token`
-(events/safe-event-handlers.md). POST /call-card: the CALL_CARD widget (widgets/telephony/
-call-card.md), accepted only for an installed portal, its domain, its application token, and an
+(api-reference/events/safe-event-handlers.md). POST /call-card: the CALL_CARD widget
+(api-reference/widgets/telephony/call-card.md), accepted only for an installed portal, its domain, its application token, and an
 AUTH_ID that portal confirms. GET /healthz. Bad input gets a 4xx and a short answer; a token
 never reaches a log line or an answer.
 """
@@ -195,7 +195,7 @@ def _page(status: int, html: str, frame: str | None) -> Answer:
 
 
 def _options(raw: str | None) -> dict[str, Any]:
-    """PLACEMENT_OPTIONS: a JSON object (call-card.md); anything else is refused."""
+    """PLACEMENT_OPTIONS: a JSON object (api-reference/widgets/telephony/call-card.md); anything else is refused."""
     try:
         value = json.loads(raw or "")
     except (ValueError, RecursionError):

@@ -64,7 +64,9 @@ _MAPPINGS: WeakValueDictionary[str, Frozen] = WeakValueDictionary()
 
 
 # What the portal strips from a name it stores: PHP's trim() set for the names of stages, items,
-# pipelines and smart processes, and UserFieldProxy's for enumeration values (no \0, \x0b).
+# pipelines and smart processes (unconfirmed: no docs page or source found,
+# docs/portal-rules.md#names), and UserFieldProxy's for enumeration values (no \0, \x0b; server
+# source, module rest lib/userfieldproxy.php: docs/portal-rules.md#enumeration-items).
 NAME_TRIM = " \t\n\r\0\x0b"
 VALUE_TRIM = " \t\n\r"
 

@@ -17,7 +17,9 @@ from typing import Any
 
 from provisioner.errors import ProvisionError
 
-CODE = "MALFORMED_RESPONSE"
+# The code as messages show it: provision's own, not a portal's, so marked as client/errors.py
+# marks its CLIENT_CODES (engine/applier.py shows it too).
+CODE = "MALFORMED_RESPONSE (provision's own code)"
 
 
 class UntrustedAnswer(ProvisionError):

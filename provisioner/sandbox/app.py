@@ -77,7 +77,7 @@ def split_path(path: str) -> tuple[str | None, str | None, str, str]:
 
 
 def page_start(params: dict[str, Any]) -> int:
-    """Take `start` out of the params, floored to a page (docs: list-methods-pecularities.md)."""
+    """Take `start` out of the params, floored to a page (docs: settings/how-to-call-rest-api/list-methods-pecularities.md)."""
     raw = params.pop("start", 0)
     params.pop("state", None)  # S21 removes `state` too
     try:
@@ -146,7 +146,7 @@ class SandboxApp:
         except BitrixError:
             self.counter.count(path.rsplit("/", 1)[-1].lower())
             raise
-        # docs: general-principles.md; S21 CRestUtil::getRequestData — body keys win.
+        # docs: settings/how-to-call-rest-api/general-principles.md; S21 CRestUtil::getRequestData — body keys win.
         params = {**phpform.parse_query(query_string),
                   **phpform.parse_body(body, header(headers, "Content-Type"))}
         token = bearer(headers) or _text(params.get("auth")) or _text(params.get("access_token"))

@@ -178,7 +178,7 @@ def _webhook_caller(auth: dict[str, Any], creds: Credentials, docs_statuses: boo
 def authorize(caller: Caller, method: Method, docs_statuses: bool) -> None:
     """Method-level checks after auth: application context, then scope."""
     if method.app_only and caller.auth_type == "webhook":
-        # docs: widgets/placement-unbind.md quotes the suffix; S21 AuthTypeException omits it.
+        # docs: api-reference/widgets/placement-unbind.md quotes the suffix; S21 AuthTypeException omits it.
         suffix = " Application context required" if docs_statuses else ""
         raise BitrixError("WRONG_AUTH_TYPE",
                           "Current authorization type is denied for this method" + suffix, 403)

@@ -33,18 +33,18 @@ def _batch_placeholder(ctx: CallContext, params: dict[str, Any]) -> Result:
 
 
 def not_allowed() -> BitrixError:
-    # docs: batch.md (since rest 24.0.0) — nested batch is refused per entry
+    # docs: settings/how-to-call-rest-api/batch.md (since rest 24.0.0) — nested batch is refused per entry
     return BitrixError("ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage",
                        405)
 
 
 def length_exceeded() -> dict[str, Any]:
-    # docs: batch.md — every entry after the 50th, inside result_error
+    # docs: settings/how-to-call-rest-api/batch.md — every entry after the 50th, inside result_error
     return {"error": "ERROR_BATCH_LENGTH_EXCEEDED", "error_description": "Max batch length exceeded"}
 
 
 def halt_flag(value: Any) -> bool:
-    """`halt` accepts true/false/1/0 (docs: batch.md); strings are read the same way."""
+    """`halt` accepts true/false/1/0 (docs: settings/how-to-call-rest-api/batch.md); strings are read the same way."""
     if isinstance(value, str):
         return value.strip().lower() not in ("", "0", "false", "n", "no")
     return bool(value)

@@ -107,7 +107,7 @@ def _frozen(value: Any) -> Any:
 
 
 def paginate(rows: list[Any], start: int) -> Result:
-    """Page a full row list as paged list methods do (docs: list-methods-pecularities.md)."""
+    """Page a full row list as paged list methods do (docs: settings/how-to-call-rest-api/list-methods-pecularities.md)."""
     if start == -1:
         return Result(rows[:PAGE_SIZE])
     page = rows[start:start + PAGE_SIZE]

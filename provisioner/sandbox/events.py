@@ -93,7 +93,7 @@ def create_local_app(store: Store, base_url: str, scopes: list[str],
 
 def install_app(store: Store, client_id: str, install_url: str, user_id: int = 1) -> None:
     """The app is (re)installed: its earlier bindings are gone ("set them again in the installer
-    of every version", event-bind.md) and the portal posts ONAPPINSTALL, with a token pair of
+    of every version", api-reference/events/event-bind.md) and the portal posts ONAPPINSTALL, with a token pair of
     the installing user, to the initial installation path (settings/app-installation/
     local-apps/installation-callback.md)."""
     app = app_of(store, client_id)
@@ -115,7 +115,7 @@ def event_auth(store: Store, app: dict[str, Any], user_id: int | None,
                            "status": app["status"], "client_endpoint": f"{where['base_url']}/rest/",
                            "member_id": where["member_id"],
                            "application_token": state(store)["tokens"][app["client_id"]]}
-    if user_id:  # no user (a robot, an agent): no tokens (events/index.md)
+    if user_id:  # no user (a robot, an agent): no tokens (api-reference/events/index.md)
         pair = auth.issue_pair(store, app["client_id"], user_id, time.time())
         out = {"access_token": pair["access_token"], "expires_in": str(pair["expires_in"]),
                "scope": pair["scope"], **out}

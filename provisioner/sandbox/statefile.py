@@ -5,8 +5,9 @@ field): after it, the store is compared with a copy of what the file holds and o
 that differ are written, in one SQLite transaction, so a process killed mid-write leaves the
 file as it was before that write, never half of it (SQLite's rollback journal). Every written row
 carries a generation number: another process (a CLI run, `sandbox serve`) reads only the rows
-written since it last looked. A state file of the older format (one JSON document) is converted
-on first open; a new file is built complete under a temporary name and renamed into place.
+written since it last looked. A state file of the older format (one JSON document holding the
+sandbox's sections) is converted on first open, any other JSON refused and left as it is; a new
+file is built complete under a temporary name and renamed into place.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ except ImportError:  # pragma: no cover - not on POSIX: no cross-process lock wh
     fcntl = None  # type: ignore[assignment]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# What every state file of the older format holds (Store.new seeds it): its webhooks and ids.
+OLD_FORMAT_SECTIONS: tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...] = (
+    ("auth.webhooks", lambda d: isinstance(d.get("auth"), dict)
+     and isinstance(d["auth"].get("webhooks"), list) and bool(d["auth"]["webhooks"])),
+    ("ids", lambda d: isinstance(d.get("ids"), dict)))
 BUSY_SECONDS = 60.0  # how long a request waits for another process's write to finish
 SCHEMA = """
 CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL,
@@ -88,6 +94,13 @@ def read_old_format(path: Path) -> dict[str, Any]:
         raise unusable(path, f"not a readable sandbox state file ({exc})") from None
     if not isinstance(data, dict):
         raise unusable(path, "not a sandbox state file (the JSON is not an object)")
+    # Every sandbox writes its seeded sections; a JSON object without them (`{}`, another
+    # tool's file) would become an empty "portal", and the file would be rewritten as SQLite by
+    # a mere plan. Refused before anything is written.
+    missing = [name for name, holds in OLD_FORMAT_SECTIONS if not holds(data)]
+    if missing:
+        raise unusable(path, "not a sandbox state file (a JSON object without the sandbox's "
+                       f"{' and '.join(f'`{m}`' for m in missing)})")
     return data
 
 

@@ -17,6 +17,7 @@ from provisioner.client import (
     CommandDeadline,
     DeadlineExceeded,
     RetryPolicy,
+    TransportError,
 )
 from provisioner.client.deadline import Deadlines
 
@@ -56,7 +57,7 @@ def test_a_trickling_answer_ends_at_the_request_deadline() -> None:
             client.call("crm.status.add", {"fields": {"STATUS_ID": "X"}})
     error = info.value
     assert error.method == "crm.status.add" and error.maybe_committed is True
-    assert str(error).startswith("crm.status.add: DEADLINE_EXCEEDED: only ")
+    assert str(error).startswith("crm.status.add: DEADLINE_EXCEEDED (provision's own code): only ")
     assert str(error).endswith(" bytes of the answer (a portal or proxy that sends its answer "
                                "slowly) within the request's deadline of 0.25 s")
     assert TOKEN not in str(error) and client.stats.requests == 1
@@ -67,7 +68,7 @@ def test_a_portal_that_never_answers_fails_at_the_request_deadline() -> None:
         client = _loopback(port, deadlines=Deadlines(request=0.3))
         with pytest.raises(DeadlineExceeded) as info:
             client.call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "A"}})
-    assert str(info.value) == ("crm.category.add: DEADLINE_EXCEEDED: no answer within the "
+    assert str(info.value) == ("crm.category.add: DEADLINE_EXCEEDED (provision's own code): no answer within the "
                                "request's deadline of 0.3 s")
     assert info.value.maybe_committed is True
 
@@ -78,9 +79,10 @@ def test_a_read_that_timed_out_is_tried_once_more_not_five_times(
     now 2 attempts of at most 70 s."""
     mocked.post(url("crm.status.list"), body=requests.ReadTimeout("read timed out"))
     client = webhook()
-    with pytest.raises(Exception) as info:
+    with pytest.raises(TransportError) as info:
         client.call("crm.status.list")
-    assert "timed out" in str(info.value)
+    assert str(info.value) == ("crm.status.list: TRANSPORT_ERROR (provision's own code): request timed out: "
+                               "ReadTimeout: read timed out")
     assert client.stats.requests == 2 and client.stats.retries == 1
 
 
@@ -88,8 +90,10 @@ def test_other_network_faults_on_reads_keep_their_retries(
         mocked: responses.RequestsMock, webhook: Callable[..., BitrixClient]) -> None:
     mocked.post(url("user.get"), body=requests.ConnectionError("connection reset"))
     client = webhook(retry=RetryPolicy(max_retries=3))
-    with pytest.raises(Exception, match="connection reset"):
+    with pytest.raises(TransportError) as info:
         client.call("user.get")
+    assert str(info.value) == ("user.get: TRANSPORT_ERROR (provision's own code): request failed: ConnectionError: "
+                               "connection reset")
     assert client.stats.requests == 4
 
 
@@ -109,7 +113,7 @@ def test_the_command_deadline_stops_the_retries_and_says_what_was_done(
     # bucket's reserve), past the deadline, so it is never sent
     assert client.stats.requests == 2 and len(mocked.calls) == 2 and sum(clock.sleeps) < 2.0
     assert str(info.value) == (
-        "crm.status.list: COMMAND_DEADLINE: the command's deadline of 2 s (PROVISION_DEADLINE) "
+        "crm.status.list: COMMAND_DEADLINE (provision's own code): the command's deadline of 2 s (PROVISION_DEADLINE) "
         "passed after 2 requests, 1 write request (1 answered); no further request is sent "
         "(the last one failed: QUERY_LIMIT_EXCEEDED: Too many requests (HTTP 503))")
     assert info.value.maybe_committed is False
@@ -135,7 +139,7 @@ def test_the_last_request_gets_only_what_is_left_of_the_command() -> None:
         with pytest.raises(CommandDeadline) as info:
             client.call("crm.category.list", {"entityTypeId": 2})
         assert time.monotonic() - started < 5.0  # not the request's own 30 s
-    assert "(the last one failed: DEADLINE_EXCEEDED: no answer within the request's " \
+    assert "(the last one failed: DEADLINE_EXCEEDED (provision's own code): no answer within the request's " \
            "deadline of 0.4" in str(info.value)
 
 

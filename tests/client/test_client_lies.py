@@ -34,7 +34,7 @@ def test_a_next_that_never_ends_stops_at_a_repeated_page(
     mocked.add_callback(responses.POST, url("user.get"), callback=endless)
     with pytest.raises(MalformedResponse) as info:
         webhook().list_all("user.get")
-    assert str(info.value) == ("user.get: MALFORMED_RESPONSE: the page at start=50 repeats the "
+    assert str(info.value) == ("user.get: MALFORMED_RESPONSE (provision's own code): the page at start=50 repeats the "
                                "page at start=0")
     assert calls["n"] == 2
 
@@ -51,7 +51,7 @@ def test_new_rows_for_ever_stop_at_the_page_bound(
     mocked.add_callback(responses.POST, url("user.get"), callback=fresh)
     client = webhook()
     client.max_pages = 40  # the default, MAX_PAGES, is reached the same way (2,000 requests)
-    with pytest.raises(MalformedResponse, match=r"^user\.get: MALFORMED_RESPONSE: the list goes "
+    with pytest.raises(MalformedResponse, match=r"^user\.get: MALFORMED_RESPONSE \(provision's own code\): the list goes "
                                                 r"on past 40 pages \(2000 rows\); provision "
                                                 r"reads no longer lists$"):
         client.list_all("user.get")
@@ -79,7 +79,7 @@ def test_paging_that_contradicts_itself_is_refused(
     client = webhook()
     with pytest.raises(MalformedResponse) as info:
         client.list_all("user.get")
-    assert str(info.value) == f"user.get: MALFORMED_RESPONSE: {says}"
+    assert str(info.value) == f"user.get: MALFORMED_RESPONSE (provision's own code): {says}"
     assert client.stats.requests == 1
 
 
@@ -103,24 +103,24 @@ READS = {"cats": ("crm.category.list", {"entityTypeId": 2}),
 
 @pytest.mark.parametrize(("answer", "says"), [
     (_batch({"cats": {"categories": []}}),
-     ("crm.status.list: MALFORMED_RESPONSE: the batch answer has neither a result nor an error "
+     ("crm.status.list: MALFORMED_RESPONSE (provision's own code): the batch answer has neither a result nor an error "
      "for command 'stages'")),
-    (_batch([]), ("crm.category.list: MALFORMED_RESPONSE: the batch answer has neither a result "
+    (_batch([]), ("crm.category.list: MALFORMED_RESPONSE (provision's own code): the batch answer has neither a result "
                  "nor an error for command 'cats'")),
     (_batch({"cats": {}, "stages": []}, result_error="oops"),
-     "batch: MALFORMED_RESPONSE: the batch answer's result_error is a string, not an object"),
-    (_batch(7), ("batch: MALFORMED_RESPONSE: the batch answer's result is an integer, not an "
+     "batch: MALFORMED_RESPONSE (provision's own code): the batch answer's result_error is a string, not an object"),
+    (_batch(7), ("batch: MALFORMED_RESPONSE (provision's own code): the batch answer's result is an integer, not an "
                 "object")),
     (_batch({"cats": {}, "stages": _users(0)}, result_next={"stages": "x"}),
-     ("crm.status.list: MALFORMED_RESPONSE: result_next of command 'stages' is 'x', not a count "
+     ("crm.status.list: MALFORMED_RESPONSE (provision's own code): result_next of command 'stages' is 'x', not a count "
      "of rows")),
     (_batch({"cats": {}, "stages": _users(0)}, result_next={"stages": 0},
             result_total={"stages": 90}),
-     ("crm.status.list: MALFORMED_RESPONSE: paging does not advance (next=0 after start=0) "
+     ("crm.status.list: MALFORMED_RESPONSE (provision's own code): paging does not advance (next=0 after start=0) "
      "(command 'stages')")),
     (_batch({"cats": {}, "stages": []}, result_next={"stages": 50},
             result_total={"stages": 10**12}),
-     ("crm.status.list: MALFORMED_RESPONSE: a page with no rows says more follow (next=50 after "
+     ("crm.status.list: MALFORMED_RESPONSE (provision's own code): a page with no rows says more follow (next=50 after "
      "start=0) (command 'stages')")),
 ])
 def test_a_batch_answer_that_does_not_match_its_commands_is_refused(
@@ -142,7 +142,7 @@ def test_an_empty_result_for_writes_that_ran_is_uncertain_not_undone(
     with pytest.raises(MalformedResponse) as info:
         webhook().batch({"a": ("crm.status.add", {}), "b": ("crm.status.add", {})}, halt=True)
     assert info.value.maybe_committed is True
-    assert str(info.value) == ("crm.status.add: MALFORMED_RESPONSE: the batch answer has neither "
+    assert str(info.value) == ("crm.status.add: MALFORMED_RESPONSE (provision's own code): the batch answer has neither "
                                "a result nor an error for command 'a'")
 
 
@@ -169,7 +169,7 @@ def test_an_oversize_answer_is_cut_while_read(mocked: responses.RequestsMock,
     with pytest.raises(AnswerTooLarge) as info:
         webhook(max_answer_bytes=1024 * 1024).call("crm.status.list")
     assert str(info.value) == (
-        "crm.status.list: ANSWER_TOO_LARGE: the answer ran past 1048576 bytes, more than "
+        "crm.status.list: ANSWER_TOO_LARGE (provision's own code): the answer ran past 1048576 bytes, more than "
         "provision reads from one answer (1 MiB); reading stopped")
     assert isinstance(info.value, MalformedResponse)
 
@@ -198,5 +198,5 @@ def test_json_nested_too_deeply_is_a_malformed_answer(
     mocked.post(url("crm.status.list"), body=deep)
     with pytest.raises(MalformedResponse) as info:
         webhook().call("crm.status.list")
-    assert str(info.value) == ("crm.status.list: MALFORMED_RESPONSE: the portal answered JSON "
+    assert str(info.value) == ("crm.status.list: MALFORMED_RESPONSE (provision's own code): the portal answered JSON "
                                "nested too deeply to read (200012 bytes) (HTTP 200)")

@@ -25,7 +25,7 @@ def test_undecodable_body(body: str, what: str, mocked: responses.RequestsMock,
     with pytest.raises(MalformedResponse) as info:
         webhook().call("crm.status.list")
     error = info.value
-    assert str(error) == f"crm.status.list: MALFORMED_RESPONSE: the portal answered {what} " \
+    assert str(error) == f"crm.status.list: MALFORMED_RESPONSE (provision's own code): the portal answered {what} " \
                          "(HTTP 200)"
     assert error.__cause__ is None and error.__suppress_context__  # no JSON traceback chained
 
@@ -35,7 +35,7 @@ def test_a_json_array_is_not_an_envelope(mocked: responses.RequestsMock,
     mocked.post(url("crm.status.list"), json=[{"ID": "1"}])
     with pytest.raises(MalformedResponse) as info:
         webhook().call("crm.status.list")
-    assert str(info.value) == ("crm.status.list: MALFORMED_RESPONSE: the portal answered a JSON "
+    assert str(info.value) == ("crm.status.list: MALFORMED_RESPONSE (provision's own code): the portal answered a JSON "
                                "list instead of an object (HTTP 200)")
 
 
@@ -63,7 +63,7 @@ def test_a_gateway_html_page_is_a_server_error_retried_for_reads(
     with pytest.raises(ServerError) as info:
         client.call("crm.status.list")
     assert str(info.value) == (
-        "crm.status.list: HTTP_504: the portal answered an HTML page instead of JSON "
+        "crm.status.list: HTTP_504 (provision's own code): the portal answered an HTML page instead of JSON "
         "(a proxy, login or maintenance page?) (HTTP 504)")
     assert info.value.maybe_committed is False
     assert client.stats.requests == 3

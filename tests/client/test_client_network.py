@@ -34,7 +34,7 @@ def test_a_refused_connection_fails_at_once_naming_host_and_port(clock: VirtualC
     with pytest.raises(ConnectionRefused) as info:
         client.call("crm.status.list")
     assert str(info.value) == (
-        f"crm.status.list: CONNECTION_REFUSED: http://127.0.0.1:{port} refused the connection "
+        f"crm.status.list: CONNECTION_REFUSED (provision's own code): http://127.0.0.1:{port} refused the connection "
         "(nothing listens there: a wrong port, or the portal is down)")
     assert client.stats.requests == 1 and clock.sleeps == []  # before: 6 requests, 5 waits
     assert info.value.maybe_committed is False and info.value.__cause__ is None
@@ -51,7 +51,7 @@ def test_a_tls_failure_fails_at_once_naming_the_cause(clock: VirtualClock) -> No
         with pytest.raises(TLSFailure) as info:
             client.call("crm.status.list")
     assert str(info.value) == (
-        f"crm.status.list: TLS_ERROR: the TLS handshake with https://127.0.0.1:{port} failed: "
+        f"crm.status.list: TLS_ERROR (provision's own code): the TLS handshake with https://127.0.0.1:{port} failed: "
         "wrong version number; for a self-hosted portal with a self-signed certificate you "
         "trust, --insecure skips the check")
     assert client.stats.requests == 1 and clock.sleeps == []
@@ -71,7 +71,7 @@ def test_a_dns_failure_fails_at_once_naming_the_host(
     with pytest.raises(DNSFailure) as info:
         client.batch({"a": ("crm.status.list", {})})
     assert str(info.value) == (
-        "batch: DNS_ERROR: the portal's host name portal.example.com does not resolve (DNS "
+        "batch: DNS_ERROR (provision's own code): the portal's host name portal.example.com does not resolve (DNS "
         "lookup failed); check the portal address in the webhook URL or portals.toml")
     assert client.stats.requests == 1 and clock.sleeps == []
     assert TOKEN not in repr(info.value)

@@ -10,7 +10,14 @@ import responses
 from client_helpers import OAUTH_ENDPOINT, TOKEN_URL, VirtualClock, ok, request_json
 from responses import matchers
 
-from provisioner.client import AuthError, BitrixClient, ExpiredToken, OAuthTokens, RateLimit
+from provisioner.client import (
+    AuthError,
+    BitrixClient,
+    ExpiredToken,
+    MalformedResponse,
+    OAuthTokens,
+    RateLimit,
+)
 
 EXPIRED = {"error": "expired_token", "error_description": "The access token provided has expired"}
 NEW_PAIR = {"access_token": "acc-2", "refresh_token": "ref-2", "expires": 1752149747,
@@ -101,9 +108,9 @@ def test_refresh_answer_without_tokens_is_malformed(
         mocked: responses.RequestsMock, clock: VirtualClock) -> None:
     mocked.post(f"{OAUTH_ENDPOINT}scope.json", status=401, json=EXPIRED)
     mocked.get(TOKEN_URL, json={"expires_in": 3600})
-    with pytest.raises(Exception) as info:
+    with pytest.raises(MalformedResponse) as info:
         _client(clock, []).call("scope")
-    assert str(info.value) == ("oauth.token: MALFORMED_RESPONSE: the token refresh answer has "
+    assert str(info.value) == ("oauth.token: MALFORMED_RESPONSE (provision's own code): the token refresh answer has "
                                "no access_token/refresh_token")
 
 

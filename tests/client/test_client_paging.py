@@ -60,7 +60,7 @@ def test_list_all_with_a_missing_key_names_it(
     mocked.post(url("crm.type.list"), json=ok({"items": []}))
     with pytest.raises(MalformedResponse) as info:
         webhook().list_all("crm.type.list", key="types")
-    assert str(info.value) == ("crm.type.list: MALFORMED_RESPONSE: result['types'] of a list "
+    assert str(info.value) == ("crm.type.list: MALFORMED_RESPONSE (provision's own code): result['types'] of a list "
                                "method is not a list")
 
 

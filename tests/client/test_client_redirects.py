@@ -29,7 +29,7 @@ def test_a_redirect_to_another_host_is_refused_and_not_followed(
         client.call(method, {"fields": {"STATUS_ID": "X"}})
     assert [c.request.url for c in mocked.calls] == [url(method)]  # nothing sent elsewhere
     assert str(info.value) == (
-        f"{method}: REDIRECT_REFUSED: the portal answered HTTP {status}, a redirect to "
+        f"{method}: REDIRECT_REFUSED (provision's own code): the portal answered HTTP {status}, a redirect to "
         "https://evil.example:8443; provision follows no redirect (it would carry the webhook "
         "code or token along): use the address the portal answers at in the webhook URL or "
         f"portals.toml (HTTP {status})")
@@ -82,7 +82,7 @@ def test_the_token_refresh_follows_no_redirect(mocked: responses.RequestsMock) -
     mocked.get("https://evil.example/collect", json={})
     client = BitrixClient.from_oauth(OAUTH_ENDPOINT, "acc3ssT0ken", "refr3shT0ken", "app.1",
                                      "s3cret")
-    with pytest.raises(RedirectRefused, match=r"^oauth\.token: REDIRECT_REFUSED: .* to "
+    with pytest.raises(RedirectRefused, match=r"^oauth\.token: REDIRECT_REFUSED \(provision's own code\): .* to "
                                               r"https://evil\.example:443;"):
         client.call("scope")
     assert [c.request.url.split("?")[0] for c in mocked.calls] == [

@@ -26,6 +26,11 @@ WEBHOOK_WHERE = ("in Bitrix24 open Developer resources → Other → Incoming we
     ("user.userfield.add", ("user.userfield",)), ("department.get", ("department",)),
     ("bizproc.robot.add", ("bizproc",)), ("placement.bind", ("placement",)),
     ("crm.automation.trigger.add", ("crm",)), ("something.new", ()),
+    # api-reference/scopes/permissions.md lists both infocall methods under `call`.
+    ("voximplant.infocall.startwithtext", ("call",)),
+    ("voximplant.infocall.startWithSound", ("call",)),
+    ("voximplant.line.get", ("telephony",)), ("call.followup.list", ("call",)),
+    ("calendar.event.get", ("calendar",)),
 ])
 def test_the_table_of_scopes(method: str, scopes: tuple[str, ...]) -> None:
     assert scopes_for(method) == scopes

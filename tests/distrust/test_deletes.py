@@ -76,7 +76,7 @@ def test_a_filter_ignored_deletes_nothing(sb: Sandbox, client: BitrixClient, con
     with pytest.raises(ApplyFailed) as err:
         engine.apply(engine.make_plan(desired, engine.read_live(bent)), bent)  # type: ignore[arg-type]
     first = str(err.value).splitlines()[0]
-    assert first.startswith("apply stopped: crm.status.list: MALFORMED_RESPONSE: asked for the "
+    assert first.startswith("apply stopped: crm.status.list: MALFORMED_RESPONSE (provision's own code): asked for the "
                             "rows of ENTITY_ID "), first
     assert first.endswith(": it ignored the filter, so nothing is deleted by this answer")
     assert "the portal answered row 1 of ENTITY_ID STATUS" in first
@@ -106,7 +106,7 @@ def test_a_filter_ignored_deletes_no_record(sb: Sandbox, client: BitrixClient) -
     with pytest.raises(UntrustedAnswer) as err:
         engine.apply(plan, bent, allow_destroy=True, allow_data_loss=True)  # type: ignore[arg-type]
     assert str(err.value).startswith(
-        f"crm.deal.list: MALFORMED_RESPONSE: asked for the rows of STAGE_ID C{hr}:CALL, the "
+        f"crm.deal.list: MALFORMED_RESPONSE (provision's own code): asked for the rows of STAGE_ID C{hr}:CALL, the "
         "portal answered row ")
     assert str(err.value).endswith(" of STAGE_ID NEW: it ignored the filter, so nothing is "
                                    "deleted by this answer")

@@ -75,7 +75,7 @@ def test_a_row_repeated_with_other_content_is_refused(client: BitrixClient) -> N
     with pytest.raises(MalformedResponse) as err:
         engine.read_live(Bent(client, on_method("crm.category.list", other)))
     assert str(err.value) == (
-        "crm.category.list: MALFORMED_RESPONSE: the portal lists the row with id 0 twice, with "
+        "crm.category.list: MALFORMED_RESPONSE (provision's own code): the portal lists the row with id 0 twice, with "
         "different content (name differ): a list provision cannot act on")
 
 
@@ -87,7 +87,7 @@ def test_a_row_of_another_list_is_refused(client: BitrixClient) -> None:
     with pytest.raises(MalformedResponse) as err:
         engine.read_live(Bent(client, on_method("crm.category.list", stray)))
     assert str(err.value) == (
-        "crm.category.list: MALFORMED_RESPONSE: asked for entityTypeId 2, the portal answered "
+        "crm.category.list: MALFORMED_RESPONSE (provision's own code): asked for entityTypeId 2, the portal answered "
         "row 77 of entityTypeId 156: it ignored what it was asked")
 
 
@@ -98,6 +98,6 @@ def test_stages_of_a_pipeline_the_portal_does_not_list_are_refused(client: Bitri
     with pytest.raises(UntrustedAnswer) as err:
         engine.read_live(Bent(client, on_method("crm.status.list", ghost)))
     assert str(err.value) == (
-        "crm.status.list: MALFORMED_RESPONSE: the portal lists stages of list DEAL_STAGE_977 "
+        "crm.status.list: MALFORMED_RESPONSE (provision's own code): the portal lists stages of list DEAL_STAGE_977 "
         "(row 99001), but crm.category.list lists no deal pipeline 977: run again, and if it "
         "stays, the portal's answers cannot be trusted")

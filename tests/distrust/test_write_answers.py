@@ -65,7 +65,7 @@ def test_a_pipeline_id_of_null_is_uncertain(client: BitrixClient) -> None:
     failed = _apply(bent, PIPELINE)
     assert failed.maybe_committed
     assert str(failed).splitlines()[0] == (
-        'crm.category.add: MALFORMED_RESPONSE: the portal answered {"category": {"id": null}} '
+        'crm.category.add: MALFORMED_RESPONSE (provision\'s own code): the portal answered {"category": {"id": null}} '
         "for + deal.pipeline[hr]: no id at [category][id], so what it made cannot be told")
     assert failed.report.uncertain == ["+ deal.pipeline[hr]"]
     assert "+ deal.pipeline[hr]" not in failed.report.done
@@ -94,7 +94,7 @@ def test_a_write_answered_as_done_that_did_not_run_is_said(client: BitrixClient)
             results["new_hr"] = {"category": {"id": 900}}
     failed = _apply(Bent(client, made, before=dropped), PIPELINE)
     assert str(failed).splitlines()[0] == (
-        "crm.category.add: MALFORMED_RESPONSE: the portal answered id 900 for + "
+        "crm.category.add: MALFORMED_RESPONSE (provision's own code): the portal answered id 900 for + "
         "deal.pipeline[hr], but the list read right after it does not hold that id: the write "
         "was answered as done and may not have run")
 
@@ -103,7 +103,7 @@ def test_a_smart_process_answer_without_its_type_is_uncertain(client: BitrixClie
     bent = Bent(client, on_method("crm.type.add", lambda _r: {"types": []}))
     failed = _apply(bent, SMART_PROCESS)
     assert str(failed).splitlines()[0] == (
-        'crm.type.add: MALFORMED_RESPONSE: the portal answered {"types": []} for + '
+        'crm.type.add: MALFORMED_RESPONSE (provision\'s own code): the portal answered {"types": []} for + '
         "smart_process[hr_candidates]: no id at [type][id], so what it made cannot be told")
     assert failed.report.uncertain == ["+ smart_process[hr_candidates]"]
 
@@ -115,7 +115,7 @@ def test_a_new_smart_process_without_its_pipeline_stops(client: BitrixClient) ->
         calls, results) if writes(calls) else None)
     failed = _apply(bent, SMART_PROCESS)
     assert str(failed).splitlines()[0] == (
-        "apply stopped: crm.category.list: MALFORMED_RESPONSE: the portal answered [] for the "
+        "apply stopped: crm.category.list: MALFORMED_RESPONSE (provision's own code): the portal answered [] for the "
         "pipelines of new smart process 128: not one default pipeline")
     assert str(failed).endswith("Nothing was written after that answer. Run plan and apply "
                                 "again: they read the portal first, and go on from what is "
@@ -134,7 +134,7 @@ def test_a_command_deadline_before_the_writes_lists_what_was_not_done(
     failed = _apply(Bent(client, before=deadline), PIPELINE)
     assert not failed.maybe_committed and isinstance(failed.__cause__, CommandDeadline)
     assert str(failed) == "\n".join([
-        "apply stopped: batch: COMMAND_DEADLINE: the command's deadline of 1 s "
+        "apply stopped: batch: COMMAND_DEADLINE (provision's own code): the command's deadline of 1 s "
         "(PROVISION_DEADLINE) passed after 2 requests, 0 write requests (0 answered); no "
         "further request is sent",
         "done (0):",

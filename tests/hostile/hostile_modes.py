@@ -224,50 +224,50 @@ def _empty_result(reply: Reply, request: Request) -> Reply:
     return Reply.of(answer)
 
 
-LIST_FAILS = r"^Error: [a-z.]+: MALFORMED_RESPONSE: "
+LIST_FAILS = r"^Error: [a-z.]+: MALFORMED_RESPONSE \(provision's own code\): "
 MODES = [
     HostileMode("redirect-same-host", _redirect(_same_host),
-                r"^Error: batch: REDIRECT_REFUSED: the portal answered HTTP 307, a redirect to "
+                r"^Error: batch: REDIRECT_REFUSED \(provision's own code\): the portal answered HTTP 307, a redirect to "
                 r"http://127\.0\.0\.1:\d+; provision follows no redirect"),
     HostileMode("redirect-other-host", _redirect(_to_recorder),
-                r"^Error: batch: REDIRECT_REFUSED: the portal answered HTTP 307, a redirect to "
+                r"^Error: batch: REDIRECT_REFUSED \(provision's own code\): the portal answered HTTP 307, a redirect to "
                 r"http://127\.0\.0\.[12]:\d+; "),
     HostileMode("redirect-https-to-http", _redirect(_to_recorder),
-                r"^Error: batch: REDIRECT_REFUSED: the portal answered HTTP 307, a redirect to "
+                r"^Error: batch: REDIRECT_REFUSED \(provision's own code\): the portal answered HTTP 307, a redirect to "
                 r"http://127\.0\.0\.[12]:\d+; ", tls=True),
     HostileMode("html-200", _page(200),
-                r"^Error: batch: MALFORMED_RESPONSE: the portal answered an HTML page instead "
+                r"^Error: batch: MALFORMED_RESPONSE \(provision's own code\): the portal answered an HTML page instead "
                 r"of JSON \(a proxy, login or maintenance page\?\) \(HTTP 200\)$"),
     HostileMode("html-502", _page(502),
-                r"^Error: batch: HTTP_502: the portal answered an HTML page instead of JSON "),
+                r"^Error: batch: HTTP_502 \(provision's own code\): the portal answered an HTML page instead of JSON "),
     HostileMode("truncated-json", _truncated,
-                r"^Error: batch: MALFORMED_RESPONSE: the portal answered invalid or truncated "
+                r"^Error: batch: MALFORMED_RESPONSE \(provision's own code\): the portal answered invalid or truncated "
                 r"JSON \(\d+ bytes\) \(HTTP 200\)$"),
     HostileMode("deep-json", _deep,
-                r"^Error: batch: MALFORMED_RESPONSE: the portal answered JSON nested too deeply "
+                r"^Error: batch: MALFORMED_RESPONSE \(provision's own code\): the portal answered JSON nested too deeply "
                 r"to read \(200012 bytes\) \(HTTP 200\)$"),
     HostileMode("wrong-types", _reads_only(_wrong_types),
-                r"^Error: crm\.status\.list: MALFORMED_RESPONSE: the portal answered a string "
+                r"^Error: crm\.status\.list: MALFORMED_RESPONSE \(provision's own code\): the portal answered a string "
                 r"where a list of rows was expected$"),
     HostileMode("duplicate-rows", _reads_only(_duplicates), "", harmless=True),
     HostileMode("contradicting-rows", _reads_only(_contradicting),
-                r"^Error: crm\.category\.list: MALFORMED_RESPONSE: the portal lists the row "
+                r"^Error: crm\.category\.list: MALFORMED_RESPONSE \(provision's own code\): the portal lists the row "
                 r"with id \d+ twice, with different content \(name differ\): a list provision "
                 r"cannot act on$"),
     HostileMode("unknown-categories", _reads_only(_unknown_category),
-                r"^Error: crm\.status\.list: MALFORMED_RESPONSE: the portal lists stages of "
+                r"^Error: crm\.status\.list: MALFORMED_RESPONSE \(provision's own code\): the portal lists stages of "
                 r"list DEAL_STAGE_977 \(row 99001\), but crm\.category\.list lists no deal "
                 r"pipeline 977: run again"),
     HostileMode("oversize", _endless,
-                r"^Error: batch: ANSWER_TOO_LARGE: the answer ran past 33554432 bytes, more "
+                r"^Error: batch: ANSWER_TOO_LARGE \(provision's own code\): the answer ran past 33554432 bytes, more "
                 r"than provision reads from one answer \(32 MiB\); reading stopped$"),
     HostileMode("slow-trickle", _slow,
-                r"^Error: batch: COMMAND_DEADLINE: the command's deadline of [\d.]+ s "
-                r"\(PROVISION_DEADLINE\) passed after 1 request, .*DEADLINE_EXCEEDED: only \d+ "
+                r"^Error: batch: COMMAND_DEADLINE \(provision's own code\): the command's deadline of [\d.]+ s "
+                r"\(PROVISION_DEADLINE\) passed after 1 request, .*DEADLINE_EXCEEDED \(provision's own code\): only \d+ "
                 r"bytes of the answer", hangs=True),
     HostileMode("never-answers", _silent,
-                r"^Error: batch: COMMAND_DEADLINE: the command's deadline of [\d.]+ s "
-                r"\(PROVISION_DEADLINE\) passed after 1 request, .*DEADLINE_EXCEEDED: no answer "
+                r"^Error: batch: COMMAND_DEADLINE \(provision's own code\): the command's deadline of [\d.]+ s "
+                r"\(PROVISION_DEADLINE\) passed after 1 request, .*DEADLINE_EXCEEDED \(provision's own code\): no answer "
                 r"within", hangs=True),
     HostileMode("lying-total",
                 _reads_only(_paging(lambda _s: 10**12, lambda s: s + 50, first_only=True)),
@@ -280,23 +280,23 @@ MODES = [
     HostileMode("next-not-a-number", _reads_only(_paging(lambda _s: 10**6, lambda _s: "more")),
                 LIST_FAILS + r"result_next of command '\w+' is 'more', not a count of rows"),
     HostileMode("silent-write-drops", _dropped,
-                r"^Error: crm\.category\.add: MALFORMED_RESPONSE: the portal answered id 900 "
+                r"^Error: crm\.category\.add: MALFORMED_RESPONSE \(provision's own code\): the portal answered id 900 "
                 r"for \+ deal\.pipeline\[hr\], but the list read right after it does not hold "
                 r"that id: the write was answered as done and may not have run$", reads=False),
     HostileMode("filters-ignored", _unfiltered,
-                r"^Error: apply stopped: crm\.status\.list: MALFORMED_RESPONSE: asked for the "
+                r"^Error: apply stopped: crm\.status\.list: MALFORMED_RESPONSE \(provision's own code\): asked for the "
                 r"rows of ENTITY_ID DEAL_STAGE_\d+, the portal answered row \d+ of ENTITY_ID "
                 r"\w+: it ignored the filter, so nothing is deleted by this answer$",
                 reads=False),
     HostileMode("write-category-id-null", _writes_only(_category_id_null),
-                r'^Error: crm\.category\.add: MALFORMED_RESPONSE: the portal answered '
+                r'^Error: crm\.category\.add: MALFORMED_RESPONSE \(provision\'s own code\): the portal answered '
                 r'\{"category": \{"id": null\}\} for \+ deal\.pipeline\[hr\]: no id at '
                 r'\[category\]\[id\], so what it made cannot be told$', reads=False),
     HostileMode("write-missing-batch-key", _writes_only(_missing_key),
-                r"^Error: crm\.category\.add: MALFORMED_RESPONSE: the batch answer has neither "
+                r"^Error: crm\.category\.add: MALFORMED_RESPONSE \(provision's own code\): the batch answer has neither "
                 r"a result nor an error for command 'new_hr'$", reads=False),
     HostileMode("write-empty-result", _writes_only(_empty_result),
-                r"^Error: crm\.category\.add: MALFORMED_RESPONSE: the batch answer has neither "
+                r"^Error: crm\.category\.add: MALFORMED_RESPONSE \(provision's own code\): the batch answer has neither "
                 r"a result nor an error for command 'new_hr'$", reads=False),
 ]
 BY_NAME = {mode.name: mode for mode in MODES}

@@ -37,7 +37,7 @@ def test_the_webhook_token_is_not_sent_to_the_host_a_redirect_names(
         token, sent = portal.token, len(portal.log)
     assert recorder.received == []
     assert result.exit_code == 1 and sent == 1
-    assert result.stderr.startswith(f"Error: batch: REDIRECT_REFUSED: the portal answered HTTP "
+    assert result.stderr.startswith(f"Error: batch: REDIRECT_REFUSED (provision's own code): the portal answered HTTP "
                                     f"307, a redirect to {recorder.url};")
     assert token not in result.output + result.stderr
 

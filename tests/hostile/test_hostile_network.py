@@ -28,7 +28,7 @@ def test_a_refused_connection_is_one_line_and_not_retried() -> None:
     with socket.create_server(("127.0.0.1", 0)) as sock:
         port = sock.getsockname()[1]
     code, err = _plan(f"http://127.0.0.1:{port}/rest/1/r3fus3dt0ken/")
-    assert (code, err) == (1, (f"Error: batch: CONNECTION_REFUSED: http://127.0.0.1:{port} "
+    assert (code, err) == (1, (f"Error: batch: CONNECTION_REFUSED (provision's own code): http://127.0.0.1:{port} "
                               "refused the connection (nothing listens there: a wrong port, or "
                               "the portal is down)\n"))
 
@@ -39,7 +39,7 @@ def test_an_untrusted_certificate_is_one_line_with_the_way_out() -> None:
         sent = len(portal.log)
     assert (code, sent) == (1, 0)
     assert re.fullmatch(
-        rf"Error: batch: TLS_ERROR: the TLS handshake with {re.escape(portal.url)} failed: the "
+        rf"Error: batch: TLS_ERROR \(provision's own code\): the TLS handshake with {re.escape(portal.url)} failed: the "
         r"certificate was refused \(self[- ]signed certificate\); for a self-hosted portal "
         r"with a self-signed certificate you trust, --insecure skips the check\n", err), err
 

@@ -61,7 +61,7 @@ def test_a_total_no_page_bears_out_costs_one_round() -> None:
     with pytest.raises(MalformedResponse) as info:
         read_live(portal)
     assert str(info.value) == (
-        "user.get: MALFORMED_RESPONSE: the list said total=1000000, but its page at start=50 "
+        "user.get: MALFORMED_RESPONSE (provision's own code): the list said total=1000000, but its page at start=50 "
         "holds 0 rows instead of 50 (a total no page bears out, or rows added or deleted while "
         "it was read: run again)")
     assert portal.requests == 1  # the first batch asked 2 pages ahead: the first one is empty
@@ -81,7 +81,7 @@ def test_a_total_of_10_to_the_12_stays_small() -> None:
 
 def test_full_pages_for_ever_stop_at_the_page_bound() -> None:
     portal = BentUsers(10**9, lambda start: _users(start))
-    with pytest.raises(MalformedResponse, match=rf"^user\.get: MALFORMED_RESPONSE: the list said "
+    with pytest.raises(MalformedResponse, match=rf"^user\.get: MALFORMED_RESPONSE \(provision's own code\): the list said "
                                                 rf"total=1000000000: more than {MAX_PAGES} pages"):
         read_live(portal)
     assert portal.requests <= MAX_PAGES // 50 + 2

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from provisioner import engine
 from provisioner.cli import main
-from provisioner.client import BitrixClient, deadline
+from provisioner.client import BitrixClient, MalformedResponse, deadline
+from provisioner.engine.applier import ApplyFailed
 from provisioner.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,13 +80,13 @@ TYPE_CASES = {
 }
 
 TYPE_CASES_SAY = {
-    "statuses-a-string": "crm.status.list: MALFORMED_RESPONSE: the portal answered a string "
+    "statuses-a-string": "crm.status.list: MALFORMED_RESPONSE (provision's own code): the portal answered a string "
                          "where a list of rows was expected",
-    "statuses-rows-not-tables": "crm.status.list: MALFORMED_RESPONSE: the portal answered a list "
+    "statuses-rows-not-tables": "crm.status.list: MALFORMED_RESPONSE (provision's own code): the portal answered a list "
                                 "holding a string where rows (tables) were expected",
-    "status-row-without-code": "crm.status.list: MALFORMED_RESPONSE: an answer of the portal "
+    "status-row-without-code": "crm.status.list: MALFORMED_RESPONSE (provision's own code): an answer of the portal "
                                "lacks 'STATUS_ID'",
-    "categories-a-number": "crm.category.list: MALFORMED_RESPONSE: the portal answered an "
+    "categories-a-number": "crm.category.list: MALFORMED_RESPONSE (provision's own code): the portal answered an "
                            "integer where a list of rows was expected",
 }
 
@@ -123,9 +124,10 @@ def test_list_answers_of_the_wrong_type_are_refused_by_the_client() -> None:
         mock.add(responses.POST, f"{URL}crm.status.list.json",
                  json={"result": "not a list", "total": 1, "time": {}})
         client = BitrixClient.from_webhook(URL)
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(MalformedResponse) as caught:
             client.list_all("crm.status.list", {})
-    assert "crm.status.list" in str(caught.value) and "not a list" in str(caught.value)
+    assert str(caught.value) == ("crm.status.list: MALFORMED_RESPONSE (provision's own code): result of a list method "
+                                 "is not a list")
 
 
 @pytest.mark.parametrize("kind", ["html", "truncated"])
@@ -161,6 +163,11 @@ def test_library_apply_keeps_the_uncertainty_on_the_exception() -> None:
         mock.add(responses.POST, sb.webhook_url + "batch.json", json=batch_body(READS))
         mock.add(responses.POST, sb.webhook_url + "batch.json", body=b"<html>oops</html>")
         plain = BitrixClient.from_webhook(sb.webhook_url)  # default session: responses answers
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(ApplyFailed) as caught:
             engine.apply(plan, plain)
-    assert getattr(caught.value, "maybe_committed", False) is True
+    assert caught.value.maybe_committed is True
+    assert isinstance(caught.value.__cause__, MalformedResponse)
+    assert str(caught.value).startswith(
+        "batch: MALFORMED_RESPONSE (provision's own code): the portal answered an HTML page instead of JSON (a proxy, "
+        "login or maintenance page?) (HTTP 200)\ndone (0):\nmay have been applied, outcome "
+        "unknown (17): ")

@@ -116,7 +116,7 @@ def test_spa_pipelines_default_switch_and_delete(portal: Portal) -> None:
     new = portal.value("crm.category.add", {"entityTypeId": etid, "fields": {
         "name": "Second", "isDefault": "Y", "code": "second"}})["category"]
     # `code` is the alias of the portal's system pipelines: REST does not write it
-    # (crm-category-add.md lists name, sort, isDefault; Controller\Category::processFields)
+    # (api-reference/crm/universal/category/crm-category-add.md lists name, sort, isDefault; Controller\Category::processFields)
     assert new == {"id": new["id"], "name": "Second", "sort": 500, "entityTypeId": etid,
                    "isDefault": "Y", "isSystem": "N", "code": ""}
     old = portal.value("crm.category.get", {"entityTypeId": etid, "id": default[0]["id"]})

@@ -159,6 +159,23 @@ def test_enum_add_rules(portal: Portal) -> None:
         "ERROR_CORE", "List item with XML_ID=x already exists.", 400)
 
 
+def test_the_first_default_sent_wins_whatever_its_sort(portal: Portal) -> None:
+    """docs api-reference/crm/deals/user-defined-fields/crm-deal-userfield-add.md (LIST, DEF) and UserFieldProxy::add/update: on a
+    non-multiple field the first item sent with DEF Y is the default. Before: the sandbox took
+    the first by SORT (b here)."""
+    field_id = add(portal, FIELD_NAME="SIZE", USER_TYPE_ID="enumeration", LIST=[
+        {"VALUE": "a", "XML_ID": "a", "DEF": "Y", "SORT": 20},
+        {"VALUE": "b", "XML_ID": "b", "DEF": "Y", "SORT": 10}])
+    assert [(i["XML_ID"], i["DEF"]) for i in get(portal, field_id)["LIST"]] == [
+        ("b", "N"), ("a", "Y")]
+    a, b = sorted(get(portal, field_id)["LIST"], key=lambda i: i["XML_ID"])
+    portal.value("crm.deal.userfield.update", {"id": field_id, "fields": {"LIST": [
+        {"ID": a["ID"], "DEF": "Y"}, {"ID": b["ID"], "DEF": "Y"}, {"VALUE": "c", "XML_ID": "c",
+                                                                  "DEF": "Y", "SORT": 5}]}})
+    assert [(i["XML_ID"], i["DEF"]) for i in get(portal, field_id)["LIST"]] == [
+        ("c", "N"), ("b", "N"), ("a", "Y")]
+
+
 def test_enum_update_is_a_patch(portal: Portal) -> None:
     field_id = enum_field(portal)
     std, big, special = get(portal, field_id)["LIST"]

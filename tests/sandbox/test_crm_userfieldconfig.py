@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from crm_portal import EMPLOYEE, Portal
 
-from provisioner.sandbox.core import REGISTRY, CallContext
+from provisioner.sandbox.core import REGISTRY, BitrixError, CallContext
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_module_and_scope(portal: Portal) -> None:
     method = REGISTRY.get("userfieldconfig.getTypes")
     assert method is not None and method.scope == "userfieldconfig"
     ctx = CallContext(portal.store, 1, "webhook", frozenset({"userfieldconfig"}))
-    with pytest.raises(Exception) as info:
+    with pytest.raises(BitrixError) as info:
         method.handler(ctx, {"moduleId": "crm"})
     assert str(info.value) == ": The current method required more scopes. (crm)"
     types = portal.value("userfieldconfig.getTypes", {"moduleId": "crm"})["types"]

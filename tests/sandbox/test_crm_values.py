@@ -1,5 +1,5 @@
 """Records holding a custom field's value: the emptiness filters of the list methods
-(provisioner/sandbox/crm/values.py; crm-deal-list.md, crm-item-list.md prefixes `!`, `!=`)."""
+(provisioner/sandbox/crm/values.py; api-reference/crm/deals/crm-deal-list.md, api-reference/crm/universal/crm-item-list.md prefixes `!`, `!=`)."""
 
 from __future__ import annotations
 

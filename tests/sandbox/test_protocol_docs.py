@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 import requests
 
-from provisioner.sandbox.core import REGISTRY
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "sandbox-protocol"
 TIME_KEYS = {"start", "finish", "duration", "processing", "date_start", "date_finish"}
@@ -53,8 +52,6 @@ def test_app_info_webhook_shape(http: requests.Session, hook: str) -> None:
     assert r.status_code == 200 and set(r.json()["result"]) == {"SCOPE", "LICENSE"}
 
 
-@pytest.mark.skipif(REGISTRY.get("user.current") is None or REGISTRY.get("department.get")
-                    is None, reason="user/department handlers not registered")
 def test_batch_docs_examples(http: requests.Session, hook: str) -> None:
     example = _example("batch")
     want = example["response"]["body"]["result"]

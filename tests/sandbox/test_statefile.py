@@ -112,6 +112,28 @@ def test_an_unusable_state_file_is_a_clear_error_and_reset_replaces_it(
     assert Sandbox.open(path).store.data["auth"]["webhooks"]
 
 
+@pytest.mark.parametrize(("content", "missing"), [
+    ("{}", "`auth.webhooks` and `ids`"), ('{"ids": {}}', "`auth.webhooks`"),
+    ('{"auth": {"webhooks": []}, "ids": {}}', "`auth.webhooks`"),
+    ('{"auth": {"webhooks": [{"token": "t"}]}}', "`ids`"),
+    ('{"name": "another tool\'s settings"}', "`auth.webhooks` and `ids`")])
+def test_plan_refuses_a_json_file_that_is_no_sandbox_state_and_leaves_it(
+        tmp_path: Path, content: str, missing: str) -> None:
+    """Before: `plan --sandbox-state x.json` with `{}` in x.json rewrote it as an SQLite state
+    file of an empty portal."""
+    path = tmp_path / "x.json"
+    path.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["plan", str(ROOT / "portal-config"), "--sandbox-state",
+                                       str(path)])
+    assert (result.exit_code, result.stdout) == (1, ""), result.output
+    assert result.stderr.endswith(
+        f"Error: {path}: not a sandbox state file (a JSON object without the sandbox's "
+        f"{missing}); fix: move the file away, or run `provision sandbox reset --state {path}` "
+        "to start a new sandbox portal there\n")
+    assert path.read_text(encoding="utf-8") == content  # not converted, not rewritten
+    assert not list(tmp_path.glob(".x.json.*"))  # no half-built replacement left behind
+
+
 # ---- written by difference ---------------------------------------------------------------
 
 def test_a_write_rewrites_only_the_entries_it_changed(tmp_path: Path) -> None:

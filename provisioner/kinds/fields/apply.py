@@ -237,8 +237,8 @@ def label_script(target: Target, changes: Sequence[Change], desired: Mapping[Add
 
 
 def _get(target: Target, field_id: Any) -> Call:
-    """A read of a field whole: every language of its labels (crm-deal-userfield-get.md,
-    userfieldconfig/userfieldconfig-get.md); its result reaches the script, no change named."""
+    """A read of a field whole: every language of its labels (api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.md,
+    api-reference/crm/universal/userfieldconfig/userfieldconfig-get.md); its result reaches the script, no change named."""
     if target.legacy:
         return Call(f"crm.{target.entity}.userfield.get", {"id": field_id}, "",
                     key=_get_key(field_id))

@@ -26,7 +26,7 @@ from provisioner.model.shape import MAX_TEXT, MapOf, OneOf, Scalar
 
 LANGS = ("ru", "en")  # the languages a single text stands for, and the first reads
 # The portal's languages, as the docs' crm.deal.userfield.get example lists them
-# (crm-deal-userfield-get.md); a table naming another is refused.
+# (api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.md); a table naming another is refused.
 LANGUAGES = ("ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "la", "ms",
              "pl", "ru", "sc", "tc", "th", "tr", "ua", "vn")
 OTHER = tuple(lang for lang in LANGUAGES if lang not in LANGS)

@@ -102,7 +102,9 @@ def _name(fields: dict[str, Any], required: bool) -> str | None:
 
 
 def _sort(fields: dict[str, Any]) -> int | None:
-    """A negative sort is ignored by the controller (docs/portal-rules.md#categories)."""
+    """A negative sort is ignored: api-reference/crm/universal/category/crm-category-add.md says
+    so and that 0 is set instead; the sandbox keeps the default or the old sort
+    (docs/portal-rules.md#open-questions item 17)."""
     number = as_int(fields.get("sort"))
     return number if number is not None and number >= 0 else None
 
@@ -134,7 +136,7 @@ def add_category(store: Store, owner: Owner, fields: dict[str, Any]) -> dict[str
         cat["originId"] = str(fields.get("originId") or "")
         cat["originatorId"] = str(fields.get("originatorId") or "")
     # A smart-process pipeline's `code` names the portal's own system pipelines: add and update
-    # take only name, sort and isDefault (crm-category-add.md; Controller\Category::
+    # take only name, sort and isDefault (api-reference/crm/universal/category/crm-category-add.md; Controller\Category::
     # processFields), so REST never writes it and a pipeline made here keeps "".
     cats = state.categories(store, owner.entity_type_id)
     if owner.kind == "SPA" and not cats:

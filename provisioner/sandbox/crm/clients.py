@@ -5,7 +5,7 @@ record of the per-stage counts that crm.lead.list/delete read (sections `crm_rec
 `items`, handlers/items.py), under the same id, so the two never disagree. Phones are the
 portal's multi-fields (`PHONE: [{ID, VALUE_TYPE, VALUE, TYPE_ID}]`, docs
 api-reference/crm/data-types.md, crm_multifield); numbers compare by their digits, the
-extension ignored (crm-duplicate-find-by-comm.md: "The search does not consider the phone
+extension ignored (api-reference/crm/duplicates/crm-duplicate-find-by-comm.md: "The search does not consider the phone
 extension").
 """
 

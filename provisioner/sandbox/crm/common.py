@@ -10,7 +10,8 @@ from provisioner.sandbox.core import BitrixError, CallContext
 LEGACY_STATUS = 400
 
 
-# PHP's trim() strips exactly these (a no-break space stays): the portal trims names with it.
+# PHP's trim() strips exactly these (a no-break space stays). That the portal trims names with
+# it is unconfirmed: no docs page or source found (docs/portal-rules.md#names).
 PHP_TRIM = " \t\n\r\0\x0b"
 
 

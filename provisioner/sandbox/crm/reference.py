@@ -56,7 +56,7 @@ DEAL_STAGES = (
     DefaultRow("APOLOGY", "Failure reason analysis", 80, False, "#FF5752", "F"),
 )
 
-# Smart-process pipeline stages: docs/portal-rules.md#default-stages (docs tutorial how-to-add-category-to-spa.md).
+# Smart-process pipeline stages: docs/portal-rules.md#default-stages (docs tutorial tutorials/crm/how-to-add-crm-objects/how-to-add-category-to-spa.md).
 SPA_STAGES = (
     DefaultRow("NEW", "Start", 10, True, "#22B9FF"),
     DefaultRow("PREPARATION", "Preparation", 20, False, "#88B9FF"),

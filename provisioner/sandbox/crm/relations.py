@@ -5,14 +5,17 @@ A relation binds a parent type to a child type; the portal keeps one row per pai
 the other smart process's `parent` list show the same relation. Here each side's list of the
 stored type holds it (both lists when both types are smart processes), kept in step.
 
-What a sent side does (docs api-reference/crm/universal/user-defined-object-types/
-crm-type-update.md; source Controller\\Type::saveRelations and processRelation): for every type
-*available* on that side, a selected one is bound (or its `isChildrenListEnabled` updated) and
-an unselected bound one unbound; a type not available is ignored without a word. Available as
-parents: lead, deal, quote, the smart invoice and every other smart process, never contact or
-company (RelationManager::getAvailableForParentBindingEntityTypes unsets them: they are parents
-only as the predefined relations of `isClientEnabled`); as children: those and contact and
-company. A smart process is never related to itself.
+What a sent side does: the docs (api-reference/crm/universal/user-defined-object-types/
+crm-type-update.md, "Relations") say only that the lists replace the old ones and that a failed
+save is not reported. The rest is server source, module crm (docs/portal-rules.md#relations):
+lib/controller/type.php Type::saveRelations and processRelation: for every type *available* on
+that side, a selected one is bound (or its `isChildrenListEnabled` updated) and an unselected
+bound one unbound; a type not available is ignored without a word. lib/relation/
+relationmanager.php: available as parents are lead, deal, quote, the smart invoice, order and
+every other smart process, never contact or company (getAvailableForParentBindingEntityTypes
+unsets them: they are parents only as the predefined relations of `isClientEnabled`); as
+children: those and contact and company, but not order. The sandbox emulates no orders (14), so
+it leaves order out. A smart process is never related to itself.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from provisioner.sandbox.crm.categories import spa_by_entity_type
 from provisioner.sandbox.crm.common import as_int
 from provisioner.sandbox.store import Store
 
+# RelationManager::getAvailableFor{Parent,Child}BindingEntityTypes (server source, not the
+# docs: docs/portal-rules.md#relations), less order (14), which the sandbox does not emulate.
 PARENT_TYPES = (1, 2, 7, 31)  # lead, deal, quote, smart invoice
 CHILD_TYPES = (1, 2, 3, 4, 7, 31)  # and contact, company
 OTHER = {"parent": "child", "child": "parent"}

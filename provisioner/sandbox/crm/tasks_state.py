@@ -25,7 +25,7 @@ CAMEL = {"ID": "id", "TITLE": "title", "DESCRIPTION": "description", "CREATED_BY
          "ACCOMPLICES": "accomplices"}
 DEFAULT = ("ID", "TITLE", "DESCRIPTION", "CREATED_BY", "RESPONSIBLE_ID", "DEADLINE", "STATUS",
            "CREATED_DATE", "CHANGED_BY", "CHANGED_DATE", "ALLOW_CHANGE_DEADLINE", "CHAT_ID",
-           "AUDITORS", "ACCOMPLICES")  # UF_CRM_TASK only when selected (tasks-task-get.md)
+           "AUDITORS", "ACCOMPLICES")  # UF_CRM_TASK only when selected (api-reference/tasks/tasks-task-get.md)
 TRACKED = ("TITLE", "DESCRIPTION", "DEADLINE", "RESPONSIBLE_ID", "ALLOW_CHANGE_DEADLINE")
 ZONE = UTC
 

@@ -154,7 +154,7 @@ def delete_type(store: Store, type_id: int) -> None:
 
 def _relations_json(spa: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """The predefined contact and company parents of a client-enabled type come first (the
-    crm-type-add.md example); contact and company are never parents otherwise."""
+    api-reference/crm/universal/user-defined-object-types/crm-type-add.md example); contact and company are never parents otherwise."""
     predefined = []
     if spa["isClientEnabled"] == "Y":
         predefined = [{"entityTypeId": t, "isChildrenListEnabled": "Y", "isPredefined": "Y"}

@@ -1,6 +1,6 @@
 """User-field types, their SETTINGS defaults and the coercions the legacy proxy applies.
 
-docs/portal-rules.md#field-types (S21 UserFieldProxy; docs crm-userfield-types.md, crm-userfield-settings-fields.md).
+docs/portal-rules.md#field-types (S21 UserFieldProxy; docs api-reference/crm/universal/user-defined-fields/crm-userfield-types.md, api-reference/crm/universal/user-defined-fields/crm-userfield-settings-fields.md).
 Read-back defaults follow the docs' get/list examples.
 """
 

@@ -87,7 +87,9 @@ def replace_labels(field: dict[str, Any], fields: dict[str, Any]) -> None:
             field[key] = label_map(fields[key], "")
 
 
-# UserFieldProxy trims an item's VALUE with trim($value, " \t\n\r") (no \0, no \x0b).
+# Server source, not docs: UserFieldProxy::add/update (module rest, lib/userfieldproxy.php) trim
+# an item's VALUE with trim($value, " \t\n\r") (no \0, no \x0b) and pass SORT on only when it
+# is > 0 (docs/portal-rules.md#enumeration-items).
 ITEM_TRIM = " \t\n\r"
 
 
@@ -109,7 +111,7 @@ def _blank(raw: dict[str, Any]) -> bool:
 
 def _patch_item(item: dict[str, Any], raw: dict[str, Any]) -> None:
     item["VALUE"] = str(raw["VALUE"]).strip(ITEM_TRIM)
-    if php_int(raw.get("SORT")) > 0:  # SORT <= 0 is not applied (docs/portal-rules.md#enumeration-items)
+    if php_int(raw.get("SORT")) > 0:  # SORT <= 0 is not applied: source, see ITEM_TRIM
         item["SORT"] = php_int(raw["SORT"])
     if "DEF" in raw:
         item["DEF"] = yn(raw["DEF"])
@@ -124,7 +126,8 @@ def patch_items(store: Store, field: dict[str, Any], sent: Any, replace: bool = 
         sent = list(sent.values()) if isinstance(sent, dict) else []
     current = {int(i["ID"]): dict(i) for i in field["LIST"]}
     result = {} if replace else dict(current)
-    added = []
+    added: list[dict[str, Any]] = []
+    sent_order: list[dict[str, Any]] = []  # the items of `sent`, as sent: the first default wins
     for raw in (r for r in sent if isinstance(r, dict)):
         item_id = php_int(raw.get("ID"))
         if item_id:
@@ -136,11 +139,13 @@ def patch_items(store: Store, field: dict[str, Any], sent: Any, replace: bool = 
             item = result.get(item_id, current[item_id])
             _patch_item(item, {**item, **raw})
             result[item_id] = item
+            sent_order.append(item)
         elif not _blank(raw):
             added.append(_item(store, raw))
+            sent_order.append(added[-1])
     items = list(result.values()) + added
     _check_xml_ids(items)
-    field["LIST"] = _one_default(items, field["MULTIPLE"])
+    field["LIST"] = _one_default(items, field["MULTIPLE"], sent_order)
 
 
 def _check_xml_ids(items: list[dict[str, Any]]) -> None:
@@ -151,14 +156,19 @@ def _check_xml_ids(items: list[dict[str, Any]]) -> None:
         seen.add(item["XML_ID"])
 
 
-def _one_default(items: list[dict[str, Any]], multiple: str) -> list[dict[str, Any]]:
-    """On a non-multiple field only the first item marked default stays default (docs/portal-rules.md#enumeration-items)."""
-    items = sorted(items, key=lambda i: (int(i["SORT"]), int(i["ID"])))
+def _one_default(items: list[dict[str, Any]], multiple: str,
+                 sent_order: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """On a non-multiple field only the first item *sent* marked default stays default, whatever
+    its SORT: docs api-reference/crm/deals/user-defined-fields/crm-deal-userfield-add.md (LIST, DEF: "For non-multiple, the first passed list
+    item will be considered default"); source module rest, lib/userfieldproxy.php,
+    UserFieldProxy::add/update ($defaultItemKey). An item not sent keeps its default only when
+    no item sent is one (docs/portal-rules.md#enumeration-items)."""
     if multiple != "Y":
-        first = next((i for i in items if i["DEF"] == "Y"), None)
+        first = next((i for i in sent_order if i["DEF"] == "Y"), None)
+        first = first or next((i for i in items if i["DEF"] == "Y"), None)
         for item in items:
             item["DEF"] = "Y" if item is first else "N"
-    return items
+    return sorted(items, key=lambda i: (int(i["SORT"]), int(i["ID"])))
 
 
 def create_field(store: Store, entity_id: str, name: str, type_id: str,
@@ -204,7 +214,7 @@ def find(store: Store, field_id: int) -> dict[str, Any] | None:
 
 
 def delete_field(store: Store, field_id: int) -> None:
-    """The field and its values in every record (crm-deal-userfield-delete.md)."""
+    """The field and its values in every record (api-reference/crm/deals/user-defined-fields/crm-deal-userfield-delete.md)."""
     field = state.userfields(store).pop(str(field_id), None)
     if field is not None:
         values.forget(store, field)

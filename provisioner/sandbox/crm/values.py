@@ -3,12 +3,15 @@
 A record holds a value of a field when a contact, company or lead row (crm/clients.py) has a
 non-empty value under the field's name, or when it was given one here (section `uf_values`:
 field id -> record ids; deals and smart-process items keep no field values of their own, so a
-test gives them values with `give`). Deleting the field deletes its values (crm-deal-userfield-
-delete.md: the values go with it).
+test gives them values with `give`). Deleting the field deletes its values
+(api-reference/crm/deals/user-defined-fields/crm-deal-userfield-delete.md: the values go with it).
 
-The list methods read a filter key on a custom field as the portal does (crm-deal-list.md:
-`!` and `!=` not equal, no prefix or `=` equal), by emptiness only: `{"!UF_CRM_X": ""}` keeps
-the records holding a value, `{"UF_CRM_X": ""}` those without one. Legacy lists name the field
+The list methods read a filter key on a custom field with the prefixes of
+api-reference/crm/deals/crm-deal-list.md (`!` and `!=` not equal, no prefix or `=` equal), by
+emptiness only: `{"!UF_CRM_X": ""}` keeps the records holding a value, `{"UF_CRM_X": ""}` those
+without one. Unconfirmed for custom fields: the docs show `{"!=name": ""}` as "not empty" only
+for an ordinary field (api-reference/crm/universal/crm-item-list.md, first example;
+docs/portal-rules.md#open-questions item 18). Legacy lists name the field
 by FIELD_NAME, crm.item.list by its camelCase name (`UF_CRM_7_SIZE` is `ufCrm7Size`).
 """
 

@@ -1,7 +1,7 @@
 """event.bind/get/unbind and placement.bind/get/unbind: an application's event handlers and
 widgets (docs/portal-rules.md#events-and-placements; docs api-reference/events/event-bind.md,
-event-get.md, event-unbind.md, api-reference/widgets/placement-bind.md, placement-get.md,
-placement-unbind.md, widgets/telephony/call-card.md).
+api-reference/events/event-get.md, api-reference/events/event-unbind.md, api-reference/widgets/placement-bind.md, api-reference/widgets/placement-get.md,
+api-reference/widgets/placement-unbind.md, api-reference/widgets/telephony/call-card.md).
 
 Application context only: a webhook gets WRONG_AUTH_TYPE (403, auth.authorize). Bindings belong
 to the calling application (ctx.app_id). Not emulated: offline events, `events`,
@@ -19,7 +19,7 @@ from provisioner.sandbox.core import REGISTRY, BitrixError, CallContext, Result
 from provisioner.sandbox.crm.common import as_int
 from provisioner.sandbox.events import state
 
-# placement code -> the scope that owns it (call-card.md: `placement` + `telephony`)
+# placement code -> the scope that owns it (api-reference/widgets/telephony/call-card.md: `placement` + `telephony`)
 PLACEMENTS = {"CALL_CARD": "telephony", "CRM_LEAD_DETAIL_TAB": "crm",
               "CRM_DEAL_DETAIL_TAB": "crm", "CRM_CONTACT_DETAIL_TAB": "crm",
               "CRM_COMPANY_DETAIL_TAB": "crm", "TASK_VIEW_TAB": "task"}
@@ -168,7 +168,7 @@ def placement_bind(ctx: CallContext, params: dict[str, Any]) -> Result:
                  "handler": handler, "title": str(_param(params, "TITLE") or ""),
                  "description": str(_param(params, "DESCRIPTION") or ""),
                  "langAll": lang_all if isinstance(lang_all, dict) else {}})
-    return Result(True)  # call-card.md: OPTIONS are not retained for CALL_CARD
+    return Result(True)  # api-reference/widgets/telephony/call-card.md: OPTIONS are not retained for CALL_CARD
 
 
 @REGISTRY.add("placement.get", scope="placement", app_only=True, doc=_PL_DOC.format("get"))

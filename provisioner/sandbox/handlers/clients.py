@@ -1,11 +1,13 @@
 """crm.{lead,contact,company}.add/get, crm.{contact,company}.list, crm.duplicate.findbycomm and
 crm.contact.company.items.get: who holds a phone number, and who is responsible for them.
 
-Docs (api-reference/): crm/leads/crm-lead-add.md, crm-lead-get.md; crm/contacts/crm-contact-add.md,
-crm-contact-get.md, crm-contact-list.md; crm/companies/crm-company-add.md, crm-company-get.md,
-crm-company-list.md; crm/duplicates/crm-duplicate-find-by-comm.md;
-crm/contacts/company/crm-contact-company-items-get.md. Legacy CRM refusals carry an empty code
-and HTTP 400 (docs/portal-rules.md#errors).
+Docs: api-reference/crm/leads/crm-lead-add.md, api-reference/crm/leads/crm-lead-get.md;
+api-reference/crm/contacts/crm-contact-add.md, api-reference/crm/contacts/crm-contact-get.md,
+api-reference/crm/contacts/crm-contact-list.md; api-reference/crm/companies/crm-company-add.md,
+api-reference/crm/companies/crm-company-get.md, api-reference/crm/companies/crm-company-list.md;
+api-reference/crm/duplicates/crm-duplicate-find-by-comm.md;
+api-reference/crm/contacts/company/crm-contact-company-items-get.md. Legacy CRM refusals carry an
+empty code and HTTP 400 (docs/portal-rules.md#errors).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from provisioner.sandbox.crm.common import as_int, legacy_error, legacy_id, lega
 _DOC = {"LEAD": "api-reference/crm/leads/crm-lead-{}.md",
         "CONTACT": "api-reference/crm/contacts/crm-contact-{}.md",
         "COMPANY": "api-reference/crm/companies/crm-company-{}.md"}
-MAX_VALUES = 20  # crm-duplicate-find-by-comm.md: "Maximum number of values — 20"
+MAX_VALUES = 20  # api-reference/crm/duplicates/crm-duplicate-find-by-comm.md: "Maximum number of values — 20"
 
 
 def _fields(params: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ crm/state.py). These handlers give the counted records ids (section `crm_records
 with the counts) so that a client can count them (`total`, paged by 50) and delete them. Only the
 fields a provisioner needs: deals ID/STAGE_ID/CATEGORY_ID, leads ID/STATUS_ID, smart-process items
 id/stageId/categoryId/entityTypeId. Docs: api-reference/crm/deals/crm-deal-list.md,
-crm/leads/crm-lead-list.md, crm/universal/crm-item-list.md (and the matching delete pages).
+api-reference/crm/leads/crm-lead-list.md, api-reference/crm/universal/crm-item-list.md (and the matching delete pages).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def lead_list(ctx: CallContext, params: dict[str, Any]) -> Result:
     return paginate(_legacy_rows(rows, ("STATUS_ID",)), ctx.start)
 
 
-# crm-item-list.md: filter keys take a prefix; these are the exact-value ones (`=` the default).
+# api-reference/crm/universal/crm-item-list.md: filter keys take a prefix; these are the exact-value ones (`=` the default).
 _ITEM_OPS = (("!@", "not in"), ("@", "in"), ("!=", "not"), ("!", "not"), ("=", "is"))
 
 
@@ -121,7 +121,7 @@ def _item_matches(rec: dict[str, Any], flt: dict[str, Any]) -> bool:
 @REGISTRY.add("crm.item.list", scope="crm", doc="api-reference/crm/universal/crm-item-list.md")
 def item_list(ctx: CallContext, params: dict[str, Any]) -> Result:
     """`{"items": [...]}` of one smart process (`entityTypeId`), 50 a page, `total`; an unknown
-    smart process → `NOT_FOUND` `Smart process not found` (crm-item-list.md errors); the
+    smart process → `NOT_FOUND` `Smart process not found` (api-reference/crm/universal/crm-item-list.md errors); the
     built-in types list no items here (their records are crm.deal.list / crm.lead.list's)."""
     etid = d7_int_param(params, "entityTypeId")
     if etid >= 128 and categories.spa_by_entity_type(ctx.store, etid) is None:

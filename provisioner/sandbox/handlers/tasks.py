@@ -1,15 +1,17 @@
 """tasks.task.add/get/update, tasks.task.history.list, task.commentitem.add, im.dialog.messages.get
 and im.notify.system.add: enough of tasks to move a deadline, give a reason and be told.
 
-Docs (api-reference/): tasks/tasks-task-add.md, tasks-task-get.md, tasks-task-update.md,
-tasks-task-history-list.md, tasks/comment-item/task-comment-item-add.md, tasks/tasks-new.md
-(the new task card: comments are messages of the task's chat, `chatId`),
-chats/messages/im-dialog-messages-get.md, chats/notifications/im-notify-system-add.md,
-tasks/events-tasks/on-task-update.md (ONTASKUPDATE carries only the id). The sandbox emulates
-the new card (store switch `tasks.settings.new_card`; off: comments are classic, recorded in the
-history as COMMENT). History values of DEADLINE are unix timestamps as strings (b_tasks_log;
-verify on a live portal). Who may change what follows TaskDeadlineRule (docs/portal-rules.md#tasks):
-admin, creator; the responsible only with ALLOW_CHANGE_DEADLINE = Y.
+Docs: api-reference/tasks/tasks-task-add.md, api-reference/tasks/tasks-task-get.md,
+api-reference/tasks/tasks-task-update.md, api-reference/tasks/tasks-task-history-list.md,
+api-reference/tasks/comment-item/task-comment-item-add.md, api-reference/tasks/tasks-new.md (the
+new task card: comments are messages of the task's chat, `chatId`),
+api-reference/chats/messages/im-dialog-messages-get.md,
+api-reference/chats/notifications/im-notify-system-add.md,
+api-reference/tasks/events-tasks/on-task-update.md (ONTASKUPDATE carries only the id). The sandbox
+emulates the new card (store switch `tasks.settings.new_card`; off: comments are classic, recorded
+in the history as COMMENT). History values of DEADLINE are unix timestamps as strings (b_tasks_log;
+verify on a live portal). Who may change what follows TaskDeadlineRule
+(docs/portal-rules.md#tasks): admin, creator; the responsible only with ALLOW_CHANGE_DEADLINE = Y.
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ def history_list(ctx: CallContext, params: dict[str, Any]) -> Result:
 @REGISTRY.add("task.commentitem.add", scope="task", write=True,
               doc="api-reference/tasks/comment-item/task-comment-item-add.md")
 def comment_add(ctx: CallContext, params: dict[str, Any]) -> Result:
-    """Works in the new card too (tasks-new.md): the text becomes a message of the task chat."""
+    """Works in the new card too (api-reference/tasks/tasks-new.md): the text becomes a message of the task chat."""
     upper = {str(k).upper(): v for k, v in params.items()}
     task_id = _task_id(upper, "TASKID")
     fields = _object(upper, "FIELDS")
