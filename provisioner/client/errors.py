@@ -277,6 +277,8 @@ def _command_class(cls: type[BitrixAPIError]) -> type[BitrixAPIError]:
     # One class per typed error, so `except NotFound` and `except BatchCommandError` both work.
     if issubclass(cls, BatchCommandError):
         return cls
+    if cls is BitrixAPIError:  # an untyped code: (BitrixAPIError, BatchCommandError) has no MRO
+        return BatchCommandError
     name = f"BatchCommand{cls.__name__}"
     if name not in _COMMAND_CLASSES:
         _COMMAND_CLASSES[name] = type(name, (cls, BatchCommandError),

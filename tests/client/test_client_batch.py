@@ -196,3 +196,17 @@ def test_batch_calls_without_halt_runs_everything_then_raises_the_first(
     assert info.value.key == "1"
     assert request_json(mocked, 0)["halt"] == 0
     assert client.stats.requests == 2
+
+
+def test_an_unknown_error_code_of_one_command_is_a_batch_command_error(
+        mocked: responses.RequestsMock, webhook: Callable[..., BitrixClient]) -> None:
+    # A code the client has no class for is typed BitrixAPIError; building its batch twin
+    # as (BitrixAPIError, BatchCommandError) crashed with an MRO TypeError.
+    mocked.post(url("batch"), json=_batch_body(
+        {}, {"x": {"error": "SOMETHING_NEW", "error_description": "a new failure"}}))
+    out = webhook().batch({"x": ("crm.status.add", {})})
+
+    error = out.errors["x"]
+    assert type(error) is BatchCommandError
+    assert (error.key, error.method, error.error) == ("x", "crm.status.add", "SOMETHING_NEW")
+    assert str(error) == "batch command 'x' (crm.status.add): SOMETHING_NEW: a new failure"
