@@ -110,6 +110,8 @@ def error_docs(exc: BaseException) -> list[dict[str, Any]]:
                  "key": p.key, "fix": p.fix or None} for p in exc.problems]
     kind = next((ERROR_TYPES[c.__name__] for c in type(exc).__mro__
                  if c.__name__ in ERROR_TYPES), "error")
+    if kind == "portal" and getattr(exc, "client_code", False):
+        kind = "connection"  # provision's own code (DNS_ERROR, ...): the portal answered nothing
     message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
     return [{"type": kind, "message": message, "file": None, "line": None, "key": None,
              "fix": None}]

@@ -120,3 +120,15 @@ def test_refused_apply_in_json_keeps_stdout_pure(state: Path) -> None:
     result = run(state, "apply", str(CONFIG), "--json", "--auto-approve", "--max-changes", "0")
     doc = envelope(result, "apply")
     assert (doc["errors"][0]["type"], result.exit_code) == ("refused", 1)
+
+
+def test_an_error_the_client_made_is_not_typed_as_the_portal_s() -> None:
+    from provisioner.cli.output import error_docs
+    from provisioner.client.errors import BitrixAPIError, TransportError
+
+    unreachable = TransportError("DNS_ERROR", "b24.example.invalid: no such host",
+                                 method="batch")
+    answered = BitrixAPIError("DNS_ERROR", "a portal's own code, even one like ours",
+                              method="batch", by_portal=True)
+    assert [d["type"] for d in error_docs(unreachable)] == ["connection"]
+    assert [d["type"] for d in error_docs(answered)] == ["portal"]
