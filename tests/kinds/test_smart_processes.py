@@ -12,6 +12,7 @@ from kinds_support import converge, plan, setup_case
 from provisioner import engine
 from provisioner.client import BitrixClient
 from provisioner.engine.live import read_languages
+from provisioner.errors import ConfigError
 
 TWO = """
 [smart_processes.one]
@@ -188,10 +189,15 @@ def test_renaming_two_pipelines_at_once_takes_moved_from(client: BitrixClient) -
     converge(client, _pipes(default, ("a", "Первая", ""), ("b", "Вторая", "")))
     before = _categories(client)
     ambiguous = _pipes(default, ("a", "Первая 2", ""), ("b", "Вторая 2", ""))
-    assert [c for c in _changes(plan(client, ambiguous, allow=True))
-            if c[0] in "+-" and "stage" not in c] == [
-        "+ smart_process[hr].pipeline[a]", "+ smart_process[hr].pipeline[b]",
-        "- smart_process[hr].pipeline[pervaya]", "- smart_process[hr].pipeline[vtoraya]"]
+    with pytest.raises(ConfigError) as err:
+        plan(client, ambiguous, allow=True)
+    assert [p.render() for p in err.value.problems] == [
+        'desired.toml:13: smart_processes.hr.pipelines.a: new pipelines "a" and "b" beside the '
+        'portal\'s unmatched pipelines "Первая" and "Вторая": renamed or new cannot be told (a '
+        "smart-process pipeline keeps no key on the portal), so no plan is made\n"
+        '    fix: in each pipeline renamed here, write `moved_from = "<its name on the portal>"` '
+        '(e.g. `moved_from = "Первая"`); to delete the portal\'s pipelines instead, remove them '
+        "in one apply and add the new ones in the next"]
     moved = _pipes(default, ("a", "Первая 2", 'moved_from = "Первая"'),
                    ("b", "Вторая 2", 'moved_from = "Вторая"'))
     assert [c for c in _changes(plan(client, moved, allow=True)) if c[0] in "+-~"] == [
@@ -199,6 +205,34 @@ def test_renaming_two_pipelines_at_once_takes_moved_from(client: BitrixClient) -
     assert converge(client, moved).changes == ()
     assert _categories(client) == [(before[0][0], "Найм"), (before[1][0], "Первая 2"),
                                    (before[2][0], "Вторая 2")]
+
+
+def test_a_rename_beside_a_new_pipeline_is_refused_not_guessed(client: BitrixClient) -> None:
+    """Before (user trial): planned `+ interns`, `+ archive` and `- stazhery` (deleted with
+    --allow-destroy, items and all), and apply made a second pipeline for the renamed one."""
+    default = ("hiring", "Найм", "default = true")
+    converge(client, _pipes(default, ("interns", "Стажёры", "")))
+    before = _categories(client)
+    both = _pipes(default, ("interns", "Практиканты", ""), ("archive", "Архив", ""))
+    with pytest.raises(ConfigError) as err:
+        plan(client, both, allow=True)
+    assert [(p.file, p.line, p.key, p.message, p.fix) for p in err.value.problems] == [(
+        "desired.toml", 13, "smart_processes.hr.pipelines.interns",
+        'new pipelines "interns" and "archive" beside the portal\'s unmatched pipeline '
+        '"Стажёры": renamed or new cannot be told (a smart-process pipeline keeps no key on the '
+        "portal), so no plan is made",
+        'in each pipeline renamed here, write `moved_from = "<its name on the portal>"` (e.g. '
+        '`moved_from = "Стажёры"`); to delete the portal\'s pipelines instead, remove them in '
+        "one apply and add the new ones in the next")]
+    assert _categories(client) == before
+    moved = _pipes(default, ("interns", "Практиканты", 'moved_from = "Стажёры"'),
+                   ("archive", "Архив", ""))
+    assert [c for c in _changes(plan(client, moved, allow=True)) if c[0] in "+-~"
+            and "stage" not in c] == [
+        "+ smart_process[hr].pipeline[archive]", "~ smart_process[hr].pipeline[interns]"]
+    assert converge(client, moved).changes == ()
+    assert _categories(client)[:2] == [(before[0][0], "Найм"), (before[1][0], "Практиканты")]
+    assert [n for _, n in _categories(client)] == ["Найм", "Практиканты", "Архив"]
 
 
 def test_a_stage_code_moves_with_moved_from(client: BitrixClient) -> None:

@@ -12,7 +12,7 @@ pipelines
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +99,8 @@ class SpaSpec:
     spa: SmartProcess
     pipelines: tuple[PipelineSpec, ...] = ()
     fields: tuple[FieldSpec, ...] = ()
+    # desired only, from the loader: places a problem found in plan (match.unsure) in its file
+    locate: Callable[[Path], tuple[str, int | None]] | None = field(default=None, compare=False)
 
 
 # ---- shape and parsing ---------------------------------------------------------------------
@@ -126,9 +128,10 @@ def _pipeline_shape() -> Table:
         "default": Prop(Scalar("boolean", "The smart process's default pipeline.",
                                default=False)),
         "moved_from": Prop(Scalar("string", "The name this pipeline has on the portal, when "
-                                  "you renamed it here and renamed others at the same time: "
-                                  "that pipeline is kept (its items stay) and renamed. The "
-                                  "portal keeps no key for a smart-process pipeline.",
+                                  "you renamed it here while adding or renaming others (the "
+                                  "plan refuses to guess which is which): that pipeline is kept "
+                                  "(its items stay) and renamed. The portal keeps no key for a "
+                                  "smart-process pipeline.",
                                   non_blank=True, max_length=255)),
         "stages": Prop(with_automation(st.stage_shape("the pipeline")), required=True),
     }, "A pipeline of the smart process.")
@@ -170,7 +173,7 @@ def parse_spa(code: str, table: Any, path: Path, report: Report) -> SpaSpec | No
     fields = tuple(f for n, t in _table(table.get("fields")).items()
                    if (f := parse_field(n, t, (spa.address, "field"), (*path, "fields", n),
                                         report, spa=True)))
-    return SpaSpec(spa, pipes, fields)
+    return SpaSpec(spa, pipes, fields, report.locate)
 
 
 def _table(value: Any) -> dict[str, Any]:
