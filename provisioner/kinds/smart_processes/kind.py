@@ -221,8 +221,7 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
         """Export over a config: its codes of unstamped types and its pipeline keys, as `pair`
         matches them (`match.py`)."""
         wanted = {s.spa.code: s for s in desired}
-        return tuple(match.match_pipelines(have, wanted[have.spa.code])[0]
-                     if have.spa.code in wanted else have
+        return tuple(_keyed(have, wanted[have.spa.code]) if have.spa.code in wanted else have
                      for have in match.match_types(live, desired))
 
     def export(self, live: Specs) -> Files:
@@ -233,6 +232,12 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
             code = s.spa.code if s.spa.code not in out else f"{s.spa.code}_{s.spa.id}"
             out[code] = export_spa(_exportable(s))
         return {FILE: {"smart_processes": out}}
+
+
+def _keyed(have: SpaSpec, spec: SpaSpec) -> SpaSpec:
+    have = match.match_pipelines(have, spec)[0]
+    spa = relations.written_back(have.spa, spec.spa)
+    return have if spa is have.spa else replace(have, spa=spa)
 
 
 def _delete(spa: SmartProcess) -> Call:

@@ -54,6 +54,10 @@ class SmartProcess:
     id: int | None = live_only()
     entity_type_id: int | None = live_only()
     system: bool = live_only(False)
+    # desired only: contact/company written in `parents` beside `client = true`, which says
+    # them already (relations.settle takes them out of `parents`); export over the config
+    # writes them back, so the line the user wrote stays
+    client_parents: tuple[str, ...] = field(default=(), compare=False)
     address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
     def __post_init__(self) -> None:
@@ -142,7 +146,11 @@ def _spa_shape() -> Table:
         "title": Prop(st.NAME, required=True),
         **{k: Prop(Scalar("boolean", f"{v} (default false).", default=False))
            for k, v in FLAGS.items()},
-        "parents": Prop(_relation_list("Entities whose items can be parents of its items.")),
+        "parents": Prop(_relation_list("Entities whose items can be parents of its items. "
+                                       "Contact and company are parents only through "
+                                       "`client = true`, which makes both parents (the "
+                                       "portal's preset relations); naming them here beside "
+                                       "it changes nothing and is kept.")),
         "children": Prop(_relation_list("Entities its items can be parents of.")),
         "pipelines": Prop(MapOf(PIPELINE, r"[A-Za-z0-9_-]{1,50}", "Pipelines by a key of yours.",
                                 "use Latin letters, digits, `_` and `-`")),
