@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from provisioner.engine.cost import plan_cost
@@ -26,6 +27,7 @@ from provisioner.model.address import Address
 from provisioner.model.kind import Explains, Twin
 from provisioner.model.nodes import Nodes
 from provisioner.model.reasons import SYSTEM as SYSTEM
+from provisioner.model.reasons import Reason
 from provisioner.model.reasons import UNMANAGED as UNMANAGED
 from provisioner.model.reasons import Immutable, ImmutableSystem, KeptBySystem, Unmanaged
 
@@ -148,6 +150,8 @@ def diff(kind: AnyKind, pairing: Pairing, options: PlanOptions
         change = judge.compare(node, twin)
         if change is not None:
             changes.append(change)
+    if pairing.reasons:
+        changes = [_explained(c, pairing.reasons) for c in changes]
     notes: list[Note] = []
     if twins == len(pairing.live):  # every live object has its desired twin: none left over
         return changes, notes
@@ -162,6 +166,11 @@ def diff(kind: AnyKind, pairing: Pairing, options: PlanOptions
             changes.append(judge.finish(Change(address, kind.name, Action.DELETE,
                                                _present(attributes(node)), None)))
     return changes, notes
+
+
+def _explained(change: Change, reasons: Mapping[Address, Reason]) -> Change:
+    why = reasons.get(change.address)
+    return change if why is None or change.why is not None else replace(change, why=why)
 
 
 class _Judge:
