@@ -359,3 +359,42 @@ def test_export_of_a_smart_process_field_leaves_out_the_languages_nobody_set(
     files = kind.export(engine.read_live(client).parts["smart_processes"])  # type: ignore[attr-defined]
     field = files["smart-processes.toml"]["smart_processes"]["repairs"]["fields"]["SERIAL"]
     assert field == {"type": "string", "label": {"ru": "Серийный номер", "en": "Serial"}}
+
+
+# ---- user trial: a fresh export keys pipelines by what a rename keeps -----------------------
+
+def test_a_fresh_export_keys_the_default_pipeline_as_a_deal_export_does(
+        client: BitrixClient) -> None:
+    """Before (user trial): the default pipeline came out under its name (`naym`), and under
+    another key after a rename on the portal; now `default`, as a deal export's default."""
+    from provisioner.engine.exporter import export_documents
+    converge(client, _pipes(("hiring", "Найм", "default = true"), ("interns", "Стажёры", "")))
+    etid = int(_types(client)["hr"]["entityTypeId"])
+    keys = []
+    for name in ("Найм", "Подбор"):
+        default = _categories(client)[0][0]
+        client.call("crm.category.update", {"entityTypeId": etid, "id": default,
+                                            "fields": {"name": name}})
+        text = export_documents(engine.read_live(client)).files["smart-processes.toml"]
+        keys.append([line for line in text.splitlines()
+                     if line.startswith("[smart_processes.hr.pipelines.")])
+    assert keys == [["[smart_processes.hr.pipelines.default]",
+                     "[smart_processes.hr.pipelines.stazhery]"]] * 2
+
+
+def test_a_pipeline_is_keyed_by_its_code_then_default_then_name() -> None:
+    """The portal's system pipelines carry a `code` (crm-category-add.md: "alias for system
+    funnels", SPAs only): their key whatever their name; a name never takes a claimed key."""
+    from provisioner.kinds.smart_processes.live import live_specs
+    cats = [{"id": 8, "name": "Default", "isDefault": "N", "sort": 5},
+            {"id": 5, "name": "Найм 2", "isDefault": "Y", "sort": 10},
+            {"id": 6, "name": "Стажёры", "isDefault": "N", "sort": 20},
+            {"id": 7, "name": "Документы", "isDefault": "N", "sort": 30, "code": "DOCS",
+             "isSystem": "Y"}]
+    results = {"crm_types": [{"id": 1, "entityTypeId": 1030, "code": "hr", "title": "HR",
+                              "isStagesEnabled": "Y", "isCategoriesEnabled": "Y"}],
+               "spa_cats_1030": {"categories": cats}, "statuses": []}
+    [spec] = live_specs(results)
+    assert [(p.pipeline.key, p.pipeline.name) for p in spec.pipelines] == [
+        ("default_8", "Default"), ("default", "Найм 2"), ("stazhery", "Стажёры"),
+        ("DOCS", "Документы")]
