@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from provisioner.engine.cost import plan_cost
@@ -141,7 +140,7 @@ def _note_order(note: Note) -> tuple[Any, ...]:
 
 def diff(kind: AnyKind, pairing: Pairing, options: PlanOptions
          ) -> tuple[list[Change], list[Note]]:
-    judge = _Judge(kind)
+    judge = _Judge(kind, pairing.reasons or {})
     changes: list[Change] = []
     twins = 0
     for address, node in pairing.desired.items():
@@ -150,8 +149,6 @@ def diff(kind: AnyKind, pairing: Pairing, options: PlanOptions
         change = judge.compare(node, twin)
         if change is not None:
             changes.append(change)
-    if pairing.reasons:
-        changes = [_explained(c, pairing.reasons) for c in changes]
     notes: list[Note] = []
     if twins == len(pairing.live):  # every live object has its desired twin: none left over
         return changes, notes
@@ -168,17 +165,13 @@ def diff(kind: AnyKind, pairing: Pairing, options: PlanOptions
     return changes, notes
 
 
-def _explained(change: Change, reasons: Mapping[Address, Reason]) -> Change:
-    why = reasons.get(change.address)
-    return change if why is None or change.why is not None else replace(change, why=why)
-
-
 class _Judge:
     """Compares one kind's objects; asks the kind whether a change is destructive, and for
     its reason when it gives reasons (`Explains`)."""
 
-    def __init__(self, kind: AnyKind) -> None:
+    def __init__(self, kind: AnyKind, reasons: Mapping[Address, Reason]) -> None:
         self.kind = kind
+        self.reasons = reasons  # the pairing's, before the kind's own (`Pairs.explain`)
         self.explain = kind.explain if isinstance(kind, Explains) else None
 
     def compare(self, desired: Any, live: Any | None) -> Change | None:
@@ -202,7 +195,8 @@ class _Judge:
                                   Immutable(tuple(fixed))))
 
     def finish(self, change: Change) -> Change:
-        why = change.why or (self.explain(change) if self.explain is not None else None)
+        why = change.why or self.reasons.get(change.address) or \
+            (self.explain(change) if self.explain is not None else None)
         return Change(change.address, change.kind, change.action, change.before, change.after,
                       why, self.kind.is_destructive(change))
 
