@@ -11,14 +11,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol, TypeVar
 
 from provisioner.model.reasons import Reason
 
-if TYPE_CHECKING:
-    from provisioner.kinds.statuses.deal_pipelines import Pipeline
-
 Keys = dict[int | None, str]
+
+
+class Pipe(Protocol):
+    """What is read here of a deal pipeline (deal_pipelines.Pipeline, which imports this)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def default(self) -> bool: ...
+    @property
+    def moved_from(self) -> str | None: ...
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def origin(self) -> str | None: ...
+
+
+Pipeline = TypeVar("Pipeline", bound=Pipe)
 
 
 @dataclass(frozen=True)
