@@ -3,6 +3,7 @@ userfieldconfig, deletion consent; one golden plan (see below)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -398,3 +399,32 @@ def test_a_pipeline_is_keyed_by_its_code_then_default_then_name() -> None:
     assert [(p.pipeline.key, p.pipeline.name) for p in spec.pipelines] == [
         ("default_8", "Default"), ("default", "Найм 2"), ("stazhery", "Стажёры"),
         ("DOCS", "Документы")]
+
+
+def test_the_cli_refuses_a_rename_beside_a_new_pipeline_with_exit_1(tmp_path: Path) -> None:
+    """The refusal as the user meets it: one located error, exit 1, no traceback, the
+    portal untouched (the same categories before and after)."""
+    from helpers import client_of, run, write
+
+    from provisioner.sandbox import Sandbox
+    state = tmp_path / "sandbox.json"
+    default = PIPE.format(key="hiring", name="Найм", extra="default = true")
+    before = PIPES.format(pipes=default + PIPE.format(key="interns", name="Стажёры", extra=""))
+    config = write(tmp_path / "cfg" / "hr.toml", before)
+    assert run(state, "apply", str(config), "--auto-approve").exit_code == 0
+    held = _categories(client_of(Sandbox.open(state)))
+    write(config, before.replace('"Стажёры"', '"Практиканты"') +
+          PIPE.format(key="archive", name="Архив", extra=""))
+    for command in ("plan", "apply"):
+        result = run(state, command, str(config), "--allow-destroy", "--auto-approve"
+                     ) if command == "apply" else run(state, command, str(config))
+        assert (result.exit_code, result.stderr.splitlines()[-3:]) == (1, [
+            "1 problem in the desired state:",
+            f'{config}:13: smart_processes.hr.pipelines.interns: new pipelines "interns" and '
+            '"archive" beside the portal\'s unmatched pipeline "Стажёры": renamed or new cannot '
+            "be told (a smart-process pipeline keeps no key on the portal), so no plan is made",
+            '    fix: in each pipeline renamed here, write `moved_from = "<its name on the '
+            'portal>"` (e.g. `moved_from = "Стажёры"`); to delete the portal\'s pipelines '
+            "instead, remove them in one apply and add the new ones in the next"]), command
+        assert "Traceback" not in result.output
+    assert _categories(client_of(Sandbox.open(state))) == held
