@@ -4,8 +4,9 @@ A smart process is keyed by a code of ours, stored in the type's `code` field
 (docs/portal-rules.md#smart-process-type): its `entityTypeId` and row `id` differ between
 portals. Its pipelines (crm.category) are matched by the category's `code` if it has one (the portal's
 system pipelines), the default pipeline by being the default, the others by name, by
-`moved_from` (the name on the portal of a pipeline renamed here), or as the one left over: a
-smart-process category has no originId and REST writes no `code` (match.py). Stages as for deal
+`moved_from` (the name on the portal of a pipeline renamed here), or as the one left over (more
+left over on a side: the plan refuses to guess): a smart-process category has no originId and
+REST writes no `code` (match.py). Stages as for deal
 pipelines
 (`DT{e}_{c}:` prefix, `DYNAMIC_{e}_STAGE_{c}` list); fields as for the classic entities.
 """
