@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from golden import CASES, Golden
-from helpers import CONFIG, client_of, run
+from helpers import CONFIG, cli, client_of, run
 
 from provisioner.cli import main
 from provisioner.engine import schema_text
@@ -101,10 +102,29 @@ def test_invalid_config_touches_no_portal(state: Path, tmp_path: Path) -> None:
     assert not state.exists()
 
 
+NO_CONFIG = ("fix: give the config as CONFIG, a directory of *.toml files or one file, e.g. "
+             "`provision plan path/to/portal-config`; without CONFIG, ./portal-config is read\n")
+
+
 def test_missing_config_is_one_clear_error(state: Path, tmp_path: Path) -> None:
     result = run(state, "plan", str(tmp_path / "nope"))
     assert (result.exit_code, result.stderr) == (
-        1, f"Error: {tmp_path / 'nope'}: no such file or directory\n")
+        1, f"Error: {tmp_path / 'nope'}: no such file or directory (looked for "
+           f"{tmp_path / 'nope'})\n" + NO_CONFIG)
+
+
+@pytest.mark.parametrize("command", ["plan", "validate", "drift", "fmt"])
+def test_no_config_in_a_directory_without_portal_config_says_where_and_how(
+        command: str, state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before (user trial): "Error: portal-config: no such file or directory", not saying
+    where it looked (the directory the command runs in) nor how to give a config."""
+    monkeypatch.chdir(tmp_path)
+    extra = ["--sandbox-state", str(state)] if command in ("plan", "drift") else []
+    result = cli(command, *extra)
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: portal-config: no such file or directory (looked for "
+           f"{tmp_path / 'portal-config'})\n" + NO_CONFIG)
+    assert not state.exists()
 
 
 def test_export_then_plan_has_no_changes(state: Path, tmp_path: Path) -> None:

@@ -99,8 +99,17 @@ def find_files(path: str | FsPath) -> list[FsPath]:
             raise ProvisionError(f"{base}: no *.toml files in this directory")
         return files
     if not base.exists() and not base.is_symlink():
-        raise ProvisionError(f"{base}: no such file or directory")
+        raise missing_config(base)
     return [base]
+
+
+def missing_config(path: FsPath) -> ProvisionError:
+    """CONFIG not found: where it was looked for (the default is relative to the directory the
+    command runs in, which a bare "no such file" does not say) and how to give one."""
+    return ProvisionError(
+        f"{path}: no such file or directory (looked for {path.absolute()})\n"
+        "fix: give the config as CONFIG, a directory of *.toml files or one file, e.g. "
+        "`provision plan path/to/portal-config`; without CONFIG, ./portal-config is read")
 
 
 def load_desired(path: str | FsPath, kinds: Sequence[AnyKind] = KINDS,

@@ -26,6 +26,7 @@ from provisioner.model.address import Address
 from provisioner.model.kind import Explains, Twin
 from provisioner.model.nodes import Nodes
 from provisioner.model.reasons import SYSTEM as SYSTEM
+from provisioner.model.reasons import Reason
 from provisioner.model.reasons import UNMANAGED as UNMANAGED
 from provisioner.model.reasons import Immutable, ImmutableSystem, KeptBySystem, Unmanaged
 
@@ -139,7 +140,7 @@ def _note_order(note: Note) -> tuple[Any, ...]:
 
 def diff(kind: AnyKind, pairing: Pairing, options: PlanOptions
          ) -> tuple[list[Change], list[Note]]:
-    judge = _Judge(kind)
+    judge = _Judge(kind, pairing.reasons or {})
     changes: list[Change] = []
     twins = 0
     for address, node in pairing.desired.items():
@@ -168,8 +169,9 @@ class _Judge:
     """Compares one kind's objects; asks the kind whether a change is destructive, and for
     its reason when it gives reasons (`Explains`)."""
 
-    def __init__(self, kind: AnyKind) -> None:
+    def __init__(self, kind: AnyKind, reasons: Mapping[Address, Reason]) -> None:
         self.kind = kind
+        self.reasons = reasons  # the pairing's, before the kind's own (`Pairs.explain`)
         self.explain = kind.explain if isinstance(kind, Explains) else None
 
     def compare(self, desired: Any, live: Any | None) -> Change | None:
@@ -193,7 +195,8 @@ class _Judge:
                                   Immutable(tuple(fixed))))
 
     def finish(self, change: Change) -> Change:
-        why = change.why or (self.explain(change) if self.explain is not None else None)
+        why = change.why or self.reasons.get(change.address) or \
+            (self.explain(change) if self.explain is not None else None)
         return Change(change.address, change.kind, change.action, change.before, change.after,
                       why, self.kind.is_destructive(change))
 

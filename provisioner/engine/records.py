@@ -101,9 +101,12 @@ def check_safe(plan: Plan, allow_destroy: bool, allow_data_loss: bool) -> None:
     if plan.data_loss and not allow_data_loss:
         held = ", ".join(f"{c.address} ({_count(plan.records[c.address])})"
                          for c in plan.data_loss)
-        raise DataLossRefused(f"the plan deletes objects that still hold records: {held}; "
-                              "the records would be deleted with them: run again with "
-                              "--allow-destroy --allow-data-loss to allow it")
+        # a field's values go, its records stay: say what goes, by its noun
+        nouns = list(dict.fromkeys(plan.records[c.address].noun for c in plan.data_loss))
+        stay = " (a deleted field's records stay)" if "values" in nouns else ""
+        raise DataLossRefused(f"the plan deletes objects that still hold data: {held}; the "
+                              f"{' and '.join(nouns)} would be deleted with them{stay}: run "
+                              "again with --allow-destroy --allow-data-loss to allow it")
 
 
 def _count(held: Records) -> str:

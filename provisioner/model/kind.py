@@ -182,6 +182,9 @@ class Pairing:
     manual: tuple[Change, ...] = ()
     # Live objects that claim an address another live object holds already (`Pairs.have`).
     twins: tuple[Twin, ...] = ()
+    # Reasons for the changes at these addresses that only the pairing can give, seeing both
+    # sides (a new enumeration item beside a gone one: perhaps it renamed); `Pairs.explain`.
+    reasons: Mapping[Address, Reason] | None = None
 
 
 class Kind(Protocol[D, L]):

@@ -16,8 +16,8 @@ from provisioner.model.reasons import Reason
 class Pairs:
     """Collects one kind's pairing; `pairing()` hands it over (the dicts are not copied)."""
 
-    __slots__ = ("_children", "_desired", "_live", "_managed", "_manual", "_notes", "_twins",
-                 "kind")
+    __slots__ = ("_children", "_desired", "_live", "_managed", "_manual", "_notes", "_reasons",
+                 "_twins", "kind")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -28,6 +28,7 @@ class Pairs:
         self._notes: list[Note] = []
         self._manual: list[Change] = []
         self._twins: dict[Address, list[Resource]] = {}
+        self._reasons: dict[Address, Reason] = {}
 
     def want(self, node: Resource, children: Sequence[Resource] = ()) -> None:
         """A desired object and the desired objects right under it, in their order."""
@@ -65,6 +66,11 @@ class Pairs:
         """Something the plan leaves alone on purpose (a stage matched by moved_from)."""
         self._notes.append(Note(address, self.kind, why))
 
+    def explain(self, address: Address, why: Reason) -> None:
+        """The reason of the change the plan makes at `address`, if it makes one (a hint only
+        the pairing can give, seeing both sides)."""
+        self._reasons[address] = why
+
     def manual(self, changes: Iterable[Change]) -> None:
         """Manual changes the kind makes itself (what REST cannot apply or read back)."""
         self._manual.extend(changes)
@@ -76,7 +82,7 @@ class Pairs:
         twins = tuple(Twin(address, self.kind, _ids(nodes))
                       for address, nodes in self._twins.items())
         return Pairing(self._desired, self._live, frozenset(self._managed), tuple(self._notes),
-                       self._children, tuple(self._manual), twins)
+                       self._children, tuple(self._manual), twins, self._reasons or None)
 
 
 def _ids(nodes: Iterable[Resource]) -> tuple[object, ...]:

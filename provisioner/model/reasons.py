@@ -79,8 +79,10 @@ class Immutable(Reason):
 
     @property
     def text(self) -> str:
+        # what it holds (a field's values, a stage's records) is counted in the destructive
+        # section, which says "holds no ..." when nothing: no advice here that could contradict
         return (f"{', '.join(self.attributes)} cannot change on the portal: deleted and created "
-                "again (move its records out first)")
+                "again, and what it holds is deleted with it (see Destructive changes)")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -290,13 +291,31 @@ def _check_map(shape: MapOf, value: Any, path: Path) -> list[Issue]:
 
 def _check_array(shape: ArrayOf, value: Any, path: Path) -> list[Issue]:
     if not isinstance(value, list):
-        return _wrong_type(path, "an array of tables", value)
+        return _not_array(shape, value, path)
     issues: list[Issue] = []
     item_shape = shape.item
     for index, item in enumerate(value):
         if found := check(item_shape, item, (*path, index)):
             issues.extend(found)
     return issues
+
+
+_PLURALS = {str: "strings", int: "integers", bool: "booleans", float: "numbers"}
+
+
+def _not_array(shape: ArrayOf, value: Any, path: Path) -> list[Issue]:
+    """Says what the array holds (`parents = "deal"`: an array of strings, not of tables) and,
+    when the value would fit as its one item, the line to write."""
+    item = shape.item
+    options = item.options if isinstance(item, OneOf) else (item,)
+    words = [f"{_PLURALS[o._type]}" if isinstance(o, Scalar) else "tables"
+             for o in options if not isinstance(o, Opaque)]
+    want = f"an array of {' or '.join(dict.fromkeys(words))}" if words else "an array"
+    fix = f"write {want} here"
+    if isinstance(value, str | int | float) and path and isinstance(path[-1], str) and \
+            not check(item, value, (*path, 0)):
+        fix += f", e.g. `{path[-1]} = [{json.dumps(value, ensure_ascii=False)}]`"
+    return [Issue(path, f"must be {want}, not {type_word(value)}", fix)]
 
 
 _CHECKS: dict[type, Any] = {Scalar: _check_scalar, Table: _check_table, MapOf: _check_map,

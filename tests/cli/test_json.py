@@ -103,7 +103,11 @@ def test_other_errors_have_a_type_and_a_message(state: Path, tmp_path: Path) -> 
     doc = envelope(missing, "plan")
     assert doc["errors"] == [{"type": "error", "file": None, "line": None, "key": None,
                               "fix": None,
-                              "message": f"{tmp_path / 'nope'}: no such file or directory"}]
+                              "message": f"{tmp_path / 'nope'}: no such file or directory "
+                                         f"(looked for {tmp_path / 'nope'})\nfix: give the "
+                                         "config as CONFIG, a directory of *.toml files or one "
+                                         "file, e.g. `provision plan path/to/portal-config`; "
+                                         "without CONFIG, ./portal-config is read"}]
 
 
 def test_usage_errors_in_json_mode(state: Path) -> None:

@@ -41,4 +41,7 @@ def test_stage_renamed_by_hand_is_drift(tmp_path: Path) -> None:
 def test_drift_error_exits_1(tmp_path: Path) -> None:
     result = cli("drift", str(tmp_path / "missing"), "--sandbox-state", str(tmp_path / "s.json"))
     assert (result.exit_code, result.stderr) == (
-        1, f"Error: {tmp_path / 'missing'}: no such file or directory\n")
+        1, f"Error: {tmp_path / 'missing'}: no such file or directory (looked for "
+           f"{tmp_path / 'missing'})\nfix: give the config as CONFIG, a directory of *.toml "
+           "files or one file, e.g. `provision plan path/to/portal-config`; without CONFIG, "
+           "./portal-config is read\n")

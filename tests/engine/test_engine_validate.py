@@ -59,6 +59,22 @@ def test_wrong_type_bad_colour_empty_name() -> None:
         "    fix: write #RRGGBB, e.g. #39A8EF")]
 
 
+def test_a_scalar_for_an_array_names_what_the_array_holds() -> None:
+    """Before (user trial): `parents = "deal"` was told "write an array of tables"."""
+    text = ('[smart_processes.hr]\ntitle = "HR"\nparents = "deal"\nchildren = 3\n'
+            '[deal.fields.KIND]\ntype = "enumeration"\nlabel = "K"\nitems = "a"\n'
+            '[deal.pipelines.sales]\nname = "S"\nstages = "NEW"\n')
+    assert problems(text) == [
+        "d.toml:3: smart_processes.hr.parents: must be an array of strings, not a string\n"
+        '    fix: write an array of strings here, e.g. `parents = ["deal"]`',
+        "d.toml:4: smart_processes.hr.children: must be an array of strings, not an integer\n"
+        "    fix: write an array of strings here",
+        "d.toml:8: deal.fields.KIND.items: must be an array of strings or tables, not a string\n"
+        '    fix: write an array of strings or tables here, e.g. `items = ["a"]`',
+        "d.toml:11: deal.pipelines.sales.stages: must be an array of tables, not a string\n"
+        "    fix: write an array of tables here"]
+
+
 def test_duplicate_codes_and_semantics_order() -> None:
     text = ('[deal.pipelines.sales]\nname = "x"\n' + STAGES
             + '\n[[deal.pipelines.sales.stages]]\ncode = "NEW"\nname = "Снова"\n')

@@ -167,6 +167,26 @@ required_from = "sales:NEW"
         "remove it (smart-process fields take it too)")]
 
 
+def test_a_duplicate_item_is_shown_as_written_and_trimmed() -> None:
+    """Before (user trial): `"x "` after `"x"` was reported as `duplicate item "x"`, which the
+    config did not seem to hold twice."""
+    text = ('[deal.fields.KIND]\ntype = "enumeration"\nlabel = "K"\n'
+            'items = ["x", "x ", "x", { value = " x", xml_id = "other" }]\n')
+    assert _problems(text) == [
+        'deal.fields.KIND.items[1]: duplicate item "x ": the portal trims the spaces around a '
+        'value and stores it as "x", like item 0 | remove one, or give each item its own value',
+        'deal.fields.KIND.items[2]: duplicate item "x" (also item 0) | remove one, or give each '
+        "item its own value",
+        'deal.fields.KIND.items[3]: duplicate item " x": the portal trims the spaces around a '
+        'value and stores it as "x", like item 0 | remove one, or give each item its own value']
+    assert _problems(text.replace('["x", ', '["x ", ').replace('"x", {', '"y", {')) == [
+        'deal.fields.KIND.items[1]: duplicate item "x " (also item 0) | remove one, or give each '
+        "item its own value",
+        'deal.fields.KIND.items[3]: duplicate item " x": the portal trims the spaces around a '
+        'value and stores it as "x", like item 0 ("x ") | remove one, or give each item its own '
+        "value"]
+
+
 def test_generated_xml_ids_are_transliterations_made_unique() -> None:
     assert xml_id_for("крупное", set()) == "krupnoe"
     assert xml_id_for("Крупное!", {"krupnoe"}) == "krupnoe_2"

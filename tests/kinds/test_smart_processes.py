@@ -3,6 +3,7 @@ userfieldconfig, deletion consent; one golden plan (see below)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from kinds_support import converge, plan, setup_case
 from provisioner import engine
 from provisioner.client import BitrixClient
 from provisioner.engine.live import read_languages
+from provisioner.errors import ConfigError
 
 TWO = """
 [smart_processes.one]
@@ -188,10 +190,15 @@ def test_renaming_two_pipelines_at_once_takes_moved_from(client: BitrixClient) -
     converge(client, _pipes(default, ("a", "Первая", ""), ("b", "Вторая", "")))
     before = _categories(client)
     ambiguous = _pipes(default, ("a", "Первая 2", ""), ("b", "Вторая 2", ""))
-    assert [c for c in _changes(plan(client, ambiguous, allow=True))
-            if c[0] in "+-" and "stage" not in c] == [
-        "+ smart_process[hr].pipeline[a]", "+ smart_process[hr].pipeline[b]",
-        "- smart_process[hr].pipeline[pervaya]", "- smart_process[hr].pipeline[vtoraya]"]
+    with pytest.raises(ConfigError) as err:
+        plan(client, ambiguous, allow=True)
+    assert [p.render() for p in err.value.problems] == [
+        'desired.toml:13: smart_processes.hr.pipelines.a: new pipelines "a" and "b" beside the '
+        'portal\'s unmatched pipelines "Первая" and "Вторая": renamed or new cannot be told (a '
+        "smart-process pipeline keeps no key on the portal), so no plan is made\n"
+        '    fix: in each pipeline renamed here, write `moved_from = "<its name on the portal>"` '
+        '(e.g. `moved_from = "Первая"`); to delete the portal\'s pipelines instead, remove them '
+        "in one apply and add the new ones in the next"]
     moved = _pipes(default, ("a", "Первая 2", 'moved_from = "Первая"'),
                    ("b", "Вторая 2", 'moved_from = "Вторая"'))
     assert [c for c in _changes(plan(client, moved, allow=True)) if c[0] in "+-~"] == [
@@ -199,6 +206,34 @@ def test_renaming_two_pipelines_at_once_takes_moved_from(client: BitrixClient) -
     assert converge(client, moved).changes == ()
     assert _categories(client) == [(before[0][0], "Найм"), (before[1][0], "Первая 2"),
                                    (before[2][0], "Вторая 2")]
+
+
+def test_a_rename_beside_a_new_pipeline_is_refused_not_guessed(client: BitrixClient) -> None:
+    """Before (user trial): planned `+ interns`, `+ archive` and `- stazhery` (deleted with
+    --allow-destroy, items and all), and apply made a second pipeline for the renamed one."""
+    default = ("hiring", "Найм", "default = true")
+    converge(client, _pipes(default, ("interns", "Стажёры", "")))
+    before = _categories(client)
+    both = _pipes(default, ("interns", "Практиканты", ""), ("archive", "Архив", ""))
+    with pytest.raises(ConfigError) as err:
+        plan(client, both, allow=True)
+    assert [(p.file, p.line, p.key, p.message, p.fix) for p in err.value.problems] == [(
+        "desired.toml", 13, "smart_processes.hr.pipelines.interns",
+        'new pipelines "interns" and "archive" beside the portal\'s unmatched pipeline '
+        '"Стажёры": renamed or new cannot be told (a smart-process pipeline keeps no key on the '
+        "portal), so no plan is made",
+        'in each pipeline renamed here, write `moved_from = "<its name on the portal>"` (e.g. '
+        '`moved_from = "Стажёры"`); to delete the portal\'s pipelines instead, remove them in '
+        "one apply and add the new ones in the next")]
+    assert _categories(client) == before
+    moved = _pipes(default, ("interns", "Практиканты", 'moved_from = "Стажёры"'),
+                   ("archive", "Архив", ""))
+    assert [c for c in _changes(plan(client, moved, allow=True)) if c[0] in "+-~"
+            and "stage" not in c] == [
+        "+ smart_process[hr].pipeline[archive]", "~ smart_process[hr].pipeline[interns]"]
+    assert converge(client, moved).changes == ()
+    assert _categories(client)[:2] == [(before[0][0], "Найм"), (before[1][0], "Практиканты")]
+    assert [n for _, n in _categories(client)] == ["Найм", "Практиканты", "Архив"]
 
 
 def test_a_stage_code_moves_with_moved_from(client: BitrixClient) -> None:
@@ -325,3 +360,71 @@ def test_export_of_a_smart_process_field_leaves_out_the_languages_nobody_set(
     files = kind.export(engine.read_live(client).parts["smart_processes"])  # type: ignore[attr-defined]
     field = files["smart-processes.toml"]["smart_processes"]["repairs"]["fields"]["SERIAL"]
     assert field == {"type": "string", "label": {"ru": "Серийный номер", "en": "Serial"}}
+
+
+# ---- user trial: a fresh export keys pipelines by what a rename keeps -----------------------
+
+def test_a_fresh_export_keys_the_default_pipeline_as_a_deal_export_does(
+        client: BitrixClient) -> None:
+    """Before (user trial): the default pipeline came out under its name (`naym`), and under
+    another key after a rename on the portal; now `default`, as a deal export's default."""
+    from provisioner.engine.exporter import export_documents
+    converge(client, _pipes(("hiring", "Найм", "default = true"), ("interns", "Стажёры", "")))
+    etid = int(_types(client)["hr"]["entityTypeId"])
+    keys = []
+    for name in ("Найм", "Подбор"):
+        default = _categories(client)[0][0]
+        client.call("crm.category.update", {"entityTypeId": etid, "id": default,
+                                            "fields": {"name": name}})
+        text = export_documents(engine.read_live(client)).files["smart-processes.toml"]
+        keys.append([line for line in text.splitlines()
+                     if line.startswith("[smart_processes.hr.pipelines.")])
+    assert keys == [["[smart_processes.hr.pipelines.default]",
+                     "[smart_processes.hr.pipelines.stazhery]"]] * 2
+
+
+def test_a_pipeline_is_keyed_by_its_code_then_default_then_name() -> None:
+    """The portal's system pipelines carry a `code` (crm-category-add.md: "alias for system
+    funnels", SPAs only): their key whatever their name; a name never takes a claimed key."""
+    from provisioner.kinds.smart_processes.live import live_specs
+    cats = [{"id": 8, "name": "Default", "isDefault": "N", "sort": 5},
+            {"id": 5, "name": "Найм 2", "isDefault": "Y", "sort": 10},
+            {"id": 6, "name": "Стажёры", "isDefault": "N", "sort": 20},
+            {"id": 7, "name": "Документы", "isDefault": "N", "sort": 30, "code": "DOCS",
+             "isSystem": "Y"}]
+    results = {"crm_types": [{"id": 1, "entityTypeId": 1030, "code": "hr", "title": "HR",
+                              "isStagesEnabled": "Y", "isCategoriesEnabled": "Y"}],
+               "spa_cats_1030": {"categories": cats}, "statuses": []}
+    [spec] = live_specs(results)
+    assert [(p.pipeline.key, p.pipeline.name) for p in spec.pipelines] == [
+        ("default_8", "Default"), ("default", "Найм 2"), ("stazhery", "Стажёры"),
+        ("DOCS", "Документы")]
+
+
+def test_the_cli_refuses_a_rename_beside_a_new_pipeline_with_exit_1(tmp_path: Path) -> None:
+    """The refusal as the user meets it: one located error, exit 1, no traceback, the
+    portal untouched (the same categories before and after)."""
+    from helpers import client_of, run, write
+
+    from provisioner.sandbox import Sandbox
+    state = tmp_path / "sandbox.json"
+    default = PIPE.format(key="hiring", name="Найм", extra="default = true")
+    before = PIPES.format(pipes=default + PIPE.format(key="interns", name="Стажёры", extra=""))
+    config = write(tmp_path / "cfg" / "hr.toml", before)
+    assert run(state, "apply", str(config), "--auto-approve").exit_code == 0
+    held = _categories(client_of(Sandbox.open(state)))
+    write(config, before.replace('"Стажёры"', '"Практиканты"') +
+          PIPE.format(key="archive", name="Архив", extra=""))
+    for command in ("plan", "apply"):
+        result = run(state, command, str(config), "--allow-destroy", "--auto-approve"
+                     ) if command == "apply" else run(state, command, str(config))
+        assert (result.exit_code, result.stderr.splitlines()[-3:]) == (1, [
+            "1 problem in the desired state:",
+            f'{config}:13: smart_processes.hr.pipelines.interns: new pipelines "interns" and '
+            '"archive" beside the portal\'s unmatched pipeline "Стажёры": renamed or new cannot '
+            "be told (a smart-process pipeline keeps no key on the portal), so no plan is made",
+            '    fix: in each pipeline renamed here, write `moved_from = "<its name on the '
+            'portal>"` (e.g. `moved_from = "Стажёры"`); to delete the portal\'s pipelines '
+            "instead, remove them in one apply and add the new ones in the next"]), command
+        assert "Traceback" not in result.output
+    assert _categories(client_of(Sandbox.open(state))) == held

@@ -217,3 +217,23 @@ def test_export_over_keeps_a_moved_stage_under_its_new_code(tmp_path: Path) -> N
         k: v for k, v in tree["deal"]["pipelines"]["main"]["stages"][0].items()
         if k not in ("code", "name", "moved_from")}
     assert run(state, "plan", str(config), "--detailed-exitcode").exit_code == 0
+
+
+def test_export_over_keeps_client_parents_written_beside_client(tmp_path: Path) -> None:
+    """Before (user trial): `parents = ["contact", "deal"]` with `client = true` came back as
+    `parents = ["deal"]` (the portal lists contact and company, which the Client field makes
+    parents, apart from relations); a fresh export, with no config to keep, still leaves them
+    to `client = true`."""
+    state = tmp_path / "sandbox.json"
+    text = '[smart_processes.hr]\ntitle = "HR"\nclient = true\nparents = ["contact", "deal"]\n'
+    config = write(tmp_path / "cfg" / "main.toml", text).parent
+    assert run(state, "apply", str(config), "--auto-approve").exit_code == 0
+    assert run(state, "export", "--out", str(config), "--force").exit_code == 0
+    tree = tomllib.loads((config / "main.toml").read_text(encoding="utf-8"))
+    assert tree["smart_processes"]["hr"] == {"title": "HR", "client": True,
+                                             "parents": ["contact", "deal"]}
+    assert run(state, "plan", str(config), "--detailed-exitcode").exit_code == 0
+    fresh = tmp_path / "fresh"
+    assert run(state, "export", "--out", str(fresh)).exit_code == 0
+    exported = tomllib.loads((fresh / "smart-processes.toml").read_text(encoding="utf-8"))
+    assert exported["smart_processes"]["hr"]["parents"] == ["deal"]

@@ -60,8 +60,8 @@ def test_apply_refuses_data_loss_then_deletes_records_first_with_both_flags(sb: 
     with pytest.raises(DataLossRefused) as refused:
         engine.apply(plan, client_of(sb), allow_destroy=True)
     assert str(refused.value) == (
-        "the plan deletes objects that still hold records: deal.pipeline[main].stage[PREPARATION]"
-        " (3 deals); the records would be deleted with them: run again with --allow-destroy "
+        "the plan deletes objects that still hold data: deal.pipeline[main].stage[PREPARATION]"
+        " (3 deals); the deals would be deleted with them: run again with --allow-destroy "
         "--allow-data-loss to allow it")
     assert record_count(sb, "DEAL_STAGE", "PREPARATION") == 3
     report = engine.apply(plan, client_of(sb), allow_destroy=True, allow_data_loss=True)
@@ -93,8 +93,8 @@ def test_cli_stage_with_deals_refused_with_count_and_allowed_with_both_flags(
     assert "  - deal.pipeline[main].stage[PREPARATION]: holds 2 deals, deleted with it " \
            "(apply also needs --allow-data-loss)\n" in refused.stdout
     assert refused.stderr.splitlines()[-1] == (
-        "Error: the plan deletes objects that still hold records: "
-        "deal.pipeline[main].stage[PREPARATION] (2 deals); the records would be deleted with "
+        "Error: the plan deletes objects that still hold data: "
+        "deal.pipeline[main].stage[PREPARATION] (2 deals); the deals would be deleted with "
         "them: run again with --allow-destroy --allow-data-loss to allow it")
     assert record_count(Sandbox.open(state), "DEAL_STAGE", "PREPARATION") == 2
     done = cli("apply", str(config), *common, "--allow-destroy", "--allow-data-loss")

@@ -98,9 +98,9 @@ def test_apply_refuses_without_allow_data_loss_and_keeps_the_records(sb: Sandbox
     with pytest.raises(DataLossRefused) as refused:
         engine.apply(plan, client, allow_destroy=True)
     assert str(refused.value) == (
-        "the plan deletes objects that still hold records: contact.field[VIP] (1 value), "
-        "deal.field[KIND] (3 values), smart_process[hr].field[SIZE] (2 values); the records "
-        "would be deleted with them: run again with --allow-destroy --allow-data-loss to "
+        "the plan deletes objects that still hold data: contact.field[VIP] (1 value), "
+        "deal.field[KIND] (3 values), smart_process[hr].field[SIZE] (2 values); the values "
+        "would be deleted with them (a deleted field's records stay): run again with --allow-destroy --allow-data-loss to "
         "allow it")
     report = engine.apply(plan, client, allow_destroy=True, allow_data_loss=True)
     assert sorted(d for d in report.done if d.startswith("-")) == [
@@ -117,3 +117,15 @@ def test_a_field_nobody_filled_needs_only_allow_destroy(sb: Sandbox) -> None:
     assert "  - deal.field[KIND]: holds no values\n" in engine.render_text(plan)
     engine.apply(plan, client, allow_destroy=True)
     assert _plan(client, NONE).changes == ()
+
+
+def test_a_replaced_field_says_what_the_destructive_section_counts(sb: Sandbox) -> None:
+    """Before (user trial): the reason said "move its records out first" (records are not in
+    a field, and stay) beside "holds no values"; now both say its values go with it."""
+    client = _portal(sb)
+    text = engine.render_text(_plan(client, FIELDS.replace(
+        'type = "string"\nlabel = "Вид"', 'type = "integer"\nlabel = "Вид"')))
+    assert "      # type cannot change on the portal: deleted and created again, and what it " \
+        "holds is deleted with it (see Destructive changes)\n" in text
+    assert "  -/+ deal.field[KIND]: holds 3 values, deleted with it (apply also needs " \
+        "--allow-data-loss)\n" in text

@@ -42,7 +42,7 @@ BOTH = ORDERS + TICKETS
 DROP_PACKING = BOTH.replace('[[smart_processes.orders.pipelines.main.stages]]\ncode = "PACKING"\n'
                             'name = "Packing"\n', "")
 STAGE = "smart_process[orders].pipeline[main].stage[PACKING]"
-REFUSED = ("the plan deletes objects that still hold records: {what} ({n} items); the records "
+REFUSED = ("the plan deletes objects that still hold data: {what} ({n} items); the items "
            "would be deleted with them: run again with --allow-destroy --allow-data-loss to "
            "allow it")
 

@@ -11,6 +11,7 @@ manual rule `...required_from[<pipeline>]`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -75,6 +76,27 @@ class ItemDelete(Reason):
         return ("deleting an item clears it in every record that has it; a renamed value keeps "
                 f'its item only with its old id: write {{ value = "...", xml_id = '
                 f'"{self.xml_id}" }}')
+
+
+@dataclass(frozen=True)
+class ItemRenamed(Reason):
+    """A new item written as a plain value beside an item of the portal the config dropped."""
+
+    code: ClassVar[str] = "item_renamed"
+    value: str
+    old_value: str
+    old_xml_id: str
+
+    @property
+    def text(self) -> str:
+        return (f'if this is the portal\'s item "{self.old_value}" renamed, keep its id (and '
+                f'the records that have it): write {{ value = {_quoted(self.value)}, xml_id = '
+                f'{_quoted(self.old_xml_id)} }}')
+
+
+def _quoted(text: str) -> str:
+    """A TOML basic string (what the user can paste)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -251,10 +273,24 @@ def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldS
         pairs.want(spec.field, st.settle_sorts(spec.items, have.items if have else ()))
         if spec.field.type == "enumeration":
             pairs.manage(f"{spec.field.address}.item")
+            if have is not None:
+                _rename_hints(pairs, spec.items, have.items)
     for spec in live:
         want = pairs.wanted(spec.field.address)
         field = project(want, spec.field) if isinstance(want, Field) else spec.field
         pairs.have([field, *spec.items])
+
+
+def _rename_hints(pairs: Pairs, wanted: Sequence[EnumItem], held: Sequence[EnumItem]) -> None:
+    """New items written as plain values, beside the portal's items the config no longer
+    names, taken in order: each may be one of those renamed, which makes another item (its id
+    is made from the value) unless the old id is written."""
+    ids = {i.xml_id for i in wanted}
+    old = {i.xml_id for i in held}
+    new = [i for i in wanted if not i.given_id and i.xml_id not in old]
+    gone = [i for i in held if i.xml_id not in ids and not i.system]
+    for item, was in zip(new, gone, strict=False):
+        pairs.explain(item.address, ItemRenamed(item.value, was.value, was.xml_id))
 
 
 def explain(change: Change) -> Reason | None:

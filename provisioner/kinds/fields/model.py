@@ -8,6 +8,7 @@ when not given (`xml_id_for`), so a renamed value keeps its item only if its xml
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -97,6 +98,9 @@ class EnumItem:
     sort: int = attribute(default=0)
     id: int | None = live_only()
     system: bool = live_only(False)
+    # desired only: false when the config wrote a plain value and the xml_id was made from it
+    # (a renamed value then makes another item: the plan says how to keep the old one)
+    given_id: bool = field(default=True, compare=False)
     address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
     def __post_init__(self) -> None:
@@ -262,7 +266,8 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
         seen.setdefault(xml_id, index)
         items.append(EnumItem(owner.address, shared.text(xml_id),
                               shared.name(str(t["value"]), shared.VALUE_TRIM),
-                              bool(t.get("default", False)), 10 * (index + 1)))
+                              bool(t.get("default", False)), 10 * (index + 1),
+                              given_id="xml_id" in t))
     defaults = [i for i in items if i.default]
     if len(defaults) > 1 and not owner.multiple:
         report.add(path, f"{len(defaults)} default items on a single-value field",
@@ -273,13 +278,27 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
 def _check_values(tables: Sequence[Mapping[str, Any]], path: Path, report: Report) -> None:
     """Two items with one value (as the portal stores it, trimmed): the second would get an
     id of its own from the value, and the field two indistinguishable choices."""
-    first: dict[str, int] = {}
+    first: dict[str, tuple[int, str]] = {}
     for index, t in enumerate(tables):
-        value = shared.name(str(t["value"]), shared.VALUE_TRIM)
+        written = str(t["value"])
+        value = shared.name(written, shared.VALUE_TRIM)
         if value in first:
-            report.add((*path, index), f'duplicate item "{value}" (also item {first[value]})',
+            report.add((*path, index), _duplicate(written, value, *first[value]),
                        "remove one, or give each item its own value")
-        first.setdefault(value, index)
+        first.setdefault(value, (index, written))
+
+
+def _duplicate(written: str, value: str, index: int, other: str) -> str:
+    """What the user wrote, quoted as TOML shows it (spaces and tabs visible)."""
+    if written == other:
+        return f"duplicate item {_quoted(written)} (also item {index})"
+    shown = f" ({_quoted(other)})" if other != value else ""
+    return (f"duplicate item {_quoted(written)}: the portal trims the spaces around a value "
+            f"and stores it as {_quoted(value)}, like item {index}{shown}")
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 # ---- live ----------------------------------------------------------------------------------

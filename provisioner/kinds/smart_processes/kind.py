@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from provisioner.errors import ConfigError
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields import manual as fm
@@ -125,12 +126,15 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
         pairs = Pairs(self.name)
         if wanted:
             pairs.manage("smart_process")
+        unsure = []
         for spec in wanted:
             have = live_by.get(spec.spa.code)
             if have is not None:
                 have, matched = match.match_pipelines(have, spec)
                 for address, why in matched:
                     pairs.note(address, why)
+                if problem := match.unsure(have, spec, (*self.path, spec.spa.code)):
+                    unsure.append(problem)
             pairs.want(spec.spa, [*(p.pipeline for p in spec.pipelines),
                                   *(f.field for f in spec.fields)])
             for p in spec.pipelines:
@@ -144,6 +148,8 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
             add_fields(pairs, spec.fields, have.fields if have else ())
             if have:
                 live_by[spec.spa.code] = replace(have, fields=())
+        if unsure:
+            raise ConfigError(unsure)
         for spec in [*live_by.values(), *twins]:
             pairs.have([spec.spa])
             for p in spec.pipelines:
@@ -215,8 +221,7 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
         """Export over a config: its codes of unstamped types and its pipeline keys, as `pair`
         matches them (`match.py`)."""
         wanted = {s.spa.code: s for s in desired}
-        return tuple(match.match_pipelines(have, wanted[have.spa.code])[0]
-                     if have.spa.code in wanted else have
+        return tuple(_keyed(have, wanted[have.spa.code]) if have.spa.code in wanted else have
                      for have in match.match_types(live, desired))
 
     def export(self, live: Specs) -> Files:
@@ -227,6 +232,12 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
             code = s.spa.code if s.spa.code not in out else f"{s.spa.code}_{s.spa.id}"
             out[code] = export_spa(_exportable(s))
         return {FILE: {"smart_processes": out}}
+
+
+def _keyed(have: SpaSpec, spec: SpaSpec) -> SpaSpec:
+    have = match.match_pipelines(have, spec)[0]
+    spa = relations.written_back(have.spa, spec.spa)
+    return have if spa is have.spa else replace(have, spa=spa)
 
 
 def _delete(spa: SmartProcess) -> Call:

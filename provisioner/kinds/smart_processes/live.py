@@ -34,6 +34,8 @@ from provisioner.model import ReadCall, Results
 CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
            "CRM_SMART_INVOICE"]
 FIELD_PAGES_AHEAD = 4  # pages of userfieldconfig.list asked before its total is known
+# the key of a smart process's default pipeline as read (and exported), as a deal's default
+DEFAULT_KEY = "default"
 PAGE = 50  # rows of a userfieldconfig.list page (docs/portal-rules.md#paging)
 
 
@@ -145,9 +147,16 @@ def _live_pipelines(spa: SmartProcess, cats: Any, statuses: Mapping[str, Any]
     rows = _unwrap(cats, "categories") or []
     out = []
     taken = {str(c.get("code")) for c in rows if c.get("code")}
+    # the default pipeline without a code keyed as a deal's is: a rename keeps the key
+    default = next((c for c in rows if c.get("isDefault") == "Y" and not c.get("code")), None)
+    if default is not None:
+        default_key = DEFAULT_KEY if DEFAULT_KEY not in taken else f"{DEFAULT_KEY}_{default['id']}"
+        taken.add(default_key)
     for cat in sorted(rows, key=lambda c: (int(c.get("sort") or 0), int(c["id"]))):
         key = str(cat.get("code") or "")
-        if not key:  # made from the name: never a code's key, nor another name's
+        if cat is default:
+            key = default_key
+        elif not key:  # made from the name: never a code's key, nor another name's
             key = slugify(str(cat.get("name") or "")) or f"pipeline_{cat['id']}"
             key = f"{key}_{cat['id']}" if key in taken else key
         taken.add(key)

@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from provisioner.errors import Problem
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields.model import FieldSpec
 from provisioner.kinds.smart_processes.model import PipelineSpec, SpaSpec
 from provisioner.model.address import Address
+from provisioner.model.locate import render_path
 from provisioner.model.reasons import Reason
+from provisioner.model.shape import Path
 
 
 def live_stage_codes(desired: tuple[SpaSpec, ...] | None, live: tuple[SpaSpec, ...]
@@ -158,3 +161,33 @@ def _left_over(have: SpaSpec, spec: SpaSpec, keys: list[str | None],
 def _named_so(have: SpaSpec, key: str, index: int) -> bool:
     """The live pipeline is already read under that key (nothing to note)."""
     return have.pipelines[index].pipeline.key == key
+
+
+def unsure(have: SpaSpec, spec: SpaSpec, path: Path) -> Problem | None:
+    """A problem when, after `match_pipelines` keyed `have`, live pipelines are left unmatched
+    while desired ones are new, more than one on a side: renamed or replaced cannot be told (the
+    portal keeps no key), and a guess would delete a pipeline with its items and make another."""
+    wanted = {p.pipeline.key for p in spec.pipelines}
+    held = {p.pipeline.key for p in have.pipelines}
+    alone = [p.pipeline.name or p.pipeline.key for p in have.pipelines
+             if p.pipeline.key not in wanted and not p.pipeline.default and not p.pipeline.code]
+    new = [p.pipeline.key for p in spec.pipelines if p.pipeline.key not in held]
+    if not alone or not new:
+        return None
+    at = (*path, "pipelines", new[0])
+    file, line = spec.locate(at) if spec.locate else ("", None)
+    return Problem(
+        file, render_path(at),
+        f"new {_listed(new)} beside the portal's unmatched {_listed(alone)}: renamed or new cannot be told (a smart-process pipeline keeps no "
+        "key on the portal), so no plan is made",
+        'in each pipeline renamed here, write `moved_from = "<its name on the portal>"` (e.g. '
+        f'`moved_from = "{alone[0]}"`); to delete the portal\'s pipelines instead, remove them '
+        "in one apply and add the new ones in the next", line)
+
+
+def _listed(names: Sequence[str]) -> str:
+    """`pipeline "a"`, `pipelines "a" and "b"`."""
+    quoted = [f'"{n}"' for n in names]
+    if len(quoted) == 1:
+        return f"pipeline {quoted[0]}"
+    return "pipelines " + ", ".join(quoted[:-1]) + f" and {quoted[-1]}"

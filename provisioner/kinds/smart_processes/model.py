@@ -4,15 +4,16 @@ A smart process is keyed by a code of ours, stored in the type's `code` field
 (docs/portal-rules.md#smart-process-type): its `entityTypeId` and row `id` differ between
 portals. Its pipelines (crm.category) are matched by the category's `code` if it has one (the portal's
 system pipelines), the default pipeline by being the default, the others by name, by
-`moved_from` (the name on the portal of a pipeline renamed here), or as the one left over: a
-smart-process category has no originId and REST writes no `code` (match.py). Stages as for deal
+`moved_from` (the name on the portal of a pipeline renamed here), or as the one left over (more
+left over on a side: the plan refuses to guess): a smart-process category has no originId and
+REST writes no `code` (match.py). Stages as for deal
 pipelines
 (`DT{e}_{c}:` prefix, `DYNAMIC_{e}_STAGE_{c}` list); fields as for the classic entities.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,10 @@ class SmartProcess:
     id: int | None = live_only()
     entity_type_id: int | None = live_only()
     system: bool = live_only(False)
+    # desired only: contact/company written in `parents` beside `client = true`, which says
+    # them already (relations.settle takes them out of `parents`); export over the config
+    # writes them back, so the line the user wrote stays
+    client_parents: tuple[str, ...] = field(default=(), compare=False)
     address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
     def __post_init__(self) -> None:
@@ -99,6 +104,8 @@ class SpaSpec:
     spa: SmartProcess
     pipelines: tuple[PipelineSpec, ...] = ()
     fields: tuple[FieldSpec, ...] = ()
+    # desired only, from the loader: places a problem found in plan (match.unsure) in its file
+    locate: Callable[[Path], tuple[str, int | None]] | None = field(default=None, compare=False)
 
 
 # ---- shape and parsing ---------------------------------------------------------------------
@@ -126,9 +133,10 @@ def _pipeline_shape() -> Table:
         "default": Prop(Scalar("boolean", "The smart process's default pipeline.",
                                default=False)),
         "moved_from": Prop(Scalar("string", "The name this pipeline has on the portal, when "
-                                  "you renamed it here and renamed others at the same time: "
-                                  "that pipeline is kept (its items stay) and renamed. The "
-                                  "portal keeps no key for a smart-process pipeline.",
+                                  "you renamed it here while adding or renaming others (the "
+                                  "plan refuses to guess which is which): that pipeline is kept "
+                                  "(its items stay) and renamed. The portal keeps no key for a "
+                                  "smart-process pipeline.",
                                   non_blank=True, max_length=255)),
         "stages": Prop(with_automation(st.stage_shape("the pipeline")), required=True),
     }, "A pipeline of the smart process.")
@@ -139,7 +147,11 @@ def _spa_shape() -> Table:
         "title": Prop(st.NAME, required=True),
         **{k: Prop(Scalar("boolean", f"{v} (default false).", default=False))
            for k, v in FLAGS.items()},
-        "parents": Prop(_relation_list("Entities whose items can be parents of its items.")),
+        "parents": Prop(_relation_list("Entities whose items can be parents of its items. "
+                                       "Contact and company are parents only through "
+                                       "`client = true`, which makes both parents (the "
+                                       "portal's preset relations); naming them here beside "
+                                       "it changes nothing and is kept.")),
         "children": Prop(_relation_list("Entities its items can be parents of.")),
         "pipelines": Prop(MapOf(PIPELINE, r"[A-Za-z0-9_-]{1,50}", "Pipelines by a key of yours.",
                                 "use Latin letters, digits, `_` and `-`")),
@@ -170,7 +182,7 @@ def parse_spa(code: str, table: Any, path: Path, report: Report) -> SpaSpec | No
     fields = tuple(f for n, t in _table(table.get("fields")).items()
                    if (f := parse_field(n, t, (spa.address, "field"), (*path, "fields", n),
                                         report, spa=True)))
-    return SpaSpec(spa, pipes, fields)
+    return SpaSpec(spa, pipes, fields, report.locate)
 
 
 def _table(value: Any) -> dict[str, Any]:

@@ -55,12 +55,25 @@ def _check(spa: SmartProcess, path: Path, report: Report) -> None:
 
 def _settled(spa: SmartProcess, added: Mapping[str, set[str]]) -> SmartProcess:
     parents = set(spa.parents) | added["parents"]
+    client: tuple[str, ...] = ()
     if spa.features.get("client"):
-        parents -= set(CLIENT)  # the portal's predefined relations: not in `relations`
+        # the portal's predefined relations (crm-type-add.md, isClientEnabled: "a preset
+        # binding to Contacts and Companies"): never in `relations`, so not compared
+        client = tuple(sorted(parents & set(CLIENT)))
+        parents -= set(CLIENT)
     children = set(spa.children) | added["children"]
     if parents == set(spa.parents) and children == set(spa.children):
         return spa
-    return replace(spa, parents=tuple(sorted(parents)), children=tuple(sorted(children)))
+    return replace(spa, parents=tuple(sorted(parents)), children=tuple(sorted(children)),
+                   client_parents=client)
+
+
+def written_back(live: SmartProcess, desired: SmartProcess) -> SmartProcess:
+    """Export over a config: the client parents it wrote beside `client = true` written back
+    while the portal's type has the Client field on (they are what it makes then)."""
+    if not desired.client_parents or not live.features.get("client"):
+        return live
+    return replace(live, parents=tuple(sorted({*live.parents, *desired.client_parents})))
 
 
 def entries(names: Sequence[str], live: Mapping[Address, Any], made: Made

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
 from provisioner.kinds.slug import slugify
+from provisioner.kinds.statuses.deal_match import MovedFromPortal, hints, pair_moved
 from provisioner.kinds.stage_automation import (
     StageRobots,
     parse_stages_automation,
@@ -110,7 +111,9 @@ def _shape() -> MapOf:
         "stages": Prop(with_automation(st.stage_shape("the pipeline")), required=True),
         "moved_from": Prop(Scalar("string", "The key this pipeline had before you renamed it "
                                   "here: the portal's pipeline stamped with that key is kept and "
-                                  "re-stamped with the new key.", pattern=KEY_PATTERN,
+                                  "re-stamped with the new key. For a pipeline made on the "
+                                  "portal (not stamped), the key it is read and exported under "
+                                  "(its name transliterated).", pattern=KEY_PATTERN,
                                   fix="use Latin letters, digits, `_` and `-` (at most 50)")),
     }, "A deal pipeline.")
     return MapOf(table, KEY_PATTERN, "Deal pipelines by a key of yours (stamped on the portal).",
@@ -190,7 +193,8 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
 
     def pair(self, desired: Specs | None, live: Specs) -> Pairing:
         wanted = desired or ()
-        keys = live_keys([s.pipeline for s in live], [s.pipeline for s in wanted])
+        have, want = [s.pipeline for s in live], [s.pipeline for s in wanted]
+        keys, moves = matched_keys(have, want)
         live_specs: dict[str, PipelineSpec] = {}
         twins = []  # pipelines stamped with a key another one holds (Pairs.have says so)
         for s in live:
@@ -198,6 +202,10 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
             if live_specs.setdefault(spec.pipeline.key, spec) is not spec:
                 twins.append(spec)
         pairs = Pairs(self.name)
+        for pipe, key in moves:
+            pairs.note(Address.of("deal.pipeline", key), MovedFromPortal(pipe.name))
+        for key, why in hints(have, want, keys).items():
+            pairs.explain(Address.of("deal.pipeline", key), why)
         for spec in wanted:
             matched = live_specs.get(spec.pipeline.key)
             if matched is not None:
@@ -334,10 +342,17 @@ def _live_pipeline(cat: Mapping[str, Any]) -> Pipeline:
 
 
 def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int | None, str]:
-    """Address keys for live pipelines: the default's desired key, the stamp, a name match, or
-    a key made from the name. A key made from a name never takes a claimed one and gets the
+    """Address keys for live pipelines: the default's desired key, the stamp, a name match,
+    `moved_from` naming the key as read of a pipeline made on the portal (deal_match.py), or a
+    key made from the name. A key made from a name never takes a claimed one and gets the
     portal id when two would collide; two pipelines stamped with one key keep it both (twins:
     the plan refuses them; export keys the later one with its id)."""
+    return matched_keys(live, desired)[0]
+
+
+def matched_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]
+                 ) -> tuple[dict[int | None, str], list[tuple[Pipeline, str]]]:
+    """`live_keys`, and the unstamped pipelines `moved_from` matched, with their key."""
     default_key = next((p.key for p in desired if p.default), "default")
     by_name = {p.name: p.key for p in desired if not p.default}
     stamped = {p.origin for p in live if p.origin}
@@ -359,7 +374,7 @@ def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int
             key = f"{key}_{p.id}" if key in taken else key
         keys[p.id] = key
         taken.add(key)
-    return keys
+    return keys, pair_moved(live, desired, keys) if desired else []
 
 
 def _rekey(spec: PipelineSpec, key: str) -> PipelineSpec:
