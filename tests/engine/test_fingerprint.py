@@ -55,3 +55,23 @@ def test_a_pause_inside_a_disabled_collector_leaves_it_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_a_pause_made_is_in_the_oldest_generation_after_it() -> None:
+    """So that the first collections after a load or a read do not walk all of it again."""
+    with gc_paused():
+        made = [[n] for n in range(1000)]
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in made)
+    assert gc.get_count()[0] < 100 and gc.isenabled()
+
+
+def test_objects_frozen_by_someone_else_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
