@@ -255,6 +255,8 @@ def _check_field(f: Field, table: Mapping[str, Any], path: Path, report: Report)
 
 def parse_items(rows: Sequence[Any], owner: Field, path: Path,
                 report: Report) -> tuple[EnumItem, ...]:
+    if not rows:
+        return ()  # a field without items (most of them)
     tables = [r if isinstance(r, dict) else {"value": r} for r in rows]
     explicit = {str(t["xml_id"]) for t in tables if "xml_id" in t}
     items: list[EnumItem] = []
