@@ -2,8 +2,9 @@
 
 `shape.check` collects every issue with its path, which costs a path tuple and a list for each
 value of the tree (a quarter of a second for the 320,000 values of an L10 config). Almost every
-value fits, so `check` asks this predicate first and collects issues only under a value that
-does not fit. Each predicate answers exactly `not check(shape, value)`.
+tree fits, so the loader (and `Report.fits`) asks this predicate first and `check` collects the
+issues only of a tree that does not fit. Each predicate answers exactly `not check(shape,
+value)`.
 """
 
 from __future__ import annotations
