@@ -20,7 +20,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from typing import Any, NoReturn
-from functools import partial
 from weakref import ref
 
 
@@ -63,10 +62,18 @@ class Frozen(dict[str, Any]):
 
 # Weak references in a plain dict, as `Address` keeps its living ones (model/address.py): a
 # WeakValueDictionary's methods are Python code, called for each of 75,000 labels at L10.
-_MAPPINGS: dict[str, ref[Frozen]] = {}
+_MAPPINGS: dict[str, _Living] = {}
 
 
-def _forget(key: str, gone: ref[Frozen]) -> None:
+class _Living(ref[Frozen]):
+    """A weak reference that knows the key it is filed under (no closure per mapping)."""
+
+    __slots__ = ("key",)
+    key: str
+
+
+def _forget(gone: ref[Frozen]) -> None:
+    key = gone.key  # type: ignore[attr-defined]  # a _Living: its callback
     if _MAPPINGS.get(key) is gone:
         del _MAPPINGS[key]
 
@@ -96,5 +103,6 @@ def mapping(value: Mapping[str, Any]) -> Frozen:
     found = living() if living is not None else None
     if found is None:
         found = Frozen(value)
-        _MAPPINGS[key] = ref(found, partial(_forget, key))
+        _MAPPINGS[key] = living = _Living(found, _forget)
+        living.key = key
     return found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from weakref import ref
 
 
@@ -26,7 +25,8 @@ class Address:
             found = object.__new__(cls)
             _set(found, "parts", parts)
             _set(found, "_hash", hash(parts))
-            _LIVING[parts] = ref(found, partial(_forget, parts))
+            living = _LIVING[parts] = _Living(found, _forget)
+            living.parts = parts
         return found
 
     def __hash__(self) -> int:
@@ -67,13 +67,23 @@ class Address:
 
 
 _set = object.__setattr__
+
+
+class _Living(ref["Address"]):
+    """A weak reference that knows the steps it is filed under (no closure per address)."""
+
+    __slots__ = ("parts",)
+    parts: tuple[tuple[str, str], ...]
+
+
 # The living addresses by their steps. A dict of weak references, not a WeakValueDictionary:
 # its methods are Python code, a third of the cost of making an address (54,000 of them as an
 # L10 config loads, as many as the portal is read).
-_LIVING: dict[tuple[tuple[str, str], ...], ref[Address]] = {}
+_LIVING: dict[tuple[tuple[str, str], ...], _Living] = {}
 
 
-def _forget(parts: tuple[tuple[str, str], ...], gone: ref[Address]) -> None:
+def _forget(gone: ref[Address]) -> None:
     """Drops a dead address's entry, unless an address made since holds its steps."""
+    parts = gone.parts  # type: ignore[attr-defined]  # a _Living: its callback
     if _LIVING.get(parts) is gone:
         del _LIVING[parts]
