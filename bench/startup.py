@@ -1,7 +1,9 @@
 """Start-up time of the command line: `python -m bench.startup` (from the repository root).
 
 Not a test (nothing is timed in pytest): it runs each command in a fresh interpreter RUNS times
-and prints min / median / max wall seconds, beside a bare interpreter (the floor no import
+and prints min / median / max wall seconds and min / median CPU seconds (user + system: on a
+shared machine the CPU is what compares between runs; wall time waits for the other jobs),
+beside a bare interpreter (the floor no import
 work can go under), and the modules `import provisioner.cli` loads with their cumulative import
 time (`python -X importtime`), largest first. Commands that read a config use the repository's
 `portal-config/`; none talks to a portal.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,12 +31,14 @@ COMMANDS: dict[str, list[str]] = {
 }
 
 
-def timed(args: list[str], runs: int) -> list[float]:
-    """Wall seconds of `python ARGS`, `runs` times (one unmeasured run first, for the disk
-    cache); a run that fails stops the benchmark."""
+def timed(args: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of `python ARGS`, `runs` times (one unmeasured run first, for the
+    disk cache); a run that fails stops the benchmark."""
     env = {**os.environ, "NO_COLOR": "1"}
-    seconds = []
+    seconds: list[float] = []
+    cpu: list[float] = []
     for number in range(runs + 1):
+        before = _children_cpu()
         started = time.perf_counter()
         done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
                               check=False)
@@ -42,7 +47,13 @@ def timed(args: list[str], runs: int) -> list[float]:
             sys.exit(f"{args} failed ({done.returncode}): {done.stderr.decode()[-400:]}")
         if number:
             seconds.append(took)
-    return seconds
+            cpu.append(_children_cpu() - before)
+    return seconds, cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def imports(top: int) -> list[tuple[int, str]]:
@@ -58,11 +69,12 @@ def imports(top: int) -> list[tuple[int, str]]:
 
 
 def table(runs: int) -> list[str]:
-    lines = [f"{'command':<36} {'min s':>7} {'median s':>9} {'max s':>7}   ({runs} runs)"]
+    lines = [f"{'command':<36} {'min s':>7} {'median s':>9} {'max s':>7} {'CPU min s':>10} "
+             f"{'CPU median s':>13}   ({runs} runs)"]
     for name, args in COMMANDS.items():
-        seconds = timed(args, runs)
+        seconds, cpu = timed(args, runs)
         lines.append(f"{name:<36} {min(seconds):>7.3f} {statistics.median(seconds):>9.3f} "
-                     f"{max(seconds):>7.3f}")
+                     f"{max(seconds):>7.3f} {min(cpu):>10.3f} {statistics.median(cpu):>13.3f}")
     return lines
 
 

@@ -9,15 +9,58 @@
 
 from __future__ import annotations
 
-from provisioner.engine.applier import ApplyFailed, ApplyInterrupted, ApplyReport, apply
-from provisioner.engine.exporter import export, export_documents
-from provisioner.engine.live import LiveState, live_from_results, read_live, with_local_records
-from provisioner.engine.loader import DesiredState, load_desired, load_text
-from provisioner.engine.planner import make_plan
-from provisioner.engine.records import DestroyRefused
-from provisioner.engine.render import render_json, render_text
-from provisioner.engine.schema import json_schema, schema_text
-from provisioner.model import Action, Change, Note, Plan, PlanOptions
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from provisioner.engine.applier import ApplyFailed, ApplyInterrupted, ApplyReport, apply
+    from provisioner.engine.exporter import export, export_documents
+    from provisioner.engine.live import LiveState, live_from_results, read_live, with_local_records
+    from provisioner.engine.loader import DesiredState, load_desired, load_text
+    from provisioner.engine.planner import make_plan
+    from provisioner.engine.records import DestroyRefused
+    from provisioner.engine.render import render_json, render_text
+    from provisioner.engine.schema import json_schema, schema_text
+    from provisioner.model import Action, Change, Note, Plan, PlanOptions
+
+# Each name is imported from its module when first used (PEP 562): `provision validate` needs
+# the loader only, not the applier, the exporter, the renderers and the REST reads.
+_WHERE = {
+    "ApplyFailed": "provisioner.engine.applier",
+    "ApplyInterrupted": "provisioner.engine.applier",
+    "ApplyReport": "provisioner.engine.applier",
+    "apply": "provisioner.engine.applier",
+    "export": "provisioner.engine.exporter",
+    "export_documents": "provisioner.engine.exporter",
+    "LiveState": "provisioner.engine.live",
+    "live_from_results": "provisioner.engine.live",
+    "read_live": "provisioner.engine.live",
+    "with_local_records": "provisioner.engine.live",
+    "DesiredState": "provisioner.engine.loader",
+    "load_desired": "provisioner.engine.loader",
+    "load_text": "provisioner.engine.loader",
+    "make_plan": "provisioner.engine.planner",
+    "DestroyRefused": "provisioner.engine.records",
+    "render_json": "provisioner.engine.render",
+    "render_text": "provisioner.engine.render",
+    "json_schema": "provisioner.engine.schema",
+    "schema_text": "provisioner.engine.schema",
+    "Action": "provisioner.model",
+    "Change": "provisioner.model",
+    "Note": "provisioner.model",
+    "Plan": "provisioner.model",
+    "PlanOptions": "provisioner.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Action",

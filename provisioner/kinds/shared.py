@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from typing import Any, NoReturn
-from weakref import WeakValueDictionary
+from weakref import ref
 
 
 class Frozen(dict[str, Any]):
@@ -60,7 +60,22 @@ class Frozen(dict[str, Any]):
         return (mapping, (dict(self),))
 
 
-_MAPPINGS: WeakValueDictionary[str, Frozen] = WeakValueDictionary()
+# Weak references in a plain dict, as `Address` keeps its living ones (model/address.py): a
+# WeakValueDictionary's methods are Python code, called for each of 75,000 labels at L10.
+_MAPPINGS: dict[str, _Living] = {}
+
+
+class _Living(ref[Frozen]):
+    """A weak reference that knows the key it is filed under (no closure per mapping)."""
+
+    __slots__ = ("key",)
+    key: str
+
+
+def _forget(gone: ref[Frozen]) -> None:
+    key = gone.key  # type: ignore[attr-defined]  # a _Living: its callback
+    if _MAPPINGS.get(key) is gone:
+        del _MAPPINGS[key]
 
 
 # What the portal strips from a name it stores: PHP's trim() set for the names of stages, items,
@@ -86,7 +101,10 @@ def mapping(value: Mapping[str, Any]) -> Frozen:
     Keyed by `repr`, so that 1, 1.0 and True, equal in Python, are not mistaken for one
     another, and keys in another order (another label order) make another mapping."""
     key = repr(value)
-    found = _MAPPINGS.get(key)
+    living = _MAPPINGS.get(key)
+    found = living() if living is not None else None
     if found is None:
-        found = _MAPPINGS[key] = Frozen(value)
+        found = Frozen(value)
+        _MAPPINGS[key] = living = _Living(found, _forget)
+        living.key = key
     return found

@@ -25,7 +25,8 @@ from provisioner.model.changes import Action, Change, Note, RecordQuery
 from provisioner.model.nodes import Nodes
 from provisioner.model.nodes import by_parent as index_by_parent
 from provisioner.model.reasons import Reason
-from provisioner.model.shape import Issue, Path, Shape, Table, check
+from provisioner.model.fits import fits
+from provisioner.model.shape import Issue, Path, Shape, Table
 
 D = TypeVar("D")  # a kind's desired part
 L = TypeVar("L")  # a kind's live part
@@ -70,7 +71,7 @@ class Report:
         if skip and isinstance(value, dict):
             value = {k: v for k, v in value.items() if k not in skip}
             shape = _without(shape, skip)
-        return not check(shape, value, path)
+        return fits(shape)(value)  # exactly `not check(shape, value, path)`, faster
 
 
 def _without(shape: Shape, keys: frozenset[str]) -> Shape:

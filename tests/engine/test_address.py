@@ -25,3 +25,15 @@ def test_pickled_and_copied_addresses_are_the_living_one() -> None:
     again = pickle.loads(pickle.dumps(stage))
     assert again == stage and again.address is stage.address is NEW
     assert copy.deepcopy({NEW: stage})[NEW] == stage
+
+
+def test_an_address_no_longer_held_is_forgotten_and_made_again_when_asked() -> None:
+    from provisioner.model import address
+
+    made = Address.of("deal.pipeline", "short-lived").child("stage", "GONE")
+    steps = made.parts
+    assert address._LIVING[steps]() is made
+    del made
+    assert steps not in address._LIVING  # nothing kept for a dead address
+    again = Address(steps)
+    assert address._LIVING[steps]() is again and Address(steps) is again

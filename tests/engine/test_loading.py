@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as s
 
 from provisioner.engine import load_text
-from provisioner.engine.loader import _toml
+from provisioner.engine.loader import _rtoml
+from provisioner.engine.sources import MAX_NESTING, nesting_problem
 from provisioner.errors import ConfigError
 from provisioner.kinds.fields.model import FIELD, fields_shape
 from provisioner.kinds.smart_processes.model import SPA, spa_shape
@@ -75,6 +76,34 @@ def test_what_only_looks_like_toml_1_1_is_read() -> None:
     text = 'a = "07:32 {"\nb = \'\\e, }\'\nc = 07:32:00\nd = { e = [1, 2] }\n'
     assert _toml(text) == tomllib.loads(text) == {
         "a": "07:32 {", "b": "\\e, }", "c": datetime.time(7, 32), "d": {"e": [1, 2]}}
+
+
+def _toml(text: str) -> Any:
+    """The tree as the loader reads it: rtoml, else tomllib."""
+    read = _rtoml(text)
+    return tomllib.loads(text) if read is None else read
+
+
+NESTED = {  # a text nested `n` levels, each way TOML nests
+    "dotted key": lambda n: "a" + ".a" * n + " = 1\n",
+    "table header": lambda n: "[a" + ".a" * n + "]\nx = 1\n",
+    "array of tables": lambda n: "[[a" + ".a" * n + "]]\nx = 1\n",
+    "arrays": lambda n: "x = " + "[" * n + "]" * n + "\n",
+    "inline tables": lambda n: "x = " + "{a = " * n + "1" + " }" * n + "\n",
+    "arrays of inline tables": lambda n: "x = " + "[{a = " * n + "1" + "}]" * n + "\n",
+    "dotted key in an inline table": lambda n: "x = { a" + ".a" * n + " = 1 }\n",
+}
+
+
+@pytest.mark.parametrize("way", NESTED)
+@given(depth=s.integers(1, 3 * MAX_NESTING))
+def test_rtoml_reads_nothing_the_nesting_scan_refuses(way: str, depth: int) -> None:
+    """The loader scans nesting only before tomllib: whatever rtoml reads (its recursion limit
+    is 80 levels) must be within the scan's limit, or a deep file would pass unrefused."""
+    text = NESTED[way](depth)
+    assert _rtoml(text) is None or nesting_problem("d.toml", text) is None
+    if depth > MAX_NESTING:
+        assert _rtoml(text) is None
 
 
 LABELS = s.sampled_from(["Бюджет", "", " ", "a\x1bb", 3, {"ru": "Да"}, {"de": "x"}, ["x"]])

@@ -156,6 +156,9 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
                      for p in tuple_part(parts, DealPipelines.name, PipelineSpec)]
         out = []
         for spec in part:
+            if not spec.required_from:
+                out.append(spec)  # nothing to resolve (most fields)
+                continue
             label = (spec.field.label or {}).get(LANGS[0], spec.field.name)
             rules = [fm.resolve(raw, spec.path, spec.field.address, label, pipelines, fm.DEALS,
                                 report) for raw in spec.required_from]

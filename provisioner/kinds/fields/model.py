@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from provisioner.kinds import shared
@@ -225,7 +226,13 @@ def _default_label(table: Mapping[str, Any], key: str, label: Labels | None,
         return None
     if key in ("list_label", "filter_label"):
         return label
-    return shared.mapping(dict.fromkeys(label or {}, ""))
+    return _blank(tuple(label or ()))
+
+
+@lru_cache(maxsize=256)  # a few sets of languages in practice (fields/labels.py `_order`)
+def _blank(langs: tuple[str, ...]) -> Labels:
+    """The empty texts of these languages (a field's help and error text when not written)."""
+    return shared.mapping(dict.fromkeys(langs, ""))
 
 
 def _flag(table: Mapping[str, Any], key: str, spa: bool) -> bool | None:
@@ -252,6 +259,8 @@ def _check_field(f: Field, table: Mapping[str, Any], path: Path, report: Report)
 
 def parse_items(rows: Sequence[Any], owner: Field, path: Path,
                 report: Report) -> tuple[EnumItem, ...]:
+    if not rows:
+        return ()  # a field without items (most of them)
     tables = [r if isinstance(r, dict) else {"value": r} for r in rows]
     explicit = {str(t["xml_id"]) for t in tables if "xml_id" in t}
     items: list[EnumItem] = []

@@ -39,6 +39,8 @@ def settle_sorts(desired: Sequence[Row], live: Iterable[Sortable],
     A row given a new SORT never takes the SORT of a row the config leaves out (a live row
     not desired, or one of `kept`): the portal orders equal SORTs by id, and an export would
     read that order back as a change."""
+    if not desired:
+        return desired  # nothing to settle (a field without items: most of them)
     rows = live if isinstance(live, (list, tuple)) else list(live)
     live_sort = {row.code: row.sort for row in rows}
     taken = _left_out(desired, (*rows, *kept))
