@@ -150,7 +150,7 @@ def _stopped(text: str, screen: _Screen) -> Outcome:
 
 def register(group: click.Group) -> None:
     @group.command()
-    @click.argument("config", default="portal-config", type=click.Path(), metavar="CONFIG|PLAN")
+    @click.argument("config", default="portal-config", type=click.Path(), metavar="[CONFIG|PLAN]")
     @click.option("--auto-approve", is_flag=True,
                   help="Do not ask for confirmation (needed when standard input is not a "
                        "terminal, e.g. in CI).")
