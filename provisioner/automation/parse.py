@@ -6,6 +6,7 @@ located by its TOML key path (`locate` turns a key path into the file and line).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -84,7 +85,8 @@ def _robot(raw: dict[str, Any], key: str, position: int, rep: Reporter) -> Robot
     kind = cat.robot_kind(kind_name)
     cls = kind.cls if kind else _raw_class(kind_name, f"{key}.type", rep)
     options = FRIENDLY_OPTIONS.get(kind.friendly, ()) if kind and kind_name == kind.friendly else ()
-    _unknown_keys(raw, COMMON_ROBOT_KEYS + options, key, rep)
+    if cls is not None:  # an unknown type's keys cannot be judged: a typo there is one problem
+        _unknown_keys(raw, COMMON_ROBOT_KEYS + options, key, rep)
     title = _title(raw, f"{key}.title", rep)
     props = robot_properties(kind.friendly if kind and options else None, raw, key, rep.add)
     delay = _delay(raw, key, rep)
@@ -102,8 +104,10 @@ def _robot(raw: dict[str, Any], key: str, position: int, rep: Reporter) -> Robot
 def _raw_class(name: str, key: str, rep: Reporter) -> str | None:
     if name.isidentifier() and (name.endswith("Activity") or name.startswith("rest_")):
         return name
+    close = difflib.get_close_matches(name, cat.robot_friendly_names(), n=1)
     rep.add(key, f"unknown robot type {name!r}",
-            "use one of: " + ", ".join(cat.robot_friendly_names())
+            (f"did you mean {close[0]!r}? Use one of: " if close else "use one of: ")
+            + ", ".join(cat.robot_friendly_names())
             + ", or an activity class name ending in Activity")
     return None
 
