@@ -98,7 +98,7 @@ def test_unknown_robot_type_and_unknown_key_are_located(tmp_path: Path) -> None:
         # without a known type its keys (message) cannot be judged: no second problem for them
         (f"{file}:{line_of(config, 'accept_results')}: "
         "deal.pipelines.sales.stages[2].robots[0].accept_results: unknown key 'accept_results'"),
-        ("    fix: use one of: type, title, after, before, at, basis, at_time, after_previous, "
+        ("    fix: did you mean 'accept_result'? Use one of: type, title, after, before, at, basis, at_time, after_previous, "
         "activated, condition, properties, task_title, description, creator, responsible, "
         "deadline, accept_result, allow_change_deadline, link_to_item")]
 

@@ -16,6 +16,10 @@ name = "Опт"
 code = "NEW"
 name = "Новая заявка"
 
+  [[deal.pipelines.wholesale.stages.triggers]]
+  code = "openline_taken"
+  name = "Диалог взят в работу"
+
 [[deal.pipelines.wholesale.stages]]
 code = "OFFER"
 name = "Коммерческое предложение"
@@ -117,6 +121,20 @@ MISTAKES = {
         f"{ROBOT}.type: unknown robot type 'taks'",
         "did you mean 'task'? Use one of: notification, control, task, sms, or an activity "
         "class name ending in Activity"),
+    "robot key typo": (
+        'deadline = "2d"', 'dedline = "2d"',
+        f"{ROBOT}.dedline: unknown key 'dedline'",
+        "did you mean 'deadline'? Use one of: type, title, after, before, at, basis, at_time, "
+        "after_previous, activated, condition, properties, task_title, description, creator, "
+        "responsible, deadline, accept_result, allow_change_deadline, link_to_item"),
+    "trigger code typo": (
+        'code = "openline_taken"', 'code = "openline_taekn"',
+        "deal.pipelines.wholesale.stages[0].triggers[0].code: unknown trigger code "
+        "'openline_taekn'",
+        "did you mean 'openline_taken'? Use one of: openline, openline_message, openline_taken, "
+        "openline_answer_time, call, missed_call, outgoing_call, webhook, app, order_paid, "
+        "payment, invoice_paid, form, task_status, or a portal trigger code such as "
+        "FIELD_CHANGED"),
     "doubled operator": (
         "UF_CRM_DELIVERY = курьер", "UF_CRM_DELIVERY == курьер",
         f"{ROBOT}.condition.all[0]: cannot read the condition 'UF_CRM_DELIVERY == курьер': == is "
@@ -165,7 +183,7 @@ def test_the_newcomer_config_applies_and_then_plans_no_change(tmp_path: Path,
     assert applied.exit_code == 0, applied.output
     again = run(state, "plan", str(config), "--detailed-exitcode")
     assert again.exit_code == 0
-    assert again.stdout.splitlines()[-1] == "Plan: 0 to add, 0 to change, 0 to destroy, 3 manual."
+    assert again.stdout.splitlines()[-1] == "Plan: 0 to add, 0 to change, 0 to destroy, 4 manual."
 
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKES))
