@@ -85,7 +85,8 @@ def register(group: click.Group) -> None:
                        "required_from rule, e.g. deal.field[X].required_from[sales] "
                        "(repeatable). Default: every stage with robots or triggers and every "
                        "required_from rule.")
-    @click.option("--date", default=None, metavar="YYYY-MM-DD", help="Default: today.")
+    @click.option("--date", default=None, metavar="YYYY-MM-DD",
+                  help="The day the steps were carried out (default: today).")
     @portal_options
     @command("attest")
     def attest(config: str, by: str, stages: tuple[str, ...], date: str | None,
