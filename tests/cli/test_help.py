@@ -1,5 +1,5 @@
-"""`provision --help` and every subcommand's: each option explained, usage lines true, and the
-README's command table naming every command and option the CLI has."""
+"""`provision --help` and every subcommand's: each option explained, usage lines true, bad values
+refused as usage errors, and the README's command table naming every command and option."""
 
 from __future__ import annotations
 
@@ -80,3 +80,19 @@ def test_app_serve_refuses_an_impossible_port_or_thread_count(option: str, value
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1] == message
+
+
+@pytest.mark.parametrize("date", ["2026-13-01", "2026-1-5", "20261201", "yesterday"])
+def test_attest_refuses_a_date_that_is_not_one(tmp_path: Path, date: str) -> None:
+    """`--date 2026-13-01` was recorded in the attestations as given."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "crm.toml").write_text('[lists.SOURCE]\nitems = [{ code = "WEB", name = "Сайт" }]\n',
+                                     encoding="utf-8")
+    result = CliRunner().invoke(main, ["attest", str(config), "--by", "me", "--date", date,
+                                       "--sandbox-state", str(tmp_path / "sandbox.json")])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--date': '{date}' is not a date: write YYYY-MM-DD, "
+        "e.g. 2026-12-02")
+    assert sorted(p.name for p in config.iterdir()) == ["crm.toml"]
