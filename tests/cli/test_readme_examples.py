@@ -33,3 +33,19 @@ def test_the_format_examples_make_one_config_that_converges(tmp_path: Path) -> N
     assert applied.exit_code == 0, applied.output
     again = run(state, "plan", str(config))
     assert again.stdout.splitlines()[-1] == "Plan: 0 to add, 0 to change, 0 to destroy, 1 manual."
+
+
+def test_the_terminal_session_page_shows_todays_seed_plan() -> None:
+    """docs/terminal-session.md said "6 manual" and "26 calls" long after the companion app's
+    bindings made them 8 and 30: its captures must hold the seed plan's golden text."""
+    root = README.parent
+    golden = (root / "tests" / "cases" / "seed-applied-leaves-only-manual-changes" /
+              "plan.txt").read_text(encoding="utf-8")
+    piped = (root / "docs" / "terminal-session" / "piped.txt").read_text(encoding="utf-8")
+    page = (root / "docs" / "terminal-session.md").read_text(encoding="utf-8")
+    assert golden in piped
+    summary = golden.splitlines()[-1]
+    assert page.count(summary) == 2  # the coloured capture and the piped one
+    applied = next(line for line in piped.splitlines() if line.startswith("Apply complete:"))
+    assert page.count(applied) == 2
+    assert applied.split(" (")[1].split(")")[0] in README.read_text(encoding="utf-8")
