@@ -71,6 +71,7 @@ class _Screen:
             stdin = getattr(sys.stdin, "isatty", None)
             if stdin is not None and stdin():
                 raise KeyboardInterrupt from None  # Ctrl-C (or Ctrl-D) at the question
+            click.echo(err=self.out.json)  # end the question's line: the error is not its answer
             raise Cancelled(NO_TERMINAL) from None
         self.at_question = False
         return bool(answer == "yes")
