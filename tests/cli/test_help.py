@@ -96,3 +96,13 @@ def test_attest_refuses_a_date_that_is_not_one(tmp_path: Path, date: str) -> Non
         f"Error: Invalid value for '--date': '{date}' is not a date: write YYYY-MM-DD, "
         "e.g. 2026-12-02")
     assert sorted(p.name for p in config.iterdir()) == ["crm.toml"]
+
+
+def test_every_config_argument_defaults_to_portal_config_as_the_help_says() -> None:
+    assert "without it, portal-config." in " ".join(
+        CliRunner().invoke(main, ["--help"]).output.split())
+    defaults = {name: p.default for name, c in COMMANDS.items() for p in c.params
+                if isinstance(p, click.Argument) and p.name == "config"}
+    assert defaults and set(defaults.values()) == {"portal-config"}
+    check = {p.name: p.default for p in COMMANDS["call-card check"].params}
+    assert check["config"] == "portal-config"  # --config, an option there
