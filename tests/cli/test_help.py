@@ -106,3 +106,19 @@ def test_every_config_argument_defaults_to_portal_config_as_the_help_says() -> N
     assert defaults and set(defaults.values()) == {"portal-config"}
     check = {p.name: p.default for p in COMMANDS["call-card check"].params}
     assert check["config"] == "portal-config"  # --config, an option there
+
+
+@pytest.mark.parametrize(("env", "args", "where"), [
+    ({"B24_WEBHOOK_URL": "example.bitrix24.ru/rest/1/s3cr3tt0ken/"}, [], "B24_WEBHOOK_URL"),
+    ({}, ["--webhook-url", "example.bitrix24.ru/rest/1/s3cr3tt0ken/"], "--webhook-url"),
+])
+def test_a_webhook_url_that_names_no_portal_says_where_it_came_from(
+        tmp_path: Path, env: dict[str, str], args: list[str], where: str) -> None:
+    """It said only "the portal address must look like https://<portal>/rest/..." (a URL left in
+    the environment is easy to forget); the token is never echoed."""
+    result = CliRunner(env=env).invoke(main, ["plan", str(tmp_path), *args])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {where} is not a webhook URL: write https://<portal>/rest/<user>/<token>/, as "
+        "Bitrix24 shows it (Developer resources → Other → Incoming webhook)")
+    assert "s3cr3tt0ken" not in result.stderr
