@@ -6,6 +6,7 @@ located by its TOML key path (`locate` turns a key path into the file and line).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -70,8 +71,14 @@ def _list_of_tables(raw: Any, key: str, rep: Reporter) -> list[tuple[int, dict[s
 def _unknown_keys(raw: dict[str, Any], allowed: tuple[str, ...], key: str, rep: Reporter) -> None:
     for name in raw:
         if name not in allowed:
-            rep.add(f"{key}.{name}", f"unknown key {name!r}",
-                    "use one of: " + ", ".join(allowed))
+            rep.add(f"{key}.{name}", f"unknown key {name!r}", _one_of(name, allowed))
+
+
+def _one_of(word: Any, allowed: list[str] | tuple[str, ...]) -> str:
+    """The fix for a value not allowed: its closest spelling first, as validate promises."""
+    close = difflib.get_close_matches(word, allowed, n=1) if isinstance(word, str) else []
+    return (f"did you mean {close[0]!r}? Use one of: " if close else "use one of: ") + \
+        ", ".join(allowed)
 
 
 def _robot(raw: dict[str, Any], key: str, position: int, rep: Reporter) -> Robot | None:
@@ -84,7 +91,8 @@ def _robot(raw: dict[str, Any], key: str, position: int, rep: Reporter) -> Robot
     kind = cat.robot_kind(kind_name)
     cls = kind.cls if kind else _raw_class(kind_name, f"{key}.type", rep)
     options = FRIENDLY_OPTIONS.get(kind.friendly, ()) if kind and kind_name == kind.friendly else ()
-    _unknown_keys(raw, COMMON_ROBOT_KEYS + options, key, rep)
+    if cls is not None:  # an unknown type's keys cannot be judged: a typo there is one problem
+        _unknown_keys(raw, COMMON_ROBOT_KEYS + options, key, rep)
     title = _title(raw, f"{key}.title", rep)
     props = robot_properties(kind.friendly if kind and options else None, raw, key, rep.add)
     delay = _delay(raw, key, rep)
@@ -102,8 +110,7 @@ def _robot(raw: dict[str, Any], key: str, position: int, rep: Reporter) -> Robot
 def _raw_class(name: str, key: str, rep: Reporter) -> str | None:
     if name.isidentifier() and (name.endswith("Activity") or name.startswith("rest_")):
         return name
-    rep.add(key, f"unknown robot type {name!r}",
-            "use one of: " + ", ".join(cat.robot_friendly_names())
+    rep.add(key, f"unknown robot type {name!r}", _one_of(name, cat.robot_friendly_names())
             + ", or an activity class name ending in Activity")
     return None
 
@@ -214,8 +221,7 @@ def _trigger(raw: dict[str, Any], key: str, rep: Reporter) -> Trigger | None:
 def _raw_code(code: Any, key: str, rep: Reporter) -> str | None:
     if isinstance(code, str) and code.isupper() and code.replace("_", "").isalnum():
         return code
-    rep.add(key, f"unknown trigger code {code!r}",
-            "use one of: " + ", ".join(cat.trigger_friendly_names())
+    rep.add(key, f"unknown trigger code {code!r}", _one_of(code, cat.trigger_friendly_names())
             + ", or a portal trigger code such as FIELD_CHANGED")
     return None
 

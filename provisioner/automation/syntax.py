@@ -80,7 +80,10 @@ def parse_item(text: Any) -> ConditionItem | str:
     match = _BINARY.match(text) or _SPACED_OP.match(text)
     if not match or not match.group(3):
         return f"cannot read the condition {text!r}"
-    return ConditionItem(match.group(1), OPERATORS[match.group(2)], _unquote(match.group(3)))
+    operator, value = match.group(2), match.group(3)
+    if value[0] in "=<>!":  # `==`, `=>`: else the value compared would be "= курьер" (quote it)
+        return f"cannot read the condition {text!r}: {operator}{value[0]} is not an operator"
+    return ConditionItem(match.group(1), OPERATORS[operator], _unquote(value))
 
 
 def _unquote(value: str) -> str:

@@ -169,10 +169,12 @@ def _field(entity: str, field_id: str, catalog: Catalog, key: str, rep: Reporter
         return
     if field_id.startswith(fieldref.PREFIX):
         keys = sorted(k for k in known if k.startswith(fieldref.PREFIX))
-        rep.add(key, f"no field {field_id[len(fieldref.PREFIX):]} among the custom fields of {_shown(entity)} (in "
+        name = field_id[len(fieldref.PREFIX):]
+        rep.add(key, f"no field {name} among the custom fields of {_shown(entity)} (in "
                      "the config or on the portal)",
-                f"declare [{_table(entity)}.fields.{field_id[len(fieldref.PREFIX):]}], or use one of: "
-                + (", ".join(keys) or "none declared"))
+                f"declare [{_table(entity)}.fields.{name}]"
+                + (f", or use one of: {', '.join(keys)}" if keys else
+                   f" ({_shown(entity)} has no custom field yet)"))
         return
     near = difflib.get_close_matches(field_id, [k for k in known if not k.startswith(fieldref.PREFIX)],
                                      n=3)

@@ -64,6 +64,7 @@ def main(no_color: bool) -> None:
     Keep a portal's CRM setup (pipelines, stages, reference lists, custom fields, smart
     processes, robots and triggers) in TOML files, review the difference with `plan`, make it so
     with `apply`. With no portal configured, every command works against a local sandbox portal.
+    CONFIG is a directory of *.toml files, or one file; without it, portal-config.
 
     Shell completion: eval "$(_PROVISION_COMPLETE=bash_source provision)" (bash; zsh_source
     for zsh, fish_source for fish).

@@ -55,9 +55,12 @@ def _secret(env: str, file: str | None, what: str) -> str:
 @click.option("--public-url", default="", metavar="URL",
               help="Where the portal reaches the app (default: the config's public_url); the "
                    "CALL_CARD tab and the ONTASKUPDATE handler are bound there at install.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDR",
+              help="Address to listen on: keep it on loopback, behind your HTTPS proxy.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on (your proxy forwards to it).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Requests served at once.")
 @click.option("--storage", "storage_path", default=str(DEFAULT_STORAGE), show_default=True,
               metavar="FILE", help="SQLite file for the portals' tokens (created mode 0600).")
 @click.option("--trusted-proxy", default=None, metavar="ADDR",
@@ -129,7 +132,8 @@ def call_card_group() -> None:
 
 @call_card_group.command("check")
 @click.argument("phone")
-@click.option("--config", default="portal-config", show_default=True, metavar="CONFIG")
+@click.option("--config", default="portal-config", show_default=True, metavar="CONFIG",
+              help="The desired state whose [call_card] rules are checked.")
 @click.option("--caller", default=None, metavar="EMAIL",
               help="Judge as this user calls (default: a caller who owns none of them).")
 @portal_options

@@ -71,6 +71,7 @@ class _Screen:
             stdin = getattr(sys.stdin, "isatty", None)
             if stdin is not None and stdin():
                 raise KeyboardInterrupt from None  # Ctrl-C (or Ctrl-D) at the question
+            click.echo(err=self.out.json)  # end the question's line: the error is not its answer
             raise Cancelled(NO_TERMINAL) from None
         self.at_question = False
         return bool(answer == "yes")
@@ -150,7 +151,7 @@ def _stopped(text: str, screen: _Screen) -> Outcome:
 
 def register(group: click.Group) -> None:
     @group.command()
-    @click.argument("config", default="portal-config", type=click.Path(), metavar="CONFIG|PLAN")
+    @click.argument("config", default="portal-config", type=click.Path(), metavar="[CONFIG|PLAN]")
     @click.option("--auto-approve", is_flag=True,
                   help="Do not ask for confirmation (needed when standard input is not a "
                        "terminal, e.g. in CI).")

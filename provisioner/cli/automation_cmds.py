@@ -9,6 +9,7 @@ which `plan` stops listing those stages and rules. Click only: the work is the w
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -53,6 +54,19 @@ def _attest(config: str, by: str, stages: tuple[str, ...], date: str | None,
                     else str(done.carried_from)})
 
 
+def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A date that is one, as the records keep it (2026-13-01 was recorded as given)."""
+    if value is None:
+        return None
+    try:
+        day: datetime.date | None = datetime.date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or day.isoformat() != value:
+        raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2026-12-02")
+    return value
+
+
 def register(group: click.Group) -> None:
     config_arg = click.argument("config", default="portal-config", type=click.Path())
 
@@ -85,7 +99,8 @@ def register(group: click.Group) -> None:
                        "required_from rule, e.g. deal.field[X].required_from[sales] "
                        "(repeatable). Default: every stage with robots or triggers and every "
                        "required_from rule.")
-    @click.option("--date", default=None, metavar="YYYY-MM-DD", help="Default: today.")
+    @click.option("--date", default=None, metavar="YYYY-MM-DD", callback=_iso_date,
+                  help="The day the steps were carried out (default: today).")
     @portal_options
     @command("attest")
     def attest(config: str, by: str, stages: tuple[str, ...], date: str | None,

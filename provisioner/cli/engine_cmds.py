@@ -125,7 +125,7 @@ def scope_options(fn: F) -> F:
 
 DESTROY = click.option("--allow-destroy", is_flag=True,
                        help="Plan and apply deletions of objects absent from CONFIG, and "
-                            "replacements (a stage whose semantics changed).")
+                            "replacements (a stage's semantics, a field's type or multiple changed).")
 MAX_CHANGES = click.option(
     "--max-changes", default=None, metavar="N|N%",
     help="Refuse to apply a plan that updates or deletes more than N of the portal's managed "
@@ -148,7 +148,8 @@ def register(group: click.Group) -> None:
     @group.command()
     @CONFIG
     @click.option("--detailed-exitcode", is_flag=True,
-                  help="Exit 0 without changes, 1 on error, 2 with changes.")
+                  help="Exit 0 without changes (manual items alone are none), 1 on error, "
+                       "2 with changes to apply.")
     @click.option("--out", "saved", default=None, metavar="FILE",
                   help="Save the plan (with a fingerprint of the portal) for `apply FILE`.")
     @DESTROY

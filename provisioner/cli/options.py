@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from provisioner.cli.output import Out, print_error, err
 from provisioner.errors import ProvisionError
@@ -30,6 +31,7 @@ def portal_options(fn: F) -> F:
                   help="The portals file (default: portals.toml beside the CONFIG "
                        "directory, else in the current directory).")
     @click.option("--webhook-url", envvar="B24_WEBHOOK_URL", default=None, metavar="URL",
+                  callback=_webhook_url,
                   help="Incoming-webhook URL https://<portal>/rest/<user>/<token>/ "
                        "(env B24_WEBHOOK_URL). Without it the local sandbox portal is used.")
     @click.option("--sandbox-state", default=None, metavar="FILE",
@@ -50,6 +52,24 @@ def portal_options(fn: F) -> F:
         return fn(*args, portal=choice, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _webhook_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A value that names no portal is refused naming where it came from (the environment is
+    easy to forget), and without echoing it: it may hold the webhook's token."""
+    from provisioner.workspace.identity import PortalIdentity
+
+    if not value:
+        return value
+    try:
+        PortalIdentity.of_url(value)
+    except ProvisionError:
+        source = ctx.get_parameter_source(param.name or "")
+        where = "B24_WEBHOOK_URL" if source is ParameterSource.ENVIRONMENT else "--webhook-url"
+        raise click.UsageError(f"{where} is not a webhook URL: write "
+                               "https://<portal>/rest/<user>/<token>/, as Bitrix24 shows it "
+                               "(Developer resources → Other → Incoming webhook)") from None
+    return value
 
 
 def expected_errors(fn: F) -> F:

@@ -29,6 +29,7 @@ Secrets come only from the environment or a file the portals file names; an inli
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -51,6 +52,7 @@ OAUTH_SECRETS = ("client_id", "client_secret", "access_token", "refresh_token")
 _SECRET_URL = re.compile(r"/rest/\d+/[^/\s]+")
 _KEYS = {"webhook_url_env", "webhook_url_file", "oauth_endpoint", "sandbox", "protect",
          "enterprise", "member_id", "max_changes", *(f"oauth_{s}_{w}" for s in OAUTH_SECRETS for w in ("env", "file"))}
+_SECRET_WORDS = re.compile("url|token|secret")
 INLINE = ("a secret never goes in the portals file: name an environment variable "
           "(webhook_url_env) or a file (webhook_url_file) that holds it")
 
@@ -203,9 +205,18 @@ def _check_keys(table: dict[str, Any], problems: list[str], where: str) -> None:
         if isinstance(value, str) and _SECRET_URL.search(value):
             problems.append(f"{where}.{key}: looks like a webhook URL with its token; {INLINE}")
         elif key not in _KEYS:
-            hint = INLINE if "url" in key or "token" in key or "secret" in key else \
-                f"known keys: {', '.join(sorted(_KEYS))}"
-            problems.append(f"{where}.{key}: unknown key; {hint}")
+            problems.append(f"{where}.{key}: unknown key; {_unknown_key_hint(key)}")
+
+
+def _unknown_key_hint(key: str) -> str:
+    """A misspelt `webhok_url_env` wants its spelling, not the lecture on inline secrets that an
+    inline `webhook_url` or `access_token` gets."""
+    close = difflib.get_close_matches(key, sorted(_KEYS), n=1, cutoff=0.8)
+    if close and (key.endswith(("_env", "_file")) or not _SECRET_WORDS.search(key)):
+        return f"did you mean `{close[0]}`?"
+    if _SECRET_WORDS.search(key):
+        return INLINE
+    return f"known keys: {', '.join(sorted(_KEYS))}"
 
 
 def _oauth(table: dict[str, Any], base: Path, problems: list[str],

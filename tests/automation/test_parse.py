@@ -108,3 +108,16 @@ def test_every_problem_is_reported_with_its_key() -> None:
          "unknown trigger code 'smoke_signal'"),
         ("deal.pipelines.sales.stages[NEW].triggers[2].name", "a trigger needs a name"),
     ]
+
+
+def test_a_doubled_operator_is_refused_not_read_into_the_value() -> None:
+    """`UF_CRM_X == курьер` was read as `UF_CRM_X = "= курьер"`: valid, and never true."""
+    _, problems = parse({"robots": [{
+        "type": "control", "title": "t", "message": "m",
+        "condition": {"all": ["UF_CRM_DELIVERY == курьер", "OPPORTUNITY => 100",
+                              'TITLE = "=quoted"']}}]})
+    assert [(p.key, p.message) for p in problems] == [
+        ("deal.pipelines.sales.stages[NEW].robots[1].condition.all[1]",
+         "cannot read the condition 'UF_CRM_DELIVERY == курьер': == is not an operator"),
+        ("deal.pipelines.sales.stages[NEW].robots[1].condition.all[2]",
+         "cannot read the condition 'OPPORTUNITY => 100': => is not an operator")]

@@ -56,6 +56,8 @@ def test_apply_without_a_terminal_says_to_use_auto_approve(tmp_path: Path) -> No
     state = tmp_path / "sandbox.json"
     result = cli("apply", str(CONFIG), "--sandbox-state", str(state), stdin="")
     assert result.exit_code == 1
+    # the question's line ends: piped together, the error no longer reads as its answer
+    assert result.stdout.endswith("\nApply these changes? Only 'yes' is accepted: \n")
     assert result.stderr.splitlines()[-1] == (
         "No answer to the question: standard input is not a terminal, and nothing was applied. "
         "In automation, pass --auto-approve (`provision apply CONFIG --auto-approve`), or save a "

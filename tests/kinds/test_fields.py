@@ -142,7 +142,8 @@ def test_required_from_names_a_declared_pipeline_and_stage() -> None:
         "use one of: NEW, PREPARATION, WON, LOSE")]
     assert _problems(FIELD + 'required_from = "sales:PREPARATION"\n') == [
         ('deal.fields.EQUIPMENT_TYPE.required_from: required_from names pipeline "sales", which '
-        "the desired state does not declare | use one of: none declared")]
+        "the desired state does not declare | declare [deal.pipelines.sales] with its stages, or "
+        "remove required_from")]
 
 
 def test_field_checks() -> None:

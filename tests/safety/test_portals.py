@@ -46,3 +46,17 @@ def test_unknown_portal_names_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(portals.PortalsError) as err:
         portals.choose(path, "prod")
     assert str(err.value) == f"--portal prod: not in {path} (portals: local)"
+
+
+@pytest.mark.parametrize(("key", "hint"), [
+    ("webhok_url_env", "did you mean `webhook_url_env`?"),
+    ("oauth_acess_token_file", "did you mean `oauth_access_token_file`?"),
+    ("max_change", "did you mean `max_changes`?"),
+    ("access_token", portals.INLINE),
+])
+def test_a_misspelt_key_gets_its_spelling(tmp_path: Path, key: str, hint: str) -> None:
+    """A typo in `webhook_url_env` was answered with the rule on inline secrets, which it keeps."""
+    path = write(tmp_path / "portals.toml", f'[portals.prod]\nsandbox = "p.json"\n{key} = "X"\n')
+    with pytest.raises(portals.PortalsError) as err:
+        portals.load(path)
+    assert str(err.value) == f"{path}: portals.prod.{key}: unknown key; {hint}"

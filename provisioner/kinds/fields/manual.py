@@ -63,9 +63,11 @@ def resolve(raw: str, path: Path, field: Address, field_label: str,
     where = (*path, STEP)
     pipe = next((p for p in pipelines if p.key == key), None)
     if pipe is None:
-        known = ", ".join(p.key for p in pipelines) or "none declared"
+        known = ", ".join(p.key for p in pipelines)
+        table = ".".join(str(part) for part in (*path[:-2], "pipelines", key))
         report.add(where, f'required_from names pipeline "{key}", which the desired state does '
-                   f"not declare", f"use one of: {known}")
+                   f"not declare", f"use one of: {known}" if known else
+                   f"declare [{table}] with its stages, or remove required_from")
         return None
     if code not in pipe.stages:
         report.add(where, f'pipeline "{key}" has no stage "{code}"',
