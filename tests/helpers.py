@@ -3,6 +3,9 @@ with no real portal configured, setup steps. Fixtures are in tests/conftest.py."
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,23 @@ from provisioner.client import BitrixClient
 from provisioner.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "portal-config"  # the repository's seed configuration
+SEED_CONFIG = ROOT / "portal-config"  # the repository's seed configuration, as the user keeps it
+
+
+def _seed_copy() -> Path:
+    """The seed configuration's own files, copied once per test process: what a user's commands
+    add to `portal-config/` (`provision attest` writes attestations/ there, as the README says)
+    must not change what the tests see."""
+    target = Path(tempfile.mkdtemp(prefix="provision-seed-")) / "portal-config"
+    target.mkdir()
+    for path in SEED_CONFIG.iterdir():
+        if path.is_file() and path.suffix in {".toml", ".json"}:
+            shutil.copy2(path, target / path.name)
+    atexit.register(shutil.rmtree, target.parent, True)
+    return target
+
+
+CONFIG = _seed_copy()  # the seed configuration the tests plan, apply and copy
 
 # The default pipeline reduced to its three system stages, renamed: the drift and saved-plan
 # tests' starting desired state.

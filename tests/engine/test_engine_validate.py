@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from provisioner.cli import main
 from provisioner.engine import load_desired, load_text
 from provisioner.errors import ConfigError
+from helpers import CONFIG as SEED
 
 STAGES = """
 [[deal.pipelines.sales.stages]]
@@ -160,6 +161,6 @@ def test_validate_command_reports_all_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_validate_command_accepts_portal_config() -> None:
-    config = Path(__file__).resolve().parents[2] / "portal-config"
+    config = SEED
     result = CliRunner().invoke(main, ["validate", str(config)])
     assert (result.exit_code, result.stdout) == (0, f"Valid: {config} (4 files).\n")

@@ -29,9 +29,10 @@ from provisioner import engine
 from provisioner.client.errors import OperationTimeLimit, ServerError, TransportError
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.faults import FaultKind, FaultPlan
+from helpers import CONFIG as SEED
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTAL_CONFIG = ROOT / "portal-config"
+PORTAL_CONFIG = SEED
 NEW_PIPELINE = """
 [deal.pipelines.hr]
 name = "Кандидаты"

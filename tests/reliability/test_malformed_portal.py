@@ -16,10 +16,11 @@ from provisioner.cli import main
 from provisioner.client import BitrixClient, MalformedResponse, deadline
 from provisioner.engine.applier import ApplyFailed
 from provisioner.sandbox import Sandbox
+from helpers import CONFIG as SEED
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "https://portal.example/rest/1/malformedT0ken/"
-CONFIG = ROOT / "portal-config"
+CONFIG = SEED
 
 
 def good_reads() -> dict[str, Any]:

@@ -24,6 +24,7 @@ from provisioner.client.errors import BitrixAPIError
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.faults import FaultKind
 from provisioner.sandbox.server import Running, start
+from helpers import CONFIG as SEED
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "zz9secretWebhookT0kenQ7"  # distinctive: nothing else in the output can contain it
@@ -93,7 +94,7 @@ def test_no_command_prints_logs_or_writes_the_webhook_token(
         portal: tuple[Sandbox, Running, str], tmp_path: Path, log_file: Path) -> None:
     sb, _, url = portal
     config = tmp_path / "config"
-    shutil.copytree(ROOT / "portal-config", config)
+    shutil.copytree(SEED, config)
     out_dir = tmp_path / "export"
     plan_file = str(tmp_path / "saved-plan.json")
     # (arguments, the exit code the command must end with): run in this order against one
@@ -146,7 +147,7 @@ def test_error_messages_over_http_hold_no_token(portal: tuple[Sandbox, Running, 
     # request 1 reads for the plan, 2 reads again before writing (stale check), 3 writes: no
     # retry, no back-off wait
     sb.app.faults = ScheduledFaults({3: kind})
-    result = CliRunner().invoke(main, ["apply", str(ROOT / "portal-config"), "--auto-approve",
+    result = CliRunner().invoke(main, ["apply", str(SEED), "--auto-approve",
                                        "--webhook-url", url])
     assert result.exit_code == 1
     assert "Traceback" not in result.output and "Error:" in result.stderr
@@ -158,7 +159,7 @@ def test_oauth_tokens_and_client_secret_never_leak(log_file: Path, tmp_path: Pat
     sb = Sandbox.in_memory()
     first = secrets_of(sb)[1:]
     client = make_client(sb, RecordingAdapter(sb), oauth=True)
-    desired = engine.load_desired(ROOT / "portal-config")
+    desired = engine.load_desired(SEED)
     plan = engine.make_plan(desired, engine.read_live(client))
     sb.faults.add(FaultKind.EXPIRED_TOKEN, method="batch")
     engine.apply(plan, client)

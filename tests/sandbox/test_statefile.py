@@ -24,6 +24,7 @@ from provisioner.cli import main
 from provisioner.client import BitrixClient
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.statefile import StateFileError, file_format
+from helpers import CONFIG as SEED
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_FORMAT = ROOT / "tests" / "fixtures" / "sandbox-state" / "json-format-v0.json"
@@ -123,7 +124,7 @@ def test_plan_refuses_a_json_file_that_is_no_sandbox_state_and_leaves_it(
     file of an empty portal."""
     path = tmp_path / "x.json"
     path.write_text(content, encoding="utf-8")
-    result = CliRunner().invoke(main, ["plan", str(ROOT / "portal-config"), "--sandbox-state",
+    result = CliRunner().invoke(main, ["plan", str(SEED), "--sandbox-state",
                                        str(path)])
     assert (result.exit_code, result.stdout) == (1, ""), result.output
     assert result.stderr.endswith(

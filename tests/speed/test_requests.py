@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +28,9 @@ from provisioner.sandbox import Sandbox
 from provisioner.sandbox.crm import categories as cats
 from provisioner.sandbox.crm import types
 from provisioner.sandbox.crm import userfields as uf
+from helpers import CONFIG as SEED
 
-PORTAL_CONFIG = Path(__file__).resolve().parents[2] / "portal-config"
+PORTAL_CONFIG = SEED
 LANGUAGES = 2  # the smart-process field list is read first in ru and en
 LOOK_AHEAD = FIELD_PAGES_AHEAD
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import MAIN_PIPELINE, cli, client_of, write
+from helpers import CONFIG as SEED, MAIN_PIPELINE, cli, client_of, write
 
 from provisioner.sandbox import Sandbox
 
@@ -25,13 +25,13 @@ def test_drift_after_applying_portal_config_with_unmanaged_objects(tmp_path: Pat
     state = tmp_path / "sb.json"
     at = ("--sandbox-state", str(state))
     _extra_pipeline(state)
-    assert cli("apply", str(ROOT / "portal-config"), *at, "--auto-approve").exit_code == 0
-    drift = cli("drift", str(ROOT / "portal-config"), *at)
+    assert cli("apply", str(SEED), *at, "--auto-approve").exit_code == 0
+    drift = cli("drift", str(SEED), *at)
     assert drift.exit_code == 0, drift.output
     lines = drift.stdout.splitlines()
     assert lines[:3] == ["In sync: the portal matches the config.", UNMANAGED,
                          "  # deal.pipeline[partnery]"]
-    strict = cli("drift", str(ROOT / "portal-config"), *at, "--strict")
+    strict = cli("drift", str(SEED), *at, "--strict")
     assert strict.exit_code == 2
     assert strict.stdout.splitlines()[:3] == [
         "Drift: 1 difference between the portal and the config (portal value -> config value).",

@@ -20,6 +20,7 @@ from provisioner.engine.render import plan_document
 from provisioner.kinds import KINDS
 from provisioner.sandbox import Sandbox
 from provisioner.workspace import Connection, Consent, PortalIdentity, Workspace
+from helpers import CONFIG as SEED
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRA = """\
@@ -74,7 +75,7 @@ EDITS = [
 
 def _config(tmp_path: Path) -> Path:
     config = tmp_path / "config"
-    shutil.copytree(ROOT / "portal-config", config, ignore=shutil.ignore_patterns("*.json"))
+    shutil.copytree(SEED, config, ignore=shutil.ignore_patterns("*.json"))
     (config / "extra.toml").write_text(EXTRA, encoding="utf-8")
     return config
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import responses
-from helpers import cli, write
+from helpers import CONFIG as SEED, cli, write
 
 from provisioner.cli import main
 
@@ -27,7 +27,7 @@ def test_every_portal_command_takes_the_same_options() -> None:
 def _config_and_portals(tmp_path: Path) -> tuple[Path, tuple[str, ...]]:
     """portal-config/ with a portals.toml beside it, naming a sandbox `local`."""
     config = tmp_path / "portal-config"
-    shutil.copytree(ROOT / "portal-config", config, ignore=shutil.ignore_patterns("*.json"))
+    shutil.copytree(SEED, config, ignore=shutil.ignore_patterns("*.json"))
     write(tmp_path / "portals.toml", '[portals.local]\nsandbox = "state/local.json"\n')
     return config, ("--portal", "local")
 

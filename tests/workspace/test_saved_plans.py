@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import cli, write
+from helpers import CONFIG as SEED, cli, write
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "portal-config"
+CONFIG = SEED
 
 
 def test_saved_plan_of_portal_config_applies(tmp_path: Path) -> None:

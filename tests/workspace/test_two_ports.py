@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import cli
+from helpers import CONFIG as SEED, cli
 
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.server import Running, start
@@ -37,7 +37,7 @@ def _robot_lines(text: str) -> list[str]:
 
 def _config(tmp_path: Path) -> Path:
     config = tmp_path / "portal-config"
-    shutil.copytree(ROOT / "portal-config", config, ignore=shutil.ignore_patterns("*.json"))
+    shutil.copytree(SEED, config, ignore=shutil.ignore_patterns("*.json"))
     return config
 
 

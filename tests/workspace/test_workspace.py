@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import MAIN_PIPELINE, cli, client_of, write
+from helpers import CONFIG as SEED, MAIN_PIPELINE, cli, client_of, write
 
 from provisioner.engine import Plan
 from provisioner.engine.planfile import StalePlan
@@ -81,7 +81,7 @@ def test_a_portal_changed_while_the_question_waited_is_refused(tmp_path: Path) -
 
 def _config_copy(tmp_path: Path) -> Path:
     config = tmp_path / "portal-config"
-    shutil.copytree(ROOT / "portal-config", config, ignore=shutil.ignore_patterns("*.json"))
+    shutil.copytree(SEED, config, ignore=shutil.ignore_patterns("*.json"))
     return config
 
 
