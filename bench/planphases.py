@@ -26,6 +26,7 @@ from provisioner import engine
 from provisioner.client import BitrixClient, RateLimit
 from provisioner.engine import live as lv
 from provisioner.engine.gcpause import gc_paused
+from provisioner.engine.reader import Reader
 from provisioner.kinds import KINDS
 from provisioner.model import PlanOptions
 from provisioner.model.kind import NeedsLive
@@ -57,14 +58,9 @@ def plan_once(config: Path, client: BitrixClient) -> tuple[dict[str, float], int
     times: dict[str, float] = {}
     desired = _timed(times, "load", lambda: engine.load_desired(config))
     with gc_paused():
-        reader = lv._Reader(client)
-
-        def read() -> dict[str, Any]:
-            results = reader.read(lv.read_calls())
-            languages = lv.read_languages(desired.parts)  # as the workspace reads for a plan
-            results.update(reader.read(lv.follow_up_reads(KINDS, results, languages)))
-            return results
-        results = _timed(times, "read", read)
+        reader = Reader(client)
+        languages = lv.read_languages(desired.parts)  # as the workspace reads for a plan
+        results = _timed(times, "read", lambda: lv.read_results(reader, KINDS, languages))
         parts = _timed(times, "live", lambda: _parts(results))
         print_ = _timed(times, "fingerprint", lambda: lv.fingerprint(results))
     live = lv.LiveState(parts, print_, reader.requests)

@@ -143,8 +143,16 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
     # ---- live -------------------------------------------------------------------------------
 
     def read_calls(self) -> Mapping[str, ReadCall]:
+        # The list answers every field at once, with no paging (docs/portal-rules.md#paging),
+        # 12 MB at L100: userfieldconfig.list counts the entity's fields first (its `total`;
+        # api-reference/crm/universal/userfieldconfig/userfieldconfig-list.md, entity-id.md:
+        # CRM_LEAD ... CRM_QUOTE), so the reader can size the batches they go out in.
+        count = ReadCall("userfieldconfig.list", {
+            "moduleId": "crm", "select": {"0": "id"},
+            "filter": {"entityId": f"CRM_{self.entity.upper()}"}}, "fields")
         return {self._key(lang): ReadCall(f"crm.{self.entity}.userfield.list",
-                                          {"filter": {"LANG": lang}}) for lang in LANGS}
+                                          {"filter": {"LANG": lang}}, sized_by=count)
+                for lang in LANGS}
 
     def _key(self, lang: str) -> str:
         return f"userfields_{self.entity}_{lang}"
