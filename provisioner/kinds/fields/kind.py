@@ -1,10 +1,10 @@
 """Kinds `<entity>.fields`: custom fields of leads, deals, contacts, companies and quotes.
 
 One kind object per entity (`Fields("deal")` lives at `[deal.fields.<NAME>]`), all over the
-legacy `crm.<entity>.userfield.*` methods. Reads: `list` in ru and en (`filter.LANG`), in the
-first batch: 2 calls per entity whatever the number of fields, where a `get` per field would
-cost one call per field and a second round; lists also carry SETTINGS and the enumeration
-items. Other languages only as named (`more_reads`: those the config names for a plan, every
+legacy `crm.<entity>.userfield.*` methods. Reads: `list` in ru and en (`filter.LANG`), counted
+in the first batch and read in the next round: 2 calls per entity whatever the number of
+fields, where a `get` per field would cost one call per field; lists also carry SETTINGS and
+the enumeration items. Other languages only as named (`more_reads`: those the config names for a plan, every
 one for export); an update of a label reads its field whole first (fields/apply.py). Addresses: `deal.field[EQUIPMENT_TYPE]`, its items `...item[<xml_id>]`, its
 manual rule `...required_from[<pipeline>]`.
 """
