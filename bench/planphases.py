@@ -2,6 +2,7 @@
 
     python -m bench.planphases              # L1 and L10
     python -m bench.planphases --sizes 10 --runs 3
+    python -m bench.planphases --sizes 10,100 --cli   # `provision plan` as a process instead
 
 The portal is made by bench/portal.py and exported as the desired state; the plan then runs in
 this process as `provision plan` runs it (engine/live.py's steps, one by one, the collector
@@ -9,6 +10,12 @@ paused as read_live pauses it), against the sandbox served in memory on a thread
 (the client's exchange thread). Each phase is timed with `time.thread_time` of this thread, so
 the sandbox's own CPU is left out; `read` is the client's part of reading the portal (decoding
 the answers, de-duplicating the rows). Not a test: it prints a table.
+
+`--cli` runs `provision plan CONFIG --webhook-url URL` as a process instead, against the
+portal served from memory by bench/served.py (the portal's rate limit on), and reports the
+command's CPU seconds (user + sys) and peak memory (`wait4`), its exit code and the requests the
+sandbox received. The export that makes CONFIG reads labels in ru and en only (the benchmark
+portals have no others, and an L100 export in all 21 languages reads about 1.3 GB).
 """
 
 from __future__ import annotations
@@ -22,10 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.portal import L1, fill
+from bench.waiting import Cli, Served, write_old_state
 from provisioner import engine
 from provisioner.client import BitrixClient, RateLimit
 from provisioner.engine import live as lv
 from provisioner.engine.gcpause import gc_paused
+from provisioner.engine.reader import Reader
 from provisioner.kinds import KINDS
 from provisioner.model import PlanOptions
 from provisioner.model.kind import NeedsLive
@@ -34,7 +43,6 @@ from provisioner.sandbox.portal import MemoryStores
 from provisioner.sandbox.store import Store
 
 PHASES = ("load", "read", "live", "fingerprint", "diff", "text")
-BIG = 1 << 31  # the answers of L10's label reads in every language pass the client's 32 MiB
 
 
 def _timed(times: dict[str, float], name: str, fn: Callable[[], Any]) -> Any:
@@ -57,14 +65,9 @@ def plan_once(config: Path, client: BitrixClient) -> tuple[dict[str, float], int
     times: dict[str, float] = {}
     desired = _timed(times, "load", lambda: engine.load_desired(config))
     with gc_paused():
-        reader = lv._Reader(client)
-
-        def read() -> dict[str, Any]:
-            results = reader.read(lv.read_calls())
-            languages = lv.read_languages(desired.parts)  # as the workspace reads for a plan
-            results.update(reader.read(lv.follow_up_reads(KINDS, results, languages)))
-            return results
-        results = _timed(times, "read", read)
+        reader = Reader(client)
+        languages = lv.read_languages(desired.parts)  # as the workspace reads for a plan
+        results = _timed(times, "read", lambda: lv.read_results(reader, KINDS, languages))
         parts = _timed(times, "live", lambda: _parts(results))
         print_ = _timed(times, "fingerprint", lambda: lv.fingerprint(results))
     live = lv.LiveState(parts, print_, reader.requests)
@@ -77,11 +80,11 @@ def measure(k: int, runs: int) -> list[str]:
     store = fill(Store.new(), L1.times(k))
     sandbox = Sandbox(MemoryStores(store))
     client = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session(),
-                                       rate=RateLimit.unlimited(), max_answer_bytes=BIG)
+                                       rate=RateLimit.unlimited())
     lines = []
     with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
         config = Path(tmp) / f"L{k}"
-        engine.export(engine.read_live(client), str(config))
+        engine.export(engine.read_live(client, languages={}), str(config))
         for _ in range(runs):
             times, requests = plan_once(config, client)
             cells = " | ".join(f"{times[p]:.2f}" for p in PHASES)
@@ -90,11 +93,40 @@ def measure(k: int, runs: int) -> list[str]:
     return lines
 
 
+def measure_cli(k: int, runs: int) -> list[str]:
+    """`provision plan` of L<k>'s export, as a process, against L<k> served from memory."""
+    store = fill(Store.new(), L1.times(k))
+    sandbox = Sandbox(MemoryStores(store))
+    client = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session(),
+                                       rate=RateLimit.unlimited())
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
+        work = Path(tmp)
+        engine.export(engine.read_live(client, languages={}), str(work / f"L{k}"))
+        state = write_old_state(store, work / "state.json")
+        del store, sandbox, client
+        for _ in range(runs):
+            with Served(None, state, memory=True) as server:
+                run = Cli(None, work).run("plan", f"L{k}", "--webhook-url", server.url)
+            note = "" if run.code == 0 else run.first_error()
+            lines.append(f"| L{k} | {server.requests} | {run.cpu:.2f} | {run.peak_mb:,.0f} | "
+                         f"{run.wall:.1f} | {run.code} {note} |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,10", help="L sizes, comma-separated")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--cli", action="store_true", help="`provision plan` as a process")
     args = parser.parse_args(argv)
+    if args.cli:
+        print("| portal | requests | CLI CPU s | CLI peak MB | wall s | exit |")
+        print("|---|---|---|---|---|---|")
+        for k in (int(x) for x in args.sizes.split(",") if x.strip()):
+            for line in measure_cli(k, args.runs):
+                print(line, flush=True)
+        return
     print(f"| portal | requests | {' | '.join(PHASES)} | client CPU s | process peak MB |")
     print("|" + "---|" * (len(PHASES) + 4))
     for k in (int(x) for x in args.sizes.split(",") if x.strip()):

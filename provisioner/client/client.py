@@ -108,6 +108,11 @@ class BitrixClient:
         auth = OAuthAuth(endpoint, tokens, client_id, client_secret, on_tokens, token_url)
         return cls(auth, session=session, rate=rate, **options)
 
+    @property
+    def max_answer_bytes(self) -> int:
+        """The most it reads from one answer (the engine sizes its read batches by it)."""
+        return self.transport.max_bytes
+
     def __repr__(self) -> str:
         return f"BitrixClient({self._auth!r})"
 

@@ -174,7 +174,9 @@ def _file(path: KeyPath, origins: Mapping[KeyPath, str], defaults: Mapping[KeyPa
 def _split(whole: Mapping[str, Any], origins: Mapping[KeyPath, str],
            defaults: Mapping[KeyPath, str]) -> dict[str, dict[str, Any]]:
     """The tree cut into files: each part in the file the config (else the kind) gives it."""
-    bounds = [*origins, *defaults]
+    # the paths a file boundary lies below (a set: one lookup per node, not a scan of every
+    # boundary, which was quadratic at L100's 75,000 fields)
+    above = {b[:end] for b in (*origins, *defaults) for end in range(1, len(b))}
     out: dict[str, dict[str, Any]] = {}
 
     def place(path: KeyPath, value: Any) -> None:
@@ -186,8 +188,7 @@ def _split(whole: Mapping[str, Any], origins: Mapping[KeyPath, str],
     def walk(node: Mapping[str, Any], path: KeyPath) -> None:
         for key, value in node.items():
             here = (*path, key)
-            deeper = any(len(b) > len(here) and b[:len(here)] == here for b in bounds)
-            if isinstance(value, dict) and deeper:
+            if isinstance(value, dict) and here in above:
                 walk(value, here)
             else:
                 place(here, value)

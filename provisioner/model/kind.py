@@ -118,8 +118,12 @@ class ReadCall:
     expect: Mapping[str, Any] | None = None
     # Rows the answer is expected to hold, when a list answers whole (not by pages) and an
     # earlier answer told its length (0: unknown, a page at most): the reader keeps a batch's
-    # answer well under what the client reads from one answer (engine/live.py, ROWS).
+    # answer well under what the client reads from one answer (engine/reader.py, ROWS).
     rows: int = 0
+    # For a list that answers whole and may be long, with no earlier answer to tell its length:
+    # a paged call whose `total` counts its rows. The reader asks it in the first batch and the
+    # list in the next round, in a batch its rows fit (engine/reader.py).
+    sized_by: ReadCall | None = None
 
 
 @dataclass(frozen=True)

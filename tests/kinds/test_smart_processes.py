@@ -339,7 +339,8 @@ def _label_reads(client: BitrixClient, desired: engine.DesiredState) -> list[tup
     class Reads:
         def batch(self, calls: Any, halt: bool = False) -> Any:
             sent.extend((m, str(p.get("select", {}).get("language") or p.get("id")))
-                        for m, p in calls.values() if m.startswith("userfieldconfig."))
+                        for m, p in calls.values() if m.startswith("userfieldconfig.")
+                        and p.get("select") != {"0": "id"})  # the classic fields' counts
             return client.batch(calls, halt)
 
     engine.read_live(Reads(), languages=read_languages(desired.parts))

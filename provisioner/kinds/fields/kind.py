@@ -1,10 +1,10 @@
 """Kinds `<entity>.fields`: custom fields of leads, deals, contacts, companies and quotes.
 
 One kind object per entity (`Fields("deal")` lives at `[deal.fields.<NAME>]`), all over the
-legacy `crm.<entity>.userfield.*` methods. Reads: `list` in ru and en (`filter.LANG`), in the
-first batch: 2 calls per entity whatever the number of fields, where a `get` per field would
-cost one call per field and a second round; lists also carry SETTINGS and the enumeration
-items. Other languages only as named (`more_reads`: those the config names for a plan, every
+legacy `crm.<entity>.userfield.*` methods. Reads: `list` in ru and en (`filter.LANG`), counted
+in the first batch and read in the next round: 2 calls per entity whatever the number of
+fields, where a `get` per field would cost one call per field; lists also carry SETTINGS and
+the enumeration items. Other languages only as named (`more_reads`: those the config names for a plan, every
 one for export); an update of a label reads its field whole first (fields/apply.py). Addresses: `deal.field[EQUIPMENT_TYPE]`, its items `...item[<xml_id>]`, its
 manual rule `...required_from[<pipeline>]`.
 """
@@ -168,8 +168,16 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
     # ---- live -------------------------------------------------------------------------------
 
     def read_calls(self) -> Mapping[str, ReadCall]:
+        # The list answers every field at once, with no paging (docs/portal-rules.md#paging),
+        # 12 MB at L100: userfieldconfig.list counts the entity's fields first (its `total`;
+        # api-reference/crm/universal/userfieldconfig/userfieldconfig-list.md, entity-id.md:
+        # CRM_LEAD ... CRM_QUOTE), so the reader can size the batches they go out in.
+        count = ReadCall("userfieldconfig.list", {
+            "moduleId": "crm", "select": {"0": "id"},
+            "filter": {"entityId": f"CRM_{self.entity.upper()}"}}, "fields")
         return {self._key(lang): ReadCall(f"crm.{self.entity}.userfield.list",
-                                          {"filter": {"LANG": lang}}) for lang in LANGS}
+                                          {"filter": {"LANG": lang}}, sized_by=count)
+                for lang in LANGS}
 
     def _key(self, lang: str) -> str:
         return f"userfields_{self.entity}_{lang}"

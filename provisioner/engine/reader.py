@@ -1,0 +1,365 @@
+"""The reader behind read_live: reads in full batches, each answer within what the client reads.
+
+Every kind's reads go out together in batches of 50 (docs/portal-rules.md#batch). A list that
+pages (docs/portal-rules.md#paging: 50 rows a page, `total` in the first answer) is read to the
+end without following `next` one page at a time: the spare slots of the first batch already ask
+for the likely next pages of the lists whose read call says they often page
+(`ReadCall.pages_ahead`), and once the first answers tell `total`, every page still missing goes
+out together in the next batch, ROUND pages of a list at a time, and each page must bear the
+total out (a lying total is refused after one round). Pages past `total` are dropped, so no row
+is read twice.
+
+A list that answers whole (no paging) can outgrow what the client reads from one answer
+(client/transport.py) once several share a batch: a batch is filled only up to a budget of
+rows, set from the client's limit (`row_budget`). A list whose length no earlier answer told
+names a paged call that counts it (`ReadCall.sized_by`): that count rides in the first batch,
+and the list goes out in the next round with its length known (issue 18: the ten classic field
+lists of an L100 portal answer about 125 MB together).
+
+Every list is de-duplicated here, for every kind (issue 14, item 2): a row the portal lists
+twice, identical, is kept once; two rows with one id and different content are an error naming
+the method, never acted on; a row outside the list asked for (`ReadCall.expect`) too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Protocol
+
+from provisioner.errors import ProvisionError
+from provisioner.model import ReadCall
+from provisioner.model.answers import row_id
+
+BATCH = 50  # sub-calls per batch (docs/portal-rules.md#batch)
+PAGE = 50  # rows per page of a list method (docs/portal-rules.md#paging)
+PAGE_KEY = "{key}~page{start}"
+COUNT_KEY = "{key}~count"
+ROUND = BATCH  # pages of one list asked at a time, beyond those already read
+MIB = 1024 * 1024
+# Rows a batch may be expected to answer (`ReadCall.rows`; a call without a count is a page at
+# most), per MiB the client reads from one answer: a classic field row with its items is
+# 0.82 KB (L100: 12.3 MB for 15,000), so 375 rows are a third of a MiB, and rows larger than
+# expected still fit. Without it, 50 label lists of 1,500 fields each answered 60 MB.
+ROWS_PER_MIB = 375
+ROWS = 32 * ROWS_PER_MIB  # the budget at the client's default limit (32 MiB): 12,000 rows
+
+Commands = Mapping[str, tuple[str, Mapping[str, Any]]]
+
+
+class Client(Protocol):
+    """The part of `provisioner.client.BitrixClient` the engine uses."""
+
+    def batch(self, calls: Commands, halt: bool = False) -> Any: ...
+
+
+def row_budget(client: Any) -> int:
+    """The rows one batch may be expected to answer, from the most the client reads from one
+    answer (`max_answer_bytes`; ROWS for a client that does not say)."""
+    cap = getattr(client, "max_answer_bytes", None)
+    if not isinstance(cap, int) or isinstance(cap, bool):
+        return ROWS
+    return max(1, cap * ROWS_PER_MIB // MIB)
+
+
+class Reader:
+    """Sends reads in full batches and puts paged lists back together."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.requests = 0
+        self.budget = row_budget(client)
+        # Lists counted in a first batch that no later page round carried: sized, to be read
+        # with the next reads (`take_pending`).
+        self.pending: dict[str, ReadCall] = {}
+
+    def read(self, calls: Mapping[str, ReadCall]) -> dict[str, Any]:
+        """The answers of `calls`, lists whole; a list of unknown length (`sized_by`) goes in
+        the round of missing pages after its count, else it waits in `pending`."""
+        if not calls:
+            return {}
+        now = {k: c for k, c in calls.items() if c.sized_by is None}
+        counts = _counts(calls)
+        first = {k: (c.method, dict(c.params)) for k, c in now.items()}
+        guessed = _guess_pages(now, _spare(len(first) + len(counts)))
+        out = self._send({**first, **counts, **guessed}, set(guessed) | set(counts),
+                         {k: c.rows for k, c in now.items() if c.rows})
+        later = _sized(calls, out, self.budget)
+        pages = dict(out.results)
+        missing = _next_round(calls, out, pages)
+        if not missing:
+            self.pending.update({k: replace(calls[k], rows=n, sized_by=None)
+                                 for k, n in later.items()})
+            later = {}
+        while commands := {**{k: _command(calls[k]) for k in later}, **missing}:
+            got = self._send(commands, set(), later)
+            out.absorb(got)
+            pages.update(got.results)
+            later = {}
+            missing = _next_round(calls, out, pages)
+        return {key: _checked(call, _joined(key, call, out, pages))
+                for key, call in calls.items() if key in out.results}
+
+    def take_pending(self) -> dict[str, ReadCall]:
+        pending, self.pending = self.pending, {}
+        return pending
+
+    def _send(self, commands: Commands, guessed: set[str],
+              rows: Mapping[str, int] | None = None) -> _Answers:
+        answers = _Answers()
+        for chunk in _chunks(commands, rows or {}, self.budget):
+            out = self.client.batch(chunk, halt=False)
+            self.requests += 1
+            answers.add(out, chunk, guessed)
+        return answers
+
+
+def _command(call: ReadCall) -> tuple[str, dict[str, Any]]:
+    return call.method, dict(call.params)
+
+
+def _counts(calls: Mapping[str, ReadCall]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """One counting call for each list of unknown length (`sized_by`; lists that share one
+    count, as a list in two languages does, ask it once), keyed after the first such list."""
+    counts: dict[str, tuple[str, dict[str, Any]]] = {}
+    for key, call in calls.items():
+        if call.sized_by is not None and _count_key(calls, key) == COUNT_KEY.format(key=key):
+            counts[COUNT_KEY.format(key=key)] = _command(call.sized_by)
+    return counts
+
+
+def _count_key(calls: Mapping[str, ReadCall], key: str) -> str:
+    counter = calls[key].sized_by
+    first = next(k for k, c in calls.items() if c.sized_by is not None and c.sized_by == counter)
+    return COUNT_KEY.format(key=first)
+
+
+def _sized(calls: Mapping[str, ReadCall], out: _Answers, budget: int) -> dict[str, int]:
+    """The rows of each list of unknown length, as its count answered (the budget, a batch of
+    its own, if the count failed). A list counted empty is not asked: its answer is the empty
+    list, as the portal would answer it."""
+    rows: dict[str, int] = {}
+    for key, call in calls.items():
+        if call.sized_by is None:
+            continue
+        count = _count_of(out, _count_key(calls, key), call.sized_by.list_key)
+        if count == 0:
+            out.results[key] = {call.list_key: []} if call.list_key else []
+        else:
+            rows[key] = budget if count is None else count
+    return rows
+
+
+def _count_of(out: _Answers, key: str, list_key: str | None) -> int | None:
+    """The `total` a counting call answered (its rows when it does not page), None if it
+    failed."""
+    if key not in out.results:
+        return None
+    total = out.totals.get(key)
+    return total if total is not None else len(_rows(out.results[key], list_key))
+
+
+def _chunks(commands: Commands, rows: Mapping[str, int], budget: int = ROWS
+            ) -> list[dict[str, tuple[str, Mapping[str, Any]]]]:
+    """Batches of at most BATCH calls, whose whole lists (`rows`: the count of a call that
+    answers a whole list) are expected to answer at most `budget` rows; any other call answers
+    a page at most, 50 such 2,500 rows, which the margin under the client's limit holds. Reads
+    of one round do not depend on each other, so the small calls fill the slots the lists
+    leave, and no batch goes out half empty for want of rows."""
+    large = [k for k in commands if rows.get(k, 0) > 0]
+    small = [k for k in commands if rows.get(k, 0) <= 0]
+    groups: list[list[str]] = []
+    weight = 0
+    for key in large:
+        if not groups or len(groups[-1]) == BATCH or weight + rows[key] > budget:
+            groups.append([])
+            weight = 0
+        groups[-1].append(key)
+        weight += rows[key]
+    for group in groups:
+        room = BATCH - len(group)
+        group.extend(small[:room])
+        del small[:room]
+    groups += [small[i:i + BATCH] for i in range(0, len(small), BATCH)]
+    return [{k: commands[k] for k in group} for group in groups]
+
+
+class _Answers:
+    """Results, totals and nexts of several batches; failed reads raise."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, Any] = {}
+        self.totals: dict[str, int] = {}
+        self.nexts: dict[str, int] = {}
+
+    def add(self, out: Any, chunk: Mapping[str, tuple[str, Any]], guessed: set[str]) -> None:
+        # A guessed page may fail past the end of its list; one that is needed is asked again.
+        errors = {k: e for k, e in out.errors.items() if k not in guessed}
+        if errors:
+            key, err = min(errors.items())
+            detail = err.detail() if callable(getattr(err, "detail", None)) else err
+            raise ProvisionError(f"reading the portal failed: {chunk[key][0]}: {detail}")
+        self.results.update(out.results)
+        self.totals.update(out.totals)
+        self.nexts.update(out.nexts)
+
+    def absorb(self, other: _Answers) -> None:
+        self.results.update(other.results)
+        self.totals.update(other.totals)
+        self.nexts.update(other.nexts)
+
+
+def _spare(count: int) -> int:
+    return math.ceil(count / BATCH) * BATCH - count
+
+
+def _guess_pages(calls: Mapping[str, ReadCall], spare: int) -> dict[str, tuple[str, Any]]:
+    """Pages 2, 3, ... of the lists known to page, in the slots the first batch leaves free:
+    at most `pages_ahead` pages each. A page past the end costs the portal a query inside the
+    batch (sub-calls run one after another), so the look-ahead stays short."""
+    guessed: dict[str, tuple[str, Any]] = {}
+    for key, call in calls.items():
+        ahead = min(call.pages_ahead, spare - len(guessed))
+        for n in range(1, ahead + 1):
+            guessed[PAGE_KEY.format(key=key, start=n * PAGE)] = (
+                call.method, {**call.params, "start": n * PAGE})
+    return guessed
+
+
+def _next_round(calls: Mapping[str, ReadCall], out: _Answers,
+                pages: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """Up to ROUND more pages of each paged list, asked only while the pages read so far bear
+    out its `total`: a total no page confirms (10**12) costs one round, never a request, a
+    key or a byte per page it claims."""
+    missing: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for key, call in calls.items():
+        total, asked = out.totals.get(key), 0
+        for start in _starts(total, out.nexts.get(key)):
+            page_key = PAGE_KEY.format(key=key, start=start)
+            if page_key in pages:
+                _check_page(call, total, start, pages[page_key])
+                continue
+            if start >= max_pages() * PAGE:
+                raise malformed_answer(f"the list said total={total}: "
+                                        f"more than {max_pages()} pages, longer than provision "
+                                        "reads", method=call.method)
+            missing[page_key] = (call.method, {**call.params, "start": start})
+            asked += 1
+            if asked == ROUND:
+                break
+    return missing
+
+
+def max_pages() -> int:
+    from provisioner.client.paging import MAX_PAGES
+
+    return MAX_PAGES
+
+
+def _check_page(call: ReadCall, total: int | None, start: int, page: Any) -> None:
+    """Every page before the last one is full, and none holds more: else `total` lied (or
+    rows came or went while the list was read)."""
+    expected = min(PAGE, (total or 0) - start)
+    found = len(_rows(page, call.list_key))
+    if found != expected:
+        raise malformed_answer(
+            f"the list said total={total}, but its page at start={start} "
+            f"holds {found} rows instead of {expected} (a total no page bears out, or rows "
+            "added or deleted while it was read: run again)", method=call.method)
+
+
+def _starts(total: int | None, nxt: int | None) -> range:
+    """Starts of the pages after the first one, from the first answer's total."""
+    if not nxt:
+        return range(0)
+    if total is None:
+        raise ProvisionError("reading the portal failed: a paged list did not say its total")
+    return range(nxt, total, PAGE)
+
+
+def _joined(key: str, call: ReadCall, out: _Answers, pages: Mapping[str, Any]) -> Any:
+    """The first answer as it came, or every row of a paged list in order (a plain list)."""
+    first = out.results[key]
+    starts = _starts(out.totals.get(key), out.nexts.get(key))
+    if not starts:
+        return first
+    rows = _rows(first, call.list_key)
+    for start in starts:
+        rows.extend(_rows(pages[PAGE_KEY.format(key=key, start=start)], call.list_key))
+    return rows
+
+
+def _rows(result: Any, key: str | None) -> list[Any]:
+    """The rows of one page; PHP sends a list, or an object when its keys are not 0..n-1."""
+    if key is not None and isinstance(result, Mapping):
+        result = result.get(key)
+    if isinstance(result, Mapping):
+        return list(result.values())
+    if isinstance(result, list):
+        return list(result)
+    raise ProvisionError("reading the portal failed: a page of a list is not a list")
+
+
+def _checked(call: ReadCall, result: Any) -> Any:
+    """The answer with each row once: an identical repeat is dropped, a contradicting one (one
+    id, other content) or a row of another list (`expect`) is a MalformedResponse."""
+    rows = _row_list(result, call.list_key)
+    if rows is None:
+        return result
+    ids = [str(row.get("ID", row.get("id"))) for row in rows  # row_id, inlined: every row
+           if isinstance(row, Mapping) and row.get("ID", row.get("id")) is not None]
+    if len(set(ids)) == len(ids):  # no id twice (every answer of a sound portal): kept whole
+        for row in rows if call.expect else ():
+            if isinstance(row, Mapping) and row_id(row) is not None:
+                _expected(call, row)
+        return result
+    seen: dict[str, Mapping[str, Any]] = {}
+    kept: list[Any] = []
+    for row in rows:
+        rid = row_id(row) if isinstance(row, Mapping) else None
+        if rid is None:
+            kept.append(row)
+            continue
+        _expected(call, row)
+        first = seen.setdefault(str(rid), row)
+        if first is row:
+            kept.append(row)
+        elif first != row:
+            differ = sorted(k for k in {*first, *row} if first.get(k) != row.get(k))
+            raise malformed_answer(f"the portal lists the row with id {rid} twice, with "
+                                    f"different content ({', '.join(differ)} differ): a list "
+                                    "provision cannot act on", method=call.method)
+    if len(kept) == len(rows):
+        return result
+    return {**result, call.list_key: kept} if _wrapped(result, call.list_key) else kept
+
+
+def _expected(call: ReadCall, row: Mapping[str, Any]) -> None:
+    for name, value in (call.expect or {}).items():
+        if name in row and str(row[name]) != str(value):
+            raise malformed_answer(f"asked for {name} {value}, the portal answered row "
+                                    f"{row_id(row)} of {name} {row[name]}: it ignored what it "
+                                    "was asked", method=call.method)
+
+
+def _wrapped(result: Any, list_key: str | None) -> bool:
+    return list_key is not None and isinstance(result, Mapping) and list_key in result
+
+
+def _row_list(result: Any, list_key: str | None) -> list[Any] | None:
+    """The rows of a list answer, or None for an answer that is not one (app.info, a get)."""
+    rows = result[list_key] if _wrapped(result, list_key) else result
+    if isinstance(rows, Mapping) and all(isinstance(r, Mapping) for r in rows.values()):
+        rows = list(rows.values())  # PHP sends a list as an object when its keys have gaps
+    return rows if isinstance(rows, list) else None
+
+
+
+
+def malformed_answer(description: str, method: str) -> ProvisionError:
+    """The client's MalformedResponse, imported when needed: the loader's path (`validate`)
+    does not load the REST client."""
+    from provisioner.client.errors import MalformedResponse
+
+    return MalformedResponse("MALFORMED_RESPONSE", description, method=method)
