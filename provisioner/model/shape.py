@@ -264,6 +264,10 @@ def _check_table(shape: Table, value: Any, path: Path) -> list[Issue]:
 
 
 def _unknown_key(path: Path, key: str, known: tuple[str, ...]) -> Issue:
+    if not path and key == "portals":  # portals.toml put inside the config directory
+        return Issue((key,), "unknown key `portals`: a portals file is not desired state",
+                     "move portals.toml out of the config directory, beside it (it is read "
+                     "from there), or pass it with --portals FILE")
     near = closest(key, known)
     fix = f"did you mean `{near}`?" if near else f"known keys: {', '.join(known) or 'none'}"
     return Issue((*path, key), f"unknown key `{key}`", fix)

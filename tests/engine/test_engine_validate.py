@@ -164,3 +164,15 @@ def test_validate_command_accepts_portal_config() -> None:
     config = SEED
     result = CliRunner().invoke(main, ["validate", str(config)])
     assert (result.exit_code, result.stdout) == (0, f"Valid: {config} (4 files).\n")
+
+
+def test_a_portals_file_inside_the_config_directory_is_told_to_move(tmp_path: Path) -> None:
+    (tmp_path / "lists.toml").write_text('[lists.SOURCE]\nitems = []\n', encoding="utf-8")
+    inside = tmp_path / "portals.toml"
+    inside.write_text('[portals.staging]\nwebhook_url_env = "B24_STAGING"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"1 problem in the desired state:\n{inside}:1: portals: unknown key `portals`: a "
+        "portals file is not desired state\n    fix: move portals.toml out of the config "
+        "directory, beside it (it is read from there), or pass it with --portals FILE\n")

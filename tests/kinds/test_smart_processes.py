@@ -134,6 +134,11 @@ show_in_list = false
         ('smart_processes.hr.pipelines.a.stages[1].code: the success stage must have code '
         '"SUCCESS"'),
         "smart_processes.hr.fields.X.show_in_list: unknown key `show_in_list`"]
+    assert [p.fix for p in err.value.problems[:3]] == [
+        'did you mean "deal"? use lead, deal, contact, company, quote or a declared smart '
+        "process code",
+        "add `stages = true` under [smart_processes.hr]",
+        "add `categories = true` under [smart_processes.hr]"]
 
 
 # ---- issue 13 item 2: renaming smart-process pipelines -----------------------------------

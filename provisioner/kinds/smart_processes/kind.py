@@ -51,7 +51,7 @@ from provisioner.model import (
 from provisioner.model.address import Address
 from provisioner.model.reasons import Reason
 from provisioner.model.rounds import once, parallel
-from provisioner.model.shape import Path
+from provisioner.model.shape import Path, closest
 
 FILE = "smart-processes.toml"
 # The system stages the portal makes with every pipeline (docs/portal-rules.md#default-stages):
@@ -92,8 +92,10 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
             for side in ("parents", "children"):
                 for name in getattr(spec.spa, side):
                     if name not in known:
+                        near = closest(name, sorted(known))
                         report.add((*path, spec.spa.code, side), f'unknown entity "{name}"',
-                                   "use lead, deal, contact, company, quote or a declared "
+                                   (f'did you mean "{near}"? ' if near else "")
+                                   + "use lead, deal, contact, company, quote or a declared "
                                    "smart process code")
         specs = relations.settle(specs, path, report)
         return tuple(_link(s, report) for s in specs)

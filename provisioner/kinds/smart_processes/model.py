@@ -222,10 +222,10 @@ def _check_pipelines(spa: SmartProcess, pipes: tuple[PipelineSpec, ...], path: P
                    "has exactly one", "mark one pipeline `default = true`")
     if len(pipes) > 1 and not spa.features["categories"]:
         report.add((*path, "pipelines"), "several pipelines need `categories = true`",
-                   "add `categories = true`")
+                   f"add `categories = true` under [smart_processes.{spa.code}]")
     if pipes and not spa.features["stages"]:
         report.add((*path, "pipelines"), "declared stages need `stages = true`",
-                   "add `stages = true`")
+                   f"add `stages = true` under [smart_processes.{spa.code}]")
 
 
 # ---- live ----------------------------------------------------------------------------------
