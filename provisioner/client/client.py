@@ -11,6 +11,7 @@ the client a command deadline (deadline.py), after which it sends nothing more.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 import warnings
@@ -28,7 +29,7 @@ from provisioner.client.paging import MAX_PAGES, PageGuard
 from provisioner.client.policy import RetryPolicy, all_reads, is_read
 from provisioner.client.ratelimit import Clock, LeakyBucket, RateLimit, Sleep
 from provisioner.client.redact import client_logger
-from provisioner.client.transport import MAX_ANSWER_BYTES, Transport, as_int
+from provisioner.client.transport import Transport, answer_limit, as_int
 from provisioner.client.urls import check_method, parse_webhook_url
 
 log = client_logger()
@@ -63,11 +64,12 @@ class BitrixClient:
                  sleep: Sleep | None = None, now: Clock | None = None,
                  rng: random.Random | None = None, retry: RetryPolicy = DEFAULT_RETRY,
                  deadlines: Deadlines | None = None,
-                 max_answer_bytes: int = MAX_ANSWER_BYTES, insecure: bool = False) -> None:
+                 max_answer_bytes: int | None = None, insecure: bool = False) -> None:
         """Prefer the constructors; `clock`/`sleep` drive the bucket, the waits and the command
         deadline (default: `deadline.SYSTEM`), `now` is unix time (for OPERATION_TIME_LIMIT
         resets), `rng` the back-off jitter. `deadlines` default to `Deadlines.from_env()`
-        (PROVISION_DEADLINE); the command deadline runs from here."""
+        (PROVISION_DEADLINE); the command deadline runs from here. `max_answer_bytes` defaults
+        to PROVISION_MAX_ANSWER_BYTES, else 32 MiB."""
         if insecure:
             warnings.warn("TLS certificate verification is off (insecure=True); use this only "
                           "against a portal you trust on a network you trust",
@@ -88,7 +90,8 @@ class BitrixClient:
             session or requests.Session(), connect=self.deadlines.connect,
             seconds=lambda: self.budget.request_seconds(self.deadlines), verify=not insecure,
             secrets=auth.secrets, stats=self.stats, credential=auth.credential,
-            max_bytes=max_answer_bytes)
+            max_bytes=max_answer_bytes if max_answer_bytes is not None
+            else answer_limit(os.environ))
 
     @classmethod
     def from_webhook(cls, url: str, session: requests.Session | None = None,

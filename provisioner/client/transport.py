@@ -28,6 +28,7 @@ USER_AGENT = "provision/0.1"
 # are 2-4 KB, so about 10 MB; crm.status.list answers every status of the portal at once
 # (6,000 rows of 400 B on a portal with 200 pipelines: 2.4 MB). 32 MiB is three times that.
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
+ANSWER_ENV = "PROVISION_MAX_ANSWER_BYTES"  # a safeguard, not a ceiling: a larger portal raises it
 SOCKET_SLACK = 1.0  # seconds
 
 
@@ -150,7 +151,21 @@ def _too_large(exc: TooLarge, limit: int, *, method: str,
     seen = f"announced {exc.seen} bytes" if exc.announced else f"ran past {limit} bytes"
     return errors.AnswerTooLarge(
         "ANSWER_TOO_LARGE", f"the answer {seen}, more than provision reads from one answer "
-        f"({most}); reading stopped", method=method, maybe_committed=write)
+        f"({most}); reading stopped", method=method, maybe_committed=write,
+        hint=f"a portal this large needs a higher limit: set {ANSWER_ENV} to a number of "
+             f"bytes above {limit}")
+
+
+def answer_limit(env: Mapping[str, str]) -> int:
+    """The largest answer read: MAX_ANSWER_BYTES, or PROVISION_MAX_ANSWER_BYTES when set."""
+    raw = env.get(ANSWER_ENV, "").strip()
+    if not raw:
+        return MAX_ANSWER_BYTES
+    if not raw.isdigit() or int(raw) < 1024:
+        raise errors.ClientConfigError(
+            f"{ANSWER_ENV} must be a number of bytes, at least 1024 (e.g. {2 * MAX_ANSWER_BYTES}"
+            f" for 64 MiB); got {raw[:40]!r}")
+    return int(raw)
 
 
 def _redirect(answer: Answer, url: str, *, method: str, write: bool) -> errors.RedirectRefused:

@@ -14,6 +14,7 @@ import responses
 from client_helpers import ok, url
 
 from provisioner.client import AnswerTooLarge, BitrixClient, MalformedResponse
+from provisioner.client.errors import ClientConfigError
 from provisioner.client.paging import MAX_PAGES
 
 
@@ -170,8 +171,31 @@ def test_an_oversize_answer_is_cut_while_read(mocked: responses.RequestsMock,
         webhook(max_answer_bytes=1024 * 1024).call("crm.status.list")
     assert str(info.value) == (
         "crm.status.list: ANSWER_TOO_LARGE (provision's own code): the answer ran past 1048576 bytes, more than "
-        "provision reads from one answer (1 MiB); reading stopped")
+        "provision reads from one answer (1 MiB); reading stopped; a portal this large needs a "
+        "higher limit: set PROVISION_MAX_ANSWER_BYTES to a number of bytes above 1048576")
     assert isinstance(info.value, MalformedResponse)
+
+
+def test_the_answer_limit_is_raised_by_its_environment_variable(
+        mocked: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+        webhook: Callable[..., BitrixClient]) -> None:
+    body = b'{"result": "' + b"x" * 3_000_000 + b'"}'
+    mocked.post(url("crm.status.list"), body=body, auto_calculate_content_length=False)
+    monkeypatch.setenv("PROVISION_MAX_ANSWER_BYTES", "4000000")
+    client = webhook()
+    assert client.max_answer_bytes == 4_000_000
+    assert client.call("crm.status.list").result == "x" * 3_000_000
+
+
+@pytest.mark.parametrize("raw", ["lots", "0", "1023", "-5", "1e9"])
+def test_a_bad_answer_limit_is_refused_with_the_fix(
+        raw: str, monkeypatch: pytest.MonkeyPatch, webhook: Callable[..., BitrixClient]) -> None:
+    monkeypatch.setenv("PROVISION_MAX_ANSWER_BYTES", raw)
+    with pytest.raises(ClientConfigError) as info:
+        webhook()
+    assert str(info.value) == (
+        "PROVISION_MAX_ANSWER_BYTES must be a number of bytes, at least 1024 (e.g. 67108864 for "
+        f"64 MiB); got {raw!r}")
 
 
 def test_an_announced_oversize_answer_is_not_read(mocked: responses.RequestsMock,

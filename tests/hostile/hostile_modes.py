@@ -260,7 +260,9 @@ MODES = [
                 r"pipeline 977: run again"),
     HostileMode("oversize", _endless,
                 r"^Error: batch: ANSWER_TOO_LARGE \(provision's own code\): the answer ran past 33554432 bytes, more "
-                r"than provision reads from one answer \(32 MiB\); reading stopped$"),
+                r"than provision reads from one answer \(32 MiB\); reading stopped; a portal this large "
+                r"needs a higher limit: set PROVISION_MAX_ANSWER_BYTES to a number of bytes above "
+                r"33554432$"),
     HostileMode("slow-trickle", _slow,
                 r"^Error: batch: COMMAND_DEADLINE \(provision's own code\): the command's deadline of [\d.]+ s "
                 r"\(PROVISION_DEADLINE\) passed after 1 request, .*DEADLINE_EXCEEDED \(provision's own code\): only \d+ "
