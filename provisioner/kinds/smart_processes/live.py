@@ -83,7 +83,7 @@ def live_specs(results: Results) -> tuple[SpaSpec, ...]:
     types = _types(results)
     keys = _type_keys(types)
     names = entity_names({int(t["entityTypeId"]): keys[int(t["id"])] for t in types})
-    statuses = st.group(results.get("statuses") or [], lambda r: str(r.get("ENTITY_ID")))
+    statuses = st.by_entity(results.get("statuses") or [])
     fields = _fields_by_entity(results)
     specs = []
     for t in types:

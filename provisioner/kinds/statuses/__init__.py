@@ -15,6 +15,7 @@ from provisioner.kinds.statuses.rows import (
     Item,
     Stage,
     by_address,
+    by_entity,
     check_codes,
     check_semantics,
     check_success_code,
@@ -47,7 +48,7 @@ from provisioner.kinds.statuses.writes import (
 
 __all__ = [
     "NAME", "SEMANTICS", "Item", "Kept", "Op", "Sortable", "Stage", "answered_stages",
-    "by_address", "check_codes",
+    "by_address", "by_entity", "check_codes",
     "check_semantics", "check_success_code", "export_item", "export_stage", "follow_moves",
     "group", "item_shape", "keep_moves", "list_calls", "live_item", "live_stage",
     "made_as_wanted", "made_calls", "op_call",

@@ -174,7 +174,7 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
     def from_live(self, results: Results) -> Specs:
         cats = results["deal_categories"]
         cats = cats.get("categories", []) if isinstance(cats, dict) else cats
-        rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
+        rows = st.by_entity(results["statuses"])
         pipelines = [_live_pipeline(c) for c in sorted(cats, key=lambda c: (int(c.get("sort") or 0),
                                                                             int(c["id"])))]
         _no_stray_stages(rows, {p.id for p in pipelines})

@@ -51,7 +51,7 @@ class LeadStatuses(Kind[Stages, Stages], Exports[Stages], KeepsKeys[Stages, Stag
         return {"statuses": ReadCall("crm.status.list", {})}
 
     def from_live(self, results: Results) -> Stages:
-        rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
+        rows = st.by_entity(results["statuses"])
         return tuple(st.live_stage(r, None, STEP) for r in rows.get(ENTITY, []))
 
     def pair(self, desired: Stages | None, live: Stages) -> Pairing:

@@ -93,7 +93,7 @@ class ReferenceLists(Kind[DesiredLists, LiveLists], Exports[LiveLists]):
 
     def from_live(self, results: Results) -> LiveLists:
         offered = tuple(str(t["ID"]) for t in results["entity_types"] if _is_reference(t))
-        rows = st.group(results["statuses"], lambda r: str(r.get("ENTITY_ID")))
+        rows = st.by_entity(results["statuses"])
         items = {e: tuple(st.live_item(r, owner(e)) for r in rows.get(e, [])) for e in offered}
         return LiveLists(offered, items)
 

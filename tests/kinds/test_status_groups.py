@@ -1,0 +1,31 @@
+"""crm.status.list's rows grouped once for the four kinds that read them (statuses/rows.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provisioner.kinds.statuses import rows
+
+ROW = st.fixed_dictionaries({
+    "ID": st.integers(1, 10_000).map(str), "SORT": st.integers(0, 50).map(str),
+    "ENTITY_ID": st.sampled_from(["STATUS", "SOURCE", "DEAL_STAGE", "DEAL_STAGE_3"])})
+
+
+def _grouped(found: Any) -> dict[str, list[Any]]:
+    return {key: list(value) for key, value in found.items()}
+
+
+@given(st.lists(ROW, max_size=30), st.lists(ROW, max_size=30))
+def test_by_entity_is_the_grouping_of_the_rows_it_is_given(first: list[Any],
+                                                           second: list[Any]) -> None:
+    by_entity = lambda r: str(r.get("ENTITY_ID"))  # noqa: E731
+    assert _grouped(rows.by_entity(first)) == rows.group(first, by_entity)
+    assert rows.by_entity(first) is rows.by_entity(first)  # grouped once
+    assert _grouped(rows.by_entity(second)) == rows.group(second, by_entity)
+    copy = list(first)
+    assert _grouped(rows.by_entity(copy)) == rows.group(first, by_entity)
+    copy.append({"ID": "99999", "SORT": "1", "ENTITY_ID": "LATE"})  # an answer grown in place
+    assert _grouped(rows.by_entity(copy)) == rows.group(copy, by_entity)
