@@ -75,16 +75,43 @@ class Cli:
     def run(self, *args: str) -> Cli.Run:
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             started = time.perf_counter()
+            peak = Path(tempfile.mkstemp(prefix="bench-peak-")[1])
             proc = subprocess.Popen(
-                [sys.executable, "-c", "from provisioner.cli import main; main()", *args],
-                cwd=self.work, env=self.env, stdout=out, stderr=err, text=True)
+                [sys.executable, "-c", ENTRY, *args], cwd=self.work,
+                env={**self.env, PEAK_ENV: str(peak)}, stdout=out, stderr=err, text=True)
             _, status, usage = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - started
             proc.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0)
             err.seek(0)
             return Cli.Run(proc.returncode, wall, usage.ru_utime + usage.ru_stime,
-                           usage.ru_maxrss / 1024, out.read(), err.read())
+                           _peak_mb(peak, usage.ru_maxrss), out.read(), err.read())
+
+
+# The CLI's own peak: Linux keeps in a child's ru_maxrss the resident size of the parent it was
+# forked from (exec keeps the high-water mark), and this process holds the exported portal (GBs
+# at L100), so wait4's figure was the bench's, not the CLI's. VmHWM in /proc/self/status is the
+# running program's own, read as it exits.
+PEAK_ENV = "BENCH_PEAK_FILE"
+ENTRY = """import atexit, os
+def _peak():
+    with open("/proc/self/status") as f:
+        hwm = next((l.split()[1] for l in f if l.startswith("VmHWM:")), "")
+    with open(os.environ["BENCH_PEAK_FILE"], "w") as f:
+        f.write(hwm)
+atexit.register(_peak)
+from provisioner.cli import main
+main()
+"""
+
+
+def _peak_mb(file: Path, maxrss_kb: int) -> float:
+    """VmHWM written by the CLI at exit, in MB; wait4's (an upper bound) where /proc is absent."""
+    try:
+        text = file.read_text().strip()
+    finally:
+        file.unlink(missing_ok=True)
+    return int(text) / 1024 if text.isdigit() else maxrss_kb / 1024
 
 
 @dataclass(frozen=True)
