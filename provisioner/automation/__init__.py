@@ -5,8 +5,9 @@ The public surface the engine and the CLI use; see each module for details.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from provisioner.lazy import attributes
 
 if TYPE_CHECKING:
     from provisioner.automation.attest import (
@@ -74,13 +75,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = attributes(__name__, _WHERE, globals())
 
 
 __all__ = [

@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from provisioner.lazy import attributes
 
 if TYPE_CHECKING:
     from provisioner.engine.applier import ApplyFailed, ApplyInterrupted, ApplyReport, apply
@@ -53,13 +54,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = attributes(__name__, _WHERE, globals())
 
 
 __all__ = [

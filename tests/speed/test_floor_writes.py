@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from provisioner import engine
 from provisioner.client import BitrixClient
 from provisioner.engine.cost import _later_rounds
@@ -98,26 +100,19 @@ semantics = "failure"
 """
 
 
-def test_a_new_smart_process_pipeline_named_as_wanted_is_not_renamed(
-        client: BitrixClient) -> None:
-    """The sandbox names the pipeline it makes with a smart process "General"."""
-    desired = engine.load_text(SPA.format(name="General"))
+@pytest.mark.parametrize(("name", "updates", "done"), [
+    # the sandbox names the pipeline it makes with a smart process "General"
+    ("General", 0, "~ smart_process[hr].pipeline[main] (named so by the portal already)"),
+    ("Hiring", 1, "~ smart_process[hr].pipeline[main]"),
+])
+def test_a_new_smart_process_pipeline_is_renamed_only_when_named_otherwise(
+        client: BitrixClient, name: str, updates: int, done: str) -> None:
+    desired = engine.load_text(SPA.format(name=name))
     counting = Counting(client)
     report = engine.apply(engine.make_plan(desired, engine.read_live(client)), counting,
                           reread=False)
-    assert counting.methods.count("crm.category.update") == 0
-    assert "~ smart_process[hr].pipeline[main] (named so by the portal already)" in report.done
-    assert engine.make_plan(desired, engine.read_live(client)).changes == ()
-
-
-def test_a_new_smart_process_pipeline_named_otherwise_is_renamed(
-        client: BitrixClient) -> None:
-    desired = engine.load_text(SPA.format(name="Hiring"))
-    counting = Counting(client)
-    report = engine.apply(engine.make_plan(desired, engine.read_live(client)), counting,
-                          reread=False)
-    assert counting.methods.count("crm.category.update") == 1
-    assert "~ smart_process[hr].pipeline[main]" in report.done
+    assert counting.methods.count("crm.category.update") == updates
+    assert done in report.done
     assert engine.make_plan(desired, engine.read_live(client)).changes == ()
 
 
