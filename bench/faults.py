@@ -131,7 +131,7 @@ def main() -> int:
     if args.cli_kills:
         cli = cli_kill_runs(args.cli_kills, args.seed)
         print("CLI killed (SIGKILL):  " + ", ".join(f"{k} {v}" for k, v in cli.items()))
-        bad = bad or cli["converged"] != cli["state_readable"] or cli["duplicates"] or \
+        bad = bad or cli["converged"] != cli["state_readable"] or bool(cli["duplicates"]) or \
             cli["state_readable"] != cli["runs"]
     return 1 if bad else 0
 

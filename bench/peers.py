@@ -33,11 +33,12 @@ def naive_read(client: Recorder, calls: list[Recorded]) -> None:
         client.list_all(entry.method, entry.params, key=LIST_KEYS.get(entry.method.lower()))
 
 
+@contextmanager
 def select_objects_allowed() -> Iterator[None]:
     """fast_bitrix24 insists on `select` being a list, but userfieldconfig.list takes a PHP
     array {"0": "*", "language": "ru"} (labels in that language). Its type check is switched off
     for the run so that it reads exactly the lists provision reads, labels included."""
-    from fast_bitrix24 import user_request  # type: ignore[import-untyped]
+    from fast_bitrix24 import user_request
 
     check = user_request.UserRequestAbstract.check_expected_clause_types
     user_request.UserRequestAbstract.check_expected_clause_types = (

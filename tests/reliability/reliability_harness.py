@@ -144,7 +144,8 @@ def describe(request: requests.PreparedRequest) -> tuple[str, bool]:
     if method != "batch":
         return method, not is_read(method)
     try:
-        body = json.loads(request.body or b"{}")
+        raw = request.body or b"{}"
+        body = json.loads(raw if isinstance(raw, (str, bytes)) else b"{}")  # never streamed here
     except ValueError:
         return method, True
     cmd = body.get("cmd") or {}
