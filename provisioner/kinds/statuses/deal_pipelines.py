@@ -7,7 +7,7 @@ key); unstamped ones by name; the default pipeline (category 0) by being the def
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
@@ -55,6 +55,8 @@ KEY_PATTERN = r"[A-Za-z0-9_-]{1,50}"
 STAGE_LIST = re.compile(r"DEAL_STAGE_(\d+)")  # the stage list of deal pipeline N (N > 0)
 PORTAL_DEFAULT_CODES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE",
                         "WON", "LOSE", "APOLOGY")
+# The SORT the portal gives each (the same table, 10 ... 80).
+PORTAL_SORT = {code: 10 * (n + 1) for n, code in enumerate(PORTAL_DEFAULT_CODES)}
 # The system ones stay whatever the config says: a new pipeline's stages settle around them.
 PORTAL_KEPT = (st.Kept("NEW", 10), st.Kept("WON", 60), st.Kept("LOSE", 70))
 
@@ -201,6 +203,7 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
             spec = _rekey(s, keys[s.pipeline.id])
             if live_specs.setdefault(spec.pipeline.key, spec) is not spec:
                 twins.append(spec)
+        made = _made_as_wanted_by(live)
         pairs = Pairs(self.name)
         for pipe, key in moves:
             pairs.note(Address.of("deal.pipeline", key), MovedFromPortal(pipe.name))
@@ -212,7 +215,8 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
                 matched = _follow_moves(spec, matched, pairs)
                 live_specs[spec.pipeline.key] = matched
             pairs.want(spec.pipeline, st.settle_sorts(spec.stages, matched.stages if matched
-                                                      else (), () if matched else PORTAL_KEPT))
+                                                      else (), () if matched else PORTAL_KEPT,
+                                                      () if matched else made(spec.stages)))
             pairs.manage(f"{spec.pipeline.address}.{STAGE_STEP}")
         for spec in [*live_specs.values(), *twins]:
             pairs.have([spec.pipeline, *spec.stages])
@@ -306,6 +310,23 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
             taken.add(key)
             pipelines[key] = table
         return {"deal-pipelines.toml": {"deal": {"pipelines": pipelines}}} if pipelines else {}
+
+
+def _made_as_wanted_by(live: Specs) -> Callable[[Sequence[st.Stage]], list[st.Kept]]:
+    """For a new pipeline's desired stages, those the portal is expected to make as wanted,
+    with the SORT it gives them (docs/portal-rules.md#default-stages): a stage of one of its
+    codes named and coloured as the live default pipeline's (the portal makes a new pipeline's
+    stages as it made those; `held` compares so too). They keep that SORT where the order
+    allows (`settle_sorts`), so that apply writes none of them; the others settle 10, 20, ...
+    around them as before. A config whose stages differ from the portal's settles as before."""
+    default = next((s for s in live if s.pipeline.default), None)
+    have = {s.code: s for s in default.stages if s.code in PORTAL_SORT} if default else {}
+
+    def made(stages: Sequence[st.Stage]) -> list[st.Kept]:
+        return [st.Kept(s.code, PORTAL_SORT[s.code]) for s in stages if s.code in have
+                and have[s.code].name == s.name
+                and (not s.color or have[s.code].color == s.color)]
+    return made
 
 
 def _follow_moves(spec: PipelineSpec, live: PipelineSpec, pairs: Pairs) -> PipelineSpec:
