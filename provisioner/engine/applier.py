@@ -224,7 +224,7 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
     for number, batch in enumerate(chunks(calls)):
         names = [c.key or f"r{round_no}_{number}_{i}" for i, c in enumerate(batch)]
         commands = {k: (c.method, dict(c.params)) for k, c in zip(names, batch, strict=True)}
-        sent += len(batch)
+        sent += sum(not c.check for c in batch)  # a claims' read is the batch's, not the round's
         out = _send(client, commands, report, batch, calls[sent:])
         failed = None
         for name, call in zip(names, batch, strict=True):
@@ -269,16 +269,21 @@ def _send(client: WriteClient, commands: dict[str, tuple[str, dict[str, Any]]],
 def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
                   results: Mapping[str, Any], report: ApplyReport, progress: Progress,
                   made: set[tuple[str, int]]) -> None:
-    """Each create with a `Claim` that ran, against the list read right after it: the later
-    of two twins deletes itself, and apply stops saying so (model/answers.py)."""
+    """Each create with a `Claim` that ran, against the list read after it in its batch (read
+    again here when a failure stopped the batch before that read): the later of two twins
+    deletes itself, and apply stops saying so (model/answers.py)."""
+    reads = {(c.method, repr(c.params)): n for n, c in zip(names, batch, strict=True) if c.check}
+    listed = {read: results[n] for read, n in reads.items() if n in results}
     removed: list[str] = []
     for name, call in zip(names, batch, strict=True):
         claim = call.claim
-        if claim is None or name not in results or claim.listed not in results:
+        if claim is None or name not in results:
             continue
+        read = (claim.read[0], repr(claim.read[1]))
+        if read not in listed:
+            listed[read] = _read_again(client, claim, call)
         ours = {i for method, i in made if method == claim.undo[0]}
-        verdict = judge(claim, results[name], results[claim.listed], call.method, call.label,
-                        ours)
+        verdict = judge(claim, results[name], listed[read], call.method, call.label, ours)
         made.add((claim.undo[0], verdict.made))
         if verdict.earlier:
             removed.append(_remove_twin(client, call, claim, verdict, report, progress))
@@ -286,6 +291,23 @@ def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
         method = next(c.method for c in batch if c.claim is not None)
         raise _Stop(method, "; ".join(removed) + ": this apply stopped, leaving the rest to "
                     "the other apply", checked=True)
+
+
+def _read_again(client: WriteClient, claim: Claim, call: Call) -> Any:
+    """The list a create wrote into, read on its own: a later call of the create's batch failed,
+    so the batch's own read of it did not run (halt)."""
+    from provisioner.client.errors import BitrixAPIError  # here: see _send
+
+    try:
+        out = client.batch({"listed": claim.read}, halt=True)
+    except BitrixAPIError as exc:
+        raise _Stop(claim.read[0], f"{call.label.removeprefix('+ ')} was made; reading "
+                    f"{claim.what} to check it has no twin failed: {exc.detail()}",
+                    maybe_committed=False) from exc
+    if "listed" not in out.results:
+        raise _Stop(claim.read[0], f"{call.label.removeprefix('+ ')} was made; reading "
+                    f"{claim.what} to check it has no twin failed: {out.errors.get('listed')}")
+    return out.results["listed"]
 
 
 def _remove_twin(client: WriteClient, call: Call, claim: Claim, verdict: Verdict,

@@ -132,7 +132,8 @@ class Call:
     `$result[key]` refers to it inside one batch; `with_previous` keeps it in the same batch
     as the call before it (references only resolve inside one batch); `claim`, on a create
     whose key the portal does not keep unique, makes the applier check the list it wrote into
-    right after its batch (`provisioner.model.answers.Claim`)."""
+    right after its batch (`provisioner.model.answers.Claim`); `check`: that list's read, which
+    `chunks` adds to a batch after its creates (a kind never makes one)."""
 
     method: str
     params: Mapping[str, Any]
@@ -140,6 +141,7 @@ class Call:
     key: str | None = None
     with_previous: bool = False
     claim: Claim | None = None
+    check: bool = False
 
 
 # The method of a call that sends nothing: the portal already holds what its label names (a

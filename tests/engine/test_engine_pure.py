@@ -12,6 +12,7 @@ from provisioner.engine import Action, PlanOptions, live_from_results, load_text
 from provisioner.engine.render import render_text
 from provisioner.kinds.statuses import Item, settle_sorts
 from provisioner.model import Call
+from provisioner.model.answers import Claim
 from provisioner.model.locate import LineIndex
 from provisioner.model.rounds import chunks
 
@@ -189,6 +190,27 @@ def test_chunks_keep_references_in_one_batch() -> None:
     batches = chunks(calls)
     assert [len(b) for b in batches] == [50, 50, 4]
     assert all(not b[0].with_previous for b in batches)
+
+
+@given(hs.lists(hs.tuples(hs.integers(0, 3), hs.booleans()), max_size=160))
+def test_chunks_end_each_batch_with_one_read_of_each_list_its_creates_claim(
+        shape: list[tuple[int, bool]]) -> None:
+    """Issue 18 (apply4): 0 = a call without a claim, 1-3 = a create claiming a key in list
+    1-3; `True`: the call goes with the one before it. Every call is sent once, in order, in
+    batches of at most 50, each ending with one read of every list its creates claim."""
+    def claim(n: int) -> Claim:
+        return Claim(("list", {"n": n}), f"list {n}", None, ("id",), {}, ("delete", {}))
+    calls = [Call("add", {}, f"+ c{i}", with_previous=after and i > 0,
+                  claim=claim(n) if n else None) for i, (n, after) in enumerate(shape)]
+    batches = chunks(calls)
+    assert [c for b in batches for c in b if not c.check] == calls
+    for batch in batches:
+        assert len(batch) <= 50
+        reads = [c for c in batch if c.check]
+        claimed = [c.claim.read[1]["n"] for c in batch if c.claim is not None]
+        assert [r.params["n"] for r in reads] == list(dict.fromkeys(claimed))
+        assert batch[len(batch) - len(reads):] == reads
+        assert not batch[0].with_previous or batch is batches[0]
 
 
 def test_line_index_finds_array_items_and_keys() -> None:

@@ -177,3 +177,21 @@ def test_a_new_pipelines_stages_named_otherwise_settle_by_position(client: Bitri
     plan = engine.make_plan(engine.load_text(_pipeline(renamed)), engine.read_live(client))
     sorts = [c.after["sort"] for c in plan.changes if ".stage[" in str(c.address)]
     assert sorts == [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+
+
+def test_one_read_of_the_pipelines_checks_every_pipeline_a_batch_adds(
+        client: BitrixClient) -> None:
+    """Issue 18 (apply4): the twin check of a new pipeline (issue 14) reads the pipelines after
+    the create; one read after the batch's creates checks them all (before: one a pipeline, 3
+    here), and a twin is still found (tests/distrust/test_twins.py)."""
+    text = "".join(PIPELINE.replace("deal.pipelines.hr", f"deal.pipelines.p{n}")
+                   for n in range(3))
+    desired = engine.load_text(text)
+    counting = Counting(client)
+    report = engine.apply(engine.make_plan(desired, engine.read_live(client)), counting,
+                          reread=False)
+    assert counting.methods.count("crm.category.add") == 3
+    assert counting.methods.count("crm.category.list") == 1
+    assert ("  read the deal pipelines after adding deal.pipeline[p0], deal.pipeline[p1] and "
+            "deal.pipeline[p2]") in report.done
+    assert engine.make_plan(desired, engine.read_live(client)).changes == ()

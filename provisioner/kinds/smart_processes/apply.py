@@ -59,9 +59,10 @@ def children(kids: Children, parent: Address, cls: type) -> list[Any]:
 
 def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
     ref, made = f"cat_{pipe.owner.key}_{pipe.key}", f"catst_{pipe.owner.key}_{pipe.key}"
-    listed = f"catls_{pipe.owner.key}_{pipe.key}"
     # no stamp on these pipelines: a pipeline of the same name made meanwhile is its twin
-    claim = Claim(listed, "categories", ("category", "id"), {"name": pipe.name, "isDefault": "N"},
+    claim = Claim(("crm.category.list", {"entityTypeId": etid}),
+                  f"the pipelines of {pipe.owner}", "categories", ("category", "id"),
+                  {"name": pipe.name, "isDefault": "N"},
                   ("crm.category.delete", {"entityTypeId": etid}))
     results = yield [
         Call("crm.category.add", {"entityTypeId": etid, "fields": {"name": pipe.name}},
@@ -69,9 +70,7 @@ def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
         Call("crm.status.list", {"filter": {
             "ENTITY_ID": f"DYNAMIC_{etid}_STAGE_$result[{ref}][category][id]"}},
             f"  read the stages the portal made for {pipe.address}", key=made,
-            with_previous=True),
-        Call("crm.category.list", {"entityTypeId": etid},
-             f"  read the pipelines after adding {pipe.address}", key=listed, with_previous=True)]
+            with_previous=True)]
     category = new_id(results[ref], ("category", "id"), "crm.category.add", f"+ {pipe.address}")
     yield reconcile(pipe.address, etid, category, results[made],
                     sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
@@ -99,17 +98,16 @@ def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children
 def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
             made_now: relations.Made) -> Script:
     """A new smart process; its ids go to `made_now` for the relations other types name."""
-    ref, pipes, listed = f"type_{spa.code}", f"typecat_{spa.code}", f"typels_{spa.code}"
+    ref, pipes = f"type_{spa.code}", f"typecat_{spa.code}"
     label = f"+ {spa.address}"
     # `code` is not unique on the portal: a type of this code made meanwhile is its twin
-    claim = Claim(listed, "types", ("type", "id"), {"code": spa.code}, ("crm.type.delete", {}))
+    claim = Claim(("crm.type.list", {"filter": {"code": spa.code}, "order": {"id": "DESC"}}),
+                  "the smart processes", "types", ("type", "id"), {"code": spa.code},
+                  ("crm.type.delete", {}))
     results = yield [
         Call("crm.type.add", {"fields": type_fields(spa, live)}, label, key=ref, claim=claim),
         Call("crm.category.list", {"entityTypeId": f"$result[{ref}][type][entityTypeId]"},
              f"  read the pipeline the portal made for {spa.address}", key=pipes,
-             with_previous=True),
-        Call("crm.type.list", {"filter": {"code": spa.code}, "order": {"id": "DESC"}},
-             f"  read the smart processes after adding {spa.address}", key=listed,
              with_previous=True)]
     type_id = new_id(results[ref], ("type", "id"), "crm.type.add", label)
     etid = new_id(results[ref], ("type", "entityTypeId"), "crm.type.add", label)

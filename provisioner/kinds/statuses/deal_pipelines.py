@@ -429,21 +429,22 @@ def _stages_ref(key: str) -> str:
     return f"newst_{key}"
 
 
+LISTED = ("crm.category.list", {"entityTypeId": DEAL})  # the deal pipelines, all at once
+
+
 def _create_calls(p: Pipeline) -> list[Call]:
-    """The add, the read of the stages the portal made with it, and the read of the pipelines
-    right after it (its twin check: `originId` is not unique on the portal)."""
-    ref, listed = _ref(p.key), f"newls_{p.key}"
+    """The add and the read of the stages the portal made with it; its twin check (`originId`
+    is not unique on the portal) reads the pipelines after it, once for every pipeline its
+    batch adds (`Claim`)."""
+    ref = _ref(p.key)
     stamp = {"originatorId": ORIGINATOR, "originId": p.key}
-    claim = Claim(listed, "categories", ("category", "id"), stamp,
+    claim = Claim(LISTED, "the deal pipelines", "categories", ("category", "id"), stamp,
                   ("crm.category.delete", {"entityTypeId": DEAL}))
     return [Call("crm.category.add", {"entityTypeId": DEAL, "fields": {**_fields(p), **stamp}},
                  f"+ {p.address}", key=ref, claim=claim),
             Call("crm.status.list",
                  {"filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{ref}][category][id]"}},
                  f"  read the stages the portal made for {p.address}", key=_stages_ref(p.key),
-                 with_previous=True),
-            Call("crm.category.list", {"entityTypeId": DEAL},
-                 f"  read the pipelines after adding {p.address}", key=listed,
                  with_previous=True)]
 
 
