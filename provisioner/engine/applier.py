@@ -224,7 +224,9 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
     for number, batch in enumerate(chunks(calls)):
         names = [c.key or f"r{round_no}_{number}_{i}" for i, c in enumerate(batch)]
         commands = {k: (c.method, dict(c.params)) for k, c in zip(names, batch, strict=True)}
-        sent += sum(not c.check for c in batch)  # a claims' read is the batch's, not the round's
+        # the round's calls this batch holds (a claims' read is the batch's own; a shared read
+        # stands for every call that asked it)
+        sent += sum(0 if c.check else 1 + len(c.also) for c in batch)
         out = _send(client, commands, report, batch, calls[sent:])
         failed = None
         for name, call in zip(names, batch, strict=True):
@@ -236,6 +238,8 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
                 report.done.append(call.label)
             if call.key is not None:
                 results[call.key] = out.results[name]
+            for key in call.also:  # a shared read's other askers (model/rounds.py chunks)
+                results[key] = out.results[name]
         # creates that ran are checked for twins even when a later call of the batch failed
         _check_claims(client, batch, names, out.results, report, progress, made)
         if failed is not None:
@@ -272,7 +276,8 @@ def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
     """Each create with a `Claim` that ran, against the list read after it in its batch (read
     again here when a failure stopped the batch before that read): the later of two twins
     deletes itself, and apply stops saying so (model/answers.py)."""
-    reads = {(c.method, repr(c.params)): n for n, c in zip(names, batch, strict=True) if c.check}
+    reads = {(c.method, repr(c.params)): n for n, c in zip(names, batch, strict=True)
+             if c.check or c.shared}
     listed = {read: results[n] for read, n in reads.items() if n in results}
     removed: list[str] = []
     for name, call in zip(names, batch, strict=True):

@@ -133,7 +133,10 @@ class Call:
     as the call before it (references only resolve inside one batch); `claim`, on a create
     whose key the portal does not keep unique, makes the applier check the list it wrote into
     right after its batch (`provisioner.model.answers.Claim`); `check`: that list's read, which
-    `chunks` adds to a batch after its creates (a kind never makes one)."""
+    `chunks` adds to a batch after its creates (a kind never makes one). `shared`: a read whose
+    answer is the same for every call of its batch asking it (the same method and params):
+    `chunks` sends it once, after the batch's other calls, and `also` holds the keys of the
+    others, which get the same answer."""
 
     method: str
     params: Mapping[str, Any]
@@ -142,6 +145,8 @@ class Call:
     with_previous: bool = False
     claim: Claim | None = None
     check: bool = False
+    shared: bool = False
+    also: tuple[str, ...] = ()
 
 
 # The method of a call that sends nothing: the portal already holds what its label names (a

@@ -181,6 +181,6 @@ def test_a_create_is_checked_for_twins_when_a_later_call_of_its_batch_failed(
     assert "+ deal.pipeline[hr]" in failed.report.done
     number = next(n for n, calls in enumerate(bent.sent) if writes(calls))
     first = [m for m, _ in bent.sent[number].values()]
-    assert first[0] == "crm.category.add" and first[-1] == "crm.category.list"  # not reached
+    assert first[0] == "crm.category.add" and "crm.category.list" in first[-2:]  # not reached
     assert list(bent.sent[number + 1].values()) == [("crm.category.list", {"entityTypeId": 2})]
     assert len(bent.sent) == number + 2

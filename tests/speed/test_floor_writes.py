@@ -183,7 +183,9 @@ def test_one_read_of_the_pipelines_checks_every_pipeline_a_batch_adds(
         client: BitrixClient) -> None:
     """Issue 18 (apply4): the twin check of a new pipeline (issue 14) reads the pipelines after
     the create; one read after the batch's creates checks them all (before: one a pipeline, 3
-    here), and a twin is still found (tests/distrust/test_twins.py)."""
+    here), and a twin is still found (tests/distrust/test_twins.py). The stages each new
+    pipeline comes with are read back from one read of the whole status list (before: one
+    filtered read a pipeline)."""
     text = "".join(PIPELINE.replace("deal.pipelines.hr", f"deal.pipelines.p{n}")
                    for n in range(3))
     desired = engine.load_text(text)
@@ -192,6 +194,10 @@ def test_one_read_of_the_pipelines_checks_every_pipeline_a_batch_adds(
                           reread=False)
     assert counting.methods.count("crm.category.add") == 3
     assert counting.methods.count("crm.category.list") == 1
+    # and one read of the whole status list gives the stages the portal made for all three
+    assert counting.methods.count("crm.status.list") == 1
+    assert ("  read the stages the portal made for deal.pipeline[p0] and 2 more"
+            in report.done)
     assert ("  read the deal pipelines after adding deal.pipeline[p0], deal.pipeline[p1] and "
             "deal.pipeline[p2]") in report.done
     assert engine.make_plan(desired, engine.read_live(client)).changes == ()

@@ -9,6 +9,7 @@ added (their stages read by `$result`), its fields added; (3) the stage writes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from provisioner.kinds import statuses as st
@@ -44,11 +45,13 @@ def type_fields(spa: SmartProcess, live: Mapping[Address, Any]) -> dict[str, Any
 
 
 def reconcile(owner: Address, etid: int, category: int, rows: Any,
-              wanted: Sequence[st.Stage]) -> list[Call]:
+              wanted: Sequence[st.Stage], whole: bool = False) -> list[Call]:
     """Stage writes for a pipeline made in this apply: update the portal's stages that share a
-    desired code, delete its other non-system stages, add the rest."""
+    desired code, delete its other non-system stages, add the rest (`whole`: `rows` are the
+    whole status list's, `st.made_read`)."""
     made = {s.code: s for s in st.answered_stages(rows_in(rows, None, "crm.status.list"),
-                                                  stage_list(etid, category), owner, "stage")}
+                                                  stage_list(etid, category), owner, "stage",
+                                                  whole)}
     return st.made_calls(made, wanted, stage_list(etid, category), category)
 
 
@@ -57,7 +60,7 @@ def children(kids: Children, parent: Address, cls: type) -> list[Any]:
     return [n for n in kids.get(parent, ()) if isinstance(n, cls)]
 
 
-def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
+def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children, whole: bool = False) -> Script:
     ref, made = f"cat_{pipe.owner.key}_{pipe.key}", f"catst_{pipe.owner.key}_{pipe.key}"
     # no stamp on these pipelines: a pipeline of the same name made meanwhile is its twin
     claim = Claim(("crm.category.list", {"entityTypeId": etid}),
@@ -67,17 +70,15 @@ def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
     results = yield [
         Call("crm.category.add", {"entityTypeId": etid, "fields": {"name": pipe.name}},
              f"+ {pipe.address}", key=ref, claim=claim),
-        Call("crm.status.list", {"filter": {
-            "ENTITY_ID": f"DYNAMIC_{etid}_STAGE_$result[{ref}][category][id]"}},
-            f"  read the stages the portal made for {pipe.address}", key=made,
-            with_previous=True)]
+        st.made_read(whole, f"DYNAMIC_{etid}_STAGE_$result[{ref}][category][id]",
+                     f"  read the stages the portal made for {pipe.address}", made)]
     category = new_id(results[ref], ("category", "id"), "crm.category.add", f"+ {pipe.address}")
     yield reconcile(pipe.address, etid, category, results[made],
-                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
+                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort), whole)
 
 
 def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children,
-                     named: str | None = None) -> Script:
+                     named: str | None = None, whole: bool = False) -> Script:
     """The pipeline the portal made with a smart process (`named`: its name, when this apply
     made the process and read it): renamed unless it has the wanted name already."""
     rename: list[Call] = []
@@ -88,15 +89,15 @@ def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children
                                                "fields": {"name": pipe.name}},
                        f"~ {pipe.address}")]
     made = f"defst_{pipe.owner.key}_{pipe.key}"
-    results = yield [*rename, Call("crm.status.list", {"filter": {
-        "ENTITY_ID": stage_list(etid, category)}},
-        f"  read the stages the portal made for {pipe.address}", key=made)]
+    read = st.made_read(whole, stage_list(etid, category),
+                        f"  read the stages the portal made for {pipe.address}", made)
+    results = yield [*rename, replace(read, with_previous=False)]
     yield reconcile(pipe.address, etid, category, results[made],
-                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
+                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort), whole)
 
 
 def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
-            made_now: relations.Made) -> Script:
+            made_now: relations.Made, whole: bool = False) -> Script:
     """A new smart process; its ids go to `made_now` for the relations other types name."""
     ref, pipes = f"type_{spa.code}", f"typecat_{spa.code}"
     label = f"+ {spa.address}"
@@ -116,8 +117,8 @@ def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
         rows_in(results[pipes], "categories", "crm.category.list"), etid)
     tasks: list[Script] = []
     for pipe in children(kids, spa.address, SpaPipeline):
-        tasks.append(default_pipeline(pipe, etid, default_id, kids, named) if pipe.default
-                     else new_pipeline(pipe, etid, kids))
+        tasks.append(default_pipeline(pipe, etid, default_id, kids, named, whole) if pipe.default
+                     else new_pipeline(pipe, etid, kids, whole))
     target = Target(entity_id=f"CRM_{type_id}", prefix=f"UF_CRM_{type_id}_")
     fields = [create_call(target, f, items_of(kids, f.address), f"+ {f.address}")
               for f in children(kids, spa.address, Field)]
@@ -140,7 +141,7 @@ def _default_pipeline(cats: Sequence[Mapping[str, Any]], etid: int) -> tuple[int
 
 
 def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[Address, Any],
-                 live: Mapping[Address, Any], kids: Children) -> Script:
+                 live: Mapping[Address, Any], kids: Children, whole: bool = False) -> Script:
     """Changes of a smart process that is on the portal already (itself, pipelines, fields)."""
     current: SmartProcess = live[spa.address]
     etid = int(current.entity_type_id or 0)
@@ -153,7 +154,7 @@ def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[
     for c in changes:
         if c.address.depth == 2 and c.address.parts[-1][0] == "pipeline":
             if c.action is Action.CREATE:
-                tasks.append(new_pipeline(desired[c.address], etid, kids))
+                tasks.append(new_pipeline(desired[c.address], etid, kids, whole))
             else:
                 calls.append(_pipeline_call(c, etid, desired, live))
     calls.extend(_stage_calls(changes, etid, desired, live))

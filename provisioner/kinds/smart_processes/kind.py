@@ -201,15 +201,20 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
         kids = by_parent(desired)
         made: relations.Made = {}
         related: list[SmartProcess] = []  # types whose own change this apply makes
+        # the stages new pipelines come with read from the whole status list, once a batch
+        whole = any(c.action is Action.CREATE and c.address.depth <= 2
+                    and c.address.parts[-1][0] in ("smart_process", "pipeline")
+                    for c in changes) and st.whole_reads(desired, live)
         for code, group in _by_spa(changes).items():
             address = Address.of("smart_process", code)
             own = next((c for c in group if c.address == address), None)
             if own is not None and own.action is Action.CREATE:
-                tasks.append(ap.new_spa(desired[address], kids, live, made))
+                tasks.append(ap.new_spa(desired[address], kids, live, made, whole))
             elif own is not None and own.action is Action.DELETE:
                 tasks.append(once([_delete(live[address])]))
             else:
-                tasks.append(ap.existing_spa(desired[address], group, desired, live, kids))
+                tasks.append(ap.existing_spa(desired[address], group, desired, live, kids,
+                                             whole))
             if own is not None and own.action is not Action.DELETE:
                 related.append(desired[address])
         yield from parallel(tasks)

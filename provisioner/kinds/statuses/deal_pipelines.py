@@ -246,9 +246,10 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
               live: Mapping[Address, Any]) -> Script:
         created = [c for c in changes if c.address.depth == 1 and c.action is Action.CREATE]
         new_keys = {c.address.key for c in created}
+        whole = bool(created) and st.whole_reads(desired, live)
         first: list[Call] = []
         for c in created:
-            first.extend(_create_calls(desired[c.address]))
+            first.extend(_create_calls(desired[c.address], whole))
         first.extend(_pipeline_call(c, desired, live) for c in changes
                      if c.address.depth == 1 and c.action is not Action.CREATE)
         stage_changes = [c for c in changes if c.address.depth == 2]
@@ -265,7 +266,7 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
             category = new_id(results[_ref(c.address.key)], ("category", "id"),
                               "crm.category.add", label)
             rows = rows_in(results[_stages_ref(c.address.key)], None, "crm.status.list")
-            second.extend(_reconcile(c.address, category, rows, kids.get(c.address, [])))
+            second.extend(_reconcile(c.address, category, rows, kids.get(c.address, []), whole))
         if second:
             yield second
 
@@ -432,20 +433,20 @@ def _stages_ref(key: str) -> str:
 LISTED = ("crm.category.list", {"entityTypeId": DEAL})  # the deal pipelines, all at once
 
 
-def _create_calls(p: Pipeline) -> list[Call]:
-    """The add and the read of the stages the portal made with it; its twin check (`originId`
-    is not unique on the portal) reads the pipelines after it, once for every pipeline its
-    batch adds (`Claim`)."""
+def _create_calls(p: Pipeline, whole: bool = False) -> list[Call]:
+    """The add and the read of the stages the portal made with it (`whole`: of the whole
+    status list, once for every pipeline its batch adds, `st.made_read`); its twin check
+    (`originId` is not unique on the portal) reads the pipelines after it, once for every
+    pipeline its batch adds (`Claim`)."""
     ref = _ref(p.key)
     stamp = {"originatorId": ORIGINATOR, "originId": p.key}
     claim = Claim(LISTED, "the deal pipelines", "categories", ("category", "id"), stamp,
                   ("crm.category.delete", {"entityTypeId": DEAL}))
     return [Call("crm.category.add", {"entityTypeId": DEAL, "fields": {**_fields(p), **stamp}},
                  f"+ {p.address}", key=ref, claim=claim),
-            Call("crm.status.list",
-                 {"filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{ref}][category][id]"}},
-                 f"  read the stages the portal made for {p.address}", key=_stages_ref(p.key),
-                 with_previous=True)]
+            st.made_read(whole, f"DEAL_STAGE_$result[{ref}][category][id]",
+                         f"  read the stages the portal made for {p.address}",
+                         _stages_ref(p.key))]
 
 
 def _pipeline_call(c: Change, desired: Mapping[Address, Any], live: Mapping[Address, Any]) -> Call:
@@ -461,9 +462,11 @@ def _pipeline_call(c: Change, desired: Mapping[Address, Any], live: Mapping[Addr
 
 
 def _reconcile(owner: Address, category: int, rows: Sequence[Mapping[str, Any]],
-               wanted: Sequence[st.Stage]) -> list[Call]:
+               wanted: Sequence[st.Stage], whole: bool = False) -> list[Call]:
     """Stage writes for a pipeline this apply created: update the portal's default stages that
     share a desired code, delete the other non-system ones, add the rest. Only rows of its own
-    list are touched: any other row means the portal ignored the read's filter."""
-    made = {s.code: s for s in st.answered_stages(rows, entity_id(category), owner, STAGE_STEP)}
+    list are touched: any other row of a filtered read means the portal ignored the filter
+    (`whole`: the whole list was read, its own rows are taken)."""
+    made = {s.code: s for s in st.answered_stages(rows, entity_id(category), owner, STAGE_STEP,
+                                                  whole)}
     return st.made_calls(made, wanted, entity_id(category))
