@@ -10,6 +10,7 @@ import pytest
 from provisioner import engine
 from provisioner.client import BitrixClient
 from provisioner.engine.cost import _later_rounds
+from provisioner.kinds.smart_processes.kind import SmartProcesses
 from provisioner.kinds.statuses.deal_pipelines import DealPipelines
 
 # A new deal pipeline whose NEW, WON and LOSE stages have the names and colours the sandbox
@@ -200,4 +201,55 @@ def test_one_read_of_the_pipelines_checks_every_pipeline_a_batch_adds(
             in report.done)
     assert ("  read the deal pipelines after adding deal.pipeline[p0], deal.pipeline[p1] and "
             "deal.pipeline[p2]") in report.done
+    assert engine.make_plan(desired, engine.read_live(client)).changes == ()
+
+
+SPA_STAGES = """
+[smart_processes.buy]
+title = "Purchases"
+stages = true
+categories = true
+[smart_processes.buy.pipelines.main]
+default = true
+name = "General"
+[[smart_processes.buy.pipelines.main.stages]]
+code = "NEW"
+name = "Start"
+color = "#22B9FF"
+[[smart_processes.buy.pipelines.main.stages]]
+code = "REVIEW"
+name = "Review"
+[[smart_processes.buy.pipelines.main.stages]]
+code = "SUCCESS"
+name = "{success}"
+semantics = "success"
+color = "#00FF00"
+[[smart_processes.buy.pipelines.main.stages]]
+code = "FAIL"
+name = "Failure"
+semantics = "failure"
+color = "#FF0000"
+"""
+
+
+@pytest.mark.parametrize(("success", "sorts", "updates", "held"), [
+    # as the docs show a new pipeline's stages made: NEW 10, SUCCESS 40, FAIL 50 are kept
+    ("Success", [10, 20, 40, 50], 0, ["FAIL", "NEW", "SUCCESS"]),
+    # SUCCESS named otherwise is written anyway (renamed): it settles between its neighbours
+    ("Purchased", [10, 20, 30, 50], 1, ["FAIL", "NEW"]),
+])
+def test_a_new_smart_process_pipelines_stages_made_as_wanted_keep_the_portals_sort(
+        client: BitrixClient, success: str, sorts: list[int], updates: int,
+        held: list[str]) -> None:
+    """Issue 18 (apply4): before, a new smart process's stages settled 10, 20, ... by
+    position, and SUCCESS and FAIL made at 40 and 50 were updated to 30 and 40; the plan's
+    estimate counts no call for the stages it expects made as wanted."""
+    desired = engine.load_text(SPA_STAGES.replace("{success}", success))
+    plan = engine.make_plan(desired, engine.read_live(client))
+    assert [c.after["sort"] for c in plan.changes if ".stage[" in str(c.address)] == sorts
+    expected = SmartProcesses().held(plan.changes, plan.desired_nodes, plan.live_nodes)
+    assert sorted(str(a).split("stage[")[1][:-1] for a in expected) == held
+    counting = Counting(client)
+    engine.apply(plan, counting, reread=False)
+    assert counting.methods.count("crm.status.update") == updates
     assert engine.make_plan(desired, engine.read_live(client)).changes == ()
