@@ -9,6 +9,7 @@ portal made for it (`$result[...]` reference); (2) the stage writes that reconci
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -20,7 +21,7 @@ from provisioner.engine.planner import make_plan
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import HELD, Action, AnyKind, Call, Plan, Script
-from provisioner.model.answers import CODE, Claim, UntrustedAnswer, Verdict, judge
+from provisioner.model.answers import CODE, Claim, UntrustedAnswer, Verdict, dig, judge
 from provisioner.model.rounds import chunks, once, parallel
 
 Progress = Callable[[str], None]
@@ -291,7 +292,8 @@ def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
         verdict = judge(claim, results[name], listed[read], call.method, call.label, ours)
         made.add((claim.undo[0], verdict.made))
         if verdict.earlier:
-            removed.append(_remove_twin(client, call, claim, verdict, report, progress))
+            removed.append(_remove_twin(client, call, claim, verdict, report, progress,
+                                        results))
     if removed:
         method = next(c.method for c in batch if c.claim is not None)
         raise _Stop(method, "; ".join(removed) + ": this apply stopped, leaving the rest to "
@@ -316,11 +318,14 @@ def _read_again(client: WriteClient, claim: Claim, call: Call) -> Any:
 
 
 def _remove_twin(client: WriteClient, call: Call, claim: Claim, verdict: Verdict,
-                 report: ApplyReport, progress: Progress) -> str:
-    """Delete what this apply just made (the later id); what was done, for the message."""
+                 report: ApplyReport, progress: Progress,
+                 results: Mapping[str, Any] | None = None) -> str:
+    """Delete what this apply just made (the later id); what was done, for the message. A
+    `$result[...]` reference in the undo's params (the type a pipeline was added to in the
+    same batch) is resolved from the batch's answers: the undo goes in a batch of its own."""
     what = call.label.removeprefix("+ ")
     first = ", ".join(str(i) for i in verdict.earlier)
-    method, params = claim.undo
+    method, params = claim.undo[0], _resolved(claim.undo[1], results or {})
     from provisioner.client.errors import BitrixAPIError  # here: see _send
 
     try:
@@ -338,3 +343,18 @@ def _remove_twin(client: WriteClient, call: Call, claim: Claim, verdict: Verdict
     report.done.append(label)
     return (f"{what} was made at the same moment by another apply (id {first}); this apply "
             f"deleted its own copy (id {verdict.made})")
+
+
+_REFERENCE = re.compile(r"\$result\[(\w+)\]((?:\[\w+\])*)")
+
+
+def _resolved(params: Mapping[str, Any], results: Mapping[str, Any]) -> dict[str, Any]:
+    """`params` with each value that is one `$result[key][a][b]` reference replaced by that
+    value of the batch's answers (docs/portal-rules.md#batch, as the portal resolves it)."""
+    out = dict(params)
+    for name, value in params.items():
+        found = _REFERENCE.fullmatch(value) if isinstance(value, str) else None
+        if found:
+            steps = re.findall(r"\[(\w+)\]", found[2])
+            out[name] = dig(results.get(found[1]), steps)
+    return out

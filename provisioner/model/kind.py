@@ -313,6 +313,16 @@ class HoldsWrites(Protocol):
 
 
 @runtime_checkable
+class MadeWithParent(Protocol):
+    """Created objects the portal makes with their parent (a new smart process's first
+    pipeline) and whose children the apply writes in the round after the parent's create, for
+    the plan's estimate (engine/cost.py): not one round after the object's own change."""
+
+    def made_with_parent(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+                         live: Mapping[Address, Any]) -> set[Address]: ...
+
+
+@runtime_checkable
 class NeedsLive(Protocol[L]):
     """Other kinds' live parts, each built once by its own kind: `needs` names them, and after
     every kind's `from_live` the engine hands them to `link_live`."""

@@ -253,3 +253,58 @@ def test_a_new_smart_process_pipelines_stages_made_as_wanted_keep_the_portals_so
     engine.apply(plan, counting, reread=False)
     assert counting.methods.count("crm.status.update") == updates
     assert engine.make_plan(desired, engine.read_live(client)).changes == ()
+
+
+TWO_PIPELINES = SPA_STAGES.replace("{success}", "Success") + """
+[smart_processes.buy.pipelines.second]
+name = "Second line"
+[[smart_processes.buy.pipelines.second.stages]]
+code = "NEW"
+name = "Start"
+color = "#22B9FF"
+[[smart_processes.buy.pipelines.second.stages]]
+code = "CHECK"
+name = "Check"
+[[smart_processes.buy.pipelines.second.stages]]
+code = "SUCCESS"
+name = "Success"
+semantics = "success"
+color = "#00FF00"
+[[smart_processes.buy.pipelines.second.stages]]
+code = "FAIL"
+name = "Failure"
+semantics = "failure"
+color = "#FF0000"
+"""
+
+
+class Batches(Counting):
+    """Counting, and the methods of each batch apart."""
+
+    def __init__(self, client: BitrixClient) -> None:
+        super().__init__(client)
+        self.batches: list[list[str]] = []
+
+    def batch(self, calls: Any, halt: bool = False) -> Any:
+        self.batches.append([method for method, _ in calls.values()])
+        return super().batch(calls, halt=halt)
+
+
+def test_a_new_smart_process_and_its_pipelines_apply_in_two_rounds(
+        client: BitrixClient) -> None:
+    """Issue 18 (apply4): the second pipeline is added in the batch of its smart process (by
+    `$result`); one read of the type's pipelines gives the first one's id and checks the
+    second for twins, one read of the whole status list the stages both came with; then one
+    round writes the stages (before: 3 rounds, 2 pipeline reads, 2 stage reads)."""
+    desired = engine.load_text(TWO_PIPELINES)
+    plan = engine.make_plan(desired, engine.read_live(client))
+    assert plan.cost is not None and plan.cost.apply_requests == 2
+    counting = Batches(client)
+    engine.apply(plan, counting, reread=False)
+    assert counting.batches == [
+        ["crm.type.add", "crm.category.add", "crm.type.list", "crm.category.list",
+         "crm.status.list"],
+        # each pipeline: PREPARATION and CLIENT deleted (not in the config), REVIEW or CHECK
+        # added; NEW, SUCCESS and FAIL made as wanted
+        ["crm.status.delete", "crm.status.delete", "crm.status.add"] * 2]
+    assert engine.make_plan(desired, engine.read_live(client)).changes == ()

@@ -204,6 +204,15 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
 
     # ---- apply ------------------------------------------------------------------------------
 
+    def made_with_parent(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+                         live: Mapping[Address, Any]) -> set[Address]:
+        """A new smart process's default pipeline, when its stages are read back with the
+        process (`apply.new_spa`, `whole`): renamed and its stages written in one round."""
+        new = {c.address for c in changes if c.action is Action.CREATE and c.address.depth == 1}
+        out = {c.address for c in changes if c.address.parent in new
+               and isinstance(desired.get(c.address), SpaPipeline) and desired[c.address].default}
+        return out if out and st.whole_reads(desired, live) else set()
+
     def held(self, changes: Sequence[Change], desired: Mapping[Address, Any],
              live: Mapping[Address, Any]) -> set[Address]:
         """Stages of a new pipeline expected to be made as wanted (`_made_as_wanted_by`, with
