@@ -9,6 +9,7 @@ portal made for it (`$result[...]` reference); (2) the stage writes that reconci
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -20,7 +21,7 @@ from provisioner.engine.planner import make_plan
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import HELD, Action, AnyKind, Call, Plan, Script
-from provisioner.model.answers import CODE, Claim, UntrustedAnswer, Verdict, judge
+from provisioner.model.answers import CODE, Claim, UntrustedAnswer, Verdict, dig, judge
 from provisioner.model.rounds import chunks, once, parallel
 
 Progress = Callable[[str], None]
@@ -224,7 +225,9 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
     for number, batch in enumerate(chunks(calls)):
         names = [c.key or f"r{round_no}_{number}_{i}" for i, c in enumerate(batch)]
         commands = {k: (c.method, dict(c.params)) for k, c in zip(names, batch, strict=True)}
-        sent += len(batch)
+        # the round's calls this batch holds (a claims' read is the batch's own; a shared read
+        # stands for every call that asked it)
+        sent += sum(0 if c.check else 1 + len(c.also) for c in batch)
         out = _send(client, commands, report, batch, calls[sent:])
         failed = None
         for name, call in zip(names, batch, strict=True):
@@ -236,6 +239,8 @@ def _execute(client: WriteClient, calls: list[Call], round_no: int, report: Appl
                 report.done.append(call.label)
             if call.key is not None:
                 results[call.key] = out.results[name]
+            for key in call.also:  # a shared read's other askers (model/rounds.py chunks)
+                results[key] = out.results[name]
         # creates that ran are checked for twins even when a later call of the batch failed
         _check_claims(client, batch, names, out.results, report, progress, made)
         if failed is not None:
@@ -269,31 +274,58 @@ def _send(client: WriteClient, commands: dict[str, tuple[str, dict[str, Any]]],
 def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
                   results: Mapping[str, Any], report: ApplyReport, progress: Progress,
                   made: set[tuple[str, int]]) -> None:
-    """Each create with a `Claim` that ran, against the list read right after it: the later
-    of two twins deletes itself, and apply stops saying so (model/answers.py)."""
+    """Each create with a `Claim` that ran, against the list read after it in its batch (read
+    again here when a failure stopped the batch before that read): the later of two twins
+    deletes itself, and apply stops saying so (model/answers.py)."""
+    reads = {(c.method, repr(c.params)): n for n, c in zip(names, batch, strict=True)
+             if c.check or c.shared}
+    listed = {read: results[n] for read, n in reads.items() if n in results}
     removed: list[str] = []
     for name, call in zip(names, batch, strict=True):
         claim = call.claim
-        if claim is None or name not in results or claim.listed not in results:
+        if claim is None or name not in results:
             continue
+        read = (claim.read[0], repr(claim.read[1]))
+        if read not in listed:
+            listed[read] = _read_again(client, claim, call)
         ours = {i for method, i in made if method == claim.undo[0]}
-        verdict = judge(claim, results[name], results[claim.listed], call.method, call.label,
-                        ours)
+        verdict = judge(claim, results[name], listed[read], call.method, call.label, ours)
         made.add((claim.undo[0], verdict.made))
         if verdict.earlier:
-            removed.append(_remove_twin(client, call, claim, verdict, report, progress))
+            removed.append(_remove_twin(client, call, claim, verdict, report, progress,
+                                        results))
     if removed:
         method = next(c.method for c in batch if c.claim is not None)
         raise _Stop(method, "; ".join(removed) + ": this apply stopped, leaving the rest to "
                     "the other apply", checked=True)
 
 
+def _read_again(client: WriteClient, claim: Claim, call: Call) -> Any:
+    """The list a create wrote into, read on its own: a later call of the create's batch failed,
+    so the batch's own read of it did not run (halt)."""
+    from provisioner.client.errors import BitrixAPIError  # here: see _send
+
+    try:
+        out = client.batch({"listed": claim.read}, halt=True)
+    except BitrixAPIError as exc:
+        raise _Stop(claim.read[0], f"{call.label.removeprefix('+ ')} was made; reading "
+                    f"{claim.what} to check it has no twin failed: {exc.detail()}",
+                    maybe_committed=False) from exc
+    if "listed" not in out.results:
+        raise _Stop(claim.read[0], f"{call.label.removeprefix('+ ')} was made; reading "
+                    f"{claim.what} to check it has no twin failed: {out.errors.get('listed')}")
+    return out.results["listed"]
+
+
 def _remove_twin(client: WriteClient, call: Call, claim: Claim, verdict: Verdict,
-                 report: ApplyReport, progress: Progress) -> str:
-    """Delete what this apply just made (the later id); what was done, for the message."""
+                 report: ApplyReport, progress: Progress,
+                 results: Mapping[str, Any] | None = None) -> str:
+    """Delete what this apply just made (the later id); what was done, for the message. A
+    `$result[...]` reference in the undo's params (the type a pipeline was added to in the
+    same batch) is resolved from the batch's answers: the undo goes in a batch of its own."""
     what = call.label.removeprefix("+ ")
     first = ", ".join(str(i) for i in verdict.earlier)
-    method, params = claim.undo
+    method, params = claim.undo[0], _resolved(claim.undo[1], results or {})
     from provisioner.client.errors import BitrixAPIError  # here: see _send
 
     try:
@@ -311,3 +343,18 @@ def _remove_twin(client: WriteClient, call: Call, claim: Claim, verdict: Verdict
     report.done.append(label)
     return (f"{what} was made at the same moment by another apply (id {first}); this apply "
             f"deleted its own copy (id {verdict.made})")
+
+
+_REFERENCE = re.compile(r"\$result\[(\w+)\]((?:\[\w+\])*)")
+
+
+def _resolved(params: Mapping[str, Any], results: Mapping[str, Any]) -> dict[str, Any]:
+    """`params` with each value that is one `$result[key][a][b]` reference replaced by that
+    value of the batch's answers (docs/portal-rules.md#batch, as the portal resolves it)."""
+    out = dict(params)
+    for name, value in params.items():
+        found = _REFERENCE.fullmatch(value) if isinstance(value, str) else None
+        if found:
+            steps = re.findall(r"\[(\w+)\]", found[2])
+            out[name] = dig(results.get(found[1]), steps)
+    return out

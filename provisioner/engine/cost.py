@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 from provisioner.model.changes import Change, Cost
-from provisioner.model.kind import HELD, HoldsWrites
+from provisioner.model.kind import HELD, HoldsWrites, MadeWithParent
 from provisioner.model.rounds import chunks
 
 BATCH = 50
@@ -52,7 +52,9 @@ def apply_requests(changes: Sequence[Change], desired: Mapping[Any, Any],
             calls = _first_round(kind, mine, desired, live)
             first.extend(c for c in calls if c.method != HELD)  # a held call sends nothing
             held = kind.held(mine, desired, live) if isinstance(kind, HoldsWrites) else set()
-            for number, count in _later_rounds(mine, calls, held).items():
+            made = kind.made_with_parent(mine, desired, live) \
+                if isinstance(kind, MadeWithParent) else set()
+            for number, count in _later_rounds(mine, calls, held, made).items():
                 later[number] = later.get(number, 0) + count
     return len(chunks(first, BATCH)) + sum(math.ceil(n / BATCH) for n in later.values())
 
@@ -70,12 +72,13 @@ def _first_round(kind: Any, changes: list[Change], desired: Mapping[Any, Any],
 
 
 def _later_rounds(changes: Sequence[Change], calls: Sequence[Any],
-                  held: Set[Any] = frozenset()) -> dict[int, int]:
+                  held: Set[Any] = frozenset(), made: Set[Any] = frozenset()) -> dict[int, int]:
     """Calls of the changes the first round does not send, by round: one round after the
     parent's (a stage after its new pipeline, after its new smart process), one call each;
     enumeration items of a field being created travel inside its add
     (docs/portal-rules.md#enumeration-items); `held` changes need none (the portal makes them
-    as wanted)."""
+    as wanted); the children of a `made` object (made by the portal with its parent) go one
+    round after the parent's create, with the object's own change."""
     written: set[str] = set()
     for call in calls:
         written.update(label_addresses(call.label))
@@ -88,7 +91,10 @@ def _later_rounds(changes: Sequence[Change], calls: Sequence[Any],
             return 0
         if key not in rounds:
             parent = by_address.get(str(change.address.parent))
-            rounds[key] = 1 + (round_of(parent) if parent is not None else 0)
+            if parent is not None and parent.address in made:
+                rounds[key] = round_of(parent)
+            else:
+                rounds[key] = 1 + (round_of(parent) if parent is not None else 0)
         return rounds[key]
 
     out: dict[int, int] = {}

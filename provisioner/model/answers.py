@@ -96,12 +96,16 @@ def rows_of_list(rows: Sequence[Mapping[str, Any]], expect: Mapping[str, Any],
 @dataclass(frozen=True)
 class Claim:
     """A create whose key the portal does not keep unique, and how the applier checks it right
-    after its batch: `listed` is the key of a read of the list it wrote into, sent right after it
-    in the same batch (`Call.with_previous`); a row matching every `same` field and holding
-    another id claims the same key. The later id removes itself (`undo`: the delete method and
-    its params but the id): two applies that both created see each other, and one copy stays."""
+    after its batch: `read` is the read of the list it wrote into (method, params), which the
+    batch sends after its creates, once for all the creates of that batch that name the same
+    read (`provisioner.model.rounds.chunks`; `what` names the list in its label); a row matching
+    every `same` field and holding another id claims the same key. The later id removes itself
+    (`undo`: the delete method and its params but the id): two applies that both created see
+    each other, and one copy stays (each create is followed by a read of the list; the later
+    create of two twins is always followed by a read that holds the earlier)."""
 
-    listed: str
+    read: tuple[str, Mapping[str, Any]]
+    what: str
     list_key: str | None
     id_path: tuple[str, ...]
     same: Mapping[str, Any]

@@ -132,7 +132,11 @@ class Call:
     `$result[key]` refers to it inside one batch; `with_previous` keeps it in the same batch
     as the call before it (references only resolve inside one batch); `claim`, on a create
     whose key the portal does not keep unique, makes the applier check the list it wrote into
-    right after its batch (`provisioner.model.answers.Claim`)."""
+    right after its batch (`provisioner.model.answers.Claim`); `check`: that list's read, which
+    `chunks` adds to a batch after its creates (a kind never makes one). `shared`: a read whose
+    answer is the same for every call of its batch asking it (the same method and params):
+    `chunks` sends it once, after the batch's other calls, and `also` holds the keys of the
+    others, which get the same answer."""
 
     method: str
     params: Mapping[str, Any]
@@ -140,6 +144,9 @@ class Call:
     key: str | None = None
     with_previous: bool = False
     claim: Claim | None = None
+    check: bool = False
+    shared: bool = False
+    also: tuple[str, ...] = ()
 
 
 # The method of a call that sends nothing: the portal already holds what its label names (a
@@ -303,6 +310,16 @@ class HoldsWrites(Protocol):
 
     def held(self, changes: Sequence[Change], desired: Mapping[Address, Any],
              live: Mapping[Address, Any]) -> set[Address]: ...
+
+
+@runtime_checkable
+class MadeWithParent(Protocol):
+    """Created objects the portal makes with their parent (a new smart process's first
+    pipeline) and whose children the apply writes in the round after the parent's create, for
+    the plan's estimate (engine/cost.py): not one round after the object's own change."""
+
+    def made_with_parent(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+                         live: Mapping[Address, Any]) -> set[Address]: ...
 
 
 @runtime_checkable

@@ -48,7 +48,7 @@ def test_fresh_sandbox_plan_lists_the_seed_robots_and_triggers_as_manual(
         "  ! deal.pipeline[sales].stage[PREPAYMENT_INVOICE].robot[1]"]
     assert planned.stdout.splitlines()[-3] == HINT
     assert planned.stdout.splitlines()[-2] == (
-        "REST cost: read 1 request; apply needs ~3 requests (~0 s under the rate limit).")
+        "REST cost: read 1 request; apply needs ~2 requests (~0 s under the rate limit).")
     assert planned.stdout.splitlines()[-1].endswith(", 8 manual.")
 
 

@@ -78,7 +78,7 @@ def test_progress_on_a_terminal_stderr_only(tmp_path: Path) -> None:
     shown = run_with_terminal(args, on="stderr")
     assert shown.code == 0, shown.stderr
     assert "\r\x1b[Kreading the portal: " in shown.stderr
-    assert re.search(r"\r\x1b\[Kapply: 26 calls, request 3 of ~3", shown.stderr)
+    assert re.search(r"\r\x1b\[Kapply: 26 calls, request 2 of ~2", shown.stderr)
     assert shown.stderr.endswith("\r\x1b[K")  # the line is cleared when done
     assert ANSI not in shown.stdout and "\r" not in shown.stdout  # stdout piped: plain
 

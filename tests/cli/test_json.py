@@ -39,9 +39,10 @@ def test_every_command_answers_in_one_envelope(state: Path, tmp_path: Path) -> N
                                                       "manual": 8}
     # 30 calls: each of the 3 fields' add is followed by the update that clears its help and
     # error texts (an add fills them with LABEL; fields/labels.py), and a new smart process's
-    # list is read in the batch of its create (the twin check)
+    # list is read in the batch of its create (the twin check); 2 requests: the stages its
+    # pipeline came with are read back in that batch too (issue 18, apply4)
     assert (applied["result"]["applied"]["calls"], applied["result"]["applied"]["requests"]) \
-        == (30, 3)
+        == (30, 2)
     assert applied["result"]["plan"]["summary"]["add"] == 19
     drift = envelope(cli("drift", str(CONFIG), *at, "--json"), "drift")
     assert (drift["exit_code"], drift["result"]["in_sync"]) == (0, True)

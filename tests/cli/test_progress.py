@@ -66,9 +66,9 @@ def test_apply_reports_each_call_against_the_plans_estimate(tmp_path: Path) -> N
     # empty help and error texts: fields/labels.py; a new smart process's list is read with
     # its create)
     assert [p.calls for p in applying] == list(range(31))
-    assert {p.requests_planned for p in applying} == {3}
-    assert applying[-1].requests == done.requests == 3
-    assert applying[-1].text() == "apply: 30 calls, request 3 of ~3"
+    assert {p.requests_planned for p in applying} == {2}
+    assert applying[-1].requests == done.requests == 2
+    assert applying[-1].text() == "apply: 30 calls, request 2 of ~2"
     assert seen[0] == Progress("read")
     assert read_live(ws.connection.client).requests >= 1  # the client is the tracked one
 

@@ -199,3 +199,34 @@ def test_the_cli_says_so_and_exits_1(tmp_path: Path) -> None:
         assert lines[at + 1] == "  deal.pipeline[hr] (deal.pipelines): id 1 and id 4"
     applied = run(state, "apply", str(config), "--auto-approve")
     assert applied.exit_code == 1 and "Error: the portal holds twins" in applied.stderr
+
+
+def test_a_pipeline_added_with_its_smart_process_deletes_itself_when_it_has_a_twin(
+        client: BitrixClient) -> None:
+    """Issue 18 (apply4): a new smart process's further pipeline is added in the batch of the
+    type, its entityTypeId a `$result` reference, and checked by the read of the type's
+    pipelines after it. When that read shows an earlier pipeline of its name (played here by
+    bending the answer), the apply deletes its own copy: the undo, sent in a batch of its own,
+    takes the entityTypeId the reference stood for."""
+    from bent import Bent
+
+    def earlier(calls: Any, results: dict[str, Any]) -> None:
+        for key, (method, params) in calls.items():
+            if method == "crm.category.list" and str(params.get("entityTypeId", "")).startswith(
+                    "$result") and key in results:
+                rows = results[key]["categories"]
+                twin = next(dict(r) for r in rows if r["name"] == "Стажёры")
+                results[key] = {"categories": [*rows, {**twin, "id": 0}]}
+    bent = Bent(client, earlier)
+    desired = engine.load_text(HR)
+    with pytest.raises(engine.ApplyFailed) as err:
+        engine.apply(engine.make_plan(desired, engine.read_live(client)), bent)
+    assert "smart_process[hr_candidates].pipeline[interns] was made at the same moment by " \
+        "another apply (id 0); this apply deleted its own copy" in str(err.value)
+    undo = [calls for calls in bent.sent if list(calls) == ["undo"]]
+    assert len(undo) == 1 and undo[0]["undo"][0] == "crm.category.delete"
+    etid = undo[0]["undo"][1]["entityTypeId"]
+    assert isinstance(etid, int)
+    names = [c["name"] for c in client.call("crm.category.list", {
+        "entityTypeId": etid}).result["categories"]]
+    assert "Стажёры" not in names  # its own copy is gone; the "earlier" one was only told

@@ -12,6 +12,7 @@ from provisioner.engine import Action, PlanOptions, live_from_results, load_text
 from provisioner.engine.render import render_text
 from provisioner.kinds.statuses import Item, settle_sorts
 from provisioner.model import Call
+from provisioner.model.answers import Claim
 from provisioner.model.locate import LineIndex
 from provisioner.model.rounds import chunks
 
@@ -129,6 +130,46 @@ def test_a_new_row_never_takes_the_sort_of_a_row_left_out() -> None:
     assert [i.sort for i in settle_sorts(wanted, (), kept)] == [11, 20, 30]
 
 
+def test_a_new_list_keeps_the_sorts_the_portal_gives_and_fills_round_ones_between() -> None:
+    """Issue 18 (apply4): the rows the portal makes with a new pipeline keep their SORT where
+    the order allows (apply writes none of them), the others take multiples of 10, 5 or 2
+    between them; a made row the config leaves out is deleted, so its SORT is free."""
+    made = [Item(code, "m", sort) for code, sort in
+            (("NEW", 10), ("PREPARATION", 20), ("CLIENT", 30), ("SUCCESS", 40), ("FAIL", 50))]
+    kept = [Item("NEW", "n", 10), Item("SUCCESS", "s", 40), Item("FAIL", "f", 50)]
+    wanted = [Item(c, "x") for c in ("NEW", "PREPARATION", "CLIENT", "REVIEW", "SIGN", "DELIVER",
+                                     "SUCCESS", "FAIL")]
+    assert [i.sort for i in settle_sorts(wanted, (), kept, made)] == [10, 20, 30, 32, 34, 36,
+                                                                      40, 50]
+    wanted = [Item(c, "x") for c in ("NEW", "CALL", "MEET", "OFFER", "SUCCESS", "FAIL")]
+    assert [i.sort for i in settle_sorts(wanted, (), kept, made)] == [10, 15, 20, 25, 40, 50]
+    # out of the portal's order: the first longest run stays, the rest settle around it
+    wanted = [Item(c, "x") for c in ("NEW", "CLIENT", "PREPARATION", "SUCCESS", "FAIL")]
+    assert [i.sort for i in settle_sorts(wanted, (), kept, made)] == [10, 30, 35, 40, 50]
+    wanted = [Item(c, "x") for c in ("CALL", "NEW", "SUCCESS", "FAIL")]
+    assert [i.sort for i in settle_sorts(wanted, (), kept, made)] == [5, 10, 40, 50]
+    # without the made rows (an existing list), nothing is rounded: 15, not 20
+    live = [Item("A", "a", 10), Item("B", "b", 20)]
+    assert [i.sort for i in settle_sorts([Item("A", "a"), Item("X", "x"), Item("B", "b")],
+                                         live)] == [10, 15, 20]
+
+
+@given(hs.lists(hs.integers(1, 80), max_size=8, unique=True),
+       hs.lists(hs.integers(0, 11), max_size=10, unique=True),
+       hs.lists(hs.integers(1, 80), max_size=3, unique=True))
+def test_a_new_list_settles_in_order_and_never_on_a_kept_row(
+        made: list[int], picked: list[int], kept: list[int]) -> None:
+    rows = [Item(f"M{i}", "m", s) for i, s in enumerate(made)]
+    wanted = [Item(f"M{i}", "x") for i in picked]
+    codes = {w.code for w in wanted}
+    held = [Item(f"K{n}", "k", s) for n, s in enumerate(kept)]
+    out = settle_sorts(wanted, (), held, rows)
+    assert all(a.sort < b.sort for a, b in itertools.pairwise(out)) and all(
+        i.sort > 0 for i in out)
+    made_sort = {r.code: r.sort for r in rows if r.code in codes}
+    assert not {i.sort for i in out if made_sort.get(i.code) != i.sort} & set(kept)
+
+
 @given(hs.lists(hs.integers(1, 60), max_size=8, unique=True),
        hs.lists(hs.integers(0, 9), max_size=8, unique=True),
        hs.lists(hs.integers(1, 60), max_size=4))
@@ -149,6 +190,27 @@ def test_chunks_keep_references_in_one_batch() -> None:
     batches = chunks(calls)
     assert [len(b) for b in batches] == [50, 50, 4]
     assert all(not b[0].with_previous for b in batches)
+
+
+@given(hs.lists(hs.tuples(hs.integers(0, 3), hs.booleans()), max_size=160))
+def test_chunks_end_each_batch_with_one_read_of_each_list_its_creates_claim(
+        shape: list[tuple[int, bool]]) -> None:
+    """Issue 18 (apply4): 0 = a call without a claim, 1-3 = a create claiming a key in list
+    1-3; `True`: the call goes with the one before it. Every call is sent once, in order, in
+    batches of at most 50, each ending with one read of every list its creates claim."""
+    def claim(n: int) -> Claim:
+        return Claim(("list", {"n": n}), f"list {n}", None, ("id",), {}, ("delete", {}))
+    calls = [Call("add", {}, f"+ c{i}", with_previous=after and i > 0,
+                  claim=claim(n) if n else None) for i, (n, after) in enumerate(shape)]
+    batches = chunks(calls)
+    assert [c for b in batches for c in b if not c.check] == calls
+    for batch in batches:
+        assert len(batch) <= 50
+        reads = [c for c in batch if c.check]
+        claimed = [c.claim.read[1]["n"] for c in batch if c.claim is not None]
+        assert [r.params["n"] for r in reads] == list(dict.fromkeys(claimed))
+        assert batch[len(batch) - len(reads):] == reads
+        assert not batch[0].with_previous or batch is batches[0]
 
 
 def test_line_index_finds_array_items_and_keys() -> None:

@@ -9,6 +9,7 @@ added (their stages read by `$result`), its fields added; (3) the stage writes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from provisioner.kinds import statuses as st
@@ -44,11 +45,13 @@ def type_fields(spa: SmartProcess, live: Mapping[Address, Any]) -> dict[str, Any
 
 
 def reconcile(owner: Address, etid: int, category: int, rows: Any,
-              wanted: Sequence[st.Stage]) -> list[Call]:
+              wanted: Sequence[st.Stage], whole: bool = False) -> list[Call]:
     """Stage writes for a pipeline made in this apply: update the portal's stages that share a
-    desired code, delete its other non-system stages, add the rest."""
+    desired code, delete its other non-system stages, add the rest (`whole`: `rows` are the
+    whole status list's, `st.made_read`)."""
     made = {s.code: s for s in st.answered_stages(rows_in(rows, None, "crm.status.list"),
-                                                  stage_list(etid, category), owner, "stage")}
+                                                  stage_list(etid, category), owner, "stage",
+                                                  whole)}
     return st.made_calls(made, wanted, stage_list(etid, category), category)
 
 
@@ -57,30 +60,21 @@ def children(kids: Children, parent: Address, cls: type) -> list[Any]:
     return [n for n in kids.get(parent, ()) if isinstance(n, cls)]
 
 
-def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children) -> Script:
-    ref, made = f"cat_{pipe.owner.key}_{pipe.key}", f"catst_{pipe.owner.key}_{pipe.key}"
-    listed = f"catls_{pipe.owner.key}_{pipe.key}"
-    # no stamp on these pipelines: a pipeline of the same name made meanwhile is its twin
-    claim = Claim(listed, "categories", ("category", "id"), {"name": pipe.name, "isDefault": "N"},
-                  ("crm.category.delete", {"entityTypeId": etid}))
+def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children, whole: bool = False) -> Script:
+    ref, made = _pipeline_ref(pipe), f"catst_{pipe.owner.key}_{pipe.key}"
     results = yield [
-        Call("crm.category.add", {"entityTypeId": etid, "fields": {"name": pipe.name}},
-             f"+ {pipe.address}", key=ref, claim=claim),
-        Call("crm.status.list", {"filter": {
-            "ENTITY_ID": f"DYNAMIC_{etid}_STAGE_$result[{ref}][category][id]"}},
-            f"  read the stages the portal made for {pipe.address}", key=made,
-            with_previous=True),
-        Call("crm.category.list", {"entityTypeId": etid},
-             f"  read the pipelines after adding {pipe.address}", key=listed, with_previous=True)]
+        _pipeline_add(pipe, etid),
+        st.made_read(whole, f"DYNAMIC_{etid}_STAGE_$result[{ref}][category][id]",
+                     f"  read the stages the portal made for {pipe.address}", made)]
     category = new_id(results[ref], ("category", "id"), "crm.category.add", f"+ {pipe.address}")
-    yield reconcile(pipe.address, etid, category, results[made],
-                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
+    yield reconcile(pipe.address, etid, category, results[made], _stages(kids, pipe), whole)
 
 
 def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children,
-                     named: str | None = None) -> Script:
+                     named: str | None = None, whole: bool = False, rows: Any = None) -> Script:
     """The pipeline the portal made with a smart process (`named`: its name, when this apply
-    made the process and read it): renamed unless it has the wanted name already."""
+    made the process and read it): renamed unless it has the wanted name already. `rows`: the
+    whole status list read with the process (`new_spa`), its stages are among them."""
     rename: list[Call] = []
     if pipe.name is not None and pipe.name == named:
         rename = [held(f"~ {pipe.address} (named so by the portal already)")]
@@ -88,29 +82,46 @@ def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children
         rename = [Call("crm.category.update", {"entityTypeId": etid, "id": category,
                                                "fields": {"name": pipe.name}},
                        f"~ {pipe.address}")]
+    if rows is not None:
+        yield [*rename, *reconcile(pipe.address, etid, category, rows, _stages(kids, pipe),
+                                   True)]
+        return
     made = f"defst_{pipe.owner.key}_{pipe.key}"
-    results = yield [*rename, Call("crm.status.list", {"filter": {
-        "ENTITY_ID": stage_list(etid, category)}},
-        f"  read the stages the portal made for {pipe.address}", key=made)]
-    yield reconcile(pipe.address, etid, category, results[made],
-                    sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort))
+    read = st.made_read(whole, stage_list(etid, category),
+                        f"  read the stages the portal made for {pipe.address}", made)
+    results = yield [*rename, replace(read, with_previous=False)]
+    yield reconcile(pipe.address, etid, category, results[made], _stages(kids, pipe), whole)
 
 
 def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
-            made_now: relations.Made) -> Script:
-    """A new smart process; its ids go to `made_now` for the relations other types name."""
-    ref, pipes, listed = f"type_{spa.code}", f"typecat_{spa.code}", f"typels_{spa.code}"
+            made_now: relations.Made, whole: bool = False) -> Script:
+    """A new smart process; its ids go to `made_now` for the relations other types name.
+    `whole` (`st.whole_reads`): its further pipelines are added in the batch of the type, by
+    `$result`, and the stages the portal made with every pipeline read back from the whole
+    status list there too, so that the stage writes and the fields all go in the next round
+    (issue 18: one round and a read a pipeline fewer)."""
+    ref, pipes = f"type_{spa.code}", f"typecat_{spa.code}"
     label = f"+ {spa.address}"
+    etid_ref = f"$result[{ref}][type][entityTypeId]"
     # `code` is not unique on the portal: a type of this code made meanwhile is its twin
-    claim = Claim(listed, "types", ("type", "id"), {"code": spa.code}, ("crm.type.delete", {}))
-    results = yield [
-        Call("crm.type.add", {"fields": type_fields(spa, live)}, label, key=ref, claim=claim),
-        Call("crm.category.list", {"entityTypeId": f"$result[{ref}][type][entityTypeId]"},
-             f"  read the pipeline the portal made for {spa.address}", key=pipes,
-             with_previous=True),
-        Call("crm.type.list", {"filter": {"code": spa.code}, "order": {"id": "DESC"}},
-             f"  read the smart processes after adding {spa.address}", key=listed,
-             with_previous=True)]
+    claim = Claim(("crm.type.list", {"filter": {"code": spa.code}, "order": {"id": "DESC"}}),
+                  "the smart processes", "types", ("type", "id"), {"code": spa.code},
+                  ("crm.type.delete", {}))
+    more = [p for p in children(kids, spa.address, SpaPipeline) if not p.default] if whole \
+        else []
+    # the pipelines' list read once after the type and its further pipelines: the default
+    # pipeline's id, and the twin check of the others (`Claim`: the same read, shared)
+    first = [Call("crm.type.add", {"fields": type_fields(spa, live)}, label, key=ref,
+                  claim=claim),
+             *(_pipeline_add(p, etid_ref, with_previous=True) for p in more),
+             Call("crm.category.list", {"entityTypeId": etid_ref},
+                  f"  read the pipeline the portal made for {spa.address}", key=pipes,
+                  with_previous=True, shared=whole)]
+    stages = f"typest_{spa.code}"
+    if whole:
+        first.append(st.made_read(True, "", f"  read the stages the portal made for the "
+                                  f"pipelines of {spa.address}", stages))
+    results = yield first
     type_id = new_id(results[ref], ("type", "id"), "crm.type.add", label)
     etid = new_id(results[ref], ("type", "entityTypeId"), "crm.type.add", label)
     made_now[spa.code] = (type_id, etid)
@@ -118,13 +129,42 @@ def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
         rows_in(results[pipes], "categories", "crm.category.list"), etid)
     tasks: list[Script] = []
     for pipe in children(kids, spa.address, SpaPipeline):
-        tasks.append(default_pipeline(pipe, etid, default_id, kids, named) if pipe.default
-                     else new_pipeline(pipe, etid, kids))
+        if pipe in more:
+            category = new_id(results[_pipeline_ref(pipe)], ("category", "id"),
+                              "crm.category.add", f"+ {pipe.address}")
+            tasks.append(once(reconcile(pipe.address, etid, category, results[stages],
+                                        _stages(kids, pipe), True)))
+        elif pipe.default:
+            tasks.append(default_pipeline(pipe, etid, default_id, kids, named, whole,
+                                          results.get(stages)))
+        else:
+            tasks.append(new_pipeline(pipe, etid, kids, whole))
     target = Target(entity_id=f"CRM_{type_id}", prefix=f"UF_CRM_{type_id}_")
     fields = [create_call(target, f, items_of(kids, f.address), f"+ {f.address}")
               for f in children(kids, spa.address, Field)]
     tasks.append(once(fields))
     yield from parallel(tasks)
+
+
+def _pipeline_ref(pipe: SpaPipeline) -> str:
+    return f"cat_{pipe.owner.key}_{pipe.key}"
+
+
+def _stages(kids: Children, pipe: SpaPipeline) -> list[st.Stage]:
+    return sorted(children(kids, pipe.address, st.Stage), key=lambda s: s.sort)
+
+
+def _pipeline_add(pipe: SpaPipeline, etid: int | str, with_previous: bool = False) -> Call:
+    """The add of a further pipeline (`etid` may be a `$result` reference to the type's add),
+    with its twin check: no stamp on these pipelines, so a pipeline of the same name made
+    meanwhile is its twin (`Claim`; the applier resolves a reference in its undo)."""
+    claim = Claim(("crm.category.list", {"entityTypeId": etid}),
+                  f"the pipelines of {pipe.owner}", "categories", ("category", "id"),
+                  {"name": pipe.name, "isDefault": "N"},
+                  ("crm.category.delete", {"entityTypeId": etid}))
+    return Call("crm.category.add", {"entityTypeId": etid, "fields": {"name": pipe.name}},
+                f"+ {pipe.address}", key=_pipeline_ref(pipe), claim=claim,
+                with_previous=with_previous)
 
 
 def _default_pipeline(cats: Sequence[Mapping[str, Any]], etid: int) -> tuple[int, str | None]:
@@ -142,7 +182,7 @@ def _default_pipeline(cats: Sequence[Mapping[str, Any]], etid: int) -> tuple[int
 
 
 def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[Address, Any],
-                 live: Mapping[Address, Any], kids: Children) -> Script:
+                 live: Mapping[Address, Any], kids: Children, whole: bool = False) -> Script:
     """Changes of a smart process that is on the portal already (itself, pipelines, fields)."""
     current: SmartProcess = live[spa.address]
     etid = int(current.entity_type_id or 0)
@@ -155,7 +195,7 @@ def existing_spa(spa: SmartProcess, changes: Sequence[Change], desired: Mapping[
     for c in changes:
         if c.address.depth == 2 and c.address.parts[-1][0] == "pipeline":
             if c.action is Action.CREATE:
-                tasks.append(new_pipeline(desired[c.address], etid, kids))
+                tasks.append(new_pipeline(desired[c.address], etid, kids, whole))
             else:
                 calls.append(_pipeline_call(c, etid, desired, live))
     calls.extend(_stage_calls(changes, etid, desired, live))

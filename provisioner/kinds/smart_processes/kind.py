@@ -6,7 +6,7 @@ ones in `match.py`, the writes made in `apply.py`; the model classes are in `mod
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -57,6 +57,12 @@ FILE = "smart-processes.toml"
 # The system stages the portal makes with every pipeline (docs/portal-rules.md#default-stages):
 # a new pipeline's stages settle around those the config leaves out.
 PORTAL_KEPT = (st.Kept("NEW", 10), st.Kept("SUCCESS", 40), st.Kept("FAIL", 50))
+# Every stage a new pipeline comes with: its SORT, and the name and colour the docs show it made
+# with (tutorials/crm/how-to-add-crm-objects/how-to-add-category-to-spa.md, step 3: a portal in
+# English; the names follow the portal's language).
+PORTAL_MADE = {"NEW": (10, "Start", "#22B9FF"), "PREPARATION": (20, "Preparation", "#88B9FF"),
+               "CLIENT": (30, "Approval", "#10e5fc"), "SUCCESS": (40, "Success", "#00ff00"),
+               "FAIL": (50, "Failure", "#ff0000")}
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,8 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
         pairs = Pairs(self.name)
         if wanted:
             pairs.manage("smart_process")
+        made_as = _made_as_wanted_by(s for spec in live for p in spec.pipelines
+                                     for s in p.stages)
         unsure = []
         for spec in wanted:
             have = live_by.get(spec.spa.code)
@@ -141,8 +149,9 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
                                   *(f.field for f in spec.fields)])
             for p in spec.pipelines:
                 made = _stages_of(have, p.pipeline.key)
-                pairs.want(p.pipeline, st.settle_sorts(p.stages, made or (),
-                                                       () if made is not None else PORTAL_KEPT))
+                pairs.want(p.pipeline, st.settle_sorts(
+                    p.stages, made or (), () if made is not None else PORTAL_KEPT,
+                    () if made is not None else made_as(p.stages)))
                 pairs.manage(f"{p.pipeline.address}.stage")
             if spec.pipelines:
                 pairs.manage(f"{spec.spa.address}.pipeline")
@@ -195,21 +204,48 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
 
     # ---- apply ------------------------------------------------------------------------------
 
+    def made_with_parent(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+                         live: Mapping[Address, Any]) -> set[Address]:
+        """A new smart process's default pipeline, when its stages are read back with the
+        process (`apply.new_spa`, `whole`): renamed and its stages written in one round."""
+        new = {c.address for c in changes if c.action is Action.CREATE and c.address.depth == 1}
+        out = {c.address for c in changes if c.address.parent in new
+               and isinstance(desired.get(c.address), SpaPipeline) and desired[c.address].default}
+        return out if out and st.whole_reads(desired, live) else set()
+
+    def held(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+             live: Mapping[Address, Any]) -> set[Address]:
+        """Stages of a new pipeline expected to be made as wanted (`_made_as_wanted_by`, with
+        the SORT the portal gives them), for the estimate: apply writes none of them."""
+        made_as = _made_as_wanted_by(n for n in live.values() if isinstance(n, st.Stage)
+                                     and n.address.parts[0][0] == "smart_process")
+        new = {c.address for c in changes if c.action is Action.CREATE
+               and c.address.parts[-1][0] == "pipeline"}
+        stages = [desired[c.address] for c in changes if c.action is Action.CREATE
+                  and c.address.parent in new and isinstance(desired.get(c.address), st.Stage)]
+        kept = {(k.code, k.sort) for k in made_as(stages)}
+        return {s.address for s in stages if (s.code, s.sort) in kept}
+
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
               live: Mapping[Address, Any]) -> Script:
         tasks: list[Script] = []
         kids = by_parent(desired)
         made: relations.Made = {}
         related: list[SmartProcess] = []  # types whose own change this apply makes
+        # the stages new pipelines come with read from the whole status list, once a batch
+        whole = any(c.action is Action.CREATE and c.address.depth <= 2
+                    and c.address.parts[-1][0] in ("smart_process", "pipeline")
+                    for c in changes) and st.whole_reads(desired, live)
         for code, group in _by_spa(changes).items():
             address = Address.of("smart_process", code)
             own = next((c for c in group if c.address == address), None)
             if own is not None and own.action is Action.CREATE:
-                tasks.append(ap.new_spa(desired[address], kids, live, made))
+                tasks.append(ap.new_spa(desired[address], kids, live, made, whole))
             elif own is not None and own.action is Action.DELETE:
                 tasks.append(once([_delete(live[address])]))
             else:
-                tasks.append(ap.existing_spa(desired[address], group, desired, live, kids))
+                tasks.append(ap.existing_spa(desired[address], group, desired, live, kids,
+                                             whole))
             if own is not None and own.action is not Action.DELETE:
                 related.append(desired[address])
         yield from parallel(tasks)
@@ -264,6 +300,26 @@ def _link(spec: SpaSpec, report: Report) -> SpaSpec:
                  for raw in f.required_from]
         fields.append(replace(f, required_from=tuple(r for r in rules if r)))
     return replace(spec, fields=tuple(fields))
+
+
+def _made_as_wanted_by(live: Iterable[st.Stage]) -> Callable[[Sequence[st.Stage]],
+                                                              list[st.Kept]]:
+    """For a new pipeline's desired stages, those the portal is expected to make as wanted,
+    with the SORT it gives them: a stage of one of its codes named and coloured as the docs
+    show it made, or as a stage of that code of a pipeline on the portal. They keep that SORT
+    where the order allows (`settle_sorts`), so that apply writes none of them; the others
+    settle around them. A guess for the plan only: apply compares with what it reads back,
+    and writes a stage made otherwise (its name and the SORT the plan shows)."""
+    seen = {(code, name, color.upper()) for code, (_, name, color) in PORTAL_MADE.items()}
+    seen.update((s.code, s.name, (s.color or "").upper()) for s in live if s.code in PORTAL_MADE)
+    names = {(code, name) for code, name, _ in seen}
+
+    def as_made(s: st.Stage) -> bool:  # a colour wanted must be the one made (writes.as_wanted)
+        return (s.code, s.name, s.color.upper()) in seen if s.color else (s.code, s.name) in names
+
+    def made(stages: Sequence[st.Stage]) -> list[st.Kept]:
+        return [st.Kept(s.code, PORTAL_MADE[s.code][0]) for s in stages if as_made(s)]
+    return made
 
 
 def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...] | None:

@@ -9,12 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any
 
 from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
 from provisioner.kinds.slug import slugify
+from provisioner.kinds.statuses import deal_new as new
 from provisioner.kinds.statuses.deal_match import MovedFromPortal, hints, pair_moved
+from provisioner.kinds.statuses.deal_new import (
+    DEAL,
+    ORIGINATOR,
+    PORTAL_DEFAULT_CODES,
+    PORTAL_KEPT,
+    STAGE_STEP,
+    NewPipeline,
+    entity_id,
+)
 from provisioner.kinds.stage_automation import (
     StageRobots,
     parse_stages_automation,
@@ -42,33 +52,12 @@ from provisioner.model import (
     live_only,
 )
 from provisioner.model.address import Address
-from provisioner.model.answers import Claim, UntrustedAnswer, new_id, rows_in
+from provisioner.model.answers import UntrustedAnswer, new_id, rows_in
 from provisioner.model.reasons import Reason
 from provisioner.model.shape import MapOf, Path, Prop, Scalar, Table
 
-ORIGINATOR = "provision"
-DEAL = 2
-STAGE_STEP = "stage"
 KEY_PATTERN = r"[A-Za-z0-9_-]{1,50}"
-# The portal makes these stages itself with every pipeline, whatever their length
-# (docs/portal-rules.md#default-stages).
 STAGE_LIST = re.compile(r"DEAL_STAGE_(\d+)")  # the stage list of deal pipeline N (N > 0)
-PORTAL_DEFAULT_CODES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE",
-                        "WON", "LOSE", "APOLOGY")
-# The system ones stay whatever the config says: a new pipeline's stages settle around them.
-PORTAL_KEPT = (st.Kept("NEW", 10), st.Kept("WON", 60), st.Kept("LOSE", 70))
-
-
-@dataclass(frozen=True)
-class NewPipeline(Reason):
-    """A new pipeline: the portal makes its default stages, apply reconciles them."""
-
-    code: ClassVar[str] = "new_pipeline"
-
-    @property
-    def text(self) -> str:
-        return ("the portal adds its default stages to a new pipeline; apply updates those with "
-                "a desired code and deletes the others (made by this apply, they hold no deals)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +190,8 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
             spec = _rekey(s, keys[s.pipeline.id])
             if live_specs.setdefault(spec.pipeline.key, spec) is not spec:
                 twins.append(spec)
+        default = next((s for s in live if s.pipeline.default), None)
+        made = new.made_as_wanted_by(default.stages if default else ())
         pairs = Pairs(self.name)
         for pipe, key in moves:
             pairs.note(Address.of("deal.pipeline", key), MovedFromPortal(pipe.name))
@@ -212,7 +203,8 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
                 matched = _follow_moves(spec, matched, pairs)
                 live_specs[spec.pipeline.key] = matched
             pairs.want(spec.pipeline, st.settle_sorts(spec.stages, matched.stages if matched
-                                                      else (), () if matched else PORTAL_KEPT))
+                                                      else (), () if matched else PORTAL_KEPT,
+                                                      () if matched else made(spec.stages)))
             pairs.manage(f"{spec.pipeline.address}.{STAGE_STEP}")
         for spec in [*live_specs.values(), *twins]:
             pairs.have([spec.pipeline, *spec.stages])
@@ -242,9 +234,11 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
               live: Mapping[Address, Any]) -> Script:
         created = [c for c in changes if c.address.depth == 1 and c.action is Action.CREATE]
         new_keys = {c.address.key for c in created}
+        whole = bool(created) and st.whole_reads(desired, live)
         first: list[Call] = []
         for c in created:
-            first.extend(_create_calls(desired[c.address]))
+            p = desired[c.address]
+            first.extend(new.create_calls(p.key, p.address, _fields(p), whole))
         first.extend(_pipeline_call(c, desired, live) for c in changes
                      if c.address.depth == 1 and c.action is not Action.CREATE)
         stage_changes = [c for c in changes if c.address.depth == 2]
@@ -258,10 +252,11 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
         kids = by_parent(desired) if created else {}
         for c in created:
             label = f"+ {c.address}"
-            category = new_id(results[_ref(c.address.key)], ("category", "id"),
+            category = new_id(results[new.ref(c.address.key)], ("category", "id"),
                               "crm.category.add", label)
-            rows = rows_in(results[_stages_ref(c.address.key)], None, "crm.status.list")
-            second.extend(_reconcile(c.address, category, rows, kids.get(c.address, [])))
+            rows = rows_in(results[new.stages_ref(c.address.key)], None, "crm.status.list")
+            second.extend(new.reconcile(c.address, category, rows, kids.get(c.address, []),
+                                        whole))
         if second:
             yield second
 
@@ -326,10 +321,6 @@ def _no_stray_stages(rows: Mapping[str, Sequence[Mapping[str, Any]]],
                                   f"(row {stages[0].get('ID')}), but crm.category.list lists no "
                                   f"deal pipeline {found[1]}: run again, and if it stays, the "
                                   "portal's answers cannot be trusted")
-
-
-def entity_id(category_id: int | None) -> str:
-    return "DEAL_STAGE" if not category_id else f"DEAL_STAGE_{category_id}"
 
 
 def _live_pipeline(cat: Mapping[str, Any]) -> Pipeline:
@@ -398,34 +389,6 @@ def _fields(p: Pipeline) -> dict[str, Any]:
     return fields
 
 
-def _ref(key: str) -> str:
-    """The key of a new pipeline's crm.category.add (its result, and `$result[...]`)."""
-    return f"new_{key}"
-
-
-def _stages_ref(key: str) -> str:
-    """The key of the read of the stages the portal made with a new pipeline."""
-    return f"newst_{key}"
-
-
-def _create_calls(p: Pipeline) -> list[Call]:
-    """The add, the read of the stages the portal made with it, and the read of the pipelines
-    right after it (its twin check: `originId` is not unique on the portal)."""
-    ref, listed = _ref(p.key), f"newls_{p.key}"
-    stamp = {"originatorId": ORIGINATOR, "originId": p.key}
-    claim = Claim(listed, "categories", ("category", "id"), stamp,
-                  ("crm.category.delete", {"entityTypeId": DEAL}))
-    return [Call("crm.category.add", {"entityTypeId": DEAL, "fields": {**_fields(p), **stamp}},
-                 f"+ {p.address}", key=ref, claim=claim),
-            Call("crm.status.list",
-                 {"filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{ref}][category][id]"}},
-                 f"  read the stages the portal made for {p.address}", key=_stages_ref(p.key),
-                 with_previous=True),
-            Call("crm.category.list", {"entityTypeId": DEAL},
-                 f"  read the pipelines after adding {p.address}", key=listed,
-                 with_previous=True)]
-
-
 def _pipeline_call(c: Change, desired: Mapping[Address, Any], live: Mapping[Address, Any]) -> Call:
     current: Pipeline = live[c.address]
     label = f"{c.action.symbol} {c.address}"
@@ -436,12 +399,3 @@ def _pipeline_call(c: Change, desired: Mapping[Address, Any], live: Mapping[Addr
         fields.update(originatorId=ORIGINATOR, originId=c.address.key)
     return Call("crm.category.update", {"entityTypeId": DEAL, "id": current.id, "fields": fields},
                 label)
-
-
-def _reconcile(owner: Address, category: int, rows: Sequence[Mapping[str, Any]],
-               wanted: Sequence[st.Stage]) -> list[Call]:
-    """Stage writes for a pipeline this apply created: update the portal's default stages that
-    share a desired code, delete the other non-system ones, add the rest. Only rows of its own
-    list are touched: any other row means the portal ignored the read's filter."""
-    made = {s.code: s for s in st.answered_stages(rows, entity_id(category), owner, STAGE_STEP)}
-    return st.made_calls(made, wanted, entity_id(category))

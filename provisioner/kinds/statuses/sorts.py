@@ -33,19 +33,25 @@ class Kept:
 
 
 def settle_sorts(desired: Sequence[Row], live: Iterable[Sortable],
-                 kept: Iterable[Sortable] = ()) -> Sequence[Row]:
+                 kept: Iterable[Sortable] = (), made: Iterable[Sortable] = ()) -> Sequence[Row]:
     """Give desired rows SORT values that keep the live SORT of every row already in order,
     so that inserting one stage changes one stage; renumber 10, 20, ... only when no room.
     A row given a new SORT never takes the SORT of a row the config leaves out (a live row
     not desired, or one of `kept`): the portal orders equal SORTs by id, and an export would
-    read that order back as a change."""
+    read that order back as a change. `made`: the rows the portal makes by itself with a new
+    list (a new pipeline's stages, docs/portal-rules.md#default-stages): a desired row of one
+    of their codes keeps the SORT the portal gives it where the order allows, as a live row
+    does, so that apply need not write it; one the config leaves out is deleted by apply, so
+    its SORT is free (unless it is also `kept`)."""
     if not desired:
         return desired  # nothing to settle (a field without items: most of them)
     rows = live if isinstance(live, (list, tuple)) else list(live)
-    live_sort = {row.code: row.sort for row in rows}
+    made = made if isinstance(made, (list, tuple)) else list(made)
+    live_sort = {row.code: row.sort for row in made}
+    live_sort.update((row.code, row.sort) for row in rows)
     taken = _left_out(desired, (*rows, *kept))
     anchored = _anchors([live_sort.get(row.code) for row in desired])
-    sorts = _fill(anchored, taken)
+    sorts = _fill(anchored, taken, rounded=bool(made))
     if sorts is None:
         sorts = _renumber(len(desired), taken)
     # a row keeps its object when its SORT stands (most rows of a large, settled portal), and
@@ -115,7 +121,8 @@ def _run_parents(values: list[int | None]) -> tuple[dict[int, int | None], int |
     return parent, (level[-1][0] if level else None)
 
 
-def _fill(values: list[int | None], taken: frozenset[int]) -> list[int] | None:
+def _fill(values: list[int | None], taken: frozenset[int], rounded: bool = False
+          ) -> list[int] | None:
     out: list[int] = []
     i = 0
     while i < len(values):
@@ -129,7 +136,7 @@ def _fill(values: list[int | None], taken: frozenset[int]) -> list[int] | None:
         low = out[-1] if out else 0
         gap = j - i
         high = values[j] if j < len(values) else None
-        chosen = _spread(low, high, gap, taken)
+        chosen = _spread(low, high, gap, taken, rounded)
         if chosen is None:
             return None
         out.extend(chosen)
@@ -137,18 +144,27 @@ def _fill(values: list[int | None], taken: frozenset[int]) -> list[int] | None:
     return out
 
 
-def _spread(low: int, high: int | None, gap: int, taken: frozenset[int]) -> list[int] | None:
+def _spread(low: int, high: int | None, gap: int, taken: frozenset[int], rounded: bool = False
+            ) -> list[int] | None:
     """`gap` SORT values between `low` and `high` (None: after the last row, any room), spread
-    evenly and none in `taken`; None when they do not fit."""
+    evenly and none in `taken` (`rounded`: see `_between`); None when they do not fit."""
     top = high if high is not None else low + 10 * (gap + 1)
     while True:
-        chosen = _between(low, top, gap, taken)
+        chosen = _between(low, top, gap, taken, rounded and high is not None)
         if chosen is not None or high is not None:
             return chosen
         top += 10 * (gap + 1)  # after the last row there is always room further on
 
 
-def _between(low: int, high: int, gap: int, taken: frozenset[int]) -> list[int] | None:
+def _between(low: int, high: int, gap: int, taken: frozenset[int], rounded: bool = False
+             ) -> list[int] | None:
+    """`gap` values strictly between `low` and `high`, none in `taken`, spread evenly; with
+    `rounded` (a new list, settled around the rows the portal makes), multiples of 10, 5 or 2
+    first where they fit: a plan reads 10, 20, 30, 40, 60, 70, not 10, 22, 35, 47, 60, 70."""
+    for step in ROUND_STEPS if rounded else ():
+        multiples = _multiples(low, high, gap, step, taken)
+        if multiples is not None:
+            return multiples
     out: list[int] = []
     previous = low
     for k in range(gap):
@@ -159,6 +175,24 @@ def _between(low: int, high: int, gap: int, taken: frozenset[int]) -> list[int] 
             return None
         out.append(value)
         previous = value
+    return out
+
+
+ROUND_STEPS = (10, 5, 2)
+
+
+def _multiples(low: int, high: int, gap: int, step: int, taken: frozenset[int]
+               ) -> list[int] | None:
+    """The first `gap` multiples of `step` above `low` and not in `taken`, if all are below
+    `high`."""
+    out: list[int] = []
+    value = low - low % step
+    while len(out) < gap:
+        value += step
+        if value >= high:
+            return None
+        if value not in taken:
+            out.append(value)
     return out
 
 

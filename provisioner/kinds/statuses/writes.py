@@ -125,11 +125,45 @@ def as_wanted(have: Stage, want: Stage) -> bool:
             and (not want.color or have.color == want.color))
 
 
+# The most status rows (stages and list items) a portal may hold, read back and written, for
+# the stages new pipelines come with to be read from the whole crm.status.list (one read a
+# batch, whatever the pipelines it adds) rather than one filtered read a pipeline: about 3 MB of
+# an answer, a tenth of what the client reads from one (client/transport.py).
+WHOLE_ROWS = 10_000
+
+
+def made_read(whole: bool, entity_id: str, label: str, key: str) -> Call:
+    """The read of the stages the portal made with a pipeline the call before it adds
+    (`entity_id` may hold a `$result` reference): the whole crm.status.list, once a batch
+    (`shared`, docs/portal-rules.md#status-lists: it answers every row at once), or its list
+    alone (`filter.ENTITY_ID`)."""
+    if whole:
+        return Call("crm.status.list", {}, label, key=key, with_previous=True, shared=True)
+    return Call("crm.status.list", {"filter": {"ENTITY_ID": entity_id}}, label, key=key,
+                with_previous=True)
+
+
+def whole_reads(desired: Mapping[Address, Any], live: Mapping[Address, Any]) -> bool:
+    """Whether `made_read` may read the whole list: the portal's rows and the config's, with
+    the eight a deal pipeline comes with for each, fit in `WHOLE_ROWS`."""
+    rows = 0
+    for nodes in (live, desired):
+        for node in nodes.values():
+            if isinstance(node, (Stage, Item)):
+                rows += 1
+                if rows > WHOLE_ROWS // 2:
+                    return False
+    return True
+
+
 def answered_stages(rows: Sequence[Mapping[str, Any]], entity_id: str, owner: Address,
-                    step: str) -> list[Stage]:
+                    step: str, whole: bool = False) -> list[Stage]:
     """The stages a `crm.status.list` filtered by ENTITY_ID answered inside an apply (the
     stages the portal made with a new pipeline), before any is updated or deleted: every row
-    of that list (else the portal ignored the filter) and shaped as documented."""
+    of that list (else the portal ignored the filter) and shaped as documented. `whole`: the
+    answer of the whole list (`made_read`), of which the rows of `entity_id` are taken."""
+    if whole:
+        rows = [r for r in rows if str(r.get("ENTITY_ID")) == entity_id]
     out = []
     for row in rows_of_list(rows, {"ENTITY_ID": entity_id}, "crm.status.list"):
         try:
