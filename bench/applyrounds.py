@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +75,7 @@ def recorded_apply(plan: Any, client: Any) -> Breakdown:
                 out.rounds[-1].methods.update(m for m, _ in calls.values())
             return client.batch(calls, halt=halt)
 
-    def execute(client_: Any, calls: Sequence[Any], round_no: int, *args: Any,
+    def execute(client_: Any, calls: list[Any], round_no: int, *args: Any,
                 **kwargs: Any) -> Any:
         out.rounds.append(Round(round_no, held=sum(c.method == "held" for c in calls)))
         return original(client_, calls, round_no, *args, **kwargs)
@@ -84,9 +83,9 @@ def recorded_apply(plan: Any, client: Any) -> Breakdown:
     before = client.stats.requests
     applier._execute = execute  # type: ignore[assignment]
     try:
-        engine.apply(plan, Counting(), allow_destroy=True, reread=False)  # type: ignore[arg-type]
+        engine.apply(plan, Counting(), allow_destroy=True, reread=False)
     finally:
-        applier._execute = original  # type: ignore[assignment]
+        applier._execute = original
     out.requests = client.stats.requests - before
     return out
 
