@@ -102,10 +102,13 @@ class EnumItem:
     # desired only: false when the config wrote a plain value and the xml_id was made from it
     # (a renamed value then makes another item: the plan says how to keep the old one)
     given_id: bool = field(default=True, compare=False)
-    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "address", self.owner.child("item", self.xml_id))
+    @property
+    def address(self) -> Address:
+        """Made when asked, not held: an item is one of the most numerous objects of a state
+        (33,000 on each side at L10), and its address, interned (model/address.py), is the
+        same object for as long as anything holds it (the plan's pairing, from the diff on)."""
+        return self.owner.child("item", self.xml_id)
 
     @property
     def code(self) -> str:  # for statuses.settle_sorts
