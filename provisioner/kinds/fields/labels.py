@@ -61,9 +61,12 @@ def labels(value: Any) -> Labels | None:
     """A label of the config: a text is the text of ru and en; a table, of its languages."""
     if value is None:
         return None
-    if isinstance(value, str):
-        return shared.mapping(dict.fromkeys(LANGS, shared.text(value)))
+    if isinstance(value, str):  # most labels: found by their text (a field's are mostly one)
+        return _ONE_TEXT.get(value, lambda: dict.fromkeys(LANGS, shared.text(value)))
     return ordered({lang: str(text) for lang, text in value.items() if lang in ORDER})
+
+
+_ONE_TEXT = shared.Memo()  # a label written as one text -> its mapping of ru and en
 
 
 def narrow(want: Labels, have: Labels, full: Labels | None) -> Labels | None:
