@@ -120,12 +120,12 @@ class Memo:
     def __init__(self) -> None:
         self._table: dict[Hashable, _Kept] = {}
 
-    def get(self, key: Hashable, make: Callable[[], Mapping[str, Any]]) -> Frozen:
-        """The shared mapping filed under `key`, else `mapping(make())` filed under it."""
+    def get(self, key: Hashable, make: Callable[..., Mapping[str, Any]], *args: Any) -> Frozen:
+        """The shared mapping filed under `key`, else `mapping(make(*args))` filed under it."""
         living = self._table.get(key)
         found = living() if living is not None else None
         if found is None:
-            found = mapping(make())
+            found = mapping(make(*args))
             self._table[key] = living = _Kept(found, _drop)
             living.key, living.table = key, self._table
         return found

@@ -268,18 +268,20 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
     explicit = {str(t["xml_id"]) for t in tables if "xml_id" in t}
     items: list[EnumItem] = []
     seen: dict[str, int] = {}
-    _check_values(tables, path, report)
+    written = [str(t["value"]) for t in tables]
+    values = [shared.name(text, shared.VALUE_TRIM) for text in written]  # as the portal keeps
+    _check_values(written, values, path, report)
+    where = owner.address
     for index, t in enumerate(tables):
-        xml_id = str(t["xml_id"]) if "xml_id" in t else xml_id_for(str(t["value"]), explicit
-                                                                   | set(seen))
+        given = "xml_id" in t
+        xml_id = str(t["xml_id"]) if given else xml_id_for(written[index], explicit | set(seen))
         if xml_id in seen:
             report.add((*path, index), f'duplicate item id "{xml_id}" (also item {seen[xml_id]})',
                        "give every item its own xml_id")
         seen.setdefault(xml_id, index)
-        items.append(EnumItem(owner.address, shared.text(xml_id),
-                              shared.name(str(t["value"]), shared.VALUE_TRIM),
-                              bool(t.get("default", False)), 10 * (index + 1),
-                              given_id="xml_id" in t))
+        items.append(EnumItem(where, shared.text(xml_id), values[index],
+                              bool(t.get("default", False)), 10 * (index + 1), None, False,
+                              given))
     defaults = [i for i in items if i.default]
     if len(defaults) > 1 and not owner.multiple:
         report.add(path, f"{len(defaults)} default items on a single-value field",
@@ -287,17 +289,18 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
     return tuple(items)
 
 
-def _check_values(tables: Sequence[Mapping[str, Any]], path: Path, report: Report) -> None:
+def _check_values(written: Sequence[str], values: Sequence[str], path: Path,
+                  report: Report) -> None:
     """Two items with one value (as the portal stores it, trimmed): the second would get an
     id of its own from the value, and the field two indistinguishable choices."""
+    if len(set(values)) == len(values):
+        return  # every value its own (every sound config)
     first: dict[str, tuple[int, str]] = {}
-    for index, t in enumerate(tables):
-        written = str(t["value"])
-        value = shared.name(written, shared.VALUE_TRIM)
+    for index, (text, value) in enumerate(zip(written, values, strict=True)):
         if value in first:
-            report.add((*path, index), _duplicate(written, value, *first[value]),
+            report.add((*path, index), _duplicate(text, value, *first[value]),
                        "remove one, or give each item its own value")
-        first.setdefault(value, (index, written))
+        first.setdefault(value, (index, text))
 
 
 def _duplicate(written: str, value: str, index: int, other: str) -> str:

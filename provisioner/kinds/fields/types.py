@@ -110,7 +110,7 @@ def desired_settings(type_: str, given: Mapping[str, Any]) -> dict[str, Any]:
     """The full settings of a desired field: the given keys over the type's defaults (a
     type's defaults, what most fields have, found by the type)."""
     if not given:
-        return _DEFAULTS.get(type_, lambda: _settings(type_, given))
+        return _DEFAULTS.get(type_, _settings, type_, given)
     return shared.mapping(_settings(type_, given))
 
 
