@@ -42,6 +42,27 @@ def settle_sorts(desired: Sequence[Row], live: Iterable[Sortable],
     if not desired:
         return desired  # nothing to settle (a field without items: most of them)
     rows = live if isinstance(live, (list, tuple)) else list(live)
+    if not kept and _standing(desired, rows):
+        return desired
+    return _settle(desired, rows, kept)
+
+
+def _standing(desired: Sequence[Sortable], rows: Sequence[Sortable]) -> bool:
+    """The live list is the desired one, row for row, with the desired SORTs, rising from 1
+    and codes unique: every SORT is kept as it is (a settled portal's lists; `_settle` gives
+    the same, after a pass over its anchors)."""
+    if len(rows) != len(desired):
+        return False
+    previous = 0
+    for want, have in zip(desired, rows, strict=True):
+        if want.code != have.code or want.sort != have.sort or have.sort <= previous:
+            return False
+        previous = have.sort
+    return len({row.code for row in desired}) == len(desired)
+
+
+def _settle(desired: Sequence[Row], rows: Sequence[Sortable],
+            kept: Iterable[Sortable]) -> Sequence[Row]:
     live_sort = {row.code: row.sort for row in rows}
     taken = _left_out(desired, (*rows, *kept))
     anchored = _anchors([live_sort.get(row.code) for row in desired])
