@@ -347,8 +347,8 @@ def project(desired: Field, live: Field) -> Field:
     changes: dict[str, Any] = {}
     for key in LABEL_KEYS:
         want, have = getattr(desired, key), getattr(live, key)
-        if want is None or have is None:
-            continue
+        if want is have or want is None or have is None:
+            continue  # one shared mapping (most labels): the same languages, in one order
         seen = narrow(want, have, live.full.get(key) if live.full else None)
         if seen is not None:
             changes[key] = seen  # in the desired order
