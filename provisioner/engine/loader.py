@@ -38,10 +38,10 @@ class DesiredState:
 
 
 class Texts(Mapping[str, str]):
-    """The files' texts as loaded, kept compressed (zlib, its fastest level): a saved plan
-    and an export over the config read them, a plan never does, and they were a fifth of
-    what a loaded desired state holds (103 MB of TOML at L100; about a twelfth of it held
-    so). Each text is the same string again when asked, lone surrogates included."""
+    """The files' texts as loaded, kept compressed (zlib, its fastest level: about a twelfth
+    of the text): a saved plan and an export over the config read them, a plan never does,
+    and they were a seventh of what a loaded L10 state held (48 MB of TOML at L100). Each
+    text is the same string again when asked, lone surrogates included."""
 
     __slots__ = ("_packed",)
 
@@ -316,7 +316,7 @@ def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[AnyKind]
 
 def _let_go(tree: dict[str, Any], path: tuple[str, ...], kinds: Sequence[AnyKind]) -> None:
     """A parsed kind's subtree leaves the tree, so that its tables are freed while the next
-    kinds parse (the trees of an L100 config's files, 48 MB of TOML, hold about 340 MB; the
+    kinds parse (the trees of an L100 config's files, 48 MB of TOML, hold about 300 MB; the
     model made of them much less), unless another kind's subtree lies inside it."""
     if any(k.path[:len(path)] == path and k.path != path for k in kinds):
         return
