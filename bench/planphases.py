@@ -71,7 +71,8 @@ def plan_once(config: Path, client: BitrixClient) -> tuple[dict[str, float], int
         parts = _timed(times, "live", lambda: _parts(results))
         print_ = _timed(times, "fingerprint", lambda: lv.fingerprint(results))
     live = lv.LiveState(parts, print_, reader.requests)
-    plan = _timed(times, "diff", lambda: engine.make_plan(desired, live, PlanOptions()))
+    with gc_paused():  # as the workspace plans
+        plan = _timed(times, "diff", lambda: engine.make_plan(desired, live, PlanOptions()))
     _timed(times, "text", lambda: engine.render_text(plan))
     return times, reader.requests
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from provisioner.engine import planfile, records
 from provisioner.engine.cost import label_addresses
+from provisioner.engine.gcpause import gc_paused
 from provisioner.engine.live import read_live
 from provisioner.engine.planner import make_plan
 from provisioner.errors import ProvisionError
@@ -140,7 +141,9 @@ def replanned(plan: Plan, client: WriteClient, kinds: Sequence[AnyKind] = KINDS)
     A plan not made by make_plan (no desired state) is returned as it is."""
     if plan.desired is None:
         return plan
-    now = make_plan(plan.desired, read_live(client, kinds, plan.languages), plan.options, kinds)
+    live = read_live(client, kinds, plan.languages)
+    with gc_paused():  # as the workspace plans (engine/gcpause.py)
+        now = make_plan(plan.desired, live, plan.options, kinds)
     if plan.records:
         now = records.count_records(now, client, kinds)
     planfile.check_unchanged(plan, now)

@@ -1,4 +1,5 @@
-"""The cyclic garbage collector paused while a big state is built (loading, reading a portal).
+"""The cyclic garbage collector paused while a big state is built (loading, reading a portal,
+making the plan: its callers pause it, make_plan itself switches nothing).
 
 Loading a config and reading a portal make millions of objects in a row and almost none of them
 garbage: each collection the allocations trigger walks them all again for nothing (measured in
@@ -11,6 +12,11 @@ The objects the pause made are then moved to the oldest generation at once (`gc.
 walked all of them (0.25 s at L10), the next middle one again, and they reached the oldest
 generation only after that. In the oldest they are looked at by full collections only, which
 still free any cycle among them.
+
+The plan pairs both sides under their addresses, and an enumeration item's address is made
+then (the item holds none, fields/model.py): 33,000 addresses with their steps and weak
+references at L10, which without the pause survived enough young collections to set off a full
+one over everything loaded and read (0.08 s of the L10 diff's 0.24 s).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -36,9 +37,39 @@ class DesiredState:
     texts: Mapping[str, str] = field(default_factory=dict)  # file -> TOML (for plan files)
 
 
+class Texts(Mapping[str, str]):
+    """The files' texts as loaded, kept compressed (zlib, its fastest level: about a twelfth
+    of the text): a saved plan and an export over the config read them, a plan never does,
+    and they were a seventh of what a loaded L10 state held (48 MB of TOML at L100). Each
+    text is the same string again when asked, lone surrogates included."""
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._packed: dict[str, bytes] = {}
+        for name, text in texts.items():
+            self._put(name, text)
+
+    def _put(self, name: str, text: str) -> None:
+        """The loader's, as it reads each file: the text is let go before the next is read."""
+        self._packed[name] = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+    def __getitem__(self, name: str) -> str:
+        return zlib.decompress(self._packed[name]).decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __repr__(self) -> str:
+        return f"Texts({list(self._packed)!r})"
+
+
 @dataclass
 class _Sources:
-    texts: dict[str, str] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)  # a dict while loading, then Texts
     origins: dict[Path, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     _index: dict[str, LineIndex] = field(default_factory=dict)
@@ -118,17 +149,25 @@ def load_desired(path: str | FsPath, kinds: Sequence[AnyKind] = KINDS,
     """Read CONFIG (a directory of *.toml or one file); raise ConfigError with every problem.
     `limits`: bytes and nesting read at most (default from the environment, engine/sources.py)."""
     with gc_paused():
-        sources = _Sources()
+        texts = Texts({})
+        sources = _Sources(texts)
         tree: dict[str, Any] = {}
         budget = Budget(limits or Limits.from_env())
         for file in find_files(path):
-            name = str(file)
-            text = _read_file(file, sources.problems, budget)
-            if text is None:
-                continue
-            sources.texts[name] = text
-            _merge(tree, _parse_toml(name, sources), (), name, sources)
+            _read_into(tree, file, texts, sources, budget)
         return parse_tree(tree, sources, kinds)
+
+
+def _read_into(tree: dict[str, Any], file: FsPath, texts: Texts, sources: _Sources,
+               budget: Budget) -> None:
+    """One file read, kept compressed and merged into `tree`; its text is let go on return
+    (an L100 config's texts are 48 MB: not held while the kinds parse)."""
+    name = str(file)
+    text = _read_file(file, sources.problems, budget)
+    if text is None:
+        return
+    texts._put(name, text)
+    _merge(tree, _parse_toml(name, text, sources), (), name, sources)
 
 
 def _read_file(file: FsPath, problems: list[Problem], budget: Budget) -> str | None:
@@ -152,7 +191,7 @@ def load_text(text: str, name: str = "desired.toml", kinds: Sequence[AnyKind] = 
     """The desired state from one TOML text (for tests and tools)."""
     sources = _Sources(texts={name: text})
     tree: dict[str, Any] = {}
-    _merge(tree, _parse_toml(name, sources), (), name, sources)
+    _merge(tree, _parse_toml(name, text, sources), (), name, sources)
     return parse_tree(tree, sources, kinds)
 
 
@@ -194,11 +233,10 @@ def _rtoml_may_differ(text: str) -> bool:
     return False
 
 
-def _parse_toml(name: str, sources: _Sources) -> dict[str, Any]:
+def _parse_toml(name: str, text: str, sources: _Sources) -> dict[str, Any]:
     """The file's tree; the nesting scan (0.1 s on an L10 config) runs only before tomllib:
     a text rtoml reads is nested 80 levels at most (its recursion limit; a contract test holds
     it under the scan's 100), so the scan would find nothing in it."""
-    text = sources.texts[name]
     read = _rtoml(text)
     if read is not None:
         return _without_editor_keys(read)
@@ -263,12 +301,28 @@ def parse_tree(tree: dict[str, Any], sources: _Sources, kinds: Sequence[AnyKind]
         if subtree is None or _blocked(issues, kind.path):
             continue
         parts[kind.name] = kind.parse(subtree, kind.path, report)
+        _let_go(tree, kind.path, kinds)
     _link(kinds, parts, report)
     protect = _protect(tree, report)
     problems = sources.problems + [sources.problem(i) for i in [*issues, *report.issues]]
     if problems:
         raise ConfigError(problems)
-    return DesiredState(parts, tuple(sources.texts), protect, dict(sources.texts))
+    # Compressed once, for the state and for the sources, whose `locate` kinds keep (a
+    # problem found during plan reads its file's text again)
+    texts = sources.texts if isinstance(sources.texts, Texts) else Texts(sources.texts)
+    sources.texts = texts
+    return DesiredState(parts, tuple(texts), protect, texts)
+
+
+def _let_go(tree: dict[str, Any], path: tuple[str, ...], kinds: Sequence[AnyKind]) -> None:
+    """A parsed kind's subtree leaves the tree, so that its tables are freed while the next
+    kinds parse (the trees of an L100 config's files, 48 MB of TOML, hold about 300 MB; the
+    model made of them much less), unless another kind's subtree lies inside it."""
+    if any(k.path[:len(path)] == path and k.path != path for k in kinds):
+        return
+    parent = _get(tree, path[:-1])
+    if isinstance(parent, dict):
+        parent.pop(path[-1], None)
 
 
 def _link(kinds: Sequence[AnyKind], parts: dict[str, Any], report: Report) -> None:
@@ -300,8 +354,8 @@ def load_texts(texts: Mapping[str, str], kinds: Sequence[AnyKind] = KINDS) -> De
     with gc_paused():
         sources = _Sources(texts=dict(texts))
         tree: dict[str, Any] = {}
-        for name in texts:
-            _merge(tree, _parse_toml(name, sources), (), name, sources)
+        for name, text in texts.items():
+            _merge(tree, _parse_toml(name, text, sources), (), name, sources)
         return parse_tree(tree, sources, kinds)
 
 
@@ -310,8 +364,8 @@ def source_tree(texts: Mapping[str, str]) -> tuple[dict[str, Any], dict[Path, st
     from (the shallowest key path a file added): export over a config keeps its layout."""
     sources = _Sources(texts=dict(texts))
     tree: dict[str, Any] = {}
-    for name in texts:
-        _merge(tree, _parse_toml(name, sources), (), name, sources)
+    for name, text in texts.items():
+        _merge(tree, _parse_toml(name, text, sources), (), name, sources)
     return tree, dict(sources.origins)
 
 

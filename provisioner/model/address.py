@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError
+from typing import Any, NoReturn
 from weakref import ref
 
+Steps = tuple[tuple[str, str], ...]
 
-@dataclass(frozen=True, order=True, slots=True, init=False, weakref_slot=True)
+
 class Address:
     """A path of (type, key) steps; the same object has the same address on every portal.
 
     The hash is computed once, when the address is made: the planner looks every address up
     in several dicts, and a tuple of tuples hashes anew on each lookup. Equal addresses alive
     at the same time are one object (`_LIVING`), so a lookup of a desired object's address in
-    the live side's dict ends at the identity check, without reading the other's steps."""
+    the live side's dict ends at the identity check, without reading the other's steps.
 
-    parts: tuple[tuple[str, str], ...]
-    _hash: int = field(init=False, repr=False, compare=False)
+    A plain class with slots, not a dataclass: an address is made for every object of both
+    sides (and, for the most numerous ones, enumeration items, again when the plan pairs them),
+    so making one is kept to a dict lookup, or a lookup, the object and its weak reference
+    (model/address.py's `_make`). Immutable, ordered by its steps, as the dataclass was."""
 
-    def __new__(cls, parts: tuple[tuple[str, str], ...]) -> Address:  # interned
-        living = _LIVING.get(parts)
-        found = living() if living is not None else None
-        if found is None:
-            found = object.__new__(cls)
-            _set(found, "parts", parts)
-            _set(found, "_hash", hash(parts))
-            living = _LIVING[parts] = _Living(found, _forget)
-            living.parts = parts
-        return found
+    __slots__ = ("__weakref__", "_hash", "parts")
+    parts: Steps
+    _hash: int
+
+    def __new__(cls, parts: Steps) -> Address:  # interned
+        return _make(parts)
+
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __hash__(self) -> int:
         return self._hash
@@ -37,16 +43,36 @@ class Address:
             return self._hash == other._hash and self.parts == other.parts
         return NotImplemented
 
+    def __lt__(self, other: object) -> bool:
+        if other.__class__ is Address:
+            return self.parts < other.parts
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if other.__class__ is Address:
+            return self.parts <= other.parts
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if other.__class__ is Address:
+            return self.parts > other.parts
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if other.__class__ is Address:
+            return self.parts >= other.parts
+        return NotImplemented
+
     @classmethod
     def of(cls, type_: str, key: str) -> Address:
-        return cls(((type_, key),))
+        return _make(((type_, key),))
 
     def child(self, type_: str, key: str) -> Address:
-        return Address((*self.parts, (type_, key)))
+        return _make((*self.parts, (type_, key)))
 
     @property
     def parent(self) -> Address | None:
-        return Address(self.parts[:-1]) if len(self.parts) > 1 else None
+        return _make(self.parts[:-1]) if len(self.parts) > 1 else None
 
     @property
     def depth(self) -> int:
@@ -60,26 +86,45 @@ class Address:
     def __str__(self) -> str:
         return ".".join(f"{type_}[{key}]" for type_, key in self.parts)
 
-    def __reduce__(self) -> tuple[type[Address], tuple[tuple[tuple[str, str], ...]]]:
+    def __repr__(self) -> str:
+        return f"Address(parts={self.parts!r})"
+
+    def __reduce__(self) -> tuple[type[Address], tuple[Steps]]:
         """Pickled, copied and deep-copied by its steps: made again through `__new__`, so the
         copy is the living address with those steps (interned), never a second object."""
         return (Address, (self.parts,))
 
 
-_set = object.__setattr__
-
-
-class _Living(ref["Address"]):
+class _Living(ref[Address]):
     """A weak reference that knows the steps it is filed under (no closure per address)."""
 
     __slots__ = ("parts",)
-    parts: tuple[tuple[str, str], ...]
+    parts: Steps
 
 
 # The living addresses by their steps. A dict of weak references, not a WeakValueDictionary:
 # its methods are Python code, a third of the cost of making an address (54,000 of them as an
 # L10 config loads, as many as the portal is read).
-_LIVING: dict[tuple[tuple[str, str], ...], _Living] = {}
+_LIVING: dict[Steps, _Living] = {}
+_new = object.__new__
+_SLOTS: dict[str, Any] = dict(vars(Address))
+_set_parts = _SLOTS["parts"].__set__  # the slots' own setters, past the refusing __setattr__
+_set_hash = _SLOTS["_hash"].__set__
+
+
+def _make(parts: Steps) -> Address:
+    """The living address with these steps, made when there is none."""
+    living = _LIVING.get(parts)
+    if living is not None:
+        found = living()
+        if found is not None:
+            return found
+    made: Address = _new(Address)
+    _set_parts(made, parts)
+    _set_hash(made, hash(parts))
+    living = _LIVING[parts] = _Living(made, _forget)
+    living.parts = parts
+    return made
 
 
 def _forget(gone: ref[Address]) -> None:

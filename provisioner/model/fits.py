@@ -102,9 +102,14 @@ def _one_of(shape: OneOf) -> Fits:
 
 
 def _gate(option: Shape) -> Fits:
+    """`shape._may_fit` of this option, its test chosen once (a call fewer per value)."""
     if isinstance(option, Scalar):
         want = option._type
         return lambda value: type(value) is want
+    if isinstance(option, Table | MapOf):
+        return lambda value: isinstance(value, dict)
+    if isinstance(option, ArrayOf):
+        return lambda value: isinstance(value, list)
     return lambda value: _may_fit(option, value)
 
 

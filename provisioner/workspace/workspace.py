@@ -39,6 +39,7 @@ from provisioner.engine import apply as apply_plan
 from provisioner.engine import drift as drift_report
 from provisioner.engine import export_documents
 from provisioner.engine.carry import Carried, LeftOut
+from provisioner.engine.gcpause import gc_paused
 from provisioner.engine.live import read_languages
 from provisioner.engine.records import check_safe, count_records
 from provisioner.engine.threshold import ChangeLimit, check_limit
@@ -188,7 +189,9 @@ class Workspace:
 
     def _plan(self, desired: DesiredState, options: PlanOptions,
               attestations: att.Attestations | None = None) -> Plan:
-        plan = make_plan(desired, self.read(attestations, desired), options)
+        live = self.read(attestations, desired)
+        with gc_paused():  # the plan's objects are no garbage either (engine/gcpause.py)
+            plan = make_plan(desired, live, options)
         return count_records(plan, self.connection.client)
 
     def change_limit(self, consent: Consent) -> ChangeLimit | None:

@@ -37,3 +37,19 @@ def test_an_address_no_longer_held_is_forgotten_and_made_again_when_asked() -> N
     assert steps not in address._LIVING  # nothing kept for a dead address
     again = Address(steps)
     assert address._LIVING[steps]() is again and Address(steps) is again
+
+
+def test_an_enumeration_item_makes_its_address_when_asked() -> None:
+    """Items hold no address (the most numerous objects of a state); the one made when asked
+    is the living one, equal to what the item held before, and pickles as the item did."""
+    from provisioner.kinds.fields.model import EnumItem
+
+    owner = Address.of("deal.field", "COLOUR")
+    item = EnumItem(owner, "red", "Red", sort=10)
+    held = item.address
+    assert held is owner.child("item", "red") is item.address
+    assert held == Address((("deal.field", "COLOUR"), ("item", "red")))
+    assert str(held) == "deal.field[COLOUR].item[red]" and held.parent is owner
+    again = pickle.loads(pickle.dumps(item))
+    assert again == item and again.address is held
+    assert "address" not in repr(item)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as s
 
 from provisioner.engine import load_text
-from provisioner.engine.loader import _rtoml
+from provisioner.engine.loader import Texts, _rtoml, load_desired
 from provisioner.engine.sources import MAX_NESTING, nesting_problem
 from provisioner.errors import ConfigError
 from provisioner.kinds.fields.model import FIELD, fields_shape
@@ -146,3 +146,22 @@ def test_a_smart_process_fits_whatever_its_pipelines_and_fields_hold(
     skip = frozenset(("pipelines", "fields"))
     path = ("smart_processes", "shop")
     assert checked.fits(SPA, table, path, skip) == Report().fits(SPA, table, path, skip)
+
+
+@settings(max_examples=100, deadline=None)
+@given(s.dictionaries(s.text(max_size=12), s.text(s.characters() | s.sampled_from(
+    ["\ud800", "\udfff"]), max_size=200), max_size=4))
+def test_the_kept_texts_are_the_texts_loaded(texts: dict[str, str]) -> None:
+    """The state keeps its files' texts compressed (Texts): each is the very string loaded,
+    lone surrogates (a plan file's JSON may hold them) and every other character included."""
+    kept = Texts(texts)
+    assert kept == texts and dict(kept) == texts and list(kept) == list(texts)
+    assert all(kept[name] == text and kept.get(name) == text for name, text in texts.items())
+    assert len(kept) == len(texts) and kept.get("\0missing") is None
+
+
+def test_a_loaded_state_keeps_each_file_as_it_was_read(tmp_path: Any) -> None:
+    text = '[deal.fields.BUDGET]\ntype = "string"\nlabel = "Бюджет"\n'
+    (tmp_path / "fields.toml").write_text(text, "utf-8")
+    state = load_desired(tmp_path)
+    assert dict(state.texts) == {str(tmp_path / "fields.toml"): text}

@@ -13,7 +13,7 @@ from profiles import examples
 
 from provisioner.kinds.fields.model import EnumItem
 from provisioner.kinds.statuses import Item, Stage
-from provisioner.kinds.statuses.sorts import _anchors, resorted
+from provisioner.kinds.statuses.sorts import _anchors, _settle, resorted, settle_sorts
 from provisioner.model.address import Address
 
 
@@ -68,3 +68,21 @@ def test_resorted_is_replace(row: Any) -> None:
     assert [getattr(new, n) for n in type(row).__slots__] == \
         [getattr(want, n) for n in type(row).__slots__]  # live-only values and address too
     assert new.address is row.address
+
+
+def _rows(codes_sorts: list[tuple[str, int]]) -> list[Stage]:
+    return [Stage(code, code, sort=sort) for code, sort in codes_sorts]
+
+
+CODES = s.lists(s.tuples(s.sampled_from("ABCDE"), s.integers(-2, 60)), max_size=6)
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(CODES, s.booleans(), s.permutations(range(6)), s.integers(0, 6))
+def test_a_standing_list_is_settled_as_the_anchors_settle_it(
+        rows: list[tuple[str, int]], same: bool, order: list[int], cut: int) -> None:
+    """The shortcut for a list that stands as desired (`_standing`) answers as the whole
+    settlement does: on lists equal to the desired ones (often) and near them."""
+    desired = _rows(rows)
+    live = _rows(rows) if same else _rows([rows[i] for i in order if i < len(rows)][:cut])
+    assert settle_sorts(desired, live) == _settle(desired, live, (), ())

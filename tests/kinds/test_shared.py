@@ -80,3 +80,26 @@ def test_desired_and_live_fields_share_their_texts() -> None:
     assert live.label == desired.field.label
     assert live.label["ru"] is desired.field.label["ru"] is live.label["en"]
     assert live.type is desired.field.type
+
+
+def test_a_memo_finds_the_shared_mapping_by_its_key_and_forgets_it_with_its_last_holder() -> None:
+    memo = shared.Memo()
+    made = memo.get("Budget", lambda: {"ru": "Budget", "en": "Budget"})
+    assert made is shared.mapping({"ru": "Budget", "en": "Budget"})  # mapping's own object
+    assert memo.get("Budget", pytest.fail, "made again") is made
+    del made
+    gc.collect()
+    assert "Budget" not in memo._table  # nothing kept for a mapping no object holds
+    again = memo.get("Budget", dict, {"ru": "Budget", "en": "Budget"})
+    assert again == {"ru": "Budget", "en": "Budget"} and memo.get("Budget", dict) is again
+
+
+def test_a_desired_label_written_as_one_text_is_the_live_fields_mapping() -> None:
+    table = {"type": "string", "label": "Бюджет сделки", "help": "Бюджет сделки"}
+    f = parse_field("BUDGET", table, WHERE, ("deal", "fields", "BUDGET"), Report()).field
+    row = {"ID": "7", "USER_TYPE_ID": "string", "SORT": "100", "SETTINGS": {}}
+    texts = {lang: {"EDIT_FORM_LABEL": "Бюджет сделки", "HELP_MESSAGE": "Бюджет сделки"}
+             for lang in ("ru", "en")}
+    live = live_field(row, WHERE, "BUDGET", texts).field
+    assert f.label is f.help is live.label is live.help
+    assert f.settings is live.settings  # a type's default settings: one object

@@ -72,7 +72,7 @@ def names(deal_fields: Sequence[FieldSpec], deal: Sequence[PipelineSpec],
     them while they are still declared."""
     out: dict[str, Mapping[str, str]] = {}
     for f in [*deal_fields, *(f for s in spa for f in s.fields)]:
-        out[str(f.field.address)] = dict(f.field.label or {})
+        out[str(f.field.address)] = f.field.label or {}  # the field's own (shared, frozen)
     for p in deal:
         out[str(p.pipeline.address)] = {"ru": p.pipeline.name}
     for s in spa:

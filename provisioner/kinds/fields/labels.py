@@ -61,9 +61,16 @@ def labels(value: Any) -> Labels | None:
     """A label of the config: a text is the text of ru and en; a table, of its languages."""
     if value is None:
         return None
-    if isinstance(value, str):
-        return shared.mapping(dict.fromkeys(LANGS, shared.text(value)))
+    if isinstance(value, str):  # most labels: found by their text (a field's are mostly one)
+        return _ONE_TEXT.get(value, _one_text, value)
     return ordered({lang: str(text) for lang, text in value.items() if lang in ORDER})
+
+
+_ONE_TEXT = shared.Memo()  # a label written as one text -> its mapping of ru and en
+
+
+def _one_text(value: str) -> dict[str, str]:
+    return dict.fromkeys(LANGS, shared.text(value))
 
 
 def narrow(want: Labels, have: Labels, full: Labels | None) -> Labels | None:
@@ -108,10 +115,18 @@ def read_keys(texts: Mapping[str, Mapping[str, Any]], keys: Mapping[str, str]
         values = tuple([str(row.get(portal) or "") for row in rows])
         found = seen.get(values)
         if found is None:
-            found = seen[values] = shared.mapping(
-                {lang: shared.text(value) for lang, value in zip(langs, values, strict=True)})
+            found = seen[values] = _READ.get((langs, values), _texts, langs, values)
         out[ours] = found
     return out
+
+
+def _texts(langs: tuple[str, ...], values: tuple[str, ...]) -> dict[str, str]:
+    return {lang: shared.text(value) for lang, value in zip(langs, values, strict=True)}
+
+
+# Labels read, found by their languages and texts (a tuple of texts hashes faster than the
+# mapping's repr: 53,000 label keys are read at L10); the object is `shared.mapping`'s
+_READ = shared.Memo()
 
 
 def export_label(full: Labels | None, fill: str) -> Any:

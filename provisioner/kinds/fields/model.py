@@ -102,10 +102,13 @@ class EnumItem:
     # desired only: false when the config wrote a plain value and the xml_id was made from it
     # (a renamed value then makes another item: the plan says how to keep the old one)
     given_id: bool = field(default=True, compare=False)
-    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "address", self.owner.child("item", self.xml_id))
+    @property
+    def address(self) -> Address:
+        """Made when asked, not held: an item is one of the most numerous objects of a state
+        (33,000 on each side at L10), and its address, interned (model/address.py), is the
+        same object for as long as anything holds it (the plan's pairing, from the diff on)."""
+        return self.owner.child("item", self.xml_id)
 
     @property
     def code(self) -> str:  # for statuses.settle_sorts
@@ -265,18 +268,20 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
     explicit = {str(t["xml_id"]) for t in tables if "xml_id" in t}
     items: list[EnumItem] = []
     seen: dict[str, int] = {}
-    _check_values(tables, path, report)
+    written = [str(t["value"]) for t in tables]
+    values = [shared.name(text, shared.VALUE_TRIM) for text in written]  # as the portal keeps
+    _check_values(written, values, path, report)
+    where = owner.address
     for index, t in enumerate(tables):
-        xml_id = str(t["xml_id"]) if "xml_id" in t else xml_id_for(str(t["value"]), explicit
-                                                                   | set(seen))
+        given = "xml_id" in t
+        xml_id = str(t["xml_id"]) if given else xml_id_for(written[index], explicit | set(seen))
         if xml_id in seen:
             report.add((*path, index), f'duplicate item id "{xml_id}" (also item {seen[xml_id]})',
                        "give every item its own xml_id")
         seen.setdefault(xml_id, index)
-        items.append(EnumItem(owner.address, shared.text(xml_id),
-                              shared.name(str(t["value"]), shared.VALUE_TRIM),
-                              bool(t.get("default", False)), 10 * (index + 1),
-                              given_id="xml_id" in t))
+        items.append(EnumItem(where, shared.text(xml_id), values[index],
+                              bool(t.get("default", False)), 10 * (index + 1), None, False,
+                              given))
     defaults = [i for i in items if i.default]
     if len(defaults) > 1 and not owner.multiple:
         report.add(path, f"{len(defaults)} default items on a single-value field",
@@ -284,17 +289,18 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
     return tuple(items)
 
 
-def _check_values(tables: Sequence[Mapping[str, Any]], path: Path, report: Report) -> None:
+def _check_values(written: Sequence[str], values: Sequence[str], path: Path,
+                  report: Report) -> None:
     """Two items with one value (as the portal stores it, trimmed): the second would get an
     id of its own from the value, and the field two indistinguishable choices."""
+    if len(set(values)) == len(values):
+        return  # every value its own (every sound config)
     first: dict[str, tuple[int, str]] = {}
-    for index, t in enumerate(tables):
-        written = str(t["value"])
-        value = shared.name(written, shared.VALUE_TRIM)
+    for index, (text, value) in enumerate(zip(written, values, strict=True)):
         if value in first:
-            report.add((*path, index), _duplicate(written, value, *first[value]),
+            report.add((*path, index), _duplicate(text, value, *first[value]),
                        "remove one, or give each item its own value")
-        first.setdefault(value, (index, written))
+        first.setdefault(value, (index, text))
 
 
 def _duplicate(written: str, value: str, index: int, other: str) -> str:
@@ -341,8 +347,8 @@ def project(desired: Field, live: Field) -> Field:
     changes: dict[str, Any] = {}
     for key in LABEL_KEYS:
         want, have = getattr(desired, key), getattr(live, key)
-        if want is None or have is None:
-            continue
+        if want is have or want is None or have is None:
+            continue  # one shared mapping (most labels): the same languages, in one order
         seen = narrow(want, have, live.full.get(key) if live.full else None)
         if seen is not None:
             changes[key] = seen  # in the desired order

@@ -107,9 +107,18 @@ def _wrong_scalar(form: str, value: Any) -> bool:
 
 
 def desired_settings(type_: str, given: Mapping[str, Any]) -> dict[str, Any]:
-    """The full settings of a desired field: the given keys over the type's defaults."""
-    return shared.mapping({k: normal(s, given.get(k, s.default))
-                           for k, s in SETTINGS.get(type_, {}).items()})
+    """The full settings of a desired field: the given keys over the type's defaults (a
+    type's defaults, what most fields have, found by the type)."""
+    if not given:
+        return _DEFAULTS.get(type_, _settings, type_, given)
+    return shared.mapping(_settings(type_, given))
+
+
+def _settings(type_: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: normal(s, given.get(k, s.default)) for k, s in SETTINGS.get(type_, {}).items()}
+
+
+_DEFAULTS = shared.Memo()  # a field type -> its default settings
 
 
 def live_settings(type_: str, raw: Any) -> dict[str, Any]:

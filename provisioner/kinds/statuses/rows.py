@@ -36,10 +36,12 @@ class Stage:
     id: int | None = live_only()
     system: bool = live_only(False)
     status_id: str | None = live_only()  # the portal's STATUS_ID, prefix included (C3:NEW)
-    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "address", _address(self.owner, self.step, self.code))
+    @property
+    def address(self) -> Address:
+        """Made when asked, not held (as an enumeration item's, fields/model.py): the
+        interned address is one object for as long as anything holds it."""
+        return _address(self.owner, self.step, self.code)
 
     @property
     def scope(self) -> str:
@@ -57,10 +59,10 @@ class Item:
     step: str = field(default="item", compare=False)
     id: int | None = live_only()
     system: bool = live_only(False)
-    address: Address = field(init=False, repr=False, compare=False)  # made once (make_plan)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "address", _address(self.owner, self.step, self.code))
+    @property
+    def address(self) -> Address:
+        return _address(self.owner, self.step, self.code)  # made when asked, as a stage's
 
     @property
     def scope(self) -> str:

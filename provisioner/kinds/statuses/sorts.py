@@ -47,6 +47,27 @@ def settle_sorts(desired: Sequence[Row], live: Iterable[Sortable],
         return desired  # nothing to settle (a field without items: most of them)
     rows = live if isinstance(live, (list, tuple)) else list(live)
     made = made if isinstance(made, (list, tuple)) else list(made)
+    if not kept and not made and _standing(desired, rows):
+        return desired
+    return _settle(desired, rows, kept, made)
+
+
+def _standing(desired: Sequence[Sortable], rows: Sequence[Sortable]) -> bool:
+    """The live list is the desired one, row for row, with the desired SORTs, rising from 1
+    and codes unique: every SORT is kept as it is (a settled portal's lists; `_settle` gives
+    the same, after a pass over its anchors)."""
+    if len(rows) != len(desired):
+        return False
+    previous = 0
+    for want, have in zip(desired, rows, strict=True):
+        if want.code != have.code or want.sort != have.sort or have.sort <= previous:
+            return False
+        previous = have.sort
+    return len({row.code for row in desired}) == len(desired)
+
+
+def _settle(desired: Sequence[Row], rows: Sequence[Sortable], kept: Iterable[Sortable],
+            made: Sequence[Sortable]) -> Sequence[Row]:
     live_sort = {row.code: row.sort for row in made}
     live_sort.update((row.code, row.sort) for row in rows)
     taken = _left_out(desired, (*rows, *kept))
@@ -58,7 +79,8 @@ def settle_sorts(desired: Sequence[Row], live: Iterable[Sortable],
     # the rows their sequence when every SORT stands (no list made: a plan's fewer young objects)
     if all(row.sort == sort for row, sort in zip(desired, sorts, strict=True)):
         return desired
-    return [row if row.sort == sort else resorted(row, sort) for row, sort in zip(desired, sorts, strict=True)]
+    return [row if row.sort == sort else resorted(row, sort)
+            for row, sort in zip(desired, sorts, strict=True)]
 
 
 def _left_out(desired: Sequence[Sortable], rows: Sequence[Sortable]) -> frozenset[int]:
