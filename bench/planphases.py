@@ -9,7 +9,8 @@ this process as `provision plan` runs it (engine/live.py's steps, one by one, th
 paused as read_live pauses it), against the sandbox served in memory on a thread of its own
 (the client's exchange thread). Each phase is timed with `time.thread_time` of this thread, so
 the sandbox's own CPU is left out; `read` is the client's part of reading the portal (decoding
-the answers, de-duplicating the rows). Not a test: it prints a table.
+the answers, de-duplicating the rows); `live` and `fingerprint` are made while it reads
+(engine/live.py `LiveStep`) and counted apart. Not a test: it prints a table.
 
 `--cli` runs `provision plan CONFIG --webhook-url URL` as a process instead, against the
 portal served from memory by bench/served.py (the portal's rate limit on), and reports the
@@ -37,7 +38,6 @@ from provisioner.engine.gcpause import gc_paused
 from provisioner.engine.reader import Reader
 from provisioner.kinds import KINDS
 from provisioner.model import PlanOptions
-from provisioner.model.kind import NeedsLive
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.portal import MemoryStores
 from provisioner.sandbox.store import Store
@@ -52,25 +52,20 @@ def _timed(times: dict[str, float], name: str, fn: Callable[[], Any]) -> Any:
     return out
 
 
-def _parts(results: dict[str, Any]) -> dict[str, Any]:
-    """live_from_results without its fingerprint (timed apart)."""
-    parts = {kind.name: lv._from_live(kind, results) for kind in KINDS}
-    for kind in KINDS:
-        if isinstance(kind, NeedsLive):
-            parts[kind.name] = kind.link_live(parts[kind.name], lv._needed(kind, parts))
-    return parts
-
-
 def plan_once(config: Path, client: BitrixClient) -> tuple[dict[str, float], int]:
     times: dict[str, float] = {}
     desired = _timed(times, "load", lambda: engine.load_desired(config))
     with gc_paused():
         reader = Reader(client)
         languages = lv.read_languages(desired.parts)  # as the workspace reads for a plan
-        results = _timed(times, "read", lambda: lv.read_results(reader, KINDS, languages))
-        parts = _timed(times, "live", lambda: _parts(results))
-        print_ = _timed(times, "fingerprint", lambda: lv.fingerprint(results))
-    live = lv.LiveState(parts, print_, reader.requests)
+        step = lv.LiveStep(KINDS, languages)
+        # the live parts are built and the fingerprint made while the portal is read
+        # (engine/live.py LiveStep): their CPU is counted apart from the read's
+        _timed(times, "read", lambda: lv.read_into(reader, step))
+        live = _timed(times, "live", step.finish)
+    times["live"] += step.spent["live"]
+    times["fingerprint"] = step.spent["fingerprint"]
+    times["read"] -= step.spent["live"] + step.spent["fingerprint"]
     plan = _timed(times, "diff", lambda: engine.make_plan(desired, live, PlanOptions()))
     _timed(times, "text", lambda: engine.render_text(plan))
     return times, reader.requests
