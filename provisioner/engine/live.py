@@ -123,6 +123,7 @@ class LiveStep:
         self.answers = keep_answers
         self.waiting = list(self.kinds)  # kinds whose part is not built yet
         self.wants = {k.name: dict(k.read_calls()) for k in self.kinds}
+        self.missing = {name: set(calls) for name, calls in self.wants.items()}  # not in yet
         self.views: dict[str, dict[str, Any]] = {k.name: {} for k in self.kinds}
         self.folded: dict[str, set[str]] = {k.name: set() for k in self.kinds}
         self.decided: set[str] = set()  # kinds whose follow-up reads are asked
@@ -150,6 +151,7 @@ class LiveStep:
             value = _kept(self.wants[readers[0].name][key], answer)
             for kind in readers:
                 view = self.views[kind.name][key] = _folded(kind, key, value)
+                self.missing[kind.name].discard(key)
                 if view is not answer:
                     self.folded[kind.name].add(key)
             del view, value
@@ -162,15 +164,16 @@ class LiveStep:
     def _advance(self, kind: AnyKind) -> None:
         """Ask the kind's follow-up reads once its first reads are in; build its part once
         they are too."""
-        wants, views = self.wants[kind.name], self.views[kind.name]
-        if any(key not in views for key in wants):
+        if self.missing[kind.name]:
             return
         if kind.name not in self.decided:
             self.decided.add(kind.name)
+            views = self.views[kind.name]
             more = {k: c for k, c in _more_reads(kind, views, self.languages).items()
                     if k not in views}
             if more:
-                wants.update(more)
+                self.wants[kind.name].update(more)
+                self.missing[kind.name].update(more)
                 self.asked.update(more)
                 return
         self._build(kind)
@@ -178,7 +181,7 @@ class LiveStep:
     def _build(self, kind: AnyKind) -> None:
         views, folded = self.views.pop(kind.name), self.folded.pop(kind.name)
         self.waiting.remove(kind)
-        del self.wants[kind.name]
+        del self.wants[kind.name], self.missing[kind.name]
         self.parts[kind.name] = _from_live(kind, views, folded)
 
     def finish(self) -> LiveState:
