@@ -104,7 +104,7 @@ def fold(key: str, answer: Any) -> Any:
         keys = ROW_KEYS if key == f"spa_fields_{LANGS[0]}" else LABEL_ROW_KEYS
         return [{k: row[k] for k in keys if k in row} for row in rows]
     if key.startswith("spa_uf_"):
-        field = _unwrap(answer, "field")
+        field = answer.get("field") if isinstance(answer, dict) else None
         if not isinstance(field, dict) or not _tables(field.get("enum") or []):
             return answer
         out = {k: field[k] for k in GET_KEYS if k in field}
