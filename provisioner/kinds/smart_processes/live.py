@@ -107,10 +107,21 @@ def fold(key: str, answer: Any) -> Any:
         field = answer.get("field") if isinstance(answer, dict) else None
         if not isinstance(field, dict) or not _tables(field.get("enum") or []):
             return answer
-        out = {k: field[k] for k in GET_KEYS if k in field}
+        out = {k: _texts(field[k]) for k in GET_KEYS if k in field}
         out["enum"] = [{k: i[k] for k in ITEM_KEYS if k in i} for i in field.get("enum") or []]
         return {"field": out}
     return answer
+
+
+def _texts(value: Any) -> Any:
+    """A get's map of every language (21 on a portal) with each text that repeats one object
+    (a label is mostly one text in every language; languageId maps each language to itself,
+    and the language keys are one object already: the decoder makes each key once)."""
+    if not isinstance(value, dict):
+        return value
+    seen: dict[Any, Any] = {lang: lang for lang in value}
+    return {lang: seen.setdefault(text, text) if isinstance(text, str) else text
+            for lang, text in value.items()}
 
 
 def _tables(rows: Any) -> bool:
