@@ -128,21 +128,28 @@ class LiveStep:
         self.folded: dict[str, set[str]] = {k.name: set() for k in self.kinds}
         self.decided: set[str] = set()  # kinds whose follow-up reads are asked
         self.asked: dict[str, ReadCall] = {}  # follow-up reads for the next round
+        self.awaited: set[str] = set()  # reads handed to the reader, not taken yet
         self.digests: dict[str, bytes] = {}
         self.parts: dict[str, Any] = {}
         self.spent = {"fingerprint": 0.0, "live": 0.0}  # CPU seconds (bench/planphases.py)
 
     def first_reads(self) -> dict[str, ReadCall]:
-        return read_calls(self.kinds)
+        calls = read_calls(self.kinds)
+        self.awaited.update(calls)
+        return calls
 
     def more_reads(self) -> dict[str, ReadCall]:
+        """The follow-up reads asked since the last call (a read asked already is given to
+        every kind waiting for it when it comes)."""
         asked, self.asked = self.asked, {}
+        self.awaited.update(asked)
         return asked
 
     def take(self, key: str, answer: Any) -> None:
         """One read's whole answer."""
         started = time.thread_time()
         self.digests[key] = read_digest(key, answer)
+        self.awaited.discard(key)
         if self.answers is not None:
             self.answers[key] = answer
         hashed = time.thread_time()
@@ -174,7 +181,7 @@ class LiveStep:
             if more:
                 self.wants[kind.name].update(more)
                 self.missing[kind.name].update(more)
-                self.asked.update(more)
+                self.asked.update({k: c for k, c in more.items() if k not in self.awaited})
                 return
         self._build(kind)
 

@@ -18,6 +18,7 @@ from provisioner.kinds import statuses as st
 from provisioner.kinds.automation.kind import Automation
 from provisioner.kinds.fields.kind import Fields
 from provisioner.kinds.smart_processes.kind import SmartProcesses
+from provisioner.model import ReadCall
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.portal import MemoryStores
 from provisioner.sandbox.store import Store
@@ -121,3 +122,36 @@ def test_an_answer_a_fold_keeps_as_it_came_is_named_as_before(key: str, answer: 
     with pytest.raises(MalformedResponse) as caught:
         lv.live_from_results(results, [SmartProcesses()])
     assert str(caught.value).startswith(says), str(caught.value)
+
+
+class Probe:
+    """A kind reading `first`, then `more` once those are in; its part is what it was given."""
+
+    def __init__(self, name: str, first: dict[str, ReadCall], more: dict[str, ReadCall]) -> None:
+        self.name, self.first, self.more = name, first, more
+
+    def read_calls(self) -> dict[str, ReadCall]:
+        return self.first
+
+    def more_reads(self, _results: Any) -> dict[str, ReadCall]:
+        return self.more
+
+    def from_live(self, results: Any) -> dict[str, Any]:
+        return dict(results)
+
+
+def test_a_follow_up_read_two_kinds_ask_is_read_once_for_both() -> None:
+    shared = {"shared": ReadCall("m.shared", {})}
+    a = Probe("a", {"x": ReadCall("m.x", {})}, shared)
+    b = Probe("b", {"y": ReadCall("m.y", {})}, shared)
+    step = lv.LiveStep([a, b], None)  # type: ignore[list-item]
+    assert set(step.first_reads()) == {"x", "y"}
+    step.take("x", 1)
+    assert step.more_reads() == shared  # asked by a
+    step.take("y", 2)
+    assert step.more_reads() == {}  # b waits for the read a asked
+    assert not step.parts
+    step.take("shared", 3)
+    live = step.finish()
+    assert live.parts == {"a": {"x": 1, "shared": 3}, "b": {"y": 2, "shared": 3}}
+    assert live.fingerprint == lv.fingerprint({"x": 1, "y": 2, "shared": 3})
