@@ -176,8 +176,8 @@ class LiveStep:
         if kind.name not in self.decided:
             self.decided.add(kind.name)
             views = self.views[kind.name]
-            more = {k: c for k, c in _more_reads(kind, views, self.languages).items()
-                    if k not in views}
+            asked = _more_reads(kind, views, self.languages, self.folded[kind.name])
+            more = {k: c for k, c in asked.items() if k not in views}
             if more:
                 self.wants[kind.name].update(more)
                 self.missing[kind.name].update(more)
@@ -217,9 +217,14 @@ def _folded(kind: AnyKind, key: str, value: Any) -> Any:
     return kind.fold(key, value) if isinstance(kind, FoldsReads) else value
 
 
-def _more_reads(kind: AnyKind, results: Mapping[str, Any],
-                languages: Languages | None) -> Mapping[str, ReadCall]:
-    return follow_up_reads([kind], results, languages)
+def _more_reads(kind: AnyKind, results: Mapping[str, Any], languages: Languages | None,
+                folded: set[str]) -> Mapping[str, ReadCall]:
+    """The kind's follow-up reads; an answer they cannot be asked from (a field list holding
+    a string) is named as `from_live` names it, never a traceback."""
+    try:
+        return follow_up_reads([kind], results, languages)
+    except _SHAPE_ERRORS as exc:
+        raise _malformed(kind, results, exc, folded) from exc
 
 
 def follow_up_reads(kinds: Sequence[AnyKind], results: Mapping[str, Any],

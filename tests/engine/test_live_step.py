@@ -155,3 +155,16 @@ def test_a_follow_up_read_two_kinds_ask_is_read_once_for_both() -> None:
     live = step.finish()
     assert live.parts == {"a": {"x": 1, "shared": 3}, "b": {"y": 2, "shared": 3}}
     assert live.fingerprint == lv.fingerprint({"x": 1, "y": 2, "shared": 3})
+
+
+def test_an_answer_follow_up_reads_cannot_be_asked_from_is_named() -> None:
+    """A field list holding strings (counted first, so read in a round of its own) stopped
+    `more_reads` with a traceback; it is named as `from_live` names a malformed answer."""
+    step = lv.LiveStep([Fields("deal")], {})
+    step.first_reads()
+    step.take("userfields_deal_ru", ["a"])
+    with pytest.raises(MalformedResponse) as caught:
+        step.take("userfields_deal_en", ["a"])
+    assert str(caught.value) == (
+        "crm.deal.userfield.list: MALFORMED_RESPONSE (provision's own code): the portal "
+        "answered a list holding a string where rows (tables) were expected")
