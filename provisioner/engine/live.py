@@ -124,6 +124,7 @@ class LiveStep:
         self.waiting = list(self.kinds)  # kinds whose part is not built yet
         self.wants = {k.name: dict(k.read_calls()) for k in self.kinds}
         self.missing = {name: set(calls) for name, calls in self.wants.items()}  # not in yet
+        self.folds = {k.name: k for k in self.kinds if isinstance(k, FoldsReads)}
         self.views: dict[str, dict[str, Any]] = {k.name: {} for k in self.kinds}
         self.folded: dict[str, set[str]] = {k.name: set() for k in self.kinds}
         self.decided: set[str] = set()  # kinds whose follow-up reads are asked
@@ -157,7 +158,9 @@ class LiveStep:
         if readers:
             value = _kept(self.wants[readers[0].name][key], answer)
             for kind in readers:
-                view = self.views[kind.name][key] = _folded(kind, key, value)
+                folds = self.folds.get(kind.name)
+                view = self.views[kind.name][key] = value if folds is None else \
+                    folds.fold(key, value)
                 self.missing[kind.name].discard(key)
                 if view is not answer:
                     self.folded[kind.name].add(key)

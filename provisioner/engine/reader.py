@@ -144,8 +144,8 @@ class _Turn:
                 continue
             total = self.out.totals.get(key)
             starts = _starts(total, self.out.nexts.get(key))
-            if any(PAGE_KEY.format(key=key, start=s) not in results for s in starts):
-                continue
+            if any(PAGE_KEY.format(key=key, start=s) not in results for s in reversed(starts)):
+                continue  # (pages come in order: the last one is the first missing)
             for start in starts:
                 _check_page(call, total, start, results[PAGE_KEY.format(key=key, start=start)])
             answer = _checked(call, _joined(key, call, self.out, results))
