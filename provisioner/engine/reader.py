@@ -148,11 +148,9 @@ class _Turn:
                 continue  # (pages come in order: the last one is the first missing)
             for start in starts:
                 _check_page(call, total, start, results[PAGE_KEY.format(key=key, start=start)])
-            answer = _checked(call, _joined(key, call, self.out, results))
-            del results[key]
             self.done.add(key)
-            self.take(key, answer)
-            del answer
+            self.take(key, _checked(call, _joined(key, call, results.pop(key), self.out,
+                                                  results)))
         pages = tuple(k for k in results if "~" in k and k.split("~", 1)[0] in self.done)
         for page in pages:
             del results[page]
@@ -319,9 +317,9 @@ def _starts(total: int | None, nxt: int | None) -> range:
     return range(nxt, total, PAGE)
 
 
-def _joined(key: str, call: ReadCall, out: _Answers, pages: Mapping[str, Any]) -> Any:
+def _joined(key: str, call: ReadCall, first: Any, out: _Answers,
+            pages: Mapping[str, Any]) -> Any:
     """The first answer as it came, or every row of a paged list in order (a plain list)."""
-    first = out.results[key]
     starts = _starts(out.totals.get(key), out.nexts.get(key))
     if not starts:
         return first
@@ -394,8 +392,6 @@ def _row_list(result: Any, list_key: str | None) -> list[Any] | None:
     if isinstance(rows, Mapping) and all(isinstance(r, Mapping) for r in rows.values()):
         rows = list(rows.values())  # PHP sends a list as an object when its keys have gaps
     return rows if isinstance(rows, list) else None
-
-
 
 
 def malformed_answer(description: str, method: str) -> ProvisionError:
