@@ -3,13 +3,15 @@
     python -m bench.planphases              # L1 and L10
     python -m bench.planphases --sizes 10 --runs 3
     python -m bench.planphases --sizes 10,100 --cli   # `provision plan` as a process instead
+    python -m bench.planphases --sizes 100 --cli --keep /tmp/portals --product ../main
 
 The portal is made by bench/portal.py and exported as the desired state; the plan then runs in
 this process as `provision plan` runs it (engine/live.py's steps, one by one, the collector
 paused as read_live pauses it), against the sandbox served in memory on a thread of its own
 (the client's exchange thread). Each phase is timed with `time.thread_time` of this thread, so
 the sandbox's own CPU is left out; `read` is the client's part of reading the portal (decoding
-the answers, de-duplicating the rows). Not a test: it prints a table.
+the answers, de-duplicating the rows); `live` and `fingerprint` are made while it reads
+(engine/live.py `LiveStep`) and counted apart. Not a test: it prints a table.
 
 `--cli` runs `provision plan CONFIG --webhook-url URL` as a process instead, against the
 portal served from memory by bench/served.py (the portal's rate limit on), and reports the
@@ -37,7 +39,6 @@ from provisioner.engine.gcpause import gc_paused
 from provisioner.engine.reader import Reader
 from provisioner.kinds import KINDS
 from provisioner.model import PlanOptions
-from provisioner.model.kind import NeedsLive
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.portal import MemoryStores
 from provisioner.sandbox.store import Store
@@ -52,25 +53,20 @@ def _timed(times: dict[str, float], name: str, fn: Callable[[], Any]) -> Any:
     return out
 
 
-def _parts(results: dict[str, Any]) -> dict[str, Any]:
-    """live_from_results without its fingerprint (timed apart)."""
-    parts = {kind.name: lv._from_live(kind, results) for kind in KINDS}
-    for kind in KINDS:
-        if isinstance(kind, NeedsLive):
-            parts[kind.name] = kind.link_live(parts[kind.name], lv._needed(kind, parts))
-    return parts
-
-
 def plan_once(config: Path, client: BitrixClient) -> tuple[dict[str, float], int]:
     times: dict[str, float] = {}
     desired = _timed(times, "load", lambda: engine.load_desired(config))
     with gc_paused():
         reader = Reader(client)
         languages = lv.read_languages(desired.parts)  # as the workspace reads for a plan
-        results = _timed(times, "read", lambda: lv.read_results(reader, KINDS, languages))
-        parts = _timed(times, "live", lambda: _parts(results))
-        print_ = _timed(times, "fingerprint", lambda: lv.fingerprint(results))
-    live = lv.LiveState(parts, print_, reader.requests)
+        step = lv.LiveStep(KINDS, languages)
+        # the live parts are built and the fingerprint made while the portal is read
+        # (engine/live.py LiveStep): their CPU is counted apart from the read's
+        _timed(times, "read", lambda: lv.read_into(reader, step))
+        live = _timed(times, "live", step.finish)
+    times["live"] += step.spent["live"]
+    times["fingerprint"] = step.spent["fingerprint"]
+    times["read"] -= step.spent["live"] + step.spent["fingerprint"]
     with gc_paused():  # as the workspace plans
         plan = _timed(times, "diff", lambda: engine.make_plan(desired, live, PlanOptions()))
     _timed(times, "text", lambda: engine.render_text(plan))
@@ -94,25 +90,36 @@ def measure(k: int, runs: int) -> list[str]:
     return lines
 
 
-def measure_cli(k: int, runs: int) -> list[str]:
-    """`provision plan` of L<k>'s export, as a process, against L<k> served from memory."""
-    store = fill(Store.new(), L1.times(k))
-    sandbox = Sandbox(MemoryStores(store))
-    client = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session(),
-                                       rate=RateLimit.unlimited())
+def measure_cli(k: int, runs: int, keep: Path | None = None,
+                product: Path | None = None) -> list[str]:
+    """`provision plan` of L<k>'s export, as a process, against L<k> served from memory.
+    `keep`: a directory where the export and the portal's state are made once and found again
+    (L100's take minutes and GBs to make); `product`: another checkout to run (its
+    `provisioner` first on the path, as bench.wait's --product)."""
     lines = []
     with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
-        work = Path(tmp)
-        engine.export(engine.read_live(client, languages={}), str(work / f"L{k}"))
-        state = write_old_state(store, work / "state.json")
-        del store, sandbox, client
+        work = keep or Path(tmp)
+        state = work / f"state-L{k}.json"
+        if not state.exists() or not (work / f"L{k}").is_dir():
+            work.mkdir(parents=True, exist_ok=True)
+            _make(k, work, state)
         for _ in range(runs):
-            with Served(None, state, memory=True) as server:
-                run = Cli(None, work).run("plan", f"L{k}", "--webhook-url", server.url)
+            with Served(product, state, memory=True) as server:
+                run = Cli(product, work).run("plan", f"L{k}", "--webhook-url", server.url)
             note = "" if run.code == 0 else run.first_error()
             lines.append(f"| L{k} | {server.requests} | {run.cpu:.2f} | {run.peak_mb:,.0f} | "
                          f"{run.wall:.1f} | {run.code} {note} |")
     return lines
+
+
+def _make(k: int, work: Path, state: Path) -> None:
+    """L<k>'s export in work/L<k> and its portal's state in `state`."""
+    store = fill(Store.new(), L1.times(k))
+    sandbox = Sandbox(MemoryStores(store))
+    client = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session(),
+                                       rate=RateLimit.unlimited())
+    engine.export(engine.read_live(client, languages={}), str(work / f"L{k}"))
+    write_old_state(store, state)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -120,12 +127,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1,10", help="L sizes, comma-separated")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--cli", action="store_true", help="`provision plan` as a process")
+    parser.add_argument("--keep", type=Path, help="--cli: make the portals here once, reuse them")
+    parser.add_argument("--product", type=Path, help="--cli: run this checkout's provision")
     args = parser.parse_args(argv)
     if args.cli:
         print("| portal | requests | CLI CPU s | CLI peak MB | wall s | exit |")
         print("|---|---|---|---|---|---|")
         for k in (int(x) for x in args.sizes.split(",") if x.strip()):
-            for line in measure_cli(k, args.runs):
+            for line in measure_cli(k, args.runs, args.keep, args.product):
                 print(line, flush=True)
         return
     print(f"| portal | requests | {' | '.join(PHASES)} | client CPU s | process peak MB |")

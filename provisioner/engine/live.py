@@ -2,14 +2,18 @@
 
 Every kind's reads go out together (engine/reader.py: batches of 50, paged lists put back
 together, each answer within what the client reads). Reads that depend on the first results
-(`ReadsMore`) go out after them, the same way. A kind that builds on other kinds' live parts
-(`NeedsLive`) receives them once every kind has built its own.
+(`ReadsMore`) go out after them, the same way. Each answer is taken as soon as it is whole
+(`LiveStep`): hashed for the fingerprint, kept as its read says and folded by the kinds that
+read it, then dropped; each kind's part is built as soon as its reads are in. A kind that
+builds on other kinds' live parts (`NeedsLive`) receives them once every kind has built its
+own.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,7 +26,13 @@ from provisioner.engine.reader import Client, Reader, malformed_answer
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind, ReadCall
-from provisioner.model.kind import KeepsLocal, NeedsLive, ReadsLanguages, ReadsMore
+from provisioner.model.kind import (
+    FoldsReads,
+    KeepsLocal,
+    NeedsLive,
+    ReadsLanguages,
+    ReadsMore,
+)
 from provisioner.model.shape import type_word
 
 _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS  # the fingerprint's form
@@ -59,33 +69,165 @@ def read_live(client: Client, kinds: Sequence[AnyKind] = KINDS,
     None reads every one (export)."""
     with gc_paused():
         reader = Reader(client)
-        results = read_results(reader, kinds, languages)
-        live = live_from_results(results, kinds)
+        step = LiveStep(kinds, languages)
+        read_into(reader, step)
+        live = step.finish()
         return LiveState(live.parts, live.fingerprint, reader.requests, languages)
+
+
+def read_into(reader: Reader, step: LiveStep) -> None:
+    """Every kind's first reads; then the reads that depend on them, with the lists the first
+    batch only counted when no page was missing to carry them (`Reader.pending`): a kind's own
+    follow-up reads wait for all of its first reads. Each answer goes to `step` as soon as it
+    is whole."""
+    calls = step.first_reads()
+    while calls:
+        reader.read(calls, step.take)
+        calls = {**reader.take_pending(), **step.more_reads()}
 
 
 def read_results(reader: Reader, kinds: Sequence[AnyKind] = KINDS,
                  languages: Languages | None = None) -> dict[str, Any]:
-    """The raw answers of every kind's reads, by read key. Reads that depend on the first
-    results go out after them; with them, the lists the first batch only counted, when no
-    page was missing to carry them (`Reader.pending`); a kind's own follow-up reads wait for
-    all of its first reads."""
-    results = reader.read(read_calls(kinds))
-    ready = [k for k in kinds if all(key in results for key in k.read_calls())]
-    results.update(reader.read({**reader.take_pending(),
-                                **follow_up_reads(ready, results, languages)}))
-    late = [k for k in kinds if k not in ready]
-    results.update(reader.read(follow_up_reads(late, results, languages)))
+    """The raw answers of every kind's reads, by read key, as `read_live` reads them (tests
+    and benchmarks; `read_live` keeps none of them)."""
+    results: dict[str, Any] = {}
+    step = LiveStep(kinds, languages, keep_answers=results)
+    read_into(reader, step)
     return results
 
 
 def live_from_results(results: Mapping[str, Any], kinds: Sequence[AnyKind] = KINDS) -> LiveState:
-    """Normalise raw read results (also used by tests with hand-built results)."""
-    parts = {kind.name: _from_live(kind, results) for kind in kinds}
+    """Normalise raw read results (also used by tests with hand-built results): every kind is
+    given every answer, kept and folded as a read of its own would be."""
+    calls = read_calls(kinds)
+    kept = {key: _kept(calls.get(key), answer) for key, answer in results.items()}
+    parts: dict[str, Any] = {}
+    for kind in kinds:
+        views = {key: _folded(kind, key, value) for key, value in kept.items()}
+        parts[kind.name] = _from_live(kind, views, {k for k in views if views[k] is not
+                                                    results[k]})
+    return LiveState(_linked(parts, kinds), fingerprint(results))
+
+
+class LiveStep:
+    """The live state made while the portal is read: each answer, as soon as it is whole, is
+    hashed for the fingerprint, kept as its read says (`ReadCall.keep`) and folded by each kind
+    that reads it (`FoldsReads`), then dropped; a kind's part is built as soon as all its reads
+    (its follow-up reads included) are in, and its folds dropped with it. So the answers of a
+    whole plan are never alive at once (issue 18: about 750 MB decoded at L100)."""
+
+    def __init__(self, kinds: Sequence[AnyKind], languages: Languages | None,
+                 keep_answers: dict[str, Any] | None = None) -> None:
+        self.kinds = tuple(kinds)
+        self.languages = languages
+        self.answers = keep_answers
+        self.waiting = list(self.kinds)  # kinds whose part is not built yet
+        self.wants = {k.name: dict(k.read_calls()) for k in self.kinds}
+        self.missing = {name: set(calls) for name, calls in self.wants.items()}  # not in yet
+        self.folds = {k.name: k for k in self.kinds if isinstance(k, FoldsReads)}
+        self.views: dict[str, dict[str, Any]] = {k.name: {} for k in self.kinds}
+        self.folded: dict[str, set[str]] = {k.name: set() for k in self.kinds}
+        self.decided: set[str] = set()  # kinds whose follow-up reads are asked
+        self.asked: dict[str, ReadCall] = {}  # follow-up reads for the next round
+        self.awaited: set[str] = set()  # reads handed to the reader, not taken yet
+        self.digests: dict[str, bytes] = {}
+        self.parts: dict[str, Any] = {}
+        self.spent = {"fingerprint": 0.0, "live": 0.0}  # CPU seconds (bench/planphases.py)
+
+    def first_reads(self) -> dict[str, ReadCall]:
+        calls = read_calls(self.kinds)
+        self.awaited.update(calls)
+        return calls
+
+    def more_reads(self) -> dict[str, ReadCall]:
+        """The follow-up reads asked since the last call (a read asked already is given to
+        every kind waiting for it when it comes)."""
+        asked, self.asked = self.asked, {}
+        self.awaited.update(asked)
+        return asked
+
+    def take(self, key: str, answer: Any) -> None:
+        """One read's whole answer."""
+        started = time.thread_time()
+        self.digests[key] = read_digest(key, answer)
+        self.awaited.discard(key)
+        if self.answers is not None:
+            self.answers[key] = answer
+        hashed = time.thread_time()
+        readers = [k for k in self.waiting if key in self.wants[k.name]]
+        if readers:
+            value = _kept(self.wants[readers[0].name][key], answer)
+            for kind in readers:
+                folds = self.folds.get(kind.name)
+                view = self.views[kind.name][key] = value if folds is None else \
+                    folds.fold(key, value)
+                self.missing[kind.name].discard(key)
+                if view is not answer:
+                    self.folded[kind.name].add(key)
+            del view, value
+        del answer
+        for kind in readers:
+            self._advance(kind)
+        self.spent["fingerprint"] += hashed - started
+        self.spent["live"] += time.thread_time() - hashed
+
+    def _advance(self, kind: AnyKind) -> None:
+        """Ask the kind's follow-up reads once its first reads are in; build its part once
+        they are too."""
+        if self.missing[kind.name]:
+            return
+        if kind.name not in self.decided:
+            self.decided.add(kind.name)
+            views = self.views[kind.name]
+            asked = _more_reads(kind, views, self.languages, self.folded[kind.name])
+            more = {k: c for k, c in asked.items() if k not in views}
+            if more:
+                self.wants[kind.name].update(more)
+                self.missing[kind.name].update(more)
+                self.asked.update({k: c for k, c in more.items() if k not in self.awaited})
+                return
+        self._build(kind)
+
+    def _build(self, kind: AnyKind) -> None:
+        views, folded = self.views.pop(kind.name), self.folded.pop(kind.name)
+        self.waiting.remove(kind)
+        del self.wants[kind.name], self.missing[kind.name]
+        self.parts[kind.name] = _from_live(kind, views, folded)
+
+    def finish(self) -> LiveState:
+        """Every part (a kind still waiting is given what it has), linked, and the
+        fingerprint of everything read."""
+        started = time.thread_time()
+        for kind in list(self.waiting):
+            self._build(kind)
+        parts = _linked({k.name: self.parts[k.name] for k in self.kinds}, self.kinds)
+        self.spent["live"] += time.thread_time() - started
+        return LiveState(parts, combined(self.digests))
+
+
+def _linked(parts: dict[str, Any], kinds: Sequence[AnyKind]) -> dict[str, Any]:
     for kind in kinds:
         if isinstance(kind, NeedsLive):
             parts[kind.name] = kind.link_live(parts[kind.name], _needed(kind, parts))
-    return LiveState(parts, fingerprint(results))
+    return parts
+
+
+def _kept(call: ReadCall | None, answer: Any) -> Any:
+    return answer if call is None or call.keep is None else call.keep(answer)
+
+
+def _folded(kind: AnyKind, key: str, value: Any) -> Any:
+    return kind.fold(key, value) if isinstance(kind, FoldsReads) else value
+
+
+def _more_reads(kind: AnyKind, results: Mapping[str, Any], languages: Languages | None,
+                folded: set[str]) -> Mapping[str, ReadCall]:
+    """The kind's follow-up reads; an answer they cannot be asked from (a field list holding
+    a string) is named as `from_live` names it, never a traceback."""
+    try:
+        return follow_up_reads([kind], results, languages)
+    except _SHAPE_ERRORS as exc:
+        raise _malformed(kind, results, exc, folded) from exc
 
 
 def follow_up_reads(kinds: Sequence[AnyKind], results: Mapping[str, Any],
@@ -133,17 +275,22 @@ def with_local_records(live: LiveState, local: Attestations,
 _SHAPE_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError)
 
 
-def _from_live(kind: AnyKind, results: Mapping[str, Any]) -> Any:
+def _from_live(kind: AnyKind, results: Mapping[str, Any], folded: set[str]) -> Any:
+    """The kind's part; `folded`: the reads it was given folded (as documented, by
+    construction), not as read."""
     try:
         return kind.from_live(results)
     except _SHAPE_ERRORS as exc:
-        raise _malformed(kind, results, exc) from exc
+        raise _malformed(kind, results, exc, folded) from exc
 
 
-def _malformed(kind: AnyKind, results: Mapping[str, Any], exc: Exception) -> ProvisionError:
+def _malformed(kind: AnyKind, results: Mapping[str, Any], exc: Exception,
+               folded: set[str]) -> ProvisionError:
     """Name the read whose answer is of the wrong type, else every read of the kind."""
     calls = {k: c for k, c in kind.read_calls().items() if k in results}
     for key, call in calls.items():
+        if key in folded:
+            continue
         wrong = _wrong_rows(results[key], call.list_key)
         if wrong:
             return malformed_answer(f"the portal answered {wrong}", method=call.method)
@@ -166,15 +313,26 @@ def _wrong_rows(result: Any, list_key: str | None) -> str | None:
 
 
 def fingerprint(results: Mapping[str, Any]) -> str:
-    """SHA-256 of every read `{key: answer}` in key order, each serialised by orjson with its
-    keys sorted: one read at a time (never the whole text in memory: 160 MB at L10 when
-    labels are read in every language), five times faster than `json.dumps` (0.08 s at L10
-    for 0.4). A read orjson refuses (a lone surrogate, which JSON may hold and UTF-8 cannot;
-    an integer past 64 bits) is serialised by `json.dumps` instead, after a byte orjson never
-    writes, so the two forms cannot meet."""
+    """The live fingerprint of `results` (every read `{key: answer}`): what `LiveStep` makes
+    of them read one by one."""
+    return combined({key: read_digest(key, answer) for key, answer in results.items()})
+
+
+def read_digest(key: str, answer: Any) -> bytes:
+    """SHA-256 of one read `{key: answer}`, serialised by orjson with its keys sorted (five
+    times faster than `json.dumps`). A read orjson refuses (a lone surrogate, which JSON may
+    hold and UTF-8 cannot; an integer past 64 bits) is serialised by `json.dumps` instead,
+    after a byte orjson never writes, so the two forms cannot meet."""
+    return hashlib.sha256(_serialised({key: answer})).digest()
+
+
+def combined(digests: Mapping[str, bytes]) -> str:
+    """The reads' digests in key order, hashed: it changes whenever any answer does, and an
+    answer can be dropped as soon as its digest is made (the live step keeps no answer until
+    the end of the read)."""
     digest = hashlib.sha256()
-    for key in sorted(results):
-        digest.update(_serialised({key: results[key]}))
+    for key in sorted(digests):
+        digest.update(digests[key])
     return digest.hexdigest()[:16]
 
 

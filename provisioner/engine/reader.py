@@ -24,7 +24,7 @@ the method, never acted on; a row outside the list asked for (`ReadCall.expect`)
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -74,45 +74,86 @@ class Reader:
         # with the next reads (`take_pending`).
         self.pending: dict[str, ReadCall] = {}
 
-    def read(self, calls: Mapping[str, ReadCall]) -> dict[str, Any]:
+    def read(self, calls: Mapping[str, ReadCall], take: Take | None = None) -> dict[str, Any]:
         """The answers of `calls`, lists whole; a list of unknown length (`sized_by`) goes in
-        the round of missing pages after its count, else it waits in `pending`."""
+        the round of missing pages after its count, else it waits in `pending`. With `take`,
+        each answer is handed to it as soon as it is whole (its last page or its batch in),
+        and the reader keeps nothing of it (issue 18: the live step folds each answer as it
+        arrives instead of holding every answer of the plan at once); else they are returned."""
+        kept: dict[str, Any] = {}
         if not calls:
-            return {}
+            return kept
+        turn = _Turn(calls, take or kept.__setitem__)
         now = {k: c for k, c in calls.items() if c.sized_by is None}
         counts = _counts(calls)
         first = {k: (c.method, dict(c.params)) for k, c in now.items()}
         guessed = _guess_pages(now, _spare(len(first) + len(counts)))
-        out = self._send({**first, **counts, **guessed}, set(guessed) | set(counts),
-                         {k: c.rows for k, c in now.items() if c.rows})
+        self._send(turn, {**first, **counts, **guessed}, set(guessed) | set(counts),
+                   {k: c.rows for k, c in now.items() if c.rows})
+        out = turn.out
         later = _sized(calls, out, self.budget)
-        pages = dict(out.results)
-        missing = _next_round(calls, out, pages)
+        for count in [k for k in out.results if k.endswith("~count")]:
+            del out.results[count]
+        turn.settle(calls)  # the lists counted empty
+        missing = _next_round(calls, out, turn.done)
         if not missing:
             self.pending.update({k: replace(calls[k], rows=n, sized_by=None)
                                  for k, n in later.items()})
             later = {}
         while commands := {**{k: _command(calls[k]) for k in later}, **missing}:
-            got = self._send(commands, set(), later)
-            out.absorb(got)
-            pages.update(got.results)
+            self._send(turn, commands, set(), later)
             later = {}
-            missing = _next_round(calls, out, pages)
-        return {key: _checked(call, _joined(key, call, out, pages))
-                for key, call in calls.items() if key in out.results}
+            missing = _next_round(calls, out, turn.done)
+        return kept
 
     def take_pending(self) -> dict[str, ReadCall]:
         pending, self.pending = self.pending, {}
         return pending
 
-    def _send(self, commands: Commands, guessed: set[str],
-              rows: Mapping[str, int] | None = None) -> _Answers:
-        answers = _Answers()
+    def _send(self, turn: _Turn, commands: Commands, guessed: set[str],
+              rows: Mapping[str, int] | None = None) -> None:
         for chunk in _chunks(commands, rows or {}, self.budget):
             out = self.client.batch(chunk, halt=False)
             self.requests += 1
-            answers.add(out, chunk, guessed)
-        return answers
+            turn.out.add(out, chunk, guessed)
+            del out
+            turn.settle(chunk)
+
+
+Take = Callable[[str, Any], None]  # receives each read's whole answer, by read key
+
+
+class _Turn:
+    """One `Reader.read`: the answers and pages so far; each read handed on (`take`) and
+    forgotten as soon as it is whole."""
+
+    def __init__(self, calls: Mapping[str, ReadCall], take: Take) -> None:
+        self.calls = calls
+        self.take = take
+        self.out = _Answers()
+        self.done: set[str] = set()
+
+    def settle(self, keys: Iterable[str]) -> None:
+        """Hand on every read among `keys` (read keys, or page and count keys of one) whose
+        answer is whole: its first answer and every page `total` asks for. A page of a read
+        handed on already (a look-ahead page past its end) is dropped."""
+        results = self.out.results
+        for key in dict.fromkeys(k.split("~", 1)[0] for k in keys):
+            call = self.calls.get(key)
+            if call is None or key not in results:
+                continue
+            total = self.out.totals.get(key)
+            starts = _starts(total, self.out.nexts.get(key))
+            if any(PAGE_KEY.format(key=key, start=s) not in results for s in reversed(starts)):
+                continue  # (pages come in order: the last one is the first missing)
+            for start in starts:
+                _check_page(call, total, start, results[PAGE_KEY.format(key=key, start=start)])
+            self.done.add(key)
+            self.take(key, _checked(call, _joined(key, call, results.pop(key), self.out,
+                                                  results)))
+        pages = tuple(k for k in results if "~" in k and k.split("~", 1)[0] in self.done)
+        for page in pages:
+            del results[page]
 
 
 def _command(call: ReadCall) -> tuple[str, dict[str, Any]]:
@@ -204,11 +245,6 @@ class _Answers:
         self.totals.update(out.totals)
         self.nexts.update(out.nexts)
 
-    def absorb(self, other: _Answers) -> None:
-        self.results.update(other.results)
-        self.totals.update(other.totals)
-        self.nexts.update(other.nexts)
-
 
 def _spare(count: int) -> int:
     return math.ceil(count / BATCH) * BATCH - count
@@ -228,12 +264,15 @@ def _guess_pages(calls: Mapping[str, ReadCall], spare: int) -> dict[str, tuple[s
 
 
 def _next_round(calls: Mapping[str, ReadCall], out: _Answers,
-                pages: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[str, Any]]]:
-    """Up to ROUND more pages of each paged list, asked only while the pages read so far bear
-    out its `total`: a total no page confirms (10**12) costs one round, never a request, a
-    key or a byte per page it claims."""
+                done: set[str]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """Up to ROUND more pages of each paged list not yet whole (`done`), asked only while the
+    pages read so far bear out its `total`: a total no page confirms (10**12) costs one round,
+    never a request, a key or a byte per page it claims."""
     missing: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    pages = out.results
     for key, call in calls.items():
+        if key in done:
+            continue
         total, asked = out.totals.get(key), 0
         for start in _starts(total, out.nexts.get(key)):
             page_key = PAGE_KEY.format(key=key, start=start)
@@ -278,9 +317,9 @@ def _starts(total: int | None, nxt: int | None) -> range:
     return range(nxt, total, PAGE)
 
 
-def _joined(key: str, call: ReadCall, out: _Answers, pages: Mapping[str, Any]) -> Any:
+def _joined(key: str, call: ReadCall, first: Any, out: _Answers,
+            pages: Mapping[str, Any]) -> Any:
     """The first answer as it came, or every row of a paged list in order (a plain list)."""
-    first = out.results[key]
     starts = _starts(out.totals.get(key), out.nexts.get(key))
     if not starts:
         return first
@@ -353,8 +392,6 @@ def _row_list(result: Any, list_key: str | None) -> list[Any] | None:
     if isinstance(rows, Mapping) and all(isinstance(r, Mapping) for r in rows.values()):
         rows = list(rows.values())  # PHP sends a list as an object when its keys have gaps
     return rows if isinstance(rows, list) else None
-
-
 
 
 def malformed_answer(description: str, method: str) -> ProvisionError:

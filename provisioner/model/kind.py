@@ -124,6 +124,12 @@ class ReadCall:
     # a paged call whose `total` counts its rows. The reader asks it in the first batch and the
     # list in the next round, in a batch its rows fit (engine/reader.py).
     sized_by: ReadCall | None = None
+    # What every kind reading this key is given of the answer instead of the answer itself
+    # (crm.status.list's rows grouped by list once, for the four kinds that read them): made
+    # once, as soon as the answer is whole, after the live fingerprint has taken the answer.
+    # It must give back the answer itself whenever it is not as documented, so that the kind
+    # meets the answer as read and says what is wrong with it (engine/live.py).
+    keep: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +307,19 @@ class ReadsLanguages(Protocol):
 
     def more_reads(self, results: Results, languages: frozenset[str] | None = None
                    ) -> Mapping[str, ReadCall]: ...
+
+
+@runtime_checkable
+class FoldsReads(Protocol):
+    """What the kind keeps of each of its reads, made as soon as the read's answer is whole:
+    the engine drops the answer once every kind reading it has folded it, and hands the folds
+    to `more_reads` and `from_live` instead (issue 18: an L100 portal's answers are about
+    750 MB decoded; the second language's field list is kept as the labels it adds). `fold`
+    is given each read of the kind (after `ReadCall.keep`) and returns it unchanged for a key
+    it does not fold, or for an answer that is not as documented (the kind's `from_live` then
+    meets the answer as read and the engine names what is wrong with it)."""
+
+    def fold(self, key: str, answer: Any) -> Any: ...
 
 
 @runtime_checkable

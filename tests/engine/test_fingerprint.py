@@ -5,13 +5,14 @@ and the collector's pause around loading and reading."""
 from __future__ import annotations
 
 import gc
+import hashlib
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from provisioner.engine.gcpause import gc_paused
-from provisioner.engine.live import fingerprint
+from provisioner.engine.live import combined, fingerprint, read_digest
 
 LEAVES = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
           | st.text())
@@ -51,11 +52,24 @@ def test_odd_values_have_a_fingerprint_of_their_own() -> None:
 
 
 def test_its_value_is_pinned() -> None:
-    """The definition (orjson, sorted keys, one read at a time) as plan --json shows it: a
-    change of it shows here first."""
+    """The definition (each read `{key: answer}` serialised by orjson with sorted keys and
+    hashed, the reads' digests hashed in key order) as plan --json shows it: a change of it
+    shows here first."""
     assert fingerprint({}) == "e3b0c44298fc1c14"  # SHA-256 of nothing
     assert fingerprint({"stages": [{"ID": "1", "NAME": "Новая"}], "app": {"ok": True}}) == \
-        "d895d1f71d6b1847"
+        "aa2ff12b9310b365"
+    digests = {"app": read_digest("app", {"ok": True}),
+               "stages": read_digest("stages", [{"ID": "1", "NAME": "Новая"}])}
+    assert combined(digests) == hashlib.sha256(digests["app"] + digests["stages"]).hexdigest()[:16]
+
+
+@given(RESULTS)
+def test_reads_taken_one_by_one_in_any_order_give_the_same_value(results: dict[str, Any]
+                                                                  ) -> None:
+    """The live step hashes each read as it arrives (in the order the batches answer) and
+    drops it: the combined value is the fingerprint of all of them."""
+    digests = {key: read_digest(key, results[key]) for key in reversed(list(results))}
+    assert combined(digests) == fingerprint(results)
 
 
 def test_the_collector_is_paused_in_the_block_and_back_after_it() -> None:

@@ -22,6 +22,7 @@ from provisioner.kinds.fields import manual as fm
 from provisioner.kinds.fields.apply import Target, by_language, label_script
 from provisioner.kinds.fields.labels import LANGS
 from provisioner.kinds.fields.model import (
+    LABEL_KEYS,
     EnumItem,
     Field,
     FieldSpec,
@@ -41,6 +42,7 @@ from provisioner.model import (
     Exports,
     KeepsKeys,
     Files,
+    FoldsReads,
     Kind,
     Links,
     Pairing,
@@ -62,6 +64,7 @@ ENTITIES = {"lead": "leads", "deal": "deals", "contact": "contacts", "company": 
             "quote": "quotes"}
 PREFIX = "UF_CRM_"
 FILE = "fields.toml"
+LABEL_ROW = ("ID", *LABEL_KEYS.values())  # what a list in another language adds: the labels
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ Specs = tuple[FieldSpec, ...]
 
 
 class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[Specs],
-             Explains, CountsRecords, ReadsMore):
+             Explains, CountsRecords, ReadsMore, FoldsReads):
     """The kind object registered in `provisioner.kinds.KINDS`, one per entity."""
 
     def __init__(self, entity: str) -> None:
@@ -207,6 +210,16 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
 
     def _get_key(self, field_id: Any) -> str:
         return f"userfield_{self.entity}_{field_id}"
+
+    def fold(self, key: str, answer: Any) -> Any:
+        """A list in a language other than the first: only the labels it adds, by field id
+        (the rest of each field is the first language's). An answer not as documented is kept
+        as it came (`from_live` says what is wrong with it)."""
+        if key == self._key(LANGS[0]) or not key.startswith(self._key("")) or \
+                not isinstance(answer, list) or \
+                not all(isinstance(row, Mapping) for row in answer):
+            return answer
+        return [{k: row[k] for k in LABEL_ROW if k in row} for row in answer]
 
     def from_live(self, results: Results) -> Specs:
         per_lang = {lang: {str(r["ID"]): r for r in results.get(self._key(lang)) or []}

@@ -36,6 +36,7 @@ from provisioner.model import (
     Explains,
     Exports,
     Files,
+    FoldsReads,
     KeepsKeys,
     Kind,
     Pairing,
@@ -81,7 +82,7 @@ Specs = tuple[SpaSpec, ...]
 
 
 class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], ReadsMore,
-                     CountsRecords, Explains):
+                     FoldsReads, CountsRecords, Explains):
     """The kind object registered in `provisioner.kinds.KINDS`."""
 
     name = "smart_processes"
@@ -118,6 +119,9 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
     def more_reads(self, results: Results, languages: frozenset[str] | None = None
                    ) -> Mapping[str, ReadCall]:
         return live.more_reads(results, languages)
+
+    def fold(self, key: str, answer: Any) -> Any:
+        return live.fold(key, answer)
 
     def from_live(self, results: Results) -> Specs:
         return live.live_specs(results)

@@ -42,7 +42,7 @@ PAGE = 50  # rows of a userfieldconfig.list page (docs/portal-rules.md#paging)
 def read_calls() -> dict[str, ReadCall]:
     # rarely more than 50 smart processes; a portal has a few hundred of their fields
     calls = {"crm_types": ReadCall("crm.type.list", {}, "types", pages_ahead=1),
-             "statuses": ReadCall("crm.status.list", {})}
+             "statuses": st.STATUSES}
     for lang in LANGS:
         calls[f"spa_fields_{lang}"] = _list(lang)
     return calls
@@ -77,6 +77,55 @@ def more_reads(results: Results, languages: frozenset[str] | None = None
     if rows and not every:
         calls.update({f"spa_fields_{lang}": _list(lang) for lang in others})
     return calls
+
+
+# What the kind keeps of each read (`fold`): the keys of a field row it reads, of the label
+# lists in the other languages, of a field read whole (`userfieldconfig.get`) and of its items.
+ROW_KEYS = ("id", "entityId", "fieldName", "userTypeId", "sort", "multiple", "mandatory",
+            "showFilter", "showInList", "editInList", "isSearchable", "settings",
+            "editFormLabel", "helpMessage")
+LABEL_ROW_KEYS = ("id", "entityId", "editFormLabel", "helpMessage")
+GET_KEYS = ("languageId", "editFormLabel", "helpMessage")
+ITEM_KEYS = ("id", "value", "def", "sort", "xmlId")
+
+
+def fold(key: str, answer: Any) -> Any:
+    """What the kind keeps of a read, as soon as it is whole (`FoldsReads`): the stages of the
+    smart processes' lists of crm.status.list (not the deal and lead stages and the reference
+    lists it also holds), the keys of a field it reads (a list in a language other than ru only
+    the labels it adds), a field read whole without the labels it does not read. An answer not
+    as documented is kept as it came (`from_live` says what is wrong with it)."""
+    if key == "statuses" and isinstance(answer, st.Grouped):
+        return st.Grouped({k: v for k, v in answer.items() if k.startswith("DYNAMIC_")})
+    if key.startswith("spa_fields_"):
+        rows = _unwrap(answer, "fields")
+        if not _tables(rows):
+            return answer
+        keys = ROW_KEYS if key == f"spa_fields_{LANGS[0]}" else LABEL_ROW_KEYS
+        return [{k: row[k] for k in keys if k in row} for row in rows]
+    if key.startswith("spa_uf_"):
+        field = answer.get("field") if isinstance(answer, dict) else None
+        if not isinstance(field, dict) or not _tables(field.get("enum") or []):
+            return answer
+        out = {k: _texts(field[k]) for k in GET_KEYS if k in field}
+        out["enum"] = [{k: i[k] for k in ITEM_KEYS if k in i} for i in field.get("enum") or []]
+        return {"field": out}
+    return answer
+
+
+def _texts(value: Any) -> Any:
+    """A get's map of every language (21 on a portal) with each text that repeats one object
+    (a label is mostly one text in every language; languageId maps each language to itself,
+    and the language keys are one object already: the decoder makes each key once)."""
+    if not isinstance(value, dict):
+        return value
+    seen: dict[Any, Any] = {lang: lang for lang in value}
+    return {lang: seen.setdefault(text, text) if isinstance(text, str) else text
+            for lang, text in value.items()}
+
+
+def _tables(rows: Any) -> bool:
+    return isinstance(rows, list) and all(isinstance(r, Mapping) for r in rows)
 
 
 def live_specs(results: Results) -> tuple[SpaSpec, ...]:

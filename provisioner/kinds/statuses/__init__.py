@@ -12,6 +12,8 @@ from __future__ import annotations
 from provisioner.kinds.statuses.rows import (
     NAME,
     SEMANTICS,
+    STATUSES,
+    Grouped,
     Item,
     Stage,
     by_address,
@@ -23,6 +25,7 @@ from provisioner.kinds.statuses.rows import (
     export_stage,
     follow_moves,
     group,
+    grouped,
     item_shape,
     keep_moves,
     live_item,
@@ -49,10 +52,10 @@ from provisioner.kinds.statuses.writes import (
 )
 
 __all__ = [
-    "NAME", "SEMANTICS", "Item", "Kept", "Op", "Sortable", "Stage", "answered_stages",
-    "by_address", "by_entity", "check_codes",
+    "NAME", "SEMANTICS", "STATUSES", "Grouped", "Item", "Kept", "Op", "Sortable", "Stage",
+    "answered_stages", "by_address", "by_entity", "check_codes",
     "check_semantics", "check_success_code", "export_item", "export_stage", "follow_moves",
-    "group", "item_shape", "keep_moves", "list_calls", "live_item", "live_stage",
+    "group", "grouped", "item_shape", "keep_moves", "list_calls", "live_item", "live_stage",
     "made_as_wanted", "made_calls", "made_read", "op_call",
     "ops_from_changes", "ordered", "parse_items", "parse_stages", "resorted",
     "semantics_valid", "settle_sorts", "stage_shape", "strip_prefix", "tables", "whole_reads",

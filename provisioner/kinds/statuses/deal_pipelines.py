@@ -158,7 +158,7 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
     def read_calls(self) -> Mapping[str, ReadCall]:
         return {"deal_categories": ReadCall("crm.category.list", {"entityTypeId": DEAL},
                                             "categories", expect={"entityTypeId": DEAL}),
-                "statuses": ReadCall("crm.status.list", {})}
+                "statuses": st.STATUSES}
 
     def from_live(self, results: Results) -> Specs:
         cats = results["deal_categories"]

@@ -48,7 +48,7 @@ class LeadStatuses(Kind[Stages, Stages], Exports[Stages], KeepsKeys[Stages, Stag
         return tuple(stages)
 
     def read_calls(self) -> Mapping[str, ReadCall]:
-        return {"statuses": ReadCall("crm.status.list", {})}
+        return {"statuses": st.STATUSES}
 
     def from_live(self, results: Results) -> Stages:
         rows = st.by_entity(results["statuses"])

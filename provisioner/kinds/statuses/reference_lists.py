@@ -88,7 +88,7 @@ class ReferenceLists(Kind[DesiredLists, LiveLists], Exports[LiveLists]):
         return True
 
     def read_calls(self) -> Mapping[str, ReadCall]:
-        return {"statuses": ReadCall("crm.status.list", {}),
+        return {"statuses": st.STATUSES,
                 "entity_types": ReadCall("crm.status.entity.types", {})}
 
     def from_live(self, results: Results) -> LiveLists:

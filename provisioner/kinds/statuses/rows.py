@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from provisioner.kinds import shared
-from provisioner.model import Report, attribute, live_only
+from provisioner.model import ReadCall, Report, attribute, live_only
 from provisioner.model.address import Address
 from provisioner.model.reasons import Reason
 from provisioner.model.shape import ArrayOf, Path, Prop, Scalar, Table
@@ -296,23 +296,36 @@ def group(rows: Iterable[Mapping[str, Any]], key: Callable[[Mapping[str, Any]], 
     return out
 
 
-def by_entity(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Sequence[Mapping[str, Any]]]:
-    """`crm.status.list`'s rows by ENTITY_ID, each list in the portal's order (SORT, ID).
-    Four kinds read the one answer (deal and lead stages, reference lists, smart-process
-    stages): the last answer grouped is kept with its groups, so it is sorted once, not once a
-    kind (102,867 rows at L100). Nothing changes an answer once read. The entry is read once
-    (a local): another thread's plan may replace it meanwhile."""
-    global _GROUPED
-    kept = _GROUPED
-    if kept is None or kept[0] is not rows or kept[1] != len(rows):
-        grouped = {k: tuple(v) for k, v in group(rows, _entity).items()}
-        kept = _GROUPED = (rows, len(rows), grouped)
-    return kept[2]
+class Grouped(dict[str, tuple[Mapping[str, Any], ...]]):
+    """`crm.status.list`'s rows by ENTITY_ID, each list in the portal's order (SORT, ID)."""
+
+
+def by_entity(rows: Any) -> Mapping[str, Sequence[Mapping[str, Any]]]:
+    """`crm.status.list`'s rows by ENTITY_ID: as the read keeps them (`STATUSES`, grouped
+    once for the four kinds that read them), or grouped now (an answer the read kept as it
+    came, which the kind then finds fault with)."""
+    if isinstance(rows, Grouped):
+        return rows
+    return Grouped({k: tuple(v) for k, v in group(rows, _entity).items()})
+
+
+def grouped(answer: Any) -> Any:
+    """What `crm.status.list`'s read keeps (`ReadCall.keep`): its rows grouped by list once
+    (102,867 rows at L100, which deal and lead stages, reference lists and smart-process
+    stages each sorted and grouped), or the answer itself when it is not a list of tables with
+    numeric SORT and ID (the kinds then say what is wrong with it)."""
+    if not isinstance(answer, list) or not all(isinstance(r, Mapping) for r in answer):
+        return answer
+    try:
+        return by_entity(answer)
+    except (TypeError, ValueError):
+        return answer
 
 
 def _entity(row: Mapping[str, Any]) -> str:
     return str(row.get("ENTITY_ID"))
 
 
-_GROUPED: tuple[Sequence[Mapping[str, Any]], int,
-                dict[str, tuple[Mapping[str, Any], ...]]] | None = None
+# Every status list at once (docs/portal-rules.md#paging: crm.status.list does not page),
+# grouped by list as soon as it is read.
+STATUSES = ReadCall("crm.status.list", {}, keep=grouped)
