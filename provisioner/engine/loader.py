@@ -15,6 +15,7 @@ import rtoml
 from provisioner.engine.gcpause import gc_paused
 from provisioner.engine.scope import parse_pattern
 from provisioner.engine.sources import Budget, Limits, nesting_problem
+from provisioner.engine.tomlpieces import LARGE, loads_in_pieces
 from provisioner.errors import ConfigError, Problem, ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.model import AnyKind, Report
@@ -204,6 +205,10 @@ def _rtoml(text: str) -> dict[str, Any] | None:
     if _rtoml_may_differ(text):
         return None
     try:
+        if len(text) >= LARGE:  # read in pieces where they make the same tree: less memory
+            tree = loads_in_pieces(text)
+            if tree is not None:
+                return tree
         return rtoml.loads(text)
     except Exception:  # rtoml.TomlParsingError, or its recursion limit: tomllib decides
         return None
