@@ -88,10 +88,9 @@ def test_texts_whose_pieces_could_mislead(text: str) -> None:
     _agrees(text, 1)
 
 
-def test_an_exported_config_is_read_in_pieces() -> None:
+def test_a_config_written_as_exports_are_is_read_in_pieces() -> None:
     """The seed config, written as an export writes (bare keys, a table an object), is read in
-    pieces, not given
-    up on: the memory this saves is the reason for the pieces."""
+    pieces, not given up on: the memory this saves is the reason for the pieces."""
     from tests.helpers import CONFIG
 
     for path in sorted(CONFIG.glob("*.toml")):
