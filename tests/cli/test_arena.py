@@ -1,0 +1,56 @@
+"""cli/arena.py: the CLI asks glibc for one malloc arena before any thread starts, and nothing
+breaks where there is no glibc."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+
+from provisioner.cli import arena
+
+
+def test_one_arena_is_asked_of_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[int, int]] = []
+
+    class Libc:
+        def __init__(self, _name: Any) -> None:
+            def mallopt(param: int, value: int) -> int:
+                asked.append((param, value))
+                return 1
+
+            self.mallopt = mallopt
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr("ctypes.CDLL", Libc)
+    assert arena.one_arena() is True
+    assert asked == [(arena.M_ARENA_MAX, 1)] == [(-8, 1)]
+
+
+@pytest.mark.parametrize("missing", [OSError("no libc"), AttributeError("mallopt")])
+def test_without_mallopt_nothing_is_done(monkeypatch: pytest.MonkeyPatch,
+                                         missing: Exception) -> None:
+    def cdll(_name: Any) -> Any:
+        raise missing
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr("ctypes.CDLL", cdll)
+    assert arena.one_arena() is False
+
+
+def test_elsewhere_than_linux_nothing_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr("ctypes.CDLL", lambda _name: pytest.fail("asked"))
+    assert arena.one_arena() is False
+
+
+def test_the_command_line_asks_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from provisioner.cli import main
+
+    calls: list[bool] = []
+    monkeypatch.setattr("provisioner.cli.one_arena", lambda: calls.append(True) or True)
+    CliRunner().invoke(main, ["validate", "--help"])
+    assert calls == [True]
