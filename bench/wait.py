@@ -120,11 +120,12 @@ class Bench:
             self.rows.append(self._row(f"L{k}", "no-op plan", served, run, server, floor,
                                        server.requests))
         peer = fast_bitrix24_reads(store)
-        note = "the same lists, read in this process" if peer else "not installed"
-        self.rows.append(Row(f"L{k}", "reads by fast_bitrix24", "memory",
-                             peer.requests if peer else None, floor,
+        note = ("not installed" if peer is None else f"failed: {peer.failure}" if peer.failure
+                else "the same lists, read in this process")
+        sent = peer.requests if peer else None
+        self.rows.append(Row(f"L{k}", "reads by fast_bitrix24", "memory", sent, floor,
                              wall=peer.wall if peer else None, floor_wall=limited_seconds(floor),
-                             own_wall=limited_seconds(peer.requests) if peer else None,
+                             own_wall=limited_seconds(sent) if sent is not None else None,
                              note=note))
 
     def apply(self, k: int, store: Store, config: Path) -> None:

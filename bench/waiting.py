@@ -214,8 +214,9 @@ def write_old_state(store: Store, path: Path) -> Path:
 
 @dataclass(frozen=True)
 class PeerRun:
-    requests: int
-    wall: float
+    requests: int | None
+    wall: float | None
+    failure: str = ""  # why it stopped, where it did (the run's other rows still count)
 
 
 def fast_bitrix24_reads(store: Store) -> PeerRun | None:
@@ -229,6 +230,9 @@ def fast_bitrix24_reads(store: Store) -> PeerRun | None:
             run = fast_bitrix24_over_http(sandbox, client.calls)
         except ImportError:
             return None
+        except Exception as exc:  # the peer's own failure is a result, not the bench's end
+            last = str(exc).splitlines()[0][:120] if str(exc) else ""
+            return PeerRun(None, None, f"{type(exc).__name__}: {last}")
     return PeerRun(run.requests, run.wall)
 
 
