@@ -219,7 +219,6 @@ stages = [
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the read on its own sends the $result reference unresolved")
 def test_a_pipeline_added_with_its_smart_process_is_checked_when_a_later_add_failed(
         client: BitrixClient) -> None:
     """trial2: a new smart process's further pipelines go in the batch of the type, their
