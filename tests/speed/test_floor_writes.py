@@ -311,9 +311,10 @@ def test_a_new_smart_process_and_its_pipelines_apply_in_two_rounds(
 
 
 # A new deal pipeline of the portal's own stages only, each as the portal makes it, and a new
-# smart process whose pipeline keeps only the portal's system stages, as made: every desired
-# stage is held, and apply's one write after the creates is the delete of the stages the
-# config leaves out (PREPAYMENT_INVOICE, EXECUTING, FINAL_INVOICE, APOLOGY; PREPARATION, CLIENT).
+# smart process whose pipeline (named as the portal names it) keeps only the portal's system
+# stages, as made: every desired stage is held, and apply's one write after the creates is the
+# delete of the stages the config leaves out (PREPAYMENT_INVOICE, EXECUTING, FINAL_INVOICE,
+# APOLOGY; PREPARATION, CLIENT).
 ALL_AS_MADE = """
 [deal.pipelines.opt]
 name = "Опт"
@@ -329,7 +330,7 @@ title = "Ремонты"
 stages = true
 
 [smart_processes.repairs.pipelines.main]
-name = "Основная"
+name = "General"
 default = true
 stages = [
     { code = "NEW", name = "Start" },
@@ -339,8 +340,8 @@ stages = [
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the estimate leaves out the deletes' round")
-@pytest.mark.parametrize("kind", ["deal", "smart_processes"])
+@pytest.mark.parametrize("kind", [pytest.param("deal", marks=pytest.mark.xfail(
+    strict=True, reason="the estimate leaves out the deletes' round")), "smart_processes"])
 def test_the_estimate_counts_the_deletes_of_stages_made_and_left_out(
         client: BitrixClient, kind: str) -> None:
     """trial2: when every desired stage of a new pipeline is made as wanted (held), apply still
