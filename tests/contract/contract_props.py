@@ -51,6 +51,18 @@ def apply_then_plan(tree: Tree) -> None:
         assert stage_order_problems(tree, view(c.portal.client)) == []
 
 
+def estimate_is_exact(tree: Tree) -> None:
+    """1''. the plan's estimate of apply's requests is what apply sends (issue 18: stages made
+    as wanted send nothing; the read-backs go once a batch or one a pipeline)."""
+    with case(tree) as c:
+        ws = c.workspace()
+        plan = ws.plan()
+        done = ws.apply()
+        assert done.report is None or done.report.failed is None, done.report
+        assert plan.cost is not None
+        assert plan.cost.apply_requests == done.requests, render_text(plan)
+
+
 def stage_order_problems(tree: Tree, v: Any) -> list[str]:
     """The pipelines (deal and smart-process) whose stages the portal orders (SORT, then id)
     otherwise than the config writes them, with both orders."""
