@@ -153,26 +153,30 @@ def made_stage_list(draw: Draw, features: Features, made: Made, success: str, fa
     """A new pipeline's stage list: some of the process stages the portal makes with it (`made`:
     code -> name, colour, semantics, in its order), in any order and mixed with new ones, the
     success stage, the portal's failure stage(s) in any order and perhaps a new one. A stage of
-    the portal's is now and then named as it makes it, with its colour, none, or another."""
+    the portal's is now and then named as it makes it, with its colour, none, or another; now
+    and then the whole list is (`as_made`: no stage of the config's own, every one of the
+    portal's as it makes it: apply writes none, only deletes those left out)."""
+    as_made = draw(st.integers(0, 3)) == 0
     process = [c for c, (_, _, sem) in made.items() if sem is None]
     fails = [c for c, (_, _, sem) in made.items() if sem == "F" and c != failure]
     own = some_of(draw, process, not features.omit_portal_stages)
-    own += new_codes(draw, pattern, [*made, success, failure], 3)
+    own += [] if as_made else new_codes(draw, pattern, [*made, success, failure], 3)
     own = list(draw(st.permutations(own))) or [process[0]]
     ends = [failure, *some_of(draw, fails, not features.omit_portal_stages)]
-    ends = [*draw(st.permutations(ends)), *new_codes(draw, pattern, [*made, *own], 1)]
-    return ([_made_stage(draw, features, made, c) for c in own]
-            + [_made_stage(draw, features, made, success, "success")]
-            + [_made_stage(draw, features, made, c, "failure") for c in ends])
+    ends = [*draw(st.permutations(ends)),
+            *([] if as_made else new_codes(draw, pattern, [*made, *own], 1))]
+    return ([_made_stage(draw, features, made, c, as_made=as_made) for c in own]
+            + [_made_stage(draw, features, made, success, "success", as_made)]
+            + [_made_stage(draw, features, made, c, "failure", as_made) for c in ends])
 
 
 def _made_stage(draw: Draw, features: Features, made: Made, code: str,
-                semantics: str | None = None) -> Tree:
-    if code not in made or draw(st.integers(0, 2)) == 0:
+                semantics: str | None = None, as_made: bool = False) -> Tree:
+    if code not in made or (not as_made and draw(st.integers(0, 2)) == 0):
         return stage(draw, features, code, semantics)
     name_, color, _ = made[code]
     out: Tree = {"code": code, "name": name_}
-    choice = draw(st.integers(0, 3))
+    choice = draw(st.integers(0, 1 if as_made else 3))
     if choice == 1:
         out["color"] = color
     elif choice == 2:
