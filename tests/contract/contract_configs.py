@@ -391,8 +391,13 @@ def spa_pipelines(draw: Draw, features: Features, categories: bool) -> Tree:
         keys = ["general"]  # the portal's name of the one pipeline, which the config cannot set
     default = draw(st.integers(0, len(keys) - 1))
     out: Tree = {}
+    used: set[str] = set()  # the portal tells them apart by name (trimmed): one name each
     for n, key in enumerate(keys):
-        pipe: Tree = {"name": name(draw, features) if features.spa_pipeline_names else key}
+        text = key
+        while features.spa_pipeline_names and (text == key or text.strip() in used):
+            text = name(draw, features)
+        used.add(text.strip())
+        pipe: Tree = {"name": text}
         if n == default:
             pipe["default"] = True
         pipe["stages"] = new_pipeline_stages(draw, features, deal=False)

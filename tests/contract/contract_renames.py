@@ -76,12 +76,17 @@ def _rename_spa(spa: Tree, address: str, new: Callable[[str], str], xml_ids: Xml
     # else renamed cannot be told from new)
     others = [p for p in spa.get("pipelines", {}).values() if not p.get("default")]
     say = spa.get("categories") and features.rename_spa_pipelines and len(others) > 1
+    used: set[str] = set()  # one name each (the portal tells them apart by name)
     for key, pipe in spa.get("pipelines", {}).items():
         ours = features.rename_spa_pipelines or pipe.get("default")
         if spa.get("categories") and ours:  # else the portal keeps the name
             if say and not pipe.get("default"):
                 pipe["moved_from"] = pipe["name"]
-            pipe["name"] = new(pipe["name"])
+            text = new(pipe["name"])
+            while text.strip() in used:
+                text = new(text)
+            used.add(text.strip())
+            pipe["name"] = text
             done.append(f"{address}.pipeline[{key}]")
         done += _rename_stages(pipe["stages"], f"{address}.pipeline[{key}]", new)
     for name, f in spa.get("fields", {}).items():

@@ -436,7 +436,6 @@ def test_the_cli_refuses_a_rename_beside_a_new_pipeline_with_exit_1(tmp_path: Pa
     assert _categories(client_of(Sandbox.open(state))) == held
 
 
-@pytest.mark.xfail(strict=True, reason="validated, applied, then refused as twins by every plan")
 def test_two_pipelines_of_one_name_are_a_located_error() -> None:
     """trial2: a smart-process pipeline keeps no key on the portal and is matched by its name
     (trimmed), so two further pipelines of one name would be made, and every plan after refuse
