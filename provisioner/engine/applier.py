@@ -290,7 +290,7 @@ def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
             continue
         read = (claim.read[0], repr(claim.read[1]))
         if read not in listed:
-            listed[read] = _read_again(client, claim, call)
+            listed[read] = _read_again(client, claim, call, results)
         ours = {i for method, i in made if method == claim.undo[0]}
         verdict = judge(claim, results[name], listed[read], call.method, call.label, ours)
         made.add((claim.undo[0], verdict.made))
@@ -303,13 +303,17 @@ def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
                     "the other apply", checked=True)
 
 
-def _read_again(client: WriteClient, claim: Claim, call: Call) -> Any:
+def _read_again(client: WriteClient, claim: Claim, call: Call,
+                results: Mapping[str, Any]) -> Any:
     """The list a create wrote into, read on its own: a later call of the create's batch failed,
-    so the batch's own read of it did not run (halt)."""
+    so the batch's own read of it did not run (halt). A `$result[...]` reference in the read's
+    params (the smart process a pipeline was added to in the same batch) is resolved from the
+    batch's answers, as the undo's is: in a batch of its own it would name nothing."""
     from provisioner.client.errors import BitrixAPIError  # here: see _send
 
     try:
-        out = client.batch({"listed": claim.read}, halt=True)
+        out = client.batch({"listed": (claim.read[0], _resolved(claim.read[1], results))},
+                           halt=True)
     except BitrixAPIError as exc:
         raise _Stop(claim.read[0], f"{call.label.removeprefix('+ ')} was made; reading "
                     f"{claim.what} to check it has no twin failed: {exc.detail()}",

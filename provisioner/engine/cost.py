@@ -51,10 +51,12 @@ def apply_requests(changes: Sequence[Change], desired: Mapping[Any, Any],
         if mine:
             calls = _first_round(kind, mine, desired, live)
             first.extend(c for c in calls if c.method != HELD)  # a held call sends nothing
-            held = kind.held(mine, desired, live) if isinstance(kind, HoldsWrites) else set()
+            holds = isinstance(kind, HoldsWrites)
+            held = kind.held(mine, desired, live) if holds else set()
+            extra = kind.left_out(mine, desired, live) if holds else {}
             made = kind.made_with_parent(mine, desired, live) \
                 if isinstance(kind, MadeWithParent) else set()
-            for number, count in _later_rounds(mine, calls, held, made).items():
+            for number, count in _later_rounds(mine, calls, held, made, extra).items():
                 later[number] = later.get(number, 0) + count
     return len(chunks(first, BATCH)) + sum(math.ceil(n / BATCH) for n in later.values())
 
@@ -72,13 +74,15 @@ def _first_round(kind: Any, changes: list[Change], desired: Mapping[Any, Any],
 
 
 def _later_rounds(changes: Sequence[Change], calls: Sequence[Any],
-                  held: Set[Any] = frozenset(), made: Set[Any] = frozenset()) -> dict[int, int]:
+                  held: Set[Any] = frozenset(), made: Set[Any] = frozenset(),
+                  extra: Mapping[Any, int] | None = None) -> dict[int, int]:
     """Calls of the changes the first round does not send, by round: one round after the
     parent's (a stage after its new pipeline, after its new smart process), one call each;
     enumeration items of a field being created travel inside its add
     (docs/portal-rules.md#enumeration-items); `held` changes need none (the portal makes them
     as wanted); the children of a `made` object (made by the portal with its parent) go one
-    round after the parent's create, with the object's own change."""
+    round after the parent's create, with the object's own change; `extra`: calls no change
+    names, by the created parent they go under (its children's round)."""
     written: set[str] = set()
     for call in calls:
         written.update(label_addresses(call.label))
@@ -105,6 +109,11 @@ def _later_rounds(changes: Sequence[Change], calls: Sequence[Any],
                    and parent.action.value == "create" and change.action.value == "create")
         if number and not bundled and change.address not in held:
             out[number] = out.get(number, 0) + 1
+    for address, count in (extra or {}).items():
+        parent = by_address.get(str(address))
+        if parent is not None and count:
+            number = round_of(parent) + (0 if parent.address in made else 1)
+            out[number] = out.get(number, 0) + count
     return out
 
 

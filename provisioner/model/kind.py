@@ -325,10 +325,15 @@ class FoldsReads(Protocol):
 @runtime_checkable
 class HoldsWrites(Protocol):
     """Changes the kind's apply is expected to make with no call (`held`: what the portal
-    makes by itself, as wanted), for the plan's estimate of its requests."""
+    makes by itself, as wanted), and calls it sends that no change names (`left_out`: by new
+    parent, the deletes of what the portal made with it and the config leaves out, in the
+    round of the parent's children), for the plan's estimate of its requests."""
 
     def held(self, changes: Sequence[Change], desired: Mapping[Address, Any],
              live: Mapping[Address, Any]) -> set[Address]: ...
+
+    def left_out(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+                 live: Mapping[Address, Any]) -> Mapping[Address, int]: ...
 
 
 @runtime_checkable

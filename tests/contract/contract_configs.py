@@ -18,6 +18,7 @@ import tomli_w
 from hypothesis import strategies as st
 
 from provisioner.kinds.slug import slugify
+from provisioner.sandbox.crm import reference
 
 Tree = dict[str, Any]
 Draw = Callable[..., Any]
@@ -69,6 +70,10 @@ class Features:
     prefixed_field_names: bool = True  # field keys written with the portal's UF_CRM_ prefix
     spa_stage_moves: bool = True  # renames move smart-process stage codes (`moved_from`)
     drop_relations: bool = True  # edits remove every relation of a side (parents, children)
+    # new pipelines (deal and smart-process) that keep some of the stages the portal makes with
+    # them, in any order, mixed with new ones, now and then named and coloured as it makes them
+    # (kept at the portal's SORT by apply, issue 18: else random names never meet that path)
+    made_stages: bool = True
 
 
 ALL = Features()
@@ -143,12 +148,64 @@ def stage_list(draw: Draw, features: Features, portal: list[str], success: str, 
             + [stage(draw, features, c, "failure") for c in fails])
 
 
+def made_stage_list(draw: Draw, features: Features, made: Made, success: str, failure: str,
+                    pattern: str) -> list[Tree]:
+    """A new pipeline's stage list: some of the process stages the portal makes with it (`made`:
+    code -> name, colour, semantics, in its order), in any order and mixed with new ones, the
+    success stage, the portal's failure stage(s) in any order and perhaps a new one. A stage of
+    the portal's is now and then named as it makes it, with its colour, none, or another; now
+    and then the whole list is (`as_made`: no stage of the config's own, every one of the
+    portal's as it makes it: apply writes none, only deletes those left out)."""
+    as_made = draw(st.integers(0, 3)) == 0
+    process = [c for c, (_, _, sem) in made.items() if sem is None]
+    fails = [c for c, (_, _, sem) in made.items() if sem == "F" and c != failure]
+    own = some_of(draw, process, not features.omit_portal_stages)
+    own += [] if as_made else new_codes(draw, pattern, [*made, success, failure], 3)
+    own = list(draw(st.permutations(own))) or [process[0]]
+    ends = [failure, *some_of(draw, fails, not features.omit_portal_stages)]
+    ends = [*draw(st.permutations(ends)),
+            *([] if as_made else new_codes(draw, pattern, [*made, *own], 1))]
+    return ([_made_stage(draw, features, made, c, as_made=as_made) for c in own]
+            + [_made_stage(draw, features, made, success, "success", as_made)]
+            + [_made_stage(draw, features, made, c, "failure", as_made) for c in ends])
+
+
+def _made_stage(draw: Draw, features: Features, made: Made, code: str,
+                semantics: str | None = None, as_made: bool = False) -> Tree:
+    if code not in made or (not as_made and draw(st.integers(0, 2)) == 0):
+        return stage(draw, features, code, semantics)
+    name_, color, _ = made[code]
+    out: Tree = {"code": code, "name": name_}
+    choice = draw(st.integers(0, 1 if as_made else 3))
+    if choice == 1:
+        out["color"] = color
+    elif choice == 2:
+        out["color"] = draw(COLORS)
+    if semantics is not None:
+        out["semantics"] = semantics
+    return out
+
+
+def new_pipeline_stages(draw: Draw, features: Features, deal: bool) -> list[Tree]:
+    """The stages of a pipeline apply creates (deal or smart-process)."""
+    success, failure, pattern, made = ("WON", "LOSE", DEAL_CODE, DEAL_MADE) if deal else (
+        "SUCCESS", "FAIL", SPA_STAGE, SPA_MADE)
+    if features.made_stages:
+        return made_stage_list(draw, features, made, success, failure, pattern)
+    return stage_list(draw, features, NEW_PIPELINE, success, failure, pattern)
+
+
 # ---- deal pipelines, lead statuses, lists ----------------------------------------------------
 
 PIPELINE_KEY = r"[a-z][a-z0-9_]{0,7}"
 RESERVED_KEYS = ("default", "general")  # what export calls the default pipelines
 DEAL_CODE = r"[A-Z][A-Z0-9_]{0,9}"
 NEW_PIPELINE = ["NEW"]  # the system stage a new pipeline keeps; apply deletes the others
+Made = dict[str, tuple[str, str | None, str | None]]
+# The stages the portal makes with a new pipeline: name, colour and semantics as the sandbox
+# makes them (docs/portal-rules.md#default-stages; the docs' English names).
+DEAL_MADE: Made = {r.code: (r.name, r.color, r.semantics) for r in reference.DEAL_STAGES}
+SPA_MADE: Made = {r.code: (r.name, r.color, r.semantics) for r in reference.SPA_STAGES}
 
 
 def deal_pipelines(draw: Draw, tree: Tree, features: Features) -> None:
@@ -166,8 +223,9 @@ def deal_pipelines(draw: Draw, tree: Tree, features: Features) -> None:
             pipe["default"] = True
         if draw(st.booleans()):
             pipe["sort"] = draw(st.integers(1, 50)) * 10
-        portal = portal_lists()["DEAL_STAGE"] if default else NEW_PIPELINE
-        pipe["stages"] = stage_list(draw, features, portal, "WON", "LOSE", DEAL_CODE)
+        pipe["stages"] = stage_list(draw, features, portal_lists()["DEAL_STAGE"], "WON", "LOSE",
+                                    DEAL_CODE) if default else \
+            new_pipeline_stages(draw, features, deal=True)
         pipelines[key] = pipe
     tree.setdefault("deal", {})["pipelines"] = pipelines
 
@@ -328,16 +386,21 @@ def spa_pipelines(draw: Draw, features: Features, categories: bool) -> Tree:
     key_codes = codes(PIPELINE_KEY, RESERVED_KEYS)
     if not features.spa_pipeline_names:  # named as its key: a key export makes from the name
         key_codes = key_codes.filter(lambda k: slugify(k) == k)  # (vdd__ would come back vdd)
-    keys = draw(st.lists(key_codes, min_size=1, max_size=2 if categories else 1, unique=True))
+    keys = draw(st.lists(key_codes, min_size=1, max_size=3 if categories else 1, unique=True))
     if not features.spa_pipeline_names and not categories:
         keys = ["general"]  # the portal's name of the one pipeline, which the config cannot set
     default = draw(st.integers(0, len(keys) - 1))
     out: Tree = {}
+    used: set[str] = set()  # the portal tells them apart by name (trimmed): one name each
     for n, key in enumerate(keys):
-        pipe: Tree = {"name": name(draw, features) if features.spa_pipeline_names else key}
+        text = key
+        while features.spa_pipeline_names and (text == key or text.strip() in used):
+            text = name(draw, features)
+        used.add(text.strip())
+        pipe: Tree = {"name": text}
         if n == default:
             pipe["default"] = True
-        pipe["stages"] = stage_list(draw, features, NEW_PIPELINE, "SUCCESS", "FAIL", SPA_STAGE)
+        pipe["stages"] = new_pipeline_stages(draw, features, deal=False)
         out[key] = pipe
     return out
 
@@ -399,6 +462,10 @@ def _robot(draw: Draw, fields: Tree) -> Tree:
 # ---- the companion app (call card, deadline guard) --------------------------------------------
 
 APP_TOKEN = "__app_token__"  # not config: the example's portal is reached with the app's token
+# not config either: the apply's `statuses.writes.WHOLE_ROWS` (the status rows up to which the
+# stages new pipelines come with are read back from the whole list, once a batch; above, one
+# filtered read a pipeline), set for the example (contract_flow.case)
+WHOLE_ROWS = "__whole_rows__"
 PUBLIC_URLS = ("https://app.example.com", "https://b24.example.org/companion",
                "http://127.0.0.1:8080", "https://app.example.com:8443/")
 STATUS_ITEMS = ("waiting", "processing", "in_work")
@@ -496,6 +563,8 @@ def configs(draw: Draw, features: Features = ALL, only: tuple[str, ...] = ()) ->
             generate(draw, tree, features)
     if "call_card" in tree or "tasks" in tree:  # its bindings: manual, or (app token) applied
         tree[APP_TOKEN] = draw(st.booleans())
+    if ("deal" in tree or "smart_processes" in tree) and draw(st.integers(0, 3)) == 0:
+        tree[WHOLE_ROWS] = 0  # new pipelines' stages read back one list at a time
     return tree
 
 
@@ -514,7 +583,7 @@ def write_config(tree: Tree, directory: Path, fresh: bool = False) -> Path:
         old.unlink()
     files: dict[str, Tree] = {}
     for top, part in tree.items():
-        if top == APP_TOKEN:
+        if top in (APP_TOKEN, WHOLE_ROWS):
             continue
         if top in ENTITIES:
             for sub, value in part.items():

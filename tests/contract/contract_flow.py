@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import profiles
-from contract_configs import APP_TOKEN, Tree, write_config
+from contract_configs import APP_TOKEN, WHOLE_ROWS, Tree, write_config
 from contract_portal import Portal, View, new_portal
 from contract_renames import XmlIds
 from hypothesis import HealthCheck, settings
 
 from provisioner.engine import Action, Plan, render_text
+from provisioner.kinds.statuses import writes
 from provisioner.workspace import Workspace
 
 
@@ -50,12 +51,27 @@ class Case:
 
 @contextmanager
 def case(tree: Tree, portal: Portal | None = None) -> Iterator[Case]:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, whole_rows(tree.get(WHOLE_ROWS)):
         config = write_config(copy.deepcopy(tree), Path(tmp) / "config")
         scratch = Path(tmp) / "elsewhere"
         scratch.mkdir()
         yield Case(tree, config, scratch,
                    portal or new_portal(app_token=bool(tree.get(APP_TOKEN))))
+
+
+@contextmanager
+def whole_rows(limit: int | None) -> Iterator[None]:
+    """The threshold of the whole status list's read of new pipelines' stages, for one example
+    (None: the apply's own)."""
+    if limit is None:
+        yield
+        return
+    before = writes.WHOLE_ROWS
+    writes.WHOLE_ROWS = limit
+    try:
+        yield
+    finally:
+        writes.WHOLE_ROWS = before
 
 
 def applied(c: Case) -> Case:

@@ -43,10 +43,46 @@ Data = st.DataObject | None  # None: a fixed example (new names are the old + " 
 
 
 def apply_then_plan(tree: Tree) -> None:
-    """1. apply, then plan: no change besides manual ones."""
+    """1. apply, then plan: no change besides manual ones; every pipeline's stages stand on
+    the portal in the config's order."""
     with case(tree) as c:
         applied(c)
         assert_converged(c.workspace())
+        assert stage_order_problems(tree, view(c.portal.client)) == []
+
+
+def estimate_is_exact(tree: Tree) -> None:
+    """1''. the plan's estimate of apply's requests is what apply sends (issue 18: stages made
+    as wanted send nothing; the read-backs go once a batch or one a pipeline)."""
+    with case(tree) as c:
+        ws = c.workspace()
+        plan = ws.plan()
+        done = ws.apply()
+        assert done.report is None or done.report.failed is None, done.report
+        assert plan.cost is not None
+        assert plan.cost.apply_requests == done.requests, render_text(plan)
+
+
+def stage_order_problems(tree: Tree, v: Any) -> list[str]:
+    """The pipelines (deal and smart-process) whose stages the portal orders (SORT, then id)
+    otherwise than the config writes them, with both orders."""
+    lists: list[tuple[str, list[str]]] = []
+    for key, pipe in tree.get("deal", {}).get("pipelines", {}).items():
+        at = "(default)" if pipe.get("default") else key
+        lists.append((f"deal.pipeline[{at}]", [s["code"] for s in pipe["stages"]]))
+    for code, spa in tree.get("smart_processes", {}).items():
+        for pipe in spa.get("pipelines", {}).values():
+            at = "(default)" if pipe.get("default") else f"(named {pipe['name'].strip()})"
+            lists.append((f"smart_process[{code}].pipeline[{at}]",
+                          [s["code"] for s in pipe["stages"]]))
+    out = []
+    for address, codes in lists:
+        order = {c: v[f"{address}.stage[{c}]"].attrs["order"] for c in codes
+                 if f"{address}.stage[{c}]" in v}
+        have = sorted(order, key=order.__getitem__)
+        if have != codes:
+            out.append(f"{address}: portal {have}, config {codes}")
+    return out
 
 
 def drift_after_apply(tree: Tree) -> None:
@@ -218,3 +254,4 @@ def reapply(before: Tree, after: Tree) -> None:
         done = c.workspace().apply(Consent(allow_destroy=True, allow_data_loss=True))
         assert done.report is None or done.report.failed is None, done.report
         assert_converged(c.workspace())
+        assert stage_order_problems(after, view(c.portal.client)) == []

@@ -16,11 +16,11 @@ from contract_configs import (
     NAMES,
     NEW_PIPELINE,
     PUBLIC_URLS,
-    SPA_STAGE,
     Features,
     Tree,
     client_parents,
     field,
+    new_pipeline_stages,
     portal_lists,
     stage_list,
 )
@@ -72,10 +72,21 @@ def _rename_spa(spa: Tree, address: str, new: Callable[[str], str], xml_ids: Xml
                 features: Features) -> list[str]:
     spa["title"] = new(spa["title"])
     done = [address]
+    # several pipelines besides the default renamed at once: each says its old name (README:
+    # else renamed cannot be told from new)
+    others = [p for p in spa.get("pipelines", {}).values() if not p.get("default")]
+    say = spa.get("categories") and features.rename_spa_pipelines and len(others) > 1
+    used: set[str] = set()  # one name each (the portal tells them apart by name)
     for key, pipe in spa.get("pipelines", {}).items():
         ours = features.rename_spa_pipelines or pipe.get("default")
         if spa.get("categories") and ours:  # else the portal keeps the name
-            pipe["name"] = new(pipe["name"])
+            if say and not pipe.get("default"):
+                pipe["moved_from"] = pipe["name"]
+            text = new(pipe["name"])
+            while text.strip() in used:
+                text = new(text)
+            used.add(text.strip())
+            pipe["name"] = text
             done.append(f"{address}.pipeline[{key}]")
         done += _rename_stages(pipe["stages"], f"{address}.pipeline[{key}]", new)
     for name, f in spa.get("fields", {}).items():
@@ -180,8 +191,9 @@ def edited(draw: Callable[..., Any], tree: Tree, features: Features = ALL) -> Tr
         if not pipe.get("default") and draw(st.integers(0, 3)) == 0:
             del out["deal"]["pipelines"][key]
         elif draw(st.booleans()):
-            portal = portal_lists()["DEAL_STAGE"] if pipe.get("default") else NEW_PIPELINE
-            pipe["stages"] = stage_list(draw, features, portal, "WON", "LOSE", DEAL_CODE)
+            pipe["stages"] = stage_list(draw, features, portal_lists()["DEAL_STAGE"], "WON",
+                                        "LOSE", DEAL_CODE) if pipe.get("default") else \
+                new_pipeline_stages(draw, features, deal=True)
     if out.get("deal", {}).get("pipelines") == {}:
         del out["deal"]["pipelines"]
     if "statuses" in out.get("lead", {}) and draw(st.booleans()):
@@ -279,8 +291,7 @@ def _edit_spa(draw: Callable[..., Any], spa: Tree, features: Features) -> None:
         f.pop("required_from", None)  # its stage may be gone
     for pipe in spa.get("pipelines", {}).values():
         if draw(st.booleans()):
-            pipe["stages"] = stage_list(draw, features, NEW_PIPELINE, "SUCCESS", "FAIL",
-                                        SPA_STAGE)
+            pipe["stages"] = new_pipeline_stages(draw, features, deal=False)
     for side in ("parents", "children"):
         if side in spa and draw(st.integers(0, 2)) == 0:
             if features.drop_relations:

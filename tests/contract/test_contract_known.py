@@ -206,3 +206,16 @@ def test_the_known_bugs_are_left_out_of_the_general_generator_only() -> None:
     assert ALL.omit_portal_stages and ALL.padded_names and ALL.prefixed_field_names
     assert ALL.spa_stage_moves and ALL.drop_relations
     assert {"ua", "kz", "de"} <= set(ALL.languages)
+
+
+# ---- found by trial2 (deep profile), on main before apply4 too ------------------------------
+# Two new deal pipelines of one SORT (one written `sort = 500`, one left to the portal's 500)
+# are ordered by id on the portal; the export writes them in that order, and an apply of it on
+# a second portal makes them in another order (of addresses), so the two portals' pipelines
+# stand in different orders. Not turned off in the generator: it is drawn rarely (a `sort` of
+# 500 beside a pipeline without one).
+
+@pytest.mark.xfail(strict=True, reason="trial2: pipelines of one SORT migrate in another order")
+def test_pipelines_of_one_sort_migrate_in_their_order() -> None:
+    pipe = {"name": "Опт", "stages": [{"code": "NEW", "name": "New"}, *DEAL_STAGES[1:]]}
+    prop.migrate({"deal": {"pipelines": {"b": {**pipe, "sort": 500}, "c": pipe}}})

@@ -9,6 +9,7 @@ holds a strict-xfail minimal example of each, so a fix flips it. Example counts 
 (the whole folder runs in about 25 s of CPU; CONTRACT_EXAMPLES=N runs N of each, e.g. 150):
 
     apply then plan                   25    apply after a week of edits      15
+    the estimate is what apply sends  25
     saved plan (new, then renamed)    15    export then plan                 15
     export over the config            15    migrate to a second portal       12
     migrate, exported --from config   12
@@ -17,6 +18,8 @@ holds a strict-xfail minimal example of each, so a fix flips it. Example counts 
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import contract_props as prop
 from contract_configs import KNOWN_GOOD, Tree, configs
@@ -29,6 +32,14 @@ from hypothesis import strategies as st
 @given(configs(KNOWN_GOOD))
 def test_apply_then_plan_has_no_change_besides_manual(tree: Tree) -> None:
     prop.apply_then_plan(tree)
+
+
+@examples(25)
+@given(configs(replace(KNOWN_GOOD, spa_relations=False)))
+def test_the_estimate_of_apply_is_the_requests_it_sends(tree: Tree) -> None:
+    """Without relations between new smart processes: their round is left out of the
+    estimate (the strict xfail in tests/speed/test_floor_writes.py)."""
+    prop.estimate_is_exact(tree)
 
 
 @examples(15)

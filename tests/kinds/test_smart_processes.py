@@ -434,3 +434,22 @@ def test_the_cli_refuses_a_rename_beside_a_new_pipeline_with_exit_1(tmp_path: Pa
             "instead, remove them in one apply and add the new ones in the next"]), command
         assert "Traceback" not in result.output
     assert _categories(client_of(Sandbox.open(state))) == held
+
+
+def test_two_pipelines_of_one_name_are_a_located_error() -> None:
+    """trial2: a smart-process pipeline keeps no key on the portal and is matched by its name
+    (trimmed), so two further pipelines of one name would be made, and every plan after refuse
+    them as twins ("the portal holds twins ... pipeline[b]: id 2 and id 3"): refused when the
+    config is loaded, naming the second."""
+    stages = ('stages = [{ code = "NEW", name = "Новый" }, { code = "SUCCESS", name = "Да", '
+              'semantics = "success" }, { code = "FAIL", name = "Нет", semantics = "failure" }]\n')
+    text = ('[smart_processes.hr]\ntitle = "HR"\nstages = true\ncategories = true\n'
+            f'[smart_processes.hr.pipelines.main]\nname = "Найм"\ndefault = true\n{stages}'
+            f'[smart_processes.hr.pipelines.a]\nname = "Стажёры"\n{stages}'
+            f'[smart_processes.hr.pipelines.b]\nname = " Стажёры"\n{stages}')
+    with pytest.raises(ConfigError) as err:
+        engine.load_text(text)
+    assert [(p.key, p.message, p.fix) for p in err.value.problems] == [
+        ("smart_processes.hr.pipelines.b.name", 'pipeline "a" has the name "Стажёры" too',
+         "give each pipeline of a smart process its own name: the portal keeps no key on "
+         "them, so they are told apart by name")]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from provisioner.client.policy import is_read
 from provisioner.engine.planner import UNMANAGED
 from provisioner.errors import ProvisionError
 from provisioner.sandbox import Sandbox
+from provisioner.sandbox.crm import reference
 from provisioner.sandbox.faults import Fault, FaultKind, FaultPlan
 from provisioner.sandbox.transport import OAUTH_TOKEN_URL, SandboxAdapter
 
@@ -412,7 +413,8 @@ NAMES = ("Новая", "Сбор данных", "Оформление", "Опл�
          "Оффер", "Договор", "Согласование", "Собеседование", "Принят", "Отказ", "Архив",
          "Ждём клиента", "Проверка", "Demo", "Follow-up")
 PROCESS_CODES = ("NEW", "PREPARATION", "DATA_COLLECTION", "CALL", "MEETING", "OFFER",
-                 "CONTRACT", "EXECUTING", "REVIEW", "INTERVIEW")
+                 "CONTRACT", "EXECUTING", "REVIEW", "INTERVIEW", "PREPAYMENT_INVOICE",
+                 "FINAL_INVOICE")
 SOURCE_CODES = ("CALL", "EMAIL", "WEB", "ADVERTISING", "PARTNER", "RECOMMENDATION", "TRADE_SHOW",
                 "OTHER", "FAIR", "INSTAGRAM", "COLD_CALL", "REFERRAL")
 
@@ -421,15 +423,29 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _stage_block(table: str, rng: random.Random, success: str, failures: list[str]) -> list[str]:
-    codes = rng.sample(PROCESS_CODES, rng.randint(1, 4))
+# The stages the portal makes with a new pipeline, as the sandbox makes them (name, colour;
+# docs/portal-rules.md#default-stages): a stage of one of these codes is now and then wanted
+# so, which apply keeps at the portal's SORT without a write (issue 18, apply4).
+DEAL_MADE = {r.code: (r.name, r.color) for r in reference.DEAL_STAGES}
+SPA_MADE = {r.code: (r.name, r.color) for r in reference.SPA_STAGES}
+
+
+def _stage_block(table: str, rng: random.Random, success: str, failures: list[str],
+                 codes: Sequence[str] = PROCESS_CODES,
+                 made: Mapping[str, tuple[str, str | None]] = DEAL_MADE) -> list[str]:
     out: list[str] = []
-    rows = [(c, "process") for c in codes] + [(success, "success")] + \
-        [(f, "failure") for f in failures]
+    rows = [(c, "process") for c in rng.sample(codes, rng.randint(1, 4))] + \
+        [(success, "success")] + [(f, "failure") for f in failures]
     for code, semantics in rows:
-        out += ["", f"[[{table}]]", f"code = {_q(code)}", f"name = {_q(rng.choice(NAMES))}"]
-        if rng.random() < 0.5:
-            out.append(f'color = "#{rng.randrange(0x1000000):06X}"')
+        name, color = made.get(code, (None, None))
+        if name is None or rng.random() < 0.5:
+            name = rng.choice(NAMES)
+            color = f"#{rng.randrange(0x1000000):06X}" if rng.random() < 0.5 else None
+        elif rng.random() < 0.5:
+            color = None
+        out += ["", f"[[{table}]]", f"code = {_q(code)}", f"name = {_q(name)}"]
+        if color:
+            out.append(f"color = {_q(color)}")
         if semantics != "process":
             out.append(f"semantics = {_q(semantics)}")
     return out
@@ -439,7 +455,8 @@ FIELD_OWNERS = ("deal", "contact", "company")
 FIELD_NAMES = ("VIP", "EQUIPMENT_TYPE", "SEGMENT", "NOTE", "PRIORITY", "LOYAL")
 ENUM_VALUES = ("стандартное", "крупное", "особое", "малое", "среднее")
 SPA_KEYS = ("hr_candidates", "projects")
-SPA_CODES = ("CALL", "INTERVIEW", "OFFER", "REVIEW", "APPROVAL")
+SPA_CODES = ("NEW", "PREPARATION", "CLIENT", "CALL", "INTERVIEW", "OFFER", "REVIEW",
+             "APPROVAL")
 
 
 def _kind_paths() -> set[tuple[str, ...]]:
@@ -461,18 +478,17 @@ def _fields(rng: random.Random, table: str) -> list[str]:
 
 
 def _smart_process(rng: random.Random, key: str) -> list[str]:
+    """A smart process with its default pipeline and now and then one or two more (apply adds
+    them in the batch of the process, issue 18)."""
     out = ["", f"[smart_processes.{key}]", f"title = {_q(rng.choice(NAMES))}",
-           "categories = true", "stages = true", "",
-           f"[smart_processes.{key}.pipelines.main]", f"name = {_q(rng.choice(NAMES))}",
-           "default = true"]
-    rows = [("NEW", "process"), *((c, "process") for c in rng.sample(SPA_CODES,
-                                                                      rng.randint(0, 3))),
-            ("SUCCESS", "success"), ("FAIL", "failure")]
-    for code, semantics in rows:
-        out += ["", f"[[smart_processes.{key}.pipelines.main.stages]]", f"code = {_q(code)}",
-                f"name = {_q(rng.choice(NAMES))}"]
-        if semantics != "process":
-            out.append(f"semantics = {_q(semantics)}")
+           "categories = true", "stages = true"]
+    names = rng.sample(NAMES, 3)
+    for n, pipe in enumerate(("main", "extra", "more")[:rng.choice((1, 1, 2, 3))]):
+        out += ["", f"[smart_processes.{key}.pipelines.{pipe}]", f"name = {_q(names[n])}"]
+        if pipe == "main":
+            out.append("default = true")
+        out += _stage_block(f"smart_processes.{key}.pipelines.{pipe}.stages", rng, "SUCCESS",
+                            ["FAIL"], SPA_CODES, SPA_MADE)
     if rng.random() < 0.5:
         out += _fields(rng, f"smart_processes.{key}.fields")
     return out

@@ -308,3 +308,109 @@ def test_a_new_smart_process_and_its_pipelines_apply_in_two_rounds(
         # added; NEW, SUCCESS and FAIL made as wanted
         ["crm.status.delete", "crm.status.delete", "crm.status.add"] * 2]
     assert engine.make_plan(desired, engine.read_live(client)).changes == ()
+
+
+# A new deal pipeline of the portal's own stages only, each as the portal makes it, and a new
+# smart process whose pipeline (named as the portal names it) keeps only the portal's system
+# stages, as made: every desired stage is held, and apply's one write after the creates is the
+# delete of the stages the config leaves out (PREPAYMENT_INVOICE, EXECUTING, FINAL_INVOICE,
+# APOLOGY; PREPARATION, CLIENT).
+ALL_AS_MADE = """
+[deal.pipelines.opt]
+name = "Опт"
+stages = [
+    { code = "NEW", name = "New" },
+    { code = "PREPARATION", name = "Document preparation" },
+    { code = "WON", name = "Deal successful", semantics = "success" },
+    { code = "LOSE", name = "Deal failed", semantics = "failure" },
+]
+
+[smart_processes.repairs]
+title = "Ремонты"
+stages = true
+
+[smart_processes.repairs.pipelines.main]
+name = "General"
+default = true
+stages = [
+    { code = "NEW", name = "Start" },
+    { code = "SUCCESS", name = "Success", semantics = "success" },
+    { code = "FAIL", name = "Failure", semantics = "failure" },
+]
+"""
+
+
+@pytest.mark.parametrize("kind", ["deal", "smart_processes"])
+def test_the_estimate_counts_the_deletes_of_stages_made_and_left_out(
+        client: BitrixClient, kind: str) -> None:
+    """trial2: when every desired stage of a new pipeline is made as wanted (held), apply still
+    sends a round after the create: the deletes of the stages the portal made that the config
+    leaves out. The plan's estimate counts that round (before: ~1 request, 2 sent)."""
+    text = ALL_AS_MADE.split("\n[smart_processes")[0] if kind == "deal" else \
+        "[smart_processes" + ALL_AS_MADE.split("\n[smart_processes", 1)[1]
+    desired = engine.load_text(text)
+    plan = engine.make_plan(desired, engine.read_live(client))
+    counting = Batches(client)
+    engine.apply(plan, counting, reread=False)
+    assert counting.batches[-1] == ["crm.status.delete"] * (4 if kind == "deal" else 2)
+    assert plan.cost is not None and plan.cost.apply_requests == len(counting.batches) == 2
+    assert engine.make_plan(desired, engine.read_live(client)).changes == ()
+
+
+RENAMED_DEFAULT = """
+[deal.pipelines.sales]
+name = "Продажи"
+default = true
+stages = [
+    { code = "NEW", name = "Новая" },
+    { code = "PREPARATION", name = "Оформление" },
+    { code = "WON", name = "Сделка успешна", semantics = "success" },
+    { code = "LOSE", name = "Сделка провалена", semantics = "failure" },
+]
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="design question (trial2): a new deal pipeline's stages "
+                   "are judged against the live default pipeline's, which a config may have "
+                   "renamed; the portal makes its own defaults (helpdesk: a new pipeline comes "
+                   "with eight default stages; the sandbox: reference.DEAL_STAGES)")
+def test_stages_named_as_a_renamed_default_pipelines_are_not_expected_made_as_wanted(
+        client: BitrixClient) -> None:
+    """trial2: the default pipeline renamed by an apply (as the seed config does), then a new
+    pipeline copying its stages: the portal makes the new pipeline's stages with its own
+    default names, not the renamed ones, so apply updates all four; the plan expects them made
+    as wanted (held) and settles its SORTs around them."""
+    engine.apply(engine.make_plan(engine.load_text(RENAMED_DEFAULT), engine.read_live(client)),
+                 client, reread=False)
+    copy = RENAMED_DEFAULT.replace("sales", "opt").replace("default = true\n", "")
+    plan = engine.make_plan(engine.load_text(RENAMED_DEFAULT + copy), engine.read_live(client))
+    held = DealPipelines().held(plan.changes, plan.desired_nodes, plan.live_nodes)
+    counting = Counting(client)
+    engine.apply(plan, counting, reread=False)
+    assert counting.methods.count("crm.status.update") == 4
+    assert held == set()
+
+
+RELATED_NEW = """
+[smart_processes.orders]
+title = "Заказы"
+
+[smart_processes.claims]
+title = "Претензии"
+parents = ["orders"]
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="the estimate leaves out the round of relations to a "
+                   "smart process the same apply makes (smart_processes relations.late_calls)")
+def test_the_estimate_counts_the_round_of_relations_to_a_new_smart_process(
+        client: BitrixClient) -> None:
+    """trial2: a relation to a smart process the same apply makes is written in a round after
+    every process is made (its id is unknown before); the estimate says ~1 request, apply
+    sends 2."""
+    desired = engine.load_text(RELATED_NEW)
+    plan = engine.make_plan(desired, engine.read_live(client))
+    counting = Batches(client)
+    engine.apply(plan, counting, reread=False)
+    assert engine.make_plan(desired, engine.read_live(client)).changes == ()
+    assert plan.cost is not None and plan.cost.apply_requests == len(counting.batches)

@@ -230,6 +230,13 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
         kept = {(k.code, k.sort) for k in made_as(stages)}
         return {s.address for s in stages if (s.code, s.sort) in kept}
 
+    def left_out(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+                 live: Mapping[Address, Any]) -> dict[Address, int]:  # noqa: ARG002
+        """The non-system stages a new pipeline comes with that the config leaves out, by
+        pipeline: apply deletes them (`ap.reconcile`), no change names them."""
+        return st.made_left_out(changes, desired, tuple(PORTAL_MADE),
+                                {k.code for k in PORTAL_KEPT})
+
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
               live: Mapping[Address, Any]) -> Script:
         tasks: list[Script] = []

@@ -226,6 +226,19 @@ def _check_pipelines(spa: SmartProcess, pipes: tuple[PipelineSpec, ...], path: P
     if pipes and not spa.features["stages"]:
         report.add((*path, "pipelines"), "declared stages need `stages = true`",
                    f"add `stages = true` under [smart_processes.{spa.code}]")
+    # the portal keeps no key on these pipelines: the others than the default are told apart by
+    # name (match.py), so two of one name would be made, then refused by every plan as twins
+    named: dict[str, str] = {}
+    for p in pipes:
+        name = p.pipeline.name
+        if name is None or p.pipeline.default:
+            continue
+        first = named.setdefault(name, p.pipeline.key)
+        if first != p.pipeline.key:
+            report.add((*path, "pipelines", p.pipeline.key, "name"),
+                       f'pipeline "{first}" has the name "{name}" too',
+                       "give each pipeline of a smart process its own name: the portal keeps "
+                       "no key on them, so they are told apart by name")
 
 
 # ---- live ----------------------------------------------------------------------------------

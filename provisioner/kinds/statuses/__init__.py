@@ -44,6 +44,7 @@ from provisioner.kinds.statuses.writes import (
     list_calls,
     made_as_wanted,
     made_calls,
+    made_left_out,
     made_read,
     op_call,
     ops_from_changes,
@@ -56,7 +57,7 @@ __all__ = [
     "answered_stages", "by_address", "by_entity", "check_codes",
     "check_semantics", "check_success_code", "export_item", "export_stage", "follow_moves",
     "group", "grouped", "item_shape", "keep_moves", "list_calls", "live_item", "live_stage",
-    "made_as_wanted", "made_calls", "made_read", "op_call",
+    "made_as_wanted", "made_calls", "made_left_out", "made_read", "op_call",
     "ops_from_changes", "ordered", "parse_items", "parse_stages", "resorted",
     "semantics_valid", "settle_sorts", "stage_shape", "strip_prefix", "tables", "whole_reads",
 ]

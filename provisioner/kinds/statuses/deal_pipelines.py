@@ -271,6 +271,13 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
                 and s.owner == default and s.code in PORTAL_DEFAULT_CODES}
         return st.made_as_wanted(changes, desired, made) if made else set()
 
+    def left_out(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+                 live: Mapping[Address, Any]) -> dict[Address, int]:  # noqa: ARG002
+        """The non-system stages a new pipeline comes with that the config leaves out, by
+        pipeline: apply deletes them (`new.reconcile`), no change names them."""
+        return st.made_left_out(changes, desired, PORTAL_DEFAULT_CODES,
+                                {k.code for k in PORTAL_KEPT})
+
     # ---- export -----------------------------------------------------------------------------
 
     def keyed_as(self, live: Specs, desired: Specs) -> Specs:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +116,23 @@ def made_as_wanted(changes: Sequence[Change], desired: Mapping[Address, Any],
             if isinstance(want, Stage) and have is not None and as_wanted(have, want):
                 out.add(c.address)
     return out
+
+
+def made_left_out(changes: Sequence[Change], desired: Mapping[Address, Any],
+                  made: Sequence[str], system: Collection[str]) -> dict[Address, int]:
+    """By new pipeline these changes create, how many of the stages the portal makes with it
+    (`made`: their codes; `system`: those it keeps) its desired stages leave out: `made_calls`
+    deletes them, for the plan's estimate (no change names them)."""
+    codes: dict[Address, set[str]] = {}
+    for c in changes:
+        if c.action is Action.CREATE and c.address.parts[-1][0].endswith("pipeline"):
+            codes.setdefault(c.address, set())
+    for c in changes:
+        node = desired.get(c.address)
+        if isinstance(node, Stage) and c.address.parent in codes:
+            codes[c.address.parent].add(node.code)
+    return {pipe: sum(1 for code in made if code not in system and code not in wanted)
+            for pipe, wanted in codes.items()}
 
 
 def as_wanted(have: Stage, want: Stage) -> bool:
