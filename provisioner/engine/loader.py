@@ -191,9 +191,15 @@ def _read_file(file: FsPath, problems: list[Problem], budget: Budget) -> str | N
 def load_text(text: str, name: str = "desired.toml", kinds: Sequence[AnyKind] = KINDS) -> DesiredState:
     """The desired state from one TOML text (for tests and tools)."""
     sources = _Sources(texts={name: text})
+    return parse_tree(_merged(sources.texts, sources), sources, kinds)
+
+
+def _merged(texts: Mapping[str, str], sources: _Sources) -> dict[str, Any]:
+    """The trees of `texts` merged into one, in their order (problems into `sources`)."""
     tree: dict[str, Any] = {}
-    _merge(tree, _parse_toml(name, text, sources), (), name, sources)
-    return parse_tree(tree, sources, kinds)
+    for name, text in texts.items():
+        _merge(tree, _parse_toml(name, text, sources), (), name, sources)
+    return tree
 
 
 def _rtoml(text: str) -> dict[str, Any] | None:
@@ -358,20 +364,14 @@ def load_texts(texts: Mapping[str, str], kinds: Sequence[AnyKind] = KINDS) -> De
     """The desired state from file texts kept in a plan file (names as they were loaded)."""
     with gc_paused():
         sources = _Sources(texts=dict(texts))
-        tree: dict[str, Any] = {}
-        for name, text in texts.items():
-            _merge(tree, _parse_toml(name, text, sources), (), name, sources)
-        return parse_tree(tree, sources, kinds)
+        return parse_tree(_merged(texts, sources), sources, kinds)
 
 
 def source_tree(texts: Mapping[str, str]) -> tuple[dict[str, Any], dict[Path, str]]:
     """The merged TOML tree of a loaded desired state, and the file each part of it came
     from (the shallowest key path a file added): export over a config keeps its layout."""
     sources = _Sources(texts=dict(texts))
-    tree: dict[str, Any] = {}
-    for name, text in texts.items():
-        _merge(tree, _parse_toml(name, text, sources), (), name, sources)
-    return tree, dict(sources.origins)
+    return _merged(texts, sources), dict(sources.origins)
 
 
 def _get(tree: Mapping[str, Any], path: tuple[str, ...]) -> Any:
