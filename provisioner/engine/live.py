@@ -88,8 +88,8 @@ def read_into(reader: Reader, step: LiveStep) -> None:
 
 def read_results(reader: Reader, kinds: Sequence[AnyKind] = KINDS,
                  languages: Languages | None = None) -> dict[str, Any]:
-    """The raw answers of every kind's reads, by read key, as `read_live` reads them (tests
-    and benchmarks; `read_live` keeps none of them)."""
+    """The raw answers of every kind's reads, by read key, as `read_live` reads them (for
+    tests; `read_live` keeps none of them)."""
     results: dict[str, Any] = {}
     step = LiveStep(kinds, languages, keep_answers=results)
     read_into(reader, step)

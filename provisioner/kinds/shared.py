@@ -110,6 +110,12 @@ def mapping(value: Mapping[str, Any]) -> Frozen:
     return found
 
 
+def tables(rows: Any) -> bool:
+    """A list answer as documented: a list whose rows are all tables (what the live folds
+    and the status grouping check before they take an answer apart)."""
+    return isinstance(rows, list) and all(isinstance(r, Mapping) for r in rows)
+
+
 class Memo:
     """Shared mappings found again by a key of the caller's, cheaper to make than `mapping`'s
     `repr` of the whole mapping: a label written as one text is found by that text (27,000

@@ -21,6 +21,7 @@ from provisioner.automation import Attestations, Catalog, StageAutomation, recor
 from provisioner.automation.attest import recorded_rules
 from provisioner.automation.model import pipeline_address
 from provisioner.errors import ConfigError
+from provisioner.kinds import shared
 from provisioner.kinds.automation import app, fieldbook
 from provisioner.kinds.automation import required as req
 from provisioner.kinds.automation import stages as stg
@@ -139,8 +140,7 @@ class Automation(Kind[AutomationDesired, AutomationLive], Links[AutomationDesire
     def fold(self, key: str, answer: Any) -> Any:
         """Of a field list, the keys `_live_fields` and `_live_types` read (the field kinds
         keep the rest while they need it); an answer not as documented as it came."""
-        if not key.startswith("userfields_") or not isinstance(answer, list) or \
-                not all(isinstance(row, Mapping) for row in answer):
+        if not key.startswith("userfields_") or not shared.tables(answer):
             return answer
         return [{k: row[k] for k in _ROW if k in row} for row in answer]
 

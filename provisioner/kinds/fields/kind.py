@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields import manual as fm
@@ -216,8 +217,7 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
         (the rest of each field is the first language's). An answer not as documented is kept
         as it came (`from_live` says what is wrong with it)."""
         if key == self._key(LANGS[0]) or not key.startswith(self._key("")) or \
-                not isinstance(answer, list) or \
-                not all(isinstance(row, Mapping) for row in answer):
+                not shared.tables(answer):
             return answer
         return [{k: row[k] for k in LABEL_ROW if k in row} for row in answer]
 

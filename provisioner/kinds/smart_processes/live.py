@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields.labels import LANGS, LANGUAGES
@@ -99,13 +100,13 @@ def fold(key: str, answer: Any) -> Any:
         return st.Grouped({k: v for k, v in answer.items() if k.startswith("DYNAMIC_")})
     if key.startswith("spa_fields_"):
         rows = _unwrap(answer, "fields")
-        if not _tables(rows):
+        if not shared.tables(rows):
             return answer
         keys = ROW_KEYS if key == f"spa_fields_{LANGS[0]}" else LABEL_ROW_KEYS
         return [{k: row[k] for k in keys if k in row} for row in rows]
     if key.startswith("spa_uf_"):
         field = answer.get("field") if isinstance(answer, dict) else None
-        if not isinstance(field, dict) or not _tables(field.get("enum") or []):
+        if not isinstance(field, dict) or not shared.tables(field.get("enum") or []):
             return answer
         out = {k: _texts(field[k]) for k in GET_KEYS if k in field}
         out["enum"] = [{k: i[k] for k in ITEM_KEYS if k in i} for i in field.get("enum") or []]
@@ -122,10 +123,6 @@ def _texts(value: Any) -> Any:
     seen: dict[Any, Any] = {lang: lang for lang in value}
     return {lang: seen.setdefault(text, text) if isinstance(text, str) else text
             for lang, text in value.items()}
-
-
-def _tables(rows: Any) -> bool:
-    return isinstance(rows, list) and all(isinstance(r, Mapping) for r in rows)
 
 
 def live_specs(results: Results) -> tuple[SpaSpec, ...]:

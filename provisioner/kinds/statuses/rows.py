@@ -314,7 +314,7 @@ def grouped(answer: Any) -> Any:
     (102,867 rows at L100, which deal and lead stages, reference lists and smart-process
     stages each sorted and grouped), or the answer itself when it is not a list of tables with
     numeric SORT and ID (the kinds then say what is wrong with it)."""
-    if not isinstance(answer, list) or not all(isinstance(r, Mapping) for r in answer):
+    if not shared.tables(answer):
         return answer
     try:
         return by_entity(answer)
