@@ -283,7 +283,7 @@ def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
     reads = {(c.method, repr(c.params)): n for n, c in zip(names, batch, strict=True)
              if c.check or c.shared}
     listed = {read: results[n] for read, n in reads.items() if n in results}
-    removed: list[str] = []
+    removed: list[tuple[str, str]] = []  # (method, what was done) of each twin removed
     for name, call in zip(names, batch, strict=True):
         claim = call.claim
         if claim is None or name not in results:
@@ -295,12 +295,11 @@ def _check_claims(client: WriteClient, batch: list[Call], names: list[str],
         verdict = judge(claim, results[name], listed[read], call.method, call.label, ours)
         made.add((claim.undo[0], verdict.made))
         if verdict.earlier:
-            removed.append(_remove_twin(client, call, claim, verdict, report, progress,
-                                        results))
-    if removed:
-        method = next(c.method for c in batch if c.claim is not None)
-        raise _Stop(method, "; ".join(removed) + ": this apply stopped, leaving the rest to "
-                    "the other apply", checked=True)
+            removed.append((call.method, _remove_twin(client, call, claim, verdict, report,
+                                                      progress, results)))
+    if removed:  # the method of the first create found twinned (a batch may hold several)
+        raise _Stop(removed[0][0], "; ".join(text for _, text in removed) + ": this apply "
+                    "stopped, leaving the rest to the other apply", checked=True)
 
 
 def _read_again(client: WriteClient, claim: Claim, call: Call,

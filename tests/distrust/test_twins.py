@@ -223,6 +223,7 @@ def test_a_pipeline_added_with_its_smart_process_deletes_itself_when_it_has_a_tw
         engine.apply(engine.make_plan(desired, engine.read_live(client)), bent)
     assert "smart_process[hr_candidates].pipeline[interns] was made at the same moment by " \
         "another apply (id 0); this apply deleted its own copy" in str(err.value)
+    assert err.value.report.failed == "crm.category.add"  # not the type's add of its batch
     undo = [calls for calls in bent.sent if list(calls) == ["undo"]]
     assert len(undo) == 1 and undo[0]["undo"][0] == "crm.category.delete"
     etid = undo[0]["undo"][1]["entityTypeId"]
