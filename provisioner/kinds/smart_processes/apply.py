@@ -9,7 +9,6 @@ added (their stages read by `$result`), its fields added; (3) the stage writes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from provisioner.kinds import statuses as st
@@ -71,7 +70,7 @@ def new_pipeline(pipe: SpaPipeline, etid: int, kids: Children, whole: bool = Fal
 
 
 def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children,
-                     named: str | None = None, whole: bool = False, rows: Any = None) -> Script:
+                     named: str | None = None, rows: Any = None) -> Script:
     """The pipeline the portal made with a smart process (`named`: its name, when this apply
     made the process and read it): renamed unless it has the wanted name already. `rows`: the
     whole status list read with the process (`new_spa`), its stages are among them."""
@@ -86,11 +85,11 @@ def default_pipeline(pipe: SpaPipeline, etid: int, category: int, kids: Children
         yield [*rename, *reconcile(pipe.address, etid, category, rows, _stages(kids, pipe),
                                    True)]
         return
-    made = f"defst_{pipe.owner.key}_{pipe.key}"
-    read = st.made_read(whole, stage_list(etid, category),
-                        f"  read the stages the portal made for {pipe.address}", made)
-    results = yield [*rename, replace(read, with_previous=False)]
-    yield reconcile(pipe.address, etid, category, results[made], _stages(kids, pipe), whole)
+    made = f"defst_{pipe.owner.key}_{pipe.key}"  # without `whole`: its list alone
+    results = yield [*rename, Call("crm.status.list", {"filter": {
+        "ENTITY_ID": stage_list(etid, category)}},
+        f"  read the stages the portal made for {pipe.address}", key=made)]
+    yield reconcile(pipe.address, etid, category, results[made], _stages(kids, pipe))
 
 
 def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
@@ -135,7 +134,7 @@ def new_spa(spa: SmartProcess, kids: Children, live: Mapping[Address, Any],
             tasks.append(once(reconcile(pipe.address, etid, category, results[stages],
                                         _stages(kids, pipe), True)))
         elif pipe.default:
-            tasks.append(default_pipeline(pipe, etid, default_id, kids, named, whole,
+            tasks.append(default_pipeline(pipe, etid, default_id, kids, named,
                                           results.get(stages)))
         else:
             tasks.append(new_pipeline(pipe, etid, kids, whole))

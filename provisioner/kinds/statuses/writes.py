@@ -152,7 +152,7 @@ WHOLE_ROWS = 10_000
 def made_read(whole: bool, entity_id: str, label: str, key: str) -> Call:
     """The read of the stages the portal made with a pipeline the call before it adds
     (`entity_id` may hold a `$result` reference): the whole crm.status.list, once a batch
-    (`shared`, docs/portal-rules.md#status-lists: it answers every row at once), or its list
+    (`shared`, docs/portal-rules.md#paging: it answers every row at once), or its list
     alone (`filter.ENTITY_ID`)."""
     if whole:
         return Call("crm.status.list", {}, label, key=key, with_previous=True, shared=True)
@@ -161,8 +161,9 @@ def made_read(whole: bool, entity_id: str, label: str, key: str) -> Call:
 
 
 def whole_reads(desired: Mapping[Address, Any], live: Mapping[Address, Any]) -> bool:
-    """Whether `made_read` may read the whole list: the portal's rows and the config's, with
-    the eight a deal pipeline comes with for each, fit in `WHOLE_ROWS`."""
+    """Whether `made_read` may read the whole list: the portal's rows and the config's
+    (stages and list items), counted together, are at most half of `WHOLE_ROWS` (the other
+    half is room for the stages new pipelines come with, which are not counted)."""
     rows = 0
     for nodes in (live, desired):
         for node in nodes.values():
