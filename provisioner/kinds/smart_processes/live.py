@@ -80,14 +80,20 @@ def more_reads(results: Results, languages: frozenset[str] | None = None
     return calls
 
 
-# What the kind keeps of each read (`fold`): the keys of a field row it reads, of the label
-# lists in the other languages, of a field read whole (`userfieldconfig.get`) and of its items.
-ROW_KEYS = ("id", "entityId", "fieldName", "userTypeId", "sort", "multiple", "mandatory",
-            "showFilter", "showInList", "editInList", "isSearchable", "settings",
-            "editFormLabel", "helpMessage")
-LABEL_ROW_KEYS = ("id", "entityId", "editFormLabel", "helpMessage")
-GET_KEYS = ("languageId", "editFormLabel", "helpMessage")
+# The keys of a field row `_upper` reads (as the portal names them -> as the field kinds do),
+# of its labels (`_upper_labels`) and of its items.
+UPPER = {"id": "ID", "userTypeId": "USER_TYPE_ID", "sort": "SORT", "multiple": "MULTIPLE",
+         "mandatory": "MANDATORY", "showFilter": "SHOW_FILTER", "showInList": "SHOW_IN_LIST",
+         "editInList": "EDIT_IN_LIST", "isSearchable": "IS_SEARCHABLE", "settings": "SETTINGS"}
+LABELS = {"editFormLabel": "EDIT_FORM_LABEL", "helpMessage": "HELP_MESSAGE"}
 ITEM_KEYS = ("id", "value", "def", "sort", "xmlId")
+
+# What the kind keeps of each read (`fold`), made from what it reads: the keys of a field row
+# (with the two `_fields_by_entity` and `_live_fields` read), of the label lists in the other
+# languages, of a field read whole (`userfieldconfig.get`) and of its items.
+ROW_KEYS = (*UPPER, "entityId", "fieldName", *LABELS)
+LABEL_ROW_KEYS = ("id", "entityId", *LABELS)
+GET_KEYS = ("languageId", *LABELS)
 
 
 def fold(key: str, answer: Any) -> Any:
@@ -235,15 +241,11 @@ def _live_fields(spa: SmartProcess, per_lang: PerLang, results: Results
 
 
 def _upper(row: Mapping[str, Any], enum: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    keys = {"id": "ID", "userTypeId": "USER_TYPE_ID", "sort": "SORT", "multiple": "MULTIPLE",
-            "mandatory": "MANDATORY", "showFilter": "SHOW_FILTER", "showInList": "SHOW_IN_LIST",
-            "editInList": "EDIT_IN_LIST", "isSearchable": "IS_SEARCHABLE", "settings": "SETTINGS"}
-    out = {v: row.get(k) for k, v in keys.items()}
+    out = {v: row.get(k) for k, v in UPPER.items()}
     out["LIST"] = [{"ID": i["id"], "VALUE": i.get("value"), "DEF": i.get("def"),
                     "SORT": i.get("sort"), "XML_ID": i.get("xmlId")} for i in enum]
     return out
 
 
 def _upper_labels(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    keys = {"editFormLabel": "EDIT_FORM_LABEL", "helpMessage": "HELP_MESSAGE"}
-    return {v: (row.get(k) or {}).get(lang) for k, v in keys.items()}
+    return {v: (row.get(k) or {}).get(lang) for k, v in LABELS.items()}
