@@ -213,6 +213,26 @@ def test_chunks_end_each_batch_with_one_read_of_each_list_its_creates_claim(
         assert not batch[0].with_previous or batch is batches[0]
 
 
+def test_chunks_send_a_shared_read_once_a_batch_its_answer_reaching_every_asker() -> None:
+    """Issue 18 (apply4): the whole status list read after each new pipeline (`shared`) goes out
+    once a batch, after the batch's other calls, under the first asker's key, the others' in
+    `also`; a batch split between the askers reads it in each."""
+    read = ("crm.status.list", {})
+
+    def add(n: int) -> list[Call]:
+        return [Call("crm.category.add", {"n": n}, f"+ p{n}", key=f"new_{n}"),
+                Call(*read, f"  read the stages of p{n}", key=f"st_{n}", with_previous=True,
+                     shared=True)]
+    assert chunks([*add(1), *add(2), *add(3)]) == [[
+        *(Call("crm.category.add", {"n": n}, f"+ p{n}", key=f"new_{n}") for n in (1, 2, 3)),
+        Call(*read, "  read the stages of p1 and 2 more", key="st_1", also=("st_2", "st_3"),
+             shared=True)]]
+    assert chunks([*add(1), *add(2)], limit=2) == [
+        [Call("crm.category.add", {"n": n}, f"+ p{n}", key=f"new_{n}"),
+         Call(*read, f"  read the stages of p{n}", key=f"st_{n}", shared=True)]
+        for n in (1, 2)]
+
+
 def test_line_index_finds_array_items_and_keys() -> None:
     index = LineIndex('[a.b]\nx = 1\n\n[[a.b.s]]\ncode = "A"\n[[a.b.s]]\ncode = "B"\n'
                       '[[a.b.s.r]]\nt = 1\n')
