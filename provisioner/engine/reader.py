@@ -74,16 +74,15 @@ class Reader:
         # with the next reads (`take_pending`).
         self.pending: dict[str, ReadCall] = {}
 
-    def read(self, calls: Mapping[str, ReadCall], take: Take | None = None) -> dict[str, Any]:
-        """The answers of `calls`, lists whole; a list of unknown length (`sized_by`) goes in
-        the round of missing pages after its count, else it waits in `pending`. With `take`,
-        each answer is handed to it as soon as it is whole (its last page or its batch in),
-        and the reader keeps nothing of it (issue 18: the live step folds each answer as it
-        arrives instead of holding every answer of the plan at once); else they are returned."""
-        kept: dict[str, Any] = {}
+    def read(self, calls: Mapping[str, ReadCall], take: Take) -> None:
+        """The answers of `calls`, lists whole, each handed to `take` as soon as it is whole
+        (its last page or its batch in); the reader keeps nothing of it (issue 18: the live
+        step folds each answer as it arrives instead of holding every answer of the plan at
+        once). A list of unknown length (`sized_by`) goes in the round of missing pages after
+        its count, else it waits in `pending`."""
         if not calls:
-            return kept
-        turn = _Turn(calls, take or kept.__setitem__)
+            return
+        turn = _Turn(calls, take)
         now = {k: c for k, c in calls.items() if c.sized_by is None}
         counts = _counts(calls)
         first = {k: (c.method, dict(c.params)) for k, c in now.items()}
@@ -104,7 +103,6 @@ class Reader:
             self._send(turn, commands, set(), later)
             later = {}
             missing = _next_round(calls, out, turn.done)
-        return kept
 
     def take_pending(self) -> dict[str, ReadCall]:
         pending, self.pending = self.pending, {}
