@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from provisioner.cli.output import Out, Outcome, command
-from provisioner.engine.loader import missing_config
 from provisioner.errors import ConfigError, ProvisionError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # as the loader (engine/loader.py says why)
@@ -24,6 +23,8 @@ def config_files(config: str) -> list[Path]:
         return sorted(p for p in path.glob("*.toml") if p.is_file())
     if path.is_file():
         return [path]
+    from provisioner.engine.loader import missing_config  # loads the kinds: not at start-up
+
     raise missing_config(path)
 
 
