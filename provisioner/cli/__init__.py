@@ -14,7 +14,7 @@ import click
 from provisioner import __version__
 from provisioner.cli import app_cmds, apply_cmds, automation_cmds, engine_cmds, fmt_cmds
 from provisioner.cli import sandbox_cmds
-from provisioner.cli.arena import one_arena
+from provisioner.cli.arena import tune_malloc
 from provisioner.cli.output import INTERRUPTED, Outcome, envelope, error_docs
 
 
@@ -71,7 +71,7 @@ def main(no_color: bool) -> None:
     for zsh, fish_source for fish).
     """
     del no_color  # read by each command from the root context (cli/output.py)
-    one_arena()  # before any thread starts (cli/arena.py)
+    tune_malloc()  # before any thread starts (cli/arena.py)
 
 
 engine_cmds.register(main)

@@ -100,7 +100,8 @@ def live_from_results(results: Mapping[str, Any], kinds: Sequence[AnyKind] = KIN
     """Normalise raw read results (also used by tests with hand-built results): every kind is
     given every answer, kept and folded as a read of its own would be."""
     calls = read_calls(kinds)
-    kept = {key: _kept(calls.get(key), answer) for key, answer in results.items()}
+    kept = {key: _kept(calls.get(key), _trimmed(calls.get(key), answer))
+            for key, answer in results.items()}
     parts: dict[str, Any] = {}
     for kind in kinds:
         views = {key: _folded(kind, key, value) for key, value in kept.items()}
@@ -214,6 +215,13 @@ def _linked(parts: dict[str, Any], kinds: Sequence[AnyKind]) -> dict[str, Any]:
 
 def _kept(call: ReadCall | None, answer: Any) -> Any:
     return answer if call is None or call.keep is None else call.keep(answer)
+
+
+def _trimmed(call: ReadCall | None, answer: Any) -> Any:
+    """An answer with only the keys its read keeps of each row (`ReadCall.trim`), as the
+    reader hands it on."""
+    return answer if call is None or call.trim is None else call.trim.answer(answer,
+                                                                           call.list_key)
 
 
 def _folded(kind: AnyKind, key: str, value: Any) -> Any:

@@ -115,6 +115,7 @@ class Reader:
             self.requests += 1
             turn.out.add(out, chunk, guessed)
             del out
+            turn.trim(chunk)
             turn.settle(chunk)
 
 
@@ -130,6 +131,16 @@ class _Turn:
         self.take = take
         self.out = _Answers()
         self.done: set[str] = set()
+
+    def trim(self, keys: Iterable[str]) -> None:
+        """Each answer and page among `keys` of a read that keeps only some keys of its rows
+        (`ReadCall.trim`), as soon as it comes: a list of many pages is held trimmed."""
+        results = self.out.results
+        for key in keys:
+            call = self.calls.get(key.split("~", 1)[0])
+            if call is not None and call.trim is not None and key in results and \
+                    not key.endswith("~count"):
+                results[key] = call.trim.answer(results[key], call.list_key)
 
     def settle(self, keys: Iterable[str]) -> None:
         """Hand on every read among `keys` (read keys, or page and count keys of one) whose

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
 from typing import Any, NoReturn
-from weakref import ref
 
 Steps = tuple[tuple[str, str], ...]
 
@@ -13,14 +12,14 @@ class Address:
     """A path of (type, key) steps; the same object has the same address on every portal.
 
     The hash is computed once, when the address is made: the planner looks every address up
-    in several dicts, and a tuple of tuples hashes anew on each lookup. Equal addresses alive
-    at the same time are one object (`_LIVING`), so a lookup of a desired object's address in
-    the live side's dict ends at the identity check, without reading the other's steps.
+    in several dicts, and a tuple of tuples hashes anew on each lookup. Equal addresses are one
+    object (`_LIVING`), so a lookup of a desired object's address in the live side's dict ends
+    at the identity check, without reading the other's steps.
 
     A plain class with slots, not a dataclass: an address is made for every object of both
     sides (and, for the most numerous ones, enumeration items, again when the plan pairs them),
-    so making one is kept to a dict lookup, or a lookup, the object and its weak reference
-    (model/address.py's `_make`). Immutable, ordered by its steps, as the dataclass was."""
+    so making one is kept to a dict lookup, or a lookup and the object (`_make`). Immutable,
+    ordered by its steps, as the dataclass was."""
 
     __slots__ = ("__weakref__", "_hash", "parts")
     parts: Steps
@@ -95,17 +94,13 @@ class Address:
         return (Address, (self.parts,))
 
 
-class _Living(ref[Address]):
-    """A weak reference that knows the steps it is filed under (no closure per address)."""
-
-    __slots__ = ("parts",)
-    parts: Steps
-
-
-# The living addresses by their steps. A dict of weak references, not a WeakValueDictionary:
-# its methods are Python code, a third of the cost of making an address (54,000 of them as an
-# L10 config loads, as many as the portal is read).
-_LIVING: dict[Steps, _Living] = {}
+# The addresses made so far, by their steps, for the life of the process: strong references,
+# not weak ones. A plan holds every address of both sides until it ends (its nodes, engine/
+# planner.py), so a weak table freed nothing while a command ran, and its weak reference per
+# address (about 120 bytes with its entry) was a sixth of the plan's memory at L100 (issue 18:
+# 633 -> 590 MB). The table grows only with addresses not seen before: a long process planning
+# one config again and again makes none.
+_LIVING: dict[Steps, Address] = {}
 _new = object.__new__
 _SLOTS: dict[str, Any] = dict(vars(Address))
 _set_parts = _SLOTS["parts"].__set__  # the slots' own setters, past the refusing __setattr__
@@ -113,22 +108,12 @@ _set_hash = _SLOTS["_hash"].__set__
 
 
 def _make(parts: Steps) -> Address:
-    """The living address with these steps, made when there is none."""
-    living = _LIVING.get(parts)
-    if living is not None:
-        found = living()
-        if found is not None:
-            return found
+    """The address with these steps, made when there is none."""
+    found = _LIVING.get(parts)
+    if found is not None:
+        return found
     made: Address = _new(Address)
     _set_parts(made, parts)
     _set_hash(made, hash(parts))
-    living = _LIVING[parts] = _Living(made, _forget)
-    living.parts = parts
+    _LIVING[parts] = made
     return made
-
-
-def _forget(gone: ref[Address]) -> None:
-    """Drops a dead address's entry, unless an address made since holds its steps."""
-    parts = gone.parts  # type: ignore[attr-defined]  # a _Living: its callback
-    if _LIVING.get(parts) is gone:
-        del _LIVING[parts]

@@ -130,6 +130,39 @@ class ReadCall:
     # It must give back the answer itself whenever it is not as documented, so that the kind
     # meets the answer as read and says what is wrong with it (engine/live.py).
     keep: Callable[[Any], Any] | None = None
+    # The keys of each row any kind reads (`RowKeys`), for a long list whose rows carry more:
+    # the reader keeps only these of every page as soon as it comes, so a list of many pages
+    # is never held whole as the portal answered it (issue 18: a smart-process field list is
+    # about 60 MB a language at L100). What is not kept is not read: the de-duplication and
+    # the live fingerprint see the rows as kept (engine/reader.py).
+    trim: RowKeys | None = None
+
+
+@dataclass(frozen=True)
+class RowKeys:
+    """A row of a list with only these keys (`ReadCall.trim`)."""
+
+    keys: tuple[str, ...]
+
+    def __call__(self, row: Any) -> Any:
+        if not isinstance(row, Mapping):
+            return row
+        return {k: row[k] for k in self.keys if k in row}
+
+    def answer(self, result: Any, list_key: str | None) -> Any:
+        """A list answer or page (its rows under `list_key`, or a list, or PHP's object of
+        rows) with each row trimmed; any other answer, or one holding a row that is not a
+        table, is the answer itself (the kind then says what is wrong with it)."""
+        if list_key is not None and isinstance(result, Mapping) and list_key in result:
+            rows = result[list_key]
+            inner = self.answer(rows, None)
+            return result if inner is rows else {**result, list_key: inner}
+        if isinstance(result, list) and all(isinstance(row, Mapping) for row in result):
+            return [self(row) for row in result]
+        if isinstance(result, Mapping) and result and \
+                all(isinstance(row, Mapping) for row in result.values()):
+            return {k: self(row) for k, row in result.items()}
+        return result
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""cli/arena.py: the CLI asks glibc for one malloc arena before any thread starts, and nothing
-breaks where there is no glibc."""
+"""cli/arena.py: the CLI asks glibc for one malloc arena and a fixed threshold for mapped blocks
+before any thread starts, and nothing breaks where there is no glibc."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from provisioner.cli import arena
 
 
-def test_one_arena_is_asked_of_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tune_malloc_is_asked_of_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[tuple[int, int]] = []
 
     class Libc:
@@ -24,8 +24,9 @@ def test_one_arena_is_asked_of_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr("ctypes.CDLL", Libc)
-    assert arena.one_arena() is True
-    assert asked == [(arena.M_ARENA_MAX, 1)] == [(-8, 1)]
+    assert arena.tune_malloc() is True
+    assert asked == [(arena.M_ARENA_MAX, 1), (arena.M_MMAP_THRESHOLD, arena.MMAP_THRESHOLD)] \
+        == [(-8, 1), (-3, 1024 * 1024)]
 
 
 @pytest.mark.parametrize("missing", [OSError("no libc"), AttributeError("mallopt")])
@@ -36,13 +37,13 @@ def test_without_mallopt_nothing_is_done(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr("ctypes.CDLL", cdll)
-    assert arena.one_arena() is False
+    assert arena.tune_malloc() is False
 
 
 def test_elsewhere_than_linux_nothing_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     monkeypatch.setattr("ctypes.CDLL", lambda _name: pytest.fail("asked"))
-    assert arena.one_arena() is False
+    assert arena.tune_malloc() is False
 
 
 def test_the_command_line_asks_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,6 +52,6 @@ def test_the_command_line_asks_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from provisioner.cli import main
 
     calls: list[bool] = []
-    monkeypatch.setattr("provisioner.cli.one_arena", lambda: calls.append(True) or True)
+    monkeypatch.setattr("provisioner.cli.tune_malloc", lambda: calls.append(True) or True)
     CliRunner().invoke(main, ["validate", "--help"])
     assert calls == [True]

@@ -27,16 +27,17 @@ def test_pickled_and_copied_addresses_are_the_living_one() -> None:
     assert copy.deepcopy({NEW: stage})[NEW] == stage
 
 
-def test_an_address_no_longer_held_is_forgotten_and_made_again_when_asked() -> None:
+def test_an_address_is_made_once_and_kept_for_the_process() -> None:
+    """Strong references (issue 18): a plan holds every address until it ends, and a weak
+    reference per address cost a sixth of an L100 plan's memory."""
     from provisioner.model import address
 
-    made = Address.of("deal.pipeline", "short-lived").child("stage", "GONE")
-    steps = made.parts
-    assert address._LIVING[steps]() is made
+    made = Address.of("deal.pipeline", "kept").child("stage", "HELD")
+    steps, ident = made.parts, id(made)
+    assert address._LIVING[steps] is made
     del made
-    assert steps not in address._LIVING  # nothing kept for a dead address
     again = Address(steps)
-    assert address._LIVING[steps]() is again and Address(steps) is again
+    assert id(again) == ident and address._LIVING[steps] is again
 
 
 def test_an_enumeration_item_makes_its_address_when_asked() -> None:

@@ -30,7 +30,7 @@ from provisioner.kinds.smart_processes.model import (
     entity_names,
     live_spa,
 )
-from provisioner.model import ReadCall, Results
+from provisioner.model import ReadCall, Results, RowKeys
 
 CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
            "CRM_SMART_INVOICE"]
@@ -50,9 +50,13 @@ def read_calls() -> dict[str, ReadCall]:
 
 
 def _list(lang: str) -> ReadCall:
+    """The fields of every smart process with their labels in `lang`, each row trimmed as its
+    page comes to the keys the kind reads (a list in a language other than ru only to the
+    labels it adds): about 24,000 rows a language at L100."""
     return ReadCall("userfieldconfig.list", {
         "moduleId": "crm", "select": {"0": "*", "language": lang},
-        "filter": {"!@entityId": CLASSIC}}, "fields", pages_ahead=FIELD_PAGES_AHEAD)
+        "filter": {"!@entityId": CLASSIC}}, "fields", pages_ahead=FIELD_PAGES_AHEAD,
+        trim=ROW_TRIM if lang == LANGS[0] else LABEL_TRIM)
 
 
 def more_reads(results: Results, languages: frozenset[str] | None = None
@@ -88,28 +92,24 @@ UPPER = {"id": "ID", "userTypeId": "USER_TYPE_ID", "sort": "SORT", "multiple": "
 LABELS = {"editFormLabel": "EDIT_FORM_LABEL", "helpMessage": "HELP_MESSAGE"}
 ITEM_KEYS = ("id", "value", "def", "sort", "xmlId")
 
-# What the kind keeps of each read (`fold`), made from what it reads: the keys of a field row
-# (with the two `_fields_by_entity` and `_live_fields` read), of the label lists in the other
-# languages, of a field read whole (`userfieldconfig.get`) and of its items.
+# What the kind keeps of each read, made from what it reads: the keys of a field row (with the
+# two `_fields_by_entity` and `_live_fields` read) and of the label lists in the other languages
+# (`ReadCall.trim`, page by page), of a field read whole (`userfieldconfig.get`) and of its
+# items (`fold`).
 ROW_KEYS = (*UPPER, "entityId", "fieldName", *LABELS)
 LABEL_ROW_KEYS = ("id", "entityId", *LABELS)
 GET_KEYS = ("languageId", *LABELS)
+ROW_TRIM, LABEL_TRIM = RowKeys(ROW_KEYS), RowKeys(LABEL_ROW_KEYS)
 
 
 def fold(key: str, answer: Any) -> Any:
     """What the kind keeps of a read, as soon as it is whole (`FoldsReads`): the stages of the
     smart processes' lists of crm.status.list (not the deal and lead stages and the reference
-    lists it also holds), the keys of a field it reads (a list in a language other than ru only
-    the labels it adds), a field read whole without the labels it does not read. An answer not
-    as documented is kept as it came (`from_live` says what is wrong with it)."""
+    lists it also holds) and a field read whole without the labels it does not read (the field
+    lists are trimmed page by page by the reader: `_list`). An answer not as documented is kept
+    as it came (`from_live` says what is wrong with it)."""
     if key == "statuses" and isinstance(answer, st.Grouped):
         return st.Grouped({k: v for k, v in answer.items() if k.startswith("DYNAMIC_")})
-    if key.startswith("spa_fields_"):
-        rows = _unwrap(answer, "fields")
-        if not shared.tables(rows):
-            return answer
-        keys = ROW_KEYS if key == f"spa_fields_{LANGS[0]}" else LABEL_ROW_KEYS
-        return [{k: row[k] for k in keys if k in row} for row in rows]
     if key.startswith("spa_uf_"):
         field = answer.get("field") if isinstance(answer, dict) else None
         if not isinstance(field, dict) or not shared.tables(field.get("enum") or []):
