@@ -11,14 +11,17 @@ A block from 128 KiB up is mapped on its own, and given back when freed, until t
 block is freed: glibc then raises its threshold to that block's size (up to 32 MiB), and from
 then on the answers' buffers, the rows' lists and the largest dicts are carved from the heap,
 whose free space it keeps. An L100 no-op plan held 50 to 70 MB of free heap at its peak. A
-threshold set by `mallopt(M_MMAP_THRESHOLD, ...)` stays where it is set (MALLOC_MMAP_THRESHOLD_
-in the environment): L100 605 -> 580 MB (docs/benchmarks.md, "Large blocks mapped apart").
+threshold set by `mallopt(M_MMAP_THRESHOLD, ...)` stays where it is set, as one set by
+MALLOC_MMAP_THRESHOLD_ in the environment does: L100 605 -> 580 MB (docs/benchmarks.md, "Rows
+trimmed page by page, addresses held, large blocks mapped apart").
 
+A setting made in the environment (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_) is left as it is.
 Elsewhere (macOS, musl) nothing is done.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 M_ARENA_MAX = -8  # glibc's <malloc.h>
@@ -27,7 +30,8 @@ MMAP_THRESHOLD = 1024 * 1024  # blocks from 1 MiB up mapped apart (glibc's defau
 
 
 def tune_malloc() -> bool:
-    """Ask glibc for one arena and a fixed threshold for mapped blocks; True when it agreed."""
+    """Ask glibc for one arena and a fixed threshold for mapped blocks, each unless the
+    environment sets it; True when glibc agreed to what was asked."""
     if not sys.platform.startswith("linux"):
         return False
     import ctypes
@@ -37,4 +41,9 @@ def tune_malloc() -> bool:
     except (OSError, AttributeError):
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    return bool(mallopt(M_ARENA_MAX, 1)) & bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    agreed = True
+    for param, value, variable in ((M_ARENA_MAX, 1, "MALLOC_ARENA_MAX"),
+                                   (M_MMAP_THRESHOLD, MMAP_THRESHOLD, "MALLOC_MMAP_THRESHOLD_")):
+        if variable not in os.environ:
+            agreed = bool(mallopt(param, value)) and agreed
+    return agreed

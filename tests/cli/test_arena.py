@@ -24,9 +24,32 @@ def test_tune_malloc_is_asked_of_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr("ctypes.CDLL", Libc)
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     assert arena.tune_malloc() is True
     assert asked == [(arena.M_ARENA_MAX, 1), (arena.M_MMAP_THRESHOLD, arena.MMAP_THRESHOLD)] \
         == [(-8, 1), (-3, 1024 * 1024)]
+
+
+@pytest.mark.parametrize(("variable", "left"), [("MALLOC_ARENA_MAX", (-8, 1)),
+                                                 ("MALLOC_MMAP_THRESHOLD_", (-3, 1024 * 1024))])
+def test_a_setting_made_in_the_environment_is_left_as_it_is(
+        monkeypatch: pytest.MonkeyPatch, variable: str, left: tuple[int, int]) -> None:
+    asked: list[tuple[int, int]] = []
+
+    class Libc:
+        def __init__(self, _name: Any) -> None:
+            def mallopt(param: int, value: int) -> int:
+                asked.append((param, value))
+                return 1
+
+            self.mallopt = mallopt
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr("ctypes.CDLL", Libc)
+    monkeypatch.setenv(variable, "4")
+    assert arena.tune_malloc() is True
+    assert left not in asked and len(asked) == 1
 
 
 @pytest.mark.parametrize("missing", [OSError("no libc"), AttributeError("mallopt")])
