@@ -11,7 +11,8 @@ import pytest
 from provisioner.cli import arena
 
 
-def test_tune_malloc_is_asked_of_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+def _glibc(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """A glibc whose mallopt records what it is asked, with no setting in the environment."""
     asked: list[tuple[int, int]] = []
 
     class Libc:
@@ -26,6 +27,11 @@ def test_tune_malloc_is_asked_of_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("ctypes.CDLL", Libc)
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    return asked
+
+
+def test_tune_malloc_is_asked_of_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = _glibc(monkeypatch)
     assert arena.tune_malloc() is True
     assert asked == [(arena.M_ARENA_MAX, 1), (arena.M_MMAP_THRESHOLD, arena.MMAP_THRESHOLD)] \
         == [(-8, 1), (-3, 1024 * 1024)]
@@ -35,18 +41,7 @@ def test_tune_malloc_is_asked_of_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
                                                  ("MALLOC_MMAP_THRESHOLD_", (-3, 1024 * 1024))])
 def test_a_setting_made_in_the_environment_is_left_as_it_is(
         monkeypatch: pytest.MonkeyPatch, variable: str, left: tuple[int, int]) -> None:
-    asked: list[tuple[int, int]] = []
-
-    class Libc:
-        def __init__(self, _name: Any) -> None:
-            def mallopt(param: int, value: int) -> int:
-                asked.append((param, value))
-                return 1
-
-            self.mallopt = mallopt
-
-    monkeypatch.setattr(sys, "platform", "linux")
-    monkeypatch.setattr("ctypes.CDLL", Libc)
+    asked = _glibc(monkeypatch)
     monkeypatch.setenv(variable, "4")
     assert arena.tune_malloc() is True
     assert left not in asked and len(asked) == 1
