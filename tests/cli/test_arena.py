@@ -70,6 +70,11 @@ def test_the_command_line_asks_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from provisioner.cli import main
 
     calls: list[bool] = []
-    monkeypatch.setattr("provisioner.cli.tune_malloc", lambda: calls.append(True) or True)
+
+    def tune() -> bool:
+        calls.append(True)
+        return True
+
+    monkeypatch.setattr("provisioner.cli.tune_malloc", tune)
     CliRunner().invoke(main, ["validate", "--help"])
     assert calls == [True]
