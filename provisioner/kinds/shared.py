@@ -60,8 +60,8 @@ class Frozen(dict[str, Any]):
         return (mapping, (dict(self),))
 
 
-# Weak references in a plain dict, as `Address` keeps its living ones (model/address.py): a
-# WeakValueDictionary's methods are Python code, called for each of 75,000 labels at L10.
+# Weak references in a plain dict: a WeakValueDictionary's methods are Python code, called for
+# each of 75,000 labels at L10.
 _MAPPINGS: dict[str, _Living] = {}
 
 

@@ -21,6 +21,10 @@ class Address:
     so making one is kept to a dict lookup, or a lookup and the object (`_make`). Immutable,
     ordered by its steps, as the dataclass was."""
 
+    # `__weakref__` is no longer needed by `_make`, and kept on purpose: an address of 56
+    # bytes falls in a pymalloc size class the load leaves holes in, where one of 48 does not
+    # (an L100 plan peaked 590 MB with it, 606-611 without: docs/benchmarks.md, "Rows trimmed
+    # page by page, addresses held, large blocks mapped apart").
     __slots__ = ("__weakref__", "_hash", "parts")
     parts: Steps
     _hash: int

@@ -144,9 +144,7 @@ class RowKeys:
 
     keys: tuple[str, ...]
 
-    def __call__(self, row: Any) -> Any:
-        if not isinstance(row, Mapping):
-            return row
+    def __call__(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return {k: row[k] for k in self.keys if k in row}
 
     def answer(self, result: Any, list_key: str | None) -> Any:

@@ -153,3 +153,32 @@ def test_the_fingerprint_is_of_the_rows_kept() -> None:
     rows = _rows(70)
     assert fingerprint(rows) == fingerprint([{**r, "bulky": "y"} for r in rows])
     assert fingerprint(rows) != fingerprint([*rows[:69], {**rows[69], "name": "z"}])
+
+
+def test_trimming_loses_nothing_a_kind_reads() -> None:
+    """The invariant behind `ReadCall.trim`: every kind's live part built from the rows as
+    kept equals the one built from the rows as the portal answered them (a key a kind starts
+    to read and the trim leaves out fails here), on a portal with smart processes, their
+    enumeration fields and labels in two languages."""
+    from bench.portal import Size, fill
+    from provisioner.client import BitrixClient
+    from provisioner.kinds import KINDS
+    from provisioner.model import kind as model_kind
+    from provisioner.sandbox import Sandbox
+    from provisioner.sandbox.portal import MemoryStores
+    from provisioner.sandbox.store import Store
+
+    size = Size(pipelines=2, fields_per_entity=4, items=6, smart_processes=3, spa_fields=40)
+    sandbox = Sandbox(MemoryStores(fill(Store.new(), size)))
+    portal = BitrixClient.from_webhook(sandbox.webhook_url, session=sandbox.session())
+    kept = lv.read_results(Reader(portal), KINDS, {})
+    untouched = pytest.MonkeyPatch()
+    untouched.setattr(model_kind.RowKeys, "answer", lambda _self, result, _key: result)
+    try:
+        whole = lv.read_results(Reader(portal), KINDS, {})
+        assert any(set(row) - set(spa_live.ROW_KEYS) for row in whole["spa_fields_ru"])
+        parts = lv.live_from_results(whole).parts
+    finally:
+        untouched.undo()
+    assert all(set(row) <= set(spa_live.ROW_KEYS) for row in kept["spa_fields_ru"])
+    assert lv.live_from_results(kept).parts == parts

@@ -106,8 +106,8 @@ class EnumItem:
     @property
     def address(self) -> Address:
         """Made when asked, not held: an item is one of the most numerous objects of a state
-        (33,000 on each side at L10), and its address, interned (model/address.py), is the
-        same object for as long as anything holds it (the plan's pairing, from the diff on)."""
+        (33,000 on each side at L10), and its address, interned (model/address.py), is one
+        object, made when first asked (by the plan's pairing, from the diff on)."""
         return self.owner.child("item", self.xml_id)
 
     @property

@@ -40,7 +40,7 @@ class Stage:
     @property
     def address(self) -> Address:
         """Made when asked, not held (as an enumeration item's, fields/model.py): the
-        interned address is one object for as long as anything holds it."""
+        interned address is one object."""
         return _address(self.owner, self.step, self.code)
 
     @property
