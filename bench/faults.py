@@ -77,7 +77,7 @@ def cli_kill_runs(count: int, seed: int) -> dict[str, int]:
             config.write_text(generate_desired(random.Random(f"cli-{seed}-{n}")), "utf-8")
             Sandbox.open(state).store  # noqa: B018 - create and seed the portal file
             proc = subprocess.Popen(
-                [sys.executable, "-c", "from provisioner.cli import main; main()", "apply",
+                [sys.executable, "-c", "from provisioner.cli import run; run()", "apply",
                  str(config), "--auto-approve", "--sandbox-state", str(state)],
                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(rng.uniform(0.02, 0.25))

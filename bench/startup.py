@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ENTRY = "import sys; from provisioner.cli import main; sys.argv[0] = 'provision'; main()"
+ENTRY = "import sys; from provisioner.cli import run; sys.argv[0] = 'provision'; run()"
 COMMANDS: dict[str, list[str]] = {
     "python -c pass (floor)": ["-c", "pass"],
     "provision --help": ["-c", ENTRY, "--help"],

@@ -100,8 +100,11 @@ def _peak():
     with open(os.environ["BENCH_PEAK_FILE"], "w") as f:
         f.write(hwm)
 atexit.register(_peak)
-from provisioner.cli import main
-main()
+try:
+    from provisioner.cli import run  # the `provision` script's entry (cli/leave.py)
+except ImportError:  # a checkout from before it (--product)
+    from provisioner.cli import main as run
+run()
 """
 
 

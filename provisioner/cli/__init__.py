@@ -15,6 +15,7 @@ from provisioner import __version__
 from provisioner.cli import app_cmds, apply_cmds, automation_cmds, engine_cmds, fmt_cmds
 from provisioner.cli import sandbox_cmds
 from provisioner.cli.arena import tune_malloc
+from provisioner.cli.leave import exit_code, leave
 from provisioner.cli.output import INTERRUPTED, Outcome, envelope, error_docs
 
 
@@ -46,6 +47,16 @@ class ProvisionGroup(click.Group):
             click.echo("Interrupted (Ctrl-C).", err=True)
             sys.exit(INTERRUPTED)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def run() -> None:
+    """The `provision` program (pyproject.toml's script): `main`, then out without the
+    interpreter's teardown (cli/leave.py). An exception that escapes `main` takes the normal
+    way out, traceback and all."""
+    try:
+        main()  # standalone: ends in SystemExit
+    except SystemExit as exc:
+        leave(exit_code(exc))
 
 
 def _usage_json(argv: list[str], exc: click.UsageError) -> None:

@@ -24,7 +24,7 @@ from provisioner.sandbox import Sandbox
 from provisioner.sandbox.phpform import parse_body
 
 ROOT = Path(__file__).resolve().parents[2]
-ENTRY = "import sys; from provisioner.cli import main; sys.argv[0] = 'provision'; main()"
+ENTRY = "import sys; from provisioner.cli import run; sys.argv[0] = 'provision'; run()"
 ANSI = "\x1b["
 
 

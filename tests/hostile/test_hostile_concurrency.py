@@ -26,7 +26,7 @@ from hostile_portal import HostilePortal, Reply, Request, running
 
 HERE = Path(__file__).resolve().parent
 A, B = HERE / "desired", HERE / "desired_b"  # both make pipeline hr; B makes ops too
-MAIN = "from provisioner.cli import main; main()"
+MAIN = "from provisioner.cli import run; run()"
 RUNS = int(os.environ.get("PROVISION_CONCURRENCY_RUNS", "1"))
 
 

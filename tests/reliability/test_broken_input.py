@@ -169,7 +169,7 @@ def test_a_real_process_prints_no_traceback(name: str, tmp_path: Path) -> None:
     case = next(p for p in CASES if p.name.endswith(name))
     state = tmp_path / "sandbox.json"
     for command in (["validate", str(case)], ["plan", str(case), "--sandbox-state", str(state)]):
-        proc = subprocess.run([sys.executable, "-c", "from provisioner.cli import main; main()",
+        proc = subprocess.run([sys.executable, "-c", "from provisioner.cli import run; run()",
                                *command], check=False, capture_output=True, text=True,
                               cwd=ROOT, timeout=60)
         assert proc.returncode == 1, proc.stderr

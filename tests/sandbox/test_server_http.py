@@ -126,7 +126,7 @@ def test_cli_state_is_the_old_hidden_name_of_sandbox_state(tmp_path: Path) -> No
 def test_cli_serve_prints_webhook_and_serves(tmp_path: Path) -> None:
     path = tmp_path / "served.json"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-c", "from provisioner.cli import main; main()",
+    proc = subprocess.Popen([sys.executable, "-c", "from provisioner.cli import run; run()",
                              "sandbox", "serve", "--port", "0", "--sandbox-state", str(path)],
                             stdout=subprocess.PIPE, text=True, env=env)
     try:

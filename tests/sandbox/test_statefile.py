@@ -233,7 +233,7 @@ def test_a_served_sandbox_and_a_cli_run_see_each_others_writes(tmp_path: Path) -
     import requests
 
     path = tmp_path / "sandbox.json"
-    serve = python("from provisioner.cli import main; main()", "sandbox", "serve", "--port",
+    serve = python("from provisioner.cli import run; run()", "sandbox", "serve", "--port",
                    "0", "--state", str(path), "--no-rate-limit")
     try:
         assert serve.stdout is not None
