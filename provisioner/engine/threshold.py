@@ -80,11 +80,15 @@ def tally(plan: Plan) -> Tally:
     return Tally(len(counted), named + deleted)
 
 
-def check_limit(plan: Plan, limit: ChangeLimit | None) -> Tally:
-    """The plan's tally; TooManyChanges when it is over `limit` (None: no limit)."""
+def check_limit(plan: Plan, limit: ChangeLimit | None) -> None:
+    """TooManyChanges when the plan is over `limit` (None: no limit). The managed objects are
+    counted only when a limit may refuse: without one, or without a change it counts, every
+    plan is allowed (counting walks every node of both sides: 0.4 s at L100)."""
+    if limit is None or not any(c.action in COUNTED for c in plan.changes):
+        return
     counts = tally(plan)
-    if limit is None or limit.allows(counts.changed, counts.managed):
-        return counts
+    if limit.allows(counts.changed, counts.managed):
+        return
     raise TooManyChanges(
         f"the plan updates or deletes {counts.changed} of the {counts.managed} managed objects "
         f"on the portal ({counts.percent}%), over the limit of {limit} ({limit.source}); "
