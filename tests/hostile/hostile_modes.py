@@ -3,9 +3,11 @@ can answer, with the symptom the CLI must name (a regex on its `Error:` line).
 
 `reads` says whether the mode bends the answers to reads (then every command fails at its first
 read); modes that bend only write answers leave plan, export and drift as on an honest portal.
-`harmless` modes bend answers in a way provision absorbs (a row listed twice, identical, is
-kept once): every command ends as on an honest portal. `xfail` names the commands whose defence
-does not exist yet (none left: issue 14's engine side flipped the last ones).
+`harmless` modes bend answers in a way provision absorbs (a row listed twice, identical, or
+differing only in keys no kind reads, is kept once): every command ends as on an honest portal.
+`counted` modes note each answer they change (`HostilePortal.bent`), and their tests assert one
+was. `xfail` names the commands whose defence does not exist yet (none left: issue 14's engine
+side flipped the last ones).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class HostileMode:
     tls: bool = False
     hangs: bool = False  # bounded only by the deadline
     harmless: bool = False  # absorbed: every command ends as on an honest portal
+    counted: bool = False  # notes each answer it changes (`HostilePortal.bent`)
     xfail: dict[str, str] = field(default_factory=dict)  # command -> reason
 
     def answer(self, request: Request, portal: HostilePortal) -> Reply:
@@ -140,6 +143,43 @@ def _contradicting(reply: Reply, request: Request) -> Reply:
             other = [{**row, "name": f"{row.get('name')} (2)"} for row in rows["categories"]]
             rows["categories"] = [*rows["categories"], *other]
     return _each_result(reply, request, change)
+
+
+def _field_rows(edit: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> Bend:
+    """Every userfieldconfig.list answer (page) to a read that holds field rows: its rows
+    replaced by `edit(rows)`, each answer it changes noted in `portal.bent`."""
+    def run(request: Request, portal: HostilePortal) -> Reply:
+        reply = portal.forward(request)
+        if request.writes:
+            return reply
+
+        def change(key: str, method: str, _params: dict[str, Any], outer: dict[str, Any]) -> None:
+            rows = outer["result"].get(key)
+            if method == "userfieldconfig.list" and isinstance(rows, dict) and \
+                    isinstance(rows.get("fields"), list) and rows["fields"]:
+                bent = edit(copy.deepcopy(rows["fields"]))
+                if bent != rows["fields"]:
+                    portal.bent.append(method)
+                rows["fields"] = bent
+        return _each_result(reply, request, change)
+    return run
+
+
+def _fields_twice(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [*rows, *copy.deepcopy(rows)]
+
+
+def _fields_twice_unread(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The copy differs in keys no kind reads (not in the smart-process kind's `ROW_KEYS`)."""
+    return [*rows, *({**row, "xmlId": f"copy-{row.get('id')}", "extra": True} for row in rows)]
+
+
+def _fields_twice_relabelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def other(label: Any) -> Any:
+        if isinstance(label, dict):
+            return {lang: f"{text} (2)" for lang, text in label.items()}
+        return f"{label} (2)"
+    return [*rows, *({**row, "editFormLabel": other(row.get("editFormLabel"))} for row in rows)]
 
 
 def _unknown_category(reply: Reply, request: Request) -> Reply:
@@ -254,6 +294,17 @@ MODES = [
                 r"^Error: crm\.category\.list: MALFORMED_RESPONSE \(provision's own code\): the portal lists the row "
                 r"with id \d+ twice, with different content \(name differ\): a list provision "
                 r"cannot act on$"),
+    # userfieldconfig.list, the smart processes' fields (a page of a paged list, trimmed to the
+    # keys the kind reads before it is de-duplicated): the CLI tests seed a smart process with
+    # two fields, so these modes bite (counted: each test asserts an answer was changed).
+    HostileMode("duplicate-field-rows", _field_rows(_fields_twice), "", harmless=True,
+                counted=True),
+    HostileMode("field-rows-differ-unread", _field_rows(_fields_twice_unread), "",
+                harmless=True, counted=True),
+    HostileMode("contradicting-field-rows", _field_rows(_fields_twice_relabelled),
+                r"^Error: userfieldconfig\.list: MALFORMED_RESPONSE \(provision's own code\): the portal "
+                r"lists the row with id 1 twice, with different content \(editFormLabel differ\): "
+                r"a list provision cannot act on$", counted=True),
     HostileMode("unknown-categories", _reads_only(_unknown_category),
                 r"^Error: crm\.status\.list: MALFORMED_RESPONSE \(provision's own code\): the portal lists stages of "
                 r"list DEAL_STAGE_977 \(row 99001\), but crm\.category\.list lists no deal "

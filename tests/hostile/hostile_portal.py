@@ -105,6 +105,9 @@ class HostilePortal:
         self.ran: list[Write] = []
         self.stopping = threading.Event()
         self.recorder_url = ""  # where the redirect modes send the client (a Recorder)
+        # the methods whose answers the mode changed, once per changed answer (for the modes
+        # that count them: a test can tell the mode bit, not only that the command went well)
+        self.bent: list[str] = []
         self._server = _Server(self, tls)
         self.sandbox.base_url = self.url
         self.token = self.sandbox.webhook_url.rstrip("/").rsplit("/", 1)[-1]
