@@ -13,6 +13,12 @@ the sandbox's own CPU is left out; `read` is the client's part of reading the po
 the answers, de-duplicating the rows); `live` and `fingerprint` are made while it reads
 (engine/live.py `LiveStep`) and counted apart. Not a test: it prints a table.
 
+`--cli --reference DIR` runs DIR's provision (another checkout: the issue's build, the last
+release) and this one in turn on the same portal, and prints each pair's CPU ratio and their
+median: these machines drift by a third within an hour, so only a ratio of builds run in turn
+compares across sessions (docs/benchmarks.md, "The teardown skipped, and the CPU targets judged
+on the issue's own machine").
+
 `--cli` runs `provision plan CONFIG --webhook-url URL` as a process instead, against the
 portal served from memory by bench/served.py (the portal's rate limit on), and reports the
 command's CPU seconds (user + sys) and peak memory (`wait4`), its exit code and the requests the
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -112,6 +119,40 @@ def measure_cli(k: int, runs: int, keep: Path | None = None,
     return lines
 
 
+def measure_pairs(k: int, runs: int, reference: Path, keep: Path | None = None,
+                  product: Path | None = None) -> list[str]:
+    """`provision plan` of L<k>'s export by `reference`'s checkout and by `product`'s (default:
+    this one) in turn, `runs` pairs: a line a pair with both CPUs and their ratio, then the
+    medians."""
+    lines: list[str] = []
+    ratios: list[float] = []
+    cpus: dict[str, list[float]] = {"reference": [], "product": []}
+    with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
+        work = keep or Path(tmp)
+        state = work / f"state-L{k}.json"
+        if not state.exists() or not (work / f"L{k}").is_dir():
+            work.mkdir(parents=True, exist_ok=True)
+            _make(k, work, state)
+        for n in range(runs):
+            pair: dict[str, Cli.Run] = {}
+            for name, checkout in (("reference", reference), ("product", product)):
+                with Served(checkout, state, memory=True) as server:
+                    run = Cli(checkout, work).run("plan", f"L{k}", "--webhook-url", server.url)
+                if run.code != 0:
+                    raise SystemExit(f"L{k} {name}: exit {run.code}: {run.first_error()}")
+                pair[name] = run
+                cpus[name].append(run.cpu)
+            ratio = pair["product"].cpu / pair["reference"].cpu
+            ratios.append(ratio)
+            lines.append(f"| L{k} | {n + 1} | {pair['reference'].cpu:.2f} | "
+                         f"{pair['product'].cpu:.2f} | {ratio:.3f} | "
+                         f"{pair['reference'].peak_mb:,.0f} / {pair['product'].peak_mb:,.0f} |")
+    lines.append(f"| L{k} | median | {statistics.median(cpus['reference']):.2f} | "
+                 f"{statistics.median(cpus['product']):.2f} | "
+                 f"**{statistics.median(ratios):.3f}** ({min(ratios):.3f}-{max(ratios):.3f}) | |")
+    return lines
+
+
 def _make(k: int, work: Path, state: Path) -> None:
     """L<k>'s export in work/L<k> and its portal's state in `state`."""
     store = fill(Store.new(), L1.times(k))
@@ -129,7 +170,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cli", action="store_true", help="`provision plan` as a process")
     parser.add_argument("--keep", type=Path, help="--cli: make the portals here once, reuse them")
     parser.add_argument("--product", type=Path, help="--cli: run this checkout's provision")
+    parser.add_argument("--reference", type=Path,
+                        help="--cli: run this checkout's provision and ours in turn, and "
+                        "print the CPU ratios")
     args = parser.parse_args(argv)
+    if args.cli and args.reference is not None:
+        print("| portal | pair | reference CPU s | CPU s | ratio | peak MB (reference / ours) |")
+        print("|---|---|---|---|---|---|")
+        for k in (int(x) for x in args.sizes.split(",") if x.strip()):
+            for line in measure_pairs(k, args.runs, args.reference, args.keep, args.product):
+                print(line, flush=True)
+        return
     if args.cli:
         print("| portal | requests | CLI CPU s | CLI peak MB | wall s | exit |")
         print("|---|---|---|---|---|---|")
