@@ -109,16 +109,20 @@ def _dict(nodes: Mapping[Address, Any]) -> dict[Address, Any]:
 def ordered(changes: Sequence[Change], want: Nodes, have: Nodes) -> tuple[Change, ...]:
     """Parents before children; deletions after the rest of their tree, children first.
     Objects of one type under one parent in their order on the portal (SORT: pipelines and
-    their stages, fields and their items as they stand), ties by key; types by name."""
+    their stages, fields and their items as they stand; an object whose SORT is left to the
+    portal at the one the portal gives it, `made_sort`), ties by key; types by name."""
     places: dict[Address, tuple[str, int, str]] = {}
 
     def place(address: Address) -> tuple[str, int, str]:
         found = places.get(address)
         if found is None:
             node = want.get(address)
-            sort = getattr(have.get(address) if node is None else node, "sort", None)
+            target = have.get(address) if node is None else node
+            given = getattr(target, "sort", None)
+            # left to the portal (None): at the SORT the portal gives one, where it is known
+            sort: int = given if type(given) is int else getattr(target, "made_sort", 0)
             step, key = address.parts[-1]
-            found = places[address] = (step, sort if type(sort) is int else 0, key)
+            found = places[address] = (step, sort, key)
         return found
 
     def order(change: Change) -> tuple[Any, ...]:

@@ -250,3 +250,24 @@ def test_kinds_import_on_their_own() -> None:
     code = "import provisioner.kinds; import provisioner.engine.planner"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
     assert importlib.import_module("provisioner.kinds").KINDS
+
+
+def _pipeline(key: str, sort: int | None) -> str:
+    given = f"sort = {sort}\n" if sort is not None else ""
+    return (f'[deal.pipelines.{key}]\nname = "{key.upper()}"\n{given}'
+            f'[[deal.pipelines.{key}.stages]]\ncode = "NEW"\nname = "New"\n'
+            f'[[deal.pipelines.{key}.stages]]\ncode = "WON"\nname = "Won"\nsemantics = "success"\n'
+            f'[[deal.pipelines.{key}.stages]]\ncode = "LOSE"\nname = "Lost"\n'
+            'semantics = "failure"\n')
+
+
+def test_a_pipeline_whose_sort_is_left_to_the_portal_is_planned_at_the_portals_500() -> None:
+    """crm.category.add gives a pipeline without SORT 500 (docs/portal-rules.md): the plan, and
+    so the apply, makes it among those of SORT 500 by key, not first, so a second portal made
+    from an export (SORT 500 written) gets the pipelines in the first portal's order."""
+    config = "".join(_pipeline(k, s) for k, s in
+                     (("c", 600), ("b", None), ("a", 500), ("z", 100), ("d", None)))
+    plan = make_plan(load_text(config), LIVE)
+    assert [str(c.address) for c in plan.changes if c.address.depth == 1] == [
+        "deal.pipeline[z]", "deal.pipeline[a]", "deal.pipeline[b]", "deal.pipeline[d]",
+        "deal.pipeline[c]"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
@@ -63,6 +63,12 @@ STAGE_LIST = re.compile(r"DEAL_STAGE_(\d+)")  # the stage list of deal pipeline 
 @dataclass(frozen=True, slots=True)
 class Pipeline:
     """A deal pipeline. `default` is identity (category 0), not an attribute."""
+
+    # The SORT a pipeline added without one gets (docs/portal-rules.md, crm.category: default
+    # 500): a new pipeline whose config leaves SORT to the portal is ordered there by the plan
+    # (engine/planner.py `ordered`), so pipelines of one SORT are made in the order of their
+    # keys, as a second portal makes them from an export (issue 13's migrate property).
+    made_sort: ClassVar[int] = 500
 
     key: str
     name: str = attribute()
