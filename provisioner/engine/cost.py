@@ -3,7 +3,8 @@ seconds those wait under the portal's rate limit (docs/portal-rules.md#batch, de
 
 The apply estimate is pure, like planning: every kind's apply script is started and its first
 round of calls taken (no I/O happens before the first `yield`); changes not in that round go in
-later rounds, one call each. Rounds go out in batches of 50 exactly as the applier sends them.
+later rounds, one call each, and the calls a kind sends after all its rounds (`ClosesRounds`)
+in one more. Rounds go out in batches of 50 exactly as the applier sends them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 from provisioner.model.changes import Change, Cost
-from provisioner.model.kind import HELD, HoldsWrites, MadeWithParent
+from provisioner.model.kind import HELD, ClosesRounds, HoldsWrites, MadeWithParent
 from provisioner.model.rounds import chunks
 
 BATCH = 50
@@ -56,8 +57,14 @@ def apply_requests(changes: Sequence[Change], desired: Mapping[Any, Any],
             extra = kind.left_out(mine, desired, live) if holds else {}
             made = kind.made_with_parent(mine, desired, live) \
                 if isinstance(kind, MadeWithParent) else set()
-            for number, count in _later_rounds(mine, calls, held, made, extra).items():
+            rounds = _later_rounds(mine, calls, held, made, extra)
+            for number, count in rounds.items():
                 later[number] = later.get(number, 0) + count
+            closing = kind.closing_calls(mine, desired, live) \
+                if isinstance(kind, ClosesRounds) else 0
+            if closing:  # a round of their own after the kind's last
+                last = max(rounds, default=0) + 1
+                later[last] = later.get(last, 0) + closing
     return len(chunks(first, BATCH)) + sum(math.ceil(n / BATCH) for n in later.values())
 
 

@@ -378,6 +378,16 @@ class MadeWithParent(Protocol):
 
 
 @runtime_checkable
+class ClosesRounds(Protocol):
+    """Calls a kind's apply sends in a round of their own after all its other rounds (a
+    relation to a smart process the same apply makes, once its entityTypeId is known), for
+    the plan's estimate (engine/cost.py): how many."""
+
+    def closing_calls(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+                      live: Mapping[Address, Any]) -> int: ...
+
+
+@runtime_checkable
 class NeedsLive(Protocol[L]):
     """Other kinds' live parts, each built once by its own kind: `needs` names them, and after
     every kind's `from_live` the engine hands them to `link_live`."""

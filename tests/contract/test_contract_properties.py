@@ -19,7 +19,6 @@ holds a strict-xfail minimal example of each, so a fix flips it. Example counts 
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import contract_props as prop
 from contract_configs import KNOWN_GOOD, Tree, configs
@@ -35,10 +34,10 @@ def test_apply_then_plan_has_no_change_besides_manual(tree: Tree) -> None:
 
 
 @examples(25)
-@given(configs(replace(KNOWN_GOOD, spa_relations=False)))
+@given(configs(KNOWN_GOOD))
 def test_the_estimate_of_apply_is_the_requests_it_sends(tree: Tree) -> None:
-    """Without relations between new smart processes: their round is left out of the
-    estimate (the strict xfail in tests/speed/test_floor_writes.py)."""
+    """Relations between new smart processes included: their round of their own is in the
+    estimate (`ClosesRounds`; tests/speed/test_floor_writes.py pins one)."""
     prop.estimate_is_exact(tree)
 
 

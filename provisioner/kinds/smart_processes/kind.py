@@ -237,6 +237,20 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
         return st.made_left_out(changes, desired, tuple(PORTAL_MADE),
                                 {k.code for k in PORTAL_KEPT})
 
+    def closing_calls(self, changes: Sequence[Change], desired: Mapping[Address, Any],
+                      live: Mapping[Address, Any]) -> int:  # noqa: ARG002
+        """The relations `apply` sends after every other round (`relations.late_calls`): one
+        `crm.type.update` for each smart process this plan changes or makes (not deletes)
+        that names one it makes."""
+        made = {c.address.key for c in changes
+                if c.action is Action.CREATE and c.address.depth == 1}
+        if not made:
+            return 0
+        own = [desired.get(c.address) for c in changes
+               if c.address.depth == 1 and c.action is not Action.DELETE]
+        return sum(1 for spa in own if isinstance(spa, SmartProcess)
+                   and any(name in made for name in (*spa.parents, *spa.children)))
+
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
               live: Mapping[Address, Any]) -> Script:
         tasks: list[Script] = []
