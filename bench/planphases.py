@@ -33,7 +33,8 @@ import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,12 +105,7 @@ def measure_cli(k: int, runs: int, keep: Path | None = None,
     (L100's take minutes and GBs to make); `product`: another checkout to run (its
     `provisioner` first on the path, as bench.wait's --product)."""
     lines = []
-    with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
-        work = keep or Path(tmp)
-        state = work / f"state-L{k}.json"
-        if not state.exists() or not (work / f"L{k}").is_dir():
-            work.mkdir(parents=True, exist_ok=True)
-            _make(k, work, state)
+    with _portal(k, keep) as (work, state):
         for _ in range(runs):
             with Served(product, state, memory=True) as server:
                 run = Cli(product, work).run("plan", f"L{k}", "--webhook-url", server.url)
@@ -127,12 +123,7 @@ def measure_pairs(k: int, runs: int, reference: Path, keep: Path | None = None,
     lines: list[str] = []
     ratios: list[float] = []
     cpus: dict[str, list[float]] = {"reference": [], "product": []}
-    with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
-        work = keep or Path(tmp)
-        state = work / f"state-L{k}.json"
-        if not state.exists() or not (work / f"L{k}").is_dir():
-            work.mkdir(parents=True, exist_ok=True)
-            _make(k, work, state)
+    with _portal(k, keep) as (work, state):
         for n in range(runs):
             pair: dict[str, Cli.Run] = {}
             for name, checkout in (("reference", reference), ("product", product)):
@@ -151,6 +142,19 @@ def measure_pairs(k: int, runs: int, reference: Path, keep: Path | None = None,
                  f"{statistics.median(cpus['product']):.2f} | "
                  f"**{statistics.median(ratios):.3f}** ({min(ratios):.3f}-{max(ratios):.3f}) | |")
     return lines
+
+
+@contextmanager
+def _portal(k: int, keep: Path | None) -> Iterator[tuple[Path, Path]]:
+    """The directory holding L<k>'s export and the state file of its portal: `keep`, made
+    there once and found again, else a temporary one."""
+    with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
+        work = keep or Path(tmp)
+        state = work / f"state-L{k}.json"
+        if not state.exists() or not (work / f"L{k}").is_dir():
+            work.mkdir(parents=True, exist_ok=True)
+            _make(k, work, state)
+        yield work, state
 
 
 def _make(k: int, work: Path, state: Path) -> None:
