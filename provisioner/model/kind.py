@@ -88,12 +88,11 @@ def issue_index(issues: Sequence[Issue]) -> dict[Path, frozenset[str | int] | No
     exact: set[Path] = set()
     unchecked: set[Path] = set()
     for issue in issues:
-        if issue.key:
-            unchecked.add(issue.path)
-            continue
-        exact.add(issue.path)
+        # every path above an issue leads to one, a refused name's as well (a map's key that
+        # is no language: the field holding the map does not fit, as its own check says)
         for depth in range(len(issue.path)):
             index.setdefault(issue.path[:depth], set()).add(issue.path[depth])
+        (unchecked if issue.key else exact).add(issue.path)
     out: dict[Path, frozenset[str | int] | None] = dict.fromkeys(unchecked)
     out.update({p: frozenset(() if p in exact else index.get(p, ())) for p in {*index, *exact}})
     return out

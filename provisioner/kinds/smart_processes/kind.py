@@ -238,25 +238,19 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
                                 {k.code for k in PORTAL_KEPT})
 
     def closing_calls(self, changes: Sequence[Change], desired: Mapping[Address, Any],
-                      live: Mapping[Address, Any]) -> int:  # noqa: ARG002
-        """The relations `apply` sends after every other round (`relations.late_calls`): one
-        `crm.type.update` for each smart process this plan changes or makes (not deletes)
-        that names one it makes."""
-        made = {c.address.key for c in changes
-                if c.action is Action.CREATE and c.address.depth == 1}
-        if not made:
-            return 0
-        own = [desired.get(c.address) for c in changes
-               if c.address.depth == 1 and c.action is not Action.DELETE]
-        return sum(1 for spa in own if isinstance(spa, SmartProcess)
-                   and any(name in made for name in (*spa.parents, *spa.children)))
+                      live: Mapping[Address, Any]) -> int:
+        """The relations `apply` sends after every other round: `relations.late_calls` of the
+        same smart processes, each one this plan makes standing in for its ids (unknown until
+        it is made; only the calls are counted)."""
+        related, created = _related(changes, desired)
+        made: relations.Made = {code: (0, 0) for code in created}
+        return len(relations.late_calls(related, live, made)) if made else 0
 
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],
               live: Mapping[Address, Any]) -> Script:
         tasks: list[Script] = []
         kids = by_parent(desired)
         made: relations.Made = {}
-        related: list[SmartProcess] = []  # types whose own change this apply makes
         # the stages new pipelines come with read from the whole status list, once a batch
         whole = any(c.action is Action.CREATE and c.address.depth <= 2
                     and c.address.parts[-1][0] in ("smart_process", "pipeline")
@@ -271,10 +265,8 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
             else:
                 tasks.append(ap.existing_spa(desired[address], group, desired, live, kids,
                                              whole))
-            if own is not None and own.action is not Action.DELETE:
-                related.append(desired[address])
         yield from parallel(tasks)
-        late = relations.late_calls(related, live, made)
+        late = relations.late_calls(_related(changes, desired)[0], live, made)
         if late:
             yield late
 
@@ -353,6 +345,22 @@ def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...] | None:
         if p.pipeline.key == key:
             return p.stages
     return None
+
+
+def _related(changes: Sequence[Change], desired: Mapping[Address, Any]
+             ) -> tuple[list[SmartProcess], set[str]]:
+    """The smart processes whose own change this plan makes (not a deletion): their relations
+    to one the same apply makes go out after every other round (`relations.late_calls`);
+    and the codes of those it makes."""
+    related: list[SmartProcess] = []
+    created: set[str] = set()
+    for c in changes:
+        if c.address.depth != 1 or c.action is Action.DELETE:
+            continue
+        related.append(desired[c.address])
+        if c.action is Action.CREATE:
+            created.add(c.address.key)
+    return related, created
 
 
 def _by_spa(changes: Sequence[Change]) -> dict[str, list[Change]]:

@@ -64,8 +64,9 @@ STAGE_LIST = re.compile(r"DEAL_STAGE_(\d+)")  # the stage list of deal pipeline 
 class Pipeline:
     """A deal pipeline. `default` is identity (category 0), not an attribute."""
 
-    # The SORT a pipeline added without one gets (docs/portal-rules.md, crm.category: default
-    # 500): a new pipeline whose config leaves SORT to the portal is ordered there by the plan
+    # The SORT a pipeline added without one gets (api-reference/crm/universal/category/
+    # crm-category-add.md: `sort` "Defaults to 500"; docs/portal-rules.md#categories): a new
+    # pipeline whose config leaves SORT to the portal is ordered there by the plan
     # (engine/planner.py `ordered`), so pipelines of one SORT are made in the order of their
     # keys, as a second portal makes them from an export (issue 13's migrate property).
     made_sort: ClassVar[int] = 500

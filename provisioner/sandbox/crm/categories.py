@@ -130,6 +130,7 @@ def add_category(store: Store, owner: Owner, fields: dict[str, Any]) -> dict[str
     name = _name(fields, required=True)
     sort = _sort(fields)
     cid = store.next_id("category")
+    # `sort` defaults to 500 (api-reference/crm/universal/category/crm-category-add.md)
     cat: dict[str, Any] = {"id": cid, "name": name, "sort": 500 if sort is None else sort,
                            "isDefault": "N", "isSystem": "N", "code": ""}
     if owner.kind == "DEAL":
