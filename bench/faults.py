@@ -8,9 +8,10 @@ Every run: a fresh sandbox (often with an earlier config already applied), a des
 500, OPERATION_TIME_LIMIT, expired OAuth token, timeouts with and without the write committed,
 connection dropped after the commit, the process dying before or after a request), then a
 recovery apply without faults. Counted: converged (the next plan has no changes besides manual
-ones), duplicated natural keys, unintended deletions, writes sent after an uncertain write without
-a re-read, crashes (an unexpected exception: a traceback for a user), and residue (objects the
-run made that the desired state lacks, left as notes). The harness lives in
+ones), duplicated natural keys, unintended deletions, deletions without consent (in a run
+without --allow-destroy, anything that existed before the run and is gone), writes sent after an
+uncertain write without a re-read, crashes (an unexpected exception: a traceback for a user), and
+residue (objects the run made that the desired state lacks, left as notes). The harness lives in
 tests/reliability/reliability_harness.py; the CI runs a 30-seed subset of it.
 
 `--cli-kills N` also runs `provision apply` in a subprocess against a sandbox state file and
@@ -122,6 +123,7 @@ def main() -> int:
     print(f"converged:             {tally.converged}/{tally.runs}")
     print(f"duplicates:            {tally.duplicates}")
     print(f"unintended deletions:  {tally.unintended_deletions}")
+    print(f"deleted w/o consent:   {tally.deleted_without_consent}")
     print(f"re-read violations:    {tally.reread_violations}")
     print(f"crashes:               {tally.crashes}")
     print(f"runs with residue:     {tally.residue} (portal-made stages left as notes)")

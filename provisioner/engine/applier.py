@@ -3,11 +3,14 @@
 Every kind's apply is a generator of rounds; round N of all kinds goes out together in batches
 of at most 50 calls (with halt), so a typical apply is one or two requests. A new deal pipeline
 takes two rounds: (1) crm.category.add plus, in the same batch, crm.status.list of the stages the
-portal made for it (`$result[...]` reference); (2) the stage writes that reconcile them.
+portal made for it (`$result[...]` reference); (2) the stage writes that reconcile them, then
+the pipeline stamped as reconciled (kinds/statuses/deal_new.py: what a stop between the two
+rounds leaves is residue, deleted by the next apply without --allow-destroy while empty).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -120,10 +123,15 @@ def apply(plan: Plan, client: WriteClient, *, allow_destroy: bool = False,
     changed and nothing is written. `reread=False` is for callers that have just done so
     (the CLI, after its question). With data loss allowed, the records counted in what the
     plan deletes are deleted first (the portal refuses to delete a stage, pipeline or smart
-    process that holds records)."""
+    process that holds records). Residue deletions (`Change.residue`) go only counted empty
+    right before apply: by the re-read, or here when the caller re-read without counting
+    them; one that gained records refuses the plan (StalePlan)."""
     records.check_safe(plan, allow_destroy, allow_data_loss)
     if reread:
         plan = replanned(plan, client, kinds)
+    elif records.uncounted_residue(plan):
+        plan = recounted(plan, client, kinds)
+    records.check_safe(plan, allow_destroy, allow_data_loss)  # counts made since, if any
     report = ApplyReport(manual=[str(c.address) for c in plan.changes
                                  if c.action is Action.MANUAL], counts=plan.summary())
     # the records counted in what the plan deletes go first, in a round of their own
@@ -144,9 +152,21 @@ def replanned(plan: Plan, client: WriteClient, kinds: Sequence[AnyKind] = KINDS)
     live = read_live(client, kinds, plan.languages)
     with gc_paused():  # as the workspace plans (engine/gcpause.py)
         now = make_plan(plan.desired, live, plan.options, kinds)
-    if plan.records:
+    if plan.records or now.residue:  # residue is deleted only counted empty, now
         now = records.count_records(now, client, kinds)
-    planfile.check_unchanged(plan, now)
+    records.check_residue(plan, now)
+    # compared on what the plan counted (a plan of make_plan alone counted nothing): a residue
+    # deletion that holds records now is no longer one, so the changes differ
+    planfile.check_unchanged(plan, dataclasses.replace(now, records={
+        a: r for a, r in now.records.items() if a in plan.records}))
+    return now
+
+
+def recounted(plan: Plan, client: WriteClient, kinds: Sequence[AnyKind] = KINDS) -> Plan:
+    """The plan with its records counted now (the caller re-read the portal but counted
+    none); StalePlan when a residue deletion holds records (`records.check_residue`)."""
+    now = records.count_records(plan, client, kinds)
+    records.check_residue(plan, now)
     return now
 
 

@@ -161,12 +161,31 @@ def diff(kind: AnyKind, pairing: Pairing, options: PlanOptions
             continue
         if node.system:
             notes.append(Note(address, kind.name, KeptBySystem()))
+        elif address in pairing.residue:  # with or without --allow-destroy: not destructive
+            changes.append(residue_change(address, kind.name, node, judge.reasons.get(address)))
         elif not options.allow_destroy:
             notes.append(Note(address, kind.name, Unmanaged()))
         else:
             changes.append(judge.finish(Change(address, kind.name, Action.DELETE,
                                                _present(attributes(node)), None)))
     return changes, notes
+
+
+def residue_change(address: Address, kind: str, node: Any, why: Reason | None) -> Change:
+    """The deletion of residue (`Pairing.residue`): needs no consent while it holds no records
+    (engine/records.py counts them and plans it as any other deletion when it holds some)."""
+    return Change(address, kind, Action.DELETE, _present(attributes(node)), None, why,
+                  residue=True)
+
+
+def unmanaged_change(change: Change, kind: AnyKind, allow_destroy: bool) -> Change | Note:
+    """What `diff` plans for a live object absent from desired that is not residue: a note
+    without --allow-destroy, else its deletion, destructive as the kind says (`change`: the
+    residue change that turned out to hold records, engine/records.py)."""
+    if not allow_destroy:
+        return Note(change.address, change.kind, Unmanaged())
+    return _Judge(kind, {}).finish(Change(change.address, change.kind, Action.DELETE,
+                                          change.before, None))
 
 
 class _Judge:

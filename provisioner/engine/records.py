@@ -9,6 +9,13 @@ smart process that still holds records (docs/portal-rules.md#categories, #status
 deleted with its values, its records stay (nothing to delete first).
 
 Counting is one `batch` of list calls whose `total` is the count (`select: ["ID"]`, one page).
+
+The deletions of residue (`Change.residue`: the stages the portal made with a pipeline that a
+stopped apply created and never reconciled, kinds/statuses/deal_pipelines.py) need no consent,
+but only while they hold no records: their records are counted with the destructive changes',
+and one that holds any (or whose kind cannot count them) is planned as every other deletion of
+what the desired state leaves out (`settled`: a note, or with --allow-destroy a destructive
+deletion). Apply counts them again right before it writes (engine/applier.py).
 """
 
 from __future__ import annotations
@@ -18,9 +25,12 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from provisioner.engine.cost import plan_cost
+from provisioner.engine.planfile import StalePlan
+from provisioner.engine.planner import unmanaged_change
 from provisioner.errors import ProvisionError
 from provisioner.kinds import KINDS
-from provisioner.model import AnyKind, Call, Plan, RecordQuery, Records
+from provisioner.model import AnyKind, Call, Change, Note, Plan, RecordQuery, Records
 from provisioner.model.address import Address
 from provisioner.model.answers import UntrustedAnswer, rows_in, rows_of_list, shown
 
@@ -37,11 +47,11 @@ class DataLossRefused(ProvisionError):
 
 
 def queries(plan: Plan, kinds: Sequence[AnyKind] = KINDS) -> dict[Address, RecordQuery]:
-    """The record queries of the plan's destructive changes, outermost object only (deleting a
-    pipeline counts its deals once, not once more per stage)."""
+    """The record queries of the plan's destructive changes and residue deletions, outermost
+    object only (deleting a pipeline counts its deals once, not once more per stage)."""
     by_name = {k.name: k for k in kinds}
     out: dict[Address, RecordQuery] = {}
-    for change in plan.destructive:
+    for change in (*plan.destructive, *plan.residue):
         hook = getattr(by_name.get(change.kind), "records", None)
         query = hook(change, plan.live_nodes) if hook is not None else None
         if query is not None:
@@ -59,10 +69,11 @@ def _inside(address: Address, others: Mapping[Address, Any]) -> bool:
 
 
 def count_records(plan: Plan, client: Any, kinds: Sequence[AnyKind] = KINDS) -> Plan:
-    """The plan with `records` filled in: one list call per destructive object, batched."""
+    """The plan with `records` filled in: one list call per destructive object and residue
+    deletion, batched; then its residue deletions `settled` by their counts."""
     found = queries(plan, kinds)
     if not found:
-        return plan
+        return settled(plan, kinds)
     keys = {f"n{i}": a for i, a in enumerate(found)}
     counts: dict[Address, Records] = {}
     items = list(keys.items())
@@ -71,7 +82,57 @@ def count_records(plan: Plan, client: Any, kinds: Sequence[AnyKind] = KINDS) -> 
         out = client.batch({k: _count_call(found[a]) for k, a in chunk.items()}, halt=False)
         for key, address in chunk.items():
             counts[address] = Records(_total(out, key, found[address]), found[address].noun)
-    return dataclasses.replace(plan, records=counts)
+    return settled(dataclasses.replace(plan, records=counts), kinds)
+
+
+def settled(plan: Plan, kinds: Sequence[AnyKind] = KINDS) -> Plan:
+    """The plan whose residue deletions that hold records (or were not counted: their kind
+    counts none) are planned as any deletion of what the desired state leaves out: a note, or
+    with --allow-destroy a destructive deletion needing its consent as any other. Only a
+    residue deletion counted empty stays one."""
+    if all(_empty(plan, c) for c in plan.residue):
+        return plan
+    by_name = {k.name: k for k in kinds}
+    changes: list[Change] = []
+    notes: list[Note] = list(plan.notes)
+    for change in plan.changes:
+        planned = change if not change.residue or _empty(plan, change) else \
+            unmanaged_change(change, by_name[change.kind], plan.options.allow_destroy)
+        if isinstance(planned, Change):
+            changes.append(planned)
+        else:
+            notes.append(planned)
+    cost = plan.cost
+    if cost is not None and len(changes) != len(plan.changes):  # a write fewer
+        cost = plan_cost(cost.read_requests, changes, plan.desired_nodes, plan.live_nodes,
+                         kinds)
+    return dataclasses.replace(plan, changes=tuple(changes), cost=cost, notes=tuple(
+        sorted(notes, key=lambda n: n.address.parts)))
+
+
+def _empty(plan: Plan, change: Change) -> bool:
+    held = plan.records.get(change.address)
+    return held is not None and held.count == 0
+
+
+def uncounted_residue(plan: Plan) -> list[Change]:
+    """The plan's residue deletions with no count (a plan made by `make_plan` alone)."""
+    return [c for c in plan.residue if c.address not in plan.records]
+
+
+def check_residue(plan: Plan, now: Plan) -> None:
+    """Refuse (StalePlan) when a residue deletion of `plan` is one no longer in `now` (planned
+    again and counted right before apply) because what it deletes holds records now: it
+    gained them since the plan, and provision deletes residue only while it holds none."""
+    still = {c.address for c in now.residue}
+    gained = [c.address for c in plan.residue if c.address not in still
+              and (held := now.records.get(c.address)) is not None and held.count > 0]
+    if gained:
+        lines = [f"  {a}: {_count(now.records[a])}" for a in gained]
+        raise StalePlan("plan is stale: what the plan deleted as residue of a stopped apply "
+                        "holds records now, so it is deleted only with --allow-destroy, as "
+                        "any other deletion:\n" + "\n".join(lines) + "\nNothing was applied: "
+                        "plan again and review the new plan.")
 
 
 def _count_call(query: RecordQuery) -> tuple[str, dict[str, Any]]:

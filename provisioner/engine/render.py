@@ -14,6 +14,8 @@ from provisioner.engine.render_safety import (
     destructive_document,
     destructive_lines,
     options_document,
+    residue_document,
+    residue_lines,
 )
 from provisioner.engine.render_style import PLAIN, Style
 from provisioner.model import Action, Change, Note, Plan
@@ -34,6 +36,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "options": options_document(plan.options),
         "changes": [_change(c) for c in plan.changes],
         "destructive": destructive_document(plan),
+        "residue": residue_document(plan),
         "notes": [_note(n) for n in plan.notes],
         **({"cost": plan.cost.document()} if plan.cost is not None else {}),
         "summary": plan.summary(),
@@ -72,6 +75,7 @@ def text_from_document(doc: dict[str, Any], style: Style = PLAIN) -> str:
         lines.extend(style.paint("note", f"  # {n['address']}: {n['reason']}")
                      for n in doc["notes"])
     lines.extend(destructive_lines(doc, style))
+    lines.extend(residue_lines(doc, style))
     if doc["summary"]["manual"]:
         lines.append(MANUAL_HINT)
     if "cost" in doc:

@@ -1,4 +1,5 @@
-"""The plan's safety part, rendered: options and the "Destructive changes:" section.
+"""The plan's safety part, rendered: options, the "Destructive changes:" section and the
+deletions of residue that need no consent (model/changes.py `Change.residue`).
 
 Works from the same JSON document as the rest of the text renderer (render.py).
 """
@@ -27,6 +28,34 @@ def destructive_document(plan: Plan) -> list[dict[str, Any]]:
                     "records": None if held is None else {"count": held.count,
                                                           "noun": held.noun}})
     return out
+
+
+def residue_document(plan: Plan) -> list[dict[str, Any]]:
+    """Deletions of residue of a stopped apply, with the records each holds (None: not counted
+    yet; a plan shown by the CLI is counted, and apply counts them again before it writes)."""
+    out = []
+    for change in plan.residue:
+        held = plan.records.get(change.address)
+        out.append({"address": str(change.address),
+                    "records": None if held is None else {"count": held.count,
+                                                          "noun": held.noun}})
+    return out
+
+
+RESIDUE_HEAD = ("Residue of a stopped apply, deleted without --allow-destroy (only while it "
+                "holds no records; apply counts them again first):")
+
+
+def residue_lines(doc: dict[str, Any], style: Style = PLAIN) -> list[str]:
+    rows = doc.get("residue") or []
+    if not rows:
+        return []
+    lines = [style.paint("note", RESIDUE_HEAD)]
+    for row in rows:
+        held = row["records"]
+        counted = ": not counted yet" if held is None else _held(held, doc["options"])
+        lines.append(style.paint("note", f"  - {row['address']}{counted}"))
+    return lines
 
 
 def destructive_lines(doc: dict[str, Any], style: Style = PLAIN) -> list[str]:

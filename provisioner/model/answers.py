@@ -99,10 +99,11 @@ class Claim:
     after its batch: `read` is the read of the list it wrote into (method, params), which the
     batch sends after its creates, once for all the creates of that batch that name the same
     read (`provisioner.model.rounds.chunks`; `what` names the list in its label); a row matching
-    every `same` field and holding another id claims the same key. The later id removes itself
-    (`undo`: the delete method and its params but the id): two applies that both created see
-    each other, and one copy stays (each create is followed by a read of the list; the later
-    create of two twins is always followed by a read that holds the earlier)."""
+    every `same` field (a tuple: any of its values) and holding another id claims the same
+    key. The later id removes itself (`undo`: the delete method and its params but the id):
+    two applies that both created see each other, and one copy stays (each create is followed
+    by a read of the list; the later create of two twins is always followed by a read that
+    holds the earlier)."""
 
     read: tuple[str, Mapping[str, Any]]
     what: str
@@ -135,9 +136,17 @@ def judge(claim: Claim, result: Any, listed: Any, method: str, label: str,
                               "list read right after it does not hold that id: the write was "
                               "answered as done and may not have run", uncertain=[label])
     twins = {i for r, i in zip(rows, ids, strict=True) if i is not None and i != made
-             and i not in ours and all(str(r.get(k)) == str(v) for k, v in claim.same.items())}
+             and i not in ours and all(_same(r.get(k), v) for k, v in claim.same.items())}
     return Verdict(made, tuple(sorted(i for i in twins if i < made)),
                    tuple(sorted(i for i in twins if i > made)))
+
+
+def _same(value: Any, claimed: Any) -> bool:
+    """A row's field holds the claimed value (one of them, for a tuple: a pipeline stamped
+    by provision before or after its stages were reconciled)."""
+    if isinstance(claimed, tuple):
+        return any(_same(value, one) for one in claimed)
+    return str(value) == str(claimed)
 
 
 def _int(value: Any) -> int | None:

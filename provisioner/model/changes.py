@@ -31,7 +31,12 @@ class Action(enum.Enum):
 @dataclass(frozen=True)
 class Change:
     """One change: attributes before and after (None = absent) and why (a `Reason`, data with
-    its text; for people and programs reading the plan, never steering apply)."""
+    its text; for people and programs reading the plan, never steering apply).
+
+    `residue`: a deletion of what provision's own stopped apply left (`Pairing.residue`): it
+    needs no --allow-destroy, but only while the object holds no records, which the engine
+    counts before the plan is shown and again before apply (engine/records.py); never
+    destructive."""
 
     address: Address
     kind: str
@@ -40,6 +45,7 @@ class Change:
     after: Attrs | None
     why: Reason | None = None
     destructive: bool = False
+    residue: bool = False
 
     @property
     def reason(self) -> str:
@@ -160,6 +166,12 @@ class Plan:
     @property
     def destructive(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.destructive)
+
+    @property
+    def residue(self) -> tuple[Change, ...]:
+        """Deletions of residue (`Change.residue`): no consent needed while they hold no
+        records."""
+        return tuple(c for c in self.changes if c.residue)
 
     @property
     def data_loss(self) -> tuple[Change, ...]:

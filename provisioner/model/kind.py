@@ -233,6 +233,11 @@ class Pairing:
     # Reasons for the changes at these addresses that only the pairing can give, seeing both
     # sides (a new enumeration item beside a gone one: perhaps it renamed); `Pairs.explain`.
     reasons: Mapping[Address, Reason] | None = None
+    # Live objects absent from desired that are residue of provision's own stopped apply (the
+    # stages the portal made with a pipeline that apply created and never reconciled): planned
+    # as deletions that need no --allow-destroy while they hold no records (`Change.residue`;
+    # the engine counts them, engine/records.py); `Pairs.residue`. Their reasons: `reasons`.
+    residue: frozenset[Address] = frozenset()
 
 
 class Kind(Protocol[D, L]):

@@ -17,7 +17,7 @@ class Pairs:
     """Collects one kind's pairing; `pairing()` hands it over (the dicts are not copied)."""
 
     __slots__ = ("_children", "_desired", "_live", "_managed", "_manual", "_notes", "_reasons",
-                 "_twins", "kind")
+                 "_residue", "_twins", "kind")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -29,6 +29,7 @@ class Pairs:
         self._manual: list[Change] = []
         self._twins: dict[Address, list[Resource]] = {}
         self._reasons: dict[Address, Reason] = {}
+        self._residue: set[Address] = set()
 
     def want(self, node: Resource, children: Sequence[Resource] = ()) -> None:
         """A desired object and the desired objects right under it, in their order."""
@@ -71,6 +72,13 @@ class Pairs:
         the pairing can give, seeing both sides)."""
         self._reasons[address] = why
 
+    def residue(self, address: Address, why: Reason) -> None:
+        """A live object absent from desired that provision's own stopped apply left (made by
+        the portal with what that apply created): its deletion needs no --allow-destroy while
+        it holds no records (`Pairing.residue`); `why` says so in the plan."""
+        self._residue.add(address)
+        self._reasons[address] = why
+
     def manual(self, changes: Iterable[Change]) -> None:
         """Manual changes the kind makes itself (what REST cannot apply or read back)."""
         self._manual.extend(changes)
@@ -82,7 +90,8 @@ class Pairs:
         twins = tuple(Twin(address, self.kind, _ids(nodes))
                       for address, nodes in self._twins.items())
         return Pairing(self._desired, self._live, frozenset(self._managed), tuple(self._notes),
-                       self._children, tuple(self._manual), twins, self._reasons or None)
+                       self._children, tuple(self._manual), twins, self._reasons or None,
+                       frozenset(self._residue))
 
 
 def _ids(nodes: Iterable[Resource]) -> tuple[object, ...]:

@@ -33,7 +33,7 @@ def test_the_golden_plans_carry_every_engine_and_kind_reason_they_exercise() -> 
     codes = {e["reason_data"]["code"] for p in CASES.glob("*/plan.json")
              for e in _entries(json.loads(p.read_text(encoding="utf-8"))) if e["reason_data"]}
     assert {"immutable", "unmanaged", "system", "new_pipeline", "item_delete",
-            "manual_steps"} <= codes
+            "manual_steps", "unfinished_pipeline", "residue_of_stopped_apply"} <= codes
 
 
 def test_an_unknown_code_is_refused() -> None:

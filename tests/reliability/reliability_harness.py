@@ -11,6 +11,9 @@ the transport before or after a request). Then a recovery apply without faults, 
   two user fields with one name, no two smart processes with one code (read from the store);
 - unintended deletions: every object that existed before and is gone was deleted by a change of
   the plan (delete or replace);
+- deleted without consent: in a run without --allow-destroy, nothing that existed before the
+  run is gone (what a plan deletes without consent is residue the run itself made: the stages
+  the portal made with a pipeline an apply of the run created);
 - reread_violations: after a write whose outcome is unknown (maybe committed), the same client
   sends no write before it has read the portal again.
 """
@@ -194,7 +197,9 @@ def duplicates(data: Mapping[str, Any]) -> list[str]:
     for entity, cats in data.get("categories", {}).items():
         for cat in cats.values():
             if cat.get("originId"):
-                keys[("pipeline", entity, str(cat.get("originatorId")), str(cat["originId"]))] += 1
+                # one stamp whether the pipeline's stages were reconciled yet or not
+                by = str(cat.get("originatorId")).removesuffix(":unfinished")
+                keys[("pipeline", entity, by, str(cat["originId"]))] += 1
     for row in _user_fields(data):
         keys[("field", str(row.get("ENTITY_ID")), str(row.get("FIELD_NAME")))] += 1
     for row in data.get("crm_types", {}).values():
@@ -280,6 +285,7 @@ class RunResult:
     converged: bool = False
     duplicates: list[str] = field(default_factory=list)
     unintended_deletions: list[tuple[str, int]] = field(default_factory=list)
+    deleted_without_consent: list[tuple[str, int]] = field(default_factory=list)
     reread_violations: int = 0
     crash: str | None = None  # an unexpected exception type (a traceback for a user)
     leftover: list[str] = field(default_factory=list)  # actionable changes after recovery
@@ -290,7 +296,8 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return (self.converged and not self.duplicates and not self.unintended_deletions
-                and not self.reread_violations and self.crash is None)
+                and not self.deleted_without_consent and not self.reread_violations
+                and self.crash is None)
 
 
 def plan_and_apply(client: BitrixClient, desired: engine.DesiredState, allow_destroy: bool,
@@ -339,6 +346,7 @@ def run_once(seed: int, desired: engine.DesiredState, *, scenario: str,
     allowed = set().union(*(planned_deletions(p) for p in plans)) if plans else set()
     allowed |= taken_along(start, allowed)
     result.unintended_deletions = sorted((before - after) - allowed)
+    result.deleted_without_consent = [] if allow_destroy else sorted(before - after)
     result.duplicates = duplicates(sb.store.data)
     return result
 
@@ -386,6 +394,7 @@ class Tally:
     converged: int = 0
     duplicates: int = 0
     unintended_deletions: int = 0
+    deleted_without_consent: int = 0
     reread_violations: int = 0
     residue: int = 0
     crashes: int = 0
@@ -398,6 +407,7 @@ class Tally:
         self.converged += r.converged
         self.duplicates += bool(r.duplicates)
         self.unintended_deletions += bool(r.unintended_deletions)
+        self.deleted_without_consent += bool(r.deleted_without_consent)
         self.reread_violations += r.reread_violations
         self.residue += bool(r.residue)
         self.crashes += r.crash is not None

@@ -32,12 +32,8 @@ from provisioner.kinds.smart_processes.match import live_stage_codes
 from provisioner.kinds.smart_processes.model import PipelineSpec as SpaPipelineSpec
 from provisioner.kinds.smart_processes.model import SpaSpec
 from provisioner.kinds.stage_automation import Locate, StageRobots
-from provisioner.kinds.statuses.deal_pipelines import (
-    DealPipelines,
-    Pipeline,
-    PipelineSpec,
-    live_keys,
-)
+from provisioner.kinds.statuses.deal_match import live_keys
+from provisioner.kinds.statuses.deal_pipelines import DealPipelines, Pipeline, PipelineSpec
 from provisioner.model import (
     Change,
     FoldsReads,

@@ -1,8 +1,11 @@
-"""Deal pipelines made on the portal (no stamp of ours) renamed in the config.
+"""Live deal pipelines keyed as the desired ones they are (`matched_keys`), and those made on
+the portal (no stamp of ours) renamed in the config.
 
 A pipeline this tool made is stamped with its key (originId); one made by hand is matched by
 its name, so renaming it in the config loses it. `moved_from` may name such a pipeline by the
-key it is read (and exported) under, its name transliterated; once updated, it is stamped.
+key it is read (and exported) under, its name transliterated; once updated, it is stamped
+(originatorId "provision", never the "provision:unfinished" of a pipeline this tool made whose
+stages no apply reconciled: deal_new.py; so its stages are never taken for residue).
 Nothing is guessed: a portal the config migrates to often has pipelines of its own, unrelated
 to the new ones, so a new pipeline beside one made by hand only says how to keep it.
 """
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, TypeVar
 
+from provisioner.kinds.slug import slugify
 from provisioner.model.reasons import Reason
 
 Keys = dict[int | None, str]
@@ -98,3 +102,39 @@ def alone(live: Sequence[Pipeline], desired: Sequence[Pipeline], keys: Keys) -> 
     """Unstamped live pipelines (not the default) that no desired pipeline claims."""
     wanted = {p.key for p in desired}
     return [p for p in live if not p.default and not p.origin and keys[p.id] not in wanted]
+
+
+def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int | None, str]:
+    """Address keys for live pipelines: the default's desired key, the stamp, a name match,
+    `moved_from` naming the key as read of a pipeline made on the portal (deal_match.py), or a
+    key made from the name. A key made from a name never takes a claimed one and gets the
+    portal id when two would collide; two pipelines stamped with one key keep it both (twins:
+    the plan refuses them; export keys the later one with its id)."""
+    return matched_keys(live, desired)[0]
+
+
+def matched_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]
+                 ) -> tuple[dict[int | None, str], list[tuple[Pipeline, str]]]:
+    """`live_keys`, and the unstamped pipelines `moved_from` matched, with their key."""
+    default_key = next((p.key for p in desired if p.default), "default")
+    by_name = {p.name: p.key for p in desired if not p.default}
+    stamped = {p.origin for p in live if p.origin}
+    moved = {p.moved_from: p.key for p in desired if p.moved_from and p.key not in stamped}
+    claimed: dict[int | None, str] = {}
+    for p in live:
+        if p.default:
+            claimed[p.id] = default_key
+        elif p.origin:
+            claimed[p.id] = moved.get(p.origin, p.origin)
+        elif p.name in by_name and by_name[p.name] not in stamped:
+            claimed[p.id] = by_name.pop(p.name)
+    keys: dict[int | None, str] = {}
+    taken = set(claimed.values())
+    for p in live:
+        key = claimed.get(p.id)
+        if key is None:
+            key = slugify(p.name) or f"pipeline_{p.id}"
+            key = f"{key}_{p.id}" if key in taken else key
+        keys[p.id] = key
+        taken.add(key)
+    return keys, pair_moved(live, desired, keys) if desired else []

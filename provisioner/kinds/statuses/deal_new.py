@@ -1,9 +1,19 @@
 """A new deal pipeline: its create, and the stages the portal makes with it.
 
 The portal makes a new pipeline with eight stages of its own (docs/portal-rules.md#default-
-stages); apply reads them back in the create's batch and writes only what differs from the
-config (`statuses.made_calls`). A stage the config wants as the portal makes it keeps the
-portal's SORT where the order allows (`made_as_wanted_by`), so that it needs no write.
+stages; api-reference/crm/universal/category/crm-category-add.md); apply reads them back in the
+create's batch and writes only what differs from the config (`statuses.made_calls`). A stage
+the config wants as the portal makes it keeps the portal's SORT where the order allows
+(`made_as_wanted_by`), so that it needs no write.
+
+A pipeline is created stamped `originatorId` UNFINISHED and stamped ORIGINATOR by the last
+call of the round that reconciles its stages (`reconcile`), so a pipeline still stamped
+UNFINISHED is one provision created whose stages no apply has reconciled: an apply that
+stopped in between (killed, a fault) left the portal's default stages. The next plan deletes
+those the config leaves out that are still as the portal made them (`is_residue`) without
+--allow-destroy, only while they hold no deals (engine/records.py), then stamps the pipeline
+ORIGINATOR (deal_pipelines.py `pair`). A pipeline made by hand and stamped when provision
+updated it (deal_match.py) is stamped ORIGINATOR only: its stages are never residue.
 """
 
 from __future__ import annotations
@@ -19,6 +29,9 @@ from provisioner.model.answers import Claim
 from provisioner.model.reasons import Reason
 
 ORIGINATOR = "provision"
+# The stamp of a pipeline provision created whose stages no apply has reconciled yet (above).
+UNFINISHED = "provision:unfinished"
+STAMPS = (ORIGINATOR, UNFINISHED)  # the originatorIds of pipelines stamped by provision
 DEAL = 2
 STAGE_STEP = "stage"
 # The portal makes these stages itself with every pipeline, whatever their length
@@ -27,6 +40,18 @@ PORTAL_DEFAULT_CODES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING",
                         "WON", "LOSE", "APOLOGY")
 # The SORT the portal gives each (the same table, 10 ... 80).
 PORTAL_SORT = {code: 10 * (n + 1) for n, code in enumerate(PORTAL_DEFAULT_CODES)}
+# Their COLOR and semantics (the same table: CCrmStatus::GetDefaultDealStages), whatever the
+# portal's language; the names are in the portal's language, so not in the table.
+PORTAL_COLOR = dict(zip(PORTAL_DEFAULT_CODES, ("#39A8EF", "#2FC6F6", "#55D0E0", "#47E4C2",
+                                               "#FFA900", "#7BD500", "#FF5752", "#FF5752"),
+                        strict=True))
+PORTAL_SEMANTICS = {**dict.fromkeys(PORTAL_DEFAULT_CODES, "process"), "WON": "success",
+                    "LOSE": "failure", "APOLOGY": "failure"}
+# Their names on a portal in English: the default pipeline's rows of the example answer of
+# api-reference/crm/status/crm-status-list.md (tests/fixtures/rest-examples/crm.status.list.json).
+PORTAL_NAMES_EN = dict(zip(PORTAL_DEFAULT_CODES, (
+    "New", "Document preparation", "Prepayment invoice", "In progress", "Final invoice",
+    "Deal successful", "Deal failed", "Failure reason analysis"), strict=True))
 # The system ones stay whatever the config says: a new pipeline's stages settle around them.
 PORTAL_KEPT = (st.Kept("NEW", 10), st.Kept("WON", 60), st.Kept("LOSE", 70))
 LISTED = ("crm.category.list", {"entityTypeId": DEAL})  # the deal pipelines, all at once
@@ -42,6 +67,59 @@ class NewPipeline(Reason):
     def text(self) -> str:
         return ("the portal adds its default stages to a new pipeline; apply updates those with "
                 "a desired code and deletes the others (made by this apply, they hold no deals)")
+
+
+@dataclass(frozen=True)
+class UnfinishedPipeline(Reason):
+    """A pipeline provision created whose stages no apply reconciled (stamped UNFINISHED)."""
+
+    code: ClassVar[str] = "unfinished_pipeline"
+
+    @property
+    def text(self) -> str:
+        return (f"an earlier apply created this pipeline and stopped before reconciling its "
+                f"stages (stamped {UNFINISHED}): this apply reconciles them, then stamps it "
+                f"{ORIGINATOR}")
+
+
+@dataclass(frozen=True)
+class MadeWithUnfinished(Reason):
+    """A stage the portal made with a pipeline whose stages no apply reconciled (residue)."""
+
+    code: ClassVar[str] = "residue_of_stopped_apply"
+
+    @property
+    def text(self) -> str:
+        return ("made by the portal with this pipeline when an earlier apply created it and "
+                "stopped before reconciling its stages; still as the portal made it: deleted "
+                "without --allow-destroy while it holds no deals")
+
+
+def is_residue(stage: st.Stage, made_names: Mapping[str, str]) -> bool:
+    """Whether a stage of a pipeline stamped UNFINISHED, which the config leaves out, is one
+    the portal made with it and nobody changed since: a code, SORT, COLOR and semantics of
+    the portal's table (docs/portal-rules.md#default-stages), not a system stage (the portal
+    keeps those: crm.status.delete refuses them without FORCED, crm-status-delete.md), and a
+    name the portal gives that code: the one of the default pipeline's stage of that code
+    (`made_names`, by code: the portal names a new pipeline's stages as it named those, in its
+    language, which no table gives), or the English one (PORTAL_NAMES_EN). A stage a person
+    renamed, recoloured or moved is not residue, nor one whose name the default pipeline does
+    not bear out (a config renamed that code there, on a portal not in English): deleting
+    those needs --allow-destroy, as any other."""
+    code = stage.code
+    return (code in PORTAL_SORT and not stage.system and stage.sort == PORTAL_SORT[code]
+            and stage.color == PORTAL_COLOR[code]
+            and stage.semantics == PORTAL_SEMANTICS[code]
+            and stage.name in (made_names.get(code), PORTAL_NAMES_EN[code]))
+
+
+def residue_of(wanted: Sequence[st.Stage], live: Sequence[st.Stage],
+               made_names: Mapping[str, str]) -> list[Address]:
+    """The stages of a pipeline stamped UNFINISHED that are residue: left out of its desired
+    `wanted` and as the portal made them (`is_residue`). Deleted without --allow-destroy, only
+    while they hold no deals (engine/records.py)."""
+    codes = {s.code for s in wanted}
+    return [s.address for s in live if s.code not in codes and is_residue(s, made_names)]
 
 
 def entity_id(category_id: int | None) -> str:
@@ -82,8 +160,9 @@ def create_calls(key: str, address: Address, fields: Mapping[str, Any],
     status list, once for every pipeline its batch adds, `st.made_read`); its twin check
     (`originId` is not unique on the portal) reads the pipelines after it, once for every
     pipeline its batch adds (`Claim`)."""
-    stamp = {"originatorId": ORIGINATOR, "originId": key}
-    claim = Claim(LISTED, "the deal pipelines", "categories", ("category", "id"), stamp,
+    stamp = {"originatorId": UNFINISHED, "originId": key}  # ORIGINATOR once reconciled
+    same = {"originatorId": STAMPS, "originId": key}  # a twin, reconciled or not
+    claim = Claim(LISTED, "the deal pipelines", "categories", ("category", "id"), same,
                   ("crm.category.delete", {"entityTypeId": DEAL}))
     return [Call("crm.category.add", {"entityTypeId": DEAL, "fields": {**fields, **stamp}},
                  f"+ {address}", key=ref(key), claim=claim),
@@ -94,9 +173,21 @@ def create_calls(key: str, address: Address, fields: Mapping[str, Any],
 def reconcile(owner: Address, category: int, rows: Sequence[Mapping[str, Any]],
               wanted: Sequence[st.Stage], whole: bool = False) -> list[Call]:
     """Stage writes for a pipeline this apply created: update the portal's default stages that
-    share a desired code, delete the other non-system ones, add the rest. Only rows of its own
-    list are touched: any other row of a filtered read means the portal ignored the filter
-    (`whole`: the whole list was read, its own rows are taken)."""
+    share a desired code, delete the other non-system ones, add the rest; then, last, the
+    pipeline stamped ORIGINATOR (`finish`). Only rows of its own list are touched: any other
+    row of a filtered read means the portal ignored the filter (`whole`: the whole list was
+    read, its own rows are taken)."""
     made = {s.code: s for s in st.answered_stages(rows, entity_id(category), owner, STAGE_STEP,
                                                   whole)}
-    return st.made_calls(made, wanted, entity_id(category))
+    return [*st.made_calls(made, wanted, entity_id(category)), finish(owner, category)]
+
+
+def finish(owner: Address, category: int) -> Call:
+    """The pipeline stamped ORIGINATOR: its stages are reconciled. Sent after them, in their
+    batch (with halt, docs/portal-rules.md#batch: not run when one of them failed), so a
+    pipeline still stamped UNFINISHED is one whose stages may not be; crm.category.update
+    changes only the fields sent (crm-category-update.md)."""
+    return Call("crm.category.update", {"entityTypeId": DEAL, "id": category,
+                                        "fields": {"originatorId": ORIGINATOR,
+                                                   "originId": owner.key}},
+                f"~ {owner} (its stages reconciled: stamped {ORIGINATOR})")

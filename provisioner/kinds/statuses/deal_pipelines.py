@@ -1,7 +1,8 @@
 """Kind `deal.pipelines`: deal pipelines (crm.category, entityTypeId 2) and their stages.
 
-Pipelines are matched by the key stamped on the portal (originatorId "provision", originId =
-key); unstamped ones by name; the default pipeline (category 0) by being the default.
+Pipelines are matched by the key stamped on the portal (originatorId "provision", or
+"provision:unfinished" until their stages are reconciled, deal_new.py; originId = key);
+unstamped ones by name; the default pipeline (category 0) by being the default.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from typing import Any, ClassVar
 
 from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
-from provisioner.kinds.slug import slugify
 from provisioner.kinds.statuses import deal_new as new
-from provisioner.kinds.statuses.deal_match import MovedFromPortal, hints, pair_moved
+from provisioner.kinds.statuses.deal_match import MovedFromPortal, hints, live_keys, matched_keys
 from provisioner.kinds.statuses.deal_new import (
     DEAL,
     ORIGINATOR,
     PORTAL_DEFAULT_CODES,
     PORTAL_KEPT,
     STAGE_STEP,
+    STAMPS,
+    UNFINISHED,
+    MadeWithUnfinished,
     NewPipeline,
+    UnfinishedPipeline,
     entity_id,
 )
 from provisioner.kinds.stage_automation import (
@@ -77,6 +81,10 @@ class Pipeline:
     stamp: str | None = attribute(default=None)  # originId; desired only with moved_from
     default: bool = field(default=False, compare=False)
     moved_from: str | None = field(default=None, compare=False)
+    # UNFINISHED on a live pipeline provision created whose stages no apply reconciled, else
+    # None; desired ORIGINATOR only against such a pipeline (`_finishing`): the update that
+    # stamps it, after its stages' writes
+    originator: str | None = attribute(default=None)
     id: int | None = live_only()
     origin: str | None = live_only()
     system: bool = live_only(False)
@@ -199,6 +207,7 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
                 twins.append(spec)
         default = next((s for s in live if s.pipeline.default), None)
         made = new.made_as_wanted_by(default.stages if default else ())
+        made_names = {s.code: s.name for s in default.stages} if default else {}
         pairs = Pairs(self.name)
         for pipe, key in moves:
             pairs.note(Address.of("deal.pipeline", key), MovedFromPortal(pipe.name))
@@ -206,12 +215,15 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
             pairs.explain(Address.of("deal.pipeline", key), why)
         for spec in wanted:
             matched = live_specs.get(spec.pipeline.key)
+            pipeline = spec.pipeline
             if matched is not None:
                 matched = _follow_moves(spec, matched, pairs)
                 live_specs[spec.pipeline.key] = matched
-            pairs.want(spec.pipeline, st.settle_sorts(spec.stages, matched.stages if matched
-                                                      else (), () if matched else PORTAL_KEPT,
-                                                      () if matched else made(spec.stages)))
+                if matched.pipeline.originator == UNFINISHED:
+                    pipeline = _finishing(spec, matched, made_names, pairs)
+            pairs.want(pipeline, st.settle_sorts(spec.stages, matched.stages if matched
+                                                 else (), () if matched else PORTAL_KEPT,
+                                                 () if matched else made(spec.stages)))
             pairs.manage(f"{spec.pipeline.address}.{STAGE_STEP}")
         for spec in [*live_specs.values(), *twins]:
             pairs.have([spec.pipeline, *spec.stages])
@@ -246,14 +258,18 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
         for c in created:
             p = desired[c.address]
             first.extend(new.create_calls(p.key, p.address, _fields(p), whole))
-        first.extend(_pipeline_call(c, desired, live) for c in changes
-                     if c.address.depth == 1 and c.action is not Action.CREATE)
+        pipes = [(c, _pipeline_call(c, desired, live)) for c in changes
+                 if c.address.depth == 1 and c.action is not Action.CREATE]
+        first.extend(call for c, call in pipes if not _finishes(c, live))
         stage_changes = [c for c in changes if c.address.depth == 2]
         for key, group in _by_pipeline(stage_changes).items():
             if key not in new_keys:
                 pipe = live[Address.of("deal.pipeline", key)]
                 first.extend(st.list_calls(st.ops_from_changes(group, desired, live),
                                            entity_id(pipe.id)))
+        # an unfinished pipeline is stamped after its stages' writes, in their batch (halt): a
+        # stop before them leaves it unfinished and its residue residue (deal_new.py)
+        first.extend(call for c, call in pipes if _finishes(c, live))
         results = yield first
         second: list[Call] = []
         kids = by_parent(desired) if created else {}
@@ -281,9 +297,11 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
     def left_out(self, changes: Sequence[Change], desired: Mapping[Address, Any],
                  live: Mapping[Address, Any]) -> dict[Address, int]:  # noqa: ARG002
         """The non-system stages a new pipeline comes with that the config leaves out, by
-        pipeline: apply deletes them (`new.reconcile`), no change names them."""
-        return st.made_left_out(changes, desired, PORTAL_DEFAULT_CODES,
-                                {k.code for k in PORTAL_KEPT})
+        pipeline: apply deletes them (`new.reconcile`), no change names them; and the
+        pipeline's stamp after them (`new.finish`), one call more."""
+        out = st.made_left_out(changes, desired, PORTAL_DEFAULT_CODES,
+                               {k.code for k in PORTAL_KEPT})
+        return {pipe: count + 1 for pipe, count in out.items()}
 
     # ---- export -----------------------------------------------------------------------------
 
@@ -317,6 +335,25 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
         return {"deal-pipelines.toml": {"deal": {"pipelines": pipelines}}} if pipelines else {}
 
 
+def _finishing(spec: PipelineSpec, live: PipelineSpec, made_names: Mapping[str, str],
+               pairs: Pairs) -> Pipeline:
+    """A pipeline stamped UNFINISHED: the stages the portal made with it that the config
+    leaves out and nobody changed are residue (`new.residue_of`), and the desired pipeline is
+    stamped ORIGINATOR, an update apply sends after the stages' writes (`_finishes`)."""
+    for address in new.residue_of(spec.stages, live.stages, made_names):
+        pairs.residue(address, MadeWithUnfinished())
+    pairs.explain(spec.pipeline.address, UnfinishedPipeline())
+    return replace(spec.pipeline, originator=ORIGINATOR)
+
+
+def _finishes(change: Change, live: Mapping[Address, Any]) -> bool:
+    """An update of a pipeline stamped UNFINISHED: it stamps it ORIGINATOR (`_pipeline_call`
+    always stamps ORIGINATOR)."""
+    node = live.get(change.address)
+    return change.action is Action.UPDATE and isinstance(node, Pipeline) and \
+        node.originator == UNFINISHED
+
+
 def _follow_moves(spec: PipelineSpec, live: PipelineSpec, pairs: Pairs) -> PipelineSpec:
     stages, moved = st.follow_moves(spec.stages, live.stages)
     for address, why in moved:
@@ -338,48 +375,14 @@ def _no_stray_stages(rows: Mapping[str, Sequence[Mapping[str, Any]]],
 
 
 def _live_pipeline(cat: Mapping[str, Any]) -> Pipeline:
-    stamped = cat.get("originatorId") == ORIGINATOR and cat.get("originId")
+    stamped = cat.get("originatorId") in STAMPS and cat.get("originId")
+    unfinished = stamped and cat.get("originatorId") == UNFINISHED
     return Pipeline(key="", name=str(cat.get("name") or ""), sort=int(cat.get("sort") or 0),
                     stamp=str(cat["originId"]) if stamped else None,
+                    originator=UNFINISHED if unfinished else None,
                     default=cat.get("isDefault") == "Y" or int(cat["id"]) == 0,
                     id=int(cat["id"]), origin=str(cat["originId"]) if stamped else None,
                     system=cat.get("isDefault") == "Y" or int(cat["id"]) == 0)
-
-
-def live_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]) -> dict[int | None, str]:
-    """Address keys for live pipelines: the default's desired key, the stamp, a name match,
-    `moved_from` naming the key as read of a pipeline made on the portal (deal_match.py), or a
-    key made from the name. A key made from a name never takes a claimed one and gets the
-    portal id when two would collide; two pipelines stamped with one key keep it both (twins:
-    the plan refuses them; export keys the later one with its id)."""
-    return matched_keys(live, desired)[0]
-
-
-def matched_keys(live: Sequence[Pipeline], desired: Sequence[Pipeline]
-                 ) -> tuple[dict[int | None, str], list[tuple[Pipeline, str]]]:
-    """`live_keys`, and the unstamped pipelines `moved_from` matched, with their key."""
-    default_key = next((p.key for p in desired if p.default), "default")
-    by_name = {p.name: p.key for p in desired if not p.default}
-    stamped = {p.origin for p in live if p.origin}
-    moved = {p.moved_from: p.key for p in desired if p.moved_from and p.key not in stamped}
-    claimed: dict[int | None, str] = {}
-    for p in live:
-        if p.default:
-            claimed[p.id] = default_key
-        elif p.origin:
-            claimed[p.id] = moved.get(p.origin, p.origin)
-        elif p.name in by_name and by_name[p.name] not in stamped:
-            claimed[p.id] = by_name.pop(p.name)
-    keys: dict[int | None, str] = {}
-    taken = set(claimed.values())
-    for p in live:
-        key = claimed.get(p.id)
-        if key is None:
-            key = slugify(p.name) or f"pipeline_{p.id}"
-            key = f"{key}_{p.id}" if key in taken else key
-        keys[p.id] = key
-        taken.add(key)
-    return keys, pair_moved(live, desired, keys) if desired else []
 
 
 def _rekey(spec: PipelineSpec, key: str) -> PipelineSpec:
