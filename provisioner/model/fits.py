@@ -46,7 +46,9 @@ def _scalar(shape: Scalar) -> Fits:
     def text(value: Any) -> bool:
         if type(value) is not str:
             return False
-        if len(value) > longest or search(value):
+        # a printable text holds no _CONTROL character (each is of category Cc or Cf, which
+        # str.isprintable refuses); the test is a third of the pattern's search
+        if len(value) > longest or (not value.isprintable() and search(value)):
             return not _check_scalar(shape, value, ())  # rare: a tab in a multi-line text
         if blank and not value.strip():
             return False
@@ -91,6 +93,10 @@ def _array(shape: ArrayOf) -> Fits:
 
 def _one_of(shape: OneOf) -> Fits:
     """An option is tried only on a value of its type (`shape._may_fit`)."""
+    if len(shape.options) == 2:
+        first, second = shape.options
+        if isinstance(first, Scalar) and isinstance(second, Table | MapOf):
+            return _scalar_or_table(first, second)
     options = [(_gate(option), fits(option)) for option in shape.options]
 
     def one_of(value: Any) -> bool:
@@ -99,6 +105,18 @@ def _one_of(shape: OneOf) -> Fits:
                 return True
         return False
     return one_of
+
+
+def _scalar_or_table(first: Scalar, second: Table | MapOf) -> Fits:
+    """The most common one-of (a label: a text or a table of texts by language; an item: a
+    value or a table), its two gates inlined: a value of the scalar's type is never a dict."""
+    want, scalar_fits, table_fits = first._type, fits(first), fits(second)
+
+    def scalar_or_table(value: Any) -> bool:
+        if type(value) is want:
+            return scalar_fits(value)
+        return isinstance(value, dict) and table_fits(value)
+    return scalar_or_table
 
 
 def _gate(option: Shape) -> Fits:

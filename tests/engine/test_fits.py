@@ -21,7 +21,7 @@ KEYS = ("type", "label", "list_label", "help", "sort", "multiple", "mandatory", 
         "code", "name", "color", "semantics", "stages", "deal", "required_from", "A_B", "bad key",
         "pipelines", "deal.pipelines", "fields", "UF_X", "ok\x1b", "enumeration")
 TEXTS = st.sampled_from(["", " ", "string", "enumeration", "crm", "Name", "x" * 256, "a\tb",
-                         "a\nb", "a\x1bb", "\u202e", "sales:NEW", "#FF0000", "S", "F"]) | st.text(
+                         "a\nb", "a\x1bb", "\u202e", "a\xa0b", "\u2028", "\u2066x", "\x85", "sales:NEW", "#FF0000", "S", "F"]) | st.text(
     max_size=6)
 LEAVES = st.none() | st.booleans() | st.integers(-3, 300) | st.floats(allow_nan=False) | TEXTS
 VALUES = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4)
