@@ -28,6 +28,7 @@ from provisioner.kinds.fields.labels import (
 from provisioner.kinds.slug import slugify
 from provisioner.model import Report, attribute, live_only
 from provisioner.model.address import Address
+from provisioner.model.quickinit import quick_init
 from provisioner.model.shape import (
     ArrayOf,
     MapOf,
@@ -51,6 +52,7 @@ FLAG_DEFAULTS = {"mandatory": False, "show_filter": False, "show_in_list": True,
 SPA_UNSUPPORTED = ("list_label", "filter_label", "error_message", "show_in_list", "edit_in_list")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Field:
     """A custom field. TYPE and MULTIPLE cannot change on the portal (a replace loses data)."""
@@ -88,6 +90,7 @@ class Field:
         return f"{self.owner}.{self.step}" if self.owner else self.step
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class EnumItem:
     """An item of an enumeration field, keyed by XML_ID; VALUE can be renamed in place."""
@@ -119,6 +122,7 @@ class EnumItem:
         return f"{self.owner}.item"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """A field with its items and, desired only, its `required_from` rules (raw, then linked)."""

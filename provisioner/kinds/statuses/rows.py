@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from provisioner.kinds import shared
 from provisioner.model import ReadCall, Report, attribute, live_only
 from provisioner.model.address import Address
+from provisioner.model.quickinit import quick_init
 from provisioner.model.reasons import Reason
 from provisioner.model.shape import ArrayOf, Path, Prop, Scalar, Table
 
@@ -21,6 +22,7 @@ STAGE_CODE = r"[0-9A-Za-z_-]+"
 COLOR = r"#[0-9A-Fa-f]{6}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Stage:
     """A stage of a pipeline or of the lead list; SEMANTICS is immutable on the portal."""
@@ -48,6 +50,7 @@ class Stage:
         return _scope(self.owner, self.step)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Item:
     """An item of a reference list (SOURCE, CONTACT_TYPE, ...)."""
