@@ -5,6 +5,7 @@ begin a piece does."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from typing import Any
 
@@ -117,3 +118,31 @@ def test_the_loader_reads_a_large_text_in_pieces(monkeypatch: pytest.MonkeyPatch
     pieced = load_desired(str(CONFIG))
     assert asked and pieced.parts == whole.parts
     assert _rtoml("[a.b]\nx = 1\n" * 200) is None  # refused whole, as before (a table twice)
+
+
+# ---- the headers of a piece ------------------------------------------------------------------
+
+# The reading the scan replaced (one pattern anchored at every line start): the oracle
+_ANCHORED_OPENS = re.compile(r"^[ \t]*\[", re.M)
+
+
+def _anchored_header_keys(text: str, begin: int, end: int) -> set[str] | None:
+    headers = tp._HEADER.findall(text, begin, end)
+    if len(headers) != len(_ANCHORED_OPENS.findall(text, begin, end)):
+        return None
+    return {key for _, key in headers}
+
+
+LINES = s.sampled_from(["[a]", "[a.b]", "  [a.c] # x", "\t[[arr]]", "[[arr.x]]", "[bad key]",
+                         "[\"q\"]", "x = [1,", "  [2],", "]", "[", "", "\r", "# [c]", "k = 1",
+                         "[a]\r", "[a] x", " [b]  ", "a = \"\"\"", "[ok]# c"])
+
+
+@given(s.lists(LINES, max_size=12), s.data())
+def test_a_pieces_headers_are_found_as_the_anchored_pattern_finds_them(
+        lines: list[str], data: s.DataObject) -> None:
+    text = "\n".join(lines)
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    begin = data.draw(s.sampled_from(starts) | s.integers(0, len(text)))
+    end = data.draw(s.integers(begin, len(text)))
+    assert tp._header_keys(text, begin, end) == _anchored_header_keys(text, begin, end)
