@@ -487,12 +487,19 @@ def _fields(rng: random.Random, table: str) -> list[str]:
     return out
 
 
+SPA_PIPELINE_NAMES = ("Дополнительная", "Ещё одна")
+
+
 def _smart_process(rng: random.Random, key: str) -> list[str]:
     """A smart process with its default pipeline and now and then one or two more (apply adds
     them in the batch of the process, issue 18)."""
     out = ["", f"[smart_processes.{key}]", f"title = {_q(rng.choice(NAMES))}",
            "categories = true", "stages = true"]
-    names = rng.sample(NAMES, 3)
+    # A smart-process pipeline keeps no key on the portal: it is matched by its name, and a
+    # config naming new pipelines beside the portal's unmatched ones is refused (renamed or
+    # new cannot be told). The extra pipelines keep one name per key across the cases (an
+    # earlier config applied first, then this one), the default one is matched by being it.
+    names = [rng.choice(NAMES), *SPA_PIPELINE_NAMES]
     for n, pipe in enumerate(("main", "extra", "more")[:rng.choice((1, 1, 2, 3))]):
         out += ["", f"[smart_processes.{key}.pipelines.{pipe}]", f"name = {_q(names[n])}"]
         if pipe == "main":
