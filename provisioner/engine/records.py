@@ -70,7 +70,8 @@ def _inside(address: Address, others: Mapping[Address, Any]) -> bool:
 
 def count_records(plan: Plan, client: Any, kinds: Sequence[AnyKind] = KINDS) -> Plan:
     """The plan with `records` filled in: one list call per destructive object and residue
-    deletion, batched; then its residue deletions `settled` by their counts."""
+    deletion, batched (its cost's reads counting those requests); then its residue deletions
+    `settled` by their counts."""
     found = queries(plan, kinds)
     if not found:
         return settled(plan, kinds)
@@ -82,7 +83,11 @@ def count_records(plan: Plan, client: Any, kinds: Sequence[AnyKind] = KINDS) -> 
         out = client.batch({k: _count_call(found[a]) for k, a in chunk.items()}, halt=False)
         for key, address in chunk.items():
             counts[address] = Records(_total(out, key, found[address]), found[address].noun)
-    return settled(dataclasses.replace(plan, records=counts), kinds)
+    # the counts are reads too: the cost line says every request the plan sent
+    sent = -(-len(items) // BATCH)
+    cost = plan.cost if plan.cost is None else \
+        dataclasses.replace(plan.cost, read_requests=plan.cost.read_requests + sent)
+    return settled(dataclasses.replace(plan, records=counts, cost=cost), kinds)
 
 
 def settled(plan: Plan, kinds: Sequence[AnyKind] = KINDS) -> Plan:

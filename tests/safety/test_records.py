@@ -50,7 +50,7 @@ def test_plan_counts_deals_in_a_deleted_stage_and_lists_it_apart(sb: Sandbox) ->
         "Destructive changes:\n"
         "  - deal.pipeline[main].stage[PREPARATION]: holds 3 deals, deleted with it "
         "(apply also needs --allow-data-loss)\n"
-        "REST cost: read 1 request; apply needs ~1 request (~0 s under the rate limit).\n"
+        "REST cost: read 2 requests; apply needs ~1 request (~0 s under the rate limit).\n"
         "Plan: 0 to add, 0 to change, 1 to destroy.\n")
 
 
@@ -77,7 +77,7 @@ def test_empty_stage_needs_only_allow_destroy(sb: Sandbox) -> None:
     assert engine.render_text(plan).endswith(
         "Destructive changes:\n"
         "  - deal.pipeline[main].stage[PREPARATION]: holds no deals\n"
-        "REST cost: read 1 request; apply needs ~1 request (~0 s under the rate limit).\n"
+        "REST cost: read 2 requests; apply needs ~1 request (~0 s under the rate limit).\n"
         "Plan: 0 to add, 0 to change, 1 to destroy.\n")
     engine.apply(plan, client_of(sb), allow_destroy=True)
 

@@ -97,7 +97,7 @@ def test_plan_counts_items_in_a_deleted_stage(sb: Sandbox) -> None:
         "      sort:      20\n"
         "Destructive changes:\n"
         f"  - {STAGE}: holds 3 items, deleted with it (apply also needs --allow-data-loss)\n"
-        "REST cost: read 2 requests; apply needs ~1 request (~0 s under the rate limit).\n"
+        "REST cost: read 3 requests; apply needs ~1 request (~0 s under the rate limit).\n"
         "Plan: 0 to add, 0 to change, 1 to destroy.\n")
 
 

@@ -130,7 +130,7 @@ def test_residue_is_deleted_without_allow_destroy_then_the_pipeline_stamped(
         "  # deal.pipeline[default]: kept by the portal (system or default), never deleted\n"
         f"{HEAD}\n" + "".join(f"  - deal.pipeline[hr].stage[{c}]: holds no deals\n"
                               for c in MADE) +
-        "REST cost: read 1 request; apply needs ~1 request (~0 s under the rate limit).\n"
+        "REST cost: read 2 requests; apply needs ~1 request (~0 s under the rate limit).\n"
         "Plan: 0 to add, 4 to change, 5 to destroy.\n")
     doc = plan_document(counted(client))
     assert doc["destructive"] == [] and doc["residue"] == [
@@ -263,7 +263,7 @@ def test_a_stage_dropped_from_a_reconciled_pipeline_needs_consent(sb: Sandbox) -
         "Destructive changes:\n"
         "  - deal.pipeline[hr].stage[CALL]: holds no deals\n"
         "  - deal.pipeline[hr].stage[PREPARATION]: holds no deals\n"
-        "REST cost: read 1 request; apply needs ~1 request (~0 s under the rate limit).\n"
+        "REST cost: read 2 requests; apply needs ~1 request (~0 s under the rate limit).\n"
         "Plan: 0 to add, 0 to change, 2 to destroy.\n")
     with pytest.raises(engine.DestroyRefused):
         engine.apply(counted(client, allow=True), client)
@@ -292,14 +292,21 @@ def test_residue_that_gained_deals_since_the_plan_is_not_deleted(sb: Sandbox) ->
     assert originator(client, hr) == "provision:unfinished"
 
 
-def test_a_saved_plan_carries_its_residue_and_applies_without_allow_destroy(
-        tmp_path: Path) -> None:
+def saved_plan(tmp_path: Path) -> tuple[Path, int, Path, tuple[str, str]]:
+    """A sandbox with an unfinished pipeline `hr`, and `plan --out` of HR against it: the
+    state file, the pipeline's id, the plan file, the sandbox options."""
     state = tmp_path / "sb.json"
     hr = made(client_of(Sandbox.open(state)))
     config = write(tmp_path / "cfg" / "hr.toml", HR)
     out = tmp_path / "plan.json"
     at = ("--sandbox-state", str(state))
     assert cli("plan", str(config), *at, "--out", str(out)).exit_code == 0
+    return state, hr, out, at
+
+
+def test_a_saved_plan_carries_its_residue_and_applies_without_allow_destroy(
+        tmp_path: Path) -> None:
+    state, hr, out, at = saved_plan(tmp_path)
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["plan"]["residue"] == [
         {"address": f"deal.pipeline[hr].stage[{c}]", "records": {"count": 0, "noun": "deals"}}
@@ -317,12 +324,7 @@ def test_a_saved_plan_carries_its_residue_and_applies_without_allow_destroy(
 
 
 def test_a_saved_plan_whose_residue_gained_deals_is_stale(tmp_path: Path) -> None:
-    state = tmp_path / "sb.json"
-    hr = made(client_of(Sandbox.open(state)))
-    config = write(tmp_path / "cfg" / "hr.toml", HR)
-    out = tmp_path / "plan.json"
-    at = ("--sandbox-state", str(state))
-    assert cli("plan", str(config), *at, "--out", str(out)).exit_code == 0
+    state, hr, out, at = saved_plan(tmp_path)
     seed_records(Sandbox.open(state), f"DEAL_STAGE_{hr}", f"C{hr}:APOLOGY", 3)
     refused = cli("apply", str(out), *at)
     assert refused.exit_code == 1
