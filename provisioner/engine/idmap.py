@@ -35,7 +35,7 @@ def live_ids(live: LiveState, desired: DesiredState | None = None,
     out: Ids = {}
     for kind in kinds:
         part = desired.parts.get(kind.name) if desired is not None else None
-        for address, node in kind.pair(part, live.parts[kind.name]).live.items():
+        for address, node in kind.pair(part, live.parts[kind.name]).whole_live().items():
             values = _ids(node)
             if values:
                 out[str(address)] = values

@@ -24,7 +24,7 @@ from provisioner.model import (
 )
 from provisioner.model.address import Address
 from provisioner.model.kind import Explains, Twin
-from provisioner.model.nodes import Nodes
+from provisioner.model.nodes import Groups, Nodes
 from provisioner.model.reasons import SYSTEM as SYSTEM
 from provisioner.model.reasons import Reason
 from provisioner.model.reasons import UNMANAGED as UNMANAGED
@@ -62,6 +62,8 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
     notes: list[Note] = []
     d_nodes: list[dict[Address, Any]] = []  # one dict per kind, handed to Nodes as they are
     l_nodes: list[dict[Address, Any]] = []
+    d_alike: list[Groups] = []  # objects equal on both sides, by parent (`Pairing.alike`)
+    l_alike: list[Groups] = []
     kids: dict[Address, Sequence[Any]] | None = {}  # None once a kind leaves them to Nodes
     twins: list[Twin] = []
     for kind in kinds:
@@ -73,13 +75,15 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
         notes.extend([*pairing.notes, *left])
         d_nodes.append(_dict(pairing.desired))
         l_nodes.append(_dict(pairing.live))
+        d_alike.append(pairing.groups[0])
+        l_alike.append(pairing.groups[1])
         if kids is not None and pairing.children is not None:
             kids.update(pairing.children)
         else:
             kids = None
     if twins:
         raise TwinsOnPortal(_outermost(twins))
-    want, have = Nodes.adopt(d_nodes, kids), Nodes.adopt(l_nodes)
+    want, have = Nodes.adopt(d_nodes, kids, d_alike), Nodes.adopt(l_nodes, None, l_alike)
     if options.targets or options.excludes or options.protect:
         check_patterns(options, {*want, *have, *(c.address for c in changes)})
     changes, notes = limit(changes, notes, options)  # protect, --target, --exclude

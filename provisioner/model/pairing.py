@@ -10,14 +10,15 @@ from provisioner.model.address import Address
 from provisioner.model.attributes import Resource
 from provisioner.model.changes import Change, Note
 from provisioner.model.kind import Pairing, Twin
+from provisioner.model.nodes import Groups
 from provisioner.model.reasons import Reason
 
 
 class Pairs:
     """Collects one kind's pairing; `pairing()` hands it over (the dicts are not copied)."""
 
-    __slots__ = ("_children", "_desired", "_live", "_managed", "_manual", "_notes", "_reasons",
-                 "_residue", "_twins", "kind")
+    __slots__ = ("_alike", "_children", "_desired", "_desired_after", "_live", "_live_after",
+                 "_managed", "_manual", "_notes", "_reasons", "_residue", "_twins", "kind")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -30,6 +31,9 @@ class Pairs:
         self._twins: dict[Address, list[Resource]] = {}
         self._reasons: dict[Address, Reason] = {}
         self._residue: set[Address] = set()
+        self._alike: dict[Address, tuple[Sequence[Resource], Sequence[Resource]]] = {}
+        self._desired_after: dict[Address | None, list[Address]] = {}
+        self._live_after: dict[Address | None, list[Address]] = {}
 
     def want(self, node: Resource, children: Sequence[Resource] = ()) -> None:
         """A desired object and the desired objects right under it, in their order."""
@@ -43,6 +47,22 @@ class Pairs:
             self._children[parent] = children
             for child in children:
                 self._desired[child.address] = child
+
+    def want_alike(self, parent: Address, children: Sequence[Resource],
+                   held: Sequence[Resource]) -> None:
+        """Desired objects under `parent` equal, one by one and in order, to the live objects
+        `held` under it: the plan never compares them, and puts them under their addresses
+        only when read (`Pairing.alike`), where `want_under` would have put them. The kind
+        gives `held` to `have_alike` instead of `have`, where it would have given them to
+        `have`. The caller makes sure of it: `alike` says when a kind may call this."""
+        self._children[parent] = children
+        self._alike[parent] = (children, held)
+        self._desired_after.setdefault(next(reversed(self._desired), None), []).append(parent)
+
+    def have_alike(self, parent: Address) -> None:
+        """The live objects `want_alike` took under `parent`, where `have` would have put
+        them."""
+        self._live_after.setdefault(next(reversed(self._live), None), []).append(parent)
 
     def want_all(self, nodes: Iterable[Resource]) -> None:
         """Desired objects with no parent (the lead statuses, app robot types)."""
@@ -91,7 +111,22 @@ class Pairs:
                       for address, nodes in self._twins.items())
         return Pairing(self._desired, self._live, frozenset(self._managed), tuple(self._notes),
                        self._children, tuple(self._manual), twins, self._reasons or None,
-                       frozenset(self._residue))
+                       frozenset(self._residue), self._alike,
+                       (Groups({p: d for p, (d, _) in self._alike.items()}, self._desired_after),
+                        Groups({p: h for p, (_, h) in self._alike.items()}, self._live_after)))
+
+
+def alike(desired: Sequence[Resource], live: Sequence[Resource]) -> bool:
+    """Whether `Pairs.want_alike` may take these objects of one parent: equal one by one in
+    every compared attribute (dataclass equality: the plan would find no change in any pair
+    and no live object left over), each under an address of its own (a key held twice is
+    a twin, which the plan must see)."""
+    if len(desired) != len(live) or not desired:
+        return False
+    if (desired if type(desired) is tuple else tuple(desired)) != \
+            (live if type(live) is tuple else tuple(live)):
+        return False
+    return len({node.address for node in live}) == len(live)
 
 
 def _ids(nodes: Iterable[Resource]) -> tuple[object, ...]:

@@ -17,7 +17,7 @@ from provisioner.client import BitrixClient
 from provisioner.kinds import KINDS
 from provisioner.model import Pairing, by_parent
 from provisioner.model.address import Address
-from provisioner.model.nodes import Nodes
+from provisioner.model.nodes import Groups, Nodes
 from provisioner.model.nodes import by_parent as index_by_parent
 
 SALES = Address.of("deal.pipeline", "sales")
@@ -89,3 +89,64 @@ def test_a_kind_without_children_is_scanned(client: BitrixClient) -> None:
 def _children_of(plan: Any) -> dict[Address, list[Any]]:
     """The plan's index of desired objects by parent (sequences of any kind, as lists)."""
     return {parent: list(kids) for parent, kids in plan.desired_nodes.children().items()}
+
+
+# ---- groups left out until read (`Pairing.alike`) -------------------------------------------
+
+class _Node:
+    def __init__(self, address: Address) -> None:
+        self.address = address
+
+    def __repr__(self) -> str:
+        return f"<{self.address}>"
+
+
+def _grouped() -> tuple[dict[Address, Any], Groups, list[Address]]:
+    """Two fields of one kind, each followed by its items in the order a kind makes them; the
+    items of both left out as groups."""
+    one, two = Address.of("deal.field", "ONE"), Address.of("deal.field", "TWO")
+    items = {f: [_Node(f.child("item", k)) for k in ("a", "b")] for f in (one, two)}
+    order = [one, *(i.address for i in items[one]), two, *(i.address for i in items[two])]
+    return {one: _Node(one), two: _Node(two)}, Groups(items, {one: [one], two: [two]}), order
+
+
+def test_groups_are_iterated_right_after_their_parent() -> None:
+    part, groups, order = _grouped()
+    nodes = Nodes.adopt([part], None, [groups])
+    assert list(nodes) == order and len(nodes) == 4 + 2 and list(nodes.keys()) == order
+    assert [a for a, _ in nodes.items()] == order
+    assert [n.address for n in nodes.values()] == order
+
+
+def test_a_group_is_put_in_by_a_lookup_under_its_parent() -> None:
+    part, groups, order = _grouped()
+    nodes = Nodes.adopt([{Address.of("lead.status", "A"): "a"}, part], None, [Groups(), groups])
+    item = order[1]
+    assert nodes[item] is groups.under[order[0]][0] and item in nodes
+    assert nodes.get(order[0].child("item", "never-made")) is None
+    assert order[-1] in nodes  # the other group, by its own lookup
+    assert list(nodes)[1:] == order  # then iterated whole, in order, nothing twice
+    assert len(nodes) == 7
+
+
+def test_an_iteration_first_puts_every_group_in() -> None:
+    part, groups, order = _grouped()
+    nodes = Nodes.adopt([part], None, [groups])
+    assert sum(1 for _ in nodes.values()) == 6
+    assert all(nodes[a].address == a for a in order)
+    assert dict(nodes.children()) == {order[0]: groups.under[order[0]],
+                                      order[3]: groups.under[order[3]]}
+
+
+def test_groups_stand_where_the_kind_left_them_out() -> None:
+    """A smart process puts its fields first (as its children), then each field's items: the
+    items stand after the last object put when they were left out, not after their field."""
+    spa = Address.of("smart_process", "x")
+    one, two = spa.child("field", "ONE"), spa.child("field", "TWO")
+    items = {f: [_Node(f.child("item", k)) for k in ("a", "b")] for f in (one, two)}
+    part = {spa: _Node(spa), one: _Node(one), two: _Node(two)}
+    before = [_Node(spa.child("item", "first"))]  # left out before anything was put
+    groups = Groups({**items, spa: before}, {None: [spa], two: [one, two]})
+    nodes = Nodes.adopt([part], None, [groups])
+    assert list(nodes) == [spa.child("item", "first"), spa, one, two,
+                           *(i.address for i in items[one]), *(i.address for i in items[two])]

@@ -58,6 +58,7 @@ from provisioner.model import (
     tuple_part,
 )
 from provisioner.model.address import Address
+from provisioner.model.pairing import alike
 from provisioner.model.reasons import Reason
 from provisioner.model.shape import Path
 
@@ -288,21 +289,39 @@ def field_key(key: str) -> str:
     return key
 
 
+# Items equal on both sides are left out of the plan's comparison (`Pairs.want_alike`); False
+# compares every item, as before (tests/contract/test_alike.py holds the two plans equal).
+ALIKE_ITEMS = True
+
+
 def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldSpec]) -> None:
     """Fields and items under their addresses; live fields seen through the desired ones (their
     `required_from` rules are the automation kind's manual changes: attested like robots)."""
     live_by = {s.field.address: s for s in live}
+    same: set[Address] = set()  # fields whose items stand on the portal as the config has them
     for spec in desired:
         have = live_by.get(spec.field.address)
-        pairs.want(spec.field, st.settle_sorts(spec.items, have.items if have else ()))
+        items = st.settle_sorts(spec.items, have.items if have else ())
+        if have is not None and ALIKE_ITEMS and alike(items, have.items):
+            # almost every field of a plan: its items are left out of the comparison (and put
+            # under their addresses only when the plan's nodes are read: model/nodes.py)
+            pairs.want(spec.field)
+            pairs.want_alike(spec.field.address, items, have.items)
+            same.add(spec.field.address)
+        else:
+            pairs.want(spec.field, items)
         if spec.field.type == "enumeration":
             pairs.manage(f"{spec.field.address}.item")
-            if have is not None:
+            if have is not None and spec.field.address not in same:
                 _rename_hints(pairs, spec.items, have.items)
     for spec in live:
         want = pairs.wanted(spec.field.address)
         field = project(want, spec.field) if isinstance(want, Field) else spec.field
-        pairs.have([field, *spec.items])
+        if field.address in same and live_by[field.address] is spec:
+            pairs.have([field])
+            pairs.have_alike(field.address)
+        else:
+            pairs.have([field, *spec.items])
 
 
 def _rename_hints(pairs: Pairs, wanted: Sequence[EnumItem], held: Sequence[EnumItem]) -> None:
