@@ -228,20 +228,26 @@ def _rtoml(text: str) -> dict[str, Any] | None:
 # byte-order mark, which tomllib refuses.
 _TOML_1_1 = (re.compile(r"\\[ex]"), re.compile(r",[ \t\r\n]*\}"),
              re.compile(r":\d\d(?<=\d\d:\d\d)(?<![\d:]\d\d:\d\d)(?!:)"))
-_BRACE = re.compile(r"[{}]")
 
 
 def _rtoml_may_differ(text: str) -> bool:
     if text.startswith("\ufeff") or any(pattern.search(text) for pattern in _TOML_1_1):
         return True
     at = 0
-    while found := _BRACE.search(text, at):
-        start = text.rfind("\n", 0, found.start()) + 1
-        at = text.find("\n", found.start())
+    while (found := _brace(text, at)) >= 0:
+        start = text.rfind("\n", 0, found) + 1
+        at = text.find("\n", found)
         at = len(text) if at < 0 else at
         if text.count("{", start, at) != text.count("}", start, at):
             return True
     return False
+
+
+def _brace(text: str, at: int) -> int:
+    """Where the next brace from `at` is, or -1: two `str.find`s (a pattern of a character
+    class, `[{}]`, is tried at every character: 0.22 s over an L100 config holding none)."""
+    opening, closing = text.find("{", at), text.find("}", at)
+    return closing if opening < 0 else opening if closing < 0 else min(opening, closing)
 
 
 def _parse_toml(name: str, text: str, sources: _Sources) -> dict[str, Any]:

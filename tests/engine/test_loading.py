@@ -5,6 +5,7 @@ exactly what checking each value again would."""
 from __future__ import annotations
 
 import datetime
+import re
 import tomllib
 from typing import Any
 
@@ -14,6 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as s
 
 from provisioner.engine import load_text
+from provisioner.engine import loader
 from provisioner.engine.loader import Texts, _rtoml, load_desired
 from provisioner.engine.sources import MAX_NESTING, nesting_problem
 from provisioner.errors import ConfigError
@@ -168,3 +170,34 @@ def test_a_loaded_state_keeps_each_file_as_it_was_read(tmp_path: Any) -> None:
     (tmp_path / "fields.toml").write_text(text, "utf-8")
     state = load_desired(tmp_path)
     assert dict(state.texts) == {str(tmp_path / "fields.toml"): text}
+
+
+# ---- the scan for what rtoml may read otherwise than tomllib --------------------------------
+
+def _may_differ_by_pattern(text: str) -> bool:
+    """The scan as it was, with a pattern for the braces (the oracle of the faster one)."""
+    if text.startswith("\ufeff") or any(p.search(text) for p in loader._TOML_1_1):
+        return True
+    at = 0
+    while found := re.compile(r"[{}]").search(text, at):
+        start = text.rfind("\n", 0, found.start()) + 1
+        at = text.find("\n", found.start())
+        at = len(text) if at < 0 else at
+        if text.count("{", start, at) != text.count("}", start, at):
+            return True
+    return False
+
+
+
+
+@given(s.lists(s.sampled_from(["{", "}", "\n", "a", "{ b = 1 }", ","])).map("".join),
+       s.integers(0, 40))
+def test_the_next_brace_is_found_as_a_pattern_finds_it(text: str, at: int) -> None:
+    found = re.compile(r"[{}]").search(text, at)
+    assert loader._brace(text, at) == (found.start() if found else -1)
+
+
+@given(s.lists(s.sampled_from(["{", "}", "\n", "a = 1", "x = { y = 2 }", ", }", "[t]",
+                               "\\e", "12:30"])).map("".join) | s.text())
+def test_the_scan_finds_what_the_pattern_found(text: str) -> None:
+    assert loader._rtoml_may_differ(text) == _may_differ_by_pattern(text)
