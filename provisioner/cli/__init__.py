@@ -15,7 +15,7 @@ from provisioner import __version__
 from provisioner.cli import app_cmds, apply_cmds, automation_cmds, engine_cmds, fmt_cmds
 from provisioner.cli import sandbox_cmds
 from provisioner.cli.arena import tune_malloc
-from provisioner.cli.leave import exit_code, leave
+from provisioner.cli.leave import exit_code, keeping, leave
 from provisioner.cli.output import INTERRUPTED, Outcome, envelope, error_docs
 
 
@@ -53,6 +53,7 @@ def run() -> None:
     """The `provision` program (pyproject.toml's script): `main`, then out without the
     interpreter's teardown (cli/leave.py). An exception that escapes `main` takes the normal
     way out, traceback and all."""
+    keeping()  # what a command is done with is left to the process's end (cli/leave.py)
     try:
         main()  # standalone: ends in SystemExit
     except SystemExit as exc:

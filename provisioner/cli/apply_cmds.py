@@ -14,6 +14,7 @@ import click
 
 from provisioner.cli.engine_cmds import DESTROY, MAX_CHANGES, consent, scope_options
 from provisioner.cli.engine_cmds import workspace as make_workspace
+from provisioner.cli.leave import keep
 from provisioner.cli.options import err, portal_options
 from provisioner.cli.output import INTERRUPTED, Out, Outcome, command, error_docs, print_error
 from provisioner.cli.progress import StatusLine
@@ -105,11 +106,14 @@ def _run(config: str, portal: PortalChoice, allowed: Consent, screen: _Screen,
             raise click.UsageError("--target/--exclude belong to `plan --out`, not to "
                                    "applying a saved plan")
         ws = make_workspace(None, portal, screen.status)
-        return ws.apply_saved(config, allowed, show=screen.show, progress=screen.call,
+        done = ws.apply_saved(config, allowed, show=screen.show, progress=screen.call,
                               id_map=id_map)
-    ws = make_workspace(config, portal, screen.status)
-    return ws.apply(allowed, confirm=None if auto_approve else screen.ask, show=screen.show,
-                    progress=screen.call, id_map=id_map)
+    else:
+        ws = make_workspace(config, portal, screen.status)
+        done = ws.apply(allowed, confirm=None if auto_approve else screen.ask,
+                        show=screen.show, progress=screen.call, id_map=id_map)
+    keep(ws, done)  # freed by the process's end, not one object at a time (cli/leave.py)
+    return done
 
 
 def _applied(done: Applied, screen: _Screen) -> Outcome:

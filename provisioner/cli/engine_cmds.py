@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from provisioner.cli.leave import keep
 from provisioner.cli.options import err, portal_options
 from provisioner.cli.output import Out, Outcome, command
 from provisioner.cli.progress import StatusLine
@@ -88,6 +89,7 @@ def _plan(config: str, portal: PortalChoice, allowed: Consent, out: Out, detaile
         ws.check_limit(plan, allowed)
     except TooManyChanges as exc:
         err(f"Warning: apply would refuse this plan: {exc}")
+    keep(ws, plan)  # freed by the process's end, not one object at a time (cli/leave.py)
     return Outcome(doc, 2 if detailed and plan.has_actionable else 0)
 
 

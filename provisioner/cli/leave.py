@@ -25,6 +25,25 @@ from typing import NoReturn
 # The status Python exits with when flushing stdout fails at exit (a closed pipe).
 FLUSH_FAILED = 120
 
+# What commands of the `provision` program are done with, alive to the end of the process
+# (`keep`); None where main runs as a library (click's test runner, standalone_mode=False).
+_KEPT: list[object] | None = None
+
+
+def keeping() -> None:
+    """From now on, `keep` keeps: the program (`run`) ends in `leave`, which frees nothing."""
+    global _KEPT
+    _KEPT = []
+
+
+def keep(*objects: object) -> None:
+    """Objects a command is done with (a plan, its workspace), freed by the end of the
+    process instead of one by one on the way there: an L100 plan's objects took 0.31 s of
+    its 14.8 s of CPU to free as `_plan` returned. Where main runs as a library, nothing
+    is kept: they are freed as before."""
+    if _KEPT is not None:
+        _KEPT.extend(objects)
+
 
 def exit_code(exc: SystemExit) -> int:
     """The status Python would exit with for `exc`, printing a message code as it does."""

@@ -4,18 +4,23 @@ still at work. Each case runs in a fresh interpreter: `leave` ends the process i
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
 import tomllib
+import weakref
 from pathlib import Path
 
 import pytest
+from helpers import CONFIG
 
 from provisioner import __version__
 from provisioner.cli.leave import FLUSH_FAILED, exit_code
 
 ROOT = Path(__file__).resolve().parents[2]
+leave_module = importlib.import_module("provisioner.cli.leave")  # the package's `leave` is
+# the function of that name
 
 
 def _python(code: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -89,3 +94,45 @@ def test_exit_code_is_pythons(code: object, status: int, printed: str,
                               capsys: pytest.CaptureFixture[str]) -> None:
     assert exit_code(SystemExit(code)) == status
     assert capsys.readouterr().err == printed
+
+
+def test_what_a_command_is_done_with_is_kept_only_by_the_program(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`keep` leaves objects to the process's end only once the program (`run`) said
+    `keeping`: in library use (click's runner, these tests) they are freed as before."""
+    class Plan:
+        pass
+
+    monkeypatch.setattr(leave_module, "_KEPT", None)
+    freed = Plan()
+    seen = weakref.ref(freed)
+    leave_module.keep(freed)
+    del freed
+    assert seen() is None
+    leave_module.keeping()
+    kept = Plan()
+    seen = weakref.ref(kept)
+    leave_module.keep(kept)
+    del kept
+    assert seen() is not None
+
+
+def test_the_program_keeps_a_plans_objects_to_its_end(tmp_path: Path) -> None:
+    """`provision plan` as the program: its workspace is alive when the process leaves (the
+    `atexit` function sees it), and the output is the command's."""
+    code = ("import atexit, gc, sys\n"
+            "import importlib\n"
+            "from provisioner.cli import run\n"
+            "leave = importlib.import_module('provisioner.cli.leave')\n"
+            "from provisioner.workspace import Workspace\n"
+            "def seen():\n"
+            "    alive = [o for o in leave._KEPT if isinstance(o, Workspace)]\n"
+            "    sys.stderr.write(f'kept {len(alive)}\\n')\n"
+            "atexit.register(seen)\n"
+            f"sys.argv = ['provision', 'plan', {str(CONFIG)!r}, '--sandbox-state', "
+            f"{str(tmp_path / 'sb.json')!r}]\n"
+            "run()")
+    done = _python(code)
+    assert done.returncode == 0, done.stderr
+    assert "kept 1" in done.stderr
+    assert "to add" in done.stdout or "No changes" in done.stdout
