@@ -62,8 +62,8 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
     notes: list[Note] = []
     d_nodes: list[dict[Address, Any]] = []  # one dict per kind, handed to Nodes as they are
     l_nodes: list[dict[Address, Any]] = []
-    d_alike: list[Groups] = []  # objects equal on both sides, by parent (`Pairing.alike`)
-    l_alike: list[Groups] = []
+    d_groups: list[Groups] = []  # objects equal on both sides, by parent (`Pairing.groups`)
+    l_groups: list[Groups] = []
     kids: dict[Address, Sequence[Any]] | None = {}  # None once a kind leaves them to Nodes
     twins: list[Twin] = []
     for kind in kinds:
@@ -75,15 +75,15 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = DEF
         notes.extend([*pairing.notes, *left])
         d_nodes.append(_dict(pairing.desired))
         l_nodes.append(_dict(pairing.live))
-        d_alike.append(pairing.groups[0])
-        l_alike.append(pairing.groups[1])
+        d_groups.append(pairing.groups[0])
+        l_groups.append(pairing.groups[1])
         if kids is not None and pairing.children is not None:
             kids.update(pairing.children)
         else:
             kids = None
     if twins:
         raise TwinsOnPortal(_outermost(twins))
-    want, have = Nodes.adopt(d_nodes, kids, d_alike), Nodes.adopt(l_nodes, None, l_alike)
+    want, have = Nodes.adopt(d_nodes, kids, d_groups), Nodes.adopt(l_nodes, None, l_groups)
     if options.targets or options.excludes or options.protect:
         check_patterns(options, {*want, *have, *(c.address for c in changes)})
     changes, notes = limit(changes, notes, options)  # protect, --target, --exclude

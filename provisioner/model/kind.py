@@ -239,17 +239,11 @@ class Pairing:
     # as deletions that need no --allow-destroy while they hold no records (`Change.residue`;
     # the engine counts them, engine/records.py); `Pairs.residue`. Their reasons: `reasons`.
     residue: frozenset[Address] = frozenset()
-    # Objects left out of `desired` and `live` because they are equal on both sides, by
-    # parent address: (desired, live), each under that parent in order (`Pairs.want_alike`:
-    # a field's items as they stand on the portal). The plan never compares them; its
-    # `Nodes` put them in when read, where `groups` (desired, live) say.
-    alike: Mapping[Address, tuple[Sequence[Resource], Sequence[Resource]]] = \
-        field(default_factory=dict)
+    # Objects left out of `desired` and `live` because they are equal on both sides (desired,
+    # live), by parent address, with where each group stands (`Pairs.want_alike`: a field's
+    # items as they stand on the portal). The plan never compares them; its `Nodes` put them
+    # in when read.
     groups: tuple[Groups, Groups] = (NO_GROUPS, NO_GROUPS)
-
-    def whole_desired(self) -> dict[Address, Resource]:
-        """`desired` with the alike objects, in the order the kind would have made it."""
-        return self.groups[0].put_in(self.desired)
 
     def whole_live(self) -> dict[Address, Resource]:
         """`live` with the alike objects, in the order the kind would have made it."""

@@ -10,7 +10,7 @@ lookup goes to the one dict holding that type, found on the first lookup of that
 
 A kind may also hand over groups of objects equal on both sides (a field's items, the same on
 the portal as in the config: almost every item of a no-op plan), which the plan never compares
-(`Pairing.alike`): they are put under their addresses only when read. A lookup under a group's
+(`Pairing.groups`): they are put under their addresses only when read. A lookup under a group's
 parent puts that group in; an iteration (its length, keys, items, values, the children index)
 puts every group in, each where the kind would have put it (after the object the kind had put
 last when it left the group out), so the mapping is then, in content and order, the one made
@@ -20,8 +20,8 @@ with them from the start (`Groups.put_in`).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
+from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.model.address import Address
@@ -115,7 +115,7 @@ class Nodes(Mapping[Address, Any]):
         return self._loose if address in self._loose else None
 
     def _whole(self) -> None:
-        """Every group put in, each right after its parent (before any iteration)."""
+        """Every group put in, each where the kind would have put it (before any iteration)."""
         groups, self._groups = self._groups, None
         if groups is None:
             return
@@ -195,4 +195,3 @@ def by_parent(nodes: Mapping[Address, Any]) -> dict[Address, list[Any]]:
         if len(parts) > 1:
             grouped.setdefault(parts[:-1], []).append(node)
     return {Address(parent): children for parent, children in grouped.items()}
-

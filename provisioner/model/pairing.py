@@ -17,8 +17,9 @@ from provisioner.model.reasons import Reason
 class Pairs:
     """Collects one kind's pairing; `pairing()` hands it over (the dicts are not copied)."""
 
-    __slots__ = ("_alike", "_children", "_desired", "_desired_after", "_live", "_live_after",
-                 "_managed", "_manual", "_notes", "_reasons", "_residue", "_twins", "kind")
+    __slots__ = ("_children", "_desired", "_desired_after", "_desired_alike", "_live",
+                 "_live_after", "_live_alike", "_managed", "_manual", "_notes", "_reasons",
+                 "_residue", "_twins", "kind")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -31,7 +32,9 @@ class Pairs:
         self._twins: dict[Address, list[Resource]] = {}
         self._reasons: dict[Address, Reason] = {}
         self._residue: set[Address] = set()
-        self._alike: dict[Address, tuple[Sequence[Resource], Sequence[Resource]]] = {}
+        # objects equal on both sides, by parent, and where each group stands (`Groups`)
+        self._desired_alike: dict[Address, Sequence[Resource]] = {}
+        self._live_alike: dict[Address, Sequence[Resource]] = {}
         self._desired_after: dict[Address | None, list[Address]] = {}
         self._live_after: dict[Address | None, list[Address]] = {}
 
@@ -52,11 +55,12 @@ class Pairs:
                    held: Sequence[Resource]) -> None:
         """Desired objects under `parent` equal, one by one and in order, to the live objects
         `held` under it: the plan never compares them, and puts them under their addresses
-        only when read (`Pairing.alike`), where `want_under` would have put them. The kind
+        only when read (`Pairing.groups`), where `want_under` would have put them. The kind
         gives `held` to `have_alike` instead of `have`, where it would have given them to
         `have`. The caller makes sure of it: `alike` says when a kind may call this."""
         self._children[parent] = children
-        self._alike[parent] = (children, held)
+        self._desired_alike[parent] = children
+        self._live_alike[parent] = held
         self._desired_after.setdefault(next(reversed(self._desired), None), []).append(parent)
 
     def have_alike(self, parent: Address) -> None:
@@ -111,9 +115,9 @@ class Pairs:
                       for address, nodes in self._twins.items())
         return Pairing(self._desired, self._live, frozenset(self._managed), tuple(self._notes),
                        self._children, tuple(self._manual), twins, self._reasons or None,
-                       frozenset(self._residue), self._alike,
-                       (Groups({p: d for p, (d, _) in self._alike.items()}, self._desired_after),
-                        Groups({p: h for p, (_, h) in self._alike.items()}, self._live_after)))
+                       frozenset(self._residue),
+                       (Groups(self._desired_alike, self._desired_after),
+                        Groups(self._live_alike, self._live_after)))
 
 
 def alike(desired: Sequence[Resource], live: Sequence[Resource]) -> bool:
@@ -123,8 +127,7 @@ def alike(desired: Sequence[Resource], live: Sequence[Resource]) -> bool:
     a twin, which the plan must see)."""
     if len(desired) != len(live) or not desired:
         return False
-    if (desired if type(desired) is tuple else tuple(desired)) != \
-            (live if type(live) is tuple else tuple(live)):
+    if tuple(desired) != tuple(live):  # a tuple's tuple is itself: no copy
         return False
     return len({node.address for node in live}) == len(live)
 

@@ -91,7 +91,7 @@ def _children_of(plan: Any) -> dict[Address, list[Any]]:
     return {parent: list(kids) for parent, kids in plan.desired_nodes.children().items()}
 
 
-# ---- groups left out until read (`Pairing.alike`) -------------------------------------------
+# ---- groups left out until read (`Pairing.groups`) ------------------------------------------
 
 class _Node:
     def __init__(self, address: Address) -> None:
