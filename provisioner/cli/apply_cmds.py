@@ -105,11 +105,11 @@ def _run(config: str, portal: PortalChoice, allowed: Consent, screen: _Screen,
         if allowed.targets or allowed.excludes:
             raise click.UsageError("--target/--exclude belong to `plan --out`, not to "
                                    "applying a saved plan")
-        ws = make_workspace(None, portal, screen.status)
+        ws = make_workspace(None, portal, screen.status, fingerprint=screen.out.json)
         done = ws.apply_saved(config, allowed, show=screen.show, progress=screen.call,
                               id_map=id_map)
     else:
-        ws = make_workspace(config, portal, screen.status)
+        ws = make_workspace(config, portal, screen.status, fingerprint=screen.out.json)
         done = ws.apply(allowed, confirm=None if auto_approve else screen.ask,
                         show=screen.show, progress=screen.call, id_map=id_map)
     keep(ws, done)  # freed by the process's end, not one object at a time (cli/leave.py)

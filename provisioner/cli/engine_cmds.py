@@ -37,15 +37,18 @@ def consent(kw: dict[str, Any]) -> Consent:
                    tuple(kw.pop("targets", ())), tuple(kw.pop("excludes", ())), parsed)
 
 
-def workspace(config: str | None, portal: PortalChoice, status: StatusLine) -> Workspace:
-    """The workspace of a command: notices on stderr, progress on the status line."""
+def workspace(config: str | None, portal: PortalChoice, status: StatusLine,
+              fingerprint: bool = False) -> Workspace:
+    """The workspace of a command: notices on stderr, progress on the status line. Its live
+    reads make their fingerprint only where the command shows it (`fingerprint`: a plan's
+    `live_fingerprint` in `--json`)."""
     from provisioner.workspace import Workspace
 
     def notice(text: str) -> None:
         status.clear()
         err(text)
 
-    return Workspace(config, portal, notice=notice, watch=status)
+    return Workspace(config, portal, notice=notice, watch=status, fingerprint=fingerprint)
 
 
 def _validate(config: str, out: Out) -> Outcome:
@@ -77,7 +80,7 @@ def _plan(config: str, portal: PortalChoice, allowed: Consent, out: Out, detaile
     from provisioner.engine.threshold import TooManyChanges
 
     status = StatusLine(out.progress)
-    ws = workspace(config, portal, status)
+    ws = workspace(config, portal, status, fingerprint=out.json)
     plan = ws.plan(allowed)
     status.clear()
     doc = plan_document(plan)

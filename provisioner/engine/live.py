@@ -47,7 +47,7 @@ class LiveState:
     HTTP requests the read took."""
 
     parts: Mapping[str, Any]
-    fingerprint: str = ""
+    fingerprint: str = ""  # "" when not made (`read_live`'s `fingerprint`)
     requests: int = 0
     languages: Languages | None = None  # the label languages read (`read_live`; None: all)
 
@@ -63,13 +63,16 @@ def read_calls(kinds: Sequence[AnyKind] = KINDS) -> dict[str, ReadCall]:
 
 
 def read_live(client: Client, kinds: Sequence[AnyKind] = KINDS,
-              languages: Languages | None = None) -> LiveState:
+              languages: Languages | None = None, fingerprint: bool = True) -> LiveState:
     """Every kind's reads batched; lists that page are read to the end, their pages batched.
     `languages` (`read_languages`): the label languages each kind reads beyond ru and en;
-    None reads every one (export)."""
+    None reads every one (export). `fingerprint`: whether to make the fingerprint of what was
+    read (shown only as `plan --json`'s `live_fingerprint`: serialising and hashing every
+    answer is about a fifteenth of a large plan's CPU, so the workspace asks for it only where
+    it is shown); without it the live state's is ""."""
     with gc_paused():
         reader = Reader(client)
-        step = LiveStep(kinds, languages)
+        step = LiveStep(kinds, languages, fingerprint=fingerprint)
         read_into(reader, step)
         live = step.finish()
         return LiveState(live.parts, live.fingerprint, reader.requests, languages)
@@ -118,8 +121,9 @@ class LiveStep:
     whole plan are never alive at once (issue 18: about 750 MB decoded at L100)."""
 
     def __init__(self, kinds: Sequence[AnyKind], languages: Languages | None,
-                 keep_answers: dict[str, Any] | None = None) -> None:
+                 keep_answers: dict[str, Any] | None = None, fingerprint: bool = True) -> None:
         self.kinds = tuple(kinds)
+        self.hashing = fingerprint  # else the fingerprint is "" (`read_live`)
         self.languages = languages
         self.answers = keep_answers
         self.waiting = list(self.kinds)  # kinds whose part is not built yet
@@ -150,7 +154,8 @@ class LiveStep:
     def take(self, key: str, answer: Any) -> None:
         """One read's whole answer."""
         started = time.thread_time()
-        self.digests[key] = read_digest(key, answer)
+        if self.hashing:
+            self.digests[key] = read_digest(key, answer)
         self.awaited.discard(key)
         if self.answers is not None:
             self.answers[key] = answer
@@ -203,7 +208,7 @@ class LiveStep:
             self._build(kind)
         parts = _linked({k.name: self.parts[k.name] for k in self.kinds}, self.kinds)
         self.spent["live"] += time.thread_time() - started
-        return LiveState(parts, combined(self.digests))
+        return LiveState(parts, combined(self.digests) if self.hashing else "")
 
 
 def _linked(parts: dict[str, Any], kinds: Sequence[AnyKind]) -> dict[str, Any]:

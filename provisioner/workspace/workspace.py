@@ -116,14 +116,17 @@ class Workspace:
     def __init__(self, config: str | Path | None,
                  portal: PortalChoice | Connection | None = None, *,
                  notice: Notice = _quiet, watch: Watch | None = None,
-                 lock: PortalLock | None = None) -> None:
+                 lock: PortalLock | None = None, fingerprint: bool = True) -> None:
         """`notice` gets what a person must be told (never a secret); `watch` gets the
-        progress of reads and applies (workspace/progress.py), e.g. for a status line."""
+        progress of reads and applies (workspace/progress.py), e.g. for a status line.
+        `fingerprint`: whether the live reads make their fingerprint (a plan's
+        `live_fingerprint`, engine/live.py `read_live`); "" without it."""
         self.config = Path(config) if config is not None else None
         self.portal = portal if portal is not None else PortalChoice()
         self.notice = notice
         self.tracker = Tracker(watch) if watch is not None else None
         self.lock = lock if lock is not None else PortalLock()  # one apply per portal
+        self.fingerprint = fingerprint
 
     # ---- what the workspace holds --------------------------------------------------------
 
@@ -173,7 +176,7 @@ class Workspace:
         client = self.connection.client
         self._phase("read")
         languages = None if desired is None else read_languages(desired.parts)
-        live = read_live(client, languages=languages)
+        live = read_live(client, languages=languages, fingerprint=self.fingerprint)
         chosen = self.attestations if attestations is None else attestations
         return with_attestations(live, chosen)
 
@@ -314,7 +317,7 @@ class Workspace:
         if target is None:
             return None
         self._phase("ids")
-        live = read_live(self.connection.client)
+        live = read_live(self.connection.client, fingerprint=self.fingerprint)
         ids = idmap.live_ids(live, desired or self.desired)
         doc = idmap.id_map(side if isinstance(side, dict) else {}, str(self.identity), ids,
                            idmap.users_by_email(self.connection.client))
@@ -342,7 +345,7 @@ class Workspace:
             self.desired if source == self.config else load_desired(source)
         client = self.connection.client
         self._phase("read")
-        live = read_live(client)
+        live = read_live(client, fingerprint=self.fingerprint)
         docs = export_documents(live, over, source=str(source) if source else None,
                                 every_file=source is not None and same_dir(source, target),
                                 notice=self.notice)

@@ -137,3 +137,37 @@ def test_an_error_the_client_made_is_not_typed_as_the_portal_s() -> None:
                               method="batch", by_portal=True)
     assert [d["type"] for d in error_docs(unreachable)] == ["connection"]
     assert [d["type"] for d in error_docs(answered)] == ["portal"]
+
+
+def test_the_live_fingerprint_is_made_where_it_is_shown(
+        state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`plan --json` and `apply --json` carry the fingerprint of the portal as read (the one
+    `read_live` makes of the same reads); a text plan, apply, drift and export show none, and
+    hash no answer (about a fifteenth of a large plan's CPU: engine/live.py `read_live`)."""
+    from provisioner.engine import live as lv
+    from provisioner.engine.loader import load_desired
+    from provisioner.sandbox import Sandbox
+
+    from helpers import client_of
+
+    hashed: list[str] = []
+    digest = lv.read_digest
+    monkeypatch.setattr(lv, "read_digest", lambda key, answer: (hashed.append(key),
+                                                                 digest(key, answer))[1])
+    at = ("--sandbox-state", str(state))
+    for args in (("plan", str(CONFIG)), ("drift", str(CONFIG)),
+                 ("export", "--out", str(state.parent / "x"))):
+        assert cli(*args, *at).exit_code in (0, 2)
+        assert hashed == [], args
+    shown = envelope(cli("plan", str(CONFIG), *at, "--json"), "plan")["result"]
+    assert hashed and len(shown["live_fingerprint"]) == 16
+    sandbox = Sandbox.open(state)
+    languages = lv.read_languages(load_desired(CONFIG).parts)
+    assert shown["live_fingerprint"] == lv.read_live(client_of(sandbox), languages=languages
+                                                     ).fingerprint
+    hashed.clear()
+    assert cli("apply", str(CONFIG), *at, "--auto-approve").exit_code == 0
+    assert hashed == []
+    applied = envelope(cli("apply", str(CONFIG), *at, "--json", "--auto-approve"), "apply")
+    assert hashed and applied["result"]["plan"]["live_fingerprint"] not in ("", shown[
+        "live_fingerprint"]), "the portal changed: another fingerprint"
