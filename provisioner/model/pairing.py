@@ -4,7 +4,8 @@ twins, two live objects that claim one address (the plan refuses them, engine/pl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
 
 from provisioner.model.address import Address
 from provisioner.model.attributes import Resource
@@ -120,16 +121,21 @@ class Pairs:
                         Groups(self._live_alike, self._live_after)))
 
 
-def alike(desired: Sequence[Resource], live: Sequence[Resource]) -> bool:
+def alike(desired: Sequence[Resource], live: Sequence[Resource],
+          key: Callable[[Any], Hashable] | None = None) -> bool:
     """Whether `Pairs.want_alike` may take these objects of one parent: equal one by one in
     every compared attribute (dataclass equality: the plan would find no change in any pair
     and no live object left over), each under an address of its own (a key held twice is
-    a twin, which the plan must see)."""
+    a twin, which the plan must see). `key`: what tells the live objects' addresses apart
+    under their one parent (the last step's key), where it is cheaper than the address: an
+    address is made and kept for the process (model/address.py), and those of the items
+    compared here are otherwise made only if the plan's nodes are read."""
     if len(desired) != len(live) or not desired:
         return False
     if tuple(desired) != tuple(live):  # a tuple's tuple is itself: no copy
         return False
-    return len({node.address for node in live}) == len(live)
+    held = map(key, live) if key is not None else (node.address for node in live)
+    return len(set(held)) == len(live)
 
 
 def _ids(nodes: Iterable[Resource]) -> tuple[object, ...]:

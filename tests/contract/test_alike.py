@@ -29,6 +29,7 @@ from provisioner.engine.planner import TwinsOnPortal
 from provisioner.engine.render import plan_document
 from provisioner.kinds import KINDS
 from provisioner.kinds.fields import kind as fields_kind
+from provisioner.kinds.fields.kind import ITEM_KEY
 from provisioner.kinds.fields.model import EnumItem
 from provisioner.model import Plan, PlanOptions
 from provisioner.model.address import Address
@@ -162,3 +163,6 @@ def test_alike_needs_every_pair_equal_and_every_key_once() -> None:
     assert not alike((), ())
     assert not alike((a, a), (a, a))  # one key twice: a twin the plan must see
     assert not alike((a, b), (a, EnumItem(owner, "b", "B2")))
+    # the items' own key in place of their address (fields/kind.py ITEM_KEY): the same answers
+    for desired, live in (((a, b), (a, b)), ((a, a), (a, a)), ((a, b), (b, a)), ((a,), (a, b))):
+        assert alike(desired, live, ITEM_KEY) is alike(desired, live)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -294,6 +295,11 @@ def field_key(key: str) -> str:
 ALIKE_ITEMS = True
 
 
+# What tells a field's items apart: an item's address is its field's and its xml_id
+# (EnumItem.address), and the items `alike` compares are of one field
+ITEM_KEY = attrgetter("xml_id")
+
+
 def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldSpec]) -> None:
     """Fields and items under their addresses; live fields seen through the desired ones (their
     `required_from` rules are the automation kind's manual changes: attested like robots)."""
@@ -302,7 +308,7 @@ def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldS
     for spec in desired:
         have = live_by.get(spec.field.address)
         items = st.settle_sorts(spec.items, have.items if have else ())
-        if have is not None and ALIKE_ITEMS and alike(items, have.items):
+        if have is not None and ALIKE_ITEMS and alike(items, have.items, ITEM_KEY):
             # almost every field of a plan: its items are left out of the comparison (and put
             # under their addresses only when the plan's nodes are read: model/nodes.py)
             pairs.want(spec.field)
