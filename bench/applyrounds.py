@@ -69,11 +69,11 @@ def recorded_apply(plan: Any, client: Any) -> Breakdown:
     original = applier._execute
 
     class Counting:
-        def batch(self, calls: Any, halt: bool = False) -> Any:
+        def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> Any:
             if out.rounds:
                 out.rounds[-1].batches.append(len(calls))
                 out.rounds[-1].methods.update(m for m, _ in calls.values())
-            return client.batch(calls, halt=halt)
+            return client.batch(calls, halt=halt, rows=rows)
 
     def execute(client_: Any, calls: list[Any], round_no: int, *args: Any,
                 **kwargs: Any) -> Any:

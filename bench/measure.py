@@ -46,8 +46,8 @@ class Recorder:
     calls: list[Recorded] = field(default_factory=list)
     requests: int = 0
 
-    def batch(self, calls: Any, halt: bool = False) -> Any:
-        out = self.client.batch(calls, halt=halt)
+    def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> Any:
+        out = self.client.batch(calls, halt=halt, rows=rows)
         self.requests += 1
         items = calls.items() if isinstance(calls, Mapping) else enumerate(calls)
         for key, (method, params) in items:

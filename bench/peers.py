@@ -97,9 +97,9 @@ class _Timed:
         self.wall = 0.0
         self.rows = 0
 
-    def batch(self, calls: Any, halt: bool = False) -> Any:
+    def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> Any:
         started = time.perf_counter()
-        out = self.client.batch(calls, halt=halt)
+        out = self.client.batch(calls, halt=halt, rows=rows)
         self.wall += time.perf_counter() - started
         self.rows += sum(_count(v) for v in out.results.values())
         return out

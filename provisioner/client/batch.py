@@ -10,13 +10,17 @@ the request: every command that ran has a result or an error (a failed one has n
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, TypedDict
+
+import msgspec
 
 from provisioner.client import errors
 from provisioner.client.encoding import batch_command
 from provisioner.client.models import BatchResult
 from provisioner.client.paging import check_page, type_word
-from provisioner.client.transport import as_int
+from provisioner.client.transport import as_int, decode_json
 
 MAX_COMMANDS = 50
 Call = tuple[str, Mapping[str, Any] | None]
@@ -39,6 +43,73 @@ def request_body(commands: list[Command], *, as_list: bool, halt: bool) -> dict[
     strings = [(key, batch_command(method, params)) for key, method, params in commands]
     cmd: Any = [s for _, s in strings] if as_list else dict(strings)
     return {"halt": 1 if halt else 0, "cmd": cmd}
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The keys of each row a reader keeps of a list command's result: its rows under
+    `list_key` (an object holding that key only), or the result itself a list of rows (or
+    PHP's object of them). Decoded so, a row's other keys are never made: a smart process's
+    field list in a second language is mostly what its reader drops (issue 18)."""
+
+    keys: tuple[str, ...]
+    list_key: str | None = None
+
+
+@lru_cache(maxsize=64)
+def _rows_decoder(rows: Rows) -> msgspec.json.Decoder[Any]:
+    """A decoder of `rows`' results: a row is a TypedDict of its keys (the others skipped,
+    never made; each value decoded as any JSON), a result with more than `list_key` refused."""
+    row: Any = TypedDict("row", dict.fromkeys(rows.keys, Any), total=False)  # type: ignore[misc]
+    listed = list[row] | dict[str, row]
+    if rows.list_key is None:
+        return msgspec.json.Decoder(listed)
+    page = msgspec.defstruct("page", [(rows.list_key, listed)], forbid_unknown_fields=True)
+    return msgspec.json.Decoder(page)
+
+
+def decoded(result: Any, rows: Mapping[str, Rows]) -> tuple[Any, frozenset[str]]:
+    """A batch answer's `result` with its commands' results decoded (`transport.decode_batch`
+    leaves them as JSON text), and the keys of those decoded with only the keys of each row
+    `rows` asks for: a result of the shape `Rows` describes. Any other result is decoded
+    whole, exactly as `decode_json` reads a body (the reader then keeps what it keeps)."""
+    members = result.get("result") if isinstance(result, Mapping) else None
+    if isinstance(members, list):
+        texts: Iterable[tuple[Any, Any]] = enumerate(members)
+    elif isinstance(members, Mapping):
+        texts = members.items()
+    else:
+        return result, frozenset()
+    out: dict[Any, Any] = {}
+    shaped: set[str] = set()
+    for key, text in texts:
+        if not isinstance(text, msgspec.Raw):
+            return result, frozenset()  # read whole already (decode_batch's other shapes)
+        asked = rows.get(key) if isinstance(key, str) else None
+        if asked is not None:
+            try:
+                value = _rows_decoder(asked).decode(text)
+            except msgspec.DecodeError:  # another shape: whole, and the reader sees it so
+                pass
+            else:
+                out[key] = value if asked.list_key is None else \
+                    {asked.list_key: getattr(value, asked.list_key)}
+                shaped.add(key)
+                continue
+        out[key] = _whole(text)
+    whole: Any = list(out.values()) if isinstance(members, list) else out
+    return {**result, "result": whole}, frozenset(shaped)
+
+
+def _whole(text: msgspec.Raw) -> Any:
+    """One command's result as `decode_json` reads a body; JSON msgspec took as part of the
+    answer but neither reads (none known) is a MalformedResponse."""
+    try:
+        return decode_json(text)
+    except ValueError:
+        raise errors.MalformedResponse(
+            "MALFORMED_RESPONSE", "a command's result in the batch answer is not JSON",
+            method="batch") from None
 
 
 class _Reader:

@@ -12,6 +12,7 @@ the client a command deadline (deadline.py), after which it sends nothing more.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 import random
 import time
 import warnings
@@ -149,12 +150,16 @@ class BitrixClient:
                 return rows
             page["start"] = nxt
 
-    def batch(self, calls: batching.Calls, halt: bool = False) -> BatchResult:
+    def batch(self, calls: batching.Calls, halt: bool = False,
+              rows: Mapping[str, batching.Rows] | None = None) -> BatchResult:
         """Up to 50 commands in one request; per-command errors are in `.errors[key]`.
 
         `$result[key][...]` references in parameters are sent as they are: the portal resolves
         them. Commands given as a sequence are keyed "0", "1", ... The answer is checked against
         the commands (batch.py): one that has neither a result nor an error is refused.
+        `rows`: for a list command, the keys of each row to keep; its result is decoded with
+        only those (the others are never made) where it is a list as `Rows` says, and its key
+        is then in `.shaped`; any other result is decoded whole.
         """
         commands = batching.keyed(calls)
         if not commands:
@@ -163,10 +168,11 @@ class BitrixClient:
             check_method(method)
         body = batching.request_body(commands, as_list=not isinstance(calls, Mapping), halt=halt)
         read = all_reads(m for _, m, _ in commands)
-        response = self._call("batch", body, read=read)
-        return batching.parse(response.result, commands, halt=halt,
-                              secrets=self._auth.secrets(), credential=self._auth.credential,
-                              write=not read)
+        response = self._call("batch", body, read=read, members=True)
+        result, shaped = batching.decoded(response.result, rows or {})
+        out = batching.parse(result, commands, halt=halt, secrets=self._auth.secrets(),
+                             credential=self._auth.credential, write=not read)
+        return replace(out, shaped=shaped) if shaped else out
 
     def batch_calls(self, calls: Sequence[batching.Call], halt: bool = True) -> list[Any]:
         """Results of many calls in order, 50 per batch request; raises the first failure.
@@ -192,13 +198,14 @@ class BitrixClient:
 
     # -- the retry loop --------------------------------------------------------------------
 
-    def _call(self, method: str, params: dict[str, Any], *, read: bool) -> Response:
+    def _call(self, method: str, params: dict[str, Any], *, read: bool,
+              members: bool = False) -> Response:
         attempt = timeouts = 0
         refreshed = False
         while True:
             self._check_budget(method)
             try:
-                return self._once(method, params, read=read)
+                return self._once(method, params, read=read, members=members)
             except errors.ExpiredToken:
                 if refreshed or not self._refresh():
                     raise
@@ -231,13 +238,14 @@ class BitrixClient:
         raise self.budget.refuse(method, self.stats, last=exc.detail(),
                                  maybe_committed=exc.maybe_committed) from exc
 
-    def _once(self, method: str, params: Mapping[str, Any], *, read: bool) -> Response:
+    def _once(self, method: str, params: Mapping[str, Any], *, read: bool,
+              members: bool = False) -> Response:
         self.stats.waited += self.bucket.acquire()
         self._check_budget(method)
         started = time.perf_counter()
         try:
             response = self.transport.post(self._auth.url_for(method), self._auth.body(params),
-                                           method=method, write=not read)
+                                           method=method, write=not read, members=members)
         except errors.BitrixAPIError as exc:
             log.debug("%s failed: %s in %.3fs", method, exc.error, time.perf_counter() - started)
             raise

@@ -32,6 +32,9 @@ class BatchResult:
     totals: Mapping[str, int] = field(default_factory=dict)
     nexts: Mapping[str, int] = field(default_factory=dict)
     times: Mapping[str, Any] = field(default_factory=dict)
+    # the commands whose result was decoded with only the keys of each row asked for
+    # (`BitrixClient.batch`'s rows)
+    shaped: frozenset[str] = frozenset()
 
     def first_error(self, order: list[str]) -> BitrixAPIError | None:
         """The error of the earliest failed command in `order`, if any."""

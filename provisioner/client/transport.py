@@ -53,14 +53,17 @@ class Transport:
         self._secrets = secrets
         self._stats = stats
 
-    def post(self, url: str, body: Mapping[str, Any], *, method: str, write: bool) -> Response:
-        """POST `body` as JSON to `url`; return the envelope or raise the typed error."""
+    def post(self, url: str, body: Mapping[str, Any], *, method: str, write: bool,
+             members: bool = False) -> Response:
+        """POST `body` as JSON to `url`; return the envelope or raise the typed error.
+        `members`: a batch's answer, its commands' results left undecoded where its envelope is
+        as documented (`decode_batch`: `BitrixClient.batch` decodes them)."""
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         answer = self._send(lambda timeout: self.session.post(
             url, json=body, headers=headers, timeout=timeout, verify=self.verify,
             allow_redirects=False, stream=True), url, method=method, write=write)
         try:
-            return envelope(self.decode(answer, method=method, write=write),
+            return envelope(self.decode(answer, method=method, write=write, members=members),
                             method=method, status=answer.status, secrets=self._secrets(),
                             credential=self.credential)
         except errors.ServerError as exc:
@@ -112,11 +115,13 @@ class Transport:
         error.timed_out = isinstance(exc, requests.Timeout)
         return error
 
-    def decode(self, answer: Answer, *, method: str, write: bool) -> dict[str, Any]:
-        """The body as a JSON object; HTML, truncated JSON or a non-object become typed errors."""
+    def decode(self, answer: Answer, *, method: str, write: bool,
+               members: bool = False) -> dict[str, Any]:
+        """The body as a JSON object; HTML, truncated JSON or a non-object become typed errors.
+        `members`: a batch's, as `decode_batch` reads it."""
         status = answer.status
-        try:
-            body = decode_json(answer.content)  # JSON is UTF-8; do not let requests guess
+        try:  # JSON is UTF-8; do not let requests guess
+            body = decode_batch(answer.content) if members else decode_json(answer.content)
         except ValueError:
             raise _undecodable(answer.content, status, method=method, write=write) from None
         except RecursionError:
@@ -135,7 +140,7 @@ class Transport:
 _MSGSPEC = msgspec.json.Decoder()
 
 
-def decode_json(content: bytes) -> Any:
+def decode_json(content: bytes | msgspec.Raw) -> Any:
     """`json.loads(content)`, twice as fast: msgspec reads every answer it can, into the values
     json reads (integers past 64 bits exactly, as json, where orjson makes them floats); what
     it refuses and json reads (NaN, 1e400 as inf, a lone surrogate, UTF-16 or a byte-order
@@ -144,7 +149,46 @@ def decode_json(content: bytes) -> Any:
     try:
         return _MSGSPEC.decode(content)
     except msgspec.DecodeError:
-        return json.loads(content)
+        return json.loads(bytes(content))  # a batch member's msgspec.Raw too
+
+
+class _Members(msgspec.Struct, forbid_unknown_fields=True):
+    """A batch answer's `result` as documented (docs/portal-rules.md#batch): its commands'
+    results by key (a list when PHP keyed them 0..n-1), each left as its JSON text."""
+
+    result: dict[str, msgspec.Raw] | list[msgspec.Raw]
+    result_error: Any = msgspec.UNSET
+    result_total: Any = msgspec.UNSET
+    result_next: Any = msgspec.UNSET
+    result_time: Any = msgspec.UNSET
+
+
+class _BatchBody(msgspec.Struct, forbid_unknown_fields=True):
+    result: _Members
+    time: Any = msgspec.UNSET
+
+
+_BATCH = msgspec.json.Decoder(_BatchBody)
+_MEMBERS = tuple(f for f in _Members.__struct_fields__ if f != "result")
+
+
+def decode_batch(content: bytes) -> Any:
+    """A batch answer as `decode_json` reads it, but for its commands' results: each is left
+    as its JSON text (`msgspec.Raw`), for `BitrixClient.batch` to decode, a list's rows with
+    only the keys its reader keeps (`batch.Rows`) where it asks. A body of any other shape
+    (an error, a key the docs do not name, what msgspec refuses) is read whole, as
+    `decode_json` reads it."""
+    try:
+        body = _BATCH.decode(content)
+    except msgspec.DecodeError:  # ValidationError too: another shape
+        return decode_json(content)
+    members: dict[str, Any] = {"result": body.result.result}
+    for name in _MEMBERS:
+        value = getattr(body.result, name)
+        if value is not msgspec.UNSET:
+            members[name] = value
+    return {"result": members} if body.time is msgspec.UNSET else \
+        {"result": members, "time": body.time}
 
 
 def _expired(exc: Expired, *, method: str, write: bool) -> errors.DeadlineExceeded:

@@ -32,7 +32,7 @@ Progress = Callable[[str], None]
 
 
 class WriteClient(Protocol):
-    def batch(self, calls: Any, halt: bool = False) -> Any: ...
+    def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> Any: ...
 
 
 @dataclass

@@ -26,7 +26,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any, Protocol
+
+from provisioner.client.batch import Rows
 
 from provisioner.errors import ProvisionError
 from provisioner.model import ReadCall
@@ -49,9 +52,12 @@ Commands = Mapping[str, tuple[str, Mapping[str, Any]]]
 
 
 class Client(Protocol):
-    """The part of `provisioner.client.BitrixClient` the engine uses."""
+    """The part of `provisioner.client.BitrixClient` the engine uses. `rows` is passed only
+    for a batch holding a read that keeps some keys of its rows (`ReadCall.trim`); a client
+    may ignore it (its answers are then trimmed here, as they come)."""
 
-    def batch(self, calls: Commands, halt: bool = False) -> Any: ...
+    def batch(self, calls: Commands, halt: bool = False,
+              rows: Mapping[str, Rows] | None = None) -> Any: ...
 
 
 def row_budget(client: Any) -> int:
@@ -111,11 +117,14 @@ class Reader:
     def _send(self, turn: _Turn, commands: Commands, guessed: set[str],
               rows: Mapping[str, int] | None = None) -> None:
         for chunk in _chunks(commands, rows or {}, self.budget):
-            out = self.client.batch(chunk, halt=False)
+            kept = turn.rows(chunk)
+            out = self.client.batch(chunk, halt=False, rows=kept) if kept else \
+                self.client.batch(chunk, halt=False)
             self.requests += 1
             turn.out.add(out, chunk, guessed)
+            shaped: frozenset[str] = getattr(out, "shaped", frozenset())
             del out
-            turn.trim(chunk)
+            turn.trim(k for k in chunk if k not in shaped)
             turn.settle(chunk)
 
 
@@ -131,6 +140,16 @@ class _Turn:
         self.take = take
         self.out = _Answers()
         self.done: set[str] = set()
+
+    def rows(self, chunk: Iterable[str]) -> dict[str, Rows]:
+        """The keys of each row the reads among `chunk` keep (`ReadCall.trim`), for the client
+        to decode only those (`BitrixClient.batch`'s rows): the same rows `trim` would make."""
+        kept: dict[str, Rows] = {}
+        for key in chunk:
+            call = self.calls.get(key.split("~", 1)[0])
+            if call is not None and call.trim is not None and not key.endswith("~count"):
+                kept[key] = _kept_rows(call.trim.keys, call.list_key)
+        return kept
 
     def trim(self, keys: Iterable[str]) -> None:
         """Each answer and page among `keys` of a read that keeps only some keys of its rows
@@ -163,6 +182,11 @@ class _Turn:
         pages = tuple(k for k in results if "~" in k and k.split("~", 1)[0] in self.done)
         for page in pages:
             del results[page]
+
+
+@lru_cache(maxsize=256)
+def _kept_rows(keys: tuple[str, ...], list_key: str | None) -> Rows:
+    return Rows(keys, list_key)
 
 
 def _command(call: ReadCall) -> tuple[str, dict[str, Any]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from provisioner.model.address import Address
@@ -138,6 +139,11 @@ class ReadCall:
     trim: RowKeys | None = None
 
 
+@lru_cache(maxsize=64)
+def _keyset(keys: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(keys)
+
+
 @dataclass(frozen=True)
 class RowKeys:
     """A row of a list with only these keys (`ReadCall.trim`)."""
@@ -145,7 +151,10 @@ class RowKeys:
     keys: tuple[str, ...]
 
     def __call__(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: row[k] for k in self.keys if k in row}
+        """The row with only `keys`, in its own order (as the client decodes a list with only
+        these keys: client/batch.py `Rows`)."""
+        kept = _keyset(self.keys)
+        return {k: v for k, v in row.items() if k in kept}
 
     def answer(self, result: Any, list_key: str | None) -> Any:
         """A list answer or page (its rows under `list_key`, or a list, or PHP's object of

@@ -27,10 +27,10 @@ class Bent:
         self.before = before
         self.sent: list[Calls] = []
 
-    def batch(self, calls: Calls, halt: bool = False) -> BatchResult:
+    def batch(self, calls: Calls, halt: bool = False, rows: Any = None) -> BatchResult:
         calls = self.before(calls)
         self.sent.append(calls)
-        out = self.client.batch(dict(calls), halt=halt)
+        out = self.client.batch(dict(calls), halt=halt, rows=rows)
         results = dict(out.results)
         self.answers(calls, results)
         return dataclasses.replace(out, results=results)

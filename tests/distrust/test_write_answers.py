@@ -150,8 +150,8 @@ def test_a_command_deadline_before_the_writes_lists_what_was_not_done(
 
 def test_a_failed_read_names_its_method_once(client: BitrixClient) -> None:
     class Refusing:
-        def batch(self, calls: Any, halt: bool = False) -> BatchResult:
-            out = client.batch(dict(calls), halt=halt)
+        def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> BatchResult:
+            out = client.batch(dict(calls), halt=halt, rows=rows)
             key = next(k for k, (m, _p) in calls.items() if m == "crm.type.list")
             error = InsufficientScope("insufficient_scope", "The request requires higher "
                                       "privileges than provided by the webhook token",

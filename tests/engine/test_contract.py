@@ -67,7 +67,7 @@ class _Echo:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
 
-    def batch(self, calls: Any, halt: bool = False) -> Any:
+    def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> Any:  # noqa: ARG002
         assert halt, "apply sends its writes with halt"
         self.sent.append(dict(calls))
         return SimpleNamespace(results={key: f"result of {key}" for key in calls}, errors={})

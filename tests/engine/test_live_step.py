@@ -92,16 +92,17 @@ def test_what_the_kinds_keep_of_their_reads() -> None:
     field = {"ID": "7", "FIELD_NAME": "UF_CRM_X", "USER_TYPE_ID": "string", "SORT": "100",
              "EDIT_FORM_LABEL": "X", "LIST_COLUMN_LABEL": "X", "LIST_FILTER_LABEL": "X",
              "ERROR_MESSAGE": "", "HELP_MESSAGE": "", "SETTINGS": {"SIZE": 20}}
-    deal = Fields("deal")
-    assert deal.fold("userfields_deal_ru", [field]) == [field]
-    assert deal.fold("userfields_deal_en", [field]) == [
+    deal = Fields("deal").read_calls()  # a list in another language keeps the labels only
+    assert deal["userfields_deal_ru"].trim is None
+    labels = deal["userfields_deal_en"].trim
+    assert labels is not None and labels.answer([field], None) == [
         {k: field[k] for k in ("ID", "EDIT_FORM_LABEL", "LIST_COLUMN_LABEL",
                                "LIST_FILTER_LABEL", "ERROR_MESSAGE", "HELP_MESSAGE")}]
     assert Automation().fold("userfields_deal_ru", [field]) == [
         {"FIELD_NAME": "UF_CRM_X", "USER_TYPE_ID": "string", "EDIT_FORM_LABEL": "X",
          "LIST_COLUMN_LABEL": "X"}]
     for answer in ("oops", ["a"], {"fields": 5}):  # kept as it came: the kind names the fault
-        assert deal.fold("userfields_deal_en", answer) is answer
+        assert labels.answer(answer, None) is answer
         assert SmartProcesses().fold("spa_fields_en", answer) is answer
         assert SmartProcesses().fold("spa_uf_7", answer) is answer
 

@@ -103,7 +103,8 @@ class Counts:
         self.deals = {f"C1:{r.code}": r.deals for r in rows}
 
     def batch(self, calls: dict[str, tuple[str, dict[str, Any]]],
-              halt: bool = False) -> Any:  # noqa: ARG002  (the client's signature)
+              halt: bool = False, rows: Any = None  # noqa: ARG002  (the client's signature)
+              ) -> Any:
         totals = {}
         for key, (method, params) in calls.items():
             assert method == "crm.deal.list"

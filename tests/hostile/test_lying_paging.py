@@ -32,10 +32,10 @@ class BentUsers:
         self.commands = 0
 
     def batch(self, calls: Mapping[str, tuple[str, Mapping[str, Any]]],
-              halt: bool = False) -> BatchResult:
+              halt: bool = False, rows: Any = None) -> BatchResult:
         self.requests += 1
         self.commands += len(calls)
-        out = self.client.batch(calls, halt)
+        out = self.client.batch(calls, halt, rows=rows)
         results, totals, nexts = dict(out.results), dict(out.totals), dict(out.nexts)
         for key, (method, params) in calls.items():
             if method == "user.get":

@@ -263,8 +263,8 @@ class _Reads:
         self.client = client
         self.sent: list[tuple[str, str]] = []
 
-    def batch(self, calls: Mapping[str, tuple[str, Mapping[str, Any]]], halt: bool = False
-              ) -> Any:
+    def batch(self, calls: Mapping[str, tuple[str, Mapping[str, Any]]], halt: bool = False,
+              rows: Any = None) -> Any:  # noqa: ARG002
         for method, params in calls.values():
             if "userfield" in method:
                 self.sent.append((method, str(params.get("filter", {}).get("LANG", ""))

@@ -342,7 +342,7 @@ def _label_reads(client: BitrixClient, desired: engine.DesiredState) -> list[tup
     sent: list[tuple[str, str]] = []
 
     class Reads:
-        def batch(self, calls: Any, halt: bool = False) -> Any:
+        def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> Any:  # noqa: ARG002
             sent.extend((m, str(p.get("select", {}).get("language") or p.get("id")))
                         for m, p in calls.values() if m.startswith("userfieldconfig.")
                         and p.get("select") != {"0": "id"})  # the classic fields' counts

@@ -344,11 +344,11 @@ class DealsArrive:
     def __init__(self, client: BitrixClient, sb: Sandbox, entity: str, status: str) -> None:
         self.client, self.sb, self.where = client, sb, (entity, status)
 
-    def batch(self, calls: Any, halt: bool = False) -> Any:
+    def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> Any:
         if self.where and any(m == "crm.status.delete" for m, _ in dict(calls).values()):
             seed_records(self.sb, *self.where, 1)
             self.where = ()
-        return self.client.batch(calls, halt=halt)
+        return self.client.batch(calls, halt=halt, rows=rows)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client, name)

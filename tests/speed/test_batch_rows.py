@@ -51,8 +51,8 @@ class Recording:
         self.max_answer_bytes = client.max_answer_bytes
         self.rows: list[int] = []
 
-    def batch(self, calls: Mapping[str, tuple[str, Any]], halt: bool = False) -> Any:
-        out = self.client.batch(calls, halt=halt)
+    def batch(self, calls: Mapping[str, tuple[str, Any]], halt: bool = False, rows: Any = None) -> Any:
+        out = self.client.batch(calls, halt=halt, rows=rows)
         self.rows.append(sum(len(out.results[k]) for k, (m, _) in calls.items()
                              if m == "crm.deal.userfield.list"))
         return out
@@ -99,8 +99,8 @@ class Sizes:
         self.max_answer_bytes = client.transport.max_bytes
         self.batches: list[tuple[list[str], int]] = []
 
-    def batch(self, calls: Mapping[str, tuple[str, Any]], halt: bool = False) -> Any:
-        out = self.client.batch(calls, halt=halt)
+    def batch(self, calls: Mapping[str, tuple[str, Any]], halt: bool = False, rows: Any = None) -> Any:
+        out = self.client.batch(calls, halt=halt, rows=rows)
         size = len(json.dumps(out.results, ensure_ascii=False).encode())
         self.batches.append(([m for m, _ in calls.values()], size))
         return out

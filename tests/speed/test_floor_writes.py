@@ -46,9 +46,9 @@ class Counting:
         self.client = client
         self.methods: list[str] = []
 
-    def batch(self, calls: Any, halt: bool = False) -> Any:
+    def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> Any:
         self.methods.extend(method for method, _ in calls.values())
-        return self.client.batch(calls, halt=halt)
+        return self.client.batch(calls, halt=halt, rows=rows)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client, name)
@@ -285,9 +285,9 @@ class Batches(Counting):
         super().__init__(client)
         self.batches: list[list[str]] = []
 
-    def batch(self, calls: Any, halt: bool = False) -> Any:
+    def batch(self, calls: Any, halt: bool = False, rows: Any = None) -> Any:
         self.batches.append([method for method, _ in calls.values()])
-        return super().batch(calls, halt=halt)
+        return super().batch(calls, halt=halt, rows=rows)
 
 
 def test_a_new_smart_process_and_its_pipelines_apply_in_two_rounds(

@@ -43,11 +43,11 @@ class Recording:
         self.sub_calls: list[tuple[str, str]] = []
         self.batches: list[int] = []
 
-    def batch(self, calls: Mapping[str, tuple[str, Mapping[str, Any]]], halt: bool = False
+    def batch(self, calls: Mapping[str, tuple[str, Mapping[str, Any]]], halt: bool = False, rows: Any = None
               ) -> Any:
         self.batches.append(len(calls))
         self.sub_calls.extend((m, repr(sorted(dict(p).items()))) for m, p in calls.values())
-        return self.client.batch(calls, halt=halt)
+        return self.client.batch(calls, halt=halt, rows=rows)
 
 
 def portal() -> tuple[Sandbox, Recording]:

@@ -17,7 +17,6 @@ from operator import attrgetter
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from provisioner.kinds import shared
 from provisioner.kinds import statuses as st
 from provisioner.kinds.fields import labels as lb
 from provisioner.kinds.fields import manual as fm
@@ -44,7 +43,6 @@ from provisioner.model import (
     Exports,
     KeepsKeys,
     Files,
-    FoldsReads,
     Kind,
     Links,
     Pairing,
@@ -55,6 +53,7 @@ from provisioner.model import (
     RecordQuery,
     Report,
     Results,
+    RowKeys,
     Script,
     tuple_part,
 )
@@ -67,7 +66,12 @@ ENTITIES = {"lead": "leads", "deal": "deals", "contact": "contacts", "company": 
             "quote": "quotes"}
 PREFIX = "UF_CRM_"
 FILE = "fields.toml"
-LABEL_ROW = ("ID", *LABEL_KEYS.values())  # what a list in another language adds: the labels
+# What a list in another language adds: the labels, by field id (the rest of each field is the
+# first language's). Its rows are kept with these keys only (`ReadCall.trim`), decoded so by
+# the client: the other keys, the items above all, are never made (issue 18: about 40 MB of
+# an L100 plan's 192 MB of answers).
+LABEL_ROW = ("ID", *LABEL_KEYS.values())
+LABEL_TRIM = RowKeys(LABEL_ROW)
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ Specs = tuple[FieldSpec, ...]
 
 
 class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[Specs],
-             Explains, CountsRecords, ReadsMore, FoldsReads):
+             Explains, CountsRecords, ReadsMore):
     """The kind object registered in `provisioner.kinds.KINDS`, one per entity."""
 
     def __init__(self, entity: str) -> None:
@@ -182,7 +186,8 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
             "moduleId": "crm", "select": {"0": "id"},
             "filter": {"entityId": f"CRM_{self.entity.upper()}"}}, "fields")
         return {self._key(lang): ReadCall(f"crm.{self.entity}.userfield.list",
-                                          {"filter": {"LANG": lang}}, sized_by=count)
+                                          {"filter": {"LANG": lang}}, sized_by=count,
+                                          trim=None if lang == LANGS[0] else LABEL_TRIM)
                 for lang in LANGS}
 
     def _key(self, lang: str) -> str:
@@ -208,20 +213,12 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
                                                      {"id": r["ID"]}) for r in rows}
         # each list answers every field at once, as the first one did (its length: `rows`)
         return {self._key(lang): ReadCall(f"crm.{self.entity}.userfield.list",
-                                          {"filter": {"LANG": lang}}, rows=len(every))
+                                          {"filter": {"LANG": lang}}, rows=len(every),
+                                          trim=LABEL_TRIM)
                 for lang in others}
 
     def _get_key(self, field_id: Any) -> str:
         return f"userfield_{self.entity}_{field_id}"
-
-    def fold(self, key: str, answer: Any) -> Any:
-        """A list in a language other than the first: only the labels it adds, by field id
-        (the rest of each field is the first language's). An answer not as documented is kept
-        as it came (`from_live` says what is wrong with it)."""
-        if key == self._key(LANGS[0]) or not key.startswith(self._key("")) or \
-                not shared.tables(answer):
-            return answer
-        return [{k: row[k] for k in LABEL_ROW if k in row} for row in answer]
 
     def from_live(self, results: Results) -> Specs:
         per_lang = {lang: {str(r["ID"]): r for r in results.get(self._key(lang)) or []}
