@@ -328,3 +328,15 @@ def test_export_writes_every_language_the_administrator_set(client: BitrixClient
     exported = files["fields.toml"]["deal"]["fields"]["KIND"]
     assert exported["label"] == {"ru": "Вид", "en": "Kind", "de": "Art", "fr": ""}
     assert exported.get("list_label") == {"ru": "Вид", "en": "Kind"}
+
+
+def test_an_item_text_read_from_the_portal_is_the_text_of_what_came() -> None:
+    """`_text` (an item's XML_ID and VALUE, fields/model.py) is `shared.text(str(v or ""))`
+    for whatever the portal sends, a text kept as the one living string."""
+    from provisioner.kinds import shared
+    from provisioner.kinds.fields.model import _text
+
+    for value in (None, "", 0, 5, "x", "Опция 1", 1.5, False, True, [], {"a": 1}):
+        assert _text(value) == shared.text(str(value or "")), value
+    made = "".join(["op", "tion"])
+    assert _text(made) is shared.text("option")

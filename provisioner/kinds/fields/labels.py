@@ -52,6 +52,7 @@ def ordered(texts: Mapping[str, str]) -> Labels:
 
 
 @lru_cache(maxsize=256)  # a few sets of languages in practice; bounded against a hostile portal
+@lru_cache(maxsize=256)  # a few sets of languages in practice; one per field read
 def _order(langs: tuple[str, ...]) -> tuple[str, ...]:
     """`langs` in the one order (sorted once per set of languages read, not once per label)."""
     return tuple(sorted(langs, key=lambda lang: ORDER.get(lang, len(ORDER))))
