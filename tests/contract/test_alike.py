@@ -31,6 +31,7 @@ from provisioner.kinds import KINDS
 from provisioner.kinds.fields import kind as fields_kind
 from provisioner.kinds.fields.kind import ITEM_KEY
 from provisioner.kinds.fields.model import EnumItem
+from provisioner.kinds.statuses import sorts
 from provisioner.model import Plan, PlanOptions
 from provisioner.model.address import Address
 from provisioner.model.pairing import alike
@@ -40,22 +41,24 @@ OPTIONS = (PlanOptions(), PlanOptions(allow_destroy=True))
 
 @contextmanager
 def every_item_compared() -> Iterator[None]:
-    fields_kind.ALIKE_ITEMS = False
+    """The oracle: every field item, stage and list item compared (the code before)."""
+    fields_kind.ALIKE_ITEMS = sorts.ALIKE_ROWS = False
     try:
         yield
     finally:
-        fields_kind.ALIKE_ITEMS = True
+        fields_kind.ALIKE_ITEMS = sorts.ALIKE_ROWS = True
 
 
-def assert_plans_equal(desired: Any, live: Any, options: PlanOptions) -> int:
-    """The plan with alike items left out is the plan without; the number of groups left out."""
+def assert_plans_equal(desired: Any, live: Any, options: PlanOptions) -> set[Address]:
+    """The plan with alike items left out is the plan without; the parents whose objects
+    were left out."""
     with every_item_compared():
         whole = engine.make_plan(desired, live, options)
         ids = idmap.live_ids(live, desired)
     looked_up = engine.make_plan(desired, live, options)  # nodes read by lookups first
     iterated = engine.make_plan(desired, live, options)   # nodes read by iteration first
-    left_out = sum(len(kind.pair(desired.parts.get(kind.name), live.parts[kind.name]).groups[0].under)
-                   for kind in KINDS)
+    left_out = {parent for kind in KINDS for parent in
+                kind.pair(desired.parts.get(kind.name), live.parts[kind.name]).groups[0].under}
     for plan in (looked_up, iterated):
         assert plan.changes == whole.changes
         assert plan.notes == whole.notes
@@ -116,12 +119,15 @@ def _seed_applied(client: BitrixClient) -> tuple[Any, Any]:
 
 def test_the_seed_config_leaves_its_items_out_after_apply(client: BitrixClient) -> None:
     """Not vacuous: on the portal the seed config made, every enumeration field's items are
-    left out, and the plans are equal."""
+    left out, and the stages of the deal pipeline (its config names every stage's colour; the
+    smart process's does not, so the portal's colours differ and its stages are compared), and
+    the plans are equal."""
     desired, live = _seed_applied(client)
-    enumerations = sum(1 for n in engine.make_plan(desired, live).desired_nodes.values()
-                       if getattr(n, "type", None) == "enumeration")
-    assert enumerations > 0
-    assert assert_plans_equal(desired, live, PlanOptions()) == enumerations
+    enumerations = {a for a, n in engine.make_plan(desired, live).desired_nodes.items()
+                    if getattr(n, "type", None) == "enumeration"}
+    assert enumerations
+    assert assert_plans_equal(desired, live, PlanOptions()) == \
+        {*enumerations, Address.of("deal.pipeline", "sales")}
 
 
 def test_a_portal_holding_one_item_twice_is_refused_as_before(client: BitrixClient) -> None:
@@ -166,3 +172,39 @@ def test_alike_needs_every_pair_equal_and_every_key_once() -> None:
     # the items' own key in place of their address (fields/kind.py ITEM_KEY): the same answers
     for desired, live in (((a, b), (a, b)), ((a, a), (a, a)), ((a, b), (b, a)), ((a,), (a, b))):
         assert alike(desired, live, ITEM_KEY) is alike(desired, live)
+
+
+def test_a_portal_holding_a_stage_twice_is_refused_as_before(client: BitrixClient) -> None:
+    """A portal that lies: the deal pipeline whose stages are left out holds one stage twice
+    (another id): not alike, so the plan sees the twin and refuses, as it did; and a pipeline
+    listed twice under one key is compared whole, its stages too."""
+    desired, live = _seed_applied(client)
+    assert Address.of("deal.pipeline", "sales") in assert_plans_equal(desired, live,
+                                                                     PlanOptions())
+    specs = list(live.parts["deal.pipelines"])
+    at = next(i for i, s in enumerate(specs) if s.pipeline.name == "Продажи")  # sales
+    stage = specs[at].stages[0]
+    twice = replace(specs[at], stages=(*specs[at].stages, replace(stage, id=stage.id + 1000)))
+    pipeline_twice = replace(specs[at], pipeline=replace(specs[at].pipeline,
+                                                         id=specs[at].pipeline.id + 1000))
+    for lying in ([*specs[:at], twice, *specs[at + 1:]], [*specs, pipeline_twice]):
+        bent = replace(live, parts={**live.parts, "deal.pipelines": tuple(lying)})
+        with every_item_compared(), pytest.raises(TwinsOnPortal) as before:
+            engine.make_plan(desired, bent)
+        with pytest.raises(TwinsOnPortal) as now:
+            engine.make_plan(desired, bent)
+        assert str(now.value) == str(before.value)
+        assert [(t.address, t.ids) for t in now.value.twins] == \
+            [(t.address, t.ids) for t in before.value.twins]
+
+
+def test_rows_are_alike_only_under_their_own_list_and_without_a_move() -> None:
+    from provisioner.kinds.statuses import Stage, alike_rows
+
+    pipe, other = Address.of("deal.pipeline", "sales"), Address.of("deal.pipeline", "old")
+    a, b = Stage("NEW", "New", owner=pipe), Stage("WON", "Won", owner=pipe)
+    assert alike_rows(pipe, (a, b), (a, b))
+    # a pipeline matched under another key: equal rows (the owner is not compared), elsewhere
+    assert not alike_rows(pipe, (a, b), (replace(a, owner=other), replace(b, owner=other)))
+    assert not alike_rows(pipe, (replace(a, moved_from="OLD"), b), (a, b))  # a rename noted
+    assert not alike_rows(pipe, (a, a), (a, a))

@@ -136,6 +136,8 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
             if live_by.setdefault(spec.spa.code, spec) is not spec:
                 twins.append(spec)
         pairs = Pairs(self.name)
+        twinned = {spec.spa.code for spec in twins}
+        same: set[Address] = set()  # pipelines whose stages are left out of the comparison
         if wanted:
             pairs.manage("smart_process")
         made_as = _made_as_wanted_by(s for spec in live for p in spec.pipelines
@@ -151,11 +153,20 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
                     unsure.append(problem)
             pairs.want(spec.spa, [*(p.pipeline for p in spec.pipelines),
                                   *(f.field for f in spec.fields)])
+            once = _keys_once(have) if have is not None and spec.spa.code not in twinned \
+                else frozenset()
             for p in spec.pipelines:
                 made = _stages_of(have, p.pipeline.key)
-                pairs.want(p.pipeline, st.settle_sorts(
-                    p.stages, made or (), () if made is not None else PORTAL_KEPT,
-                    () if made is not None else made_as(p.stages)))
+                stages = st.settle_sorts(p.stages, made or (),
+                                         () if made is not None else PORTAL_KEPT,
+                                         () if made is not None else made_as(p.stages))
+                if made is not None and p.pipeline.key in once and st.alike_rows(p.pipeline.address,
+                                                                           stages, made):
+                    pairs.want(p.pipeline)  # its stages stand as the config has them
+                    pairs.want_alike(p.pipeline.address, stages, made)
+                    same.add(p.pipeline.address)
+                else:
+                    pairs.want(p.pipeline, stages)
                 pairs.manage(f"{p.pipeline.address}.stage")
             if spec.pipelines:
                 pairs.manage(f"{spec.spa.address}.pipeline")
@@ -168,7 +179,11 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
         for spec in [*live_by.values(), *twins]:
             pairs.have([spec.spa])
             for p in spec.pipelines:
-                pairs.have([p.pipeline, *p.stages])
+                if p.pipeline.address in same and live_by.get(spec.spa.code) is spec:
+                    pairs.have([p.pipeline])
+                    pairs.have_alike(p.pipeline.address)
+                else:
+                    pairs.have([p.pipeline, *p.stages])
             for f in spec.fields:
                 pairs.have([f.field, *f.items])
         return pairs.pairing()
@@ -337,6 +352,13 @@ def _made_as_wanted_by(live: Iterable[st.Stage]) -> Callable[[Sequence[st.Stage]
     def made(stages: Sequence[st.Stage]) -> list[st.Kept]:
         return [st.Kept(s.code, PORTAL_MADE[s.code][0]) for s in stages if as_made(s)]
     return made
+
+
+def _keys_once(have: SpaSpec) -> frozenset[str]:
+    """The keys of the live pipelines no other pipeline of the smart process holds (a key
+    held twice is a twin the plan must see whole)."""
+    keys = [p.pipeline.key for p in have.pipelines]
+    return frozenset(k for k in keys if keys.count(k) == 1)
 
 
 def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...] | None:

@@ -37,7 +37,7 @@ from provisioner.kinds.statuses.rows import (
     strip_prefix,
     tables,
 )
-from provisioner.kinds.statuses.sorts import Kept, Sortable, resorted, settle_sorts
+from provisioner.kinds.statuses.sorts import Kept, Sortable, alike_rows, resorted, settle_sorts
 from provisioner.kinds.statuses.writes import (
     Op,
     answered_stages,
@@ -54,7 +54,7 @@ from provisioner.kinds.statuses.writes import (
 
 __all__ = [
     "NAME", "SEMANTICS", "STATUSES", "Grouped", "Item", "Kept", "Op", "Sortable", "Stage",
-    "answered_stages", "by_address", "by_entity", "check_codes",
+    "alike_rows", "answered_stages", "by_address", "by_entity", "check_codes",
     "check_semantics", "check_success_code", "export_item", "export_stage", "follow_moves",
     "group", "grouped", "item_shape", "keep_moves", "list_calls", "live_item", "live_stage",
     "made_as_wanted", "made_calls", "made_left_out", "made_read", "op_call",

@@ -209,6 +209,8 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
         made = new.made_as_wanted_by(default.stages if default else ())
         made_names = {s.code: s.name for s in default.stages} if default else {}
         pairs = Pairs(self.name)
+        twinned = {spec.pipeline.key for spec in twins}
+        same: set[str] = set()  # pipelines whose stages are left out of the comparison
         for pipe, key in moves:
             pairs.note(Address.of("deal.pipeline", key), MovedFromPortal(pipe.name))
         for key, why in hints(have, want, keys).items():
@@ -221,11 +223,24 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
                 live_specs[spec.pipeline.key] = matched
                 if matched.pipeline.originator == UNFINISHED:
                     pipeline = _finishing(spec, matched, made_names, pairs)
-            pairs.want(pipeline, st.settle_sorts(spec.stages, matched.stages if matched
-                                                 else (), () if matched else PORTAL_KEPT,
-                                                 () if matched else made(spec.stages)))
+            stages = st.settle_sorts(spec.stages, matched.stages if matched
+                                     else (), () if matched else PORTAL_KEPT,
+                                     () if matched else made(spec.stages))
+            if matched is not None and pipeline is spec.pipeline and \
+                    spec.pipeline.key not in twinned and st.alike_rows(pipeline.address, stages, matched.stages):
+                pairs.want(pipeline)  # its stages stand on the portal as the config has them
+                pairs.want_alike(pipeline.address, stages, matched.stages)
+                same.add(spec.pipeline.key)
+            else:
+                pairs.want(pipeline, stages)
             pairs.manage(f"{spec.pipeline.address}.{STAGE_STEP}")
-        for spec in [*live_specs.values(), *twins]:
+        for spec in live_specs.values():
+            if spec.pipeline.key in same:
+                pairs.have([spec.pipeline])
+                pairs.have_alike(spec.pipeline.address)
+            else:
+                pairs.have([spec.pipeline, *spec.stages])
+        for spec in twins:
             pairs.have([spec.pipeline, *spec.stages])
         if wanted:
             pairs.manage("deal.pipeline")

@@ -104,11 +104,21 @@ class ReferenceLists(Kind[DesiredLists, LiveLists], Exports[LiveLists]):
             assert desired is not None
             raise ConfigError([_not_offered(e, live, desired.locate) for e in missing])
         pairs = Pairs(self.name)
+        same: set[str] = set()  # lists whose items stand on the portal as the config has them
         for entity, items in wanted.items():
-            pairs.want_under(owner(entity), st.settle_sorts(items, live.items.get(entity, ())))
+            held = live.items.get(entity, ())
+            settled = st.settle_sorts(items, held)
+            if st.alike_rows(owner(entity), settled, held):
+                pairs.want_alike(owner(entity), settled, held)
+                same.add(entity)
+            else:
+                pairs.want_under(owner(entity), settled)
             pairs.manage(f"{owner(entity)}.item")
-        for items in live.items.values():
-            pairs.have(items)
+        for entity, items in live.items.items():
+            if entity in same:
+                pairs.have_alike(owner(entity))
+            else:
+                pairs.have(items)
         return pairs.pairing()
 
     def apply(self, changes: Sequence[Change], desired: Mapping[Address, Any],

@@ -7,7 +7,10 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Protocol, TypeVar
+from operator import attrgetter
+from typing import Any, Protocol, TypeVar
+
+from provisioner.model.pairing import alike
 
 
 class Sortable(Protocol):
@@ -229,3 +232,22 @@ def _renumber(count: int, taken: frozenset[int]) -> list[int]:
         out.append(value)
         previous = value
     return out
+
+
+# Rows (stages, list items) equal on both sides are left out of the plan's comparison
+# (`Pairs.want_alike`, as a field's items are); False compares every row, as before
+# (tests/contract/test_alike.py holds the two plans equal).
+ALIKE_ROWS = True
+_CODE = attrgetter("code")  # a row's address is its list's and its code (rows.py)
+
+
+def alike_rows(parent: Any, desired: Sequence[Any], live: Sequence[Any]) -> bool:
+    """Whether the settled desired rows of the list at `parent` may be left out of the
+    comparison with the live ones: equal one by one, each code once (`alike`), every row of
+    both sides under `parent` (equality leaves the owner out: a pipeline matched under
+    another key keeps its stages' owner), and no row matched by its `moved_from` (a rename
+    the plan notes)."""
+    return ALIKE_ROWS and alike(desired, live, _CODE) and \
+        all(row.owner == parent for row in desired) and \
+        all(row.owner == parent for row in live) and \
+        not any(getattr(row, "moved_from", None) for row in desired)
