@@ -30,7 +30,6 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from provisioner.client.batch import Rows
-
 from provisioner.errors import ProvisionError
 from provisioner.model import ReadCall
 from provisioner.model.answers import row_id

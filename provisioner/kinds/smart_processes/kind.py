@@ -160,8 +160,8 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
                 stages = st.settle_sorts(p.stages, made or (),
                                          () if made is not None else PORTAL_KEPT,
                                          () if made is not None else made_as(p.stages))
-                if made is not None and p.pipeline.key in once and st.alike_rows(p.pipeline.address,
-                                                                           stages, made):
+                if made is not None and p.pipeline.key in once and \
+                        st.alike_rows(p.pipeline.address, stages, made):
                     pairs.want(p.pipeline)  # its stages stand as the config has them
                     pairs.want_alike(p.pipeline.address, stages, made)
                     same.add(p.pipeline.address)

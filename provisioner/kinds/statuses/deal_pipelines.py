@@ -227,7 +227,8 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
                                      else (), () if matched else PORTAL_KEPT,
                                      () if matched else made(spec.stages))
             if matched is not None and pipeline is spec.pipeline and \
-                    spec.pipeline.key not in twinned and st.alike_rows(pipeline.address, stages, matched.stages):
+                    spec.pipeline.key not in twinned and \
+                    st.alike_rows(pipeline.address, stages, matched.stages):
                 pairs.want(pipeline)  # its stages stand on the portal as the config has them
                 pairs.want_alike(pipeline.address, stages, matched.stages)
                 same.add(spec.pipeline.key)
