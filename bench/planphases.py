@@ -11,7 +11,8 @@ paused as read_live pauses it), against the sandbox served in memory on a thread
 (the client's exchange thread). Each phase is timed with `time.thread_time` of this thread, so
 the sandbox's own CPU is left out; `read` is the client's part of reading the portal (decoding
 the answers, de-duplicating the rows); `live` and `fingerprint` are made while it reads
-(engine/live.py `LiveStep`) and counted apart. Not a test: it prints a table.
+(engine/live.py `LiveStep`) and counted apart; `provision plan` makes no fingerprint without
+`--json` (nor does this bench: its column reads 0.00). Not a test: it prints a table.
 
 `--cli --reference DIR` runs DIR's provision (another checkout: the issue's build, the last
 release) and this one in turn on the same portal, and prints each pair's CPU ratio and their
