@@ -378,8 +378,9 @@ def _checked(call: ReadCall, result: Any) -> Any:
     rows = _row_list(result, call.list_key)
     if rows is None:
         return result
-    ids = [str(row.get("ID", row.get("id"))) for row in rows  # row_id, inlined: every row
-           if isinstance(row, Mapping) and row.get("ID", row.get("id")) is not None]
+    ids = [str(rid) for row in rows  # row_id, inlined: every row (a dict, most of them)
+           if (type(row) is dict or isinstance(row, Mapping))
+           and (rid := row.get("ID", row.get("id"))) is not None]
     if len(set(ids)) == len(ids):  # no id twice (every answer of a sound portal): kept whole
         for row in rows if call.expect else ():
             if isinstance(row, Mapping) and row_id(row) is not None:

@@ -113,7 +113,8 @@ def read_keys(texts: Mapping[str, Mapping[str, Any]], keys: Mapping[str, str]
     seen: dict[tuple[str, ...], Labels] = {}
     out: dict[str, Labels] = {}
     for ours, portal in keys.items():
-        values = tuple([str(row.get(portal) or "") for row in rows])
+        values = tuple([text if type(text := row.get(portal) or "") is str else str(text)
+                        for row in rows])
         found = seen.get(values)
         if found is None:
             found = seen[values] = _READ.get((langs, values), _texts, langs, values)

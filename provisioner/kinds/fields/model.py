@@ -274,7 +274,8 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
     items: list[EnumItem] = []
     seen: dict[str, int] = {}
     written = [str(t["value"]) for t in tables]
-    values = [shared.name(text, shared.VALUE_TRIM) for text in written]  # as the portal keeps
+    trim = shared.VALUE_TRIM  # as the portal keeps them: `shared.name`, a call fewer an item
+    values = [intern(text.strip(trim)) for text in written]
     _check_values(written, values, path, report)
     where = owner.address
     for index, t in enumerate(tables):
@@ -284,7 +285,7 @@ def parse_items(rows: Sequence[Any], owner: Field, path: Path,
             report.add((*path, index), f'duplicate item id "{xml_id}" (also item {seen[xml_id]})',
                        "give every item its own xml_id")
         seen.setdefault(xml_id, index)
-        items.append(EnumItem(where, shared.text(xml_id), values[index],
+        items.append(EnumItem(where, intern(xml_id), values[index],
                               bool(t.get("default", False)), 10 * (index + 1), None, False,
                               given))
     defaults = [i for i in items if i.default]
@@ -341,7 +342,10 @@ def live_field(row: Mapping[str, Any], where: tuple[Address | None, str], name: 
               settings=ft.live_settings(type_, row.get("SETTINGS")), id=int(row["ID"]),
               full=full)
     owner = f.address
-    items = tuple([EnumItem(owner, _text(i.get("XML_ID")), _text(i.get("VALUE")),
+    # `_text` inlined (a call fewer for each of 860,000 texts at L100): a text as it came
+    items = tuple([EnumItem(owner,
+                            intern(x) if type(x := i.get("XML_ID")) is str else _text(x),
+                            intern(v) if type(v := i.get("VALUE")) is str else _text(v),
                             i.get("DEF") == "Y", int(i.get("SORT") or 0), int(i["ID"]))
                    for i in row.get("LIST") or ()])
     return FieldSpec(f, items)
