@@ -153,8 +153,10 @@ def decode_json(content: bytes | msgspec.Raw) -> Any:
 
 
 class _Members(msgspec.Struct, forbid_unknown_fields=True):
-    """A batch answer's `result` as documented (docs/portal-rules.md#batch): its commands'
-    results by key (a list when PHP keyed them 0..n-1), each left as its JSON text."""
+    """A batch answer's `result` as documented (settings/how-to-call-rest-api/batch.md:
+    `result`, `result_error`, `result_total`, `result_next`, `result_time`, each `[]` when
+    empty; docs/portal-rules.md#batch): its commands' results by key (a list when PHP keyed
+    them 0..n-1), each left as its JSON text."""
 
     result: dict[str, msgspec.Raw] | list[msgspec.Raw]
     result_error: Any = msgspec.UNSET

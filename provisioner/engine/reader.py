@@ -53,7 +53,8 @@ Commands = Mapping[str, tuple[str, Mapping[str, Any]]]
 class Client(Protocol):
     """The part of `provisioner.client.BitrixClient` the engine uses. `rows` is passed only
     for a batch holding a read that keeps some keys of its rows (`ReadCall.trim`); a client
-    may ignore it (its answers are then trimmed here, as they come)."""
+    may ignore it: the reader trims every answer its result does not name in `shaped`
+    (`BatchResult.shaped`; an answer without it names none)."""
 
     def batch(self, calls: Commands, halt: bool = False,
               rows: Mapping[str, Rows] | None = None) -> Any: ...

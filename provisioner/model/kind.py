@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from provisioner.model.address import Address
@@ -139,21 +138,20 @@ class ReadCall:
     trim: RowKeys | None = None
 
 
-@lru_cache(maxsize=64)
-def _keyset(keys: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(keys)
-
-
 @dataclass(frozen=True)
 class RowKeys:
     """A row of a list with only these keys (`ReadCall.trim`)."""
 
     keys: tuple[str, ...]
+    _kept: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_kept", frozenset(self.keys))
 
     def __call__(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The row with only `keys`, in its own order (as the client decodes a list with only
         these keys: client/batch.py `Rows`)."""
-        kept = _keyset(self.keys)
+        kept = self._kept
         return {k: v for k, v in row.items() if k in kept}
 
     def answer(self, result: Any, list_key: str | None) -> Any:

@@ -142,3 +142,25 @@ def test_a_list_in_a_second_language_is_decoded_with_its_labels_only() -> None:
         "ID", "EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL", "ERROR_MESSAGE",
         "HELP_MESSAGE"}
     assert "LIST" in results["userfields_deal_ru"][0]
+
+
+def test_the_docs_batch_answer_takes_the_envelope_its_results_left_as_text() -> None:
+    """The answer of settings/how-to-call-rest-api/batch.md (tests/fixtures/client/batch.json)
+    is the envelope `decode_batch` reads: every result is left as its JSON text, and decoded
+    it is what `decode_json` reads of the whole body."""
+    from pathlib import Path
+
+    import msgspec
+
+    example = json.loads((Path(__file__).parent.parent / "fixtures" / "client" /
+                          "batch.json").read_text("utf-8"))["response"]["body"]
+    content = json.dumps(example, ensure_ascii=False).encode()
+    read = decode_batch(content)
+    assert set(read) == {"result", "time"} and read["result"]["result"]
+    assert all(isinstance(v, msgspec.Raw) for v in read["result"]["result"].values())
+    members, shaped = decoded(read["result"], {"get_department": Rows(("ID",))})
+    assert shaped == {"get_department"} and members["result"]["get_department"] == [{"ID": "1"}]
+    whole = decode_json(content)["result"]
+    assert members["result"]["get_user"] == whole["result"]["get_user"]
+    assert {k: v for k, v in members.items() if k != "result"} == \
+        {k: v for k, v in whole.items() if k != "result"}

@@ -28,12 +28,11 @@ from provisioner.engine import idmap, planfile
 from provisioner.engine.planner import TwinsOnPortal
 from provisioner.engine.render import plan_document
 from provisioner.kinds import KINDS
-from provisioner.kinds.fields import kind as fields_kind
 from provisioner.kinds.fields.kind import ITEM_KEY
 from provisioner.kinds.fields.model import EnumItem
-from provisioner.kinds.statuses import sorts
 from provisioner.model import Plan, PlanOptions
 from provisioner.model.address import Address
+from provisioner.model import pairing
 from provisioner.model.pairing import alike
 
 OPTIONS = (PlanOptions(), PlanOptions(allow_destroy=True))
@@ -42,11 +41,11 @@ OPTIONS = (PlanOptions(), PlanOptions(allow_destroy=True))
 @contextmanager
 def every_item_compared() -> Iterator[None]:
     """The oracle: every field item, stage and list item compared (the code before)."""
-    fields_kind.ALIKE_ITEMS = sorts.ALIKE_ROWS = False
+    pairing.ALIKE = False
     try:
         yield
     finally:
-        fields_kind.ALIKE_ITEMS = sorts.ALIKE_ROWS = True
+        pairing.ALIKE = True
 
 
 def assert_plans_equal(desired: Any, live: Any, options: PlanOptions) -> set[Address]:

@@ -287,11 +287,6 @@ def field_key(key: str) -> str:
     return key
 
 
-# Items equal on both sides are left out of the plan's comparison (`Pairs.want_alike`); False
-# compares every item, as before (tests/contract/test_alike.py holds the two plans equal).
-ALIKE_ITEMS = True
-
-
 # What tells a field's items apart: an item's address is its field's and its xml_id
 # (EnumItem.address), and the items `alike` compares are of one field
 ITEM_KEY = attrgetter("xml_id")
@@ -305,7 +300,7 @@ def add_fields(pairs: Pairs, desired: Sequence[FieldSpec], live: Sequence[FieldS
     for spec in desired:
         have = live_by.get(spec.field.address)
         items = st.settle_sorts(spec.items, have.items if have else ())
-        if have is not None and ALIKE_ITEMS and alike(items, have.items, ITEM_KEY):
+        if have is not None and alike(items, have.items, ITEM_KEY):
             # almost every field of a plan: its items are left out of the comparison (and put
             # under their addresses only when the plan's nodes are read: model/nodes.py)
             pairs.want(spec.field)

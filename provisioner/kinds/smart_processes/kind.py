@@ -6,6 +6,7 @@ ones in `match.py`, the writes made in `apply.py`; the model classes are in `mod
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -357,8 +358,8 @@ def _made_as_wanted_by(live: Iterable[st.Stage]) -> Callable[[Sequence[st.Stage]
 def _keys_once(have: SpaSpec) -> frozenset[str]:
     """The keys of the live pipelines no other pipeline of the smart process holds (a key
     held twice is a twin the plan must see whole)."""
-    keys = [p.pipeline.key for p in have.pipelines]
-    return frozenset(k for k in keys if keys.count(k) == 1)
+    held = Counter(p.pipeline.key for p in have.pipelines)
+    return frozenset(k for k, n in held.items() if n == 1)
 
 
 def _stages_of(have: SpaSpec | None, key: str) -> tuple[st.Stage, ...] | None:

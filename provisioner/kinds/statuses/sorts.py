@@ -234,10 +234,6 @@ def _renumber(count: int, taken: frozenset[int]) -> list[int]:
     return out
 
 
-# Rows (stages, list items) equal on both sides are left out of the plan's comparison
-# (`Pairs.want_alike`, as a field's items are); False compares every row, as before
-# (tests/contract/test_alike.py holds the two plans equal).
-ALIKE_ROWS = True
 _CODE = attrgetter("code")  # a row's address is its list's and its code (rows.py)
 
 
@@ -247,7 +243,7 @@ def alike_rows(parent: Any, desired: Sequence[Any], live: Sequence[Any]) -> bool
     both sides under `parent` (equality leaves the owner out: a pipeline matched under
     another key keeps its stages' owner), and no row matched by its `moved_from` (a rename
     the plan notes)."""
-    return ALIKE_ROWS and alike(desired, live, _CODE) and \
+    return alike(desired, live, _CODE) and \
         all(row.owner == parent for row in desired) and \
         all(row.owner == parent for row in live) and \
         not any(getattr(row, "moved_from", None) for row in desired)
