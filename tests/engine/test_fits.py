@@ -21,7 +21,9 @@ KEYS = ("type", "label", "list_label", "help", "sort", "multiple", "mandatory", 
         "code", "name", "color", "semantics", "stages", "deal", "required_from", "A_B", "bad key",
         "pipelines", "deal.pipelines", "fields", "UF_X", "ok\x1b", "enumeration")
 TEXTS = st.sampled_from(["", " ", "string", "enumeration", "crm", "Name", "x" * 256, "a\tb",
-                         "a\nb", "a\x1bb", "\u202e", "a\xa0b", "\u2028", "\u2066x", "\x85", "sales:NEW", "#FF0000", "S", "F"]) | st.text(
+                         "a\nb", "a\x1bb", "\u202e", "a\xa0b", "\u2028", "\u2066x", "\x85", "sales:NEW", "#FF0000", "S", "F",
+                         "я" * 255, "я" * 256, "\xa0", "\u3000", " \n", "a\x1c", "\x1c", "process",
+                         "success", "failure", "ru", "en", "UF_CRM_X", "12"]) | st.text(
     max_size=6)
 LEAVES = st.none() | st.booleans() | st.integers(-3, 300) | st.floats(allow_nan=False) | TEXTS
 VALUES = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4)
@@ -67,3 +69,4 @@ def test_a_field_with_one_key_changed_fits_exactly_when_check_finds_no_issue(
     assert fits(FIELD)(VALID_FIELD) and fits(SPA_FIELD)(VALID_FIELD)
     for shape in (FIELD, SPA_FIELD):
         assert fits(shape)(table) is (not collected(shape, table))
+

@@ -12,6 +12,7 @@ import pytest
 from provisioner.client.errors import MalformedResponse
 from provisioner.engine import live as lv
 from provisioner.engine.reader import Reader
+from provisioner.kinds import statuses as st
 from provisioner.kinds.smart_processes import live as spa_live
 from provisioner.model import ReadCall, RowKeys
 
@@ -183,4 +184,13 @@ def test_trimming_loses_nothing_a_kind_reads() -> None:
     finally:
         untouched.undo()
     assert all(set(row) <= set(spa_live.ROW_KEYS) for row in kept["spa_fields_ru"])
+    # crm.status.list's rows: NAME_INIT, CATEGORY_ID and EXTRA as answered, not as kept
+    assert any({"NAME_INIT", "EXTRA"} <= set(row) for row in _status_rows(whole))
+    assert st.STATUSES.trim is not None
+    kept_keys = set(st.STATUSES.trim.keys)
+    assert _status_rows(kept) and all(set(row) <= kept_keys for row in _status_rows(kept))
     assert lv.live_from_results(kept).parts == parts
+
+
+def _status_rows(results: Any) -> list[Any]:
+    return [row for rows in st.by_entity(results["statuses"]).values() for row in rows]
