@@ -49,23 +49,40 @@ def request_body(commands: list[Command], *, as_list: bool, halt: bool) -> dict[
 class Rows:
     """The keys of each row a reader keeps of a list command's result: its rows under
     `list_key` (an object holding that key only), or the result itself a list of rows (or
-    PHP's object of them). Decoded so, a row's other keys are never made: a smart process's
-    field list in a second language is mostly what its reader drops (issue 18)."""
+    PHP's object of them); with `one`, the result holds one row under that key (an object
+    holding that key only: a get). `lists`: keys of a row whose value is rows in turn, each
+    kept with only the keys given (a field's enumeration items). Decoded so, a row's other
+    keys are never made: a smart process's field list in a second language is mostly what
+    its reader drops (issue 18). engine/reader.py makes it of the model's `RowKeys`."""
 
     keys: tuple[str, ...]
     list_key: str | None = None
+    lists: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    one: str | None = None
 
 
 @lru_cache(maxsize=64)
 def _rows_decoder(rows: Rows) -> msgspec.json.Decoder[Any]:
     """A decoder of `rows`' results: a row is a TypedDict of its keys (the others skipped,
-    never made; each value decoded as any JSON), a result with more than `list_key` refused."""
-    row: Any = TypedDict("row", dict.fromkeys(rows.keys, Any), total=False)  # type: ignore[misc]
-    listed = list[row] | dict[str, row]
-    if rows.list_key is None:
-        return msgspec.json.Decoder(listed)
-    page = msgspec.defstruct("page", [(rows.list_key, listed)], forbid_unknown_fields=True)
+    never made; each value decoded as any JSON, or as rows of `lists`), a result with more
+    than `list_key` (or `one`) refused."""
+    row = _row(rows.keys, dict(rows.lists))
+    wrapper = rows.one or rows.list_key
+    if wrapper is None:
+        return msgspec.json.Decoder(_listed(row))
+    page = msgspec.defstruct("page", [(wrapper, row if rows.one else _listed(row))],
+                             forbid_unknown_fields=True)
     return msgspec.json.Decoder(page)
+
+
+def _row(keys: tuple[str, ...], lists: Mapping[str, tuple[str, ...]]) -> Any:
+    fields = {k: _listed(_row(lists[k], {})) if k in lists else Any for k in keys}
+    return TypedDict("row", fields, total=False)  # type: ignore[operator]
+
+
+def _listed(row: Any) -> Any:
+    """Rows as a list, or as PHP's object of them (a list whose keys have gaps)."""
+    return list[row] | dict[str, row]
 
 
 def decoded(result: Any, rows: Mapping[str, Rows]) -> tuple[Any, frozenset[str]]:
@@ -92,8 +109,8 @@ def decoded(result: Any, rows: Mapping[str, Rows]) -> tuple[Any, frozenset[str]]
             except msgspec.DecodeError:  # another shape: whole, and the reader sees it so
                 pass
             else:
-                out[key] = value if asked.list_key is None else \
-                    {asked.list_key: getattr(value, asked.list_key)}
+                wrapper = asked.one or asked.list_key
+                out[key] = value if wrapper is None else {wrapper: getattr(value, wrapper)}
                 shaped.add(key)
                 continue
         out[key] = _whole(text)

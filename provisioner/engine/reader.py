@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from provisioner.client.batch import Rows
 from provisioner.errors import ProvisionError
-from provisioner.model import ReadCall
+from provisioner.model import ReadCall, RowKeys
 from provisioner.model.answers import row_id
 
 BATCH = 50  # sub-calls per batch (docs/portal-rules.md#batch)
@@ -148,7 +148,7 @@ class _Turn:
         for key in chunk:
             call = self.calls.get(key.split("~", 1)[0])
             if call is not None and call.trim is not None and not key.endswith("~count"):
-                kept[key] = _kept_rows(call.trim.keys, call.list_key)
+                kept[key] = _kept_rows(call.trim, call.list_key)
         return kept
 
     def trim(self, keys: Iterable[str]) -> None:
@@ -185,8 +185,9 @@ class _Turn:
 
 
 @lru_cache(maxsize=256)
-def _kept_rows(keys: tuple[str, ...], list_key: str | None) -> Rows:
-    return Rows(keys, list_key)
+def _kept_rows(trim: RowKeys, list_key: str | None) -> Rows:
+    """The client's description of what `trim` keeps (the client does not know the model)."""
+    return Rows(trim.keys, None if trim.one else list_key, trim.lists, trim.one)
 
 
 def _command(call: ReadCall) -> tuple[str, dict[str, Any]]:

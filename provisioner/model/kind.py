@@ -140,24 +140,39 @@ class ReadCall:
 
 @dataclass(frozen=True)
 class RowKeys:
-    """A row of a list with only these keys (`ReadCall.trim`)."""
+    """A row of a list with only these keys (`ReadCall.trim`). `lists`: keys of a row whose
+    value is rows in turn, each kept with only the keys given (a field's enumeration items);
+    `one`: the answer holds one row under this key, not a list (a get: `{"field": {...}}`)."""
 
     keys: tuple[str, ...]
+    lists: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    one: str | None = None
     _kept: frozenset[str] = field(init=False, repr=False, compare=False)
+    _inner: Mapping[str, RowKeys] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_kept", frozenset(self.keys))
+        object.__setattr__(self, "_inner", {k: RowKeys(keys) for k, keys in self.lists})
+        if not set(self._inner) <= self._kept:
+            raise ValueError("RowKeys: a key of `lists` must be kept (in `keys`)")
 
     def __call__(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The row with only `keys`, in its own order (as the client decodes a list with only
-        these keys: client/batch.py `Rows`)."""
-        kept = self._kept
-        return {k: v for k, v in row.items() if k in kept}
+        these keys: client/batch.py `Rows`), the rows under a key of `lists` trimmed too."""
+        kept, inner = self._kept, self._inner
+        if not inner:
+            return {k: v for k, v in row.items() if k in kept}
+        return {k: inner[k].answer(v, None) if k in inner else v
+                for k, v in row.items() if k in kept}
 
     def answer(self, result: Any, list_key: str | None) -> Any:
         """A list answer or page (its rows under `list_key`, or a list, or PHP's object of
-        rows) with each row trimmed; any other answer, or one holding a row that is not a
-        table, is the answer itself (the kind then says what is wrong with it)."""
+        rows) with each row trimmed, or with `one` the answer's row trimmed; any other answer,
+        or one holding a row that is not a table, is the answer itself (the kind then says
+        what is wrong with it)."""
+        if self.one is not None:
+            row = result.get(self.one) if isinstance(result, Mapping) else None
+            return {**result, self.one: self(row)} if isinstance(row, Mapping) else result
         if list_key is not None and isinstance(result, Mapping) and list_key in result:
             rows = result[list_key]
             inner = self.answer(rows, None)

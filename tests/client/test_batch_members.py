@@ -43,13 +43,30 @@ KEYS = st.sampled_from(["id", "name", "ID", "fields", "bulky", "x"])
 SCALAR = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
 VALUE = st.recursive(SCALAR, lambda inner: st.lists(inner, max_size=3) | st.builds(
     Obj, st.lists(st.tuples(KEYS, inner), max_size=4)), max_leaves=8)
-ROW = st.builds(Obj, st.lists(st.tuples(KEYS, VALUE), max_size=6))
+FLAT = st.builds(Obj, st.lists(st.tuples(KEYS, VALUE), max_size=6))
+FLAT_LISTED = st.lists(FLAT | VALUE, max_size=3)
+# a row whose "x" holds rows in turn (a field's enumeration items), as a list or PHP's object
+ROW = st.builds(Obj, st.lists(st.tuples(KEYS, VALUE) | st.tuples(st.just("x"), FLAT_LISTED | st.builds(
+    lambda rows: Obj([(str(i), r) for i, r in enumerate(rows)]), FLAT_LISTED)), max_size=6))
 ROWS = st.lists(ROW | VALUE, max_size=4)  # mostly rows; now and then a value that is not one
 LISTED = ROWS | st.builds(lambda rows: Obj([(str(i), r) for i, r in enumerate(rows)]), ROWS)
-RESULT = LISTED | st.builds(lambda rows, more: Obj([("fields", rows), *more]), LISTED,
-                            st.lists(st.tuples(KEYS, VALUE), max_size=1)) | VALUE
-ASKED = st.builds(Rows, st.lists(KEYS, min_size=1, max_size=3, unique=True).map(tuple),
-                  st.sampled_from([None, "fields"]))
+MORE = st.lists(st.tuples(KEYS, VALUE), max_size=1)
+RESULT = LISTED | st.builds(lambda rows, more: Obj([("fields", rows), *more]), LISTED, MORE) \
+    | st.builds(lambda row, more: Obj([("field", row), *more]), ROW | VALUE, MORE) | VALUE
+
+
+def _asked(keys: tuple[str, ...], list_key: str | None, items: tuple[str, ...],
+           one: str | None) -> Rows:
+    """What a read keeps, as the reader describes it to the client (engine/reader.py
+    `_kept_rows`): `items` the keys of the rows under "x", `one` a get's row."""
+    lists = (("x", items),) if items else ()
+    keys = tuple(dict.fromkeys((*keys, "x"))) if items else keys
+    return Rows(keys, None if one else list_key, lists, one)
+
+
+ASKED = st.builds(_asked, st.lists(KEYS, min_size=1, max_size=3, unique=True).map(tuple),
+                  st.sampled_from([None, "fields"]), st.sampled_from([(), ("id",), ("id", "x")]),
+                  st.sampled_from([None, None, "field"]))
 
 
 def body(results: dict[str, Any], extra: str = "") -> bytes:
@@ -62,7 +79,7 @@ def as_the_reader_holds(value: Any, asked: Rows | None, shaped: bool) -> Any:
     """What the reader keeps of a command's result: trimmed by its read, unless shaped."""
     if asked is None or shaped:
         return value
-    return RowKeys(asked.keys).answer(value, asked.list_key)
+    return RowKeys(asked.keys, asked.lists, asked.one).answer(value, asked.list_key)
 
 
 def exact(value: Any) -> str:
@@ -76,6 +93,13 @@ def exact(value: Any) -> str:
 @example({"a": Obj([("fields", [Obj([("x", 1), ("id", 3)])])])}, {"a": Rows(("id",), "fields")})
 @example({"a": [Obj([("id", float("nan"))])]}, {"a": Rows(("id",))})
 @example({"a": Obj([("fields", []), ("next", 50)])}, {"a": Rows(("id",), "fields")})
+@example({"a": Obj([("field", Obj([("id", 1), ("x", [Obj([("id", 2), ("v", 3)])]), ("y", 4)]))])},
+         {"a": Rows(("id", "x"), lists=(("x", ("id",)),), one="field")})
+@example({"a": Obj([("field", Obj([("x", Obj([("0", Obj([("v", 1)]))]))]))])},
+         {"a": Rows(("x",), lists=(("x", ("id",)),), one="field")})
+@example({"a": Obj([("field", Obj([("x", None)])), ("time", 1)])},
+         {"a": Rows(("x",), lists=(("x", ("id",)),), one="field")})
+@example({"a": Obj([("field", [Obj([("id", 1)])])])}, {"a": Rows(("id",), one="field")})
 def test_each_result_is_what_the_reader_would_keep_of_the_whole_body(
         results: dict[str, Any], asked: dict[str, Rows]) -> None:
     content = body(results)
@@ -137,6 +161,11 @@ def test_a_list_in_a_second_language_is_decoded_with_its_labels_only() -> None:
     client.batch = spying  # type: ignore[method-assign]
     results = lv.read_results(Reader(client), KINDS, {})
     assert {"userfields_deal_en", "spa_fields_ru", "spa_fields_en"} <= shaped
+    gets = [k for k in results if k.startswith("spa_uf_")]
+    assert gets and set(gets) <= shaped  # a field read whole: its labels read and its items
+    field = results[gets[0]]["field"]
+    assert set(field) == {"languageId", "editFormLabel", "helpMessage", "enum"}
+    assert field["enum"] and set(field["enum"][0]) == {"id", "value", "def", "sort", "xmlId"}
     assert "userfields_deal_ru" not in shaped
     assert set(results["userfields_deal_en"][0]) == {
         "ID", "EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL", "ERROR_MESSAGE",

@@ -189,6 +189,10 @@ def test_trimming_loses_nothing_a_kind_reads() -> None:
     assert st.STATUSES.trim is not None
     kept_keys = set(st.STATUSES.trim.keys)
     assert _status_rows(kept) and all(set(row) <= kept_keys for row in _status_rows(kept))
+    # a smart-process field read whole: its labels read and its items, as kept
+    gets = [k for k in kept if k.startswith("spa_uf_")]
+    assert gets and all(set(whole[k]["field"]) > set(kept[k]["field"]) for k in gets)
+    assert all(set(kept[k]["field"]) <= set(spa_live.GET_TRIM.keys) for k in gets)
     assert lv.live_from_results(kept).parts == parts
 
 

@@ -78,7 +78,8 @@ def more_reads(results: Results, languages: frozenset[str] | None = None
     every = len(rows) - len(enums) < len(others) * pages
     for row in rows if every else enums:
         calls[f"spa_uf_{row['id']}"] = ReadCall("userfieldconfig.get",
-                                                {"moduleId": "crm", "id": row["id"]})
+                                                {"moduleId": "crm", "id": row["id"]},
+                                                trim=GET_TRIM)
     if rows and not every:
         calls.update({f"spa_fields_{lang}": _list(lang) for lang in others})
     return calls
@@ -100,13 +101,19 @@ ROW_KEYS = (*UPPER, "entityId", "fieldName", *LABELS)
 LABEL_ROW_KEYS = ("id", "entityId", *LABELS)
 GET_KEYS = ("languageId", *LABELS)
 ROW_TRIM, LABEL_TRIM = RowKeys(ROW_KEYS), RowKeys(LABEL_ROW_KEYS)
+# A get's field (`{"field": {...}}`, api-reference/crm/universal/userfieldconfig/
+# userfieldconfig-get.md) with its labels read and its items: decoded so, its other labels in
+# every language (three maps of 21 texts), settings and the rest are never made (26 MB of
+# answers at L100, 8,000 gets)
+GET_TRIM = RowKeys((*GET_KEYS, "enum"), lists=(("enum", ITEM_KEYS),), one="field")
 
 
 def fold(key: str, answer: Any) -> Any:
     """What the kind keeps of a read, as soon as it is whole (`FoldsReads`): the stages of the
     smart processes' lists of crm.status.list (not the deal and lead stages and the reference
     lists it also holds) and a field read whole without the labels it does not read (the field
-    lists are trimmed page by page by the reader: `_list`). An answer not as documented is kept
+    lists are trimmed page by page by the reader: `_list`, a get by `GET_TRIM`), each label's
+    texts that repeat made one object. An answer not as documented is kept
     as it came (`from_live` says what is wrong with it)."""
     if key == "statuses" and isinstance(answer, st.Grouped):
         return st.Grouped({k: v for k, v in answer.items() if k.startswith("DYNAMIC_")})
@@ -114,8 +121,9 @@ def fold(key: str, answer: Any) -> Any:
         field = answer.get("field") if isinstance(answer, dict) else None
         if not isinstance(field, dict) or not shared.tables(field.get("enum") or []):
             return answer
-        out = {k: _texts(field[k]) for k in GET_KEYS if k in field}
-        out["enum"] = [{k: i[k] for k in ITEM_KEYS if k in i} for i in field.get("enum") or []]
+        # kept already with only GET_TRIM's keys (the reader trims or the client shapes it)
+        out = {k: _texts(v) for k, v in field.items() if k != "enum"}
+        out["enum"] = field.get("enum") or []
         return {"field": out}
     return answer
 
