@@ -21,7 +21,8 @@ compares across sessions (docs/benchmarks.md, "The teardown skipped, and the CPU
 on the issue's own machine"). Each pair is given for the whole process and for the command
 alone (its CPU from its first step to its exit functions, as the issue measured a plan's
 phases). `--lift-file-limit` lets the issue's build (5c1f354) read an L100 config past its 5 MB
-file limit, as the issue did to measure it: the ratio times the issue's own figure (89.7 s at
+file limit, as the issue did to measure it, and `--our-sandbox` serves both builds with this
+checkout's sandbox (5c1f354's own is too slow at L100): the ratio times the issue's own figure (89.7 s at
 L100, 5.35 s at L10) is this build on the issue's machine (docs/benchmarks.md, "The L100 target
 judged against the issue's own build").
 
@@ -123,11 +124,15 @@ def measure_cli(k: int, runs: int, keep: Path | None = None,
 
 
 def measure_pairs(k: int, runs: int, reference: Path, keep: Path | None = None,
-                  product: Path | None = None, lift: bool = False) -> list[str]:
+                  product: Path | None = None, lift: bool = False,
+                  our_sandbox: bool = False) -> list[str]:
     """`provision plan` of L<k>'s export by `reference`'s checkout and by `product`'s (default:
     this one) in turn, `runs` pairs: a line a pair with both CPUs and their ratio, for the
     whole process and for the command alone (start-up and teardown left out: what the issue
-    measured), then the medians. `lift`: the reference's 5 MB file limit lifted (waiting.py)."""
+    measured), then the medians. `lift`: the reference's 5 MB file limit lifted (waiting.py);
+    `our_sandbox`: both served by this checkout's sandbox (the reference's own is too slow at
+    L100: 5c1f354's client broke off its reads there, broken pipes on the sandbox's side),
+    else each by its own."""
     lines: list[str] = []
     whole: list[float] = []
     alone: list[float] = []
@@ -136,7 +141,7 @@ def measure_pairs(k: int, runs: int, reference: Path, keep: Path | None = None,
         for n in range(runs):
             pair: dict[str, Cli.Run] = {}
             for name, checkout in (("reference", reference), ("product", product)):
-                with Served(checkout, state, memory=True) as server:
+                with Served(None if our_sandbox else checkout, state, memory=True) as server:
                     run = Cli(checkout, work, lift).run("plan", f"L{k}", "--webhook-url",
                                                         server.url)
                 if run.code != 0:
@@ -209,6 +214,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lift-file-limit", action="store_true",
                         help="--reference: lift the 5 MB file limit of a build that has it "
                         "(5c1f354, the issue's: an L100 fields.toml is 30 MB)")
+    parser.add_argument("--our-sandbox", action="store_true",
+                        help="--reference: serve both builds with this checkout's sandbox")
     args = parser.parse_args(argv)
     if args.cli and args.reference is not None:
         print("| portal | pair | reference CPU s | CPU s | ratio | reference command CPU s | "
@@ -216,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
         print("|---|---|---|---|---|---|---|---|---|")
         for k in (int(x) for x in args.sizes.split(",") if x.strip()):
             for line in measure_pairs(k, args.runs, args.reference, args.keep, args.product,
-                                      args.lift_file_limit):
+                                      args.lift_file_limit, args.our_sandbox):
                 print(line, flush=True)
         return
     if args.cli:
