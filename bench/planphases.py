@@ -22,9 +22,9 @@ on the issue's own machine"). Each pair is given for the whole process and for t
 alone (its CPU from its first step to its exit functions, as the issue measured a plan's
 phases). `--lift-file-limit` lets the issue's build (5c1f354) read an L100 config past its 5 MB
 file limit, as the issue did to measure it, and `--our-sandbox` serves both builds with this
-checkout's sandbox (5c1f354's own is too slow at L100): the ratio times the issue's own figure (89.7 s at
-L100, 5.35 s at L10) is this build on the issue's machine (docs/benchmarks.md, "The L100 target
-judged against the issue's own build").
+checkout's sandbox (served by its own at L100, 5c1f354's client broke off its reads): the ratio
+times the issue's own figure (89.7 s at L100, 5.35 s at L10) is this build on the issue's
+machine (docs/benchmarks.md, "The L100 target judged against the issue's own build").
 
 `--cli` runs `provision plan CONFIG --webhook-url URL` as a process instead, against the
 portal served from memory by bench/served.py (the portal's rate limit on), and reports the

@@ -99,7 +99,20 @@ def save(path: str | Path, plan: Plan, desired: DesiredState, portal: str,
 
 
 def is_plan_file(path: str | Path) -> bool:
-    return Path(path).is_file() and Path(path).suffix == ".json"
+    """A file named .json, or any file whose text opens with "{" (what `save` writes; a TOML
+    document cannot open so): `plan --out p.plan` then `apply p.plan` applies the plan, and
+    does not read it as a config whose TOML is broken."""
+    file = Path(path)
+    if not file.is_file():
+        return False
+    if file.suffix == ".json":
+        return True
+    try:
+        with file.open("rb") as opened:
+            head = opened.read(64)
+    except OSError:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
 
 
 def load(path: str | Path) -> SavedPlan:

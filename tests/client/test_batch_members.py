@@ -43,13 +43,20 @@ KEYS = st.sampled_from(["id", "name", "ID", "fields", "bulky", "x"])
 SCALAR = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
 VALUE = st.recursive(SCALAR, lambda inner: st.lists(inner, max_size=3) | st.builds(
     Obj, st.lists(st.tuples(KEYS, inner), max_size=4)), max_leaves=8)
+
+
+def php_object(rows: list[Any]) -> Obj:
+    """A list as PHP sends one whose keys have gaps: an object keyed "0", "1", ..."""
+    return Obj([(str(i), r) for i, r in enumerate(rows)])
+
+
 FLAT = st.builds(Obj, st.lists(st.tuples(KEYS, VALUE), max_size=6))
 FLAT_LISTED = st.lists(FLAT | VALUE, max_size=3)
 # a row whose "x" holds rows in turn (a field's enumeration items), as a list or PHP's object
-ROW = st.builds(Obj, st.lists(st.tuples(KEYS, VALUE) | st.tuples(st.just("x"), FLAT_LISTED | st.builds(
-    lambda rows: Obj([(str(i), r) for i, r in enumerate(rows)]), FLAT_LISTED)), max_size=6))
+ROW = st.builds(Obj, st.lists(st.tuples(KEYS, VALUE) | st.tuples(
+    st.just("x"), FLAT_LISTED | st.builds(php_object, FLAT_LISTED)), max_size=6))
 ROWS = st.lists(ROW | VALUE, max_size=4)  # mostly rows; now and then a value that is not one
-LISTED = ROWS | st.builds(lambda rows: Obj([(str(i), r) for i, r in enumerate(rows)]), ROWS)
+LISTED = ROWS | st.builds(php_object, ROWS)
 MORE = st.lists(st.tuples(KEYS, VALUE), max_size=1)
 RESULT = LISTED | st.builds(lambda rows, more: Obj([("fields", rows), *more]), LISTED, MORE) \
     | st.builds(lambda row, more: Obj([("field", row), *more]), ROW | VALUE, MORE) | VALUE
@@ -193,3 +200,31 @@ def test_the_docs_batch_answer_takes_the_envelope_its_results_left_as_text() -> 
     assert members["result"]["get_user"] == whole["result"]["get_user"]
     assert {k: v for k, v in members.items() if k != "result"} == \
         {k: v for k, v in whole.items() if k != "result"}
+
+
+def test_the_docs_get_answer_is_decoded_with_the_labels_and_items_the_kind_reads() -> None:
+    """The answer of api-reference/crm/universal/userfieldconfig/userfieldconfig-get.md
+    (tests/fixtures/rest-examples/userfieldconfig.get.json) as one command of a batch, with
+    the smart-process kind's `GET_TRIM`: shaped, and exactly the reader's trim of it whole
+    (its items' userFieldId, its other label maps and settings left out)."""
+    from pathlib import Path
+
+    from provisioner.engine.reader import _kept_rows
+    from provisioner.kinds.smart_processes.live import GET_TRIM
+
+    example = json.loads((Path(__file__).parent.parent / "fixtures" / "rest-examples" /
+                          "userfieldconfig.get.json").read_text("utf-8"))["response"]["body"]
+    content = body({"spa_uf_7095": example["result"]})
+    members, shaped = decoded(decode_batch(content)["result"],
+                              {"spa_uf_7095": _kept_rows(GET_TRIM, None)})
+    assert shaped == {"spa_uf_7095"}
+    got = members["result"]["spa_uf_7095"]
+    assert got == GET_TRIM.answer(example["result"], None)
+    assert got == {"field": {
+        "languageId": {"en": "en", "de": "de"},
+        "editFormLabel": {"en": "List of characteristics", "de": "Liste der Merkmale"},
+        "helpMessage": {"en": None, "de": None},
+        "enum": [{"id": "3671", "value": "Characteristic 1", "def": "N", "sort": "100",
+                  "xmlId": "38a8c98a5de02f8ccdca2244e5065ecd"},
+                 {"id": "3673", "value": "Characteristic 2", "def": "Y", "sort": "200",
+                  "xmlId": "9520e17b39f3525b820b809914b52207"}]}}

@@ -131,6 +131,32 @@ def test_an_answer_is_trimmed_row_by_row_and_anything_else_kept(result: Any,
     assert (trimmed is result) == (expected == result)
 
 
+GET = RowKeys(("label", "enum"), lists=(("enum", ("id",)),), one="field")
+
+
+@pytest.mark.parametrize("result, expected", [
+    ({"field": {"id": 7, "label": "A", "settings": {}, "enum": [{"id": 1, "value": "v"}]}},
+     {"field": {"label": "A", "enum": [{"id": 1}]}}),
+    ({"field": {"enum": {"2": {"id": 2, "sort": 10}}}, "time": 1},  # PHP's object; more keys
+     {"field": {"enum": {"2": {"id": 2}}}, "time": 1}),
+    ({"field": {"enum": [{"id": 1}, "text"], "x": 1}}, {"field": {"enum": [{"id": 1}, "text"]}}),
+    ({"field": {"enum": None}}, {"field": {"enum": None}}),
+    ({"field": [{"label": "A"}]}, {"field": [{"label": "A"}]}),  # not one row
+    ({"other": {"label": "A", "x": 1}}, {"other": {"label": "A", "x": 1}}),
+    ([{"label": "A", "x": 1}], [{"label": "A", "x": 1}]),  # a list, where a get was asked
+])
+def test_a_get_keeps_its_row_and_its_items_trimmed_and_anything_else_kept(
+        result: Any, expected: Any) -> None:
+    """`one`: the answer's one row under that key, its items (`lists`) trimmed too; an answer
+    of any other shape is the answer itself, as for a list."""
+    assert GET.answer(result, None) == expected
+
+
+def test_a_key_whose_rows_are_trimmed_must_be_kept() -> None:
+    with pytest.raises(ValueError, match="a key of `lists` must be kept"):
+        RowKeys(("label",), lists=(("enum", ("id",)),))
+
+
 def test_the_smart_process_field_lists_keep_the_keys_the_kind_reads() -> None:
     first, other = spa_live._list("ru"), spa_live._list("de")
     assert first.trim == RowKeys(spa_live.ROW_KEYS)

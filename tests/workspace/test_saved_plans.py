@@ -112,3 +112,29 @@ def test_a_plan_file_that_is_not_json_names_the_line(tmp_path: Path) -> None:
     result = cli("apply", str(out), "--sandbox-state", str(tmp_path / "sb.json"))
     assert (result.exit_code, result.stderr.splitlines()[1]) == (
         1, f"{out}:2: (file): not JSON: Expecting value")
+
+
+def test_a_plan_saved_under_any_name_applies(tmp_path: Path) -> None:
+    """`plan --out p.plan` says "apply it with `provision apply p.plan`", and it does.
+    Failed before: a saved plan not named .json was read as a config, "p.plan:1: (syntax): not
+    valid TOML: Invalid statement"."""
+    at = ("--sandbox-state", str(tmp_path / "sb.json"))
+    out = tmp_path / "p.plan"
+    planned = cli("plan", str(CONFIG), *at, "--out", str(out))
+    assert planned.exit_code == 0, planned.output
+    assert f"apply it with `provision apply {out}`" in planned.output
+    applied = cli("apply", str(out), *at)
+    assert applied.exit_code == 0, applied.output
+    assert applied.stdout.startswith(planned.stdout)
+    assert "Apply complete: 19 added, 9 changed, 0 destroyed" in applied.stdout
+
+
+def test_a_toml_config_file_is_not_taken_for_a_plan(tmp_path: Path) -> None:
+    """A config given as one file (not .json, not opening with "{") is still a config."""
+    config = write(tmp_path / "one.toml", '[lists.SOURCE]\nitems = [{ code = "FAIR", '
+                   'name = "Выставка" }]\n')
+    at = ("--sandbox-state", str(tmp_path / "sb.json"))
+    applied = cli("apply", str(config), *at, "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "+ list[SOURCE].item[FAIR]" in applied.stdout
+    assert "Apply complete: 1 added, 0 changed, 0 destroyed" in applied.stdout

@@ -31,6 +31,7 @@ from provisioner.kinds.smart_processes.model import (
     live_spa,
 )
 from provisioner.model import ReadCall, Results, RowKeys
+from provisioner.model.answers import UntrustedAnswer, shown
 
 CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
            "CRM_SMART_INVOICE"]
@@ -238,7 +239,7 @@ def _live_fields(spa: SmartProcess, per_lang: PerLang, results: Results
     for fid, row in per_lang.get(LANGS[0], {}).items():
         if row.get("userTypeId") not in TYPES:
             continue  # app and module types: not managed
-        full = _unwrap(results.get(f"spa_uf_{fid}"), "field") or {}
+        full = _read_whole(results, fid, row)
         upper = _upper(row, full.get("enum") or [])
         texts = {lang: _upper_labels(per_lang[lang].get(fid, {}), lang) for lang in per_lang}
         for lang in full.get("languageId") or {}:  # a get: every language of the portal
@@ -246,6 +247,23 @@ def _live_fields(spa: SmartProcess, per_lang: PerLang, results: Results
         name = str(row["fieldName"]).removeprefix(f"UF_CRM_{spa.id}_")
         out.append(live_field(upper, (spa.address, "field"), name, texts, spa=True))
     return tuple(out)
+
+
+def _read_whole(results: Results, fid: str, row: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The field's get (its items, its labels in every language), {} where none was asked. A
+    get asked that holds no field (the docs: `result` "may return null" when the field is not
+    found, api-reference/crm/universal/userfieldconfig/userfieldconfig-get.md) is refused: read
+    as a field without items, the plan would add items the field has."""
+    key = f"spa_uf_{fid}"
+    if key not in results:
+        return {}
+    field = _unwrap(results[key], "field")
+    if not isinstance(field, Mapping):
+        raise UntrustedAnswer("userfieldconfig.get", (
+            f"the portal lists the field {row.get('fieldName')} (id {fid}) but its get "
+            f"answered {shown(results[key])}, no field: it may have been deleted between the "
+            "two reads. Run again; if it stays, the portal's answers cannot be trusted"))
+    return field
 
 
 def _upper(row: Mapping[str, Any], enum: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
