@@ -9,7 +9,10 @@ the config wants as the portal makes it keeps the portal's SORT where the order 
 A pipeline is created stamped `originatorId` UNFINISHED and stamped ORIGINATOR by the last
 call of the round that reconciles its stages (`reconcile`), so a pipeline still stamped
 UNFINISHED is one provision created whose stages no apply has reconciled: an apply that
-stopped in between (killed, a fault) left the portal's default stages. The next plan deletes
+stopped in between (killed, a fault) left the portal's default stages. A pipeline whose config
+names every stage of the portal's table that could be residue (`leaves_residue`) is created
+stamped ORIGINATOR at once: a stop leaves no stage its next plan would delete, so the stamp
+call after its stages would buy nothing. The next plan deletes
 those the config leaves out that are still as the portal made them (`is_residue`) without
 --allow-destroy, only while they hold no deals (engine/records.py), then stamps the pipeline
 ORIGINATOR (deal_pipelines.py `pair`). A pipeline made by hand and stamped when provision
@@ -18,7 +21,7 @@ updated it (deal_match.py) is stamped ORIGINATOR only: its stages are never resi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -54,6 +57,8 @@ PORTAL_NAMES_EN = dict(zip(PORTAL_DEFAULT_CODES, (
     "Deal successful", "Deal failed", "Failure reason analysis"), strict=True))
 # The system ones stay whatever the config says: a new pipeline's stages settle around them.
 PORTAL_KEPT = (st.Kept("NEW", 10), st.Kept("WON", 60), st.Kept("LOSE", 70))
+# The codes of the portal's table a stage may be residue of (`is_residue`): not system.
+REMOVABLE = frozenset(PORTAL_DEFAULT_CODES) - {k.code for k in PORTAL_KEPT}
 LISTED = ("crm.category.list", {"entityTypeId": DEAL})  # the deal pipelines, all at once
 
 
@@ -122,6 +127,15 @@ def residue_of(wanted: Sequence[st.Stage], live: Sequence[st.Stage],
     return [s.address for s in live if s.code not in codes and is_residue(s, made_names)]
 
 
+def leaves_residue(wanted: Iterable[st.Stage]) -> bool:
+    """Whether an apply stopped between creating a pipeline with these desired stages and
+    reconciling them could leave residue: a stage of the portal's table that is not system and
+    that the config leaves out (`residue_of` deletes no other). A pipeline whose config names
+    every one of them is created stamped ORIGINATOR, without the stamp call after its stages:
+    a stop leaves only stages the config names, which the next plan updates as any other."""
+    return not REMOVABLE.issubset(s.code for s in wanted)
+
+
 def entity_id(category_id: int | None) -> str:
     return "DEAL_STAGE" if not category_id else f"DEAL_STAGE_{category_id}"
 
@@ -155,12 +169,14 @@ def stages_ref(key: str) -> str:
 
 
 def create_calls(key: str, address: Address, fields: Mapping[str, Any],
-                 whole: bool = False) -> list[Call]:
+                 wanted: Sequence[st.Stage], whole: bool = False) -> list[Call]:
     """The add and the read of the stages the portal made with it (`whole`: of the whole
     status list, once for every pipeline its batch adds, `st.made_read`); its twin check
     (`originId` is not unique on the portal) reads the pipelines after it, once for every
-    pipeline its batch adds (`Claim`)."""
-    stamp = {"originatorId": UNFINISHED, "originId": key}  # ORIGINATOR once reconciled
+    pipeline its batch adds (`Claim`). Stamped UNFINISHED (ORIGINATOR once reconciled) where
+    its desired stages `wanted` leave residue possible (`leaves_residue`), else ORIGINATOR."""
+    stamp = {"originatorId": UNFINISHED if leaves_residue(wanted) else ORIGINATOR,
+             "originId": key}
     same = {"originatorId": STAMPS, "originId": key}  # a twin, reconciled or not
     claim = Claim(LISTED, "the deal pipelines", "categories", ("category", "id"), same,
                   ("crm.category.delete", {"entityTypeId": DEAL}))
@@ -174,12 +190,14 @@ def reconcile(owner: Address, category: int, rows: Sequence[Mapping[str, Any]],
               wanted: Sequence[st.Stage], whole: bool = False) -> list[Call]:
     """Stage writes for a pipeline this apply created: update the portal's default stages that
     share a desired code, delete the other non-system ones, add the rest; then, last, the
-    pipeline stamped ORIGINATOR (`finish`). Only rows of its own list are touched: any other
+    pipeline stamped ORIGINATOR (`finish`) where it was created stamped UNFINISHED
+    (`leaves_residue`, as `create_calls`). Only rows of its own list are touched: any other
     row of a filtered read means the portal ignored the filter (`whole`: the whole list was
     read, its own rows are taken)."""
     made = {s.code: s for s in st.answered_stages(rows, entity_id(category), owner, STAGE_STEP,
                                                   whole)}
-    return [*st.made_calls(made, wanted, entity_id(category)), finish(owner, category)]
+    stamp = [finish(owner, category)] if leaves_residue(wanted) else []
+    return [*st.made_calls(made, wanted, entity_id(category)), *stamp]
 
 
 def finish(owner: Address, category: int) -> Call:

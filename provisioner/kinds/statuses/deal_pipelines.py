@@ -270,10 +270,12 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
         created = [c for c in changes if c.address.depth == 1 and c.action is Action.CREATE]
         new_keys = {c.address.key for c in created}
         whole = bool(created) and st.whole_reads(desired, live)
+        kids = by_parent(desired) if created else {}
         first: list[Call] = []
         for c in created:
             p = desired[c.address]
-            first.extend(new.create_calls(p.key, p.address, _fields(p), whole))
+            first.extend(new.create_calls(p.key, p.address, _fields(p),
+                                          kids.get(c.address, []), whole))
         pipes = [(c, _pipeline_call(c, desired, live)) for c in changes
                  if c.address.depth == 1 and c.action is not Action.CREATE]
         first.extend(call for c, call in pipes if not _finishes(c, live))
@@ -288,7 +290,6 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
         first.extend(call for c, call in pipes if _finishes(c, live))
         results = yield first
         second: list[Call] = []
-        kids = by_parent(desired) if created else {}
         for c in created:
             label = f"+ {c.address}"
             category = new_id(results[new.ref(c.address.key)], ("category", "id"),
@@ -314,10 +315,11 @@ class DealPipelines(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs],
                  live: Mapping[Address, Any]) -> dict[Address, int]:  # noqa: ARG002
         """The non-system stages a new pipeline comes with that the config leaves out, by
         pipeline: apply deletes them (`new.reconcile`), no change names them; and the
-        pipeline's stamp after them (`new.finish`), one call more."""
+        pipeline's stamp after them (`new.finish`), one call more where any is left out (such
+        a pipeline is created stamped UNFINISHED, `new.leaves_residue`)."""
         out = st.made_left_out(changes, desired, PORTAL_DEFAULT_CODES,
                                {k.code for k in PORTAL_KEPT})
-        return {pipe: count + 1 for pipe, count in out.items()}
+        return {pipe: count + (count > 0) for pipe, count in out.items()}
 
     # ---- export -----------------------------------------------------------------------------
 
