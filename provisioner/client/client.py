@@ -241,14 +241,16 @@ class BitrixClient:
     def _once(self, method: str, params: Mapping[str, Any], *, read: bool,
               members: bool = False) -> Response:
         self.stats.waited += self.bucket.acquire()
-        self._check_budget(method)
         started = time.perf_counter()
         try:
+            self._check_budget(method)
             response = self.transport.post(self._auth.url_for(method), self._auth.body(params),
                                            method=method, write=not read, members=members)
         except errors.BitrixAPIError as exc:
             log.debug("%s failed: %s in %.3fs", method, exc.error, time.perf_counter() - started)
             raise
+        finally:
+            self.bucket.answered()  # counted at its answer: the latest it reached the portal
         log.debug("%s ok in %.3fs", method, time.perf_counter() - started)
         reset_at = as_int((response.time or {}).get("operating_reset_at"))
         if reset_at is not None:

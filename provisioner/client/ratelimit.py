@@ -2,16 +2,28 @@
 clock.
 
 Every HTTP request adds 1; the level drains with time. A request that would lift the level
-above the bucket's size first sleeps until it fits. The client paces *under* the portal's limit,
-not at it: the portal counts a request when it arrives, the client when it sends it, and the
-time in between varies (encoding the body, the network, the server reading it). Paced exactly at
-the limit, a request that arrives quicker than the one before it finds the portal's bucket a
-little fuller than the client's, and a long apply meets one 503 QUERY_LIMIT_EXCEEDED (retried,
-but a wasted round trip and a warning). So the client leaves `reserve` (10%) of the burst
-unused, which absorbs a difference in arrival time of reserve / rate seconds (2.5 s on the
-cloud's default plans), and drains `slack` (1%) slower than the portal, so that the gap it keeps
-grows back after a larger hiccup. Other apps on the same portal and address share the portal's
-bucket and can still cause a 503; the client retries it.
+above the bucket's size first sleeps until it fits.
+
+The portal counts a request when it arrives, which the client cannot see: somewhere between
+sending it and reading its answer. A bucket counting at the send runs ahead of the portal's
+whenever an earlier request took longer to arrive than a later one (the first request of a
+connection, which also opens it, most of all): paced exactly at the limit, every long apply met
+one 503 QUERY_LIMIT_EXCEEDED. So this bucket counts each request when its answer is read (or it
+failed), the latest it can have arrived, and lets the next one go only while the level so
+counted, plus that one, fits. The client sends one request at a time, so every earlier request
+is answered before the next is sent, and a level counted at the answers is never below the
+portal's, whatever the network's delays: the portal's level at an arrival is the most, over the
+requests before it, of their count less the drain since the first of them arrived; counted at
+their answers, that drain is measured from later, so it is smaller. What this costs: the drain
+of a run starts when its first answer is read, not when the request arrived, about one answer's
+server time once per run (the level is the count less the drain since the run's start, while
+the bucket never empties).
+
+The docs say the counter "decreases by Y once per second" (limits.md), which may mean whole
+steps: drained in steps of Y at each second, a bucket is at most Y above one drained smoothly.
+So the client leaves `reserve` seconds of drain unused (1 s: 2 of the cloud's 50, 5 of the
+Enterprise plans' 250). Other apps on the same portal and address share the portal's bucket and
+can still cause a 503; the client retries it (`fill`).
 """
 
 from __future__ import annotations
@@ -32,14 +44,14 @@ class RateLimit:
 
     burst: int = 50
     per_second: float = 2.0
-    reserve: float = 0.1  # share of the burst the client leaves unused
-    slack: float = 0.01  # share of the drain rate the client leaves unused
+    reserve: float = 1.0  # seconds of the portal's drain the client leaves unused (above)
+    slack: float = 0.0  # share of the drain rate the client leaves unused
 
     def __post_init__(self) -> None:
         if self.burst < 1 or self.per_second <= 0:
             raise ValueError("RateLimit needs burst >= 1 and per_second > 0")
-        if not (0 <= self.reserve < 1 and 0 <= self.slack < 1):
-            raise ValueError("RateLimit needs 0 <= reserve < 1 and 0 <= slack < 1")
+        if not (self.reserve >= 0 and 0 <= self.slack < 1):
+            raise ValueError("RateLimit needs reserve >= 0 (seconds) and 0 <= slack < 1")
 
     @classmethod
     def enterprise(cls) -> RateLimit:
@@ -54,7 +66,7 @@ class RateLimit:
     @property
     def paced_burst(self) -> int:
         """Requests the client sends back to back: the burst less the reserve (at least 1)."""
-        return max(1, self.burst - math.ceil(self.burst * self.reserve))
+        return max(1, self.burst - math.ceil(self.reserve * self.per_second - 1e-9))
 
     @property
     def paced_rate(self) -> float:
@@ -63,8 +75,9 @@ class RateLimit:
 
 
 class LeakyBucket:
-    """The level of one client's bucket; `acquire()` blocks (via `sleep`) until a request fits
-    under the paced size."""
+    """The level of one client's bucket, each request counted when it was answered (above);
+    `acquire()` blocks (via `sleep`) until a request fits under the paced size, `answered()`
+    counts it."""
 
     def __init__(self, limit: RateLimit, clock: Clock = time.monotonic,
                  sleep: Sleep = time.sleep) -> None:
@@ -75,6 +88,7 @@ class LeakyBucket:
         self._sleep = sleep
         self._level = 0.0
         self._stamp = clock()
+        self._sent = False  # a request acquired and not yet answered
 
     def _drain(self) -> None:
         now = self._clock()
@@ -82,20 +96,29 @@ class LeakyBucket:
         self._stamp = now
 
     def acquire(self) -> float:
-        """Take one slot; return how long we waited (0.0 when the bucket had room)."""
-        self._drain()
+        """Take one slot; return how long we waited (0.0 when the bucket had room). A request
+        still unanswered is counted as answered now: requests go one at a time, so the one
+        before this has its answer by now."""
+        self.answered()
         excess = self._level + 1 - self._size
         waited = 0.0
         if excess > 0:
             waited = excess / self._rate
             self._sleep(waited)
             self._drain()
-        self._level += 1
+        self._sent = True
         return waited
+
+    def answered(self) -> None:
+        """The request `acquire` let go was answered, or failed: count it now."""
+        self._drain()
+        if self._sent:
+            self._level += 1
+            self._sent = False
 
     def room_in(self) -> float:
         """Seconds until a request fits (0.0 when one fits now)."""
-        self._drain()
+        self.answered()
         return max(0.0, self._level + 1 - self._size) / self._rate
 
     def fill(self) -> None:
@@ -104,10 +127,11 @@ class LeakyBucket:
         another app, sent requests too). From here on the client paces as if it had sent the
         whole burst itself, so it waits until the reserve is free again instead of meeting
         503 after 503 until its own count catches up."""
-        self._drain()
+        self.answered()
         self._level = max(self._level, float(self.limit.burst))
 
     @property
     def level(self) -> float:
+        """The level counted, a request not yet answered included."""
         self._drain()
-        return self._level
+        return self._level + self._sent

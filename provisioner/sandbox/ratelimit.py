@@ -4,8 +4,8 @@ docs: limits.md (https://apidocs.bitrix24.com/limits.html; settings/performance/
 the same), docs/portal-rules.md#limits: every HTTP request adds 1, the counter drains at Y per
 second, a request arriving above X gets 503 QUERY_LIMIT_EXCEEDED. A `batch` is one request. The
 docs' "decreases by Y once per second" and "exceeds the threshold X" read two ways each; the
-bucket drains smoothly and refuses the request that would lift it above X (docs/benchmarks.md,
-"The refusal after a clean apply", says why the client's margin covers the other readings).
+bucket drains smoothly and refuses the request that would lift it above X (the client's margin
+covers the other readings: client/ratelimit.py, tests/client/test_client_ratelimit.py).
 """
 
 from __future__ import annotations

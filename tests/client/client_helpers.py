@@ -116,3 +116,19 @@ def closed_port() -> int:
     with socket.create_server(("127.0.0.1", 0)) as sock:
         port: int = sock.getsockname()[1]
     return port
+
+
+def count_at_the_send(monkeypatch: Any) -> None:
+    """The client's bucket as it was before 2026-12-03: each request counted when it is sent
+    (client/ratelimit.py says why it now counts at the answer). For tests that show the
+    difference."""
+    from provisioner.client import LeakyBucket
+
+    original = LeakyBucket.acquire
+
+    def acquire(self: LeakyBucket) -> float:
+        waited = original(self)
+        self.answered()
+        return waited
+
+    monkeypatch.setattr(LeakyBucket, "acquire", acquire)

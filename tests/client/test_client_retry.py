@@ -36,13 +36,13 @@ def test_query_limit_exceeded_is_retried_with_backoff_then_succeeds(
     assert client.stats.requests == 3
     assert client.stats.retries == 2
     # equal jitter: attempt n waits between half and all of 0.5 * 2**n; then the bucket, full
-    # since the refusal, lets the retry go once its reserve is free again (5 of 50 requests at
-    # 1.98 a second, plus the one sent): about 3 s after the refusal in all
+    # since the refusal, lets the retry go once its reserve is free again (2 of 50 requests at
+    # 2 a second, plus the one sent): 1.5 s after the refusal in all
     backoffs, refills = clock.sleeps[0::2], clock.sleeps[1::2]
     assert len(clock.sleeps) == 4
     assert 0.25 <= backoffs[0] <= 0.5 and 0.5 <= backoffs[1] <= 1.0
     for backoff, refill in zip(backoffs, refills, strict=True):
-        assert backoff + refill == pytest.approx(6 / 1.98, abs=0.01)
+        assert backoff + refill == pytest.approx(3 / 2.0, abs=0.01)
 
 
 def test_backoff_is_reproducible_with_a_seeded_rng(
