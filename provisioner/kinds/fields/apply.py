@@ -20,6 +20,7 @@ from provisioner.kinds.fields.labels import LANGS
 from provisioner.kinds.fields.model import FLAG_KEYS, LABEL_KEYS, EnumItem, Field
 from provisioner.model import Action, Call, Change, Children, Script, by_parent
 from provisioner.model.address import Address
+from provisioner.model.answers import UntrustedAnswer, shown
 
 CAMEL = {"SORT": "sort", "MULTIPLE": "multiple", "MANDATORY": "mandatory",
          "SHOW_FILTER": "showFilter", "IS_SEARCHABLE": "isSearchable", "SETTINGS": "settings",
@@ -256,19 +257,32 @@ def _get_key(field_id: Any) -> str:
 
 def _with_full(target: Target, live: Mapping[Address, Any], fields: Sequence[Address],
                answers: Mapping[str, Any]) -> Mapping[Address, Any]:
-    """`live` with each field's label maps as its `get` answered them (every language)."""
+    """`live` with each field's label maps as its `get` answered them (every language). A get
+    that answered no field (userfieldconfig.get's `result` may be null when the field is not
+    found, userfieldconfig-get.md; a classic get's is not as documented) stops the script
+    before the update: sent without the other languages, it would make them ""."""
     out = dict(live)
     for address in fields:
         answer = answers.get(_get_key(live[address].id))
-        texts = by_language(answer) if target.legacy else _camel_texts(answer)
+        field = answer if target.legacy else (
+            answer.get("field") if isinstance(answer, Mapping) else None)
+        if not isinstance(field, Mapping):
+            method = (f"crm.{target.entity}.userfield.get" if target.legacy
+                      else "userfieldconfig.get")
+            raise UntrustedAnswer(method, (
+                f"{address} (id {live[address].id}): the read of its labels before their update "
+                f"answered {shown(answer)}, no field: it may have been deleted since the plan. "
+                "Its update was not sent (without the labels in the languages the plan did not "
+                "read, it would blank them); run plan again"))
+        texts = by_language(field) if target.legacy else _camel_texts(field)
         if texts:
             out[address] = replace(live[address], full=lb.read_keys(texts, LABEL_KEYS))
     return out
 
 
-def _camel_texts(answer: Any) -> dict[str, dict[str, Any]]:
-    """A userfieldconfig.get answer's labels per language (language -> portal key -> text)."""
-    field = answer.get("field", answer) if isinstance(answer, dict) else {}
+def _camel_texts(field: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A userfieldconfig.get answer's field: its labels per language (language -> portal key ->
+    text)."""
     keys = {"editFormLabel": "EDIT_FORM_LABEL", "helpMessage": "HELP_MESSAGE"}
     return {str(lang): {ours: (field.get(theirs) or {}).get(lang) for theirs, ours in keys.items()}
             for lang in field.get("languageId") or {}}

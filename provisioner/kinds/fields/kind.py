@@ -58,6 +58,7 @@ from provisioner.model import (
     tuple_part,
 )
 from provisioner.model.address import Address
+from provisioner.model.answers import UntrustedAnswer, shown
 from provisioner.model.pairing import alike
 from provisioner.model.reasons import Reason
 from provisioner.model.shape import Path
@@ -220,6 +221,23 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
     def _get_key(self, field_id: Any) -> str:
         return f"userfield_{self.entity}_{field_id}"
 
+    def _whole(self, results: Results, fid: str, row: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The field's get (its labels in every language), {} where none was asked. A get
+        asked that holds no field is refused (the docs answer a field not found with
+        ERROR_NOT_FOUND, api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.md,
+        so this answer is not as documented): read as a field without labels in those
+        languages, the plan would propose labels the field has."""
+        key = self._get_key(fid)
+        if key not in results:
+            return {}
+        field = results[key]
+        if not isinstance(field, Mapping):
+            raise UntrustedAnswer(f"crm.{self.entity}.userfield.get", (
+                f"the portal lists the field {row.get('FIELD_NAME')} (id {fid}) but its get "
+                f"answered {shown(field)}, no field: it may have been deleted between the two "
+                "reads. Run again; if it stays, the portal's answers cannot be trusted"))
+        return field
+
     def from_live(self, results: Results) -> Specs:
         per_lang = {lang: {str(r["ID"]): r for r in results.get(self._key(lang)) or []}
                     for lang in lb.LANGUAGES if self._key(lang) in results}
@@ -229,7 +247,7 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
             if row.get("USER_TYPE_ID") not in TYPES:
                 continue  # app and module types (rest_*, resourcebooking): not managed
             texts = {lang: per_lang[lang].get(fid, {}) for lang in per_lang}
-            texts.update(by_language(results.get(self._get_key(fid))))
+            texts.update(by_language(self._whole(results, fid, row)))
             name = str(row["FIELD_NAME"]).removeprefix(PREFIX)
             specs.append(live_field(row, (None, self.step), name, texts))
         return tuple(specs)
