@@ -2,7 +2,8 @@
 
 Every kind's reads go out together (engine/reader.py: batches of 50, paged lists put back
 together, each answer within what the client reads). Reads that depend on the first results
-(`ReadsMore`) go out after them, the same way. Each answer is taken as soon as it is whole
+(`ReadsMore`) go out after them, the same way, and those that depend on only some of them
+(`ReadsEarly`) as soon as those are in, in the slots the pages of the others leave free. Each answer is taken as soon as it is whole
 (`LiveStep`): hashed for the fingerprint, kept as its read says and folded by the kinds that
 read it, then dropped; each kind's part is built as soon as its reads are in. A kind that
 builds on other kinds' live parts (`NeedsLive`) receives them once every kind has built its
@@ -30,6 +31,7 @@ from provisioner.model.kind import (
     FoldsReads,
     KeepsLocal,
     NeedsLive,
+    ReadsEarly,
     ReadsLanguages,
     ReadsMore,
 )
@@ -79,13 +81,13 @@ def read_live(client: Client, kinds: Sequence[AnyKind] = KINDS,
 
 
 def read_into(reader: Reader, step: LiveStep) -> None:
-    """Every kind's first reads; then the reads that depend on them, with the lists the first
-    batch only counted when no page was missing to carry them (`Reader.pending`): a kind's own
-    follow-up reads wait for all of its first reads. Each answer goes to `step` as soon as it
-    is whole."""
+    """Every kind's first reads; then the reads that depend on them, in the reader's rounds as
+    soon as they are asked (`LiveStep.more_reads`): a kind's own follow-up reads wait for all
+    of its first reads, its early reads (`ReadsEarly`) for those they need. Each answer goes to
+    `step` as soon as it is whole."""
     calls = step.first_reads()
     while calls:
-        reader.read(calls, step.take)
+        reader.read(calls, step.take, step.more_reads)
         calls = {**reader.take_pending(), **step.more_reads()}
 
 
@@ -133,6 +135,8 @@ class LiveStep:
         self.views: dict[str, dict[str, Any]] = {k.name: {} for k in self.kinds}
         self.folded: dict[str, set[str]] = {k.name: set() for k in self.kinds}
         self.decided: set[str] = set()  # kinds whose follow-up reads are asked
+        # kinds whose early reads are not asked yet, with the reads those need (`ReadsEarly`)
+        self.early = {k.name: k.early_needs for k in self.kinds if isinstance(k, ReadsEarly)}
         self.asked: dict[str, ReadCall] = {}  # follow-up reads for the next round
         self.awaited: set[str] = set()  # reads handed to the reader, not taken yet
         self.digests: dict[str, bytes] = {}
@@ -178,21 +182,29 @@ class LiveStep:
         self.spent["live"] += time.thread_time() - hashed
 
     def _advance(self, kind: AnyKind) -> None:
-        """Ask the kind's follow-up reads once its first reads are in; build its part once
-        they are too."""
-        if self.missing[kind.name]:
+        """Ask the kind's early reads once those they need are in (`ReadsEarly`), its
+        follow-up reads once its first reads are in; build its part once all are in."""
+        name = kind.name
+        views = self.views[name]
+        needs = self.early.get(name)
+        if needs is not None and needs.issubset(views):
+            del self.early[name]
+            self._ask(name, _early_reads(kind, views))
+        if self.missing[name]:
             return
-        if kind.name not in self.decided:
-            self.decided.add(kind.name)
-            views = self.views[kind.name]
-            asked = _more_reads(kind, views, self.languages, self.folded[kind.name])
-            more = {k: c for k, c in asked.items() if k not in views}
-            if more:
-                self.wants[kind.name].update(more)
-                self.missing[kind.name].update(more)
-                self.asked.update({k: c for k, c in more.items() if k not in self.awaited})
+        if name not in self.decided:
+            self.decided.add(name)
+            self._ask(name, _more_reads(kind, views, self.languages, self.folded[name]))
+            self.missing[name].update(k for k in self.wants[name] if k not in views)
+            if self.missing[name]:
                 return
         self._build(kind)
+
+    def _ask(self, name: str, asked: Mapping[str, ReadCall]) -> None:
+        """Reads the kind waits for, asked in the next round unless asked already."""
+        more = {k: c for k, c in asked.items() if k not in self.views[name]}
+        self.wants[name].update(more)
+        self.asked.update({k: c for k, c in more.items() if k not in self.awaited})
 
     def _build(self, kind: AnyKind) -> None:
         views, folded = self.views.pop(kind.name), self.folded.pop(kind.name)
@@ -231,6 +243,17 @@ def _trimmed(call: ReadCall | None, answer: Any) -> Any:
 
 def _folded(kind: AnyKind, key: str, value: Any) -> Any:
     return kind.fold(key, value) if isinstance(kind, FoldsReads) else value
+
+
+def _early_reads(kind: AnyKind, results: Mapping[str, Any]) -> Mapping[str, ReadCall]:
+    """The kind's early reads (`ReadsEarly`); none from an answer they cannot be asked from:
+    its `more_reads` asks them again once every first read is in, and names the fault as it
+    always has."""
+    assert isinstance(kind, ReadsEarly)
+    try:
+        return kind.early_reads(results)
+    except _SHAPE_ERRORS:
+        return {}
 
 
 def _more_reads(kind: AnyKind, results: Mapping[str, Any], languages: Languages | None,

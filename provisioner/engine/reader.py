@@ -4,10 +4,16 @@ Every kind's reads go out together in batches of 50 (docs/portal-rules.md#batch)
 pages (docs/portal-rules.md#paging: 50 rows a page, `total` in the first answer) is read to the
 end without following `next` one page at a time: the spare slots of the first batch already ask
 for the likely next pages of the lists whose read call says they often page
-(`ReadCall.pages_ahead`), and once the first answers tell `total`, every page still missing goes
+(`ReadCall.pages_ahead`), then, in the slots still free, for more pages of those that may run
+long (`ReadCall.pages_spare`); once the first answers tell `total`, every page still missing goes
 out together in the next batch, ROUND pages of a list at a time, and each page must bear the
 total out (a lying total is refused after one round). Pages past `total` are dropped, so no row
 is read twice.
+
+The follow-up reads (engine/live.py: asked from the answers as they come in, and nothing is
+asked from theirs) join the rounds of pages: each round carries as many as fill its last batch,
+so a read that waits on none of the pages still missing rides where a slot would go out empty,
+and the rest go in the round after the pages.
 
 A list that answers whole (no paging) can outgrow what the client reads from one answer
 (client/transport.py) once several share a batch: a batch is filled only up to a budget of
@@ -23,7 +29,6 @@ the method, never acted on; a row outside the list asked for (`ReadCall.expect`)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
@@ -76,39 +81,61 @@ class Reader:
         self.client = client
         self.requests = 0
         self.budget = row_budget(client)
-        # Lists counted in a first batch that no later page round carried: sized, to be read
-        # with the next reads (`take_pending`).
+        # Lists counted that no later round carried (a read without `more`): sized, to be
+        # read with the next reads (`take_pending`).
         self.pending: dict[str, ReadCall] = {}
 
-    def read(self, calls: Mapping[str, ReadCall], take: Take) -> None:
+    def read(self, calls: Mapping[str, ReadCall], take: Take,
+             more: Callable[[], Mapping[str, ReadCall]] | None = None) -> None:
         """The answers of `calls`, lists whole, each handed to `take` as soon as it is whole
         (its last page or its batch in); the reader keeps nothing of it (issue 18: the live
         step folds each answer as it arrives instead of holding every answer of the plan at
-        once). A list of unknown length (`sized_by`) goes in the round of missing pages after
-        its count, else it waits in `pending`."""
-        if not calls:
-            return
-        turn = _Turn(calls, take)
-        now = {k: c for k, c in calls.items() if c.sized_by is None}
-        counts = _counts(calls)
-        first = {k: (c.method, dict(c.params)) for k, c in now.items()}
-        guessed = _guess_pages(now, _spare(len(first) + len(counts)))
-        self._send(turn, {**first, **counts, **guessed}, set(guessed) | set(counts),
-                   {k: c.rows for k, c in now.items() if c.rows})
+        once). A list of unknown length (`sized_by`) goes in the round after its count.
+
+        Reads go out in rounds, each in full batches: the reads new this round with their
+        counts and guessed pages, the pages still missing and the lists counted. `more`: the
+        follow-up reads asked since it was last called (engine/live.py: nothing is asked from
+        their answers), asked after each round. A round carries as many of them as fill the
+        slots its batches leave; the rest wait for a round with room, or for the last one (a
+        follow-up read that is sized, by a count or by `rows`, goes in the next round).
+        Without `more`, a list counted when no page was missing waits in `pending` for the
+        next reads."""
+        turn = _Turn({}, take)
         out = turn.out
-        later = _sized(calls, out, self.budget)
-        for count in [k for k in out.results if k.endswith("~count")]:
-            del out.results[count]
-        turn.settle(calls)  # the lists counted empty
-        missing = _next_round(calls, out, turn.done)
-        if not missing:
-            self.pending.update({k: replace(calls[k], rows=n, sized_by=None)
-                                 for k, n in later.items()})
-            later = {}
-        while commands := {**{k: _command(calls[k]) for k in later}, **missing}:
-            self._send(turn, commands, set(), later)
-            later = {}
-            missing = _next_round(calls, out, turn.done)
+        later: dict[str, int] = {}  # lists counted, with their rows, for the next round
+        waiting: dict[str, ReadCall] = {}  # follow-up reads not asked yet
+        new, follow_ups = calls, False
+        while True:
+            fresh = {k: c for k, c in new.items() if k not in turn.calls and k not in waiting}
+            if follow_ups:
+                waiting.update({k: c for k, c in fresh.items() if _may_wait(c)})
+                fresh = {k: c for k, c in fresh.items() if k not in waiting}
+            counts = _counts(fresh)
+            missing = _next_round(turn.calls, out, turn.done)
+            if more is None and later and not (fresh or missing):
+                self.pending.update({k: replace(turn.calls[k], rows=n, sized_by=None)
+                                     for k, n in later.items()})
+                later = {}
+            now = {k: c for k, c in fresh.items() if c.sized_by is None}
+            commands = {**{k: _command(c) for k, c in now.items()}, **counts,
+                        **{k: _command(turn.calls[k]) for k in later}, **missing}
+            rows = {**{k: c.rows for k, c in now.items() if c.rows}, **later}
+            # the follow-up reads that fill the slots the round's batches leave (all of them
+            # in a round that has nothing else to carry)
+            room = _room(commands, rows, self.budget) if commands else len(waiting)
+            for key in list(waiting)[:room]:
+                now[key] = fresh[key] = waiting.pop(key)
+                commands[key] = _command(now[key])
+            turn.calls.update(fresh)
+            if not commands:
+                return
+            guessed = _guess_pages(now, _room(commands, rows, self.budget))
+            self._send(turn, {**commands, **guessed}, set(guessed) | set(counts), rows)
+            later = _sized(fresh, out, self.budget)
+            for count in counts:
+                out.results.pop(count, None)
+            turn.settle(fresh)  # the lists counted empty
+            new, follow_ups = (more() if more is not None else {}), True
 
     def take_pending(self) -> dict[str, ReadCall]:
         pending, self.pending = self.pending, {}
@@ -136,7 +163,7 @@ class _Turn:
     forgotten as soon as it is whole."""
 
     def __init__(self, calls: Mapping[str, ReadCall], take: Take) -> None:
-        self.calls = calls
+        self.calls = dict(calls)  # every read asked so far
         self.take = take
         self.out = _Answers()
         self.done: set[str] = set()
@@ -280,18 +307,36 @@ class _Answers:
         self.nexts.update(out.nexts)
 
 
-def _spare(count: int) -> int:
-    return math.ceil(count / BATCH) * BATCH - count
+def _may_wait(call: ReadCall) -> bool:
+    """A follow-up read that can wait for a round with room: one that answers a page at
+    most (a sized list goes out as soon as asked, its count first)."""
+    return call.sized_by is None and not call.rows
+
+
+def _room(commands: Commands, rows: Mapping[str, int], budget: int) -> int:
+    """The slots the batches of `commands` leave free (`_chunks`): as many calls that answer
+    a page at most go out in them without a batch more."""
+    return sum(BATCH - len(chunk) for chunk in _chunks(commands, rows, budget))
 
 
 def _guess_pages(calls: Mapping[str, ReadCall], spare: int) -> dict[str, tuple[str, Any]]:
     """Pages 2, 3, ... of the lists known to page, in the slots the first batch leaves free:
-    at most `pages_ahead` pages each. A page past the end costs the portal a query inside the
-    batch (sub-calls run one after another), so the look-ahead stays short."""
+    at most `pages_ahead` pages each; the slots still free then go one page at a time to the
+    lists that may run long (`pages_spare`), in turn. A page past the end costs the portal a
+    query inside the batch (sub-calls run one after another), so the look-ahead stays short
+    where it would cost a request of its own, and fills only slots that would go out empty."""
     guessed: dict[str, tuple[str, Any]] = {}
+    ahead: dict[str, int] = {}
     for key, call in calls.items():
-        ahead = min(call.pages_ahead, spare - len(guessed))
-        for n in range(1, ahead + 1):
+        ahead[key] = min(call.pages_ahead, spare - len(guessed))
+        for n in range(1, ahead[key] + 1):
+            guessed[PAGE_KEY.format(key=key, start=n * PAGE)] = (
+                call.method, {**call.params, "start": n * PAGE})
+    long = [key for key, call in calls.items() if call.pages_spare]
+    while long and len(guessed) < spare:
+        for key in long[:spare - len(guessed)]:
+            call, n = calls[key], ahead[key] + 1
+            ahead[key] = n
             guessed[PAGE_KEY.format(key=key, start=n * PAGE)] = (
                 call.method, {**call.params, "start": n * PAGE})
     return guessed

@@ -113,6 +113,11 @@ class ReadCall:
     params: Mapping[str, Any]
     list_key: str | None = None
     pages_ahead: int = 0
+    # For a list that may run to many pages (a smart process's fields: a few pages to hundreds):
+    # the slots of its first batch still free after every list's `pages_ahead` ask for its next
+    # pages too, shared with the other such lists, rather than go out empty (a page past the end
+    # costs the portal a query that answers no rows, and no request).
+    pages_spare: bool = False
     # Fields every row must hold these values in, when it has them (`{"entityTypeId": 2}` for
     # the deal pipelines): a portal that ignores a parameter answers rows of other lists.
     expect: Mapping[str, Any] | None = None
@@ -358,10 +363,23 @@ class Links(Protocol[D]):
 
 @runtime_checkable
 class ReadsMore(Protocol):
-    """Reads that depend on the first batch's answers (the pipelines of each smart process);
-    the engine sends every kind's in one more batch."""
+    """Reads that depend on the first batch's answers (the pipelines of each smart process),
+    asked once all of the kind's first reads are in; nothing is asked from their answers."""
 
     def more_reads(self, results: Results) -> Mapping[str, ReadCall]: ...
+
+
+@runtime_checkable
+class ReadsEarly(Protocol):
+    """Follow-up reads that depend on only some of the kind's first reads (`early_needs`):
+    asked as soon as those are in, they go out with the pages of its other lists instead of
+    after them (a smart process's type and pipelines need only the type list, not its field
+    lists, which page). `more_reads` may ask them again: a read asked already is not sent
+    twice, and the kind's part waits for them (engine/live.py)."""
+
+    early_needs: frozenset[str]
+
+    def early_reads(self, results: Results) -> Mapping[str, ReadCall]: ...
 
 
 @runtime_checkable

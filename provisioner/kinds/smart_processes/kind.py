@@ -43,6 +43,7 @@ from provisioner.model import (
     Pairing,
     Pairs,
     ReadCall,
+    ReadsEarly,
     ReadsMore,
     RecordQuery,
     Report,
@@ -83,7 +84,7 @@ Specs = tuple[SpaSpec, ...]
 
 
 class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], ReadsMore,
-                     FoldsReads, CountsRecords, Explains):
+                     ReadsEarly, FoldsReads, CountsRecords, Explains):
     """The kind object registered in `provisioner.kinds.KINDS`."""
 
     name = "smart_processes"
@@ -116,6 +117,11 @@ class SmartProcesses(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs]
     def languages(self, part: Specs | None) -> frozenset[str]:
         """The languages beyond ru and en that the desired fields' labels name."""
         return lb.named(f.field for spa in part or () for f in spa.fields)
+
+    early_needs = live.TYPE_NEEDS
+
+    def early_reads(self, results: Results) -> Mapping[str, ReadCall]:
+        return live.type_reads(results)
 
     def more_reads(self, results: Results, languages: frozenset[str] | None = None
                    ) -> Mapping[str, ReadCall]:

@@ -1,9 +1,10 @@
 """What the smart-process kind reads from the portal, and its answers as model objects.
 
-Reads: crm.type.list, crm.status.list and userfieldconfig.list in ru and en in the first batch;
-then, per type, crm.type.get (relations) and crm.category.list (its pipelines), and
-userfieldconfig.get per enumeration field (lists carry no items) in one second batch, with the
-labels in the other languages asked for (those the config names for a plan, every one for
+Reads: crm.type.list, crm.status.list and userfieldconfig.list in ru and en in the first batch
+(the field lists' next pages in its free slots); then, per type, crm.type.get (relations) and
+crm.category.list (its pipelines), asked as soon as the type list is in (`type_reads`), and
+userfieldconfig.get per enumeration field (lists carry no items) once the field lists are, with
+the labels in the other languages asked for (those the config names for a plan, every one for
 export): a get of every other field, or a list per language when that takes fewer calls.
 """
 
@@ -57,19 +58,30 @@ def _list(lang: str) -> ReadCall:
     return ReadCall("userfieldconfig.list", {
         "moduleId": "crm", "select": {"0": "*", "language": lang},
         "filter": {"!@entityId": CLASSIC}}, "fields", pages_ahead=FIELD_PAGES_AHEAD,
+        pages_spare=True,
         trim=ROW_TRIM if lang == LANGS[0] else LABEL_TRIM)
 
 
-def more_reads(results: Results, languages: frozenset[str] | None = None
-               ) -> dict[str, ReadCall]:
-    """Relations and pipelines per type; enumeration fields whole; labels in the other
-    languages named (`languages`; None: every one, for export)."""
+TYPE_NEEDS = frozenset({"crm_types"})  # the reads `type_reads` asks from
+
+
+def type_reads(results: Results) -> dict[str, ReadCall]:
+    """Relations and pipelines per type: they need only the type list (`TYPE_NEEDS`), so
+    they are asked as soon as it is in (`ReadsEarly`), with the pages of the field lists."""
     calls: dict[str, ReadCall] = {}
     for t in _types(results):
         calls[f"spa_type_{t['id']}"] = ReadCall("crm.type.get", {"id": t["id"]})
         calls[f"spa_cats_{t['entityTypeId']}"] = ReadCall(
             "crm.category.list", {"entityTypeId": t["entityTypeId"]}, "categories",
             expect={"entityTypeId": t["entityTypeId"]})
+    return calls
+
+
+def more_reads(results: Results, languages: frozenset[str] | None = None
+               ) -> dict[str, ReadCall]:
+    """Relations and pipelines per type; enumeration fields whole; labels in the other
+    languages named (`languages`; None: every one, for export)."""
+    calls = dict(type_reads(results))
     rows = [r for r in _rows(results, f"spa_fields_{LANGS[0]}") if r.get("userTypeId") in TYPES]
     enums = [r for r in rows if r.get("userTypeId") == "enumeration"]
     # the labels in the portal's other languages: a `get` (every language, the items too) of
