@@ -209,8 +209,9 @@ class LiveStep:
     def _build(self, kind: AnyKind) -> None:
         views, folded = self.views.pop(kind.name), self.folded.pop(kind.name)
         self.waiting.remove(kind)
-        del self.wants[kind.name], self.missing[kind.name]
-        self.parts[kind.name] = _from_live(kind, views, folded)
+        asked = self.wants.pop(kind.name)
+        del self.missing[kind.name]
+        self.parts[kind.name] = _from_live(kind, views, folded, asked)
 
     def finish(self) -> LiveState:
         """Every part (a kind still waiting is given what it has), linked, and the
@@ -311,19 +312,23 @@ def with_local_records(live: LiveState, local: Attestations,
 _SHAPE_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError)
 
 
-def _from_live(kind: AnyKind, results: Mapping[str, Any], folded: set[str]) -> Any:
+def _from_live(kind: AnyKind, results: Mapping[str, Any], folded: set[str],
+               asked: Mapping[str, ReadCall] | None = None) -> Any:
     """The kind's part; `folded`: the reads it was given folded (as documented, by
-    construction), not as read."""
+    construction), not as read; `asked`: every read asked for it, follow-up reads too (its
+    first reads when not given)."""
     try:
         return kind.from_live(results)
     except _SHAPE_ERRORS as exc:
-        raise _malformed(kind, results, exc, folded) from exc
+        raise _malformed(kind, results, exc, folded, asked) from exc
 
 
 def _malformed(kind: AnyKind, results: Mapping[str, Any], exc: Exception,
-               folded: set[str]) -> ProvisionError:
-    """Name the read whose answer is of the wrong type, else every read of the kind."""
-    calls = {k: c for k, c in kind.read_calls().items() if k in results}
+               folded: set[str], asked: Mapping[str, ReadCall] | None = None
+               ) -> ProvisionError:
+    """Name the read whose answer is of the wrong type, else every read of the kind that was
+    answered (`asked`, follow-up reads too; its first reads when not given)."""
+    calls = {k: c for k, c in (asked or kind.read_calls()).items() if k in results}
     for key, call in calls.items():
         if key in folded:
             continue

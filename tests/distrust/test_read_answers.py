@@ -17,6 +17,7 @@ from bent import Bent, on_method
 from bench.portal import Size, fill
 from provisioner import engine
 from provisioner.client import BitrixClient
+from provisioner.client.errors import MalformedResponse
 from provisioner.engine.applier import ApplyFailed
 from provisioner.engine.live import read_languages
 from provisioner.engine import live as lv
@@ -127,3 +128,23 @@ def test_a_get_before_a_label_update_that_holds_no_field_stops_the_update(
             "have been deleted since the plan. Its update was not sent (without the labels in "
             "the languages the plan did not read, it would blank them); run plan again"
             ) in str(err.value)
+
+
+def test_a_follow_up_read_that_is_not_as_documented_is_named() -> None:
+    """A read asked after the first ones (crm.type.get, userfieldconfig.get) whose answer is
+    not as documented is named in the error: before (6e6dbfb) only the kind's first reads
+    were, so the method at fault was missing from the message."""
+    client = _client()
+    with pytest.raises(MalformedResponse) as err:
+        lv.read_live(Bent(client, on_method("crm.type.get", lambda _r: {"type": "oops"})),
+                     languages={})
+    assert str(err.value) == (
+        "crm.type.get: MALFORMED_RESPONSE (provision's own code): the portal answered a list "
+        "holding a string where rows (tables) were expected")
+    with pytest.raises(MalformedResponse) as err:
+        lv.read_live(Bent(client, on_method("userfieldconfig.get",
+                                            lambda _r: {"field": {"enum": "x"}})),
+                     languages={})
+    methods, _, detail = str(err.value).partition(": MALFORMED_RESPONSE")
+    assert "userfieldconfig.get" in methods.split(", ")
+    assert detail.endswith("reading smart_processes failed")
