@@ -93,16 +93,16 @@ def _later_rounds(changes: Sequence[Change], calls: Sequence[Any],
     written: set[str] = set()
     for call in calls:
         written.update(label_addresses(call.label))
-    by_address = {str(c.address): c for c in changes}
-    rounds: dict[str, int] = {}
+    by_address: dict[Any, Change] = {c.address: c for c in changes}
+    rounds: dict[Any, int] = {}
 
     def round_of(change: Change) -> int:
-        key = str(change.address)
-        if key in written:
-            return 0
+        key = change.address
         if key not in rounds:
-            parent = by_address.get(str(change.address.parent))
-            if parent is not None and parent.address in made:
+            parent = by_address.get(key.parent)
+            if str(key) in written:
+                rounds[key] = 0
+            elif parent is not None and parent.address in made:
                 rounds[key] = round_of(parent)
             else:
                 rounds[key] = 1 + (round_of(parent) if parent is not None else 0)
@@ -111,13 +111,13 @@ def _later_rounds(changes: Sequence[Change], calls: Sequence[Any],
     out: dict[int, int] = {}
     for change in changes:
         number = round_of(change)
-        parent = by_address.get(str(change.address.parent))
+        parent = by_address.get(change.address.parent)
         bundled = (change.address.parts[-1][0] == "item" and parent is not None
                    and parent.action.value == "create" and change.action.value == "create")
         if number and not bundled and change.address not in held:
             out[number] = out.get(number, 0) + 1
     for address, count in (extra or {}).items():
-        parent = by_address.get(str(address))
+        parent = by_address.get(address)
         if parent is not None and count:
             number = round_of(parent) + (0 if parent.address in made else 1)
             out[number] = out.get(number, 0) + count

@@ -7,6 +7,7 @@ shows, and `reason_data`, the same reason as data (`{"code": "immutable", "attri
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from provisioner.engine.cost import cost_line
@@ -85,19 +86,29 @@ def text_from_document(doc: dict[str, Any], style: Style = PLAIN) -> str:
     return "\n".join(lines) + "\n"
 
 
+_RAW = frozenset(("before", "after"))  # shown as JSON values, escaped by line (_change_lines)
+
+
+@lru_cache(maxsize=1024)
+def _shown_key(key: str) -> str:
+    return printable(key)  # a document's keys are few, each met once a change
+
+
 def _shown(value: Any, key: str = "") -> Any:
     """`value` with every string escaped (model/printable.py): names from the portal may hold
     controls, bidi overrides, lone surrogates. A reason keeps its line breaks (its steps); the
     values before and after are escaped once written as JSON, by line."""
-    if key in ("before", "after"):
-        return value  # shown as JSON values, escaped by line (_change_lines)
+    if key in _RAW:
+        return value
     if isinstance(value, dict):
-        return {printable(str(k)): _shown(v, str(k)) for k, v in value.items()}
+        return {_shown_key(str(k)): v if k in _RAW else _shown(v, str(k))
+                for k, v in value.items()}
     if isinstance(value, list):
         return [_shown(v) for v in value]
     if isinstance(value, str):
-        return "\n".join(printable(part) for part in value.split("\n")) if key == "reason" \
-            else printable(value)
+        if key == "reason" and "\n" in value:
+            return "\n".join(printable(part) for part in value.split("\n"))
+        return printable(value)
     return value
 
 
@@ -142,7 +153,20 @@ def _changed(before: dict[str, Any], after: dict[str, Any],
     return rows
 
 
+# json.dumps(value, ensure_ascii=False), its parts made once: a text plan of thousands of
+# changes shows a value a line (L4 from empty: 105,000).
+_TEXT = json.encoder.encode_basestring
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _value(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _TEXT(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
     if value is None:
         return "(none)"
-    return json.dumps(value, ensure_ascii=False)
+    return _JSON(value)
