@@ -160,8 +160,7 @@ def live_specs(results: Results) -> tuple[SpaSpec, ...]:
     fields = _fields_by_entity(results)
     specs = []
     for t in types:
-        spa = replace(live_spa(t, _unwrap(results.get(f"spa_type_{t['id']}"), "type"),
-                               names), code=keys[int(t["id"])])
+        spa = replace(live_spa(t, _type_got(results, t), names), code=keys[int(t["id"])])
         pipes = _live_pipelines(spa, results.get(f"spa_cats_{t['entityTypeId']}"), statuses)
         specs.append(SpaSpec(spa, pipes, _live_fields(spa, fields.get(f"CRM_{spa.id}", {}),
                                                       results)))
@@ -181,6 +180,22 @@ def _fields_by_entity(results: Results) -> dict[str, PerLang]:
             entity = out.setdefault(str(row.get("entityId")), {k: {} for k in langs})
             entity[lang][str(row["id"])] = row
     return out
+
+
+def _type_got(results: Results, row: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The type's get (its relations), None where none was asked. A get asked that holds no
+    type is refused (the docs answer a type not found with an error, crm-type-get.md): read
+    as a type without relations, the plan would propose relations the type has."""
+    key = f"spa_type_{row['id']}"
+    if key not in results:
+        return None
+    got = _unwrap(results[key], "type")
+    if not isinstance(got, Mapping):
+        raise UntrustedAnswer("crm.type.get", (
+            f"the portal lists the smart process {row.get('title')!r} (id {row['id']}) but its "
+            f"get answered {shown(results[key])}, no type: it may have been deleted between "
+            "the two reads. Run again; if it stays, the portal's answers cannot be trusted"))
+    return got
 
 
 def _unwrap(value: Any, key: str) -> Any:
