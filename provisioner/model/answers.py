@@ -33,6 +33,24 @@ class UntrustedAnswer(ProvisionError):
         super().__init__(f"{method}: {CODE}: {detail}")
 
 
+def got_one(results: Mapping[str, Any], key: str, method: str, what: str, noun: str,
+            wrap: str | None = None) -> Mapping[str, Any] | None:
+    """The object a get answered under `key` (inside `wrap`, when its answer wraps it: `{"type":
+    {...}}`), None where no get was asked. A get asked that holds no object is refused, naming
+    `what` (the list read before named it): read as an object without what the get adds, the
+    plan would propose what the portal has."""
+    if key not in results:
+        return None
+    answer = results[key]
+    got = answer.get(wrap, answer) if wrap and isinstance(answer, Mapping) else answer
+    if not isinstance(got, Mapping):
+        raise UntrustedAnswer(method, (
+            f"the portal lists {what} but its get answered {shown(answer)}, no {noun}: it may "
+            "have been deleted between the two reads. Run again; if it stays, the portal's "
+            "answers cannot be trusted"))
+    return got
+
+
 def shown(value: Any, limit: int = 80) -> str:
     """An answer as JSON for a message, cut short (an answer may be huge)."""
     text = json.dumps(value, ensure_ascii=True, default=str)

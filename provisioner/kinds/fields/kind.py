@@ -58,7 +58,7 @@ from provisioner.model import (
     tuple_part,
 )
 from provisioner.model.address import Address
-from provisioner.model.answers import UntrustedAnswer, shown
+from provisioner.model.answers import got_one
 from provisioner.model.pairing import alike
 from provisioner.model.reasons import Reason
 from provisioner.model.shape import Path
@@ -227,16 +227,8 @@ class Fields(Kind[Specs, Specs], Exports[Specs], KeepsKeys[Specs, Specs], Links[
         ERROR_NOT_FOUND, api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.md,
         so this answer is not as documented): read as a field without labels in those
         languages, the plan would propose labels the field has."""
-        key = self._get_key(fid)
-        if key not in results:
-            return {}
-        field = results[key]
-        if not isinstance(field, Mapping):
-            raise UntrustedAnswer(f"crm.{self.entity}.userfield.get", (
-                f"the portal lists the field {row.get('FIELD_NAME')} (id {fid}) but its get "
-                f"answered {shown(field)}, no field: it may have been deleted between the two "
-                "reads. Run again; if it stays, the portal's answers cannot be trusted"))
-        return field
+        return got_one(results, self._get_key(fid), f"crm.{self.entity}.userfield.get",
+                       f"the field {row.get('FIELD_NAME')} (id {fid})", "field") or {}
 
     def from_live(self, results: Results) -> Specs:
         per_lang = {lang: {str(r["ID"]): r for r in results.get(self._key(lang)) or []}

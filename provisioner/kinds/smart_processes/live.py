@@ -32,7 +32,7 @@ from provisioner.kinds.smart_processes.model import (
     live_spa,
 )
 from provisioner.model import ReadCall, Results, RowKeys
-from provisioner.model.answers import UntrustedAnswer, shown
+from provisioner.model.answers import got_one
 
 CLASSIC = ["CRM_LEAD", "CRM_DEAL", "CRM_CONTACT", "CRM_COMPANY", "CRM_QUOTE", "CRM_REQUISITE",
            "CRM_SMART_INVOICE"]
@@ -183,19 +183,10 @@ def _fields_by_entity(results: Results) -> dict[str, PerLang]:
 
 
 def _type_got(results: Results, row: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The type's get (its relations), None where none was asked. A get asked that holds no
-    type is refused (the docs answer a type not found with an error, crm-type-get.md): read
-    as a type without relations, the plan would propose relations the type has."""
-    key = f"spa_type_{row['id']}"
-    if key not in results:
-        return None
-    got = _unwrap(results[key], "type")
-    if not isinstance(got, Mapping):
-        raise UntrustedAnswer("crm.type.get", (
-            f"the portal lists the smart process {row.get('title')!r} (id {row['id']}) but its "
-            f"get answered {shown(results[key])}, no type: it may have been deleted between "
-            "the two reads. Run again; if it stays, the portal's answers cannot be trusted"))
-    return got
+    """The type's get (its relations), None where none was asked; one that holds no type is
+    refused (the docs answer a type not found with an error, crm-type-get.md)."""
+    return got_one(results, f"spa_type_{row['id']}", "crm.type.get",
+                   f"the smart process {row.get('title')!r} (id {row['id']})", "type", "type")
 
 
 def _unwrap(value: Any, key: str) -> Any:
@@ -281,16 +272,8 @@ def _read_whole(results: Results, fid: str, row: Mapping[str, Any]) -> Mapping[s
     get asked that holds no field (the docs: `result` "may return null" when the field is not
     found, api-reference/crm/universal/userfieldconfig/userfieldconfig-get.md) is refused: read
     as a field without items, the plan would add items the field has."""
-    key = f"spa_uf_{fid}"
-    if key not in results:
-        return {}
-    field = _unwrap(results[key], "field")
-    if not isinstance(field, Mapping):
-        raise UntrustedAnswer("userfieldconfig.get", (
-            f"the portal lists the field {row.get('fieldName')} (id {fid}) but its get "
-            f"answered {shown(results[key])}, no field: it may have been deleted between the "
-            "two reads. Run again; if it stays, the portal's answers cannot be trusted"))
-    return field
+    return got_one(results, f"spa_uf_{fid}", "userfieldconfig.get",
+                   f"the field {row.get('fieldName')} (id {fid})", "field", "field") or {}
 
 
 def _upper(row: Mapping[str, Any], enum: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
