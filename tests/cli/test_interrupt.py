@@ -16,12 +16,18 @@ from terminal import ENTRY, ROOT, HoldingPortal, child_env, serving
 from provisioner.cli.output import INTERRUPTED
 
 
+# As at a terminal: a process inherits an ignored SIGINT (a shell starts background jobs so, and
+# Python then leaves Ctrl-C ignored), and a test run started in the background would hand that
+# on to the apply, which then rightly ignores the SIGINT below.
+AT_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+
+
 @pytest.mark.slow
 def test_sigint_in_the_middle_of_an_apply_says_what_was_done_and_converges() -> None:
     portal = HoldingPortal(hold=2)  # round 1 goes through; round 2's batch is in flight
     with serving(portal) as url:
-        args = [sys.executable, "-c", ENTRY, "apply", str(CONFIG), "--auto-approve",
-                "--webhook-url", url]
+        args = [sys.executable, "-c", AT_A_TERMINAL + ENTRY, "apply", str(CONFIG),
+                "--auto-approve", "--webhook-url", url]
         proc = subprocess.Popen(args, cwd=ROOT, env=child_env(), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert portal.held.wait(120), "the apply never sent its second write batch"
