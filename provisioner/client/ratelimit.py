@@ -5,19 +5,19 @@ Every HTTP request adds 1; the level drains with time. A request that would lift
 above the bucket's size first sleeps until it fits.
 
 The portal counts a request when it arrives, which the client cannot see: somewhere between
-sending it and reading its answer. A bucket counting at the send runs ahead of the portal's
-whenever an earlier request took longer to arrive than a later one (the first request of a
-connection, which also opens it, most of all): paced exactly at the limit, every long apply met
-one 503 QUERY_LIMIT_EXCEEDED. So this bucket counts each request when its answer is read (or it
-failed), the latest it can have arrived, and lets the next one go only while the level so
-counted, plus that one, fits. The client sends one request at a time, so every earlier request
-is answered before the next is sent, and a level counted at the answers is never below the
-portal's, whatever the network's delays: the portal's level at an arrival is the most, over the
-requests before it, of their count less the drain since the first of them arrived; counted at
-their answers, that drain is measured from later, so it is smaller. What this costs: the drain
-of a run starts when its first answer is read, not when the request arrived, about one answer's
-server time once per run (the level is the count less the drain since the run's start, while
-the bucket never empties).
+sending it and reading its answer. A bucket counting at the send falls behind the portal's, by
+up to one request, whenever a request reaches the portal sooner after the one before it than it
+was sent (the earlier one took longer to arrive): paced exactly at the limit, every long apply
+met one 503 QUERY_LIMIT_EXCEEDED. So this bucket counts each request when its answer is read
+(or it failed), the latest it can have arrived, and lets the next one go only while the level
+so counted, plus that one, fits. The client sends one request at a time, so every earlier
+request is answered before the next is sent, and a level counted at the answers is never below
+the portal's, whatever the network's delays: the portal's level at an arrival is the most, over
+the requests before it, of their count less the drain since the first of them arrived; counted
+at their answers, that drain is measured from later, so it is smaller. What this costs: the
+drain of a run starts when its first answer is read, not when the request arrived, about one
+answer's server time once per run (the level is the count less the drain since the run's start,
+while the bucket never empties).
 
 The docs say the counter "decreases by Y once per second" (limits.md), which may mean whole
 steps: drained in steps of Y at each second, a bucket is at most Y above one drained smoothly.
