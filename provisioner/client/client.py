@@ -241,9 +241,9 @@ class BitrixClient:
     def _once(self, method: str, params: Mapping[str, Any], *, read: bool,
               members: bool = False) -> Response:
         self.stats.waited += self.bucket.acquire()
+        self._check_budget(method)  # refused: nothing sent (the bucket counts it, to be safe)
         started = time.perf_counter()
         try:
-            self._check_budget(method)
             response = self.transport.post(self._auth.url_for(method), self._auth.body(params),
                                            method=method, write=not read, members=members)
         except errors.BitrixAPIError as exc:

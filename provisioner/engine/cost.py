@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
+from provisioner.model.address import Address
 from provisioner.model.changes import Change, Cost
 from provisioner.model.kind import HELD, ClosesRounds, HoldsWrites, MadeWithParent
 from provisioner.model.rounds import chunks
@@ -93,8 +94,8 @@ def _later_rounds(changes: Sequence[Change], calls: Sequence[Any],
     written: set[str] = set()
     for call in calls:
         written.update(label_addresses(call.label))
-    by_address: dict[Any, Change] = {c.address: c for c in changes}
-    rounds: dict[Any, int] = {}
+    by_address: dict[Address | None, Change] = {c.address: c for c in changes}
+    rounds: dict[Address, int] = {}
 
     def round_of(change: Change) -> int:
         key = change.address

@@ -3,9 +3,9 @@
 Every kind's reads go out together (engine/reader.py: batches of 50, paged lists put back
 together, each answer within what the client reads). Reads that depend on the first results
 (`ReadsMore`) go out after them, the same way, and those that depend on only some of them
-(`ReadsEarly`) as soon as those are in, in the slots the pages of the others leave free. Each answer is taken as soon as it is whole
-(`LiveStep`): hashed for the fingerprint, kept as its read says and folded by the kinds that
-read it, then dropped; each kind's part is built as soon as its reads are in. A kind that
+(`ReadsEarly`) as soon as those are in, in the slots the pages of the others leave free. Each
+answer is taken as soon as it is whole (`LiveStep`): hashed for the fingerprint, kept as its
+read says and folded by the kinds that read it, then dropped; each kind's part is built as soon as its reads are in. A kind that
 builds on other kinds' live parts (`NeedsLive`) receives them once every kind has built its
 own.
 """

@@ -97,9 +97,7 @@ def _shown_key(key: str) -> str:
 def _shown(value: Any, key: str = "") -> Any:
     """`value` with every string escaped (model/printable.py): names from the portal may hold
     controls, bidi overrides, lone surrogates. A reason keeps its line breaks (its steps); the
-    values before and after are escaped once written as JSON, by line."""
-    if key in _RAW:
-        return value
+    values before and after (`_RAW`) are escaped once written as JSON, by line."""
     if isinstance(value, dict):
         return {_shown_key(str(k)): v if k in _RAW else _shown(v, str(k))
                 for k, v in value.items()}

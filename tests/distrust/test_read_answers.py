@@ -21,6 +21,7 @@ from provisioner.client.errors import MalformedResponse
 from provisioner.engine.applier import ApplyFailed
 from provisioner.engine.live import read_languages
 from provisioner.engine import live as lv
+from provisioner.errors import ProvisionError
 from provisioner.model.answers import UntrustedAnswer
 from provisioner.sandbox import Sandbox
 from provisioner.sandbox.portal import MemoryStores
@@ -159,3 +160,31 @@ def test_a_type_get_without_its_type_is_refused_naming_the_smart_process(answer:
         f"process {row['title']!r} (id {row['id']}) but its get answered {shown}, no type: it "
         "may have been deleted between the two reads. Run again; if it stays, the portal's "
         "answers cannot be trusted")
+
+
+def _gets_of_one_object(client: BitrixClient) -> list[str]:
+    """The methods named `*.get` that an export's read (every kind, every language) sends and
+    the portal answers with one object, not a list (user.get, placement.get and event.get
+    answer lists)."""
+    seen: dict[str, bool] = {}
+
+    def record(calls: Any, results: dict[str, Any]) -> None:
+        for key, (method, _params) in calls.items():
+            if method.endswith(".get") and key in results:
+                seen[method] = seen.get(method, True) and isinstance(results[key], dict)
+
+    lv.read_live(Bent(client, record))
+    return sorted(m for m, one in seen.items() if one)
+
+
+def test_every_get_of_one_object_answering_none_is_refused_naming_its_method() -> None:
+    """The invariant behind the three tests above, for every kind's reads as they are today and
+    as kinds are added: a get of one object that answers null is refused, its method named,
+    never read as an object without what the get adds."""
+    client = _client()
+    gets = _gets_of_one_object(client)
+    assert {"crm.type.get", "userfieldconfig.get", "crm.deal.userfield.get"} <= set(gets)
+    for method in gets:
+        with pytest.raises(ProvisionError) as err:
+            lv.read_live(Bent(client, on_method(method, lambda _r: None)))
+        assert str(err.value).startswith(f"{method}: MALFORMED_RESPONSE"), method

@@ -184,7 +184,8 @@ def _fields_by_entity(results: Results) -> dict[str, PerLang]:
 
 def _type_got(results: Results, row: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The type's get (its relations), None where none was asked; one that holds no type is
-    refused (the docs answer a type not found with an error, crm-type-get.md)."""
+    refused (the docs answer a type not found with 400 "SPA not found",
+    api-reference/crm/universal/user-defined-object-types/crm-type-get.md)."""
     return got_one(results, f"spa_type_{row['id']}", "crm.type.get",
                    f"the smart process {row.get('title')!r} (id {row['id']})", "type", "type")
 

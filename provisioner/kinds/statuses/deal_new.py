@@ -9,14 +9,15 @@ the config wants as the portal makes it keeps the portal's SORT where the order 
 A pipeline is created stamped `originatorId` UNFINISHED and stamped ORIGINATOR by the last
 call of the round that reconciles its stages (`reconcile`), so a pipeline still stamped
 UNFINISHED is one provision created whose stages no apply has reconciled: an apply that
-stopped in between (killed, a fault) left the portal's default stages. A pipeline whose config
-names every stage of the portal's table that could be residue (`leaves_residue`) is created
-stamped ORIGINATOR at once: a stop leaves no stage its next plan would delete, so the stamp
-call after its stages would buy nothing. The next plan deletes
+stopped in between (killed, a fault) left the portal's default stages. The next plan deletes
 those the config leaves out that are still as the portal made them (`is_residue`) without
 --allow-destroy, only while they hold no deals (engine/records.py), then stamps the pipeline
 ORIGINATOR (deal_pipelines.py `pair`). A pipeline made by hand and stamped when provision
 updated it (deal_match.py) is stamped ORIGINATOR only: its stages are never residue.
+
+A pipeline whose config names every stage of the portal's table that could be residue
+(`leaves_residue`) is created stamped ORIGINATOR at once: a stop leaves no stage its next plan
+would delete, so the stamp call after its stages would buy nothing.
 """
 
 from __future__ import annotations
